@@ -1,0 +1,41 @@
+# nmt_pressure developer entry points. Everything the project needs is installed from here.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+
+.PHONY: all install demo test lint bench score clean
+
+all: test
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip setuptools wheel
+
+# Reinstall whenever the package sources change (non-editable: tests run the installed package).
+$(STAMP): $(PY) pyproject.toml setup.py $(shell find src firmware_sim -name '*.py' -o -name '*.pyx' 2>/dev/null)
+	$(PIP) install --quiet ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m nmt_pressure.demo
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	$(PY) -m ruff check src firmware_sim tools tests
+
+lint: $(STAMP)
+	$(PY) -m ruff check src firmware_sim tools tests
+	$(PY) -m mypy src/nmt_pressure
+
+bench: $(STAMP)
+	$(PY) tools/bench_core.py
+
+score: $(STAMP)
+	$(PY) tools/score_detection.py
+
+clean:
+	rm -rf build dist *.egg-info src/*.egg-info src/nmt_pressure/_core.c src/nmt_pressure/*.so $(VENV)

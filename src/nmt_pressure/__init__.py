@@ -1,0 +1,9 @@
+"""nmt_pressure: real-time detection of pressure holds for neuromuscular therapy."""
+
+from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.core import IMPLEMENTATION, AnalysisResult, Detector, analyze
+from nmt_pressure.events import Event, Hold
+
+__all__ = ["AnalysisResult", "ConfigError", "Detector", "DetectorConfig", "Event", "Hold",
+           "IMPLEMENTATION", "analyze"]
+__version__ = "0.1.0"

@@ -1,0 +1,118 @@
+"""Detector configuration: every tunable of the core, validated once, in Python.
+
+The kernels (Cython and golden model) trust what they get from here, exactly as scipy's ``_sosfilt``
+trusts its wrapper: all checks live in :meth:`DetectorConfig.__post_init__`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration value a user gave is not usable; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Settings of the hold detector. Defaults follow the public contract; times are in seconds.
+
+    Relative quantities (``hold_band``, ``step_min``, ``tolerance``, ``step_rate``,
+    ``release_fraction``) are fractions of the current hold's level.
+    """
+
+    #: Nominal sample rate of the stream (Hz). Informational: the core follows the timestamps, so
+    #: 10 Hz to several kHz, jittered or with dropped samples, work with the same settings.
+    sample_rate: float = 1000.0
+    #: Filtered force above this (N) is contact.
+    contact_threshold: float = 2.0
+    #: Contact ends below ``contact_release_ratio * contact_threshold`` (hysteresis against chatter).
+    contact_release_ratio: float = 0.75
+    #: A hold needs this much steady contact (s) before it is confirmed.
+    min_hold: float = 1.5
+    #: Steady means within ±hold_band of one level (tremor and noise aside).
+    hold_band: float = 0.08
+    #: A step changes the level by at least this fraction ...
+    step_min: float = 0.10
+    #: ... and completes within this time (s).
+    step_max_duration: float = 2.0
+    #: Movements whose rate stays under this (fraction of level per second) are drift, not steps:
+    #: the contract's "slow drift (under ~10 %/s) does not end a hold".
+    step_rate: float = 0.12
+    #: A fast fall below this fraction of the hold level is a release, not a step down.
+    release_fraction: float = 0.40
+    #: Fixed band centre (N); None makes the band relative to each hold's settled level.
+    target: float | None = None
+    #: Band half-width as a fraction of its centre.
+    tolerance: float = 0.10
+    #: Force must stay outside (or back inside) the band this long before an event (s).
+    alert_debounce: float = 0.15
+    #: Cut-off of the causal low-pass that removes tremor and sensor noise (Hz).
+    lowpass_hz: float = 4.0
+    #: A sample jumping further than this many noise units from its predecessor is held back one
+    #: sample and dropped if the next one does not confirm it (single-sample spike rejection).
+    spike_k: float = 8.0
+    #: A silence longer than this (s) resets the core rather than bridging the gap with guesses.
+    max_gap: float = 1.0
+    #: Period (s) of the detection stage; the filter runs on every sample, detection at most this
+    #: often, which keeps the per-sample cost tiny at kHz rates.
+    tick: float = 0.01
+
+    def __post_init__(self) -> None:
+        def positive(name: str, hint: str = "") -> None:
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                raise ConfigError(f"{name} must be a positive number, got {v!r}{hint}.")
+
+        def fraction(name: str, lo: float = 0.0, hi: float = 1.0) -> None:
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and lo < v < hi):
+                raise ConfigError(f"{name} must lie between {lo:g} and {hi:g}, got {v!r}.")
+
+        for name in ("sample_rate", "contact_threshold", "min_hold", "step_max_duration",
+                     "step_rate", "lowpass_hz", "spike_k", "max_gap", "tick"):
+            positive(name)
+        if not (isinstance(self.alert_debounce, (int, float)) and 0 <= self.alert_debounce <= 10):
+            raise ConfigError(f"alert_debounce must be between 0 and 10 s, got {self.alert_debounce!r}.")
+        fraction("contact_release_ratio", 0.0, 1.0 + 1e-12)
+        fraction("hold_band", 0.0, 0.5)
+        fraction("step_min", 0.0, 1.0)
+        fraction("release_fraction", 0.0, 1.0)
+        fraction("tolerance", 0.0, 1.0)
+        if self.target is not None:
+            if not (isinstance(self.target, (int, float)) and math.isfinite(self.target)
+                    and self.target > 0):
+                raise ConfigError(f"target must be a positive force in newtons, got {self.target!r}.")
+            if self.target * (1.0 - self.tolerance) <= self.contact_threshold:
+                raise ConfigError(
+                    f"the band's lower edge ({self.target * (1 - self.tolerance):g} N) must lie above "
+                    f"the contact threshold ({self.contact_threshold:g} N): raise --target or lower "
+                    "the tolerance.")
+        if self.lowpass_hz > 0.45 * 2000.0 * 10:
+            raise ConfigError(f"lowpass_hz {self.lowpass_hz:g} is far above any force signal; use 2-10 Hz.")
+        if self.tick > 0.1:
+            raise ConfigError(f"tick must be at most 0.1 s, got {self.tick!r}.")
+        if self.max_gap <= self.tick:
+            raise ConfigError("max_gap must be longer than tick.")
+        if self.min_hold < 4 * self.tick:
+            raise ConfigError(f"min_hold must be at least {4 * self.tick:g} s.")
+
+    # ---- derived values shared by both kernels (one definition, so they cannot disagree) ----
+    @property
+    def history_seconds(self) -> float:
+        """How far back the detection stage keeps its per-tick history (back-dating horizon)."""
+        return self.min_hold + self.step_max_duration + 2.0
+
+    @property
+    def history_capacity(self) -> int:
+        """Ticks in the history ring: ticks are at least ``tick`` apart, so this always suffices."""
+        return int(math.ceil(self.history_seconds / self.tick)) + 8
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))

@@ -1,0 +1,84 @@
+"""The public face of the signal core: picks the compiled kernel or the golden model, and `analyze`.
+
+``NMT_PRESSURE_PUREPYTHON=1`` selects the pure-Python golden model explicitly; a build without a C
+compiler falls back to it with a warning (as msgpack-python does with its ``fallback.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nmt_pressure import _core_py
+from nmt_pressure.config import DetectorConfig
+from nmt_pressure.events import Event, Hold
+
+IMPLEMENTATION: str
+if os.environ.get("NMT_PRESSURE_PUREPYTHON", "") not in ("", "0"):
+    Detector: Any = _core_py.Detector
+    IMPLEMENTATION = "python"
+else:
+    try:
+        from nmt_pressure import _core  # type: ignore[attr-defined]
+
+        Detector = _core.Detector
+        IMPLEMENTATION = "cython"
+    except ImportError:  # pragma: no cover - depends on how the package was built
+        warnings.warn(
+            "nmt_pressure: the compiled core is not available (was it built without a C compiler?); "
+            "using the pure-Python golden model, which is about 100x slower. Reinstall with a C "
+            "compiler present to get the fast core.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        Detector = _core_py.Detector
+        IMPLEMENTATION = "python"
+
+
+def estimate_sample_rate(t: npt.ArrayLike) -> float:
+    """Nominal rate of a recording from its median interval (robust to jitter and gaps)."""
+    ta = np.asarray(t, dtype=np.float64)
+    if ta.size < 2:
+        return DetectorConfig.sample_rate
+    dt = np.diff(ta)
+    dt = dt[dt > 0]
+    if dt.size == 0:
+        return DetectorConfig.sample_rate
+    return float(1.0 / np.median(dt))
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the core found in one whole trace."""
+
+    events: list[Event]
+    holds: list[Hold]
+    config: DetectorConfig
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "events": [e.to_dict() for e in self.events],
+            "holds": [h.to_dict() for h in self.holds],
+        }
+
+
+def analyze(t: npt.ArrayLike, force: npt.ArrayLike, cfg: DetectorConfig | None = None,
+            *, detector_class: Any = None) -> AnalysisResult:
+    """Run a whole trace through the core: the same code path as live monitoring, sample for sample.
+
+    Without ``cfg`` the defaults are used with the sample rate read off the timestamps.
+    """
+    ta = np.ascontiguousarray(t, dtype=np.float64)
+    fa = np.ascontiguousarray(force, dtype=np.float64)
+    if cfg is None:
+        cfg = DetectorConfig(sample_rate=estimate_sample_rate(ta))
+    det = (detector_class or Detector)(cfg)
+    events = det.process(ta, fa)
+    events += det.finish()
+    return AnalysisResult(events=events, holds=list(det.holds), config=cfg)

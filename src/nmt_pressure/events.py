@@ -1,0 +1,52 @@
+"""The value types the core hands to its listeners: events and finished holds.
+
+They live apart from the kernels so that both the Cython core and the pure-Python golden model build
+the very same objects, and so that listeners (CLI, recorder, dashboard) never import a kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+#: Every event kind the core emits, in the spelling of the public contract.
+EVENT_KINDS = ("contact", "hold_start", "step", "release", "band_exit", "band_enter")
+#: How a hold can end.
+ENDED_BY = ("step", "release", "end_of_data")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One detection.
+
+    ``t`` is the estimated onset in device time (back-dated to where the change began);
+    ``t_detected`` is the time of the sample at which the core knew and emitted it.
+    """
+
+    kind: str
+    t: float
+    t_detected: float
+    direction: str | None = None
+    level: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Statistics of one finished hold, computed on the low-passed force over its steady part."""
+
+    start: float
+    end: float
+    level: float
+    mean: float
+    sd: float
+    cv: float
+    duration: float
+    time_in_band: float
+    drift_per_s: float
+    ended_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
