@@ -51,9 +51,10 @@ class DetectorConfig:
     alert_debounce: float = 0.15
     #: Cut-off of the causal low-pass that removes tremor and sensor noise (Hz).
     lowpass_hz: float = 4.0
-    #: A sample jumping further than this many noise units from its predecessor is held back one
-    #: sample and dropped if the next one does not confirm it (single-sample spike rejection).
-    spike_k: float = 8.0
+    #: A sample further than this many noise units (mean absolute linear-prediction residual, about
+    #: two sigma of white noise) off the line through its two predecessors is held back one sample
+    #: and dropped if the next one does not confirm it (single-sample spike rejection).
+    spike_k: float = 4.0
     #: A silence longer than this (s) resets the core rather than bridging the gap with guesses.
     max_gap: float = 1.0
     #: Period (s) of the detection stage; the filter runs on every sample, detection at most this

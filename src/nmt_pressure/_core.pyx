@@ -1,0 +1,767 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The signal core, written as firmware would be: the compiled twin of ``_core_py.py``.
+
+All state lives in one C struct; every buffer is allocated once, at construction, with sizes taken
+from the configuration; ``step`` is a ``noexcept nogil`` function of one sample with no Python objects
+inside; events and finished holds go into fixed rings that are turned into Python objects only at the
+boundary (``process``/``push``/``finish``). ``_core_py.py`` is the readable specification: every
+function here has a namesake there, doing the same arithmetic in the same order, and the tests hold
+the two equal.
+"""
+
+from libc.math cimport fabs, sqrt, isfinite, INFINITY, NAN, isnan
+from libc.stdlib cimport calloc, free
+
+import numpy as np
+
+from nmt_pressure.events import Event, Hold
+from nmt_pressure import _core_py as _spec
+
+# ---- constants shared with the golden model (one definition, read from it at import) ----
+cdef double VEL_SPAN = _spec.VEL_SPAN
+cdef double SETTLE_TIME = _spec.SETTLE_TIME
+cdef double PENDING_SLACK = _spec.PENDING_SLACK
+cdef double STATS_LAG = _spec.STATS_LAG
+cdef double NOISE_K = _spec.NOISE_K
+cdef double MAR_PER_SIGMA = _spec.MAR_PER_SIGMA
+cdef double MAR_ALPHA = _spec.MAR_ALPHA
+cdef double TAU_PER_CUTOFF = _spec.TAU_PER_CUTOFF
+cdef double SPIKE_FLOOR = _spec.SPIKE_FLOOR
+cdef int WARMUP = _spec.WARMUP
+
+cdef enum:
+    IDLE = 0
+    CONTACT = 1
+    HOLD = 2
+    STEADY = 0
+    MOVING = 1
+    PENDING = 2
+    B_IN = 0
+    B_HIGH = 1
+    B_LOW = -1
+    # event kinds
+    EV_CONTACT = 0
+    EV_HOLD_START = 1
+    EV_STEP = 2
+    EV_RELEASE = 3
+    EV_BAND_EXIT = 4
+    EV_BAND_ENTER = 5
+    # ended_by
+    END_STEP = 0
+    END_RELEASE = 1
+    END_EOD = 2
+    # rings: a sample can emit only a handful of events, so draining below these marks never overflows
+    EV_CAP = 256
+    EV_HIGH = 224
+    HD_CAP = 64
+    HD_HIGH = 48
+
+_KINDS = ("contact", "hold_start", "step", "release", "band_exit", "band_enter")
+_ENDED = ("step", "release", "end_of_data")
+_DIRS = {0: None, 1: "up", -1: "down", 2: "high", -2: "low"}
+
+ctypedef long long i64
+
+ctypedef struct EvRec:
+    int kind
+    double t
+    double t_det
+    int direction
+    double level  # NaN: none
+
+ctypedef struct HoldRec:
+    double start, end, level, mean, sd, cv, duration, tib, drift
+    int ended_by
+
+ctypedef struct Core:
+    # configuration (trusted: validated by DetectorConfig)
+    double tau, c_on, c_off, tick, max_gap, min_hold, hold_band, step_min, step_max
+    double step_rate, release_fraction, tolerance, debounce, spike_k, target
+    int has_target
+    i64 cap
+    # counters
+    i64 samples, ignored, spikes, gaps
+    # per-sample stage
+    int started, pend, fed
+    double t_last, t_fed, t_now, x1, x2, mar, dt_avg, pend_t, pend_x, dt_c, alpha, y1, y2
+    double next_tick, t_tick
+    # per-tick stage
+    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, h_cursor
+    int st, sub, mv_dir, b_state, b_cand
+    double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
+    double h_start, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
+    double mv_t0, mv_onset, mv_ref, mv_quiet, mv_settle, pd_deadline, b_since
+    # buffers
+    double* ht
+    double* hy
+    double* hw
+    i64* qmax_i
+    i64* qmin_i
+    EvRec ev[EV_CAP]
+    int ev_n
+    HoldRec hd[HD_CAP]
+    int hd_n
+
+
+# ---------------------------------------------------------------- helpers
+cdef inline i64 hix(Core* s, i64 k) noexcept nogil:
+    return k % s.cap
+
+cdef inline i64 oldest(Core* s) noexcept nogil:
+    return s.n - s.cap if s.n > s.cap else 0
+
+cdef inline i64 imax(i64 a, i64 b) noexcept nogil:
+    return a if a > b else b
+
+cdef inline void emit(Core* s, int kind, double t, int direction, double level) noexcept nogil:
+    cdef EvRec* e = &s.ev[s.ev_n]
+    e.kind = kind
+    e.t = t
+    e.t_det = s.t_now
+    e.direction = direction
+    e.level = level
+    s.ev_n += 1
+
+
+cdef void reset_detection(Core* s) noexcept nogil:
+    s.n = 0
+    s.st = IDLE
+    s.sub = STEADY
+    s.contact_t = 0.0
+    s.y_prev_tick = 0.0
+    s.t_prev_tick = 0.0
+    s.qmax_h = 0
+    s.qmax_t = 0
+    s.qmin_h = 0
+    s.qmin_t = 0
+    s.win_from = 0
+    s.iv = 0
+    s.v = 0.0
+    s.v_slow = 0.0
+    s.vj = 0.0
+    s.sig_f = 0.0
+    s.ref = 0.0
+    s.h_start = 0.0
+    s.h_level = 0.0
+    s.h_cursor = 0
+    s.s_w = 0.0
+    s.s_y = 0.0
+    s.s_yy = 0.0
+    s.s_t = 0.0
+    s.s_tt = 0.0
+    s.s_ty = 0.0
+    s.s_in = 0.0
+    s.mv_dir = 0
+    s.mv_t0 = 0.0
+    s.mv_onset = 0.0
+    s.mv_ref = 0.0
+    s.mv_quiet = 0.0
+    s.mv_settle = 0.0
+    s.pd_deadline = 0.0
+    s.b_state = B_IN
+    s.b_cand = B_IN
+    s.b_since = 0.0
+
+
+cdef void reset_stream(Core* s) noexcept nogil:
+    s.started = 0
+    s.t_last = 0.0
+    s.t_fed = 0.0
+    s.t_now = 0.0
+    s.x1 = 0.0
+    s.x2 = 0.0
+    s.mar = 0.0
+    s.fed = 0
+    s.dt_avg = 0.0
+    s.pend = 0
+    s.pend_t = 0.0
+    s.pend_x = 0.0
+    s.dt_c = -1.0
+    s.alpha = 0.0
+    s.y1 = 0.0
+    s.y2 = 0.0
+    s.next_tick = 0.0
+    s.t_tick = 0.0
+    reset_detection(s)
+
+
+# ---------------------------------------------------------------- history scans (bounded by cap)
+cdef double scan_departure(Core* s, double ref, double tol, i64 frm) noexcept nogil:
+    cdef i64 k = frm
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef i64 j
+    while k >= lo:
+        j = hix(s, k)
+        if fabs(s.hy[j] - ref) <= tol:
+            return s.ht[j]
+        k -= 1
+    return s.ht[hix(s, lo)]
+
+
+cdef double scan_arrival(Core* s, double level, double tol, double frm_t, int direction) noexcept nogil:
+    cdef i64 k = imax(oldest(s), s.win_from)
+    cdef i64 last = s.n - 1
+    cdef double y
+    while k <= last and s.ht[hix(s, k)] < frm_t:
+        k += 1
+    while k <= last:
+        y = s.hy[hix(s, k)]
+        if (direction >= 0 and y >= level - tol) or (direction < 0 and y <= level + tol):
+            return s.ht[hix(s, k)]
+        k += 1
+    return s.ht[hix(s, last)]
+
+
+cdef double mean_since(Core* s, double t0) noexcept nogil:
+    cdef i64 k = s.n - 1
+    cdef i64 lo = oldest(s)
+    cdef double sw = 0.0
+    cdef double sy = 0.0
+    cdef i64 j
+    while k >= lo and s.ht[hix(s, k)] >= t0:
+        j = hix(s, k)
+        sw += s.hw[j]
+        sy += s.hw[j] * s.hy[j]
+        k -= 1
+    return sy / sw if sw > 0.0 else s.hy[hix(s, s.n - 1)]
+
+
+# ---------------------------------------------------------------- hold statistics
+cdef void fold(Core* s, i64 upto) noexcept nogil:
+    cdef double centre = s.target if s.has_target else s.h_level
+    cdef double half = s.tolerance * centre
+    cdef double w, y, tt
+    cdef i64 j
+    while s.h_cursor < upto:
+        j = hix(s, s.h_cursor)
+        w = s.hw[j]
+        y = s.hy[j] - s.h_level
+        tt = s.ht[j] - s.h_start
+        s.s_w += w
+        s.s_y += w * y
+        s.s_yy += w * y * y
+        s.s_t += w * tt
+        s.s_tt += w * tt * tt
+        s.s_ty += w * tt * y
+        if fabs(s.hy[j] - centre) <= half:
+            s.s_in += w
+        s.h_cursor += 1
+
+
+cdef void fold_until_time(Core* s, double t_end) noexcept nogil:
+    cdef i64 k = s.h_cursor
+    while k < s.n and s.ht[hix(s, k)] < t_end:
+        k += 1
+    fold(s, k)
+
+
+cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
+    fold_until_time(s, t_end)
+    cdef double sw = s.s_w
+    cdef double my, mean, var, sd, den, slope, end
+    if sw > 0.0:
+        my = s.s_y / sw
+        mean = s.h_level + my
+        var = s.s_yy / sw - my * my
+        sd = sqrt(var) if var > 0.0 else 0.0
+        den = sw * s.s_tt - s.s_t * s.s_t
+        slope = (sw * s.s_ty - s.s_t * s.s_y) / den if den > 0.0 else 0.0
+    else:
+        mean = s.h_level
+        sd = 0.0
+        slope = 0.0
+    end = t_end if t_end > s.h_start else s.h_start
+    cdef HoldRec* h = &s.hd[s.hd_n]
+    h.start = s.h_start
+    h.end = end
+    h.level = s.h_level
+    h.mean = mean
+    h.sd = sd
+    h.cv = sd / mean if mean > 0.0 else 0.0
+    h.duration = end - s.h_start
+    h.tib = s.s_in
+    h.drift = slope
+    h.ended_by = ended_by
+    s.hd_n += 1
+    s.st = CONTACT
+    s.sub = STEADY
+
+
+cdef void end_of_data(Core* s, double t) noexcept nogil:
+    if s.st == HOLD:
+        fold(s, s.n)
+        end_hold(s, t, END_EOD)
+
+
+# ---------------------------------------------------------------- detectors
+cdef void restart_window(Core* s) noexcept nogil:
+    s.win_from = s.n - 1
+    s.qmax_h = s.qmax_t - 1
+    s.qmin_h = s.qmin_t - 1
+    s.iv = s.n - 1
+    s.vj = 0.0
+    s.v_slow = 0.0
+
+
+cdef inline double win_start_t(Core* s) noexcept nogil:
+    if s.win_from < oldest(s):
+        return -INFINITY
+    return s.ht[hix(s, s.win_from)]
+
+
+cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
+    if win_start_t(s) > t - s.min_hold + 1e-9:
+        mid[0] = 0.0
+        return 0
+    cdef double ymax = s.hy[hix(s, s.qmax_i[s.qmax_h % s.cap])]
+    cdef double ymin = s.hy[hix(s, s.qmin_i[s.qmin_h % s.cap])]
+    mid[0] = 0.5 * (ymax + ymin)
+    cdef double half = 0.5 * (ymax - ymin)
+    return half <= s.hold_band * mid[0] + NOISE_K * s.sig_f
+
+
+cdef void settle(Core* s, double mid, double frm_t, int direction, double* start, double* level) noexcept nogil:
+    cdef double half = 0.5 * s.hold_band
+    start[0] = scan_arrival(s, mid, half * mid + NOISE_K * s.sig_f, frm_t, direction)
+    level[0] = mean_since(s, start[0])
+    start[0] = scan_arrival(s, level[0], half * level[0] + NOISE_K * s.sig_f, frm_t, direction)
+    level[0] = mean_since(s, start[0])
+
+
+cdef void begin_hold(Core* s, double t, double start, double level) noexcept nogil:
+    s.st = HOLD
+    s.sub = STEADY
+    s.h_start = start
+    s.h_level = level
+    s.ref = level
+    s.s_w = 0.0
+    s.s_y = 0.0
+    s.s_yy = 0.0
+    s.s_t = 0.0
+    s.s_tt = 0.0
+    s.s_ty = 0.0
+    s.s_in = 0.0
+    cdef i64 k = s.n - 1
+    cdef i64 lo = oldest(s)
+    while k > lo and s.ht[hix(s, k - 1)] >= start:
+        k -= 1
+    s.h_cursor = k
+    s.b_state = B_IN
+    s.b_cand = B_IN
+    s.b_since = t
+    emit(s, EV_HOLD_START, start, 0, level)
+
+
+cdef void try_hold(Core* s, double t) noexcept nogil:
+    cdef double mid, start, level
+    if not steady_window(s, t, &mid) or mid < s.c_on:
+        return
+    settle(s, mid, win_start_t(s), 1, &start, &level)
+    begin_hold(s, t, start, level)
+
+
+cdef void contact(Core* s, double t, double y) noexcept nogil:
+    cdef double y0 = s.y_prev_tick
+    cdef double t0 = s.t_prev_tick
+    cdef double tc = t
+    if s.n > 1 and y > y0:
+        tc = t0 + (s.c_on - y0) / (y - y0) * (t - t0)
+        if tc < t0:
+            tc = t0
+    s.st = CONTACT
+    s.contact_t = tc
+    restart_window(s)
+    emit(s, EV_CONTACT, tc, 0, y)
+
+
+cdef void band(Core* s, double t, double y) noexcept nogil:
+    cdef double centre = s.target if s.has_target else s.h_level
+    cdef double half = s.tolerance * centre
+    cdef double margin = 2.0 * s.sig_f
+    cdef int cand
+    if y > centre + half + margin:
+        cand = B_HIGH
+    elif y < centre - half - margin:
+        cand = B_LOW
+    elif fabs(y - centre) <= half:
+        cand = B_IN
+    else:
+        cand = s.b_state
+    if cand != s.b_cand:
+        s.b_cand = cand
+        s.b_since = t
+    if cand != s.b_state and t - s.b_since >= s.debounce:
+        if cand == B_IN:
+            emit(s, EV_BAND_ENTER, s.b_since, 0, centre)
+        else:
+            if s.b_state != B_IN:
+                emit(s, EV_BAND_ENTER, s.b_since, 0, centre)
+            emit(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre)
+        s.b_state = cand
+
+
+cdef void resume(Core* s, double t, double y) noexcept nogil:
+    s.sub = STEADY
+    s.ref = y
+    band(s, t, y)
+
+
+cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
+    cdef double tol, onset, level
+    if s.sub == STEADY:
+        tol = 0.02 * s.ref + NOISE_K * s.sig_f
+        onset = scan_departure(s, s.ref, tol, k_now)
+        level = s.ref
+    else:
+        onset = s.mv_onset
+        level = s.mv_ref
+    end_hold(s, onset, END_RELEASE)
+    emit(s, EV_RELEASE, onset, 0, level)
+    restart_window(s)
+
+
+cdef int window_after(Core* s, double t0) noexcept nogil:
+    cdef i64 k = s.n - 1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double t_lo = s.ht[hix(s, k)] - s.min_hold
+    while k > lo and s.ht[hix(s, k - 1)] >= t_lo:
+        k -= 1
+    return s.ht[hix(s, k)] >= t0
+
+
+cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
+    cdef double sig_v = 1.4142135623730951 * s.sig_f / VEL_SPAN
+    cdef double v_on = s.step_rate * s.ref
+    cdef double floor = 4.0 * s.vj + NOISE_K * sig_v
+    cdef double dv, tol, dy, mid, onset, start, level
+    cdef int direction
+    if v_on < floor:
+        v_on = floor
+    if y < s.c_off:
+        release(s, t, k_now)
+        return
+    if s.sub == STEADY:
+        fold_until_time(s, t - STATS_LAG)
+        s.ref += (t - s.t_prev_tick) / (0.3 + (t - s.t_prev_tick)) * (y - s.ref)
+        dv = s.v - s.v_slow
+        s.v_slow += 0.02 * dv
+        s.vj += 0.02 * ((dv if dv >= 0 else -dv) - s.vj)
+        if fabs(s.v) > v_on:
+            s.sub = MOVING
+            s.mv_dir = 1 if s.v > 0 else -1
+            s.mv_t0 = t
+            s.mv_ref = s.ref
+            tol = 0.02 * s.ref + NOISE_K * s.sig_f
+            s.mv_onset = scan_departure(s, s.mv_ref, tol, k_now)
+            s.mv_quiet = -1.0
+        else:
+            band(s, t, y)
+            return
+    if s.sub == MOVING:
+        if s.mv_dir < 0 and y < s.release_fraction * s.mv_ref:
+            release(s, t, k_now)
+            return
+        if fabs(s.v) < 0.5 * v_on:
+            if s.mv_quiet < 0.0:
+                s.mv_quiet = t
+            if t - s.mv_quiet >= SETTLE_TIME:
+                s.mv_settle = s.mv_quiet
+                dy = y - s.mv_ref
+                if fabs(dy) >= s.step_min * s.mv_ref and s.mv_settle - s.mv_onset <= s.step_max:
+                    s.sub = PENDING
+                    s.pd_deadline = t + s.min_hold + PENDING_SLACK
+                else:
+                    resume(s, t, y)
+        else:
+            s.mv_quiet = -1.0
+            if t - s.mv_onset > s.step_max + SETTLE_TIME + VEL_SPAN:
+                resume(s, t, y)
+        return
+    # PENDING
+    if y < s.release_fraction * s.mv_ref and s.v < 0.0:
+        release(s, t, k_now)
+        return
+    if steady_window(s, t, &mid) and fabs(mid - s.mv_ref) >= s.step_min * s.mv_ref and \
+            window_after(s, s.mv_onset):
+        direction = 1 if mid > s.mv_ref else -1
+        onset = s.mv_onset
+        settle(s, mid, onset, direction, &start, &level)
+        end_hold(s, onset, END_STEP)
+        emit(s, EV_STEP, onset, direction, level)
+        begin_hold(s, t, start, level)
+        return
+    if t > s.pd_deadline:
+        resume(s, t, y)
+
+
+cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
+    if s.st == HOLD and s.n - s.h_cursor >= s.cap:
+        fold(s, s.n - s.cap + 1)
+    cdef i64 j = hix(s, s.n)
+    s.ht[j] = t
+    s.hy[j] = y
+    s.hw[j] = w
+    cdef i64 k_now = s.n
+    s.n += 1
+
+    cdef double sig = s.mar / MAR_PER_SIGMA
+    cdef double ratio = s.dt_avg / (4.0 * s.tau)
+    s.sig_f = sig * sqrt(ratio if ratio < 1.0 else 1.0)
+
+    while s.qmax_t > s.qmax_h and s.hy[hix(s, s.qmax_i[(s.qmax_t - 1) % s.cap])] <= y:
+        s.qmax_t -= 1
+    s.qmax_i[s.qmax_t % s.cap] = k_now
+    s.qmax_t += 1
+    while s.qmin_t > s.qmin_h and s.hy[hix(s, s.qmin_i[(s.qmin_t - 1) % s.cap])] >= y:
+        s.qmin_t -= 1
+    s.qmin_i[s.qmin_t % s.cap] = k_now
+    s.qmin_t += 1
+    cdef double w_lo = t - s.min_hold
+    while s.ht[hix(s, s.qmax_i[s.qmax_h % s.cap])] < w_lo or s.qmax_i[s.qmax_h % s.cap] < s.win_from:
+        s.qmax_h += 1
+    while s.ht[hix(s, s.qmin_i[s.qmin_h % s.cap])] < w_lo or s.qmin_i[s.qmin_h % s.cap] < s.win_from:
+        s.qmin_h += 1
+
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    if s.iv < lo:
+        s.iv = lo
+    while s.iv + 1 < k_now and s.ht[hix(s, s.iv + 1)] <= t - VEL_SPAN:
+        s.iv += 1
+    cdef double t0 = s.ht[hix(s, s.iv)]
+    s.v = (y - s.hy[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
+
+    if s.st == IDLE:
+        if y > s.c_on:
+            contact(s, t, y)
+    elif s.st == CONTACT:
+        if y < s.c_off:
+            s.st = IDLE
+        else:
+            try_hold(s, t)
+    else:
+        in_hold(s, t, y, k_now)
+    s.y_prev_tick = y
+    s.t_prev_tick = t
+
+
+# ---------------------------------------------------------------- per-sample stage
+cdef inline void feed(Core* s, double t, double x) noexcept nogil:
+    cdef double r = fabs(x - (2.0 * s.x1 - s.x2))
+    cdef double lim, dt, w
+    if s.fed < WARMUP:
+        s.fed += 1
+        if s.fed > 2:
+            s.mar += (r - s.mar) / (s.fed - 2)
+    else:
+        lim = 3.0 * s.mar + 0.01
+        s.mar += MAR_ALPHA * ((r if r < lim else lim) - s.mar)
+    s.x2 = s.x1
+    s.x1 = x
+    dt = t - s.t_fed
+    s.t_fed = t
+    if dt > 0.0:
+        if dt != s.dt_c:
+            s.dt_c = dt
+            s.alpha = dt / (s.tau + dt)
+        if s.dt_avg == 0.0:
+            s.dt_avg = dt
+        s.dt_avg += 0.05 * (dt - s.dt_avg)
+        s.y1 += s.alpha * (x - s.y1)
+        s.y2 += s.alpha * (s.y1 - s.y2)
+    if t >= s.next_tick:
+        w = t - s.t_tick
+        s.t_tick = t
+        s.next_tick = t + s.tick
+        tick(s, t, s.y2, w)
+
+
+cdef void step(Core* s, double t, double x) noexcept nogil:
+    """One sample in: O(1) amortised, no allocation, no Python."""
+    cdef double dt, thr, pred, r
+    if not (isfinite(t) and isfinite(x)):
+        s.ignored += 1
+        return
+    s.t_now = t
+    if not s.started:
+        s.started = 1
+        s.t_last = t
+        s.t_fed = t
+        s.x1 = x
+        s.x2 = x
+        s.y1 = x
+        s.y2 = x
+        s.next_tick = t
+        s.t_tick = t
+        s.samples += 1
+        feed(s, t, x)
+        return
+    dt = t - s.t_last
+    if not (dt > 0.0):
+        s.ignored += 1
+        return
+    if dt > s.max_gap:
+        s.gaps += 1
+        end_of_data(s, s.t_last)
+        reset_stream(s)
+        step(s, t, x)
+        return
+    s.samples += 1
+    s.t_last = t
+    if s.fed < WARMUP:
+        feed(s, t, x)
+        return
+    thr = s.spike_k * s.mar + SPIKE_FLOOR
+    if s.pend:
+        s.pend = 0
+        pred = 3.0 * s.x1 - 2.0 * s.x2
+        if fabs(x - pred) <= thr:
+            s.spikes += 1
+        else:
+            feed(s, s.pend_t, s.pend_x)
+        feed(s, t, x)
+        return
+    r = x - (2.0 * s.x1 - s.x2)
+    if fabs(r) > thr:
+        s.pend = 1
+        s.pend_t = t
+        s.pend_x = x
+        return
+    feed(s, t, x)
+
+
+# ---------------------------------------------------------------- the Python boundary
+cdef class Detector:
+    """Compiled hold detector. Same API and results as ``_core_py.Detector``."""
+
+    cdef Core* s
+    cdef readonly object cfg
+    cdef public list holds
+
+    def __cinit__(self, cfg=None):
+        self.s = <Core*> calloc(1, sizeof(Core))
+        if self.s == NULL:
+            raise MemoryError()
+
+    def __init__(self, cfg=None):
+        from nmt_pressure.config import DetectorConfig
+        if cfg is None:
+            cfg = DetectorConfig()
+        self.cfg = cfg
+        self.holds = []
+        cdef Core* s = self.s
+        s.tau = TAU_PER_CUTOFF / cfg.lowpass_hz
+        s.cap = cfg.history_capacity
+        s.c_on = cfg.contact_threshold
+        s.c_off = cfg.contact_threshold * cfg.contact_release_ratio
+        s.tick = cfg.tick
+        s.max_gap = cfg.max_gap
+        s.min_hold = cfg.min_hold
+        s.hold_band = cfg.hold_band
+        s.step_min = cfg.step_min
+        s.step_max = cfg.step_max_duration
+        s.step_rate = cfg.step_rate
+        s.release_fraction = cfg.release_fraction
+        s.tolerance = cfg.tolerance
+        s.debounce = cfg.alert_debounce
+        s.spike_k = cfg.spike_k
+        s.has_target = cfg.target is not None
+        s.target = float(cfg.target) if cfg.target is not None else 0.0
+        free(s.ht); free(s.hy); free(s.hw); free(s.qmax_i); free(s.qmin_i)
+        s.ht = <double*> calloc(s.cap, sizeof(double))
+        s.hy = <double*> calloc(s.cap, sizeof(double))
+        s.hw = <double*> calloc(s.cap, sizeof(double))
+        s.qmax_i = <i64*> calloc(s.cap, sizeof(i64))
+        s.qmin_i = <i64*> calloc(s.cap, sizeof(i64))
+        if not (s.ht and s.hy and s.hw and s.qmax_i and s.qmin_i):
+            raise MemoryError()
+        s.samples = 0
+        s.ignored = 0
+        s.spikes = 0
+        s.gaps = 0
+        s.ev_n = 0
+        s.hd_n = 0
+        reset_stream(s)
+
+    def __dealloc__(self):
+        if self.s != NULL:
+            free(self.s.ht); free(self.s.hy); free(self.s.hw); free(self.s.qmax_i); free(self.s.qmin_i)
+            free(self.s)
+
+    cdef list _drain(self, list out):
+        cdef Core* s = self.s
+        cdef int i
+        cdef EvRec* e
+        cdef HoldRec* h
+        # Holds first: an event's listener may look the hold up as soon as it sees the event.
+        for i in range(s.hd_n):
+            h = &s.hd[i]
+            self.holds.append(Hold(h.start, h.end, h.level, h.mean, h.sd, h.cv, h.duration, h.tib,
+                                   h.drift, _ENDED[h.ended_by]))
+        s.hd_n = 0
+        for i in range(s.ev_n):
+            e = &s.ev[i]
+            out.append(Event(_KINDS[e.kind], e.t, e.t_det, _DIRS[e.direction],
+                             None if isnan(e.level) else e.level))
+        s.ev_n = 0
+        return out
+
+    def process(self, t, force):
+        """Feed a block of samples; returns the events they produced (chunk-invariant)."""
+        cdef const double[::1] tv = np.ascontiguousarray(t, dtype=np.float64)
+        cdef const double[::1] fv = np.ascontiguousarray(force, dtype=np.float64)
+        if tv.shape[0] != fv.shape[0] or np.ndim(t) != 1:
+            raise ValueError("t and force must be 1-D arrays of the same length")
+        cdef Py_ssize_t i = 0
+        cdef Py_ssize_t n = tv.shape[0]
+        cdef Core* s = self.s
+        cdef list out = []
+        while i < n:
+            with nogil:
+                while i < n:
+                    step(s, tv[i], fv[i])
+                    i += 1
+                    if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
+                        break
+            self._drain(out)
+        return out
+
+    cpdef list push(self, double t, double force):
+        """Feed one sample; returns the events it produced (usually none)."""
+        step(self.s, t, force)
+        if self.s.ev_n == 0 and self.s.hd_n == 0:
+            return []
+        return self._drain([])
+
+    def finish(self):
+        """End of data: close an open hold (``ended_by='end_of_data'``)."""
+        if self.s.started:
+            end_of_data(self.s, self.s.t_last)
+        return self._drain([])
+
+    def reset(self):
+        """Forget the stream (holds found so far are kept)."""
+        reset_stream(self.s)
+
+    @property
+    def state(self):
+        return self.s.st
+
+    @property
+    def filtered(self):
+        return self.s.y2
+
+    @property
+    def samples(self):
+        return self.s.samples
+
+    @property
+    def ignored(self):
+        return self.s.ignored
+
+    @property
+    def spikes(self):
+        return self.s.spikes
+
+    @property
+    def gaps(self):
+        return self.s.gaps

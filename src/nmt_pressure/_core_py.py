@@ -1,0 +1,622 @@
+"""The golden model: the signal core in plain Python, the readable specification of ``_core.pyx``.
+
+Both implementations run the same arithmetic in the same order, so they agree to the last bit on
+events and to 1e-9 on statistics; the tests hold them to that. Read this file to understand the core.
+
+Two rates, as firmware would do it:
+
+* **every sample** (cheap): time checks, single-sample spike rejection, a causal 2-pole low-pass;
+* **every tick** (at most ``cfg.tick`` apart, i.e. <= 100 Hz): the detectors, on the low-passed force.
+
+Detectors per tick, on the filtered force ``y``:
+
+* contact: ``y`` above ``contact_threshold`` (hysteresis down to ``contact_release_ratio`` of it);
+* hold: the last ``min_hold`` seconds of contact lie within ±``hold_band`` of their mid level (plus an
+  allowance for measured noise); onset back-dated to where the force arrived at that level;
+* movement inside a hold: the force's rate of change exceeds ``step_rate`` of the level (or the
+  measured jitter, whichever is larger). A movement that settles within ``step_max_duration`` at a
+  level ``step_min`` or more away, and holds there, is a step; a fast fall below ``release_fraction``
+  of the level (or out of contact) is a release; anything slower is drift, which the band watches;
+* band: outside ``centre·(1±tolerance)`` for ``alert_debounce`` → exit, back inside as long → enter;
+  silent while a movement is being classified, so steps and releases raise no band alerts.
+
+Hold statistics are running sums over the hold's ticks, weighted by the time each tick stands for,
+accumulated a little behind real time so that a hold's end can be back-dated to the onset of the step or
+release that ended it without the transition leaking into the statistics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from nmt_pressure.config import DetectorConfig
+from nmt_pressure.events import Event, Hold
+
+# Detector states.
+IDLE, CONTACT, HOLD = 0, 1, 2
+# Sub-states inside a hold.
+STEADY, MOVING, PENDING = 0, 1, 2
+# Band states.
+B_IN, B_HIGH, B_LOW = 0, 1, -1
+
+#: Velocity is measured as the change of the filtered force over this span (s).
+VEL_SPAN = 0.25
+#: A movement has ended when the rate stayed low this long (s).
+SETTLE_TIME = 0.15
+#: How long after a fast movement settles a new hold may take to qualify before we give up (s).
+PENDING_SLACK = 1.0
+#: Hold statistics trail real time by this much (s), more than any onset is ever back-dated while
+#: a hold looks steady.
+STATS_LAG = 1.0
+#: Noise units of allowance when judging steadiness and departures.
+NOISE_K = 3.0
+#: Mean absolute second-difference residual of white noise is this many noise sigmas (√6·√(2/π)).
+MAR_PER_SIGMA = 1.9544100476116797
+#: Samples of plain averaging before the noise tracker turns robust and spike rejection starts.
+WARMUP = 16
+#: Jumps below this (N) are never called spikes: quantisation and a noise-free sensor stay quiet.
+SPIKE_FLOOR = 0.02
+#: Time constant of the robust noise tracker, in samples.
+MAR_ALPHA = 0.02
+#: Critically damped 2-pole: each pole's time constant for a -3 dB point at the cut-off.
+TAU_PER_CUTOFF = 0.6435942529055827 / (2.0 * math.pi)
+
+
+class Detector:
+    """Pure-Python hold detector. Same API and results as the compiled ``_core.Detector``."""
+
+    def __init__(self, cfg: DetectorConfig | None = None) -> None:
+        self.cfg = cfg if cfg is not None else DetectorConfig()
+        c = self.cfg
+        self.tau = TAU_PER_CUTOFF / c.lowpass_hz
+        self.cap = c.history_capacity
+        self.c_on = c.contact_threshold
+        self.c_off = c.contact_threshold * c.contact_release_ratio
+        self.has_target = c.target is not None
+        self.target = float(c.target) if c.target is not None else 0.0
+        self.holds: list[Hold] = []
+        self._events: list[Event] = []
+        self.samples = 0
+        self.ignored = 0
+        self.spikes = 0
+        self.gaps = 0
+        # Buffers, allocated once.
+        self.ht = [0.0] * self.cap  # history of ticks: time
+        self.hy = [0.0] * self.cap  # history of ticks: filtered force
+        self.hw = [0.0] * self.cap  # history of ticks: weight (seconds the tick stands for)
+        self.qmax_i = [0] * self.cap  # monotonic deques of history indices (absolute tick numbers)
+        self.qmin_i = [0] * self.cap
+        self._reset_stream()
+
+    # ------------------------------------------------------------------ public API
+    def process(self, t: Sequence[float] | np.ndarray, force: Sequence[float] | np.ndarray) -> list[Event]:
+        """Feed a block of samples; returns the events they produced (chunk-invariant)."""
+        ta = np.asarray(t, dtype=np.float64)
+        fa = np.asarray(force, dtype=np.float64)
+        if ta.shape != fa.shape or ta.ndim != 1:
+            raise ValueError("t and force must be 1-D arrays of the same length")
+        for i in range(ta.shape[0]):
+            self._sample(float(ta[i]), float(fa[i]))
+        out = self._events
+        self._events = []
+        return out
+
+    def push(self, t: float, force: float) -> list[Event]:
+        """Feed one sample; returns the events it produced (usually none)."""
+        self._sample(float(t), float(force))
+        out = self._events
+        self._events = []
+        return out
+
+    def finish(self) -> list[Event]:
+        """End of data: close an open hold (``ended_by='end_of_data'``). Returns events (none today)."""
+        if self.started:
+            self._end_of_data(self.t_last)
+        out = self._events
+        self._events = []
+        return out
+
+    def reset(self) -> None:
+        """Forget the stream (holds found so far are kept)."""
+        self._reset_stream()
+
+    @property
+    def state(self) -> int:
+        return self.st
+
+    @property
+    def filtered(self) -> float:
+        return self.y2
+
+    # ------------------------------------------------------------------ per-sample stage
+    def _reset_stream(self) -> None:
+        self.started = False
+        self.t_last = 0.0  # time of the last accepted sample
+        self.t_fed = 0.0  # time of the last sample fed to the filter (a held-back one may lag)
+        self.t_now = 0.0  # time of the sample being processed: every event's t_detected
+        self.x1 = 0.0  # last two fed raw samples (for linear prediction)
+        self.x2 = 0.0
+        self.mar = 0.0  # mean absolute prediction residual (noise tracker)
+        self.fed = 0  # samples fed since the stream (re)started, counted up to WARMUP
+        self.dt_avg = 0.0
+        self.pend = False  # a suspicious sample is held back
+        self.pend_t = 0.0
+        self.pend_x = 0.0
+        self.dt_c = -1.0  # cached dt and filter gain (uniform sampling pays one division, once)
+        self.alpha = 0.0
+        self.y1 = 0.0
+        self.y2 = 0.0
+        self.next_tick = 0.0
+        self.t_tick = 0.0
+        self._reset_detection()
+
+    def _reset_detection(self) -> None:
+        self.n = 0  # ticks pushed into the history so far (absolute count)
+        self.st = IDLE
+        self.sub = STEADY
+        self.contact_t = 0.0
+        self.y_prev_tick = 0.0
+        self.t_prev_tick = 0.0
+        self.qmax_h = self.qmax_t = 0
+        self.qmin_h = self.qmin_t = 0
+        self.win_from = 0  # first tick allowed in the steadiness window
+        self.iv = 0  # tick used as the far end of the velocity span
+        self.v = 0.0
+        self.v_slow = 0.0
+        self.vj = 0.0
+        self.sig_f = 0.0
+        self.ref = 0.0
+        # hold
+        self.h_start = 0.0
+        self.h_level = 0.0
+        self.h_cursor = 0  # next tick to fold into the statistics
+        self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
+        # movement
+        self.mv_dir = 0
+        self.mv_t0 = 0.0
+        self.mv_onset = 0.0
+        self.mv_ref = 0.0
+        self.mv_quiet = 0.0  # time the rate has been low since
+        self.mv_settle = 0.0
+        self.pd_deadline = 0.0
+        # band
+        self.b_state = B_IN
+        self.b_cand = B_IN
+        self.b_since = 0.0
+
+    def _sample(self, t: float, x: float) -> None:
+        if not (math.isfinite(t) and math.isfinite(x)):
+            self.ignored += 1
+            return
+        self.t_now = t
+        if not self.started:
+            self.started = True
+            self.t_last = t
+            self.t_fed = t
+            self.x1 = self.x2 = x
+            self.y1 = self.y2 = x
+            self.next_tick = t
+            self.t_tick = t
+            self.samples += 1
+            self._feed(t, x)
+            return
+        dt = t - self.t_last
+        if not (dt > 0.0):
+            self.ignored += 1
+            return
+        if dt > self.cfg.max_gap:
+            # A silence: close what was open at the last real sample and start afresh, rather than
+            # bridging the gap with a filter that would invent a ramp.
+            self.gaps += 1
+            self._end_of_data(self.t_last)
+            self._reset_stream()
+            self._sample(t, x)
+            return
+        self.samples += 1
+        self.t_last = t
+        # Single-sample spike rejection: predict linearly from the last two fed samples; a sample far
+        # off the prediction is held back until the next one says whether the jump was real.
+        if self.fed < WARMUP:
+            self._feed(t, x)  # too little seen yet to call anything a spike
+            return
+        thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
+        if self.pend:
+            self.pend = False
+            pred = 3.0 * self.x1 - 2.0 * self.x2  # prediction two steps ahead, skipping the suspect
+            if abs(x - pred) <= thr:
+                self.spikes += 1  # the held sample was a lone spike: drop it
+            else:
+                self._feed(self.pend_t, self.pend_x)
+            self._feed(t, x)
+            return
+        r = x - (2.0 * self.x1 - self.x2)
+        if abs(r) > thr:
+            self.pend = True
+            self.pend_t = t
+            self.pend_x = x
+            return
+        self._feed(t, x)
+
+    def _feed(self, t: float, x: float) -> None:
+        # Robust noise tracker (mean absolute linear-prediction residual, updates clipped so that
+        # ramps and spikes barely move it).
+        r = abs(x - (2.0 * self.x1 - self.x2))
+        if self.fed < WARMUP:
+            # Warm-up: a plain running mean, so the noise estimate is usable within a few samples.
+            self.fed += 1
+            if self.fed > 2:
+                self.mar += (r - self.mar) / (self.fed - 2)
+        else:
+            lim = 3.0 * self.mar + 0.01
+            self.mar += MAR_ALPHA * ((r if r < lim else lim) - self.mar)
+        self.x2 = self.x1
+        self.x1 = x
+        dt = t - self.t_fed
+        self.t_fed = t
+        if dt > 0.0:
+            if dt != self.dt_c:
+                self.dt_c = dt
+                self.alpha = dt / (self.tau + dt)
+            if self.dt_avg == 0.0:
+                self.dt_avg = dt
+            self.dt_avg += 0.05 * (dt - self.dt_avg)
+            self.y1 += self.alpha * (x - self.y1)
+            self.y2 += self.alpha * (self.y1 - self.y2)
+        if t >= self.next_tick:
+            w = t - self.t_tick
+            self.t_tick = t
+            self.next_tick = t + self.cfg.tick
+            self._tick(t, self.y2, w)
+
+    # ------------------------------------------------------------------ history helpers
+    def _h(self, k: int) -> int:
+        return k % self.cap
+
+    def _oldest(self) -> int:
+        return self.n - self.cap if self.n > self.cap else 0
+
+    def _scan_departure(self, ref: float, tol: float, frm: int) -> float:
+        """Latest tick at or before ``frm`` whose force was within ``tol`` of ``ref``: the onset."""
+        k = frm
+        lo = max(self._oldest(), self.win_from)
+        while k >= lo:
+            j = self._h(k)
+            if abs(self.hy[j] - ref) <= tol:
+                return self.ht[j]
+            k -= 1
+        return self.ht[self._h(lo)]
+
+    def _scan_arrival(self, level: float, tol: float, frm_t: float, direction: int) -> float:
+        """First tick at or after ``frm_t`` where the force had arrived within ``tol`` of ``level``."""
+        k = max(self._oldest(), self.win_from)
+        last = self.n - 1
+        while k <= last and self.ht[self._h(k)] < frm_t:
+            k += 1
+        while k <= last:
+            y = self.hy[self._h(k)]
+            if (direction >= 0 and y >= level - tol) or (direction < 0 and y <= level + tol):
+                return self.ht[self._h(k)]
+            k += 1
+        return self.ht[self._h(last)]
+
+    def _mean_since(self, t0: float) -> float:
+        k = self.n - 1
+        lo = self._oldest()
+        sw = 0.0
+        sy = 0.0
+        while k >= lo and self.ht[self._h(k)] >= t0:
+            j = self._h(k)
+            sw += self.hw[j]
+            sy += self.hw[j] * self.hy[j]
+            k -= 1
+        return sy / sw if sw > 0.0 else self.hy[self._h(self.n - 1)]
+
+    # ------------------------------------------------------------------ per-tick stage
+    def _tick(self, t: float, y: float, w: float) -> None:
+        c = self.cfg
+        # Safety: a tick about to be overwritten in the ring is folded into the statistics first.
+        if self.st == HOLD and self.n - self.h_cursor >= self.cap:
+            self._fold(self.n - self.cap + 1)
+        j = self._h(self.n)
+        self.ht[j] = t
+        self.hy[j] = y
+        self.hw[j] = w
+        k_now = self.n
+        self.n += 1
+
+        # Noise of the filtered force, from the raw-noise tracker and the filter's noise bandwidth.
+        sig = self.mar / MAR_PER_SIGMA
+        ratio = self.dt_avg / (4.0 * self.tau)
+        self.sig_f = sig * math.sqrt(ratio if ratio < 1.0 else 1.0)
+
+        # Sliding max/min over the steadiness window (monotonic deques of tick numbers).
+        while self.qmax_t > self.qmax_h and self.hy[self._h(self.qmax_i[(self.qmax_t - 1) % self.cap])] <= y:
+            self.qmax_t -= 1
+        self.qmax_i[self.qmax_t % self.cap] = k_now
+        self.qmax_t += 1
+        while self.qmin_t > self.qmin_h and self.hy[self._h(self.qmin_i[(self.qmin_t - 1) % self.cap])] >= y:
+            self.qmin_t -= 1
+        self.qmin_i[self.qmin_t % self.cap] = k_now
+        self.qmin_t += 1
+        w_lo = t - c.min_hold
+        while self.ht[self._h(self.qmax_i[self.qmax_h % self.cap])] < w_lo or \
+                self.qmax_i[self.qmax_h % self.cap] < self.win_from:
+            self.qmax_h += 1
+        while self.ht[self._h(self.qmin_i[self.qmin_h % self.cap])] < w_lo or \
+                self.qmin_i[self.qmin_h % self.cap] < self.win_from:
+            self.qmin_h += 1
+
+        # Velocity over VEL_SPAN, and its jitter while steady (tremor, noise, aliasing).
+        lo = max(self._oldest(), self.win_from)
+        if self.iv < lo:
+            self.iv = lo
+        while self.iv + 1 < k_now and self.ht[self._h(self.iv + 1)] <= t - VEL_SPAN:
+            self.iv += 1
+        t0 = self.ht[self._h(self.iv)]
+        self.v = (y - self.hy[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0
+
+        if self.st == IDLE:
+            if y > self.c_on:
+                self._contact(t, y)
+        elif self.st == CONTACT:
+            if y < self.c_off:
+                self.st = IDLE
+            else:
+                self._try_hold(t, y, k_now)
+        else:
+            self._in_hold(t, y, k_now)
+        self.y_prev_tick = y
+        self.t_prev_tick = t
+
+    def _contact(self, t: float, y: float) -> None:
+        # Back-date to the threshold crossing between the previous tick and this one.
+        y0 = self.y_prev_tick
+        t0 = self.t_prev_tick
+        tc = t
+        if self.n > 1 and y > y0:
+            tc = t0 + (self.c_on - y0) / (y - y0) * (t - t0)
+            if tc < t0:
+                tc = t0
+        self.st = CONTACT
+        self.contact_t = tc
+        self._restart_window()
+        self._emit("contact", tc, None, y)
+
+    def _restart_window(self) -> None:
+        """Steadiness and velocity look only at ticks from now on (a new contact or a release)."""
+        self.win_from = self.n - 1
+        self.qmax_h = self.qmax_t - 1
+        self.qmin_h = self.qmin_t - 1
+        self.iv = self.n - 1
+        self.vj = 0.0
+        self.v_slow = 0.0
+
+    def _win_start_t(self) -> float:
+        """Time of the first tick of the current contact window (-inf once it left the ring)."""
+        if self.win_from < self._oldest():
+            return -math.inf
+        return self.ht[self._h(self.win_from)]
+
+    def _steady_window(self, t: float) -> tuple[bool, float]:
+        """Whether the last ``min_hold`` seconds of contact were steady; and their mid level."""
+        c = self.cfg
+        if self._win_start_t() > t - c.min_hold + 1e-9:
+            return False, 0.0
+        ymax = self.hy[self._h(self.qmax_i[self.qmax_h % self.cap])]
+        ymin = self.hy[self._h(self.qmin_i[self.qmin_h % self.cap])]
+        mid = 0.5 * (ymax + ymin)
+        half = 0.5 * (ymax - ymin)
+        return half <= c.hold_band * mid + NOISE_K * self.sig_f, mid
+
+    def _try_hold(self, t: float, y: float, k_now: int) -> None:
+        ok, mid = self._steady_window(t)
+        if not ok or mid < self.c_on:
+            return
+        start, level = self._settle(mid, self._win_start_t(), 1)
+        self._begin_hold(t, start, level)
+
+    def _settle(self, mid: float, frm_t: float, direction: int) -> tuple[float, float]:
+        """Where a new hold began, and its settled level.
+
+        Arrival is the first tick after ``frm_t`` (the movement's start) at which the force came
+        within a tight tolerance of the level; the level is then re-measured over the settled part
+        only, and arrival found once more against it.
+        """
+        half = 0.5 * self.cfg.hold_band
+        start = self._scan_arrival(mid, half * mid + NOISE_K * self.sig_f, frm_t, direction)
+        level = self._mean_since(start)
+        start = self._scan_arrival(level, half * level + NOISE_K * self.sig_f, frm_t, direction)
+        return start, self._mean_since(start)
+
+    def _begin_hold(self, t: float, start: float, level: float) -> None:
+        self.st = HOLD
+        self.sub = STEADY
+        self.h_start = start
+        self.h_level = level
+        self.ref = level
+        self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
+        k = self.n - 1
+        lo = self._oldest()
+        while k > lo and self.ht[self._h(k - 1)] >= start:
+            k -= 1
+        self.h_cursor = k
+        self.b_state = B_IN
+        self.b_cand = B_IN
+        self.b_since = t
+        self._emit("hold_start", start, None, level)
+
+    def _fold(self, upto: int) -> None:
+        """Fold history ticks [h_cursor, upto) into the hold's running sums."""
+        c = self.cfg
+        centre = self.target if self.has_target else self.h_level
+        half = c.tolerance * centre
+        while self.h_cursor < upto:
+            j = self._h(self.h_cursor)
+            w = self.hw[j]
+            y = self.hy[j] - self.h_level  # shifted: no cancellation in the sums of squares
+            tt = self.ht[j] - self.h_start
+            self.s_w += w
+            self.s_y += w * y
+            self.s_yy += w * y * y
+            self.s_t += w * tt
+            self.s_tt += w * tt * tt
+            self.s_ty += w * tt * y
+            if abs(self.hy[j] - centre) <= half:
+                self.s_in += w
+            self.h_cursor += 1
+
+    def _fold_until_time(self, t_end: float) -> None:
+        k = self.h_cursor
+        while k < self.n and self.ht[self._h(k)] < t_end:
+            k += 1
+        self._fold(k)
+
+    def _end_hold(self, t_end: float, ended_by: str) -> None:
+        self._fold_until_time(t_end)
+        sw = self.s_w
+        if sw > 0.0:
+            my = self.s_y / sw
+            mean = self.h_level + my
+            var = self.s_yy / sw - my * my
+            sd = math.sqrt(var) if var > 0.0 else 0.0
+            den = sw * self.s_tt - self.s_t * self.s_t
+            slope = (sw * self.s_ty - self.s_t * self.s_y) / den if den > 0.0 else 0.0
+        else:
+            mean = self.h_level
+            sd = 0.0
+            slope = 0.0
+        end = t_end if t_end > self.h_start else self.h_start
+        self.holds.append(Hold(
+            start=self.h_start, end=end, level=self.h_level, mean=mean, sd=sd,
+            cv=sd / mean if mean > 0.0 else 0.0, duration=end - self.h_start,
+            time_in_band=self.s_in, drift_per_s=slope, ended_by=ended_by))
+        self.st = CONTACT
+        self.sub = STEADY
+
+    def _end_of_data(self, t: float) -> None:
+        if self.st == HOLD:
+            self._fold(self.n)
+            self._end_hold(t, "end_of_data")
+
+    def _in_hold(self, t: float, y: float, k_now: int) -> None:
+        c = self.cfg
+        sig_v = 1.4142135623730951 * self.sig_f / VEL_SPAN
+        v_on = c.step_rate * self.ref
+        floor = 4.0 * self.vj + NOISE_K * sig_v
+        if v_on < floor:
+            v_on = floor
+        if y < self.c_off:
+            self._release(t, k_now)
+            return
+        if self.sub == STEADY:
+            # Statistics trail real time by a little, so a back-dated end never includes a ramp.
+            self._fold_until_time(t - STATS_LAG)
+            self.ref += (t - self.t_prev_tick) / (0.3 + (t - self.t_prev_tick)) * (y - self.ref)
+            dv = self.v - self.v_slow
+            self.v_slow += 0.02 * dv
+            self.vj += 0.02 * ((dv if dv >= 0 else -dv) - self.vj)
+            if abs(self.v) > v_on:
+                self.sub = MOVING
+                self.mv_dir = 1 if self.v > 0 else -1
+                self.mv_t0 = t
+                self.mv_ref = self.ref
+                tol = 0.02 * self.ref + NOISE_K * self.sig_f
+                self.mv_onset = self._scan_departure(self.mv_ref, tol, k_now)
+                self.mv_quiet = -1.0
+            else:
+                self._band(t, y)
+                return
+        if self.sub == MOVING:
+            if self.mv_dir < 0 and y < c.release_fraction * self.mv_ref:
+                self._release(t, k_now)
+                return
+            if abs(self.v) < 0.5 * v_on:
+                if self.mv_quiet < 0.0:
+                    self.mv_quiet = t
+                if t - self.mv_quiet >= SETTLE_TIME:
+                    self.mv_settle = self.mv_quiet
+                    dy = y - self.mv_ref
+                    if abs(dy) >= c.step_min * self.mv_ref and \
+                            self.mv_settle - self.mv_onset <= c.step_max_duration:
+                        self.sub = PENDING
+                        self.pd_deadline = t + c.min_hold + PENDING_SLACK
+                    else:
+                        self._resume(t, y)
+            else:
+                self.mv_quiet = -1.0
+                if t - self.mv_onset > c.step_max_duration + SETTLE_TIME + VEL_SPAN:
+                    self._resume(t, y)  # too slow for a step: drift, which the band watches
+            return
+        # PENDING: a fast change settled; it is a step once the new level holds.
+        if y < c.release_fraction * self.mv_ref and self.v < 0.0:
+            self._release(t, k_now)
+            return
+        ok, mid = self._steady_window(t)
+        if ok and abs(mid - self.mv_ref) >= c.step_min * self.mv_ref and \
+                self._window_after(self.mv_onset):
+            direction = 1 if mid > self.mv_ref else -1
+            onset = self.mv_onset
+            start, level = self._settle(mid, onset, direction)
+            self._end_hold(onset, "step")
+            self._emit("step", onset, "up" if direction > 0 else "down", level)
+            self._begin_hold(t, start, level)
+            return
+        if t > self.pd_deadline:
+            self._resume(t, y)
+
+    def _window_after(self, t0: float) -> bool:
+        """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        t_lo = self.ht[self._h(k)] - self.cfg.min_hold
+        while k > lo and self.ht[self._h(k - 1)] >= t_lo:
+            k -= 1
+        return self.ht[self._h(k)] >= t0
+
+    def _resume(self, t: float, y: float) -> None:
+        self.sub = STEADY
+        self.ref = y
+        self._band(t, y)
+
+    def _release(self, t: float, k_now: int) -> None:
+        if self.sub == STEADY:
+            tol = 0.02 * self.ref + NOISE_K * self.sig_f
+            onset = self._scan_departure(self.ref, tol, k_now)
+            level = self.ref
+        else:
+            onset = self.mv_onset
+            level = self.mv_ref
+        self._end_hold(onset, "release")
+        self._emit("release", onset, None, level)
+        self._restart_window()
+
+    def _band(self, t: float, y: float) -> None:
+        c = self.cfg
+        centre = self.target if self.has_target else self.h_level
+        half = c.tolerance * centre
+        margin = 2.0 * self.sig_f
+        if y > centre + half + margin:
+            cand = B_HIGH
+        elif y < centre - half - margin:
+            cand = B_LOW
+        elif abs(y - centre) <= half:
+            cand = B_IN
+        else:
+            cand = self.b_state  # between the edge and the noise margin: no evidence of a change
+        if cand != self.b_cand:
+            self.b_cand = cand
+            self.b_since = t
+        if cand != self.b_state and t - self.b_since >= c.alert_debounce:
+            if cand == B_IN:
+                self._emit("band_enter", self.b_since, None, centre)
+            else:
+                if self.b_state != B_IN:  # high → low without passing through the band
+                    self._emit("band_enter", self.b_since, None, centre)
+                self._emit("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre)
+            self.b_state = cand
+
+    def _emit(self, kind: str, t: float, direction: str | None, level: float | None) -> None:
+        self._events.append(Event(kind, t, self.t_now, direction, level))
