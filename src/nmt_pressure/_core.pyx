@@ -82,7 +82,8 @@ ctypedef struct Core:
     # counters
     i64 samples, ignored, spikes, gaps
     # per-sample stage
-    int started, pend, fed
+    int started, pend, fed, n_in_tick, r_n
+    double thr, r_lim, r_acc
     double t_last, t_fed, t_now, x1, x2, mar, dt_avg, pend_t, pend_x, dt_c, alpha, y1, y2
     double next_tick, t_tick
     # per-tick stage
@@ -172,6 +173,10 @@ cdef void reset_stream(Core* s) noexcept nogil:
     s.x2 = 0.0
     s.mar = 0.0
     s.fed = 0
+    s.thr = SPIKE_FLOOR
+    s.r_lim = 0.01
+    s.r_acc = 0.0
+    s.r_n = 0
     s.dt_avg = 0.0
     s.pend = 0
     s.pend_t = 0.0
@@ -182,6 +187,7 @@ cdef void reset_stream(Core* s) noexcept nogil:
     s.y2 = 0.0
     s.next_tick = 0.0
     s.t_tick = 0.0
+    s.n_in_tick = 0
     reset_detection(s)
 
 
@@ -547,35 +553,69 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
 # ---------------------------------------------------------------- per-sample stage
 cdef inline void feed(Core* s, double t, double x) noexcept nogil:
     cdef double r = fabs(x - (2.0 * s.x1 - s.x2))
-    cdef double lim, dt, w
+    cdef double dt, w, a
     if s.fed < WARMUP:
         s.fed += 1
         if s.fed > 2:
             s.mar += (r - s.mar) / (s.fed - 2)
+            s.thr = s.spike_k * s.mar + SPIKE_FLOOR
+            s.r_lim = 3.0 * s.mar + 0.01
     else:
-        lim = 3.0 * s.mar + 0.01
-        s.mar += MAR_ALPHA * ((r if r < lim else lim) - s.mar)
+        s.r_acc += r if r < s.r_lim else s.r_lim
+        s.r_n += 1
     s.x2 = s.x1
     s.x1 = x
     dt = t - s.t_fed
     s.t_fed = t
     if dt > 0.0:
-        if dt != s.dt_c:
+        if fabs(dt - s.dt_c) > 1e-6 * dt:
             s.dt_c = dt
             s.alpha = dt / (s.tau + dt)
-        if s.dt_avg == 0.0:
-            s.dt_avg = dt
-        s.dt_avg += 0.05 * (dt - s.dt_avg)
         s.y1 += s.alpha * (x - s.y1)
         s.y2 += s.alpha * (s.y1 - s.y2)
+    s.n_in_tick += 1
     if t >= s.next_tick:
         w = t - s.t_tick
+        if w > 0.0:
+            if s.dt_avg == 0.0:
+                s.dt_avg = w / s.n_in_tick
+            s.dt_avg += 0.2 * (w / s.n_in_tick - s.dt_avg)
+        if s.r_n > 0:
+            a = MAR_ALPHA * s.r_n
+            s.mar += (a if a < 1.0 else 1.0) * (s.r_acc / s.r_n - s.mar)
+            s.thr = s.spike_k * s.mar + SPIKE_FLOOR
+            s.r_lim = 3.0 * s.mar + 0.01
+            s.r_acc = 0.0
+            s.r_n = 0
+        s.n_in_tick = 0
         s.t_tick = t
         s.next_tick = t + s.tick
         tick(s, t, s.y2, w)
 
 
-cdef void step(Core* s, double t, double x) noexcept nogil:
+cdef void start_stream(Core* s, double t, double x) noexcept nogil:
+    s.started = 1
+    s.t_last = t
+    s.t_fed = t
+    s.x1 = x
+    s.x2 = x
+    s.y1 = x
+    s.y2 = x
+    s.next_tick = t
+    s.t_tick = t
+    s.samples += 1
+    feed(s, t, x)
+
+
+cdef void gap(Core* s, double t, double x) noexcept nogil:
+    s.gaps += 1
+    end_of_data(s, s.t_last)
+    reset_stream(s)
+    s.t_now = t
+    start_stream(s, t, x)
+
+
+cdef inline void step(Core* s, double t, double x) noexcept nogil:
     """One sample in: O(1) amortised, no allocation, no Python."""
     cdef double dt, thr, pred, r
     if not (isfinite(t) and isfinite(x)):
@@ -583,34 +623,21 @@ cdef void step(Core* s, double t, double x) noexcept nogil:
         return
     s.t_now = t
     if not s.started:
-        s.started = 1
-        s.t_last = t
-        s.t_fed = t
-        s.x1 = x
-        s.x2 = x
-        s.y1 = x
-        s.y2 = x
-        s.next_tick = t
-        s.t_tick = t
-        s.samples += 1
-        feed(s, t, x)
+        start_stream(s, t, x)
         return
     dt = t - s.t_last
     if not (dt > 0.0):
         s.ignored += 1
         return
     if dt > s.max_gap:
-        s.gaps += 1
-        end_of_data(s, s.t_last)
-        reset_stream(s)
-        step(s, t, x)
+        gap(s, t, x)
         return
     s.samples += 1
     s.t_last = t
     if s.fed < WARMUP:
         feed(s, t, x)
         return
-    thr = s.spike_k * s.mar + SPIKE_FLOOR
+    thr = s.thr
     if s.pend:
         s.pend = 0
         pred = 3.0 * s.x1 - 2.0 * s.x2

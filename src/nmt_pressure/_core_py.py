@@ -141,6 +141,10 @@ class Detector:
         self.x2 = 0.0
         self.mar = 0.0  # mean absolute prediction residual (noise tracker)
         self.fed = 0  # samples fed since the stream (re)started, counted up to WARMUP
+        self.thr = SPIKE_FLOOR  # spike threshold and residual clip, refreshed with the estimate
+        self.r_lim = 0.01
+        self.r_acc = 0.0  # clipped residuals accumulated since the last tick
+        self.r_n = 0
         self.dt_avg = 0.0
         self.pend = False  # a suspicious sample is held back
         self.pend_t = 0.0
@@ -151,6 +155,7 @@ class Detector:
         self.y2 = 0.0
         self.next_tick = 0.0
         self.t_tick = 0.0
+        self.n_in_tick = 0  # samples fed since the last tick
         self._reset_detection()
 
     def _reset_detection(self) -> None:
@@ -193,15 +198,7 @@ class Detector:
             return
         self.t_now = t
         if not self.started:
-            self.started = True
-            self.t_last = t
-            self.t_fed = t
-            self.x1 = self.x2 = x
-            self.y1 = self.y2 = x
-            self.next_tick = t
-            self.t_tick = t
-            self.samples += 1
-            self._feed(t, x)
+            self._start_stream(t, x)
             return
         dt = t - self.t_last
         if not (dt > 0.0):
@@ -213,7 +210,8 @@ class Detector:
             self.gaps += 1
             self._end_of_data(self.t_last)
             self._reset_stream()
-            self._sample(t, x)
+            self.t_now = t
+            self._start_stream(t, x)
             return
         self.samples += 1
         self.t_last = t
@@ -222,7 +220,7 @@ class Detector:
         if self.fed < WARMUP:
             self._feed(t, x)  # too little seen yet to call anything a spike
             return
-        thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
+        thr = self.thr
         if self.pend:
             self.pend = False
             pred = 3.0 * self.x1 - 2.0 * self.x2  # prediction two steps ahead, skipping the suspect
@@ -240,33 +238,59 @@ class Detector:
             return
         self._feed(t, x)
 
+    def _start_stream(self, t: float, x: float) -> None:
+        self.started = True
+        self.t_last = t
+        self.t_fed = t
+        self.x1 = self.x2 = x
+        self.y1 = self.y2 = x
+        self.next_tick = t
+        self.t_tick = t
+        self.samples += 1
+        self._feed(t, x)
+
     def _feed(self, t: float, x: float) -> None:
-        # Robust noise tracker (mean absolute linear-prediction residual, updates clipped so that
-        # ramps and spikes barely move it).
+        # Robust noise tracker: the mean absolute linear-prediction residual. Each residual is
+        # clipped at three times the current estimate (so ramps and spikes barely move it) and the
+        # estimate is updated once per tick from their mean, which keeps the per-sample path short.
         r = abs(x - (2.0 * self.x1 - self.x2))
         if self.fed < WARMUP:
-            # Warm-up: a plain running mean, so the noise estimate is usable within a few samples.
+            # Warm-up: a plain running mean, so the estimate is usable within a few samples.
             self.fed += 1
             if self.fed > 2:
                 self.mar += (r - self.mar) / (self.fed - 2)
+                self.thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
+                self.r_lim = 3.0 * self.mar + 0.01
         else:
-            lim = 3.0 * self.mar + 0.01
-            self.mar += MAR_ALPHA * ((r if r < lim else lim) - self.mar)
+            self.r_acc += r if r < self.r_lim else self.r_lim
+            self.r_n += 1
         self.x2 = self.x1
         self.x1 = x
         dt = t - self.t_fed
         self.t_fed = t
         if dt > 0.0:
-            if dt != self.dt_c:
+            # Timestamps of a uniform stream differ in their last bits; a gain recomputed only when
+            # the interval really changes spares a division per sample at no cost in accuracy.
+            if abs(dt - self.dt_c) > 1e-6 * dt:
                 self.dt_c = dt
                 self.alpha = dt / (self.tau + dt)
-            if self.dt_avg == 0.0:
-                self.dt_avg = dt
-            self.dt_avg += 0.05 * (dt - self.dt_avg)
             self.y1 += self.alpha * (x - self.y1)
             self.y2 += self.alpha * (self.y1 - self.y2)
+        self.n_in_tick += 1
         if t >= self.next_tick:
             w = t - self.t_tick
+            if w > 0.0:
+                if self.dt_avg == 0.0:
+                    self.dt_avg = w / self.n_in_tick
+                self.dt_avg += 0.2 * (w / self.n_in_tick - self.dt_avg)
+            if self.r_n > 0:
+                a = MAR_ALPHA * self.r_n
+                self.mar += (a if a < 1.0 else 1.0) * (self.r_acc / self.r_n - self.mar)
+                self.thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
+                self.r_lim = 3.0 * self.mar + 0.01
+                self.r_acc = 0.0
+                self.r_n = 0
+            self.n_in_tick = 0
             self.t_tick = t
             self.next_tick = t + self.cfg.tick
             self._tick(t, self.y2, w)
