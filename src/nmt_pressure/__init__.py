@@ -4,6 +4,6 @@ from nmt_pressure.config import ConfigError, DetectorConfig
 from nmt_pressure.core import IMPLEMENTATION, AnalysisResult, Detector, analyze
 from nmt_pressure.events import Event, Hold
 
-__all__ = ["AnalysisResult", "ConfigError", "Detector", "DetectorConfig", "Event", "Hold",
-           "IMPLEMENTATION", "analyze"]
+__all__ = ["IMPLEMENTATION", "AnalysisResult", "ConfigError", "Detector", "DetectorConfig", "Event",
+           "Hold", "analyze"]
 __version__ = "0.1.0"

@@ -109,7 +109,7 @@ class DetectorConfig:
     @property
     def history_capacity(self) -> int:
         """Ticks in the history ring: ticks are at least ``tick`` apart, so this always suffices."""
-        return int(math.ceil(self.history_seconds / self.tick)) + 8
+        return math.ceil(self.history_seconds / self.tick) + 8
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,270 @@
+"""The ``nmt-pressure`` command.
+
+Each subcommand is a :class:`Command`: a function that adds its arguments to a parser and a function
+that runs it and returns the exit status. Options several commands share (the band, the columns of a
+recording) come from the ``add_*_arguments`` helpers, so ``monitor`` and ``dash`` spell them the same
+way ``analyze`` does. Errors a user can cause end in one line on stderr and exit status 2, never a
+traceback; Ctrl-C ends with 130.
+
+``main(argv)`` returns the exit status instead of exiting, so tests call it in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nmt_pressure import __version__
+from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.recording import UNITS, RecordingError, read_recording
+from nmt_pressure.report import analysis_dict, format_report, to_json
+
+__all__ = ["PROG", "Command", "CommandError", "add_band_arguments", "add_column_arguments",
+           "build_parser", "config_from_args", "main"]
+
+PROG = "nmt-pressure"
+
+#: Exit statuses.
+EXIT_OK = 0
+EXIT_USAGE = 2  # argparse's own status for bad arguments; also every other user error
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool piped into `head` would report
+
+
+class CommandError(Exception):
+    """A user error found by a command (not by the recording reader or the config): one sentence."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its one-line help, how to add its arguments, and how to run it."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    description: str = ""
+
+
+# --------------------------------------------------------------------------------------------------
+# argument helpers shared by the subcommands
+# --------------------------------------------------------------------------------------------------
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _fraction(text: str) -> float:
+    """A fraction such as 0.1, or a percentage such as 10% (range checks are DetectorConfig's)."""
+    t = text.strip()
+    scale = 1.0
+    if t.endswith("%"):
+        t, scale = t[:-1].strip(), 0.01
+    try:
+        return float(t) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction such as 0.1 or a percentage such "
+                                         "as 10%") from None
+
+
+def add_band_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--target`` and ``--tolerance``: the alert band, as the contract defines it."""
+    default_tol = DetectorConfig.tolerance
+    group = parser.add_argument_group("alert band")
+    group.add_argument("--target", type=_positive_float, metavar="N", default=None,
+                       help="fixed band centre in newtons (training to a set pressure); without it the "
+                            "band follows each hold's own settled level")
+    group.add_argument("--tolerance", type=_fraction, metavar="F", default=default_tol,
+                       help=f"band half-width as a fraction of its centre, e.g. 0.1 or 10%% "
+                            f"[{default_tol:g}]")
+
+
+def add_column_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--time-col``, ``--force-col`` and ``--unit``: reading other devices' CSV files."""
+    group = parser.add_argument_group("recording columns (for other devices' files)")
+    group.add_argument("--time-col", metavar="NAME", default=None,
+                       help="name of the time column, in seconds [t_s]")
+    group.add_argument("--force-col", metavar="NAME", default=None,
+                       help="name of the force column [force_n]")
+    group.add_argument("--unit", metavar="U", default=None,
+                       help=f"unit of the force column: {'|'.join(UNITS)} (kg, g, lb: kilogram-, gram-, "
+                            "pound-force; kgf and lbs also work) [N]")
+
+
+def config_from_args(args: argparse.Namespace, sample_rate: float | None = None) -> DetectorConfig:
+    """A validated DetectorConfig from the shared arguments; raises CommandError naming the flag."""
+    kwargs: dict[str, Any] = {"target": args.target, "tolerance": args.tolerance}
+    if sample_rate is not None:
+        kwargs["sample_rate"] = sample_rate
+    try:
+        return DetectorConfig(**kwargs)
+    except ConfigError as exc:
+        raise CommandError(_flag_hint(str(exc))) from None
+
+
+_FLAGS = {"tolerance": "--tolerance", "target": "--target", "sample_rate": "--rate"}
+
+
+def _flag_hint(message: str) -> str:
+    """Prefix a config message with the flag that sets the field it complains about."""
+    for field, flag in _FLAGS.items():
+        if message.startswith(field + " "):
+            return f"invalid {flag}: {message}"
+    return message
+
+
+# --------------------------------------------------------------------------------------------------
+# analyze
+# --------------------------------------------------------------------------------------------------
+
+def _configure_analyze(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="CSV recording (header row; '#' lines are metadata)")
+    p.add_argument("--json", metavar="OUT", default=None,
+                   help="write events and holds as JSON to OUT ('-' for standard output) instead of "
+                        "printing the table")
+    p.add_argument("--rate", type=_positive_float, metavar="HZ", default=None,
+                   help="nominal sample rate [estimated from the timestamps]")
+    add_band_arguments(p)
+    add_column_arguments(p)
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from nmt_pressure.core import IMPLEMENTATION, analyze, estimate_sample_rate
+
+    config_from_args(args, args.rate)  # bad flags fail before a large file is read
+    if args.json not in (None, "-") and _same_file(args.json, args.file):
+        raise CommandError(f"--json {args.json} would overwrite the recording being analysed; "
+                           "choose another output file.")
+    rec = read_recording(args.file, time_col=args.time_col, force_col=args.force_col, unit=args.unit)
+    rate = args.rate if args.rate is not None else estimate_sample_rate(rec.t)
+    cfg = config_from_args(args, rate)
+    result = analyze(rec.t, rec.force_n, cfg)
+
+    if args.json is None:
+        sys.stdout.write(format_report(
+            source=args.file, samples=len(rec), duration=rec.duration, rate=rate,
+            rate_note="given" if args.rate is not None else "estimated", cfg=cfg,
+            events=result.events, holds=result.holds,
+            peak_force=float(rec.force_n.max()) if len(rec) else None))
+        return EXIT_OK
+
+    meta = {
+        "file": str(args.file),
+        "samples": len(rec),
+        "duration_s": rec.duration,
+        "sample_rate_hz": rate,
+        "sample_rate_source": "given" if args.rate is not None else "estimated",
+        "time_col": rec.time_col,
+        "force_col": rec.force_col,
+        "unit": rec.unit,
+        "implementation": IMPLEMENTATION,
+        "version": __version__,
+        "config": cfg.to_dict(),
+    }
+    text = to_json(analysis_dict(result.events, result.holds, meta))
+    if args.json == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_text(args.json, text)
+        print(f"wrote {len(result.events)} events and {len(result.holds)} holds to {args.json}")
+    return EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def _write_text(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot write {path} ({exc.strerror or exc}); check that its folder exists "
+                           "and is writable.") from None
+
+
+ANALYZE = Command(
+    name="analyze",
+    help="find holds, steps, releases and band alerts in a recording",
+    description="Read a CSV recording and report its holds and events: a table, or JSON with --json.",
+    configure=_configure_analyze,
+    run=_run_analyze,
+)
+
+#: Every subcommand, in the order `--help` lists them. Later ones (monitor, dash, ...) add themselves here.
+COMMANDS: tuple[Command, ...] = (ANALYZE,)
+
+
+# --------------------------------------------------------------------------------------------------
+# entry point
+# --------------------------------------------------------------------------------------------------
+
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Pressure-hold monitor for neuromuscular therapy: holds, steps, releases and band "
+                    "alerts from a load cell.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for cmd in commands:
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description or cmd.help)
+        cmd.configure(p)
+        p.set_defaults(_run=cmd.run)
+    return parser
+
+
+def _error(message: str) -> None:
+    text = " ".join(str(message).split())  # always one line
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or already closed
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``nmt-pressure`` with ``argv`` (default: the process's arguments); return the exit status."""
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
+            return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
+        run: Callable[[argparse.Namespace], int] | None = getattr(args, "_run", None)
+        if run is None:
+            parser.print_usage(sys.stderr)
+            _error(f"choose a command: {', '.join(c.name for c in COMMANDS)} (see {PROG} --help).")
+            return EXIT_USAGE
+        return run(args)
+    except (RecordingError, ConfigError, CommandError) as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
