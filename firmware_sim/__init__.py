@@ -1,0 +1,22 @@
+"""firmware_sim: a simulated load-cell device and labelled force traces for testing nmt_pressure.
+
+:mod:`firmware_sim.hand` models the therapist's hand (intended force plus tremor, with ground-truth
+labels), :mod:`firmware_sim.sensor` the load cell and ADC, and :mod:`firmware_sim.traces` puts the two
+together: ``generate(seed, rate_hz, noise_n)`` gives a :class:`Trace` of samples and labels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Trace", "generate", "read_csv", "read_labels", "write_csv", "write_labels"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that ``python -m firmware_sim.traces`` (and a light ``python -m
+    # firmware_sim``) do not pull in numpy-heavy modules they may not need, nor import them twice.
+    if name in __all__:
+        from firmware_sim import traces
+
+        return getattr(traces, name)
+    raise AttributeError(f"module 'firmware_sim' has no attribute {name!r}")
