@@ -23,6 +23,8 @@ cdef double SETTLE_TIME = _spec.SETTLE_TIME
 cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
 cdef double NOISE_K = _spec.NOISE_K
+cdef double ARRIVAL = _spec.ARRIVAL
+cdef double ARRIVAL_K = _spec.ARRIVAL_K
 cdef double MAR_PER_SIGMA = _spec.MAR_PER_SIGMA
 cdef double MAR_ALPHA = _spec.MAR_ALPHA
 cdef double TAU_PER_CUTOFF = _spec.TAU_PER_CUTOFF
@@ -192,13 +194,13 @@ cdef void reset_stream(Core* s) noexcept nogil:
 
 
 # ---------------------------------------------------------------- history scans (bounded by cap)
-cdef double scan_departure(Core* s, double ref, double tol, i64 frm) noexcept nogil:
+cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int direction) noexcept nogil:
     cdef i64 k = frm
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 j
     while k >= lo:
         j = hix(s, k)
-        if fabs(s.hy[j] - ref) <= tol:
+        if (direction < 0 and s.hy[j] >= ref - tol) or (direction > 0 and s.hy[j] <= ref + tol):
             return s.ht[j]
         k -= 1
     return s.ht[hix(s, lo)]
@@ -323,14 +325,16 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
     cdef double ymin = s.hy[hix(s, s.qmin_i[s.qmin_h % s.cap])]
     mid[0] = 0.5 * (ymax + ymin)
     cdef double half = 0.5 * (ymax - ymin)
-    return half <= s.hold_band * mid[0] + NOISE_K * s.sig_f
+    cdef double band = s.hold_band * mid[0]
+    cdef double allow = NOISE_K * s.sig_f
+    return half <= band + (allow if allow < band else band)
 
 
 cdef void settle(Core* s, double mid, double frm_t, int direction, double* start, double* level) noexcept nogil:
     cdef double half = 0.5 * s.hold_band
     start[0] = scan_arrival(s, mid, half * mid + NOISE_K * s.sig_f, frm_t, direction)
     level[0] = mean_since(s, start[0])
-    start[0] = scan_arrival(s, level[0], half * level[0] + NOISE_K * s.sig_f, frm_t, direction)
+    start[0] = scan_arrival(s, level[0], ARRIVAL * level[0] + ARRIVAL_K * s.sig_f, frm_t, direction)
     level[0] = mean_since(s, start[0])
 
 
@@ -384,6 +388,8 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = 2.0 * s.sig_f
+    if margin > 0.5 * half:
+        margin = 0.5 * half
     cdef int cand
     if y > centre + half + margin:
         cand = B_HIGH
@@ -416,7 +422,7 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double tol, onset, level
     if s.sub == STEADY:
         tol = 0.02 * s.ref + NOISE_K * s.sig_f
-        onset = scan_departure(s, s.ref, tol, k_now)
+        onset = scan_departure(s, s.ref, tol, k_now, -1)
         level = s.ref
     else:
         onset = s.mv_onset
@@ -448,19 +454,19 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
         return
     if s.sub == STEADY:
         fold_until_time(s, t - STATS_LAG)
-        s.ref += (t - s.t_prev_tick) / (0.3 + (t - s.t_prev_tick)) * (y - s.ref)
-        dv = s.v - s.v_slow
-        s.v_slow += 0.02 * dv
-        s.vj += 0.02 * ((dv if dv >= 0 else -dv) - s.vj)
         if fabs(s.v) > v_on:
             s.sub = MOVING
             s.mv_dir = 1 if s.v > 0 else -1
             s.mv_t0 = t
             s.mv_ref = s.ref
             tol = 0.02 * s.ref + NOISE_K * s.sig_f
-            s.mv_onset = scan_departure(s, s.mv_ref, tol, k_now)
+            s.mv_onset = scan_departure(s, s.mv_ref, tol, k_now, s.mv_dir)
             s.mv_quiet = -1.0
         else:
+            s.ref += (t - s.t_prev_tick) / (0.3 + (t - s.t_prev_tick)) * (y - s.ref)
+            dv = s.v - s.v_slow
+            s.v_slow += 0.02 * dv
+            s.vj += 0.02 * ((dv if dv >= 0 else -dv) - s.vj)
             band(s, t, y)
             return
     if s.sub == MOVING:

@@ -48,6 +48,10 @@ VEL_SPAN = 0.25
 SETTLE_TIME = 0.15
 #: How long after a fast movement settles a new hold may take to qualify before we give up (s).
 PENDING_SLACK = 1.0
+#: A hold starts where the force came within this fraction of its settled level (plus ARRIVAL_K
+#: noise units): close enough that a slow minimum-jerk approach counts as still ramping.
+ARRIVAL = 0.02
+ARRIVAL_K = 2.0
 #: Hold statistics trail real time by this much (s), more than any onset is ever back-dated while
 #: a hold looks steady.
 STATS_LAG = 1.0
@@ -302,13 +306,15 @@ class Detector:
     def _oldest(self) -> int:
         return self.n - self.cap if self.n > self.cap else 0
 
-    def _scan_departure(self, ref: float, tol: float, frm: int) -> float:
-        """Latest tick at or before ``frm`` whose force was within ``tol`` of ``ref``: the onset."""
+    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int) -> float:
+        """Onset of a movement: the latest tick at or before ``frm`` at which the force had not yet
+        left ``ref`` by more than ``tol`` in the movement's direction (one-sided, so a reference a
+        little off the plateau still finds the right tick)."""
         k = frm
         lo = max(self._oldest(), self.win_from)
         while k >= lo:
             j = self._h(k)
-            if abs(self.hy[j] - ref) <= tol:
+            if (direction < 0 and self.hy[j] >= ref - tol) or (direction > 0 and self.hy[j] <= ref + tol):
                 return self.ht[j]
             k -= 1
         return self.ht[self._h(lo)]
@@ -433,7 +439,11 @@ class Detector:
         ymin = self.hy[self._h(self.qmin_i[self.qmin_h % self.cap])]
         mid = 0.5 * (ymax + ymin)
         half = 0.5 * (ymax - ymin)
-        return half <= c.hold_band * mid + NOISE_K * self.sig_f, mid
+        # Noise widens the band, but never beyond twice its width: at low sample rates the noise
+        # tracker also sees real swings (a gliding stroke), which must not pass for a hold.
+        band = c.hold_band * mid
+        allow = NOISE_K * self.sig_f
+        return half <= band + (allow if allow < band else band), mid
 
     def _try_hold(self, t: float, y: float, k_now: int) -> None:
         ok, mid = self._steady_window(t)
@@ -452,7 +462,7 @@ class Detector:
         half = 0.5 * self.cfg.hold_band
         start = self._scan_arrival(mid, half * mid + NOISE_K * self.sig_f, frm_t, direction)
         level = self._mean_since(start)
-        start = self._scan_arrival(level, half * level + NOISE_K * self.sig_f, frm_t, direction)
+        start = self._scan_arrival(level, ARRIVAL * level + ARRIVAL_K * self.sig_f, frm_t, direction)
         return start, self._mean_since(start)
 
     def _begin_hold(self, t: float, start: float, level: float) -> None:
@@ -538,19 +548,21 @@ class Detector:
         if self.sub == STEADY:
             # Statistics trail real time by a little, so a back-dated end never includes a ramp.
             self._fold_until_time(t - STATS_LAG)
-            self.ref += (t - self.t_prev_tick) / (0.3 + (t - self.t_prev_tick)) * (y - self.ref)
-            dv = self.v - self.v_slow
-            self.v_slow += 0.02 * dv
-            self.vj += 0.02 * ((dv if dv >= 0 else -dv) - self.vj)
             if abs(self.v) > v_on:
+                # The reference is frozen as it stood before this tick: the moving force must not
+                # drag the level it is measured against.
                 self.sub = MOVING
                 self.mv_dir = 1 if self.v > 0 else -1
                 self.mv_t0 = t
                 self.mv_ref = self.ref
                 tol = 0.02 * self.ref + NOISE_K * self.sig_f
-                self.mv_onset = self._scan_departure(self.mv_ref, tol, k_now)
+                self.mv_onset = self._scan_departure(self.mv_ref, tol, k_now, self.mv_dir)
                 self.mv_quiet = -1.0
             else:
+                self.ref += (t - self.t_prev_tick) / (0.3 + (t - self.t_prev_tick)) * (y - self.ref)
+                dv = self.v - self.v_slow
+                self.v_slow += 0.02 * dv
+                self.vj += 0.02 * ((dv if dv >= 0 else -dv) - self.vj)
                 self._band(t, y)
                 return
         if self.sub == MOVING:
@@ -608,7 +620,7 @@ class Detector:
     def _release(self, t: float, k_now: int) -> None:
         if self.sub == STEADY:
             tol = 0.02 * self.ref + NOISE_K * self.sig_f
-            onset = self._scan_departure(self.ref, tol, k_now)
+            onset = self._scan_departure(self.ref, tol, k_now, -1)
             level = self.ref
         else:
             onset = self.mv_onset
@@ -622,6 +634,8 @@ class Detector:
         centre = self.target if self.has_target else self.h_level
         half = c.tolerance * centre
         margin = 2.0 * self.sig_f
+        if margin > 0.5 * half:
+            margin = 0.5 * half
         if y > centre + half + margin:
             cand = B_HIGH
         elif y < centre - half - margin:
