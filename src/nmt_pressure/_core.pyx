@@ -24,6 +24,9 @@ cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
 cdef double NOISE_K = _spec.NOISE_K
 cdef double ARRIVAL = _spec.ARRIVAL
+cdef double DEPART = _spec.DEPART
+cdef double DEPART_K = _spec.DEPART_K
+cdef double BAND_K = _spec.BAND_K
 cdef double ARRIVAL_K = _spec.ARRIVAL_K
 cdef double MAR_PER_SIGMA = _spec.MAR_PER_SIGMA
 cdef double MAR_ALPHA = _spec.MAR_ALPHA
@@ -387,7 +390,7 @@ cdef void contact(Core* s, double t, double y) noexcept nogil:
 cdef void band(Core* s, double t, double y) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
-    cdef double margin = 2.0 * s.sig_f
+    cdef double margin = BAND_K * s.sig_f
     if margin > 0.5 * half:
         margin = 0.5 * half
     cdef int cand
@@ -421,7 +424,7 @@ cdef void resume(Core* s, double t, double y) noexcept nogil:
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double tol, onset, level
     if s.sub == STEADY:
-        tol = 0.02 * s.ref + NOISE_K * s.sig_f
+        tol = DEPART * s.ref + DEPART_K * s.sig_f
         onset = scan_departure(s, s.ref, tol, k_now, -1)
         level = s.ref
     else:
@@ -459,7 +462,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             s.mv_dir = 1 if s.v > 0 else -1
             s.mv_t0 = t
             s.mv_ref = s.ref
-            tol = 0.02 * s.ref + NOISE_K * s.sig_f
+            tol = DEPART * s.ref + DEPART_K * s.sig_f
             s.mv_onset = scan_departure(s, s.mv_ref, tol, k_now, s.mv_dir)
             s.mv_quiet = -1.0
         else:

@@ -52,6 +52,12 @@ PENDING_SLACK = 1.0
 #: noise units): close enough that a slow minimum-jerk approach counts as still ramping.
 ARRIVAL = 0.02
 ARRIVAL_K = 2.0
+#: A movement began where the force last lay within this fraction of the level (plus DEPART_K
+#: noise units) on the side it left from.
+DEPART = 0.02
+DEPART_K = 2.0
+#: Noise units by which the force must pass a band edge before it counts as outside (hysteresis).
+BAND_K = 1.0
 #: Hold statistics trail real time by this much (s), more than any onset is ever back-dated while
 #: a hold looks steady.
 STATS_LAG = 1.0
@@ -555,7 +561,7 @@ class Detector:
                 self.mv_dir = 1 if self.v > 0 else -1
                 self.mv_t0 = t
                 self.mv_ref = self.ref
-                tol = 0.02 * self.ref + NOISE_K * self.sig_f
+                tol = DEPART * self.ref + DEPART_K * self.sig_f
                 self.mv_onset = self._scan_departure(self.mv_ref, tol, k_now, self.mv_dir)
                 self.mv_quiet = -1.0
             else:
@@ -619,7 +625,7 @@ class Detector:
 
     def _release(self, t: float, k_now: int) -> None:
         if self.sub == STEADY:
-            tol = 0.02 * self.ref + NOISE_K * self.sig_f
+            tol = DEPART * self.ref + DEPART_K * self.sig_f
             onset = self._scan_departure(self.ref, tol, k_now, -1)
             level = self.ref
         else:
@@ -633,7 +639,7 @@ class Detector:
         c = self.cfg
         centre = self.target if self.has_target else self.h_level
         half = c.tolerance * centre
-        margin = 2.0 * self.sig_f
+        margin = BAND_K * self.sig_f
         if margin > 0.5 * half:
             margin = 0.5 * half
         if y > centre + half + margin:
