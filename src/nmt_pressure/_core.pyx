@@ -96,7 +96,7 @@ ctypedef struct Core:
     int st, sub, mv_dir, b_state, b_cand
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
-    double mv_t0, mv_onset, mv_ref, mv_quiet, mv_settle, pd_deadline, b_since
+    double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, pd_deadline, b_since
     # buffers
     double* ht
     double* hy
@@ -161,6 +161,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_t0 = 0.0
     s.mv_onset = 0.0
     s.mv_ref = 0.0
+    s.mv_tol = 0.0
     s.mv_quiet = 0.0
     s.mv_settle = 0.0
     s.pd_deadline = 0.0
@@ -197,16 +198,42 @@ cdef void reset_stream(Core* s) noexcept nogil:
 
 
 # ---------------------------------------------------------------- history scans (bounded by cap)
+cdef double crossing(Core* s, i64 k, double ref, double d, int direction) noexcept nogil:
+    cdef i64 j0 = hix(s, k)
+    cdef i64 j1 = hix(s, k + 1)
+    cdef double d0 = direction * (s.hy[j0] - ref)
+    cdef double d1 = direction * (s.hy[j1] - ref)
+    cdef double f
+    if d1 <= d0:
+        return s.ht[j1]
+    f = (d - d0) / (d1 - d0)
+    f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
+    return s.ht[j0] + f * (s.ht[j1] - s.ht[j0])
+
+
 cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int direction) noexcept nogil:
     cdef i64 k = frm
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef i64 j
+    cdef i64 kb
+    cdef double t_a, t_b, onset, floor
     while k >= lo:
-        j = hix(s, k)
-        if (direction < 0 and s.hy[j] >= ref - tol) or (direction > 0 and s.hy[j] <= ref + tol):
-            return s.ht[j]
+        if direction * (s.hy[hix(s, k)] - ref) <= tol:
+            break
         k -= 1
-    return s.ht[hix(s, lo)]
+    if k < lo:
+        return s.ht[hix(s, lo)]
+    if k >= frm:
+        return s.ht[hix(s, frm)]
+    t_a = crossing(s, k, ref, tol, direction)
+    kb = k
+    while kb < frm and direction * (s.hy[hix(s, kb + 1)] - ref) < 4.0 * tol:
+        kb += 1
+    if kb >= frm:
+        return t_a
+    t_b = crossing(s, kb, ref, 4.0 * tol, direction)
+    onset = t_a - (t_b - t_a)
+    floor = s.ht[hix(s, lo)]
+    return onset if onset > floor else floor
 
 
 cdef double scan_arrival(Core* s, double level, double tol, double frm_t, int direction) noexcept nogil:
@@ -428,7 +455,7 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         onset = scan_departure(s, s.ref, tol, k_now, -1)
         level = s.ref
     else:
-        onset = s.mv_onset
+        onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1)
         level = s.mv_ref
     end_hold(s, onset, END_RELEASE)
     emit(s, EV_RELEASE, onset, 0, level)
@@ -462,8 +489,8 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             s.mv_dir = 1 if s.v > 0 else -1
             s.mv_t0 = t
             s.mv_ref = s.ref
-            tol = DEPART * s.ref + DEPART_K * s.sig_f
-            s.mv_onset = scan_departure(s, s.mv_ref, tol, k_now, s.mv_dir)
+            s.mv_tol = DEPART * s.ref + DEPART_K * s.sig_f
+            s.mv_onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, s.mv_dir)
             s.mv_quiet = -1.0
         else:
             s.ref += (t - s.t_prev_tick) / (0.3 + (t - s.t_prev_tick)) * (y - s.ref)
@@ -499,7 +526,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     if steady_window(s, t, &mid) and fabs(mid - s.mv_ref) >= s.step_min * s.mv_ref and \
             window_after(s, s.mv_onset):
         direction = 1 if mid > s.mv_ref else -1
-        onset = s.mv_onset
+        onset = scan_departure(s, s.mv_ref, s.mv_tol, s.n - 1, direction)
         settle(s, mid, onset, direction, &start, &level)
         end_hold(s, onset, END_STEP)
         emit(s, EV_STEP, onset, direction, level)

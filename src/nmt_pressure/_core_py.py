@@ -194,6 +194,7 @@ class Detector:
         self.mv_t0 = 0.0
         self.mv_onset = 0.0
         self.mv_ref = 0.0
+        self.mv_tol = 0.0
         self.mv_quiet = 0.0  # time the rate has been low since
         self.mv_settle = 0.0
         self.pd_deadline = 0.0
@@ -313,17 +314,47 @@ class Detector:
         return self.n - self.cap if self.n > self.cap else 0
 
     def _scan_departure(self, ref: float, tol: float, frm: int, direction: int) -> float:
-        """Onset of a movement: the latest tick at or before ``frm`` at which the force had not yet
-        left ``ref`` by more than ``tol`` in the movement's direction (one-sided, so a reference a
-        little off the plateau still finds the right tick)."""
+        """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``.
+
+        The latest tick at which the force had not yet left ``ref`` by more than ``tol`` (one-sided,
+        so a reference a little off the plateau still finds the right tick) marks where the
+        deviation passed ``tol``. Once the movement has gone on to ``4·tol`` (known when a step or
+        release is decided, rarely at first sight) the onset is back-dated from that first crossing
+        by the time between the two: hands start smoothly, the deviation growing at least
+        quadratically, and this removes most of the delay a fixed tolerance would leave.
+        """
         k = frm
         lo = max(self._oldest(), self.win_from)
         while k >= lo:
-            j = self._h(k)
-            if (direction < 0 and self.hy[j] >= ref - tol) or (direction > 0 and self.hy[j] <= ref + tol):
-                return self.ht[j]
+            if direction * (self.hy[self._h(k)] - ref) <= tol:
+                break
             k -= 1
-        return self.ht[self._h(lo)]
+        if k < lo:
+            return self.ht[self._h(lo)]
+        if k >= frm:
+            return self.ht[self._h(frm)]
+        t_a = self._crossing(k, ref, tol, direction)
+        kb = k
+        while kb < frm and direction * (self.hy[self._h(kb + 1)] - ref) < 4.0 * tol:
+            kb += 1
+        if kb >= frm:
+            return t_a
+        t_b = self._crossing(kb, ref, 4.0 * tol, direction)
+        onset = t_a - (t_b - t_a)
+        floor = self.ht[self._h(lo)]
+        return onset if onset > floor else floor
+
+    def _crossing(self, k: int, ref: float, d: float, direction: int) -> float:
+        """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``."""
+        j0 = self._h(k)
+        j1 = self._h(k + 1)
+        d0 = direction * (self.hy[j0] - ref)
+        d1 = direction * (self.hy[j1] - ref)
+        if d1 <= d0:
+            return self.ht[j1]
+        f = (d - d0) / (d1 - d0)
+        f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
+        return self.ht[j0] + f * (self.ht[j1] - self.ht[j0])
 
     def _scan_arrival(self, level: float, tol: float, frm_t: float, direction: int) -> float:
         """First tick at or after ``frm_t`` where the force had arrived within ``tol`` of ``level``."""
@@ -561,8 +592,8 @@ class Detector:
                 self.mv_dir = 1 if self.v > 0 else -1
                 self.mv_t0 = t
                 self.mv_ref = self.ref
-                tol = DEPART * self.ref + DEPART_K * self.sig_f
-                self.mv_onset = self._scan_departure(self.mv_ref, tol, k_now, self.mv_dir)
+                self.mv_tol = DEPART * self.ref + DEPART_K * self.sig_f
+                self.mv_onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, self.mv_dir)
                 self.mv_quiet = -1.0
             else:
                 self.ref += (t - self.t_prev_tick) / (0.3 + (t - self.t_prev_tick)) * (y - self.ref)
@@ -600,7 +631,7 @@ class Detector:
         if ok and abs(mid - self.mv_ref) >= c.step_min * self.mv_ref and \
                 self._window_after(self.mv_onset):
             direction = 1 if mid > self.mv_ref else -1
-            onset = self.mv_onset
+            onset = self._scan_departure(self.mv_ref, self.mv_tol, self.n - 1, direction)
             start, level = self._settle(mid, onset, direction)
             self._end_hold(onset, "step")
             self._emit("step", onset, "up" if direction > 0 else "down", level)
@@ -629,7 +660,7 @@ class Detector:
             onset = self._scan_departure(self.ref, tol, k_now, -1)
             level = self.ref
         else:
-            onset = self.mv_onset
+            onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1)
             level = self.mv_ref
         self._end_hold(onset, "release")
         self._emit("release", onset, None, level)
