@@ -1,0 +1,333 @@
+"""Shared fixtures for the core's tests: both implementations, a tiny trace builder, comparisons.
+
+``impl`` runs a test once per implementation of the signal core: the pure-Python golden model
+(``nmt_pressure._core_py.Detector``) and its compiled twin (``nmt_pressure._core.Detector``). If the
+compiled core cannot be imported its runs are *skipped* with a reason that ``pytest -ra`` lists, never
+silently dropped.
+
+``trace`` is the :class:`Trace` builder: force traces from named pieces (min-jerk ramps, holds, steps,
+drifts, releases, strokes) plus white noise and tremor, on regular or irregular timestamps. It is
+deliberately independent of ``firmware_sim`` so that the core's tests do not move when the simulator
+does. Every fixture here is session-scoped, so Hypothesis tests may use them.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nmt_pressure import _core_py
+from nmt_pressure.events import ENDED_BY, EVENT_KINDS
+
+try:
+    from nmt_pressure import _core as _core_c  # type: ignore[attr-defined]
+
+    COMPILED_ERROR: str | None = None
+except ImportError as exc:  # pragma: no cover - depends on the build
+    _core_c = None
+    COMPILED_ERROR = f"{exc.__class__.__name__}: {exc}"
+
+PY_DETECTOR: Any = _core_py.Detector
+C_DETECTOR: Any = _core_c.Detector if _core_c is not None else None
+
+#: Why the compiled runs are skipped (listed by ``pytest -ra``).
+SKIP_COMPILED = (
+    f"compiled core nmt_pressure._core is not importable ({COMPILED_ERROR}); build it with "
+    "`python setup.py build_ext --inplace` (or `pip install .`) to test it against the golden model"
+)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if C_DETECTOR is None:
+        return [f"nmt_pressure compiled core: MISSING ({COMPILED_ERROR}); its tests are skipped"]
+    so = Path(_core_c.__file__)  # type: ignore[union-attr]
+    line = f"nmt_pressure compiled core: {so}"
+    pyx = so.with_name("_core.pyx")
+    if pyx.exists() and pyx.stat().st_mtime > so.stat().st_mtime:
+        line += " (STALE: older than _core.pyx - rebuild before trusting equivalence results)"
+    return [line]
+
+
+def _detector_class(name: str) -> Any:
+    if name == "python":
+        return PY_DETECTOR
+    if C_DETECTOR is None:
+        pytest.skip(SKIP_COMPILED)
+    return C_DETECTOR
+
+
+@pytest.fixture(scope="session", params=["python", "cython"])
+def impl(request: pytest.FixtureRequest) -> Any:
+    """The ``Detector`` class of one implementation."""
+    return _detector_class(request.param)
+
+
+@pytest.fixture(scope="session")
+def golden() -> Any:
+    """The golden model's ``Detector`` class."""
+    return PY_DETECTOR
+
+
+@pytest.fixture(scope="session")
+def compiled() -> Any:
+    """The compiled ``Detector`` class (skips, visibly, when it is not built)."""
+    return _detector_class("cython")
+
+
+# --------------------------------------------------------------------------------------------------
+# Synthetic traces
+# --------------------------------------------------------------------------------------------------
+def min_jerk(tau: np.ndarray) -> np.ndarray:
+    """10τ³ − 15τ⁴ + 6τ⁵ on τ clipped to [0, 1]."""
+    x = np.clip(tau, 0.0, 1.0)
+    return x * x * x * (10.0 + x * (-15.0 + 6.0 * x))
+
+
+@dataclass
+class _Piece:
+    t0: float
+    t1: float
+    shape: Callable[[np.ndarray], np.ndarray]  # normalised time in [0, 1) -> force
+
+
+@dataclass
+class Trace:
+    """A chain of pieces laid end to end; every method returns ``self``.
+
+    ``marks[name] = (t0, t1)`` records when a named piece starts and ends, for assertions::
+
+        tr = Trace(rate=100).rest(1).ramp(20, 1, mark="ramp").hold(5).release(0.3, mark="drop")
+        t, f = tr.rest(1).build(noise=0.02, seed=1)
+    """
+
+    rate: float = 100.0
+    start: float = 0.0
+    level: float = 0.0
+    pieces: list[_Piece] = field(default_factory=list)
+    marks: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def end(self) -> float:
+        return self.pieces[-1].t1 if self.pieces else self.start
+
+    def _add(self, dur: float, to: float, shape: Callable[[np.ndarray], np.ndarray],
+             mark: str | None) -> Trace:
+        t0 = self.end
+        self.pieces.append(_Piece(t0, t0 + dur, shape))
+        if mark:
+            self.marks[mark] = (t0, t0 + dur)
+        self.level = to
+        return self
+
+    def hold(self, dur: float, mark: str | None = None) -> Trace:
+        lv = self.level
+        return self._add(dur, lv, lambda tau: np.full_like(tau, lv), mark)
+
+    def rest(self, dur: float, mark: str | None = None) -> Trace:
+        self.level = 0.0
+        return self.hold(dur, mark)
+
+    def ramp(self, to: float, dur: float, mark: str | None = None) -> Trace:
+        """Minimum-jerk move from the current level to ``to``."""
+        a = self.level
+        return self._add(dur, to, lambda tau: a + (to - a) * min_jerk(tau), mark)
+
+    def step(self, frac: float, dur: float, mark: str | None = None) -> Trace:
+        """Minimum-jerk change of the level by ``frac`` of itself (+0.25: 25 % up)."""
+        return self.ramp(self.level * (1.0 + frac), dur, mark)
+
+    def release(self, dur: float = 0.3, mark: str | None = None) -> Trace:
+        return self.ramp(0.0, dur, mark)
+
+    def drift(self, frac: float, dur: float, mark: str | None = None) -> Trace:
+        """Straight line from the level to ``level * (1 + frac)``."""
+        a = self.level
+        to = a * (1.0 + frac)
+        return self._add(dur, to, lambda tau: a + (to - a) * tau, mark)
+
+    def stroke(self, amp: float, hz: float, dur: float, mark: str | None = None) -> Trace:
+        """Gliding stroke: ``level * (1 + amp * sin(2π hz t))`` around the current level."""
+        a = self.level
+        return self._add(dur, a, lambda tau: a * (1.0 + amp * np.sin(2 * np.pi * hz * dur * tau)), mark)
+
+    def times(self, jitter: float = 0.0, drop: float = 0.0, seed: int = 0) -> np.ndarray:
+        """Sample times ``1/rate`` apart, each moved by up to ±jitter/2 of an interval, with a
+        fraction ``drop`` of the samples left out (doubled intervals). Strictly increasing while
+        ``jitter < 1``."""
+        rng = np.random.default_rng(seed + 7919)
+        n = math.floor((self.end - self.start) * self.rate + 1e-9) + 1
+        t = self.start + np.arange(n) / self.rate
+        if jitter:
+            t = t + (rng.random(n) - 0.5) * (jitter / self.rate)
+        if drop:
+            keep = rng.random(n) >= drop
+            keep[0] = keep[-1] = True
+            t = t[keep]
+        return t
+
+    def force_at(self, t: np.ndarray) -> np.ndarray:
+        """The clean force at times ``t``."""
+        t = np.asarray(t, dtype=np.float64)
+        f = np.zeros_like(t)
+        for p in self.pieces:
+            m = (t >= p.t0) & (t < p.t1)
+            if m.any():
+                f[m] = p.shape((t[m] - p.t0) / (p.t1 - p.t0))
+        f[t >= self.end] = self.level
+        return f
+
+    def build(self, noise: float = 0.0, tremor: float = 0.0, tremor_hz: float = 9.0, seed: int = 0,
+              jitter: float = 0.0, drop: float = 0.0,
+              t: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(t, force)``: the clean force, physiological tremor proportional to it (relative
+        amplitude ``tremor`` at ``tremor_hz``) and white sensor noise of ``noise`` N (sd)."""
+        if t is None:
+            t = self.times(jitter, drop, seed)
+        f = self.force_at(t)
+        if tremor:
+            f = f * (1.0 + tremor * np.sin(2 * np.pi * tremor_hz * t + 0.3))
+        if noise:
+            f = f + np.random.default_rng(seed).normal(0.0, noise, t.size)
+        return t, f
+
+
+def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for a in arrays:
+        a.flags.writeable = False  # shared between tests: nobody may change them
+    return arrays
+
+
+@functools.lru_cache(maxsize=64)
+def therapy_trace(rate: float, seed: int = 0, jitter: float = 0.0, drop: float = 0.0,
+                  noise: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """A ~40 s mixed session: holds, steps up and down, a slow drift, a brief touch, a gliding
+    stroke, releases. Cached and read-only."""
+    tr = (Trace(rate=rate).rest(0.7)
+          .ramp(18.0, 1.0).hold(3.0).step(0.25, 0.8).hold(3.0).step(-0.3, 0.8).hold(2.5)
+          .drift(-0.2, 4.0).hold(1.0).release(0.3).rest(1.0)
+          .ramp(6.0, 0.3).hold(0.3).release(0.2).rest(1.0)                 # brief touch
+          .ramp(30.0, 1.2).hold(2.5).release(0.4).rest(0.8)
+          .ramp(12.0, 0.6).stroke(0.35, 1.0, 4.0).release(0.3).rest(0.5)  # gliding stroke
+          .ramp(45.0, 1.0).hold(4.0).step(0.15, 1.0).hold(2.0).release(0.4).rest(0.5))
+    t, f = tr.build(noise=noise, tremor=0.01, seed=seed, jitter=jitter, drop=drop)
+    return _frozen(t, f)  # type: ignore[return-value]
+
+
+def run(cls: Any, t: Any, f: Any, cfg: Any = None) -> tuple[list[Any], list[Any], Any]:
+    """A whole trace through a fresh detector: ``(events incl. finish(), holds, detector)``."""
+    det = cls(cfg)
+    events = list(det.process(t, f))
+    events += det.finish()
+    return events, list(det.holds), det
+
+
+# --------------------------------------------------------------------------------------------------
+# Comparisons and invariants
+# --------------------------------------------------------------------------------------------------
+def _same_float(a: Any, b: Any, rel: float) -> bool:
+    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+        return a == b
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if rel == 0.0:
+        return a == b
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-12)
+
+
+def assert_same_events(expected: Sequence[Any], got: Sequence[Any], what: str = "") -> None:
+    """Identical event lists (``Event`` equality; NaN equal to NaN should one ever appear)."""
+    if list(expected) == list(got):
+        return
+    for i, (a, b) in enumerate(zip(expected, got, strict=False)):
+        same = all(_same_float(getattr(a, f.name), getattr(b, f.name), 0.0) for f in fields(a))
+        assert same, f"{what}: event {i} differs:\n  expected {a}\n  got      {b}"
+    assert len(expected) == len(got), (
+        f"{what}: {len(expected)} events expected, got {len(got)}; first extra: "
+        f"{(list(expected) + list(got))[min(len(expected), len(got))]}")
+
+
+def assert_same_holds(expected: Sequence[Any], got: Sequence[Any], rel: float = 1e-9,
+                      what: str = "") -> None:
+    """Same holds: times and ``ended_by`` exactly, statistics within ``rel`` (relative)."""
+    assert len(expected) == len(got), f"{what}: {len(expected)} holds expected, got {len(got)}"
+    for i, (a, b) in enumerate(zip(expected, got, strict=True)):
+        for f in fields(a):
+            exact = f.name in ("start", "end", "ended_by")
+            va, vb = getattr(a, f.name), getattr(b, f.name)
+            assert _same_float(va, vb, 0.0 if exact else rel), (
+                f"{what}: hold {i} field {f.name}: expected {va!r}, got {vb!r}\n  {a}\n  {b}")
+
+
+DIRECTIONS = {"step": {"up", "down"}, "band_exit": {"high", "low"}}
+
+
+def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray) -> None:
+    """What holds for every trace, whatever it contains (after ``finish()``)."""
+    times = set(np.asarray(t, dtype=np.float64)[np.isfinite(t)].tolist())
+    for e in events:
+        assert e.kind in EVENT_KINDS, e
+        assert e.direction in DIRECTIONS.get(e.kind, {None}), e
+        assert e.t_detected in times, f"t_detected is not the time of a sample: {e}"
+        assert e.t <= e.t_detected, f"event dated after its detection: {e}"
+        assert e.level is not None and math.isfinite(e.level) and e.level > 0, e
+    kinds = [e.kind for e in events]
+    assert len(holds) == kinds.count("hold_start"), (kinds, holds)
+    for h in holds:
+        assert h.ended_by in ENDED_BY, h
+        assert h.start <= h.end, h
+        assert h.duration == pytest.approx(h.end - h.start, abs=1e-9), h
+        assert h.time_in_band >= 0.0, h
+        assert h.sd >= 0.0, h
+    starts = [e for e in events if e.kind == "hold_start"]
+    assert [h.start for h in holds] == [e.t for e in starts]
+    assert [h.level for h in holds] == [e.level for e in starts]
+    # A step or a release ends the hold then open, at the event's (onset) time.
+    enders = [e for e in events if e.kind in ("step", "release")]
+    closed = [h for h in holds if h.ended_by in ("step", "release")]
+    assert [(h.ended_by, h.end) for h in closed] == [(e.kind, e.t) for e in enders]
+    # Every step is followed at once by the hold_start of the new level.
+    for i, e in enumerate(events):
+        if e.kind == "step":
+            nxt = events[i + 1]
+            assert nxt.kind == "hold_start" and nxt.t_detected == e.t_detected, (e, nxt)
+            assert nxt.level == e.level, (e, nxt)
+
+
+@pytest.fixture(scope="session")
+def trace() -> type[Trace]:
+    """The :class:`Trace` builder class."""
+    return Trace
+
+
+@pytest.fixture(scope="session")
+def therapy() -> Callable[..., tuple[np.ndarray, np.ndarray]]:
+    """``therapy(rate, seed=0, jitter=0.0, drop=0.0, noise=0.05) -> (t, f)``, cached, read-only."""
+    return therapy_trace
+
+
+@pytest.fixture(scope="session")
+def run_trace() -> Callable[..., tuple[list[Any], list[Any], Any]]:
+    """``run_trace(cls, t, f, cfg=None) -> (events incl. finish(), holds, detector)``."""
+    return run
+
+
+@pytest.fixture(scope="session")
+def same_events() -> Callable[..., None]:
+    return assert_same_events
+
+
+@pytest.fixture(scope="session")
+def same_holds() -> Callable[..., None]:
+    return assert_same_holds
+
+
+@pytest.fixture(scope="session")
+def invariants() -> Callable[..., None]:
+    return check_invariants

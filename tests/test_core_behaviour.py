@@ -1,0 +1,439 @@
+"""The core's behaviour against the public contract (docs: CONTRACT.md, "Definitions"), for both
+implementations, at sample rates from 10 Hz (HX711) to 2 kHz.
+
+Each test builds a trace whose truth is known by construction (:class:`conftest.Trace`) and asserts
+specific values: which events, in which order, with which directions, levels and times.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nmt_pressure.config import DetectorConfig
+
+RATES = (10.0, 100.0, 1000.0, 2000.0)
+CFG = DetectorConfig()
+
+
+def kinds(events: list[Any]) -> list[str]:
+    return [e.kind for e in events]
+
+
+def of(events: list[Any], kind: str) -> list[Any]:
+    return [e for e in events if e.kind == kind]
+
+
+def crossing(tr: Any, level: float, lo: float, hi: float) -> float:
+    """When the clean force first reaches ``level`` between ``lo`` and ``hi`` (1 ms resolution)."""
+    tt = np.arange(lo, hi, 1e-3)
+    ff = tr.force_at(tt)
+    up = ff[0] < level
+    i = np.flatnonzero(ff >= level if up else ff <= level)[0]
+    return float(tt[i])
+
+
+# --------------------------------------------------------------------------------------------------
+# contact, hold, release
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("rate", RATES)
+def test_ramp_hold_release(impl, trace, run_trace, invariants, rate):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0, mark="ramp").hold(6.0).release(0.3, mark="drop")
+    t, f = tr.rest(1.5).build(noise=0.02, seed=1)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"]
+    contact, start, release = events
+    ramp0, ramp1 = tr.marks["ramp"]
+    drop0, drop1 = tr.marks["drop"]
+
+    # contact: where the force crossed the threshold, found within a filter lag and a sample.
+    assert contact.t == pytest.approx(crossing(tr, CFG.contact_threshold, ramp0, ramp1),
+                                      abs=0.08 + 1.0 / rate)
+    assert contact.t_detected >= contact.t
+    assert contact.t_detected - contact.t <= 0.1 + 1.0 / rate
+    # hold_start: back-dated to (near) the end of the ramp, confirmed within min_hold + slack.
+    assert abs(start.t - ramp1) <= 0.5
+    assert start.t_detected >= start.t
+    assert start.t_detected <= ramp1 + CFG.min_hold + 0.5
+    assert start.level == pytest.approx(20.0, rel=0.02)
+    # release: dated to the onset of the drop, not to the threshold crossing.
+    assert abs(release.t - drop0) <= 0.3
+    assert release.t < crossing(tr, CFG.contact_threshold, drop0, drop1) - 0.05
+    assert release.t_detected >= release.t
+    assert release.t_detected <= drop1 + 0.3
+    assert release.level == pytest.approx(20.0, rel=0.03)
+
+    assert len(holds) == 1
+    hold = holds[0]
+    assert (hold.start, hold.end, hold.ended_by) == (start.t, release.t, "release")
+    assert hold.mean == pytest.approx(20.0, rel=0.01)
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize(("frac", "direction"), [(0.25, "up"), (-0.30, "down"), (-0.55, "down")])
+def test_step(impl, trace, run_trace, invariants, rate, frac, direction):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(4.0).step(frac, 0.8, mark="step")
+    t, f = tr.hold(4.0).release(0.3, mark="drop").rest(1.0).build(noise=0.03, tremor=0.01, seed=2)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "step", "hold_start", "release"]
+    _, first, step, second, release = events
+    step0, step1 = tr.marks["step"]
+    new_level = 20.0 * (1.0 + frac)
+
+    assert step.direction == direction
+    assert abs(step.t - step0) <= 0.5, "a step is dated to its onset"
+    assert step.t_detected >= step1
+    assert step.level == pytest.approx(new_level, rel=0.03)
+    assert first.level == pytest.approx(20.0, rel=0.03)
+    assert second.level == pytest.approx(new_level, rel=0.03)
+    assert abs(second.t - step1) <= 0.5
+    assert second.t_detected == step.t_detected
+    assert abs(release.t - tr.marks["drop"][0]) <= 0.3
+    assert release.level == pytest.approx(new_level, rel=0.03)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert holds[0].end == step.t
+    assert holds[0].mean == pytest.approx(20.0, rel=0.01)
+    assert holds[1].mean == pytest.approx(new_level, rel=0.01)
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize(("frac", "direction"), [(-0.20, "low"), (0.20, "high")])
+def test_slow_drift_keeps_the_hold_and_leaves_the_band(impl, trace, run_trace, invariants, rate, frac,
+                                                        direction):
+    """20 % over 4 s (5 %/s) is drift, not a step: one hold, and a band exit when the force has left
+    level·(1 ± tolerance)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(3.0).drift(frac, 4.0, mark="drift")
+    t, f = tr.hold(2.0).release(0.3, mark="drop").rest(1.0).build(noise=0.03, tremor=0.01, seed=3)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "band_exit", "release"]
+    start, exit_ = events[1], events[2]
+    assert exit_.direction == direction
+    assert exit_.level == start.level, "the relative band is centred on the hold's own level"
+    # The clean force leaves the ±10 % band half-way through the drift.
+    edge = start.level * (1.0 + (CFG.tolerance if frac > 0 else -CFG.tolerance))
+    cross = crossing(tr, edge, *tr.marks["drift"])
+    assert cross - 0.2 <= exit_.t <= cross + 0.6
+    assert exit_.t_detected - exit_.t >= CFG.alert_debounce - 1e-9
+    assert len(holds) == 1 and holds[0].ended_by == "release"
+    assert abs(holds[0].end - tr.marks["drop"][0]) <= 0.3
+    assert holds[0].time_in_band < holds[0].duration - 1.0
+    assert holds[0].drift_per_s == pytest.approx(frac * 20.0 / 4.0, rel=0.5)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize(("target", "direction"), [(40.0, "low"), (10.0, "high"), (20.5, None)])
+def test_fixed_target_band(impl, trace, run_trace, invariants, rate, target, direction):
+    """With a target the band is fixed: a hold far from it is reported out of band as soon as the
+    hold is confirmed (after the debounce), and one inside it raises nothing."""
+    cfg = DetectorConfig(target=target, sample_rate=rate)
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=4)
+    events, holds, _ = run_trace(impl, t, f, cfg)
+    invariants(events, holds, t)
+    if direction is None:
+        assert kinds(events) == ["contact", "hold_start", "release"]
+        assert holds[0].time_in_band == pytest.approx(holds[0].duration, abs=0.05)
+        return
+    assert kinds(events) == ["contact", "hold_start", "band_exit", "release"]
+    start, exit_ = events[1], events[2]
+    assert exit_.direction == direction
+    assert exit_.level == target
+    assert start.t_detected <= exit_.t <= start.t_detected + 2.0 / rate + 0.02
+    assert exit_.t_detected - start.t_detected <= cfg.alert_debounce + 0.1 + 2.0 / rate
+    assert holds[0].time_in_band == 0.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core bug: for the first hold of a contact, _settle scans for arrival from the contact's start "
+    "with direction +1 (first tick >= level - tol), so a ramp that overshoots and settles back down "
+    "gets its hold_start dated on the way *up* (~1 s early) and its level averaged over the "
+    "overshoot (21.2-21.7 N for a 20 N hold)"))
+@pytest.mark.parametrize("rate", RATES)
+def test_overshoot_then_settle(impl, trace, run_trace, invariants, rate):
+    """Up to 24 N, settle back to 20 N, hold: the hold is the 20 N plateau."""
+    tr = trace(rate=rate).rest(0.5).ramp(24.0, 0.8).ramp(20.0, 0.8, mark="settle").hold(3.0)
+    t, f = tr.release(0.4, mark="drop").rest(1.0).build(noise=0.02, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"]
+    start = events[1]
+    assert abs(start.t - tr.marks["settle"][1]) <= 0.5
+    assert start.level == pytest.approx(20.0, rel=0.03)
+    assert holds[0].mean == pytest.approx(20.0, rel=0.02)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core bug (found by Hypothesis): after an overshoot the hold's level/ref sit above the real "
+    "plateau, so _scan_departure's first 'not yet departed' tick lies back in the settling movement "
+    "and its quadratic back-extrapolation onset = t_a - (t_b - t_a) is only floored at the contact "
+    "window: the release is dated 0.89 s, before hold_start (1.24 s) - the hold gets end = start, "
+    "duration 0 - while the real drop starts at 3.75 s"))
+@pytest.mark.parametrize("rate", [100.0, 1000.0, 2000.0])
+def test_release_is_never_dated_before_its_hold(impl, trace, run_trace, rate):
+    """Up to 24 N, down 25 % to 18 N within 1 s, held 1.25 s, released over 0.8 s."""
+    tr = trace(rate=rate).rest(0.5).ramp(24.0, 1.0).step(-0.25, 1.0).hold(1.25)
+    t, f = tr.release(0.8, mark="drop").rest(1.0).build(tremor=0.01, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    assert kinds(events) == ["contact", "hold_start", "release"]
+    start, release = events[1], events[2]
+    assert release.t >= start.t
+    assert abs(release.t - tr.marks["drop"][0]) <= 0.3
+    assert holds[0].duration >= 1.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "contract deviation: a fall below release_fraction (40 %) of the hold level is reported as a "
+    "'release' even though contact continues, and the following hold_start comes without a new "
+    "contact; the contract defines a release as pressure taken off at the end of a contact and a step "
+    "as any change >= 10 % between two holds without losing contact"))
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_large_step_down_staying_in_contact_is_a_step(impl, trace, run_trace, rate):
+    """50 N -> 15 N in 0.6 s, then held 4 s at 15 N (far above the 2 N contact threshold)."""
+    tr = trace(rate=rate).rest(1.0).ramp(50.0, 1.0).hold(4.0).step(-0.7, 0.6).hold(4.0).release(0.3)
+    t, f = tr.rest(1.0).build(noise=0.03, tremor=0.01, seed=12)
+    events, _, _ = run_trace(impl, t, f)
+    assert kinds(events) == ["contact", "hold_start", "step", "hold_start", "release"]
+    assert events[2].direction == "down"
+    assert events[2].level == pytest.approx(15.0, rel=0.05)
+
+
+# --------------------------------------------------------------------------------------------------
+# contacts that are never holds
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("rate", RATES)
+def test_brief_touches_are_not_holds(impl, trace, run_trace, invariants, rate):
+    tr = trace(rate=rate).rest(1.5)
+    levels = (5.0, 15.0, 40.0, 100.0)
+    for lv in levels:  # 0.6 s each, ramp in, brief press, ramp out
+        tr.ramp(lv, 0.2).hold(0.2).release(0.2).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact"] * len(levels)
+    assert holds == []
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize(("level", "hz"), [(15.0, 1.0), (60.0, 1.0), (8.0, 1.0), (15.0, 0.5)])
+def test_gliding_stroke_is_not_a_hold(impl, trace, run_trace, invariants, rate, level, hz):
+    tr = trace(rate=rate).rest(1.0).ramp(level, 0.5).stroke(0.35, hz, 5.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=6)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact"]
+    assert holds == []
+
+
+# --------------------------------------------------------------------------------------------------
+# spikes, gaps, bad samples
+# --------------------------------------------------------------------------------------------------
+NOISE = 0.1
+
+
+def spiky(t: np.ndarray, f: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Four single-sample spikes of 10-40x the noise, both signs, spread over [lo, hi]."""
+    idx = np.flatnonzero((t >= lo) & (t <= hi))
+    picks = idx[np.linspace(0, idx.size - 1, 4).astype(int)]
+    g = np.array(f)
+    g[picks] += np.array([40.0, -25.0, 10.0, -40.0]) * NOISE
+    return g
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize("where", ["idle", "hold"])
+def test_single_sample_spikes_change_nothing(impl, trace, run_trace, invariants, rate, where):
+    tr = trace(rate=rate).rest(3.0).ramp(20.0, 1.0).hold(6.0).release(0.3).rest(2.0)
+    t, f = tr.build(noise=NOISE, seed=7)
+    lo, hi = (2.0, 2.9) if where == "idle" else (5.0, 9.5)  # idle: after the warm-up samples
+    g = spiky(t, f, lo, hi)
+    clean, holds_c, _ = run_trace(impl, t, f)
+    spikes, holds_s, _ = run_trace(impl, t, g)
+    invariants(spikes, holds_s, t)
+    assert kinds(clean) == ["contact", "hold_start", "release"]
+    assert [(e.kind, e.direction) for e in spikes] == [(e.kind, e.direction) for e in clean]
+    tol = max(0.03, 1.5 / rate)  # a dropped sample may move a detection by a tick
+    for a, b in zip(clean, spikes, strict=True):
+        assert b.t == pytest.approx(a.t, abs=tol), (a, b)
+        assert b.level == pytest.approx(a.level, rel=0.02), (a, b)
+    assert [h.ended_by for h in holds_s] == [h.ended_by for h in holds_c]
+
+
+def test_spikes_would_matter_without_rejection(trace, run_trace, golden):
+    """The spikes above are big enough to fool a detector that does not reject them (10 Hz)."""
+    tr = trace(rate=10.0).rest(3.0).ramp(20.0, 1.0).hold(6.0).release(0.3).rest(2.0)
+    t, f = tr.build(noise=NOISE, seed=7)
+    g = spiky(t, f, 2.0, 2.9)
+    rejecting, _, _ = run_trace(golden, t, g)
+    blind, _, _ = run_trace(golden, t, g, DetectorConfig(spike_k=1e9))
+    assert kinds(rejecting) == ["contact", "hold_start", "release"]
+    assert kinds(blind).count("contact") > 1
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_gap_in_a_hold_ends_it_as_end_of_data(impl, trace, run_trace, invariants, rate):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(9.0).release(0.3, mark="drop").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=8)
+    keep = ~((t > 5.0) & (t < 6.5))  # 1.5 s of silence > max_gap (1 s)
+    t, f = t[keep], f[keep]
+    before = t[t <= 5.0][-1]
+    after = t[t >= 6.5][0]
+    events, holds, det = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert det.gaps == 1
+    assert kinds([e for e in events if e.t_detected <= before]) == ["contact", "hold_start"]
+    assert not [e for e in events if e.kind in ("release", "step") and e.t < after + 1.0]
+    assert holds[0].ended_by == "end_of_data"
+    assert holds[0].end == before
+    assert holds[0].level == pytest.approx(20.0, rel=0.03)
+    # The stream restarts after the gap: the hold is found again and released at the drop.
+    assert kinds(events).count("release") == 1
+    release = of(events, "release")[0]
+    assert abs(release.t - tr.marks["drop"][0]) <= 0.3
+    assert [h.ended_by for h in holds] == ["end_of_data", "release"]
+    assert holds[1].start >= after
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_nan_and_non_increasing_timestamps_are_ignored(impl, trace, run_trace, same_events,
+                                                        same_holds, rate):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(3.0).step(0.3, 0.8).hold(3.0).release(0.3)
+    t, f = tr.rest(1.0).build(noise=0.03, tremor=0.01, seed=9)
+    ref_events, ref_holds, ref = run_trace(impl, t, f)
+    rng = np.random.default_rng(int(rate))
+    tl, fl = t.tolist(), f.tolist()
+    bad = 0
+    for j, i in enumerate(sorted(rng.choice(np.arange(2, t.size - 1), 40, replace=False), reverse=True)):
+        prev = tl[i - 1]
+        new = [(np.nan, 20.0), (np.inf, 20.0), (prev + 1e-4, np.nan), (prev + 1e-4, np.inf),
+               (prev + 1e-4, -np.inf), (prev, 50.0), (prev - 0.5 / rate, 0.0), (prev - 30.0, 80.0)][j % 8]
+        tl.insert(i, new[0])
+        fl.insert(i, new[1])
+        bad += 1
+    tl.insert(0, np.nan)  # a bad first sample too
+    fl.insert(0, 1.0)
+    bad += 1
+    events, holds, det = run_trace(impl, np.array(tl), np.array(fl))
+    assert det.ignored == bad
+    assert ref.ignored == 0
+    assert det.samples == ref.samples
+    same_events(ref_events, events, "with bad samples")
+    same_holds(ref_holds, holds, 0.0, "with bad samples")
+    assert kinds(events) == ["contact", "hold_start", "step", "hold_start", "release"]
+
+
+# --------------------------------------------------------------------------------------------------
+# hold statistics
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_hold_statistics_match_numpy(impl, trace, run_trace, invariants, rate, seed):
+    """A hold that is 20 N + 1.2 N over 7 s + white noise: the core's statistics (on its low-passed,
+    tick-weighted force) agree with numpy's on the raw samples over the hold's own span."""
+    slope = 0.06 * 20.0 / 7.0
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0, mark="ramp").drift(0.06, 7.0)
+    t, f = tr.release(0.3, mark="drop").rest(1.0).build(noise=0.05, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"]
+    (h,) = holds
+    assert abs(h.start - tr.marks["ramp"][1]) <= 0.5
+    assert abs(h.end - tr.marks["drop"][0]) <= 0.3
+    assert h.duration == pytest.approx(h.end - h.start, abs=1e-9)
+
+    span = (t >= h.start) & (t < h.end)
+    x, y = t[span], f[span]
+    mean, sd = float(y.mean()), float(y.std())
+    fit = float(np.polyfit(x, y, 1)[0])
+    assert h.mean == pytest.approx(mean, rel=0.005)
+    assert h.mean == pytest.approx(float(tr.force_at(x).mean()), rel=0.005)
+    assert abs(h.sd - sd) <= 0.1 * sd + 0.02
+    assert h.cv == pytest.approx(h.sd / h.mean, rel=1e-9)
+    assert abs(h.cv - sd / mean) <= 0.1 * sd / mean + 0.001
+    assert abs(h.drift_per_s - fit) <= 0.1 * abs(fit) + 0.01
+    assert h.drift_per_s == pytest.approx(slope, rel=0.12)
+    # ±3 % around the level stays inside the ±10 % band all along.
+    assert h.time_in_band >= 0.95 * h.duration
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_constant_hold_statistics(impl, trace, run_trace, rate):
+    """A flat hold: mean at the level, no drift, and from 100 Hz up an sd below the raw noise (the
+    core low-passes). (At 10 Hz the 4 Hz low-pass hardly smooths, and the back-dated start tick on
+    the ramp's tail may weigh in, so only the numpy comparison above applies there.)"""
+    tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(6.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.1, seed=11)
+    _, holds, _ = run_trace(impl, t, f)
+    (h,) = holds
+    assert h.mean == pytest.approx(30.0, rel=0.003)
+    assert abs(h.drift_per_s) <= 0.002 * 30.0  # 0.2 %/s: nothing next to a drift
+    assert h.cv == pytest.approx(h.sd / h.mean, rel=1e-9)
+    if rate >= 100.0:
+        assert h.sd <= 0.1
+
+
+def _time_in_band_excess(holds: list[Any]) -> list[tuple[float, float, str]]:
+    return [(h.time_in_band, h.duration, h.ended_by) for h in holds
+            if h.time_in_band > h.duration + 1e-9]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core bug: hold statistics weight each tick by the interval *before* it (hw = t - t_prev_tick), "
+    "and the first folded tick is the one at h_start, so the summed weights cover [tick before "
+    "start, last tick] instead of [start, end]: time_in_band of a hold closed by finish()/a gap "
+    "exceeds its duration by one tick interval (0.1 s at 10 Hz, 0.01 s above 100 Hz)"))
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_time_in_band_at_most_duration_open_hold(impl, trace, run_trace, rate):
+    t, f = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0).build(noise=0.05, seed=0)
+    _, holds, _ = run_trace(impl, t, f)
+    assert [h.ended_by for h in holds] == ["end_of_data"]
+    assert _time_in_band_excess(holds) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core bug: same tick-weight offset as above; with irregular tick spacing (jittered timestamps, "
+    "or float rounding of t >= next_tick at exactly 100 Hz) the summed weights of a step- or "
+    "release-ended hold exceed end - start by up to one tick"))
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_time_in_band_at_most_duration_jittered(impl, therapy, run_trace, rate):
+    holds: list[Any] = []
+    for seed in range(3):
+        t, f = therapy(rate, seed=seed, jitter=0.3)
+        holds += run_trace(impl, t, f)[1]
+    assert len(holds) >= 15
+    assert _time_in_band_excess(holds) == []
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_time_in_band_tracks_the_band(impl, therapy, run_trace, rate):
+    """Steady holds spend (nearly) all their time in the band; the one that drifts out visibly less."""
+    t, f = therapy(rate)
+    _, holds, _ = run_trace(impl, t, f)
+    assert len(holds) >= 5
+    fractions = sorted(h.time_in_band / h.duration for h in holds)
+    assert 0.0 < fractions[0] < 0.8, "the drifting hold"
+    assert all(x >= 0.95 for x in fractions[1:]), fractions
+
+
+# --------------------------------------------------------------------------------------------------
+# 10 Hz, irregular
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(4))
+def test_10hz_irregular_one_hold_per_contact(impl, trace, run_trace, invariants, seed):
+    levels = (8.0, 20.0, 35.0, 60.0, 110.0)
+    tr = trace(rate=10.0).rest(1.5)
+    for i, lv in enumerate(levels):
+        tr.ramp(lv, 1.0).hold(4.0).release(0.4, mark=f"drop{i}").rest(1.5)
+    t, f = tr.build(noise=0.02, tremor=0.01, seed=seed, jitter=0.8, drop=0.2)
+    assert np.diff(t).max() > 0.15 and np.diff(t).min() < 0.05  # really irregular
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"] * len(levels)
+    for i, (lv, h) in enumerate(zip(levels, holds, strict=True)):
+        assert h.level == pytest.approx(lv, rel=0.04)
+        assert h.ended_by == "release"
+        assert abs(h.end - tr.marks[f"drop{i}"][0]) <= 0.3
