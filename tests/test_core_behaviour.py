@@ -148,11 +148,6 @@ def test_fixed_target_band(impl, trace, run_trace, invariants, rate, target, dir
     assert holds[0].time_in_band == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: for the first hold of a contact, _settle scans for arrival from the contact's start "
-    "with direction +1 (first tick >= level - tol), so a ramp that overshoots and settles back down "
-    "gets its hold_start dated on the way *up* (~1 s early) and its level averaged over the "
-    "overshoot (21.2-21.7 N for a 20 N hold)"))
 @pytest.mark.parametrize("rate", RATES)
 def test_overshoot_then_settle(impl, trace, run_trace, invariants, rate):
     """Up to 24 N, settle back to 20 N, hold: the hold is the 20 N plateau."""
@@ -167,12 +162,6 @@ def test_overshoot_then_settle(impl, trace, run_trace, invariants, rate):
     assert holds[0].mean == pytest.approx(20.0, rel=0.02)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug (found by Hypothesis): after an overshoot the hold's level/ref sit above the real "
-    "plateau, so _scan_departure's first 'not yet departed' tick lies back in the settling movement "
-    "and its quadratic back-extrapolation onset = t_a - (t_b - t_a) is only floored at the contact "
-    "window: the release is dated 0.89 s, before hold_start (1.24 s) - the hold gets end = start, "
-    "duration 0 - while the real drop starts at 3.75 s"))
 @pytest.mark.parametrize("rate", [100.0, 1000.0, 2000.0])
 def test_release_is_never_dated_before_its_hold(impl, trace, run_trace, rate):
     """Up to 24 N, down 25 % to 18 N within 1 s, held 1.25 s, released over 0.8 s."""
@@ -186,11 +175,6 @@ def test_release_is_never_dated_before_its_hold(impl, trace, run_trace, rate):
     assert holds[0].duration >= 1.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "contract deviation: a fall below release_fraction (40 %) of the hold level is reported as a "
-    "'release' even though contact continues, and the following hold_start comes without a new "
-    "contact; the contract defines a release as pressure taken off at the end of a contact and a step "
-    "as any change >= 10 % between two holds without losing contact"))
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_large_step_down_staying_in_contact_is_a_step(impl, trace, run_trace, rate):
     """50 N -> 15 N in 0.6 s, then held 4 s at 15 N (far above the 2 N contact threshold)."""
@@ -381,11 +365,6 @@ def _time_in_band_excess(holds: list[Any]) -> list[tuple[float, float, str]]:
             if h.time_in_band > h.duration + 1e-9]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: hold statistics weight each tick by the interval *before* it (hw = t - t_prev_tick), "
-    "and the first folded tick is the one at h_start, so the summed weights cover [tick before "
-    "start, last tick] instead of [start, end]: time_in_band of a hold closed by finish()/a gap "
-    "exceeds its duration by one tick interval (0.1 s at 10 Hz, 0.01 s above 100 Hz)"))
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_time_in_band_at_most_duration_open_hold(impl, trace, run_trace, rate):
     t, f = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0).build(noise=0.05, seed=0)
@@ -394,10 +373,6 @@ def test_time_in_band_at_most_duration_open_hold(impl, trace, run_trace, rate):
     assert _time_in_band_excess(holds) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: same tick-weight offset as above; with irregular tick spacing (jittered timestamps, "
-    "or float rounding of t >= next_tick at exactly 100 Hz) the summed weights of a step- or "
-    "release-ended hold exceed end - start by up to one tick"))
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_time_in_band_at_most_duration_jittered(impl, therapy, run_trace, rate):
     holds: list[Any] = []

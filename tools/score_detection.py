@@ -286,7 +286,9 @@ def run_nmt(t: np.ndarray, force: np.ndarray, rate: float) -> tuple[list[Dict], 
     """The detector under test, exactly as the issue prescribes."""
     from nmt_pressure import DetectorConfig, analyze
 
-    res = analyze(t, force, DetectorConfig(sample_rate=rate))
+    # --set overrides travel through the environment so that worker processes see them too.
+    overrides = json.loads(os.environ.get("NMT_SCORE_OVERRIDES", "{}"))
+    res = analyze(t, force, DetectorConfig(sample_rate=rate, **overrides))
     return [_as_dict(e) for e in res.events], [_as_dict(h) for h in res.holds]
 
 
@@ -647,6 +649,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    "(self-test of the scorer: every F1 must be 1)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes [2]")
     p.add_argument("--json", metavar="OUT", help="write machine-readable results here")
+    p.add_argument("--set", metavar="FIELD=VALUE", action="append", default=[],
+                   help="override a DetectorConfig field (repeatable), e.g. --set release_fraction=0.4")
     p.add_argument("--verbose", action="store_true", help="list every miss with trace id and time")
     p.add_argument("--realdata", metavar="PATH",
                    help="analyse a real recording (time, weight in kgf) instead")
@@ -657,6 +661,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.pure:  # must happen before nmt_pressure is imported anywhere (workers inherit it)
         os.environ["NMT_PRESSURE_PUREPYTHON"] = "1"
+    if args.set:
+        overrides = {}
+        for item in args.set:
+            key, _, value = item.partition("=")
+            overrides[key.strip()] = None if value.strip() == "None" else float(value)
+        os.environ["NMT_SCORE_OVERRIDES"] = json.dumps(overrides)
+        print(f"config overrides: {overrides}")
     detector = "oracle" if args.oracle else (args.baseline or "nmt")
     impl = {"oracle": "oracle (labels)",
             "threshold": "baseline threshold-and-window (for scale)"}.get(detector)

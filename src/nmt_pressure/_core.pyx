@@ -24,6 +24,7 @@ cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
 cdef double NOISE_K = _spec.NOISE_K
 cdef double ARRIVAL = _spec.ARRIVAL
+cdef double TICK_DUE = _spec.TICK_DUE
 cdef double DEPART = _spec.DEPART
 cdef double DEPART_K = _spec.DEPART_K
 cdef double BAND_K = _spec.BAND_K
@@ -215,13 +216,13 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
     cdef i64 k = frm
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 kb
-    cdef double t_a, t_b, onset, floor
+    cdef double t_a, t_b, onset
     while k >= lo:
         if direction * (s.hy[hix(s, k)] - ref) <= tol:
             break
         k -= 1
     if k < lo:
-        return s.ht[hix(s, lo)]
+        return s.h_start
     if k >= frm:
         return s.ht[hix(s, frm)]
     t_a = crossing(s, k, ref, tol, direction)
@@ -232,22 +233,20 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
         return t_a
     t_b = crossing(s, kb, ref, 4.0 * tol, direction)
     onset = t_a - (t_b - t_a)
-    floor = s.ht[hix(s, lo)]
-    return onset if onset > floor else floor
+    return onset if onset > s.h_start else s.h_start
 
 
-cdef double scan_arrival(Core* s, double level, double tol, double frm_t, int direction) noexcept nogil:
-    cdef i64 k = imax(oldest(s), s.win_from)
-    cdef i64 last = s.n - 1
-    cdef double y
-    while k <= last and s.ht[hix(s, k)] < frm_t:
+cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t) noexcept nogil:
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef i64 k
+    while lo < s.n - 1 and s.ht[hix(s, lo)] < frm_t:
+        lo += 1
+    k = s.n - 1
+    while k > lo and fabs(s.hy[hix(s, k - 1)] - level) <= wide:
+        k -= 1
+    while k < s.n - 1 and fabs(s.hy[hix(s, k)] - level) > tol:
         k += 1
-    while k <= last:
-        y = s.hy[hix(s, k)]
-        if (direction >= 0 and y >= level - tol) or (direction < 0 and y <= level + tol):
-            return s.ht[hix(s, k)]
-        k += 1
-    return s.ht[hix(s, last)]
+    return s.ht[hix(s, k)]
 
 
 cdef double mean_since(Core* s, double t0) noexcept nogil:
@@ -265,25 +264,40 @@ cdef double mean_since(Core* s, double t0) noexcept nogil:
 
 
 # ---------------------------------------------------------------- hold statistics
+cdef void fold_tick(Core* s, i64 j, double end, double sign) noexcept nogil:
+    cdef double t1 = s.ht[j] if s.ht[j] < end else end
+    cdef double t0 = s.ht[j] - s.hw[j]
+    cdef double w, centre, y, tt
+    if t0 < s.h_start:
+        t0 = s.h_start
+    w = t1 - t0
+    if not (w > 0.0):
+        return
+    centre = s.target if s.has_target else s.h_level
+    y = s.hy[j] - s.h_level
+    tt = s.ht[j] - s.h_start
+    w *= sign
+    s.s_w += w
+    s.s_y += w * y
+    s.s_yy += w * y * y
+    s.s_t += w * tt
+    s.s_tt += w * tt * tt
+    s.s_ty += w * tt * y
+    if fabs(s.hy[j] - centre) <= s.tolerance * centre:
+        s.s_in += w
+
+
 cdef void fold(Core* s, i64 upto) noexcept nogil:
-    cdef double centre = s.target if s.has_target else s.h_level
-    cdef double half = s.tolerance * centre
-    cdef double w, y, tt
-    cdef i64 j
     while s.h_cursor < upto:
-        j = hix(s, s.h_cursor)
-        w = s.hw[j]
-        y = s.hy[j] - s.h_level
-        tt = s.ht[j] - s.h_start
-        s.s_w += w
-        s.s_y += w * y
-        s.s_yy += w * y * y
-        s.s_t += w * tt
-        s.s_tt += w * tt * tt
-        s.s_ty += w * tt * y
-        if fabs(s.hy[j] - centre) <= half:
-            s.s_in += w
+        fold_tick(s, hix(s, s.h_cursor), INFINITY, 1.0)
         s.h_cursor += 1
+
+
+cdef void unfold_from_time(Core* s, double t_end) noexcept nogil:
+    cdef i64 lo = oldest(s)
+    while s.h_cursor > lo and s.ht[hix(s, s.h_cursor - 1)] >= t_end:
+        s.h_cursor -= 1
+        fold_tick(s, hix(s, s.h_cursor), INFINITY, -1.0)
 
 
 cdef void fold_until_time(Core* s, double t_end) noexcept nogil:
@@ -295,6 +309,9 @@ cdef void fold_until_time(Core* s, double t_end) noexcept nogil:
 
 cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
     fold_until_time(s, t_end)
+    unfold_from_time(s, t_end)
+    if s.h_cursor < s.n:
+        fold_tick(s, hix(s, s.h_cursor), t_end, 1.0)
     cdef double sw = s.s_w
     cdef double my, mean, var, sd, den, slope, end
     if sw > 0.0:
@@ -347,6 +364,12 @@ cdef inline double win_start_t(Core* s) noexcept nogil:
     return s.ht[hix(s, s.win_from)]
 
 
+cdef inline double wide(Core* s, double level) noexcept nogil:
+    cdef double band = s.hold_band * level
+    cdef double allow = NOISE_K * s.sig_f
+    return band + (allow if allow < band else band)
+
+
 cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
     if win_start_t(s) > t - s.min_hold + 1e-9:
         mid[0] = 0.0
@@ -354,17 +377,15 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
     cdef double ymax = s.hy[hix(s, s.qmax_i[s.qmax_h % s.cap])]
     cdef double ymin = s.hy[hix(s, s.qmin_i[s.qmin_h % s.cap])]
     mid[0] = 0.5 * (ymax + ymin)
-    cdef double half = 0.5 * (ymax - ymin)
-    cdef double band = s.hold_band * mid[0]
-    cdef double allow = NOISE_K * s.sig_f
-    return half <= band + (allow if allow < band else band)
+    return 0.5 * (ymax - ymin) <= wide(s, mid[0])
 
 
-cdef void settle(Core* s, double mid, double frm_t, int direction, double* start, double* level) noexcept nogil:
-    cdef double half = 0.5 * s.hold_band
-    start[0] = scan_arrival(s, mid, half * mid + NOISE_K * s.sig_f, frm_t, direction)
+cdef void settle(Core* s, double mid, double frm_t, double* start, double* level) noexcept nogil:
+    cdef double hb = s.hold_band
+    start[0] = scan_arrival(s, mid, 0.5 * hb * mid + NOISE_K * s.sig_f, wide(s, mid), frm_t)
     level[0] = mean_since(s, start[0])
-    start[0] = scan_arrival(s, level[0], ARRIVAL * level[0] + ARRIVAL_K * s.sig_f, frm_t, direction)
+    start[0] = scan_arrival(s, level[0], ARRIVAL * level[0] + ARRIVAL_K * s.sig_f, wide(s, level[0]),
+                            frm_t)
     level[0] = mean_since(s, start[0])
 
 
@@ -396,7 +417,7 @@ cdef void try_hold(Core* s, double t) noexcept nogil:
     cdef double mid, start, level
     if not steady_window(s, t, &mid) or mid < s.c_on:
         return
-    settle(s, mid, win_start_t(s), 1, &start, &level)
+    settle(s, mid, win_start_t(s), &start, &level)
     begin_hold(s, t, start, level)
 
 
@@ -479,7 +500,8 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef int direction
     if v_on < floor:
         v_on = floor
-    if y < s.c_off:
+    if y < s.c_off or (y < s.c_on and s.sub == MOVING and s.mv_dir < 0) or \
+            (y < s.release_fraction * s.mv_ref and s.sub != STEADY and s.v < 0.0):
         release(s, t, k_now)
         return
     if s.sub == STEADY:
@@ -500,9 +522,6 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             band(s, t, y)
             return
     if s.sub == MOVING:
-        if s.mv_dir < 0 and y < s.release_fraction * s.mv_ref:
-            release(s, t, k_now)
-            return
         if fabs(s.v) < 0.5 * v_on:
             if s.mv_quiet < 0.0:
                 s.mv_quiet = t
@@ -520,14 +539,11 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
                 resume(s, t, y)
         return
     # PENDING
-    if y < s.release_fraction * s.mv_ref and s.v < 0.0:
-        release(s, t, k_now)
-        return
     if steady_window(s, t, &mid) and fabs(mid - s.mv_ref) >= s.step_min * s.mv_ref and \
             window_after(s, s.mv_onset):
         direction = 1 if mid > s.mv_ref else -1
         onset = scan_departure(s, s.mv_ref, s.mv_tol, s.n - 1, direction)
-        settle(s, mid, onset, direction, &start, &level)
+        settle(s, mid, onset, &start, &level)
         end_hold(s, onset, END_STEP)
         emit(s, EV_STEP, onset, direction, level)
         begin_hold(s, t, start, level)
@@ -593,6 +609,8 @@ cdef inline void feed(Core* s, double t, double x) noexcept nogil:
     if s.fed < WARMUP:
         s.fed += 1
         if s.fed > 2:
+            if s.fed > 5 and r > s.r_lim:
+                r = s.r_lim
             s.mar += (r - s.mar) / (s.fed - 2)
             s.thr = s.spike_k * s.mar + SPIKE_FLOOR
             s.r_lim = 3.0 * s.mar + 0.01
@@ -625,7 +643,7 @@ cdef inline void feed(Core* s, double t, double x) noexcept nogil:
             s.r_n = 0
         s.n_in_tick = 0
         s.t_tick = t
-        s.next_tick = t + s.tick
+        s.next_tick = t + TICK_DUE * s.tick
         tick(s, t, s.y2, w)
 
 
@@ -653,7 +671,7 @@ cdef void gap(Core* s, double t, double x) noexcept nogil:
 
 cdef inline void step(Core* s, double t, double x) noexcept nogil:
     """One sample in: O(1) amortised, no allocation, no Python."""
-    cdef double dt, thr, pred, r
+    cdef double dt, thr, r
     if not (isfinite(t) and isfinite(x)):
         s.ignored += 1
         return
@@ -676,8 +694,7 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
     thr = s.thr
     if s.pend:
         s.pend = 0
-        pred = 3.0 * s.x1 - 2.0 * s.x2
-        if fabs(x - pred) <= thr:
+        if fabs(x - s.x1) < 0.5 * fabs(s.pend_x - s.x1):
             s.spikes += 1
         else:
             feed(s, s.pend_t, s.pend_x)

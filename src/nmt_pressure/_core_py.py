@@ -15,8 +15,8 @@ Detectors per tick, on the filtered force ``y``:
   allowance for measured noise); onset back-dated to where the force arrived at that level;
 * movement inside a hold: the force's rate of change exceeds ``step_rate`` of the level (or the
   measured jitter, whichever is larger). A movement that settles within ``step_max_duration`` at a
-  level ``step_min`` or more away, and holds there, is a step; a fast fall below ``release_fraction``
-  of the level (or out of contact) is a release; anything slower is drift, which the band watches;
+  level ``step_min`` or more away, and holds there, is a step; a fall out of contact is a release
+  (dated to the onset of the drop); anything slower is drift, which the band watches;
 * band: outside ``centre·(1±tolerance)`` for ``alert_debounce`` → exit, back inside as long → enter;
   silent while a movement is being classified, so steps and releases raise no band alerts.
 
@@ -58,6 +58,9 @@ DEPART = 0.02
 DEPART_K = 2.0
 #: Noise units by which the force must pass a band edge before it counts as outside (hysteresis).
 BAND_K = 1.0
+#: A tick is due once this fraction of its period has passed: timestamps of a stream at exactly the
+#: tick rate differ in their last bits, and must not skip every other tick.
+TICK_DUE = 0.999
 #: Hold statistics trail real time by this much (s), more than any onset is ever back-dated while
 #: a hold looks steady.
 STATS_LAG = 1.0
@@ -66,7 +69,7 @@ NOISE_K = 3.0
 #: Mean absolute second-difference residual of white noise is this many noise sigmas (√6·√(2/π)).
 MAR_PER_SIGMA = 1.9544100476116797
 #: Samples of plain averaging before the noise tracker turns robust and spike rejection starts.
-WARMUP = 16
+WARMUP = 10
 #: Jumps below this (N) are never called spikes: quantisation and a noise-free sensor stay quiet.
 SPIKE_FLOOR = 0.02
 #: Time constant of the robust noise tracker, in samples.
@@ -234,8 +237,9 @@ class Detector:
         thr = self.thr
         if self.pend:
             self.pend = False
-            pred = 3.0 * self.x1 - 2.0 * self.x2  # prediction two steps ahead, skipping the suspect
-            if abs(x - pred) <= thr:
+            # A lone spike: the next sample is back nearer where the stream was than where the
+            # suspect went. A real fast change goes on (or stays) where the suspect pointed.
+            if abs(x - self.x1) < 0.5 * abs(self.pend_x - self.x1):
                 self.spikes += 1  # the held sample was a lone spike: drop it
             else:
                 self._feed(self.pend_t, self.pend_x)
@@ -269,6 +273,8 @@ class Detector:
             # Warm-up: a plain running mean, so the estimate is usable within a few samples.
             self.fed += 1
             if self.fed > 2:
+                if self.fed > 5 and r > self.r_lim:
+                    r = self.r_lim  # a ramp already under way must not pass for noise
                 self.mar += (r - self.mar) / (self.fed - 2)
                 self.thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
                 self.r_lim = 3.0 * self.mar + 0.01
@@ -303,7 +309,7 @@ class Detector:
                 self.r_n = 0
             self.n_in_tick = 0
             self.t_tick = t
-            self.next_tick = t + self.cfg.tick
+            self.next_tick = t + TICK_DUE * self.cfg.tick
             self._tick(t, self.y2, w)
 
     # ------------------------------------------------------------------ history helpers
@@ -330,7 +336,7 @@ class Detector:
                 break
             k -= 1
         if k < lo:
-            return self.ht[self._h(lo)]
+            return self.h_start
         if k >= frm:
             return self.ht[self._h(frm)]
         t_a = self._crossing(k, ref, tol, direction)
@@ -341,8 +347,7 @@ class Detector:
             return t_a
         t_b = self._crossing(kb, ref, 4.0 * tol, direction)
         onset = t_a - (t_b - t_a)
-        floor = self.ht[self._h(lo)]
-        return onset if onset > floor else floor
+        return onset if onset > self.h_start else self.h_start
 
     def _crossing(self, k: int, ref: float, d: float, direction: int) -> float:
         """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``."""
@@ -356,18 +361,19 @@ class Detector:
         f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
         return self.ht[j0] + f * (self.ht[j1] - self.ht[j0])
 
-    def _scan_arrival(self, level: float, tol: float, frm_t: float, direction: int) -> float:
-        """First tick at or after ``frm_t`` where the force had arrived within ``tol`` of ``level``."""
-        k = max(self._oldest(), self.win_from)
-        last = self.n - 1
-        while k <= last and self.ht[self._h(k)] < frm_t:
+    def _scan_arrival(self, level: float, tol: float, wide: float, frm_t: float) -> float:
+        """Where the force arrived at ``level``: after its last excursion beyond ``wide`` (a ramp,
+        a step, an overshoot settling back), the first tick within ``tol`` of the level; never
+        before ``frm_t``."""
+        lo = max(self._oldest(), self.win_from)
+        while lo < self.n - 1 and self.ht[self._h(lo)] < frm_t:
+            lo += 1
+        k = self.n - 1
+        while k > lo and abs(self.hy[self._h(k - 1)] - level) <= wide:
+            k -= 1
+        while k < self.n - 1 and abs(self.hy[self._h(k)] - level) > tol:
             k += 1
-        while k <= last:
-            y = self.hy[self._h(k)]
-            if (direction >= 0 and y >= level - tol) or (direction < 0 and y <= level + tol):
-                return self.ht[self._h(k)]
-            k += 1
-        return self.ht[self._h(last)]
+        return self.ht[self._h(k)]
 
     def _mean_since(self, t0: float) -> float:
         k = self.n - 1
@@ -475,32 +481,36 @@ class Detector:
         ymax = self.hy[self._h(self.qmax_i[self.qmax_h % self.cap])]
         ymin = self.hy[self._h(self.qmin_i[self.qmin_h % self.cap])]
         mid = 0.5 * (ymax + ymin)
-        half = 0.5 * (ymax - ymin)
         # Noise widens the band, but never beyond twice its width: at low sample rates the noise
         # tracker also sees real swings (a gliding stroke), which must not pass for a hold.
-        band = c.hold_band * mid
-        allow = NOISE_K * self.sig_f
-        return half <= band + (allow if allow < band else band), mid
+        return 0.5 * (ymax - ymin) <= self._wide(mid), mid
 
     def _try_hold(self, t: float, y: float, k_now: int) -> None:
         ok, mid = self._steady_window(t)
         if not ok or mid < self.c_on:
             return
-        start, level = self._settle(mid, self._win_start_t(), 1)
+        start, level = self._settle(mid, self._win_start_t())
         self._begin_hold(t, start, level)
 
-    def _settle(self, mid: float, frm_t: float, direction: int) -> tuple[float, float]:
+    def _settle(self, mid: float, frm_t: float) -> tuple[float, float]:
         """Where a new hold began, and its settled level.
 
-        Arrival is the first tick after ``frm_t`` (the movement's start) at which the force came
-        within a tight tolerance of the level; the level is then re-measured over the settled part
-        only, and arrival found once more against it.
+        Arrival is found against the steady window's mid level first, then once more against the
+        level measured over the settled part only (a tighter tolerance), so neither the tail of the
+        ramp nor an overshoot biases the level a relative band is drawn around.
         """
-        half = 0.5 * self.cfg.hold_band
-        start = self._scan_arrival(mid, half * mid + NOISE_K * self.sig_f, frm_t, direction)
+        hb = self.cfg.hold_band
+        start = self._scan_arrival(mid, 0.5 * hb * mid + NOISE_K * self.sig_f, self._wide(mid), frm_t)
         level = self._mean_since(start)
-        start = self._scan_arrival(level, ARRIVAL * level + ARRIVAL_K * self.sig_f, frm_t, direction)
+        start = self._scan_arrival(level, ARRIVAL * level + ARRIVAL_K * self.sig_f, self._wide(level),
+                                   frm_t)
         return start, self._mean_since(start)
+
+    def _wide(self, level: float) -> float:
+        """Half-width of "steady" around ``level``: the hold band, widened by noise up to twice."""
+        band = self.cfg.hold_band * level
+        allow = NOISE_K * self.sig_f
+        return band + (allow if allow < band else band)
 
     def _begin_hold(self, t: float, start: float, level: float) -> None:
         self.st = HOLD
@@ -521,23 +531,40 @@ class Detector:
 
     def _fold(self, upto: int) -> None:
         """Fold history ticks [h_cursor, upto) into the hold's running sums."""
-        c = self.cfg
-        centre = self.target if self.has_target else self.h_level
-        half = c.tolerance * centre
         while self.h_cursor < upto:
-            j = self._h(self.h_cursor)
-            w = self.hw[j]
-            y = self.hy[j] - self.h_level  # shifted: no cancellation in the sums of squares
-            tt = self.ht[j] - self.h_start
-            self.s_w += w
-            self.s_y += w * y
-            self.s_yy += w * y * y
-            self.s_t += w * tt
-            self.s_tt += w * tt * tt
-            self.s_ty += w * tt * y
-            if abs(self.hy[j] - centre) <= half:
-                self.s_in += w
+            self._fold_tick(self._h(self.h_cursor), math.inf, 1.0)
             self.h_cursor += 1
+
+    def _unfold_from_time(self, t_end: float) -> None:
+        """Take back ticks at or after ``t_end``: an onset found late may lie behind the cursor."""
+        lo = self._oldest()
+        while self.h_cursor > lo and self.ht[self._h(self.h_cursor - 1)] >= t_end:
+            self.h_cursor -= 1
+            self._fold_tick(self._h(self.h_cursor), math.inf, -1.0)
+
+    def _fold_tick(self, j: int, end: float, sign: float) -> None:
+        """Add (sign +1) or take back (-1) tick ``j``, weighted by the part of the interval it
+        stands for inside the hold."""
+        c = self.cfg
+        t1 = self.ht[j] if self.ht[j] < end else end
+        t0 = self.ht[j] - self.hw[j]
+        if t0 < self.h_start:
+            t0 = self.h_start
+        w = t1 - t0
+        if not (w > 0.0):
+            return
+        centre = self.target if self.has_target else self.h_level
+        y = self.hy[j] - self.h_level  # shifted: no cancellation in the sums of squares
+        tt = self.ht[j] - self.h_start
+        w *= sign
+        self.s_w += w
+        self.s_y += w * y
+        self.s_yy += w * y * y
+        self.s_t += w * tt
+        self.s_tt += w * tt * tt
+        self.s_ty += w * tt * y
+        if abs(self.hy[j] - centre) <= c.tolerance * centre:
+            self.s_in += w
 
     def _fold_until_time(self, t_end: float) -> None:
         k = self.h_cursor
@@ -547,6 +574,9 @@ class Detector:
 
     def _end_hold(self, t_end: float, ended_by: str) -> None:
         self._fold_until_time(t_end)
+        self._unfold_from_time(t_end)
+        if self.h_cursor < self.n:  # the tick whose interval holds the end counts in part
+            self._fold_tick(self._h(self.h_cursor), t_end, 1.0)
         sw = self.s_w
         if sw > 0.0:
             my = self.s_y / sw
@@ -579,7 +609,10 @@ class Detector:
         floor = 4.0 * self.vj + NOISE_K * sig_v
         if v_on < floor:
             v_on = floor
-        if y < self.c_off:
+        # A release is the end of the contact: while the force falls it ends at the contact
+        # threshold; otherwise (a hold just above it, noise) only below the hysteresis.
+        if y < self.c_off or (y < self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
+                (y < c.release_fraction * self.mv_ref and self.sub != STEADY and self.v < 0.0):
             self._release(t, k_now)
             return
         if self.sub == STEADY:
@@ -603,9 +636,6 @@ class Detector:
                 self._band(t, y)
                 return
         if self.sub == MOVING:
-            if self.mv_dir < 0 and y < c.release_fraction * self.mv_ref:
-                self._release(t, k_now)
-                return
             if abs(self.v) < 0.5 * v_on:
                 if self.mv_quiet < 0.0:
                     self.mv_quiet = t
@@ -624,15 +654,12 @@ class Detector:
                     self._resume(t, y)  # too slow for a step: drift, which the band watches
             return
         # PENDING: a fast change settled; it is a step once the new level holds.
-        if y < c.release_fraction * self.mv_ref and self.v < 0.0:
-            self._release(t, k_now)
-            return
         ok, mid = self._steady_window(t)
         if ok and abs(mid - self.mv_ref) >= c.step_min * self.mv_ref and \
                 self._window_after(self.mv_onset):
             direction = 1 if mid > self.mv_ref else -1
             onset = self._scan_departure(self.mv_ref, self.mv_tol, self.n - 1, direction)
-            start, level = self._settle(mid, onset, direction)
+            start, level = self._settle(mid, onset)
             self._end_hold(onset, "step")
             self._emit("step", onset, "up" if direction > 0 else "down", level)
             self._begin_hold(t, start, level)

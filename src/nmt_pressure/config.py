@@ -11,6 +11,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
+def _is_number(v: object) -> bool:
+    """A real number, not a bool (``True`` would silently be 1)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 class ConfigError(ValueError):
     """A configuration value a user gave is not usable; the message names the fix."""
 
@@ -41,8 +46,10 @@ class DetectorConfig:
     #: Movements whose rate stays under this (fraction of level per second) are drift, not steps:
     #: the contract's "slow drift (under ~10 %/s) does not end a hold".
     step_rate: float = 0.12
-    #: A fast fall below this fraction of the hold level is a release, not a step down.
-    release_fraction: float = 0.40
+    #: The contract's release is the end of contact (a fall below ``contact_threshold``). Set this
+    #: to e.g. 0.4 to call a fast fall below 40 % of the level a release at once: alerts come
+    #: earlier, but a step down deeper than that then reads as a release. 0 disables it.
+    release_fraction: float = 0.0
     #: Fixed band centre (N); None makes the band relative to each hold's settled level.
     target: float | None = None
     #: Band half-width as a fraction of its centre.
@@ -64,26 +71,27 @@ class DetectorConfig:
     def __post_init__(self) -> None:
         def positive(name: str, hint: str = "") -> None:
             v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+            if not (_is_number(v) and math.isfinite(v) and v > 0):
                 raise ConfigError(f"{name} must be a positive number, got {v!r}{hint}.")
 
         def fraction(name: str, lo: float = 0.0, hi: float = 1.0) -> None:
             v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and lo < v < hi):
+            if not (_is_number(v) and math.isfinite(v) and lo < v < hi):
                 raise ConfigError(f"{name} must lie between {lo:g} and {hi:g}, got {v!r}.")
 
         for name in ("sample_rate", "contact_threshold", "min_hold", "step_max_duration",
                      "step_rate", "lowpass_hz", "spike_k", "max_gap", "tick"):
             positive(name)
-        if not (isinstance(self.alert_debounce, (int, float)) and 0 <= self.alert_debounce <= 10):
+        if not (_is_number(self.alert_debounce) and 0 <= self.alert_debounce <= 10):
             raise ConfigError(f"alert_debounce must be between 0 and 10 s, got {self.alert_debounce!r}.")
         fraction("contact_release_ratio", 0.0, 1.0 + 1e-12)
         fraction("hold_band", 0.0, 0.5)
         fraction("step_min", 0.0, 1.0)
-        fraction("release_fraction", 0.0, 1.0)
+        if not (_is_number(self.release_fraction) and 0.0 <= self.release_fraction < 1.0):
+            raise ConfigError(f"release_fraction must lie in [0, 1), got {self.release_fraction!r}.")
         fraction("tolerance", 0.0, 1.0)
         if self.target is not None:
-            if not (isinstance(self.target, (int, float)) and math.isfinite(self.target)
+            if not (_is_number(self.target) and math.isfinite(self.target)
                     and self.target > 0):
                 raise ConfigError(f"target must be a positive force in newtons, got {self.target!r}.")
             if self.target * (1.0 - self.tolerance) <= self.contact_threshold:
