@@ -84,7 +84,7 @@ ctypedef struct Core:
     double tau, c_on, c_off, tick, max_gap, min_hold, hold_band, step_min, step_max
     double step_rate, release_fraction, tolerance, debounce, spike_k, target
     int has_target
-    i64 cap
+    i64 cap, mask
     # counters
     i64 samples, ignored, spikes, gaps
     # per-sample stage
@@ -112,7 +112,7 @@ ctypedef struct Core:
 
 # ---------------------------------------------------------------- helpers
 cdef inline i64 hix(Core* s, i64 k) noexcept nogil:
-    return k % s.cap
+    return k & s.mask  # cap is a power of two (DetectorConfig.history_capacity)
 
 cdef inline i64 oldest(Core* s) noexcept nogil:
     return s.n - s.cap if s.n > s.cap else 0
@@ -374,8 +374,8 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
     if win_start_t(s) > t - s.min_hold + 1e-9:
         mid[0] = 0.0
         return 0
-    cdef double ymax = s.hy[hix(s, s.qmax_i[s.qmax_h % s.cap])]
-    cdef double ymin = s.hy[hix(s, s.qmin_i[s.qmin_h % s.cap])]
+    cdef double ymax = s.hy[hix(s, s.qmax_i[s.qmax_h & s.mask])]
+    cdef double ymin = s.hy[hix(s, s.qmin_i[s.qmin_h & s.mask])]
     mid[0] = 0.5 * (ymax + ymin)
     return 0.5 * (ymax - ymin) <= wide(s, mid[0])
 
@@ -566,18 +566,18 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     cdef double ratio = s.dt_avg / (4.0 * s.tau)
     s.sig_f = sig * sqrt(ratio if ratio < 1.0 else 1.0)
 
-    while s.qmax_t > s.qmax_h and s.hy[hix(s, s.qmax_i[(s.qmax_t - 1) % s.cap])] <= y:
+    while s.qmax_t > s.qmax_h and s.hy[hix(s, s.qmax_i[(s.qmax_t - 1) & s.mask])] <= y:
         s.qmax_t -= 1
-    s.qmax_i[s.qmax_t % s.cap] = k_now
+    s.qmax_i[s.qmax_t & s.mask] = k_now
     s.qmax_t += 1
-    while s.qmin_t > s.qmin_h and s.hy[hix(s, s.qmin_i[(s.qmin_t - 1) % s.cap])] >= y:
+    while s.qmin_t > s.qmin_h and s.hy[hix(s, s.qmin_i[(s.qmin_t - 1) & s.mask])] >= y:
         s.qmin_t -= 1
-    s.qmin_i[s.qmin_t % s.cap] = k_now
+    s.qmin_i[s.qmin_t & s.mask] = k_now
     s.qmin_t += 1
     cdef double w_lo = t - s.min_hold
-    while s.ht[hix(s, s.qmax_i[s.qmax_h % s.cap])] < w_lo or s.qmax_i[s.qmax_h % s.cap] < s.win_from:
+    while s.ht[hix(s, s.qmax_i[s.qmax_h & s.mask])] < w_lo or s.qmax_i[s.qmax_h & s.mask] < s.win_from:
         s.qmax_h += 1
-    while s.ht[hix(s, s.qmin_i[s.qmin_h % s.cap])] < w_lo or s.qmin_i[s.qmin_h % s.cap] < s.win_from:
+    while s.ht[hix(s, s.qmin_i[s.qmin_h & s.mask])] < w_lo or s.qmin_i[s.qmin_h & s.mask] < s.win_from:
         s.qmin_h += 1
 
     cdef i64 lo = imax(oldest(s), s.win_from)
@@ -709,6 +709,93 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
     feed(s, t, x)
 
 
+cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_t i,
+                          Py_ssize_t n) noexcept nogil:
+    """``step`` over samples ``i..n`` until the event ring needs draining; returns where it stopped.
+
+    The common sample (stream running, no spike suspected, no tick due) takes a fast path with the
+    hot state in locals (registers), doing exactly what ``step``/``feed`` do for it; anything else
+    writes the state back and goes through ``step``. Results are bit-identical either way.
+    """
+    cdef double t, x, dt, r, ar
+    cdef double t_last = s.t_last, x1 = s.x1, x2 = s.x2, y1 = s.y1, y2 = s.y2
+    cdef double alpha = s.alpha, dt_c = s.dt_c, r_acc = s.r_acc, thr = s.thr, r_lim = s.r_lim
+    cdef double next_tick = s.next_tick, max_gap = s.max_gap, tau = s.tau
+    cdef i64 samples = s.samples
+    cdef int r_n = s.r_n, n_in_tick = s.n_in_tick
+    cdef bint fast = s.started and not s.pend and s.fed >= WARMUP
+    while i < n:
+        t = tv[i]
+        x = fv[i]
+        dt = t - t_last
+        r = x - (2.0 * x1 - x2)
+        ar = fabs(r)
+        # NaN and inf fail these comparisons, so they take the slow path (which counts them).
+        if fast and dt > 0.0 and dt <= max_gap and ar <= thr and t < next_tick:
+            t_last = t
+            samples += 1
+            r_acc += ar if ar < r_lim else r_lim
+            r_n += 1
+            x2 = x1
+            x1 = x
+            if fabs(dt - dt_c) > 1e-6 * dt:
+                dt_c = dt
+                alpha = dt / (tau + dt)
+            y1 += alpha * (x - y1)
+            y2 += alpha * (y1 - y2)
+            n_in_tick += 1
+            i += 1
+            continue
+        if fast:
+            s.t_last = t_last
+            s.t_fed = t_last
+            s.t_now = t_last
+            s.x1 = x1
+            s.x2 = x2
+            s.y1 = y1
+            s.y2 = y2
+            s.alpha = alpha
+            s.dt_c = dt_c
+            s.r_acc = r_acc
+            s.samples = samples
+            s.r_n = r_n
+            s.n_in_tick = n_in_tick
+        step(s, t, x)
+        i += 1
+        t_last = s.t_last
+        x1 = s.x1
+        x2 = s.x2
+        y1 = s.y1
+        y2 = s.y2
+        alpha = s.alpha
+        dt_c = s.dt_c
+        r_acc = s.r_acc
+        thr = s.thr
+        r_lim = s.r_lim
+        next_tick = s.next_tick
+        samples = s.samples
+        r_n = s.r_n
+        n_in_tick = s.n_in_tick
+        fast = s.started and not s.pend and s.fed >= WARMUP
+        if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
+            return i
+    if fast:
+        s.t_last = t_last
+        s.t_fed = t_last
+        s.t_now = t_last
+        s.x1 = x1
+        s.x2 = x2
+        s.y1 = y1
+        s.y2 = y2
+        s.alpha = alpha
+        s.dt_c = dt_c
+        s.r_acc = r_acc
+        s.samples = samples
+        s.r_n = r_n
+        s.n_in_tick = n_in_tick
+    return i
+
+
 # ---------------------------------------------------------------- the Python boundary
 cdef class Detector:
     """Compiled hold detector. Same API and results as ``_core_py.Detector``."""
@@ -731,6 +818,7 @@ cdef class Detector:
         cdef Core* s = self.s
         s.tau = TAU_PER_CUTOFF / cfg.lowpass_hz
         s.cap = cfg.history_capacity
+        s.mask = s.cap - 1
         s.c_on = cfg.contact_threshold
         s.c_off = cfg.contact_threshold * cfg.contact_release_ratio
         s.tick = cfg.tick
@@ -797,11 +885,7 @@ cdef class Detector:
         cdef list out = []
         while i < n:
             with nogil:
-                while i < n:
-                    step(s, tv[i], fv[i])
-                    i += 1
-                    if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
-                        break
+                i = run_block(s, &tv[0], &fv[0], i, n)
             self._drain(out)
         return out
 

@@ -116,8 +116,12 @@ class DetectorConfig:
 
     @property
     def history_capacity(self) -> int:
-        """Ticks in the history ring: ticks are at least ``tick`` apart, so this always suffices."""
-        return math.ceil(self.history_seconds / self.tick) + 8
+        """Ticks in the history ring: ticks are at least ``tick`` apart, so this always suffices.
+
+        A power of two, so that the compiled core wraps ring indices with a mask, not a division.
+        """
+        need = math.ceil(self.history_seconds / self.tick) + 8
+        return 1 << (need - 1).bit_length()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
