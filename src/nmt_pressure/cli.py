@@ -12,6 +12,7 @@ traceback; Ctrl-C ends with 130.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -85,7 +86,7 @@ def add_band_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--target", type=_positive_float, metavar="N", default=None,
                        help="fixed band centre in newtons (training to a set pressure); without it the "
                             "band follows each hold's own settled level")
-    group.add_argument("--tolerance", type=_fraction, metavar="F", default=default_tol,
+    group.add_argument("--tolerance", type=_fraction, metavar="F", default=None,
                        help=f"band half-width as a fraction of its centre, e.g. 0.1 or 10%% "
                             f"[{default_tol:g}]")
 
@@ -102,9 +103,15 @@ def add_column_arguments(parser: argparse.ArgumentParser) -> None:
                             "pound-force; kgf and lbs also work) [N]")
 
 
-def config_from_args(args: argparse.Namespace, sample_rate: float | None = None) -> DetectorConfig:
-    """A validated DetectorConfig from the shared arguments; raises CommandError naming the flag."""
-    kwargs: dict[str, Any] = {"target": args.target, "tolerance": args.tolerance}
+def config_from_args(args: argparse.Namespace, sample_rate: float | None = None,
+                     base: dict[str, Any] | None = None) -> DetectorConfig:
+    """A validated DetectorConfig from the shared arguments over ``base`` (e.g. the configuration a
+    recording was made with); raises CommandError naming the flag."""
+    kwargs: dict[str, Any] = {k: v for k, v in (base or {}).items() if k in DetectorConfig.field_names()}
+    if args.target is not None:
+        kwargs["target"] = args.target
+    if args.tolerance is not None:
+        kwargs["tolerance"] = args.tolerance
     if sample_rate is not None:
         kwargs["sample_rate"] = sample_rate
     try:
@@ -148,7 +155,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
                            "choose another output file.")
     rec = read_recording(args.file, time_col=args.time_col, force_col=args.force_col, unit=args.unit)
     rate = args.rate if args.rate is not None else estimate_sample_rate(rec.t)
-    cfg = config_from_args(args, rate)
+    # A live recording carries the detector configuration it was monitored with: replaying it with
+    # the same settings gives exactly the live events. Flags given here still win.
+    cfg = config_from_args(args, rate, _recorded_config(rec.metadata))
     result = analyze(rec.t, rec.force_n, cfg)
 
     if args.json is None:
@@ -182,6 +191,17 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _recorded_config(metadata: dict[str, str]) -> dict[str, Any] | None:
+    text = metadata.get("detector_config")
+    if not text:
+        return None
+    try:
+        cfg = json.loads(text)
+    except ValueError:
+        return None
+    return cfg if isinstance(cfg, dict) else None
+
+
 def _same_file(a: str, b: str) -> bool:
     try:
         return Path(a).resolve() == Path(b).resolve()
@@ -205,8 +225,92 @@ ANALYZE = Command(
     run=_run_analyze,
 )
 
-#: Every subcommand, in the order `--help` lists them. Later ones (monitor, dash, ...) add themselves here.
-COMMANDS: tuple[Command, ...] = (ANALYZE,)
+# --------------------------------------------------------------------------------------------------
+# monitor, ports, sim
+# --------------------------------------------------------------------------------------------------
+
+def _configure_monitor(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", required=True, metavar="PORT",
+                   help="device path (/dev/ttyUSB0, COM3) or pyserial URL (socket://127.0.0.1:5555)")
+    p.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
+                   help="wire format: nmtp (our devices), ascii (one reading a line) or auto [auto]")
+    p.add_argument("--baud", type=int, default=115200, metavar="N", help="baud rate [115200]")
+    p.add_argument("--duration", type=_positive_float, metavar="S", default=None,
+                   help="stop after S seconds (exit 0); default: until Ctrl-C")
+    p.add_argument("--record", metavar="FILE", default=None,
+                   help="record to FILE (CSV that `analyze` reads; events in FILE.events.jsonl)")
+    p.add_argument("--overwrite", action="store_true", help="let --record replace an existing file")
+    p.add_argument("--summary-json", metavar="FILE", default=None,
+                   help="write counters, latency and all events as JSON at exit")
+    p.add_argument("--poll", metavar="QUERY", default=None,
+                   help="send QUERY (e.g. '?') ten times a second, for gauges that answer one reading "
+                        "per query")
+    p.add_argument("--unit", metavar="U", default="N",
+                   help=f"unit of ASCII readings that carry none: {'|'.join(UNITS)} [N]")
+    add_band_arguments(p)
+
+
+def _run_monitor(args: argparse.Namespace) -> int:
+    from nmt_pressure.live import MonitorError, run_monitor
+    from nmt_pressure.recording import unit_factor
+    from nmt_pressure.terminal_view import TerminalView
+
+    cfg = config_from_args(args)
+    if args.baud <= 0:
+        raise CommandError(f"--baud must be a positive number, got {args.baud}.")
+    try:
+        unit_factor(args.unit)
+    except RecordingError as exc:
+        raise CommandError(f"invalid --unit: {exc}") from None
+    try:
+        return run_monitor(args.port, cfg, [TerminalView()], fmt=args.fmt, baud=args.baud,
+                           duration=args.duration, record=args.record, overwrite=args.overwrite,
+                           summary_json=args.summary_json, poll=args.poll, unit=args.unit)
+    except MonitorError as exc:
+        raise CommandError(str(exc)) from None
+
+
+MONITOR = Command(
+    name="monitor",
+    help="watch a device live: force, holds, steps, releases and band alerts in the terminal",
+    description="Read a load cell over a serial port or pyserial URL and report holds and alerts live.",
+    configure=_configure_monitor,
+    run=_run_monitor,
+)
+
+
+def _configure_ports(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _run_ports(args: argparse.Namespace) -> int:
+    from nmt_pressure.transport import list_ports
+
+    ports = list_ports()
+    if not ports:
+        print("no serial ports found (a USB device may need its cable plugged in, or a driver); the "
+              "simulator is at hand with `nmt-pressure sim`.")
+    for dev, desc, hwid in ports:
+        print(f"{dev:20s} {desc}  [{hwid}]")
+    return EXIT_OK
+
+
+PORTS = Command(name="ports", help="list serial ports", configure=_configure_ports, run=_run_ports)
+
+
+def _configure_sim(p: argparse.ArgumentParser) -> None:
+    pass  # main() hands `sim …` to the simulator's own parser before this one sees it
+
+
+def _run_sim(args: argparse.Namespace) -> int:  # pragma: no cover - main() intercepts `sim`
+    return EXIT_USAGE
+
+
+SIM = Command(name="sim", help="start the simulated device (same as python -m firmware_sim)",
+              configure=_configure_sim, run=_run_sim, description="Start the simulated load-cell device.")
+
+#: Every subcommand, in the order `--help` lists them.
+COMMANDS: tuple[Command, ...] = (ANALYZE, MONITOR, PORTS, SIM)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -245,7 +349,12 @@ def _quiet_stdout() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run ``nmt-pressure`` with ``argv`` (default: the process's arguments); return the exit status."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        if argv[:1] == ["sim"]:  # every option belongs to the simulator: hand them over untouched
+            from firmware_sim.__main__ import main as sim_main
+
+            return int(sim_main(argv[1:]) or 0)
         try:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help, --version, or a usage error argparse already printed

@@ -1,12 +1,15 @@
-"""``python -m nmt_pressure.demo`` (what ``make demo`` runs): analyse the bundled example session.
+"""``python -m nmt_pressure.demo`` (what ``make demo`` runs): the live monitor on the simulated device.
 
-The live demo (simulated device → live terminal monitor or dashboard) needs the device link, which is
-not built yet; until then the demo shows what the signal core finds in a recorded session. Extra
-arguments go to ``nmt-pressure analyze`` (e.g. ``--target 40 --tolerance 10%`` or ``--json -``).
+It starts the simulated device (``firmware_sim``, a mixed therapy session at 1 kHz on a
+pseudo-terminal) and watches it live until Ctrl-C. The dashboard arrives with its own issue; until
+then the demo runs the terminal monitor and says so. ``--duration S`` stops after S seconds;
+``--offline`` analyses the bundled example recording instead (extra arguments then go to
+``nmt-pressure analyze``, e.g. ``--target 40 --tolerance 10%`` or ``--json -``).
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from contextlib import ExitStack
 from importlib import resources
@@ -22,9 +25,13 @@ nmt_pressure demo: offline analysis of the bundled example session
   ({path})
   a therapy session from the simulated device (firmware_sim, made by tools/make_example.py): holds,
   steps, drift, releases, brief touches and gliding strokes.
-  The live monitor (simulated device -> live terminal view or dashboard) arrives with the device link,
-  which is not built yet; until then `make demo` shows this analysis of a recording.
   Same as: {prog} analyze {path}
+"""
+
+LIVE_INTRO = """\
+nmt_pressure demo: the live terminal monitor on the simulated device ({port}, {rate} Hz, scenario
+  'session'). The dashboard is not built yet, so this is the terminal view. Ctrl-C stops.
+  Same as: {prog} sim --rate {rate} & {prog} monitor --port {port}
 """
 
 MISSING = """\
@@ -44,6 +51,48 @@ def example_path(stack: ExitStack) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     extra = list(sys.argv[1:] if argv is None else argv)
+    if "--offline" in extra:
+        extra.remove("--offline")
+        return offline(extra)
+    duration = None
+    if "--duration" in extra:
+        i = extra.index("--duration")
+        duration = float(extra[i + 1])
+    return live(duration)
+
+
+def live(duration: float | None, rate: int = 1000) -> int:
+    """Simulated device in a child process, the live monitor here; the child always goes away."""
+    from nmt_pressure.config import DetectorConfig
+    from nmt_pressure.live import MonitorError, run_monitor
+    from nmt_pressure.terminal_view import TerminalView
+
+    sim = subprocess.Popen([sys.executable, "-m", "firmware_sim", "--rate", str(rate), "--scenario",
+                            "session", "--seed", "1"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = sim.stdout.readline().strip() if sim.stdout else ""
+        if not line.startswith("port: "):
+            sys.stderr.write(f"{PROG} demo: the simulated device did not start ({line or 'no output'}).\n")
+            return 1
+        port = line[len("port: "):]
+        print(LIVE_INTRO.format(port=port, rate=rate, prog=PROG), flush=True)
+        try:
+            return run_monitor(port, DetectorConfig(sample_rate=rate), [TerminalView()],
+                               duration=duration)
+        except MonitorError as exc:
+            sys.stderr.write(f"{PROG} demo: {exc}\n")
+            return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sim.terminate()
+        try:
+            sim.wait(5)
+        except subprocess.TimeoutExpired:
+            sim.kill()
+
+
+def offline(extra: list[str]) -> int:
     with ExitStack() as stack:
         path = example_path(stack)
         if path is None:

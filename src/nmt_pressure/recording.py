@@ -428,7 +428,10 @@ class RecordingWriter:
     """
 
     def __init__(self, stream: TextIO, metadata: Mapping[str, Any] | None = None,
-                 extra_columns: Sequence[str] = ()) -> None:
+                 extra_columns: Sequence[str] = (), *, exact: bool = False) -> None:
+        # exact: write time and force with as many digits as reading them back needs to give the
+        # very same doubles (a live recording must replay to exactly the events seen live).
+        self._exact = exact
         self._stream = stream
         self._metadata = _clean_metadata(metadata or {})
         self.extra_columns = [str(c) for c in extra_columns]
@@ -464,7 +467,7 @@ class RecordingWriter:
         if missing or unknown:
             raise ValueError(f"extra columns must be exactly {self.extra_columns}, got {sorted(extra)}")
         cols: list[list[Any]] = [ta.tolist(), fa.tolist()]
-        fmts = ["%.6f", "%.4f"]
+        fmts = ["%r", "%r"] if self._exact else ["%.6f", "%.4f"]
         for name in self.extra_columns:
             va = np.atleast_1d(np.asarray(extra[name]))
             if va.shape != ta.shape:

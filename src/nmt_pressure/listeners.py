@@ -1,0 +1,75 @@
+"""Listeners: everything downstream of the core (terminal view, recorder, dashboard, summary).
+
+The reader thread calls them in order for every block; they must be quick (no blocking I/O beyond a
+buffered write) and must not raise: a failing listener is reported and detached, the others go on.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from nmt_pressure.calibration import DeviceInfo, Samples
+from nmt_pressure.events import Event
+
+
+class Listener:
+    """Base class with a no-op for every notification; override what you need."""
+
+    def on_connect(self, info: DeviceInfo) -> None:
+        """A device link is up (again); ``info`` says what the device told us."""
+
+    def on_disconnect(self, reason: str) -> None:
+        """The link is lost; the reader is reconnecting."""
+
+    def on_samples(self, block: Samples, filtered: float, state: int) -> None:
+        """A block of calibrated samples went through the core."""
+
+    def on_event(self, event: Event) -> None:
+        """The core emitted an event."""
+
+    def on_marker(self, t: float) -> None:
+        """The client pressed the marker button ("too much") at device time ``t``."""
+
+    def on_message(self, text: str) -> None:
+        """Something for the user to read (a device banner, a warning)."""
+
+    def close(self) -> None:
+        """The monitor stops: flush and release resources."""
+
+
+class FanOut(Listener):
+    """Calls every listener in turn; a listener that raises is detached with a one-line warning."""
+
+    def __init__(self, listeners: Iterable[Listener]) -> None:
+        self.listeners = list(listeners)
+
+    def _each(self, name: str, *args: object) -> None:
+        for lst in list(self.listeners):
+            try:
+                getattr(lst, name)(*args)
+            except Exception as exc:
+                self.listeners.remove(lst)
+                print(f"nmt-pressure: warning: {type(lst).__name__} stopped ({exc}); monitoring goes on.",
+                      file=sys.stderr)
+
+    def on_connect(self, info: DeviceInfo) -> None:
+        self._each("on_connect", info)
+
+    def on_disconnect(self, reason: str) -> None:
+        self._each("on_disconnect", reason)
+
+    def on_samples(self, block: Samples, filtered: float, state: int) -> None:
+        self._each("on_samples", block, filtered, state)
+
+    def on_event(self, event: Event) -> None:
+        self._each("on_event", event)
+
+    def on_marker(self, t: float) -> None:
+        self._each("on_marker", t)
+
+    def on_message(self, text: str) -> None:
+        self._each("on_message", text)
+
+    def close(self) -> None:
+        self._each("close")

@@ -1,0 +1,102 @@
+"""The live monitor's main loop: start the reader thread, wait, stop cleanly, write the summary.
+
+Shared by ``nmt-pressure monitor`` (terminal view) and, later, the dashboard: both are listeners on the
+same reader thread.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nmt_pressure.config import DetectorConfig
+from nmt_pressure.listeners import FanOut, Listener
+from nmt_pressure.reader import Monitor
+from nmt_pressure.recorder import LiveRecorder, RecorderError
+
+
+class MonitorError(Exception):
+    """A user error that stops the monitor before it starts (one sentence)."""
+
+
+def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *, fmt: str = "auto",
+                baud: int = 115200, duration: float | None = None, record: str | None = None,
+                overwrite: bool = False, summary_json: str | None = None, poll: str | None = None,
+                unit: str = "N") -> int:
+    """Monitor ``port`` until ``duration`` elapses or Ctrl-C; returns the exit status."""
+    all_listeners = list(listeners)
+    recorder: LiveRecorder | None = None
+    if record:
+        try:
+            recorder = LiveRecorder(record, cfg, overwrite=overwrite, source=port)
+        except RecorderError as exc:
+            raise MonitorError(str(exc)) from None
+        all_listeners.append(recorder)
+    if summary_json and not Path(summary_json).parent.exists():
+        raise MonitorError(f"cannot write the summary to {summary_json}: its folder does not exist.")
+    fan = FanOut(all_listeners)
+    mon = Monitor(port, cfg, fan, fmt=fmt, baud=baud, poll=poll, unit=unit)
+    stop = _StopFlag()
+    old = signal.signal(signal.SIGTERM, stop.handler)
+    t0 = time.monotonic()
+    mon.start()
+    try:
+        while mon.running and not stop.set:
+            if duration is not None and time.monotonic() - t0 >= duration:
+                break
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        mon.stop()
+        mon.join(5.0)
+        signal.signal(signal.SIGTERM, old)
+    if mon.fatal:
+        fan.close()
+        raise MonitorError(mon.fatal)
+    mon.finish()
+    fan.close()
+    summary = mon.summary()
+    summary["duration_s"] = round(time.monotonic() - t0, 3)
+    if recorder is not None:
+        summary["recording"] = str(recorder.path)
+        summary["recording_error"] = recorder.failed
+    if summary_json:
+        _write_summary(summary_json, summary)
+    _print_totals(summary)
+    return 0
+
+
+class _StopFlag:
+    set = False
+
+    def handler(self, signum: int, frame: Any) -> None:
+        self.set = True
+
+
+def _write_summary(path: str, summary: dict[str, Any]) -> None:
+    try:
+        Path(path).write_text(json.dumps(summary, indent=2, allow_nan=False, default=_nan_safe) + "\n",
+                              encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        print(f"nmt-pressure: error: cannot write the summary to {path} ({exc}).", file=sys.stderr)
+
+
+def _nan_safe(obj: object) -> object:
+    return None
+
+
+def _print_totals(s: dict[str, Any]) -> None:
+    p99 = s["latency_p99_ms"]
+    lat = f"{p99:.2f} ms" if p99 is not None else "n/a"
+    kinds: dict[str, int] = {}
+    for e in s["events"]:
+        kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+    ev = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "no events"
+    print(f"summary: {s['samples']} samples, {s['dropped']} dropped, {s['crc_errors']} CRC errors, "
+          f"{s['reconnects']} reconnects, latency p99 {lat}; {ev}.", file=sys.stderr)

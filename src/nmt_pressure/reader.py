@@ -1,0 +1,322 @@
+"""The reader thread: device link → codec → calibration → core → listeners, and keeping the link alive.
+
+One thread owns the port (pyserial's ReaderThread pattern): it reads whatever bytes have arrived, hands
+them to the codec, turns frames into calibrated samples, runs them through the core and tells the
+listeners. It never lets a protocol error or a vanished device end monitoring: on a read error, or
+when the data stops (a watchdog re-issues START first), it closes the port and reconnects with a short
+back-off, and the timeline, the core and the recording carry on.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nmt_pressure.calibration import Calibrator, DeviceInfo, Samples
+from nmt_pressure.config import DetectorConfig
+from nmt_pressure.core import Detector
+from nmt_pressure.events import Event
+from nmt_pressure.listeners import Listener
+from nmt_pressure.protocol import (
+    Banner,
+    Reading,
+    Response,
+    SampleBlock,
+    SequenceTracker,
+    encode_command,
+    make_decoder,
+    parse_kv,
+)
+from nmt_pressure.transport import LinkError, open_link
+
+#: Reconnect back-off: first retry after BACKOFF_MIN, doubling up to BACKOFF_MAX (s).
+BACKOFF_MIN = 0.05
+BACKOFF_MAX = 0.5
+#: Blocks kept while waiting for the device's ID reply (its calibration) after connecting.
+PENDING_MAX = 400
+#: How long to wait for the ID reply before using the counts as they are (s).
+ID_TIMEOUT = 1.5
+#: Latencies kept for the percentile.
+LATENCY_KEEP = 100_000
+
+
+@dataclass
+class LinkStats:
+    """Counters of the link, as the summary and the status bar show them."""
+
+    samples: int = 0
+    blocks: int = 0
+    dropped: int = 0
+    crc_errors: int = 0
+    framing_errors: int = 0
+    garbage_bytes: int = 0
+    reconnects: int = 0
+    connected: bool = False
+    bytes_in: int = 0
+    latencies_s: collections.deque[float] = field(
+        default_factory=lambda: collections.deque(maxlen=LATENCY_KEEP))
+
+    def latency_p99_ms(self) -> float | None:
+        if not self.latencies_s:
+            return None
+        return float(np.percentile(np.fromiter(self.latencies_s, dtype=np.float64), 99.0) * 1e3)
+
+
+class Monitor:
+    """Runs the reader thread for one port. ``fatal`` holds the reason if it gave up for good."""
+
+    def __init__(self, port: str, cfg: DetectorConfig, listener: Listener, *, fmt: str = "auto",
+                 baud: int = 115200, poll: str | None = None, poll_interval: float = 0.1,
+                 watchdog_s: float = 1.0, unit: str = "N") -> None:
+        self.port = port
+        self.cfg = cfg
+        self.listener = listener
+        self.fmt = fmt
+        self.baud = baud
+        self.poll = poll
+        self.poll_interval = poll_interval
+        self.watchdog_s = watchdog_s
+        self.detector = Detector(cfg)
+        self.calibrator = Calibrator(default_unit=unit)
+        self.stats = LinkStats()
+        self.info = DeviceInfo(fmt=fmt)
+        self.events: list[Event] = []
+        self.fatal: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._clock_offset: float | None = None  # host − device time, smallest seen: the transit floor
+        self._lock = threading.Lock()
+        self._outbox: list[str] = []
+        self._tracker = SequenceTracker()
+        # codec counters restart with each connection; these carry the totals of earlier ones
+        self._base_crc = 0
+        self._base_framing = 0
+        self._base_garbage = 0
+
+    # ---- control
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="nmt-reader", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def send(self, command: str) -> None:
+        """Queue a command for the device (TARE, MARK, …); sent by the reader thread."""
+        with self._lock:
+            self._outbox.append(command)
+
+    # ---- the thread
+    def _run(self) -> None:
+        backoff = BACKOFF_MIN
+        first = True
+        while not self._stop.is_set():
+            try:
+                ser = open_link(self.port, self.baud)
+            except LinkError as exc:
+                if not exc.retry and first:
+                    self.fatal = str(exc)
+                    return
+                if first:
+                    self.listener.on_message(f"waiting for {self.port}: {exc}")
+                    first = False
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2.0, BACKOFF_MAX)
+                continue
+            if not first:
+                self.stats.reconnects += 1
+                self.calibrator.link_lost()
+                self._clock_offset = None
+                self._tracker = SequenceTracker()  # a restarted device counts from anywhere
+            first = False
+            backoff = BACKOFF_MIN
+            reason = self._session(ser)
+            with contextlib.suppress(Exception):
+                ser.close()
+            self.stats.connected = False
+            if reason and not self._stop.is_set():
+                self.listener.on_disconnect(reason)
+                self.calibrator.link_lost()
+
+    def _session(self, ser: Any) -> str | None:
+        """Read from an open port until it fails, the data stops, or we are told to stop."""
+        decoder = make_decoder(self.fmt)
+        self.stats.connected = True
+        pending: list[SampleBlock] = []
+        asked_id = False
+        announced = False
+        t_open = time.monotonic()
+        last_data = t_open
+        restarted = False
+        next_poll = t_open
+        if self.fmt == "nmtp":
+            self._write(ser, encode_command("ID"))
+            asked_id = True
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if self.poll is not None and now >= next_poll:
+                self._write(ser, self.poll.encode() + b"\r\n")
+                next_poll = now + self.poll_interval
+            with self._lock:
+                outbox, self._outbox = self._outbox, []
+            for cmd in outbox:
+                self._write(ser, encode_command(cmd) if self._is_nmtp(decoder) else cmd.encode() + b"\r\n")
+            try:
+                data = ser.read(ser.in_waiting or 1)
+            except Exception as exc:
+                self._remember_counts(decoder)
+                return f"lost {self.port} ({exc})"
+            t_recv = time.monotonic()
+            if data:
+                self.stats.bytes_in += len(data)
+                frames = decoder.feed(data)
+                st = decoder.stats
+                self.stats.crc_errors = self._base_crc + st.crc_errors
+                self.stats.framing_errors = self._base_framing + st.framing_errors
+                self.stats.garbage_bytes = self._base_garbage + st.garbage_bytes
+                if not asked_id and self._is_nmtp(decoder):
+                    self._write(ser, encode_command("ID"))
+                    asked_id = True
+                for fr in frames:
+                    if isinstance(fr, SampleBlock):
+                        last_data = t_recv
+                        restarted = False
+                        if not self.info.calibrated and asked_id and t_recv - t_open < ID_TIMEOUT \
+                                and len(pending) < PENDING_MAX:
+                            pending.append(fr)  # wait for the calibration the ID reply brings
+                            continue
+                        if not announced:
+                            announced = self._announce(decoder)
+                        for blk in pending:
+                            self._block(blk, t_recv)
+                        pending.clear()
+                        self._block(fr, t_recv)
+                    elif isinstance(fr, Reading):
+                        last_data = t_recv
+                        if not announced:
+                            announced = self._announce(decoder)
+                        self._deliver(self.calibrator.reading(fr), t_recv, None)
+                    elif isinstance(fr, Response):
+                        self._response(fr.text)
+                        if self.info.calibrated and not announced:
+                            announced = self._announce(decoder)
+                    elif isinstance(fr, Banner):
+                        self.listener.on_message(fr.text)
+            if t_recv - last_data > self.watchdog_s:
+                if self._is_nmtp(decoder) and not restarted:
+                    self._write(ser, encode_command("START"))  # a device that stopped streaming
+                    restarted = True
+                    last_data = t_recv - self.watchdog_s / 2.0
+                else:
+                    self._remember_counts(decoder)
+                    return f"no data from {self.port} for {self.watchdog_s:g} s"
+        self._remember_counts(decoder)
+        return None
+
+    def _remember_counts(self, decoder: Any) -> None:
+        """Codec counters restart with each connection: keep the totals so far."""
+        self._base_crc = self.stats.crc_errors
+        self._base_framing = self.stats.framing_errors
+        self._base_garbage = self.stats.garbage_bytes
+
+    @staticmethod
+    def _is_nmtp(decoder: Any) -> bool:
+        return getattr(decoder, "decided", decoder.name) == "nmtp"
+
+    def _write(self, ser: Any, data: bytes) -> None:
+        with contextlib.suppress(Exception):
+            ser.write(data)
+
+    def _announce(self, decoder: Any) -> bool:
+        self.info.fmt = getattr(decoder, "decided", None) or decoder.name
+        self.listener.on_connect(self.info)
+        return True
+
+    def _response(self, text: str) -> None:
+        kind, kv = parse_kv(text)
+        if kind == "id":
+            self.info.fields = dict(kv)
+            self.info.name = kv.get("name", "device") + (f" {kv['serial']}" if "serial" in kv else "")
+        for key in ("scale", "offset", "rate"):
+            if key in kv:
+                try:
+                    value = float(kv[key])
+                except ValueError:
+                    continue
+                if key == "scale" and value != 0.0:
+                    self.info.scale = value
+                    self.info.fields["scale"] = kv[key]
+                elif key == "offset":
+                    self.info.offset = value
+                elif key == "rate":
+                    self.info.rate = value
+        if kind == "err":
+            self.listener.on_message(f"device: {text}")
+
+    def _block(self, block: SampleBlock, t_recv: float) -> None:
+        self.stats.dropped += self._tracker.update(block)
+        self._deliver(self.calibrator.samples(block, self.info), t_recv, block)
+
+    def _deliver(self, s: Samples, t_recv: float, block: SampleBlock | None) -> None:
+        if s.t.size == 0:
+            return
+        events = self.detector.process(s.t, s.force)
+        self.stats.samples += int(s.t.size)
+        self.stats.blocks += 1
+        self.listener.on_samples(s, self.detector.filtered, self.detector.state)
+        for e in events:
+            self.events.append(e)
+            self.listener.on_event(e)
+        while self.calibrator.markers:
+            self.listener.on_marker(self.calibrator.markers.pop(0))
+        done = time.monotonic()
+        if block is not None:
+            # One-way latency without a shared clock: the smallest host−device offset seen is the
+            # transit floor, so a block's delay is how much later than that it was fully processed.
+            off = t_recv - s.device_t_last
+            if self._clock_offset is None or off < self._clock_offset:
+                self._clock_offset = off
+            self.stats.latencies_s.append(done - (s.device_t_last + self._clock_offset))
+        else:
+            self.stats.latencies_s.append(done - t_recv)
+
+    # ---- results
+    def finish(self) -> list[Event]:
+        """After the thread ended: close the last hold (end of data) and return every event."""
+        tail = self.detector.finish()
+        for e in tail:
+            self.events.append(e)
+            self.listener.on_event(e)
+        return self.events
+
+    def summary(self) -> dict[str, Any]:
+        st = self.stats
+        return {
+            "port": self.port,
+            "device": self.info.name,
+            "format": self.info.fmt,
+            "samples": st.samples,
+            "dropped": st.dropped,
+            "crc_errors": st.crc_errors,
+            "framing_errors": st.framing_errors,
+            "garbage_bytes": st.garbage_bytes,
+            "reconnects": st.reconnects,
+            "latency_p99_ms": st.latency_p99_ms(),
+            "spikes_rejected": int(getattr(self.detector, "spikes", 0)),
+            "events": [e.to_dict() for e in self.events],
+            "holds": [h.to_dict() for h in self.detector.holds],
+        }

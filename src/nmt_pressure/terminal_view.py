@@ -1,0 +1,111 @@
+"""The headless live view: a status line (force, state, hold timer, band) and one line per event.
+
+On a terminal the status line is redrawn in place about ten times a second; piped into a file or
+another program only the event lines (and link messages) are written, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from nmt_pressure.calibration import DeviceInfo, Samples
+from nmt_pressure.events import Event
+from nmt_pressure.listeners import Listener
+
+STATE_NAMES = {0: "idle", 1: "contact", 2: "holding"}
+REDRAW_S = 0.1
+
+
+class TerminalView(Listener):
+    def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        self.out = stream or sys.stdout
+        self.live = self.out.isatty() if live is None else live
+        self.force = 0.0
+        self.state = 0
+        self.t = 0.0
+        self.hold_start: float | None = None
+        self.hold_level: float | None = None
+        self.band = "in band"
+        self.samples = 0
+        self._last_draw = 0.0
+        self._status_shown = False
+
+    # ---- listener
+    def on_connect(self, info: DeviceInfo) -> None:
+        rate = f", {info.rate:g} Hz" if info.rate else ""
+        self._line(f"connected: {info.name} ({info.fmt}{rate})")
+
+    def on_disconnect(self, reason: str) -> None:
+        self._line(f"link lost: {reason}; reconnecting…")
+
+    def on_message(self, text: str) -> None:
+        self._line(text)
+
+    def on_samples(self, block: Samples, filtered: float, state: int) -> None:
+        self.force = filtered
+        self.state = state
+        self.t = float(block.t[-1])
+        self.samples += int(block.t.size)
+        if state != 2:
+            self.hold_start = None
+        now = time.monotonic()
+        if self.live and now - self._last_draw >= REDRAW_S:
+            self._last_draw = now
+            self._draw()
+
+    def on_event(self, e: Event) -> None:
+        if e.kind == "hold_start":
+            self.hold_start, self.hold_level, self.band = e.t, e.level, "in band"
+        elif e.kind == "band_exit":
+            self.band = "TOO MUCH" if e.direction == "high" else "TOO LITTLE"
+        elif e.kind == "band_enter":
+            self.band = "in band"
+        elif e.kind in ("release", "step"):
+            self.hold_start = None
+        self._line(format_event(e))
+
+    def on_marker(self, t: float) -> None:
+        self._line(f"{t:10.3f} s  marker      (client: too much)")
+
+    def close(self) -> None:
+        if self._status_shown:
+            self.out.write("\n")
+            self.out.flush()
+
+    # ---- drawing
+    def status_text(self) -> str:
+        parts = [f"{self.force:8.2f} N", f"{STATE_NAMES.get(self.state, '?'):8s}"]
+        if self.hold_start is not None:
+            held = max(0.0, self.t - self.hold_start)
+            marks = "".join("|" if held >= m else "." for m in (10, 20, 30))
+            parts.append(f"hold {held:5.1f} s [{marks}]")
+            if self.hold_level is not None:
+                parts.append(f"level {self.hold_level:.1f} N")
+            parts.append(self.band)
+        return "  ".join(parts)
+
+    def _draw(self) -> None:
+        self.out.write("\r\x1b[2K" + self.status_text())
+        self.out.flush()
+        self._status_shown = True
+
+    def _line(self, text: str) -> None:
+        if self.live and self._status_shown:
+            self.out.write("\r\x1b[2K")
+        self.out.write(text + "\n")
+        if self.live:
+            self._draw()
+        else:
+            self.out.flush()
+
+
+def format_event(e: Event) -> str:
+    extra = []
+    if e.direction:
+        extra.append(e.direction)
+    if e.level is not None:
+        extra.append(f"{e.level:.2f} N")
+    lag = e.t_detected - e.t
+    return f"{e.t:10.3f} s  {e.kind:11s} {' '.join(extra):18s} (known {lag:+.2f} s later)"
