@@ -1,8 +1,14 @@
 """firmware_sim: a simulated load-cell device and labelled force traces for testing nmt_pressure.
 
-:mod:`firmware_sim.hand` models the therapist's hand (intended force plus tremor, with ground-truth
-labels), :mod:`firmware_sim.sensor` the load cell and ADC, and :mod:`firmware_sim.traces` puts the two
-together: ``generate(seed, rate_hz, noise_n)`` gives a :class:`Trace` of samples and labels.
+Offline: :mod:`firmware_sim.hand` models the therapist's hand (intended force plus tremor, with
+ground-truth labels), :mod:`firmware_sim.sensor` the load cell and ADC, and :mod:`firmware_sim.traces`
+puts the two together: ``generate(seed, rate_hz, noise_n)`` gives a :class:`Trace` of samples and labels.
+
+Live: ``python -m firmware_sim`` is the device as a process on a pseudo-terminal or a TCP port.
+:mod:`firmware_sim.scenarios` plays hands (named scenarios or a script) for ever,
+:mod:`firmware_sim.adc` converts their force to 24-bit counts as an HX711 or a fast converter would,
+:mod:`firmware_sim.firmware` is the firmware (nmtp frames, commands, pacing, fault injection) and
+:mod:`firmware_sim.link` the cable (pty or TCP, readers coming and going).
 """
 
 from __future__ import annotations

@@ -1,0 +1,248 @@
+"""``python -m firmware_sim``: the simulated load-cell device, on a pseudo-terminal or a TCP port.
+
+The first line on standard output is ``port: /dev/pts/N`` (or ``port: socket://127.0.0.1:PORT``),
+flushed at once; open it with pyserial (``serial.serial_for_url(port)``) or ``nmt-pressure monitor
+--port PORT``. The device runs until it is killed (SIGTERM or Ctrl-C end it cleanly, status 0).
+Usage errors (a bad rate, an unknown scenario, a busy port, a bad script) print one sentence and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import math
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+# Kept light: numpy, the hand model and the protocol are imported after the arguments are checked.
+SUPPORTED_RATES = (10, 80, 250, 500, 1000, 2000)  # checked against nmtp.SUPPORTED_RATES at start
+SCENARIOS = ("session", "tppr", "steady", "drift", "idle")
+PROG = "python -m firmware_sim"
+EXIT_USAGE = 2
+
+EPILOG = """\
+scenarios:
+  session  a mixed therapy session (holds, steps, drift, releases, touches, strokes); first hold
+           released within 20 s; the same session as firmware_sim.traces.generate(seed)
+  tppr     trigger point pressure release: slow ramp to a barrier, hold, tissue gives, step up; 3x
+  steady   one long steady hold
+  drift    holds that drift slowly out of their band
+  idle     nothing on the cell
+  Sessions repeat for ever, session k with seed SEED+k.
+
+script (--script FILE; .json: a list of {"kind": ..., "duration": ..., "to": ...}):
+  idle 2 | ramp 1.5 to 40 | hold 6 | drift 4 to 34 | step 0.8 to 45 (or: by +20%) | mark
+  release 0.5 | touch 0.5 peak 12 | stroke 4 mean 20 swing 0.4 freq 1     (one per line, # comments)
+
+commands (nmtp COMMAND frames or text lines ending in \\n):
+  ID, TARE, CAL <newtons>, RATE <hz>, START, STOP, STATUS, MARK
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        text = " ".join(message.split())
+        if not text.endswith("."):
+            text += "."
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {text}\n")
+
+
+def _rate(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value.is_integer() or int(value) not in SUPPORTED_RATES:
+        raise argparse.ArgumentTypeError(
+            f"rate {text!r} is not supported; use one of {', '.join(map(str, SUPPORTED_RATES))} Hz")
+    return int(value)
+
+
+def _probability(text: str) -> float:
+    try:
+        p = float(text)
+    except ValueError:
+        p = math.nan
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability between 0 and 1")
+    return p
+
+
+def _seconds(text: str) -> float:
+    try:
+        s = float(text)
+    except ValueError:
+        s = math.nan
+    if not (s > 0 and math.isfinite(s)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return s
+
+
+def _port(text: str) -> int:
+    try:
+        p = int(text)
+    except ValueError:
+        p = -1
+    if not 0 <= p <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535; 0 picks a free one)")
+    return p
+
+
+def _clock(text: str) -> int:
+    try:
+        v = int(text, 0)
+    except ValueError:
+        v = -1
+    if not 0 <= v < 1 << 32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a 32-bit microsecond count (0 to 4294967295)")
+    return v
+
+
+def _newtons(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (v >= 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative number of newtons")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="The simulated load-cell device (nmtp firmware on a pty or TCP).",
+                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rate", type=_rate, default=1000, metavar="HZ",
+                   help="sample rate at boot: 10 or 80 (HX711), 250, 500, 1000, 2000 [1000]")
+    p.add_argument("--scenario", default="session", metavar="NAME",
+                   help=f"what the hand does: {', '.join(SCENARIOS)} [session]")
+    p.add_argument("--script", metavar="FILE", help="play a custom sequence instead of a scenario")
+    p.add_argument("--seed", type=int, default=0, help="makes everything deterministic [0]")
+    p.add_argument("--tcp", type=_port, metavar="PORT",
+                   help="serve on 127.0.0.1:PORT instead of a pseudo-terminal (0 picks a free port)")
+    p.add_argument("--labels", metavar="FILE",
+                   help="write the ground-truth labels (JSON, device time) and keep it up to date")
+    p.add_argument("--clock-start-us", type=_clock, default=0, metavar="US",
+                   help="device clock at boot (µs; e.g. 4294000000 to see the 32-bit wrap soon) [0]")
+    p.add_argument("--format", choices=("nmtp", "ascii", "ascii-unit"), default="nmtp",
+                   help="nmtp frames, or one reading per line: 't,value' (ascii) or 'value N' (ascii-unit)")
+    p.add_argument("--unit", choices=("N", "kg", "g", "lb"), default="N",
+                   help="unit of the ASCII formats' values [N]")
+    p.add_argument("--no-autostart", action="store_true", help="do not stream until START")
+    p.add_argument("--noise", type=_newtons, default=0.1, metavar="N",
+                   help="ADC noise sigma at 1 kHz in newtons (∝ √rate) [0.1]")
+    p.add_argument("--full-scale", type=_newtons, default=300.0, metavar="N",
+                   help="force at which the 24-bit ADC saturates (overload) [300]")
+    p.add_argument("--serial", help="serial number the device reports [derived from the seed]")
+    f = p.add_argument_group("fault injection")
+    f.add_argument("--corrupt", type=_probability, default=0.0, metavar="P",
+                   help="flip each byte sent with probability P")
+    f.add_argument("--garbage-every", type=_seconds, metavar="S",
+                   help="send a burst of random bytes every S s")
+    f.add_argument("--drop", type=_probability, default=0.0, metavar="P",
+                   help="drop each SAMPLES block with probability P (sequence gaps)")
+    f.add_argument("--stall-after", type=_seconds, metavar="S",
+                   help="stop sending anything after S s but stay connected")
+    return p
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    if args.script is None and args.scenario not in SCENARIOS:
+        return _fail(f"unknown scenario {args.scenario!r}; use one of {', '.join(SCENARIOS)} "
+                     "or --script FILE.")
+    if args.full_scale <= 0:
+        return _fail("--full-scale must be positive.")
+
+    from firmware_sim.adc import AdcConfig
+    from firmware_sim.firmware import Firmware, FirmwareConfig
+    from firmware_sim.link import Link, PtyLink, TcpLink
+    from firmware_sim.scenarios import Player, ScriptError, planner_for
+    from nmt_pressure.protocol import nmtp
+
+    assert tuple(nmtp.SUPPORTED_RATES) == SUPPORTED_RATES, "firmware_sim and nmtp disagree on the rates"
+    try:
+        planner = planner_for(args.scenario, args.script)
+    except ScriptError as exc:
+        return _fail(f"{exc}.")
+    scenario_meta: dict[str, Any] = {"scenario": "script" if args.script else args.scenario}
+    if args.script:
+        scenario_meta["script"] = args.script
+    cfg = FirmwareConfig(
+        rate=args.rate, seed=args.seed, clock_start_us=args.clock_start_us, fmt=args.format, unit=args.unit,
+        autostart=not args.no_autostart, serial=args.serial, corrupt=args.corrupt,
+        garbage_every=args.garbage_every, drop=args.drop, stall_after=args.stall_after,
+        labels_path=args.labels, adc=AdcConfig(full_scale_n=args.full_scale, noise_n=args.noise),
+        scenario_meta=scenario_meta)
+    player = Player(planner, seed=args.seed, t0=args.clock_start_us / 1e6)
+
+    link: Link
+    if args.tcp is not None:
+        try:
+            link = TcpLink(args.tcp)
+        except OSError as exc:
+            why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror})"
+            return _fail(f"TCP port {args.tcp} on 127.0.0.1 {why}; pick another port, "
+                         "or --tcp 0 for a free one.")
+    else:
+        try:
+            link = PtyLink()
+        except OSError as exc:
+            return _fail(f"cannot open a pseudo-terminal ({exc.strerror}); try --tcp 0 instead.")
+
+    fw = Firmware(cfg, player, link)
+    try:
+        fw.boot()
+    except OSError as exc:
+        link.close()
+        return _fail(f"cannot write the labels file {args.labels} ({exc.strerror}); check the path.")
+
+    def _stop(signum: int, frame: Any) -> None:
+        fw.stopping = True
+
+    previous = {}
+    try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _stop)
+        old_wakeup = signal.set_wakeup_fd(link.wake_fd)
+    except ValueError:  # not the main thread (embedded use): the caller stops us
+        old_wakeup = None
+    try:
+        print(f"port: {link.url}", flush=True)
+        print(f"{PROG}: {fw.banner_text()}; scenario {scenario_meta['scenario']}, seed {args.seed}, "
+              f"{args.format} on {link.url}", file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        pass
+    try:
+        while not fw.stopping:
+            fw.run_once()
+    finally:
+        fw.write_labels(force=True)
+        link.close()
+        if old_wakeup is not None:
+            signal.set_wakeup_fd(old_wakeup)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        c, ls = fw.counters, link.stats
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            print(f"{PROG}: stopped: {c.samples} samples in {c.blocks} blocks; {ls.writes_dropped} writes "
+                  f"({ls.bytes_dropped + ls.bytes_flushed} bytes) dropped while nobody read; "
+                  f"{c.blocks_dropped} blocks dropped by --drop; {ls.connects} connection(s)",
+                  file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
