@@ -64,9 +64,13 @@ class Calibrator:
         self._factors: dict[str, float] = {}
 
     def link_lost(self) -> None:
-        """The link went away: the next block may come from a restarted device or after a gap."""
-        self._reanchor = True
-        self._host_lost_at = time.monotonic()
+        """The link went away: the next block may come from a restarted device or after a gap.
+
+        Called when the loss is noticed and again on reconnecting; the first call dates the loss.
+        """
+        if not self._reanchor:
+            self._reanchor = True
+            self._host_lost_at = time.monotonic()
 
     # ---- nmtp
     def samples(self, block: SampleBlock, info: DeviceInfo) -> Samples:

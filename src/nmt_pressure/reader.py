@@ -42,6 +42,8 @@ BACKOFF_MAX = 0.5
 PENDING_MAX = 400
 #: How long to wait for the ID reply before using the counts as they are (s).
 ID_TIMEOUT = 1.5
+#: Bytes without a single valid sample after which the user hears about baud rate and format.
+GARBLED_BYTES = 4096
 #: Latencies kept for the percentile.
 LATENCY_KEEP = 100_000
 
@@ -128,12 +130,11 @@ class Monitor:
             try:
                 ser = open_link(self.port, self.baud)
             except LinkError as exc:
-                if not exc.retry and first:
+                if first:
+                    # At start every failure is the user's to fix (a typo, a busy or missing port);
+                    # once monitoring, a vanished device is waited for.
                     self.fatal = str(exc)
                     return
-                if first:
-                    self.listener.on_message(f"waiting for {self.port}: {exc}")
-                    first = False
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2.0, BACKOFF_MAX)
                 continue
@@ -163,6 +164,9 @@ class Monitor:
         last_data = t_open
         restarted = False
         next_poll = t_open
+        hinted = False
+        samples_at_open = self.stats.samples
+        bytes_at_open = self.stats.bytes_in
         if self.fmt == "nmtp":
             self._write(ser, encode_command("ID"))
             asked_id = True
@@ -216,6 +220,12 @@ class Monitor:
                             announced = self._announce(decoder)
                     elif isinstance(fr, Banner):
                         self.listener.on_message(fr.text)
+            garbled = self.stats.bytes_in - bytes_at_open > GARBLED_BYTES
+            if not hinted and garbled and self.stats.samples == samples_at_open:
+                hinted = True
+                self.listener.on_message(
+                    f"receiving bytes from {self.port} but no valid data: check the baud rate (--baud, "
+                    f"now {self.baud}; common: 9600, 115200) and the format (--format, now {self.fmt}).")
             if t_recv - last_data > self.watchdog_s:
                 if self._is_nmtp(decoder) and not restarted:
                     self._write(ser, encode_command("START"))  # a device that stopped streaming
