@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     kept = s2["samples"] / max(s["samples"], 1)
     print("\n2. hostile line: 0.3 % of bytes flipped, a garbage burst every 2 s")
     print(f"   samples kept {s2['samples']:,} ({kept:.1%} of the clean run's; goal >= 95 %); "
-          f"dropped {s2['dropped']}; CRC errors {s2['crc_errors']}; framing errors "
+          f"dropped {s2['dropped']}; repaired frames {s2['corrected_frames']}; CRC errors "
+          f"{s2['crc_errors']}; framing errors "
           f"{s2['framing_errors']}; garbage bytes {s2['garbage_bytes']}")
     print(f"   corrupt-looking samples passed on: {implausible(out / 'hostile.csv')} "
           f"(clean run: {implausible(out / 'clean.csv')})")

@@ -40,8 +40,9 @@ BACKOFF_MIN = 0.05
 BACKOFF_MAX = 0.5
 #: Blocks kept while waiting for the device's ID reply (its calibration) after connecting.
 PENDING_MAX = 400
-#: How long to wait for the ID reply before using the counts as they are (s).
-ID_TIMEOUT = 1.5
+#: The ID request is repeated this often (s) until its reply (the calibration) arrives: counts
+#: without calibration are not forces, so they wait (the newest PENDING_MAX blocks) rather than pass.
+ID_RETRY = 0.5
 #: Bytes without a single valid sample after which the user hears about baud rate and format.
 GARBLED_BYTES = 4096
 #: Latencies kept for the percentile.
@@ -56,6 +57,7 @@ class LinkStats:
     blocks: int = 0
     dropped: int = 0
     crc_errors: int = 0
+    corrected: int = 0  # frames repaired by their check bytes (one bad byte each)
     framing_errors: int = 0
     garbage_bytes: int = 0
     reconnects: int = 0
@@ -98,6 +100,7 @@ class Monitor:
         self._tracker = SequenceTracker()
         # codec counters restart with each connection; these carry the totals of earlier ones
         self._base_crc = 0
+        self._base_corrected = 0
         self._base_framing = 0
         self._base_garbage = 0
 
@@ -157,8 +160,10 @@ class Monitor:
         """Read from an open port until it fails, the data stops, or we are told to stop."""
         decoder = make_decoder(self.fmt)
         self.stats.connected = True
-        pending: list[SampleBlock] = []
+        self.info = DeviceInfo(fmt=self.fmt)  # maybe another device now: its own ID, its calibration
+        pending: collections.deque[SampleBlock] = collections.deque(maxlen=PENDING_MAX)
         asked_id = False
+        id_sent = 0.0
         announced = False
         t_open = time.monotonic()
         last_data = t_open
@@ -169,7 +174,7 @@ class Monitor:
         bytes_at_open = self.stats.bytes_in
         if self.fmt == "nmtp":
             self._write(ser, encode_command("ID"))
-            asked_id = True
+            asked_id, id_sent = True, t_open
         while not self._stop.is_set():
             now = time.monotonic()
             if self.poll is not None and now >= next_poll:
@@ -190,17 +195,18 @@ class Monitor:
                 frames = decoder.feed(data)
                 st = decoder.stats
                 self.stats.crc_errors = self._base_crc + st.crc_errors
+                self.stats.corrected = self._base_corrected + st.extra.get("corrected", 0)
                 self.stats.framing_errors = self._base_framing + st.framing_errors
                 self.stats.garbage_bytes = self._base_garbage + st.garbage_bytes
-                if not asked_id and self._is_nmtp(decoder):
+                if self._is_nmtp(decoder) and not self.info.calibrated and \
+                        (not asked_id or t_recv - id_sent >= ID_RETRY):
                     self._write(ser, encode_command("ID"))
-                    asked_id = True
+                    asked_id, id_sent = True, t_recv
                 for fr in frames:
                     if isinstance(fr, SampleBlock):
                         last_data = t_recv
                         restarted = False
-                        if not self.info.calibrated and asked_id and t_recv - t_open < ID_TIMEOUT \
-                                and len(pending) < PENDING_MAX:
+                        if not self.info.calibrated:
                             pending.append(fr)  # wait for the calibration the ID reply brings
                             continue
                         if not announced:
@@ -240,6 +246,7 @@ class Monitor:
     def _remember_counts(self, decoder: Any) -> None:
         """Codec counters restart with each connection: keep the totals so far."""
         self._base_crc = self.stats.crc_errors
+        self._base_corrected = self.stats.corrected
         self._base_framing = self.stats.framing_errors
         self._base_garbage = self.stats.garbage_bytes
 
@@ -322,6 +329,7 @@ class Monitor:
             "samples": st.samples,
             "dropped": st.dropped,
             "crc_errors": st.crc_errors,
+            "corrected_frames": st.corrected,
             "framing_errors": st.framing_errors,
             "garbage_bytes": st.garbage_bytes,
             "reconnects": st.reconnects,

@@ -29,6 +29,7 @@ import struct
 from collections.abc import Sequence
 from typing import Any
 
+from nmt_pressure.protocol import ecc
 from nmt_pressure.protocol.frames import Banner, CodecStats, CommandFrame, Frame, Response, SampleBlock
 
 __all__ = [
@@ -163,9 +164,32 @@ def cobs_decode(data: bytes | bytearray | memoryview) -> bytes:
 
 
 def _frame(decoded: bytes | bytearray) -> bytes:
-    """CRC, COBS and delimiter around ``type | payload``."""
+    """CRC, check bytes, COBS and delimiter around ``type | payload``."""
     crc = _crc_fast(decoded, _CRC_INIT)
-    return cobs_encode(bytes(decoded) + bytes((crc & 0xFF, crc >> 8))) + b"\x00"
+    body = bytes(decoded) + bytes((crc & 0xFF, crc >> 8))
+    return cobs_encode(body + ecc.parity(body)) + b"\x00"
+
+
+def _verify(dec: bytes, stats: CodecStats | None) -> bytes | None:
+    """``type | payload | crc`` of a decoded frame whose CRC holds, repairing one bad byte if need be.
+
+    The CRC is tried first (the common, clean case costs one C call); only a failing frame pays for
+    the error-correction syndromes, and a repaired frame must pass the CRC again.
+    """
+    if len(dec) < 5:
+        return None
+    body = dec[:-2]
+    if _crc_fast(memoryview(body)[:-2], _CRC_INIT) == body[-2] | (body[-1] << 8):
+        return body
+    fixed = bytearray(dec)
+    if not ecc.correct(fixed):
+        return None
+    body = bytes(fixed[:-2])
+    if _crc_fast(memoryview(body)[:-2], _CRC_INIT) != body[-2] | (body[-1] << 8):
+        return None
+    if stats is not None:
+        stats.extra["corrected"] = stats.extra.get("corrected", 0) + 1
+    return body
 
 
 # --------------------------------------------------------------------------------------------------
@@ -301,15 +325,16 @@ class _Deframer:
                 st.framing_errors += 1
                 st.garbage_bytes += len(enc)
                 return
-        if len(dec) < 3:
+        if len(dec) < 5:
             st.framing_errors += 1
             st.garbage_bytes += len(enc)
             return
-        if _crc_fast(memoryview(dec)[:-2], _CRC_INIT) != dec[-2] | (dec[-1] << 8):
+        body = _verify(dec, st)
+        if body is None:
             st.crc_errors += 1
             st.garbage_bytes += len(enc)
             return
-        if not self._deliver(dec, out):
+        if not self._deliver(body, out):
             st.framing_errors += 1
             st.garbage_bytes += len(enc)
 
@@ -441,9 +466,7 @@ def _check(enc: bytes) -> bytes | None:
         dec = enc[1:] if enc and enc[0] == len(enc) else cobs_decode(enc)
     except CobsError:
         return None
-    if len(dec) < 3 or _crc_fast(memoryview(dec)[:-2], _CRC_INIT) != dec[-2] | (dec[-1] << 8):
-        return None
-    return dec
+    return _verify(dec, None)
 
 
 # --------------------------------------------------------------------------------------------------
