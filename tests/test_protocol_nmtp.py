@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nmt_pressure.protocol import ecc
 from nmt_pressure.protocol import (
     COUNTS_MAX,
     COUNTS_MIN,
@@ -27,6 +26,7 @@ from nmt_pressure.protocol import (
     cobs_decode,
     cobs_encode,
     crc16_ccitt_false,
+    ecc,
     encode_banner,
     encode_command,
     encode_response,
