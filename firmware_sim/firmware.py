@@ -44,11 +44,13 @@ from firmware_sim.link import Link
 from firmware_sim.scenarios import Player
 from nmt_pressure.protocol.frames import FLAG_MARKER, FLAG_OVERLOAD, FLAG_TARED
 from nmt_pressure.protocol.nmtp import (
-    SUPPORTED_RATES,
+    RATE_MAX,
+    RATE_MIN,
     CommandDecoder,
     encode_banner,
     encode_response,
     encode_samples,
+    rate_supported,
 )
 
 FW_VERSION = "1.0"
@@ -89,8 +91,8 @@ class FirmwareConfig:
     scenario_meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.rate not in SUPPORTED_RATES:
-            raise ValueError(f"rate {self.rate} is not one of {SUPPORTED_RATES}")
+        if not rate_supported(self.rate):
+            raise ValueError(f"rate {self.rate} is not a whole number of Hz from {RATE_MIN} to {RATE_MAX}")
         if not 0 <= self.clock_start_us < _WRAP:
             raise ValueError("clock_start_us must be in 0 .. 2^32-1")
         if self.fmt not in FORMATS:
@@ -466,7 +468,7 @@ def _parse_rate(args: list[str]) -> int | None:
         value = float(args[0])
     except ValueError:
         return None
-    if not value.is_integer() or int(value) not in SUPPORTED_RATES:
+    if not rate_supported(value):
         return None
     return int(value)
 

@@ -217,7 +217,8 @@ def test_commands(sim: Callable[..., Sim], tmp_path: Path) -> None:
     later = blocks_after(port, after, 0.5, dec)
     assert len(later) >= 30 and all(b.dt_us == 12500 and len(b.counts) == 1 for b in later)
     check_continuity(later)
-    assert command(port, "RATE 123", dec)[0] == "err rate unsupported"
+    assert command(port, "RATE 12.5", dec)[0] == "err rate unsupported"
+    assert command(port, "RATE 5000", dec)[0] == "err rate unsupported"
     assert command(port, "RATE", dec)[0] == "err rate unsupported"
 
     reply, after = command(port, "STOP", dec)
@@ -408,8 +409,8 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
         return subprocess.run([sys.executable, "-m", "firmware_sim", *args], capture_output=True, text=True,
                               env=_env(), cwd=ROOT, timeout=20)
 
-    r = run("--rate", "123")
-    assert r.returncode == 2 and "rate '123' is not supported" in r.stderr and r.stdout == ""
+    r = run("--rate", "5000")
+    assert r.returncode == 2 and "rate '5000' is not supported" in r.stderr and r.stdout == ""
     r = run("--scenario", "nap")
     assert r.returncode == 2 and "unknown scenario 'nap'" in r.stderr
     bad = tmp_path / "bad.txt"
@@ -421,7 +422,7 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
         busy.listen(1)
         r = run("--tcp", str(busy.getsockname()[1]))
     assert r.returncode == 2 and "is in use" in r.stderr
-    for r in (run("--rate", "123"), run("--scenario", "nap"), run("--script", str(bad))):
+    for r in (run("--rate", "5000"), run("--scenario", "nap"), run("--script", str(bad))):
         assert len(r.stderr.strip().splitlines()[-1]) < 200 and "Traceback" not in r.stderr
 
 

@@ -232,14 +232,19 @@ class Monitor:
                 self.listener.on_message(
                     f"receiving bytes from {self.port} but no valid data: check the baud rate (--baud, "
                     f"now {self.baud}; common: 9600, 115200) and the format (--format, now {self.fmt}).")
-            if t_recv - last_data > self.watchdog_s:
+            # A slow device (an HX711 at 10 Hz, a gauge polled once a second) gets five of its own
+            # intervals before it counts as silent.
+            quiet = self.watchdog_s
+            if self.info.rate:
+                quiet = max(quiet, 5.0 / self.info.rate)
+            if t_recv - last_data > quiet:
                 if self._is_nmtp(decoder) and not restarted:
                     self._write(ser, encode_command("START"))  # a device that stopped streaming
                     restarted = True
-                    last_data = t_recv - self.watchdog_s / 2.0
+                    last_data = t_recv - quiet / 2.0
                 else:
                     self._remember_counts(decoder)
-                    return f"no data from {self.port} for {self.watchdog_s:g} s"
+                    return f"no data from {self.port} for {quiet:g} s"
         self._remember_counts(decoder)
         return None
 

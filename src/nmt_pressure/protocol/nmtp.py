@@ -38,6 +38,8 @@ __all__ = [
     "MAX_FRAME",
     "MAX_SAMPLES",
     "MAX_TEXT",
+    "RATE_MAX",
+    "RATE_MIN",
     "SUPPORTED_RATES",
     "TYPE_BANNER",
     "TYPE_COMMAND",
@@ -56,6 +58,7 @@ __all__ = [
     "encode_response",
     "encode_samples",
     "parse_kv",
+    "rate_supported",
 ]
 
 TYPE_SAMPLES = 0x01
@@ -73,7 +76,16 @@ MAX_SAMPLES = 255
 COUNTS_MIN = -(1 << 23)
 COUNTS_MAX = (1 << 23) - 1
 #: Sample rates (Hz) the device's RATE command accepts.
+#: Rates a device typically offers (HX711: 10 and 80 Hz; faster ADCs the rest). Any whole number of
+#: Hz from RATE_MIN to RATE_MAX is valid on the wire.
 SUPPORTED_RATES = (10, 80, 250, 500, 1000, 2000)
+RATE_MIN = 1
+RATE_MAX = 4000
+
+
+def rate_supported(hz: float) -> bool:
+    """Whether ``hz`` is a sample rate the protocol carries (a whole number of Hz, 1 to 4000)."""
+    return float(hz).is_integer() and RATE_MIN <= hz <= RATE_MAX
 
 _SAMPLES_HEADER = struct.Struct("<BHIHBB")  # type, seq, t0_us, dt_us, flags, n
 _SAMPLES_FIXED = _SAMPLES_HEADER.size + 2  # header with type, plus the CRC
