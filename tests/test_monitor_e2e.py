@@ -218,3 +218,73 @@ def test_demo_runs_the_live_monitor_on_the_simulator():
                        timeout=60, check=False, env=env)
     assert p.returncode == 0, p.stderr
     assert "live terminal monitor" in p.stdout and "connected: nmt-sim" in p.stdout
+
+
+def test_polled_gauge_answers_each_query(tmp_path):
+    """A gauge that sends one reading per '?' (Mark-10/Imada style), over a real TCP socket."""
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    queries = []
+
+    def gauge() -> None:
+        conn, _ = srv.accept()
+        conn.settimeout(5)
+        buf = b""
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(100)
+                except OSError:
+                    return
+                if not data:
+                    return
+                buf += data
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    if line.strip() == b"?":
+                        queries.append(time.monotonic())
+                        conn.sendall(b"  12.34 lbF\r\n")
+
+    threading.Thread(target=gauge, daemon=True).start()
+    js = tmp_path / "s.json"
+    p = monitor("--port", f"socket://127.0.0.1:{srv.getsockname()[1]}", "--poll", "?", "--duration", "3",
+                "--summary-json", str(js))
+    srv.close()
+    assert p.returncode == 0, p.stderr
+    out = summary(js)
+    assert out["format"] == "ascii"
+    assert 15 <= len(queries) <= 35  # ten queries a second
+    assert out["samples"] >= len(queries) - 3
+    assert "contact" in [e["kind"] for e in out["events"]]  # 12.34 lbf = 54.9 N
+
+
+def test_stalled_device_is_restarted_then_reconnected(sims, tmp_path):
+    s = sim(sims, "--rate", "250", "--scenario", "steady", "--seed", "1", "--stall-after", "2")
+    js = tmp_path / "s.json"
+    p = monitor("--port", s.port, "--duration", "6", "--summary-json", str(js))
+    assert p.returncode == 0, p.stderr
+    out = summary(js)
+    assert out["samples"] > 250 * 1.0
+    assert out["reconnects"] >= 1  # START did not help: the watchdog reopened the port
+    assert "no data from" in p.stdout
+
+
+def test_wrong_format_gets_a_baud_and_format_hint(sims, tmp_path):
+    s = sim(sims, "--rate", "1000", "--scenario", "steady", "--seed", "1", "--format", "ascii")
+    p = monitor("--port", s.port, "--format", "nmtp", "--duration", "3")
+    assert p.returncode == 0, p.stderr
+    assert "no valid data" in p.stdout and "--baud" in p.stdout and "--format" in p.stdout
+
+
+def test_nmt_pressure_sim_is_the_simulator():
+    proc = subprocess.Popen([PY, "-m", "nmt_pressure", "sim", "--rate", "80", "--scenario", "idle"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("port: /dev/pts/")
+    finally:
+        proc.terminate()
+        assert proc.wait(5) == 0
