@@ -32,6 +32,7 @@ import math
 import re
 
 from nmt_pressure.protocol.frames import Banner, CodecStats, Frame, Reading
+from nmt_pressure.protocol.splitter import BoundedSplitter
 
 __all__ = ["MAX_LINE", "UNIT_ALIASES", "AsciiDecoder", "parse_line"]
 
@@ -197,46 +198,22 @@ class AsciiDecoder:
             raise ValueError("max_line must be at least 1")
         self.max_line = max_line
         self.stats = CodecStats()
-        self._buf = bytearray()
-        self._discarding = False  # inside an over-long line, dropping bytes until its end
+        self._lines = BoundedSplitter(_LINE_END.split, max_line)
 
     def reset(self) -> None:
         """Forget a partial line (after a reconnect); the counters are kept."""
-        self._buf.clear()
-        self._discarding = False
+        self._lines.reset()
 
     @property
     def buffered(self) -> int:
         """Bytes held for a line not yet complete (never more than ``max_line``)."""
-        return len(self._buf)
+        return self._lines.buffered
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
         out: list[Frame] = []
-        if not data:
-            return out
-        parts = _LINE_END.split(bytes(data))
-        tail = parts.pop()
-        st = self.stats
-        for k, line in enumerate(parts):
-            if k == 0:
-                if self._discarding:
-                    st.garbage_bytes += len(line)
-                    self._discarding = False
-                    continue
-                if self._buf:
-                    line = bytes(self._buf) + line
-                    self._buf.clear()
-            if line:
+        if data:
+            for line in self._lines.feed(data, self.stats):
                 self._line(line, out)
-        if self._discarding:
-            st.garbage_bytes += len(tail)
-        elif len(self._buf) + len(tail) > self.max_line:
-            st.overflows += 1
-            st.garbage_bytes += len(self._buf) + len(tail)
-            self._buf.clear()
-            self._discarding = True
-        else:
-            self._buf += tail
         return out
 
     def _line(self, raw: bytes, out: list[Frame]) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from nmt_pressure.protocol import ecc
 from nmt_pressure.protocol.frames import Banner, CodecStats, CommandFrame, Frame, Response, SampleBlock
+from nmt_pressure.protocol.splitter import BoundedSplitter
 
 __all__ = [
     "COUNTS_MAX",
@@ -273,6 +274,10 @@ def encode_command(text: str) -> bytes:
 _SIGN_FILL = bytes(0xFF if b & 0x80 else 0x00 for b in range(256))
 
 
+def _split_at_zero(data: bytes) -> list[bytes]:
+    return data.split(b"\x00")
+
+
 class _Deframer:
     """Splits a byte stream at 0x00 into bounded frames, checks COBS and CRC, counts what fails.
 
@@ -284,43 +289,20 @@ class _Deframer:
             raise ValueError("max_frame must be at least 4 bytes")
         self.max_frame = max_frame
         self.stats = CodecStats()
-        self._buf = bytearray()
-        self._discarding = False  # inside an over-long frame, dropping bytes until the next 0x00
+        self._frames = BoundedSplitter(_split_at_zero, max_frame)
 
     def reset(self) -> None:
         """Forget a partial frame (after a reconnect); the counters are kept."""
-        self._buf.clear()
-        self._discarding = False
+        self._frames.reset()
 
     @property
     def buffered(self) -> int:
         """Bytes held for a frame not yet complete (never more than ``max_frame``)."""
-        return len(self._buf)
+        return self._frames.buffered
 
     def _split(self, data: bytes | bytearray | memoryview, out: list[Any]) -> None:
-        parts = bytes(data).split(b"\x00")
-        tail = parts.pop()
-        st = self.stats
-        for k, piece in enumerate(parts):
-            if k == 0:
-                if self._discarding:
-                    st.garbage_bytes += len(piece)
-                    self._discarding = False
-                    continue
-                if self._buf:
-                    piece = bytes(self._buf) + piece
-                    self._buf.clear()
-            if piece:  # consecutive 0x00 are idle fill, not frames
-                self._frame(piece, out)
-        if self._discarding:
-            st.garbage_bytes += len(tail)
-        elif len(self._buf) + len(tail) > self.max_frame:
-            st.overflows += 1
-            st.garbage_bytes += len(self._buf) + len(tail)
-            self._buf.clear()
-            self._discarding = True
-        else:
-            self._buf += tail
+        for piece in self._frames.feed(data, self.stats):
+            self._frame(piece, out)
 
     def _frame(self, enc: bytes, out: list[Any]) -> None:
         st = self.stats
@@ -431,14 +413,14 @@ class CommandDecoder(_Deframer):
             if zero >= 0:
                 self._split(data[start:zero + 1], out)
                 start = zero + 1
-            if not self._discarding:
-                line = bytes(self._buf) + data[start:end]
+            if not self._frames.discarding:
+                line = self._frames.pending() + data[start:end]
                 cut = max(line.rfind(b"\r"), line.rfind(b"\n")) + 1
                 text = line[cut:]
                 if text.strip() and _PRINTABLE.issuperset(text):
                     if line[:cut].strip():
                         self.stats.garbage_bytes += cut
-                    self._buf.clear()
+                    self._frames.take_pending()
                     out.append(CommandFrame(text.decode("ascii").strip()))
                     self.stats.frames += 1
                     start = end + 1
