@@ -724,14 +724,16 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_
     cdef i64 samples = s.samples
     cdef int r_n = s.r_n, n_in_tick = s.n_in_tick
     cdef bint fast = s.started and not s.pend and s.fed >= WARMUP
-    while i < n:
-        t = tv[i]
-        x = fv[i]
-        dt = t - t_last
-        r = x - (2.0 * x1 - x2)
-        ar = fabs(r)
-        # NaN and inf fail these comparisons, so they take the slow path (which counts them).
-        if fast and dt > 0.0 and dt <= max_gap and ar <= thr and t < next_tick:
+    while True:
+        while i < n:
+            t = tv[i]
+            x = fv[i]
+            dt = t - t_last
+            r = x - (2.0 * x1 - x2)
+            ar = fabs(r)
+            # NaN and inf fail these comparisons, so they take the slow path (which counts them).
+            if not (fast and dt > 0.0 and dt <= max_gap and ar <= thr and t < next_tick):
+                break
             t_last = t
             samples += 1
             r_acc += ar if ar < r_lim else r_lim
@@ -745,8 +747,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_
             y2 += alpha * (y1 - y2)
             n_in_tick += 1
             i += 1
-            continue
-        if fast:
+        if fast:  # hand the hot state back before anything else reads it
             s.t_last = t_last
             s.t_fed = t_last
             s.t_now = t_last
@@ -760,7 +761,9 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_
             s.samples = samples
             s.r_n = r_n
             s.n_in_tick = n_in_tick
-        step(s, t, x)
+        if i >= n:
+            return i
+        step(s, tv[i], fv[i])
         i += 1
         t_last = s.t_last
         x1 = s.x1
@@ -779,21 +782,6 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_
         fast = s.started and not s.pend and s.fed >= WARMUP
         if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
             return i
-    if fast:
-        s.t_last = t_last
-        s.t_fed = t_last
-        s.t_now = t_last
-        s.x1 = x1
-        s.x2 = x2
-        s.y1 = y1
-        s.y2 = y2
-        s.alpha = alpha
-        s.dt_c = dt_c
-        s.r_acc = r_acc
-        s.samples = samples
-        s.r_n = r_n
-        s.n_in_tick = n_in_tick
-    return i
 
 
 # ---------------------------------------------------------------- the Python boundary
