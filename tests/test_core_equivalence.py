@@ -321,3 +321,30 @@ def test_process_rejects_bad_shapes(impl, bad):
         t, f = np.zeros((3, 4)), np.zeros((3, 4))
     with pytest.raises(ValueError):
         det.process(t, f)
+
+
+def test_filtered_output_is_identical_and_chunk_invariant() -> None:
+    """process(t, f, filtered) hands out the low-passed force per sample (what a display draws):
+    the same in both cores, whatever the chunking, and ending at the detector's own filtered value."""
+    import numpy as np
+
+    from nmt_pressure import DetectorConfig, _core, _core_py
+
+    rng = np.random.default_rng(3)
+    t = np.cumsum(rng.uniform(0.0005, 0.003, 6000))
+    f = np.clip((t - 1.0) / 0.6, 0, 1) * 25.0 * (t < 9.0) + rng.normal(0, 0.1, t.size)
+    f[1234] += 30.0  # a spike, held back and dropped
+    f[2000] = np.nan  # ignored
+    outs = []
+    for cls in (_core.Detector, _core_py.Detector):
+        for cuts in ([], [1, 777, 4000]):
+            det = cls(DetectorConfig())
+            y = np.empty_like(t)
+            bounds = [0, *cuts, t.size]
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+                det.process(t[a:b], f[a:b], y[a:b])
+            assert y[-1] == det.filtered
+            outs.append(y)
+    for y in outs[1:]:
+        assert np.array_equal(y, outs[0])
+    assert abs(outs[0][1234] - outs[0][1233]) < 1.0  # the spike never reached the filter

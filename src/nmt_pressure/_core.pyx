@@ -709,7 +709,7 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
     feed(s, t, x)
 
 
-cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_t i,
+cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* yo, Py_ssize_t i,
                           Py_ssize_t n) noexcept nogil:
     """``step`` over samples ``i..n`` until the event ring needs draining; returns where it stopped.
 
@@ -746,6 +746,8 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_
             y1 += alpha * (x - y1)
             y2 += alpha * (y1 - y2)
             n_in_tick += 1
+            if yo != NULL:
+                yo[i] = y2
             i += 1
         if fast:  # hand the hot state back before anything else reads it
             s.t_last = t_last
@@ -764,6 +766,8 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, Py_ssize_
         if i >= n:
             return i
         step(s, tv[i], fv[i])
+        if yo != NULL:
+            yo[i] = s.y2
         i += 1
         t_last = s.t_last
         x1 = s.x1
@@ -861,19 +865,33 @@ cdef class Detector:
         s.ev_n = 0
         return out
 
-    def process(self, t, force):
-        """Feed a block of samples; returns the events they produced (chunk-invariant)."""
+    def process(self, t, force, filtered=None):
+        """Feed a block of samples; returns the events they produced (chunk-invariant).
+
+        ``filtered``, if given (a float64 array as long as ``t``), receives the low-passed force after
+        each sample: the bold trace a display draws.
+        """
         cdef const double[::1] tv = np.ascontiguousarray(t, dtype=np.float64)
         cdef const double[::1] fv = np.ascontiguousarray(force, dtype=np.float64)
         if tv.shape[0] != fv.shape[0] or np.ndim(t) != 1:
             raise ValueError("t and force must be 1-D arrays of the same length")
+        cdef double[::1] yv
+        cdef double* yo = NULL
+        if filtered is not None:
+            if not (isinstance(filtered, np.ndarray) and filtered.dtype == np.float64
+                    and filtered.ndim == 1 and filtered.shape[0] == tv.shape[0]
+                    and filtered.flags.c_contiguous):
+                raise ValueError("filtered must be a float64 array as long as t")
+            yv = filtered
+            if yv.shape[0] > 0:
+                yo = &yv[0]
         cdef Py_ssize_t i = 0
         cdef Py_ssize_t n = tv.shape[0]
         cdef Core* s = self.s
         cdef list out = []
         while i < n:
             with nogil:
-                i = run_block(s, &tv[0], &fv[0], i, n)
+                i = run_block(s, &tv[0], &fv[0], yo, i, n)
             self._drain(out)
         return out
 

@@ -105,14 +105,23 @@ class Detector:
         self._reset_stream()
 
     # ------------------------------------------------------------------ public API
-    def process(self, t: Sequence[float] | np.ndarray, force: Sequence[float] | np.ndarray) -> list[Event]:
-        """Feed a block of samples; returns the events they produced (chunk-invariant)."""
+    def process(self, t: Sequence[float] | np.ndarray, force: Sequence[float] | np.ndarray,
+                filtered: np.ndarray | None = None) -> list[Event]:
+        """Feed a block of samples; returns the events they produced (chunk-invariant).
+
+        ``filtered``, if given (a float64 array as long as ``t``), receives the low-passed force after
+        each sample: the bold trace a display draws.
+        """
         ta = np.asarray(t, dtype=np.float64)
         fa = np.asarray(force, dtype=np.float64)
         if ta.shape != fa.shape or ta.ndim != 1:
             raise ValueError("t and force must be 1-D arrays of the same length")
+        if filtered is not None and (filtered.shape != ta.shape or filtered.dtype != np.float64):
+            raise ValueError("filtered must be a float64 array as long as t")
         for i in range(ta.shape[0]):
             self._sample(float(ta[i]), float(fa[i]))
+            if filtered is not None:
+                filtered[i] = self.y2
         out = self._events
         self._events = []
         return out

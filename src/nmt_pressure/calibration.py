@@ -46,6 +46,8 @@ class Samples:
     raw: np.ndarray  # counts (nmtp) or the value as read (ASCII)
     flags: np.ndarray  # per-sample flags (block flags repeated)
     device_t_last: float  # device time of the block's last sample, before re-anchoring (s)
+    #: The core's low-passed force after each sample (filled in by the reader as the core runs).
+    filtered: np.ndarray | None = None
 
 
 class Calibrator:

@@ -296,7 +296,8 @@ class Monitor:
     def _deliver(self, s: Samples, t_recv: float, block: SampleBlock | None) -> None:
         if s.t.size == 0:
             return
-        events = self.detector.process(s.t, s.force)
+        s.filtered = np.empty_like(s.t)
+        events = self.detector.process(s.t, s.force, s.filtered)
         self.stats.samples += int(s.t.size)
         self.stats.blocks += 1
         self.listener.on_samples(s, self.detector.filtered, self.detector.state)
