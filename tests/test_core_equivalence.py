@@ -9,6 +9,7 @@ sample at a time with ``push()`` gives what one ``process()`` call gives, for bo
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -341,7 +342,7 @@ def test_filtered_output_is_identical_and_chunk_invariant() -> None:
             det = cls(DetectorConfig())
             y = np.empty_like(t)
             bounds = [0, *cuts, t.size]
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            for a, b in itertools.pairwise(bounds):
                 det.process(t[a:b], f[a:b], y[a:b])
             assert y[-1] == det.filtered
             outs.append(y)
