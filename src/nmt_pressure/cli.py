@@ -12,7 +12,6 @@ traceback; Ctrl-C ends with 130.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -192,14 +191,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 
 def _recorded_config(metadata: dict[str, str]) -> dict[str, Any] | None:
-    text = metadata.get("detector_config")
-    if not text:
-        return None
-    try:
-        cfg = json.loads(text)
-    except ValueError:
-        return None
-    return cfg if isinstance(cfg, dict) else None
+    from nmt_pressure.replay import recorded_config  # one definition, shared with the replayer
+
+    return recorded_config(metadata)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -309,8 +303,108 @@ def _run_sim(args: argparse.Namespace) -> int:  # pragma: no cover - main() inte
 SIM = Command(name="sim", help="start the simulated device (same as python -m firmware_sim)",
               configure=_configure_sim, run=_run_sim, description="Start the simulated load-cell device.")
 
+# --------------------------------------------------------------------------------------------------
+# dash
+# --------------------------------------------------------------------------------------------------
+
+def _configure_dash(p: argparse.ArgumentParser) -> None:
+    src = p.add_argument_group("source (one of; none: choose in the window)")
+    ex = src.add_mutually_exclusive_group()
+    ex.add_argument("--port", metavar="PORT", default=None,
+                    help="device path (/dev/ttyUSB0, COM3) or pyserial URL (socket://127.0.0.1:5555)")
+    ex.add_argument("--sim", action="store_true",
+                    help="start the built-in simulated device (python -m firmware_sim) and watch it")
+    ex.add_argument("--replay", metavar="FILE", default=None,
+                    help="replay a recording through the same core (as `analyze` reads it)")
+    src.add_argument("--rate", type=int, metavar="HZ", default=1000,
+                     help="the simulator's sample rate, 1 to 4000 [1000]")
+    src.add_argument("--scenario", metavar="NAME", default="session",
+                     help="the simulator's scenario (session, tppr, steady, drift, idle) [session]")
+    src.add_argument("--script", metavar="FILE", default=None,
+                     help="play a firmware_sim script on the simulator instead of a scenario")
+    src.add_argument("--seed", type=int, default=0, help="the simulator's seed [0]")
+    src.add_argument("--speed", choices=("1", "4", "max"), default="1",
+                     help="replay speed: real time, four times, or as fast as the core runs [1]")
+    src.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
+                     help="wire format of --port [auto]")
+    src.add_argument("--baud", type=int, default=115200, metavar="N", help="baud rate of --port [115200]")
+    add_band_arguments(p)
+    view = p.add_argument_group("display")
+    view.add_argument("--window", type=_positive_float, metavar="S", default=30.0,
+                      help="seconds of force the plot shows, 5 to 60 [30]")
+    view.add_argument("--goal", type=_positive_float, metavar="S", default=None,
+                      help="hold goal duration marked on the hold timer [remembered; 20]")
+    view.add_argument("--display-unit", choices=("N", "kg", "lb"), default=None,
+                      help="unit of the readouts and the force axis [remembered; N]")
+    view.add_argument("--mute", action="store_true", help="start with the alert sound muted")
+    run = p.add_argument_group("recording and unattended runs")
+    run.add_argument("--record", metavar="FILE", default=None,
+                     help="record the live session from the start (CSV that `analyze` reads)")
+    run.add_argument("--overwrite", action="store_true", help="let --record replace an existing file")
+    run.add_argument("--duration", type=_positive_float, metavar="S", default=None,
+                     help="close after S seconds (exit 0), e.g. with --screenshot and --summary-json")
+    run.add_argument("--screenshot", metavar="PNG", default=None,
+                     help="at the end of --duration, save the window as a PNG image")
+    run.add_argument("--summary-json", metavar="FILE", default=None,
+                     help="at the end of --duration, write fps, CPU, the link's counters and all events")
+
+
+def _run_dash(args: argparse.Namespace) -> int:
+    from nmt_pressure.dashboard.app import DashError, screen_problem
+
+    problem = screen_problem()  # before anything else: without a display Qt would abort
+    if problem:
+        raise CommandError(problem)
+    if args.sim and not 1 <= args.rate <= 4000:
+        raise CommandError(f"--rate must be a whole number from 1 to 4000 Hz, got {args.rate}.")
+    if args.baud <= 0:
+        raise CommandError(f"--baud must be a positive number, got {args.baud}.")
+    if not 5.0 <= args.window <= 60.0:
+        raise CommandError(f"--window must be from 5 to 60 seconds, got {args.window:g}.")
+    if args.script and not Path(args.script).is_file():
+        raise CommandError(f"--script {args.script} does not exist; give a firmware_sim script file.")
+    if args.record and args.replay:
+        raise CommandError("--record records a live device; a replay is a recording already.")
+    for flag, path in (("--screenshot", args.screenshot), ("--summary-json", args.summary_json)):
+        if path and not Path(path).resolve().parent.is_dir():
+            raise CommandError(f"cannot write {flag} {path}: its folder does not exist.")
+    if args.record and Path(args.record).exists() and not args.overwrite:
+        raise CommandError(f"{args.record} already exists; choose another file name or pass "
+                           "--overwrite to replace it.")
+    band: dict[str, Any] | None = None
+    if args.target is not None or args.tolerance is not None:
+        band = {}
+        if args.target is not None:
+            band["target"] = args.target
+        if args.tolerance is not None:
+            band["tolerance"] = args.tolerance
+    rec = rcfg = None
+    if args.replay:
+        from nmt_pressure.core import estimate_sample_rate
+
+        rec = read_recording(args.replay)
+        # exactly what `analyze FILE` would use: the recording's own settings, the flags over them
+        rcfg = config_from_args(args, estimate_sample_rate(rec.t), _recorded_config(rec.metadata))
+    cfg = config_from_args(args, float(args.rate) if args.sim else None)
+    from nmt_pressure.dashboard.app import run_dash
+
+    try:
+        return run_dash(args, cfg, band, rec, rcfg)
+    except DashError as exc:
+        raise CommandError(str(exc)) from None
+
+
+DASH = Command(
+    name="dash",
+    help="the dashboard: live force, target band, hold timer, alerts and hold table in a window",
+    description="Watch a device, the built-in simulator or a recording in a window: the force with its "
+                "target band, large readouts, a hold timer, loud band alerts and a table of holds.",
+    configure=_configure_dash,
+    run=_run_dash,
+)
+
 #: Every subcommand, in the order `--help` lists them.
-COMMANDS: tuple[Command, ...] = (ANALYZE, MONITOR, PORTS, SIM)
+COMMANDS: tuple[Command, ...] = (ANALYZE, MONITOR, DASH, PORTS, SIM)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""``python -m nmt_pressure.demo`` (what ``make demo`` runs): the live monitor on the simulated device.
+"""``python -m nmt_pressure.demo`` (what ``make demo`` runs): the simulated device, watched live.
 
 It starts the simulated device (``firmware_sim``, a mixed therapy session at 1 kHz on a
-pseudo-terminal) and watches it live until Ctrl-C. The dashboard arrives with its own issue; until
-then the demo runs the terminal monitor and says so. ``--duration S`` stops after S seconds;
+pseudo-terminal) and watches it until Ctrl-C: in the dashboard where there is a display to show it
+on, else with the terminal monitor (saying so). ``--duration S`` stops after S seconds;
 ``--offline`` analyses the bundled example recording instead (extra arguments then go to
 ``nmt-pressure analyze``, e.g. ``--target 40 --tolerance 10%`` or ``--json -``).
 """
@@ -30,8 +30,13 @@ nmt_pressure demo: offline analysis of the bundled example session
 
 LIVE_INTRO = """\
 nmt_pressure demo: the live terminal monitor on the simulated device ({port}, {rate} Hz, scenario
-  'session'). The dashboard is not built yet, so this is the terminal view. Ctrl-C stops.
+  'session'). The dashboard cannot open a window here, so this is the terminal view. Ctrl-C stops.
   Same as: {prog} sim --rate {rate} & {prog} monitor --port {port}
+"""
+
+DASH_INTRO = """\
+nmt_pressure demo: the dashboard on the simulated device ({rate} Hz, scenario 'session').
+  Close the window or press Ctrl-C to stop. Same as: {prog} dash --sim --rate {rate} --seed 1
 """
 
 MISSING = """\
@@ -58,7 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     if "--duration" in extra:
         i = extra.index("--duration")
         duration = float(extra[i + 1])
+    from nmt_pressure.dashboard.app import has_screen
+
+    if has_screen():
+        return dashboard(duration)
     return live(duration)
+
+
+def dashboard(duration: float | None, rate: int = 1000) -> int:
+    """The dashboard with its built-in simulator (it starts and ends the simulator itself)."""
+    print(DASH_INTRO.format(rate=rate, prog=PROG), flush=True)
+    args = ["dash", "--sim", "--rate", str(rate), "--seed", "1"]
+    if duration is not None:
+        args += ["--duration", str(duration)]
+    return cli_main(args)
 
 
 def live(duration: float | None, rate: int = 1000) -> int:

@@ -7,6 +7,7 @@ buffered write) and must not raise: a failing listener is reported and detached,
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterable
 
 from nmt_pressure.calibration import DeviceInfo, Samples
@@ -39,19 +40,38 @@ class Listener:
 
 
 class FanOut(Listener):
-    """Calls every listener in turn; a listener that raises is detached with a one-line warning."""
+    """Calls every listener in turn; a listener that raises is detached with a one-line warning.
+
+    Listeners may be attached and detached from another thread while the reader thread delivers
+    (the dashboard starts and stops a recording): :meth:`add` and :meth:`remove` wait for the
+    notification in progress, so a detached listener is never called again once ``remove`` returns.
+    """
 
     def __init__(self, listeners: Iterable[Listener]) -> None:
         self.listeners = list(listeners)
+        self._lock = threading.RLock()
+
+    def add(self, listener: Listener) -> None:
+        with self._lock:
+            self.listeners.append(listener)
+
+    def remove(self, listener: Listener) -> bool:
+        """Detach ``listener``; False if it was not attached (e.g. it failed and was dropped)."""
+        with self._lock:
+            if listener in self.listeners:
+                self.listeners.remove(listener)
+                return True
+            return False
 
     def _each(self, name: str, *args: object) -> None:
-        for lst in list(self.listeners):
-            try:
-                getattr(lst, name)(*args)
-            except Exception as exc:
-                self.listeners.remove(lst)
-                print(f"nmt-pressure: warning: {type(lst).__name__} stopped ({exc}); monitoring goes on.",
-                      file=sys.stderr)
+        with self._lock:
+            for lst in list(self.listeners):
+                try:
+                    getattr(lst, name)(*args)
+                except Exception as exc:
+                    self.listeners.remove(lst)
+                    print(f"nmt-pressure: warning: {type(lst).__name__} stopped ({exc}); monitoring goes "
+                          "on.", file=sys.stderr)
 
     def on_connect(self, info: DeviceInfo) -> None:
         self._each("on_connect", info)

@@ -1,0 +1,352 @@
+"""The dashboard and the replayer: real widgets, real recordings, real simulator processes.
+
+Alerts, the hold table and replays are checked against ``analyze`` on the same data; the ``dash``
+command runs as a user (and the acceptance check) runs it. Settings always go to a temporary file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from nmt_pressure import DetectorConfig
+from nmt_pressure.cli import main as cli_main
+from nmt_pressure.dashboard.app import display_problem
+from nmt_pressure.dashboard.model import SampleRing
+from nmt_pressure.dashboard.widgets import hold_row
+from nmt_pressure.dashboard.window import DashboardWindow
+from nmt_pressure.events import Event, Hold
+from nmt_pressure.listeners import Listener
+from nmt_pressure.recording import read_recording, write_recording
+from nmt_pressure.replay import Replayer, parse_speed
+
+PY = sys.executable
+SUMMARY_KEYS = {"samples", "dropped", "crc_errors", "reconnects", "latency_p99_ms", "events", "fps"}
+
+
+# --------------------------------------------------------------------------------------------------
+# data
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def drift_file(tmp_path_factory: pytest.TempPathFactory, trace: Any) -> Path:
+    """Two holds that drift slowly out of their bands: the first too high (and back), the second
+    too low; at 500 Hz with noise and tremor, written as another device's plain recording."""
+    tr = (trace(rate=500.0).rest(1.0).ramp(30.0, 1.0).hold(4.0)
+          .drift(0.25, 5.0).hold(2.0).drift(-0.2, 4.0).hold(2.5).release(0.4).rest(1.5)
+          .ramp(20.0, 0.8).hold(4.0).drift(-0.25, 5.0).hold(2.0).release(0.4).rest(1.0))
+    t, f = tr.build(noise=0.05, tremor=0.01, seed=3)
+    path = tmp_path_factory.mktemp("dash") / "drift.csv"
+    write_recording(path, t, f, {"device": "synthetic"})
+    return path
+
+
+def analyze_cli(path: Path, tmp: Path, *flags: str) -> dict[str, Any]:
+    out = tmp / f"{path.stem}.analysis.json"
+    assert cli_main(["analyze", str(path), "--json", str(out), *flags]) == 0
+    return json.loads(out.read_text())
+
+
+def as_events(dicts: list[dict[str, Any]]) -> list[Event]:
+    return [Event(**d) for d in dicts]
+
+
+def as_holds(dicts: list[dict[str, Any]]) -> list[Hold]:
+    return [Hold(**d) for d in dicts]
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever runs here (in-process or as a child) keeps its settings in a temporary file."""
+    monkeypatch.setenv("NMT_PRESSURE_SETTINGS", str(tmp_path / "settings.ini"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "dash.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot: Any, settings: QSettings) -> Any:
+    win = DashboardWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# the replayer (no Qt)
+# --------------------------------------------------------------------------------------------------
+class Collect(Listener):
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.samples = 0
+        self.markers: list[float] = []
+        self.lock = threading.Lock()
+
+    def on_samples(self, block: Any, filtered: float, state: int) -> None:
+        self.samples += int(block.t.size)
+        assert block.filtered is not None and block.filtered.shape == block.t.shape
+
+    def on_event(self, event: Event) -> None:
+        self.events.append(event)
+
+    def on_marker(self, t: float) -> None:
+        self.markers.append(t)
+
+
+@pytest.mark.parametrize("block_s", [0.01, 0.0037, 0.25])
+def test_replay_gives_exactly_the_events_of_analyze(drift_file, tmp_path, block_s):
+    expected = analyze_cli(drift_file, tmp_path)
+    got = Collect()
+    rep = Replayer(drift_file, got, speed=None, block_s=block_s)
+    rep.start()
+    rep.join(30)
+    assert not rep.running and rep.fatal is None and rep.finished
+    assert [e.to_dict() for e in rep.finish()] == expected["events"]
+    assert got.events == as_events(expected["events"])
+    assert [h.to_dict() for h in rep.detector.holds] == expected["holds"]
+    kinds = [e["kind"] for e in expected["events"]]
+    assert kinds.count("band_exit") == 2 and kinds.count("band_enter") >= 1
+    assert got.samples == len(read_recording(drift_file))
+    summary = rep.summary()
+    assert summary["events"] == expected["events"] and summary["samples"] == got.samples
+
+
+def test_replay_uses_the_recordings_own_settings_and_markers(drift_file, tmp_path):
+    """A live recording carries its detector configuration (here a fixed band) and its markers."""
+    rec = read_recording(drift_file)
+    cfg = DetectorConfig(sample_rate=500.0, target=26.0, tolerance=0.12, alert_debounce=0.3)
+    live = tmp_path / "live.csv"
+    write_recording(live, rec.t, rec.force_n, {"detector_config": json.dumps(cfg.to_dict())})
+    Path(str(live) + ".events.jsonl").write_text(
+        '{"kind": "marker", "t": 3.5}\n{"kind": "hold_start", "t": 1}\n{"kind": "marker", "t": 12.25}\n{"ki')
+    expected = analyze_cli(live, tmp_path)
+    assert expected["events"] != analyze_cli(drift_file, tmp_path)["events"]  # the settings matter
+    got = Collect()
+    rep = Replayer(live, got, speed=None)
+    assert rep.cfg.target == 26.0 and rep.cfg.alert_debounce == 0.3
+    rep.start()
+    rep.join(30)
+    rep.finish()
+    assert [e.to_dict() for e in rep.events] == expected["events"]
+    assert got.markers == [3.5, 12.25]
+
+
+def test_replay_paces_holds_and_moves_on(tmp_path, trace):
+    t, f = trace(rate=200.0).rest(0.5).ramp(10.0, 0.5).hold(1.0).release(0.3).rest(0.2).build(seed=1)
+    path = tmp_path / "short.csv"
+    write_recording(path, t, f)
+    got = Collect()
+    rep = Replayer(path, got, speed=parse_speed("4"), until=1.0)
+    t0 = time.monotonic()
+    rep.start()
+    deadline = time.monotonic() + 5
+    while not rep.paused and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert rep.paused and rep.position is not None and 0.99 <= rep.position <= 1.0
+    assert time.monotonic() - t0 >= 0.2  # 1 s of device time at 4x
+    rep.advance(None)
+    rep.join(10)
+    elapsed = time.monotonic() - t0
+    assert rep.finished and got.samples == t.size
+    assert elapsed >= 0.9 * (t[-1] - t[0]) / 4.0
+    assert parse_speed("max") is None and parse_speed("1x") == 1.0
+    with pytest.raises(ValueError):
+        parse_speed("2")
+
+
+def test_sample_ring_wraps_and_stays_contiguous():
+    ring = SampleRing(capacity=50)
+    t = np.arange(0, 137, dtype=np.float64) * 0.01
+    for i in range(0, t.size, 9):  # blocks that straddle the wrap
+        ring.append(t[i:i + 9], -t[i:i + 9], 2 * t[i:i + 9])
+    tt, raw, filt = ring.latest(10.0)
+    assert np.array_equal(tt, t[-50:]) and np.array_equal(raw, -t[-50:]) and np.array_equal(filt, 2 * t[-50:])
+    tt, _, _ = ring.latest(0.1)
+    assert np.allclose(tt, t[-11:])
+    ts, fs = ring.since(1.30)
+    assert np.allclose(ts, t[130:]) and np.allclose(fs, 2 * t[130:])
+    ring.append(np.arange(200.0), np.zeros(200), np.zeros(200))  # more than the capacity at once
+    assert np.array_equal(ring.latest(1e9)[0], np.arange(150.0, 200.0)) and ring.last_t == 199.0
+
+
+# --------------------------------------------------------------------------------------------------
+# the window
+# --------------------------------------------------------------------------------------------------
+def test_band_alert_appears_clears_and_the_hold_table_matches_analyze(window, qtbot, drift_file, tmp_path):
+    expected = analyze_cli(drift_file, tmp_path)
+    events = as_events(expected["events"])
+    exits = [e for e in events if e.kind == "band_exit"]
+    high = next(e for e in exits if e.direction == "high")
+    back = next(e for e in events if e.kind == "band_enter" and e.t_detected > high.t_detected)
+    low = next(e for e in exits if e.direction == "low")
+    win = window
+    win.set_muted(False)
+
+    win.open_replay(str(drift_file), speed=None, until=high.t_detected + 0.05)
+    qtbot.waitUntil(lambda: win.alert_direction == "high", timeout=10000)
+    ro = win.readouts
+    assert ro.alert == "high" and ro.property("alert") == "high"
+    assert ro.alert_value.text() == "TOO MUCH"
+    assert win.flashing
+    qtbot.waitUntil(lambda: ro.flash, timeout=2000)  # the readout flashes
+    band = win.band_colour
+    assert band is not None and band.red() > 2 * band.green()  # the band turned red
+    assert win.sound.played == 1
+    held = ro.timer_value.text()
+    assert held.endswith(" s") and float(held[:-2]) == pytest.approx(high.t_detected - events[1].t, abs=0.5)
+
+    win.session.source.advance(back.t_detected + 0.05)
+    qtbot.waitUntil(lambda: win.alert_direction == "", timeout=10000)
+    assert ro.alert == "" and ro.alert_value.text() == "in band" and not win.flashing
+    band = win.band_colour
+    assert band is not None and band.green() > band.red()
+
+    win.session.source.advance(low.t_detected + 0.05)
+    qtbot.waitUntil(lambda: win.alert_direction == "low", timeout=10000)
+    assert ro.alert_value.text() == "TOO LITTLE" and ro.property("alert") == "low"
+    assert win.sound.played == 2
+
+    win.session.source.resume()
+    holds = as_holds(expected["holds"])
+    qtbot.waitUntil(lambda: win.session.source.finished and len(win.table.holds) == len(holds),
+                    timeout=10000)
+    qtbot.waitUntil(lambda: len(win.events_seen) == len(events), timeout=5000)
+    assert win.events_seen == events
+    assert win.table.holds == holds  # the core's own Hold objects, as analyze gives them
+    assert win.table.rows_text() == [hold_row(i + 1, h) for i, h in enumerate(holds)]
+    assert [r[7] for r in win.table.rows_text()] == ["release", "release"]
+    assert win.alert_direction == "" and win.alerts_raised == 2  # one per band exit, no storm
+
+    win.set_unit("lb")  # a display option: the table and readouts speak pounds-force
+    assert win.table.rows_text()[0][3] == f"{holds[0].level / 4.4482216152605:.1f}"
+
+
+def test_live_simulator_marker_key_recording_and_clean_exit(qtbot, settings, tmp_path):
+    script = tmp_path / "press.txt"
+    script.write_text("idle 0.5\nramp 0.8 to 25\nhold 30\nrelease 0.4\nidle 2\n")
+    win = DashboardWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.start_sim(rate=500, script=str(script))
+    qtbot.waitUntil(lambda: win.session is not None and win.session.connected, timeout=15000)
+    sim = win.sim
+    assert sim is not None and sim.alive
+    rec_path = tmp_path / "live.csv"
+    assert win.start_recording(str(rec_path))
+    qtbot.waitUntil(lambda: any(e.kind == "hold_start" for e in win.events_seen), timeout=15000)
+    qtbot.keyClick(win, Qt.Key.Key_Space)  # the client says "too much": MARK goes to the device
+    qtbot.waitUntil(lambda: len(win.markers_seen) == 1, timeout=5000)
+    assert win.readouts.state_value.text() in ("holding", "stepping")
+    assert win.readouts.alert_value.text() == "in band"
+    qtbot.keyClick(win, Qt.Key.Key_R)  # stops the recording
+    assert win.session.recorder is None and "recording saved" in win.message
+    rec = read_recording(rec_path)
+    assert len(rec) > 500 and rec.metadata["device"].startswith("nmt-sim")
+    sidecar = [json.loads(x) for x in Path(str(rec_path) + ".events.jsonl").read_text().splitlines()]
+    assert any(e["kind"] == "marker" for e in sidecar)  # it came back through the stream
+    summary = win.summary()
+    assert summary["samples"] > 500 and summary["dropped"] == 0 and summary["fps"] > 0
+    proc = sim.proc
+    proc.kill()  # the device vanishes: a banner says so while the reader tries again
+    qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=10000)
+    assert win.banner.text().startswith("Device lost") and "Reconnecting" in win.banner.text()
+    assert win.alert_direction == "" and win.session is not None and not win.session.stopping
+    win.start_sim(rate=500, script=str(script))  # a new simulator: the banner goes
+    qtbot.waitUntil(lambda: win.session is not None and win.session.connected, timeout=15000)
+    assert not win.banner.isVisible()
+    proc = win.sim.proc
+    win.close()
+    assert proc.poll() is not None  # the simulator went with the window
+
+
+def test_settings_are_remembered_in_the_given_place(qtbot, settings, tmp_path):
+    win = DashboardWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.goal_spin.setValue(15)
+    win.set_unit("kg")
+    win.set_muted(True)
+    assert win.set_band(40.0, 0.05)
+    win.close()
+    again = DashboardWindow(settings=QSettings(settings.fileName(), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.goal_s == 15 and again.unit == "kg" and again.sound.muted
+    assert again.cfg.target == 40.0 and again.cfg.tolerance == 0.05
+    assert again.plot_item.getAxis("left").labelText == "force (kg)"
+    assert "goal 15 s" in again.readouts.goal_value.text()
+    again.close()
+    assert Path(settings.fileName()).is_file()
+
+
+# --------------------------------------------------------------------------------------------------
+# the command
+# --------------------------------------------------------------------------------------------------
+def dash(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
+         timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    e = dict(os.environ if env is None else env)
+    e.setdefault("NMT_PRESSURE_SETTINGS", str(tmp_path / "settings.ini"))
+    return subprocess.run([PY, "-m", "nmt_pressure", "dash", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False, env=e)
+
+
+def test_unattended_run_against_the_simulator(tmp_path):
+    png, js = tmp_path / "d.png", tmp_path / "d.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    p = dash(tmp_path, "--sim", "--duration", "3", "--screenshot", str(png), "--summary-json", str(js),
+             env=env)
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    s = json.loads(js.read_text())
+    assert set(s) >= SUMMARY_KEYS
+    assert s["fps"] > 0 and s["samples"] > 500 and s["dropped"] == 0
+    assert s["device"].startswith("nmt-sim")
+
+
+def test_unattended_replay_reproduces_analyze(tmp_path, drift_file):
+    js = tmp_path / "r.json"
+    p = dash(tmp_path, "--replay", str(drift_file), "--speed", "max", "--duration", "2.5",
+             "--summary-json", str(js), "--target", "27", "--tolerance", "15%")
+    assert p.returncode == 0, p.stderr
+    s = json.loads(js.read_text())
+    expected = analyze_cli(drift_file, tmp_path, "--target", "27", "--tolerance", "15%")
+    assert s["events"] == expected["events"] and s["holds"] == expected["holds"]
+    assert len(s["hold_table"]) == len(expected["holds"])
+
+
+def test_without_a_display_it_says_so_in_one_sentence(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    p = dash(tmp_path, "--sim", env=env, timeout=30)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, p.stderr
+    assert "no display" in lines[0] and "nmt-pressure monitor" in lines[0]
+    assert "QT_QPA_PLATFORM=offscreen" in lines[0]
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert display_problem({"DISPLAY": ":0"}, "darwin") is None
+    assert display_problem({}, "linux") is not None
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--port", "/dev/nmt-no-such-port"], "no device at /dev/nmt-no-such-port"),
+    (["--replay", "no-such-recording.csv"], "does not exist"),
+    (["--sim", "--rate", "0"], "--rate"),
+    (["--sim", "--target", "1"], "--target"),
+])
+def test_user_errors_are_one_sentence(args, needle, capsys, qapp):
+    assert cli_main(["dash", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err
