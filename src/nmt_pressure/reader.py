@@ -33,6 +33,7 @@ from nmt_pressure.protocol import (
     make_decoder,
     parse_kv,
 )
+from nmt_pressure.source import BackgroundSource
 from nmt_pressure.transport import LinkError, open_link
 
 #: Reconnect back-off: first retry after BACKOFF_MIN, doubling up to BACKOFF_MAX (s).
@@ -72,12 +73,13 @@ class LinkStats:
         return float(np.percentile(np.fromiter(self.latencies_s, dtype=np.float64), 99.0) * 1e3)
 
 
-class Monitor:
+class Monitor(BackgroundSource):
     """Runs the reader thread for one port. ``fatal`` holds the reason if it gave up for good."""
 
     def __init__(self, port: str, cfg: DetectorConfig, listener: Listener, *, fmt: str = "auto",
                  baud: int = 115200, poll: str | None = None, poll_interval: float = 0.1,
                  watchdog_s: float = 1.0, unit: str = "N") -> None:
+        super().__init__()
         self.port = port
         self.cfg = cfg
         self.listener = listener
@@ -92,8 +94,6 @@ class Monitor:
         self.info = DeviceInfo(fmt=fmt)
         self.events: list[Event] = []
         self.fatal: str | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._clock_offset: float | None = None  # host − device time, smallest seen: the transit floor
         self._lock = threading.Lock()
         self._outbox: list[str] = []
@@ -104,22 +104,7 @@ class Monitor:
         self._base_framing = 0
         self._base_garbage = 0
 
-    # ---- control
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="nmt-reader", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
+    # ---- control (start/stop/join/running: BackgroundSource)
     def send(self, command: str) -> None:
         """Queue a command for the device (TARE, MARK, …); sent by the reader thread."""
         with self._lock:

@@ -34,6 +34,7 @@ from nmt_pressure.events import Event
 from nmt_pressure.listeners import Listener
 from nmt_pressure.reader import LinkStats
 from nmt_pressure.recording import Recording, read_recording
+from nmt_pressure.source import BackgroundSource
 
 __all__ = ["BLOCK_S", "SPEEDS", "Replayer", "parse_speed", "recorded_config", "replay_config"]
 
@@ -100,7 +101,7 @@ def _recorded_markers(path: Path | None) -> np.ndarray:
     return np.sort(np.asarray(out, dtype=np.float64))
 
 
-class Replayer:
+class Replayer(BackgroundSource):
     """Feeds a recording through a Detector to ``listener`` from a background thread.
 
     ``source`` is a path (read at once; a bad file raises :class:`~nmt_pressure.recording.RecordingError`)
@@ -111,6 +112,7 @@ class Replayer:
     def __init__(self, source: str | os.PathLike[str] | Recording, listener: Listener, *,
                  cfg: DetectorConfig | None = None, speed: float | None = 1.0, block_s: float = BLOCK_S,
                  until: float | None = None) -> None:
+        super().__init__()
         self.recording = source if isinstance(source, Recording) else read_recording(source)
         rec = self.recording
         self.path = rec.source
@@ -134,31 +136,18 @@ class Replayer:
         self._next_marker = 0
         self._speed = speed
         self._until = until
-        self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._wakeup = threading.Event()
         self._lock = threading.Lock()
         self._finish_lock = threading.Lock()
         self._finished_core = False
-        self._thread: threading.Thread | None = None
         self._pace_wall = 0.0  # wall clock and device time at which the pacing was last set
         self._pace_t = 0.0
 
-    # ---- control (Monitor's shape)
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="nmt-replay", daemon=True)
-        self._thread.start()
+    # ---- control (start/stop/join/running: BackgroundSource, Monitor's shape)
+    thread_name = "nmt-replay"
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+    def _wake(self) -> None:
+        self._wakeup.set()
 
     def send(self, command: str) -> None:
         """A recording takes no commands (TARE, MARK): they are ignored."""
@@ -172,7 +161,7 @@ class Replayer:
         with self._lock:
             self._speed = speed
             self._repace()
-        self._wake.set()
+        self._wakeup.set()
 
     @property
     def duration(self) -> float:
@@ -191,12 +180,12 @@ class Replayer:
         with self._lock:
             self._until = until
             self._repace()
-        self._wake.set()
+        self._wakeup.set()
 
     def pause(self) -> None:
         with self._lock:
             self._until = self.position if self.position is not None else float(self.recording.t[0])
-        self._wake.set()
+        self._wakeup.set()
 
     def resume(self) -> None:
         self.advance(None)
@@ -236,15 +225,15 @@ class Replayer:
             if until is not None:
                 end = min(end, int(np.searchsorted(t, until, side="right")))
                 if end <= i:  # held: wait for advance(), resume() or stop()
-                    self._wake.wait()
-                    self._wake.clear()
+                    self._wakeup.wait()
+                    self._wakeup.clear()
                     continue
             if speed is not None:
                 due = pace_wall + (float(t[end - 1]) - pace_t) / speed
                 delay = due - time.monotonic()
                 if delay > 0:
-                    self._wake.clear()
-                    if self._wake.wait(delay):  # woken early: speed, hold or stop changed
+                    self._wakeup.clear()
+                    if self._wakeup.wait(delay):  # woken early: speed, hold or stop changed
                         continue
             self._deliver(t[i:end], f[i:end])
             i = end
