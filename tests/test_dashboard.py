@@ -350,3 +350,33 @@ def test_user_errors_are_one_sentence(args, needle, capsys, qapp):
     assert cli_main(["dash", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0], err
+
+
+def test_alert_cue_uses_a_system_player_without_qtmultimedia(qtbot, tmp_path, monkeypatch):
+    """Without QtMultimedia the cue is a WAV played by the platform's player, never waited for."""
+    import os
+    import stat
+    import time as _time
+
+    from nmt_pressure.dashboard import sound
+
+    played = tmp_path / "played"
+    fake = tmp_path / "aplay"
+    fake.write_text(f"#!/bin/sh\necho \"$@\" >> {played}\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setattr(sound, "PLAYERS", (("aplay", "-q"),))
+    cue = sound.AlertSound()
+    if cue.backend == "qsoundeffect":
+        pytest.skip("QtMultimedia is installed here: the player fallback is not used")
+    assert cue.backend == "aplay"
+    cue.play()
+    deadline = _time.monotonic() + 5
+    while not played.exists() and _time.monotonic() < deadline:
+        _time.sleep(0.05)
+    args = played.read_text().split()
+    assert args[0] == "-q" and args[1].endswith("alert.wav") and os.path.getsize(args[1]) > 1000
+    cue.muted = True
+    cue.play()
+    assert cue.played == 1
+    cue.close()
