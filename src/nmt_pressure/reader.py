@@ -310,22 +310,3 @@ class Monitor(BackgroundSource):
             self.events.append(e)
             self.listener.on_event(e)
         return self.events
-
-    def summary(self) -> dict[str, Any]:
-        st = self.stats
-        return {
-            "port": self.port,
-            "device": self.info.name,
-            "format": self.info.fmt,
-            "samples": st.samples,
-            "dropped": st.dropped,
-            "crc_errors": st.crc_errors,
-            "corrected_frames": st.corrected,
-            "framing_errors": st.framing_errors,
-            "garbage_bytes": st.garbage_bytes,
-            "reconnects": st.reconnects,
-            "latency_p99_ms": st.latency_p99_ms(),
-            "spikes_rejected": int(getattr(self.detector, "spikes", 0)),
-            "events": [e.to_dict() for e in self.events],
-            "holds": [h.to_dict() for h in self.detector.holds],
-        }

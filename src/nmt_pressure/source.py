@@ -7,12 +7,19 @@ stopped through one event, and are driven the same way by the terminal monitor a
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 
 class BackgroundSource:
     """Start/stop/join of a source's thread; subclasses implement ``_run`` and watch ``_stop``."""
 
     thread_name = "nmt-source"
+    # What every source has, for summary(): set by the subclasses.
+    port: str
+    info: Any  # calibration.DeviceInfo
+    stats: Any  # reader.LinkStats
+    events: list[Any]
+    detector: Any
 
     def __init__(self) -> None:
         self._stop = threading.Event()
@@ -39,3 +46,25 @@ class BackgroundSource:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def summary(self) -> dict[str, Any]:
+        """Counters, latency, every event and every finished hold: what ``--summary-json`` writes.
+        """
+        st = self.stats
+        det = self.detector
+        return {
+            "port": self.port,
+            "device": self.info.name,
+            "format": self.info.fmt,
+            "samples": st.samples,
+            "dropped": st.dropped,
+            "crc_errors": st.crc_errors,
+            "corrected_frames": st.corrected,
+            "framing_errors": st.framing_errors,
+            "garbage_bytes": st.garbage_bytes,
+            "reconnects": st.reconnects,
+            "latency_p99_ms": st.latency_p99_ms(),
+            "spikes_rejected": int(getattr(det, "spikes", 0)),
+            "events": [e.to_dict() for e in self.events],
+            "holds": [h.to_dict() for h in det.holds],
+        }
