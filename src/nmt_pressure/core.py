@@ -60,6 +60,8 @@ class AnalysisResult:
     holds: list[Hold]
     config: DetectorConfig
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The core's low-passed force after each sample, when asked for (``keep_filtered=True``).
+    filtered: npt.NDArray[np.float64] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,16 +71,19 @@ class AnalysisResult:
 
 
 def analyze(t: npt.ArrayLike, force: npt.ArrayLike, cfg: DetectorConfig | None = None,
-            *, detector_class: Any = None) -> AnalysisResult:
+            *, detector_class: Any = None, keep_filtered: bool = False) -> AnalysisResult:
     """Run a whole trace through the core: the same code path as live monitoring, sample for sample.
 
-    Without ``cfg`` the defaults are used with the sample rate read off the timestamps.
+    Without ``cfg`` the defaults are used with the sample rate read off the timestamps. With
+    ``keep_filtered`` the result also carries the core's low-passed force (what reports and figures
+    compute on, so they agree with the live statistics).
     """
     ta = np.ascontiguousarray(t, dtype=np.float64)
     fa = np.ascontiguousarray(force, dtype=np.float64)
     if cfg is None:
         cfg = DetectorConfig(sample_rate=estimate_sample_rate(ta))
     det = (detector_class or Detector)(cfg)
-    events = det.process(ta, fa)
+    filtered = np.empty_like(ta) if keep_filtered else None
+    events = det.process(ta, fa, filtered) if filtered is not None else det.process(ta, fa)
     events += det.finish()
-    return AnalysisResult(events=events, holds=list(det.holds), config=cfg)
+    return AnalysisResult(events=events, holds=list(det.holds), config=cfg, filtered=filtered)
