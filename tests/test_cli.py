@@ -156,10 +156,10 @@ def test_bad_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_missing_column_suggests_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "other.csv"
-    p.write_text("time,weight\n0,1\n1,1\n")
+    p.write_text("time,load\n0,1\n1,1\n")  # (time,weight is a Tindeq export: read with no flags)
     assert cli.main(["analyze", str(p)]) == 2
     line = one_error_line(capsys.readouterr().err)
-    assert "--time-col" in line and "'weight'" in line
+    assert "--time-col" in line and "'load'" in line
 
 
 def test_bad_unit(recording: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -251,7 +251,7 @@ def test_missing_force_column_lists_columns_and_flag(tmp_path: Path) -> None:
 
 
 def test_missing_both_columns(tmp_path: Path) -> None:
-    msg = error_of(write(tmp_path, "time,weight\n0,1\n1,2\n"))
+    msg = error_of(write(tmp_path, "time,load\n0,1\n1,2\n"))
     assert "--time-col" in msg and "--force-col" in msg
 
 
@@ -279,9 +279,10 @@ def test_short_row(tmp_path: Path) -> None:
     assert "line 3" in msg and "1 cell" in msg
 
 
-def test_decimal_comma_hint(tmp_path: Path) -> None:
-    msg = error_of(write(tmp_path, "t_s;force_n\n0;1,5\n"))
-    assert "decimal commas" in msg
+def test_decimal_commas_mixed_with_points(tmp_path: Path) -> None:
+    # Decimal commas are read (tests/test_readers.py); a file mixing both marks is ambiguous.
+    msg = error_of(write(tmp_path, "t_s;force_n\n0;1,5\n0,1;2.5\n"))
+    assert "line 3" in msg and "'2.5'" in msg and "one decimal mark" in msg
 
 
 def test_time_going_backwards_names_line(tmp_path: Path) -> None:

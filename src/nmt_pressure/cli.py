@@ -220,6 +220,104 @@ ANALYZE = Command(
 )
 
 # --------------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------------
+
+#: Files `report` picks up from a folder given as input (its own outputs are left out).
+_REPORT_SUFFIXES = (".csv", ".json", ".txt", ".tsv")
+_REPORT_OUTPUTS = (".holds.csv", ".holds.json", "holds_all.csv", "summary.json", ".events.jsonl")
+
+
+def _configure_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", metavar="FILE", nargs="+",
+                   help="recordings (our CSV, other devices' CSV, Tindeq and Grip-Connect exports); a folder "
+                        "stands for the recordings in it")
+    p.add_argument("--out", metavar="DIR", required=True,
+                   help="folder for the tables, figures and index.html (created if missing)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
+                   help=f"files analysed in parallel [{os.cpu_count() or 1}, the number of CPUs]")
+    p.add_argument("--no-figures", action="store_true", help="tables only (faster)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--rate", type=_positive_float, metavar="HZ", default=None,
+                   help="nominal sample rate [estimated from each file's timestamps]")
+    add_band_arguments(p)
+    add_column_arguments(p)
+
+
+def _report_inputs(items: Sequence[str]) -> list[str]:
+    files: list[str] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(str(c) for c in path.iterdir()
+                           if c.is_file() and c.suffix.lower() in _REPORT_SUFFIXES
+                           and not c.name.endswith(_REPORT_OUTPUTS))
+            if not found:
+                raise CommandError(f"the folder {item} holds no recordings (.csv, .json, .txt, .tsv); "
+                                   "give the files themselves or another folder.")
+            files += found
+        else:
+            files.append(item)  # a missing or unreadable file is reported by name with the others
+    return files
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from nmt_pressure.batch import Progress, ReportOptions, run_batch
+    from nmt_pressure.batchpage import write_batch_outputs
+
+    config_from_args(args, args.rate)  # bad flags fail before any file is read
+    if args.jobs is not None and args.jobs < 1:
+        raise CommandError(f"--jobs must be 1 or more, got {args.jobs}.")
+    if args.unit is not None:
+        from nmt_pressure.recording import unit_factor
+
+        unit_factor(args.unit)
+    files = _report_inputs(args.files)
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CommandError(f"--out {args.out} is a file, not a folder; choose a folder for the "
+                           "report.") from None
+    except OSError as exc:
+        raise CommandError(f"cannot create the folder {args.out} ({exc.strerror or exc}); choose a folder "
+                           "you can write to.") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise CommandError(f"the folder {args.out} is not writable; choose a folder you can write to.")
+
+    opts = ReportOptions(out_dir=str(out), time_col=args.time_col, force_col=args.force_col,
+                         unit=args.unit, target=args.target, tolerance=args.tolerance, rate=args.rate,
+                         figures=not args.no_figures)
+    progress = Progress(len(files), enabled=not args.quiet)
+    results = run_batch(files, opts, jobs=args.jobs or os.cpu_count() or 1, on_done=progress.update)
+    try:
+        summary = write_batch_outputs(out, results, figures=not args.no_figures)
+    except OSError as exc:
+        raise CommandError(f"cannot write the batch page into {args.out} ({exc.strerror or exc}); check that "
+                           "the folder is writable and the disk has room.") from None
+    failed = [r for r in results if not r.ok]
+    print(f"reported {summary['files_reported']} of {len(results)} files ({summary['holds']} holds) into "
+          f"{out / 'index.html'}")
+    if failed:
+        print(f"{PROG}: {len(failed)} of {len(results)} files could not be reported:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.source}: {' '.join((r.error or '').split())}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+REPORT = Command(
+    name="report",
+    help="per-hold tables, figures and an HTML page for many recordings",
+    description="Analyse recordings in parallel and write, for each, a per-hold table (CSV and JSON) and a "
+                "figure (PNG), plus index.html, summary.json and holds_all.csv for the whole batch. Files "
+                "that cannot be read are reported by name; the others are reported all the same "
+                "(exit status 2 if any failed).",
+    configure=_configure_report,
+    run=_run_report,
+)
+
+# --------------------------------------------------------------------------------------------------
 # monitor, ports, sim
 # --------------------------------------------------------------------------------------------------
 
@@ -242,6 +340,28 @@ def _configure_monitor(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unit", metavar="U", default="N",
                    help=f"unit of ASCII readings that carry none: {'|'.join(UNITS)} [N]")
     add_band_arguments(p)
+    _add_lsl_arguments(p)
+
+
+def _add_lsl_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--lsl`` and ``--lsl-name`` (monitor and dash): Lab Streaming Layer output, off by default."""
+    group = parser.add_argument_group("lab streaming layer (docs/LSL.md)")
+    group.add_argument("--lsl", action="store_true",
+                       help="publish the force and the events as LSL streams, for LabRecorder and other "
+                            "LSL tools (opens network sockets; off by default)")
+    group.add_argument("--lsl-name", metavar="NAME", default="nmt_pressure",
+                       help="stream name prefix: NAME force, NAME events [nmt_pressure]")
+
+
+def _lsl_name(args: argparse.Namespace) -> str | None:
+    """The LSL stream name prefix if ``--lsl`` is on, else None; a bad name is a CommandError."""
+    if not args.lsl:
+        return None
+    name = str(args.lsl_name).strip()
+    if not name or not name.isprintable():
+        raise CommandError(f"--lsl-name must be a printable name such as nmt_pressure, got "
+                           f"{args.lsl_name!r}.")
+    return name
 
 
 def _run_monitor(args: argparse.Namespace) -> int:
@@ -259,7 +379,8 @@ def _run_monitor(args: argparse.Namespace) -> int:
     try:
         return run_monitor(args.port, cfg, [TerminalView()], fmt=args.fmt, baud=args.baud,
                            duration=args.duration, record=args.record, overwrite=args.overwrite,
-                           summary_json=args.summary_json, poll=args.poll, unit=args.unit)
+                           summary_json=args.summary_json, poll=args.poll, unit=args.unit,
+                           lsl_name=_lsl_name(args))
     except MonitorError as exc:
         raise CommandError(str(exc)) from None
 
@@ -347,6 +468,7 @@ def _configure_dash(p: argparse.ArgumentParser) -> None:
                      help="at the end of --duration, save the window as a PNG image")
     run.add_argument("--summary-json", metavar="FILE", default=None,
                      help="at the end of --duration, write fps, CPU, the link's counters and all events")
+    _add_lsl_arguments(p)
 
 
 def _run_dash(args: argparse.Namespace) -> int:
@@ -365,6 +487,9 @@ def _run_dash(args: argparse.Namespace) -> int:
         raise CommandError(f"--script {args.script} does not exist; give a firmware_sim script file.")
     if args.record and args.replay:
         raise CommandError("--record records a live device; a replay is a recording already.")
+    if args.lsl and args.replay:
+        raise CommandError("--lsl publishes a live device (or --sim); a replay is not streamed to LSL.")
+    args.lsl_name = _lsl_name(args) or args.lsl_name
     for flag, path in (("--screenshot", args.screenshot), ("--summary-json", args.summary_json)):
         if path and not Path(path).resolve().parent.is_dir():
             raise CommandError(f"cannot write {flag} {path}: its folder does not exist.")
@@ -404,7 +529,7 @@ DASH = Command(
 )
 
 #: Every subcommand, in the order `--help` lists them.
-COMMANDS: tuple[Command, ...] = (ANALYZE, MONITOR, DASH, PORTS, SIM)
+COMMANDS: tuple[Command, ...] = (ANALYZE, REPORT, MONITOR, DASH, PORTS, SIM)
 
 
 # --------------------------------------------------------------------------------------------------

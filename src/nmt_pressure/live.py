@@ -12,12 +12,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.listeners import FanOut, Listener
 from nmt_pressure.reader import Monitor
 from nmt_pressure.recorder import LiveRecorder, RecorderError
+
+if TYPE_CHECKING:
+    from nmt_pressure.lsl import LslPublisher
 
 
 class MonitorError(Exception):
@@ -27,9 +30,23 @@ class MonitorError(Exception):
 def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *, fmt: str = "auto",
                 baud: int = 115200, duration: float | None = None, record: str | None = None,
                 overwrite: bool = False, summary_json: str | None = None, poll: str | None = None,
-                unit: str = "N") -> int:
-    """Monitor ``port`` until ``duration`` elapses or Ctrl-C; returns the exit status."""
+                unit: str = "N", lsl_name: str | None = None) -> int:
+    """Monitor ``port`` until ``duration`` elapses or Ctrl-C; returns the exit status.
+
+    ``lsl_name`` (e.g. ``"nmt_pressure"``) publishes the force and the events as Lab Streaming Layer
+    streams named after it; None (the default) opens no network socket at all.
+    """
     all_listeners = list(listeners)
+    publisher: LslPublisher | None = None
+    if lsl_name is not None:
+        from nmt_pressure.lsl import LslError, LslPublisher
+
+        try:
+            publisher = LslPublisher(cfg, port=port, name=lsl_name)
+        except LslError as exc:
+            raise MonitorError(str(exc)) from None
+        # First in line: it reads the clock when a block arrives, before the others take their turn.
+        all_listeners.insert(0, publisher)
     recorder: LiveRecorder | None = None
     if record:
         try:
@@ -40,6 +57,8 @@ def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *
     if summary_json and not Path(summary_json).parent.exists():
         raise MonitorError(f"cannot write the summary to {summary_json}: its folder does not exist.")
     fan = FanOut(all_listeners)
+    if publisher is not None:
+        publisher.news = fan.on_message  # its news reach the terminal like the device's
     mon = Monitor(port, cfg, fan, fmt=fmt, baud=baud, poll=poll, unit=unit)
     stop = _StopFlag()
     old = signal.signal(signal.SIGTERM, stop.handler)
@@ -66,6 +85,8 @@ def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *
     if recorder is not None:
         summary["recording"] = str(recorder.path)
         summary["recording_error"] = recorder.failed
+    if publisher is not None:
+        summary["lsl"] = publisher.counts()
     if summary_json:
         _write_summary(summary_json, summary)
     _print_totals(summary)

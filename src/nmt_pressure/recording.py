@@ -1,4 +1,4 @@
-"""Recordings on disk: the project's own CSV format, and other devices' CSV exports.
+"""Recordings on disk: the project's own CSV format, other devices' CSV exports, and apps' exports.
 
 The format written here (and read back with no options)::
 
@@ -10,8 +10,11 @@ The format written here (and read back with no options)::
 
 Reading accepts any CSV with a header row: ``#`` lines anywhere are comments, and those shaped
 ``# key: value`` become metadata; the delimiter (comma, semicolon, tab or spaces) is taken from the
-header row; columns are chosen by name (exact match first, then case-insensitive) and the force is
-converted to newtons from the unit the user names.
+header row, and with a delimiter other than the comma, decimal commas are read too; columns are
+chosen by name (exact match first, then case-insensitive) and the force is converted to newtons from
+the unit the user names. Exports of the Tindeq Progressor app and of Grip-Connect (CSV and JSON) are
+recognised by their content and read with no options (:mod:`nmt_pressure.formats`);
+:attr:`Recording.format` says what was read. The table reading itself is :mod:`nmt_pressure.csvtable`.
 
 Every problem a user can cause raises :class:`RecordingError` with one sentence that names the file and
 the fix, so the command line can print it without a traceback.
@@ -20,13 +23,9 @@ the fix, so the command line can print it without a traceback.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import re
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -34,9 +33,23 @@ from typing import Any, TextIO
 import numpy as np
 import numpy.typing as npt
 
+from nmt_pressure import csvtable, formats
+from nmt_pressure.rectypes import (
+    DEFAULT_FORCE_COL,
+    DEFAULT_TIME_COL,
+    FORMAT_LINE,
+    FORMATS,
+    MIN_SAMPLES,
+    UNITS,
+    Recording,
+    RecordingError,
+    unit_factor,
+)
+
 __all__ = [
     "DEFAULT_FORCE_COL",
     "DEFAULT_TIME_COL",
+    "FORMATS",
     "FORMAT_LINE",
     "MIN_SAMPLES",
     "UNITS",
@@ -48,110 +61,101 @@ __all__ = [
     "write_recording",
 ]
 
-#: First line of every recording this project writes.
-FORMAT_LINE = "# nmt_pressure recording"
-DEFAULT_TIME_COL = "t_s"
-DEFAULT_FORCE_COL = "force_n"
-#: Fewest data rows a usable recording has (one interval is needed for a sample rate).
-MIN_SAMPLES = 2
-
-#: Force units a recording may be in, as newtons per unit. ``kg``/``g``/``lb`` mean the force units
-#: (kilogram-force etc.), which is what scales and hanging load cells report.
-UNITS: dict[str, float] = {
-    "N": 1.0,
-    "kg": 9.80665,
-    "g": 0.00980665,
-    "lb": 4.4482216152605,
-    "lbf": 4.4482216152605,
-}
-_UNIT_ALIASES: dict[str, str] = {
-    **{name.casefold(): name for name in UNITS},
-    "kgf": "kg",
-    "lbs": "lb",
-}
-
-_DELIMITERS = (",", ";", "\t")
-_BLANK_LINE = re.compile(r"(?m)^[ \t]+$")
-
-
-class RecordingError(ValueError):
-    """A recording cannot be read or written as asked; the message is one sentence naming the fix."""
-
-    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None,
-                 line: int | None = None) -> None:
-        super().__init__(message)
-        self.path = None if path is None else Path(path)
-        self.line = line
-
-
-def unit_factor(unit: str | None, path: str | os.PathLike[str] | None = None) -> tuple[str, float]:
-    """Canonical name and newtons-per-unit of a force unit name (case-insensitive; None means N)."""
-    if unit is None:
-        return "N", 1.0
-    canonical = _UNIT_ALIASES.get(str(unit).strip().casefold())
-    if canonical is None:
-        where = f" for {path}" if path is not None else ""
-        raise RecordingError(
-            f"unknown force unit {unit!r}{where}; use one of {', '.join(UNITS)} "
-            "(kg, g and lb meaning kilogram-, gram- and pound-force; kgf and lbs also work).",
-            path=path)
-    return canonical, UNITS[canonical]
-
-
-@dataclass
-class Recording:
-    """A force trace read from disk: times in seconds, force in newtons, and the file's metadata."""
-
-    t: npt.NDArray[np.float64]
-    force_n: npt.NDArray[np.float64]
-    metadata: dict[str, str] = field(default_factory=dict)
-    #: Every column named in the file's header row, in order.
-    columns: list[str] = field(default_factory=list)
-    source: Path | None = None
-    #: The column names actually used for time and force.
-    time_col: str = DEFAULT_TIME_COL
-    force_col: str = DEFAULT_FORCE_COL
-    #: The unit the force column was in (converted to newtons in ``force_n``).
-    unit: str = "N"
-
-    def __len__(self) -> int:
-        return int(self.t.size)
-
-    @property
-    def duration(self) -> float:
-        """Seconds from the first to the last sample."""
-        return float(self.t[-1] - self.t[0]) if self.t.size else 0.0
+_BOM = b"\xef\xbb\xbf"
+_FORMAT_LINE = re.compile(rb"[ \t]*" + re.escape(FORMAT_LINE.encode()) + rb"[ \t]*(?:\r|\n|$)")
 
 
 # --------------------------------------------------------------------------------------------------
 # reading
 # --------------------------------------------------------------------------------------------------
 
-@dataclass
-class _Head:
-    """What precedes the data: metadata, the header row and where the data starts."""
-
-    metadata: dict[str, str]
-    header: list[str]
-    delimiter: str | None  # None: runs of whitespace
-    header_line: int  # 1-based line number of the header row
-    data_offset: int  # index into the text of the first character after the header row
-
-
 def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
                    force_col: str | None = None, unit: str | None = None) -> Recording:
-    """Read a CSV recording into newtons and seconds.
+    """Read a recording into newtons and seconds.
 
-    ``time_col``/``force_col`` default to ``t_s``/``force_n``; ``unit`` (N, kg, g, lb, lbf; kgf and
-    lbs as aliases; any case) is the unit of the force column. Raises :class:`RecordingError` for
-    anything wrong with the file or the options, with a message meant for the user.
+    ``time_col``/``force_col`` default to ``t_s``/``force_n`` (``time``/``weight`` in a Tindeq
+    export); ``unit`` (N, kg, g, lb, lbf; kgf and lbs as aliases; any case) is the unit of the force
+    column, by default N (a Tindeq or Grip-Connect export says its own). Raises
+    :class:`RecordingError` for anything wrong with the file or the options, with a message meant
+    for the user.
     """
     p = Path(path)
+    if unit is not None:
+        unit_factor(unit, p)  # a bad flag fails before a large file is read
+    data = _read_bytes(p)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    if csvtable.is_blank(data, start):
+        raise RecordingError(f"{p} is empty; record some data into it or choose another file.", path=p)
+
+    kind = formats.sniff(data, start)
+    if kind is not None:
+        if time_col is not None or force_col is not None:
+            raise RecordingError(
+                f"{p} is a Grip-Connect export, whose columns have no names to choose; leave out "
+                "--time-col and --force-col.", path=p)
+        if kind == "grip-connect-json":
+            return formats.read_grip_connect_json(p, data, start, unit)
+        return formats.read_grip_connect_csv(p, data, start, unit)
+
+    head = csvtable.parse_head(p, data, start)
+    fmt = "nmt_pressure" if _FORMAT_LINE.match(data, start) else "csv"
+    default_unit = "N"
+    summary = formats.tindeq_summary(p, data, head)
+    if summary is not None:
+        head, app_unit = summary
+        fmt = "tindeq"
+        found = formats.tindeq_unit(app_unit)
+        if found is None and unit is None:
+            raise RecordingError(
+                f"{p} is a Tindeq export in the unit {app_unit!r}, which is not known; give the force "
+                "unit with --unit kg or --unit lb.", path=p)
+        default_unit = found or "kg"
+    elif formats.is_tindeq_header(head.header):
+        fmt, default_unit = "tindeq", "kg"
+    if fmt == "tindeq":
+        head.header = formats.strip_trailing_empty(head.header)
+        defaults = formats.TINDEQ_COLUMNS
+    else:
+        defaults = (DEFAULT_TIME_COL, DEFAULT_FORCE_COL)
+    return _read_table(p, data, head, fmt,
+                       defaults[0] if time_col is None else time_col,
+                       defaults[1] if force_col is None else force_col,
+                       default_unit if unit is None else unit)
+
+
+def _read_bytes(p: Path) -> bytes:
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise RecordingError(f"{p} does not exist; check the path.", path=p) from None
+    except IsADirectoryError:
+        raise RecordingError(f"{p} is a directory, not a recording; give the path of a CSV file.",
+                             path=p) from None
+    except PermissionError:
+        raise RecordingError(f"{p} cannot be read: permission denied; check the file's permissions.",
+                             path=p) from None
+    except OSError as exc:
+        raise RecordingError(f"{p} cannot be read ({exc.strerror or exc}); check the path and the disk.",
+                             path=p) from None
+    if b"\x00" in data[:65536]:
+        raise RecordingError(f"{p} is not a text file; give a CSV recording.", path=p)
+    return data
+
+
+def _find_column(header: Sequence[str], wanted: str) -> int | None:
+    """Index of a column: an exact name match first, then a case-insensitive one."""
+    if wanted in header:
+        return header.index(wanted)
+    folded = wanted.strip().casefold()
+    for i, name in enumerate(header):
+        if name.casefold() == folded:
+            return i
+    return None
+
+
+def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str, fname: str,
+                unit: str) -> Recording:
     unit_name, factor = unit_factor(unit, p)
-    text, encoding = _read_text(p)
-    head = _parse_head(text, p)
-    tname = DEFAULT_TIME_COL if time_col is None else time_col
-    fname = DEFAULT_FORCE_COL if force_col is None else force_col
     ti = _find_column(head.header, tname)
     fi = _find_column(head.header, fname)
     if ti is None or fi is None:
@@ -169,234 +173,21 @@ def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
             f"{p}: the time and force columns are both {head.header[ti]!r}; name two different "
             "columns with --time-col and --force-col.", path=p)
 
-    t, raw, lines = _parse_columns(p, text, encoding, head, ti, fi)
+    names = [head.header[ti], head.header[fi]]
+    columns = csvtable.read_columns(p, data, head, (ti, fi), names)
+    t, raw = columns.values
     if t.size < MIN_SAMPLES:
         raise RecordingError(
             f"{p} has {t.size} row{'s' if t.size != 1 else ''} of data below its header; a recording "
             f"needs at least {MIN_SAMPLES} (record for longer or check that this is the right file).",
             path=p)
-    _check_values(p, text, t, raw, head, lines, head.header[ti], head.header[fi])
+    csvtable.check_values(p, columns, names, time_index=0)
 
     metadata = dict(head.metadata)
-    metadata.update(_trailing_metadata(text, head.data_offset))
+    metadata.update(csvtable.trailing_metadata(data, head.data_offset))
     force = raw if factor == 1.0 else raw * factor
     return Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
-                     time_col=head.header[ti], force_col=head.header[fi], unit=unit_name)
-
-
-def _read_text(p: Path) -> tuple[str, str]:
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise RecordingError(f"{p} does not exist; check the path.", path=p) from None
-    except IsADirectoryError:
-        raise RecordingError(f"{p} is a directory, not a recording; give the path of a CSV file.",
-                             path=p) from None
-    except PermissionError:
-        raise RecordingError(f"{p} cannot be read: permission denied; check the file's permissions.",
-                             path=p) from None
-    except OSError as exc:
-        raise RecordingError(f"{p} cannot be read ({exc.strerror or exc}); check the path and the disk.",
-                             path=p) from None
-    if b"\x00" in data[:65536]:
-        raise RecordingError(f"{p} is not a text file; give a CSV recording.", path=p)
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        # Spreadsheet exports on Windows are often cp1252/latin-1 ("µ", "°" in headers): latin-1 never
-        # fails, and the numbers we need are ASCII either way.
-        text, encoding = data.decode("latin-1"), "latin-1"
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise RecordingError(f"{p} is empty; record some data into it or choose another file.", path=p)
-    return text, encoding
-
-
-def _comment_metadata(comment: str) -> tuple[str, str] | None:
-    """``key: value`` from the text after a ``#``, or None for a free-form comment."""
-    key, sep, value = comment.partition(":")
-    key = key.strip()
-    if not sep or not key:
-        return None
-    return key, value.strip()
-
-
-def _split_header(line: str) -> tuple[list[str], str | None]:
-    delimiter: str | None = None
-    for d in _DELIMITERS:
-        if d in line:
-            delimiter = d
-            break
-    if delimiter is None:
-        cells = line.split()
-    else:
-        cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
-    return [c.strip().strip('"').strip("'").strip() for c in cells], delimiter
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _parse_head(text: str, p: Path) -> _Head:
-    metadata: dict[str, str] = {}
-    pos, line_no = 0, 0
-    while pos < len(text):
-        end = text.find("\n", pos)
-        if end == -1:
-            end = len(text)
-        line_no += 1
-        line = text[pos:end].strip()
-        pos = end + 1
-        if not line:
-            continue
-        if line.startswith("#"):
-            kv = _comment_metadata(line[1:])
-            if kv is not None:
-                metadata[kv[0]] = kv[1]
-            continue
-        header, delimiter = _split_header(line)
-        if all(_is_number(c) for c in header if c):
-            raise RecordingError(
-                f"{p} has no header row (line {line_no} is already numbers); add a first line that names "
-                f"the columns, such as {DEFAULT_TIME_COL},{DEFAULT_FORCE_COL}.", path=p, line=line_no)
-        return _Head(metadata, header, delimiter, line_no, min(pos, len(text)))
-    raise RecordingError(
-        f"{p} has no header row, only comments; add a line that names the columns, such as "
-        f"{DEFAULT_TIME_COL},{DEFAULT_FORCE_COL}, followed by the data.", path=p)
-
-
-def _find_column(header: Sequence[str], wanted: str) -> int | None:
-    """Index of a column: an exact name match first, then a case-insensitive one."""
-    if wanted in header:
-        return header.index(wanted)
-    folded = wanted.strip().casefold()
-    for i, name in enumerate(header):
-        if name.casefold() == folded:
-            return i
-    return None
-
-
-def _parse_columns(p: Path, text: str, encoding: str, head: _Head, ti: int, fi: int
-                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[int] | None]:
-    """Time and force columns as float64, plus the line number of every data row when known.
-
-    The fast path is numpy's C parser on the file itself; anything it rejects is parsed again slowly
-    with the csv module, which either succeeds (e.g. whitespace-only lines) or finds the exact line.
-    """
-    def fast(source: str | Path | io.StringIO, skip: int) -> npt.NDArray[np.float64]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "input contained no data" for header-only files
-            return np.loadtxt(source, dtype=np.float64, delimiter=head.delimiter, comments="#",
-                              skiprows=skip, usecols=(ti, fi), ndmin=2, encoding=encoding,
-                              quotechar='"')
-
-    try:
-        arr = fast(p, head.header_line)  # numpy's reader is fastest straight from the file
-    except (ValueError, IndexError, OSError):
-        # Lines of only spaces trip numpy's reader (it sees a row with one empty cell); blank them
-        # and try once more in memory before the slow line-by-line pass.
-        data = _BLANK_LINE.sub("", text[head.data_offset:])
-        try:
-            arr = fast(io.StringIO(data), 0)
-        except (ValueError, IndexError):
-            return _parse_columns_slowly(p, text, head, ti, fi)
-    return np.ascontiguousarray(arr[:, 0]), np.ascontiguousarray(arr[:, 1]), None
-
-
-def _data_lines(text: str, head: _Head) -> Iterator[tuple[int, str]]:
-    """(line number, content) of every data row: comments and blank lines left out."""
-    line_no = head.header_line
-    for raw in text[head.data_offset:].split("\n"):
-        line_no += 1
-        line = raw.split("#", 1)[0] if "#" in raw else raw
-        if line.strip():
-            yield line_no, line
-
-
-def _parse_columns_slowly(p: Path, text: str, head: _Head, ti: int, fi: int
-                          ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[int]]:
-    tname, fname = head.header[ti], head.header[fi]
-    need = max(ti, fi) + 1
-    lines: list[int] = []
-    tv: list[float] = []
-    fv: list[float] = []
-    for line_no, line in _data_lines(text, head):
-        cells = line.split() if head.delimiter is None else next(csv.reader([line], delimiter=head.delimiter))
-        if len(cells) < need:
-            raise RecordingError(
-                f"{p} line {line_no} has {len(cells)} cell{'s' if len(cells) != 1 else ''} but column "
-                f"{head.header[max(ti, fi)]!r} is number {need}; complete or delete that line.",
-                path=p, line=line_no)
-        values = []
-        for idx, name in ((ti, tname), (fi, fname)):
-            cell = cells[idx].strip().strip('"')
-            try:
-                if "_" in cell:  # float() accepts 1_000; numpy's parser (the fast path) does not
-                    raise ValueError(cell)
-                values.append(float(cell))
-            except ValueError:
-                hint = ""
-                if head.delimiter == ";" and "," in cell:
-                    hint = " (decimal commas are not supported: use points)"
-                what = "is empty" if not cell else f"has {cell!r}, which is not a number{hint}"
-                raise RecordingError(
-                    f"{p} line {line_no} (data row {len(lines) + 1}): column {name!r} {what}; "
-                    "fix or delete that line.", path=p, line=line_no) from None
-        lines.append(line_no)
-        tv.append(values[0])
-        fv.append(values[1])
-    return np.array(tv, dtype=np.float64), np.array(fv, dtype=np.float64), lines
-
-
-def _line_of(index: int, head: _Head, text: str, lines: list[int] | None) -> int:
-    """File line number of data row ``index`` (0-based)."""
-    if lines is None:
-        lines = [n for n, _ in _data_lines(text, head)]
-    return lines[index] if 0 <= index < len(lines) else head.header_line + 1 + index
-
-
-def _check_values(p: Path, text: str, t: npt.NDArray[np.float64], force: npt.NDArray[np.float64],
-                  head: _Head, lines: list[int] | None, tname: str, fname: str) -> None:
-    for values, name in ((t, tname), (force, fname)):
-        bad = np.flatnonzero(~np.isfinite(values))
-        if bad.size:
-            i = int(bad[0])
-            line = _line_of(i, head, text, lines)
-            raise RecordingError(
-                f"{p} line {line} (data row {i + 1}): column {name!r} is {values[i]!r}, not a finite "
-                f"number ({bad.size} such row{'s' if bad.size != 1 else ''}); fix or delete "
-                f"{'that line' if bad.size == 1 else 'those lines'}.", path=p, line=line)
-    back = np.flatnonzero(np.diff(t) < 0)
-    if back.size:
-        i = int(back[0]) + 1
-        line = _line_of(i, head, text, lines)
-        raise RecordingError(
-            f"{p} line {line} (data row {i + 1}): time goes backwards ({t[i]:g} s after {t[i - 1]:g} s); "
-            f"sort the rows by time, or choose the time column with --time-col if {tname!r} is not it.",
-            path=p, line=line)
-
-
-def _trailing_metadata(text: str, start: int) -> dict[str, str]:
-    """``# key: value`` lines among the data rows (rare, so found by searching for '#')."""
-    found: dict[str, str] = {}
-    pos = text.find("#", start)
-    while pos != -1:
-        line_start = text.rfind("\n", 0, pos) + 1
-        line_end = text.find("\n", pos)
-        if line_end == -1:
-            line_end = len(text)
-        if not text[line_start:pos].strip():
-            kv = _comment_metadata(text[pos + 1:line_end])
-            if kv is not None:
-                found[kv[0]] = kv[1]
-        pos = text.find("#", line_end)
-    return found
+                     time_col=names[0], force_col=names[1], unit=unit_name, format=fmt)
 
 
 # --------------------------------------------------------------------------------------------------

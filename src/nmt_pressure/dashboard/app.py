@@ -140,6 +140,14 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
         raise DashError(f"the dashboard needs PySide6 and pyqtgraph ({exc}); install them with `pip "
                         "install PySide6-Essentials pyqtgraph`, or use `nmt-pressure monitor`.") from None
 
+    if args.lsl:  # a missing liblsl is the user's to fix: say so before the window opens
+        from nmt_pressure.lsl import LslError, load_pylsl
+
+        try:
+            load_pylsl()
+        except LslError as exc:
+            raise DashError(str(exc)) from None
+
     from PySide6.QtCore import QTimer
 
     from nmt_pressure.dashboard.window import DashboardWindow, settings_for
@@ -150,9 +158,11 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
     settings = settings_for(os.environ.get("NMT_PRESSURE_SETTINGS") or None)
     win = DashboardWindow(cfg, settings=settings, window_s=args.window, goal_s=args.goal,
                           unit=args.display_unit, fmt=args.fmt, baud=args.baud,
-                          band_override=band_override)
+                          band_override=band_override, lsl_name=args.lsl_name)
     if args.mute:
         win.set_muted(True)
+    if args.lsl:
+        win.set_lsl(True)  # before the source starts: its first connection is published
 
     try:
         if args.replay:

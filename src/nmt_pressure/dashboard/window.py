@@ -58,6 +58,8 @@ from nmt_pressure.dashboard.widgets import (
 )
 from nmt_pressure.events import Event, Hold
 from nmt_pressure.listeners import FanOut
+from nmt_pressure.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
+from nmt_pressure.lsl import LslError, LslPublisher
 from nmt_pressure.reader import Monitor
 from nmt_pressure.recorder import LiveRecorder, RecorderError
 from nmt_pressure.recording import Recording, RecordingError, read_recording
@@ -177,6 +179,7 @@ class Session:
     cfg: DetectorConfig
     port: str = ""
     recorder: LiveRecorder | None = None
+    lsl: LslPublisher | None = None
     replay_path: str | None = None
     stopping: bool = False
     connected: bool = False
@@ -224,7 +227,7 @@ class DashboardWindow(QMainWindow):
     def __init__(self, cfg: DetectorConfig | None = None, *, settings: QSettings | None = None,
                  window_s: float = 30.0, goal_s: float | None = None, unit: str | None = None,
                  fmt: str = "auto", baud: int = 115200, band_override: dict[str, Any] | None = None,
-                 redraw_hz: float = REDRAW_HZ) -> None:
+                 redraw_hz: float = REDRAW_HZ, lsl_name: str = LSL_DEFAULT_NAME) -> None:
         super().__init__()
         self.settings = settings if settings is not None else settings_for()
         s = self.settings
@@ -254,6 +257,9 @@ class DashboardWindow(QMainWindow):
         self._gen = 0
         self._after_stop: dict[int, Callable[[], None]] = {}
         self._pending_record: tuple[str, bool] | None = None
+        # LSL output: off unless asked (it opens network sockets), and never remembered across runs.
+        self.lsl_on = False
+        self.lsl_name = lsl_name
 
         # display state (GUI thread only)
         self.alert_direction = ""
@@ -451,6 +457,7 @@ class DashboardWindow(QMainWindow):
                               checkable=True)
         self.act_mute = act("Mute", self.toggle_mute, "M", "silence the alert sound", checkable=True)
         self.act_mute.setChecked(self.sound.muted)
+        self.act_lsl = act("LSL", self.toggle_lsl, "L", "", checkable=True)
         for a in (self.act_refresh, self.act_connect):
             tb.addAction(a)
         tb.addSeparator()
@@ -462,7 +469,7 @@ class DashboardWindow(QMainWindow):
         tb.addWidget(self.speed_combo)
         tb.addAction(self.act_pause)
         tb.addSeparator()
-        for a in (self.act_tare, self.act_marker, self.act_record, self.act_mute):
+        for a in (self.act_tare, self.act_marker, self.act_record, self.act_mute, self.act_lsl):
             tb.addAction(a)
 
         self.addToolBarBreak()
@@ -628,7 +635,10 @@ class DashboardWindow(QMainWindow):
         listener, fan = self._new_listener(self._gen, self.cfg)
         mon = Monitor(port, self.cfg, fan, fmt=self.fmt, baud=self.baud)
         listener.source = mon
-        self._begin(Session(self._gen, "live", mon, listener, fan, self.cfg, port=port))
+        session = Session(self._gen, "live", mon, listener, fan, self.cfg, port=port)
+        if self.lsl_on:
+            self._attach_lsl(session)  # before the reader starts: its first connection is published
+        self._begin(session)
         if self._pending_record is not None:
             path, overwrite = self._pending_record
             self._pending_record = None
@@ -693,6 +703,7 @@ class DashboardWindow(QMainWindow):
             if s.recorder is not None:
                 self.show_message(f"recording saved: {s.recorder.path}")
             s.recorder = None
+            s.lsl = None  # closed with the session's listeners
             self.session = None
             if not s.source.running:
                 s.listener.bridge.deleteLater()  # nothing can emit on it any more
@@ -837,6 +848,57 @@ class DashboardWindow(QMainWindow):
         self.act_mute.setText("Muted" if muted else "Mute")
         self.settings.setValue("muted", muted)
 
+    def toggle_lsl(self) -> None:
+        self.set_lsl(self.act_lsl.isChecked())
+
+    def set_lsl(self, on: bool) -> bool:
+        """Publish live sessions to Lab Streaming Layer (now and every connection after) or stop;
+        False (and a message) if LSL cannot be switched on here."""
+        s = self.session
+        if on and not self.lsl_on:
+            from nmt_pressure.lsl import load_pylsl
+
+            try:
+                load_pylsl()
+            except LslError as exc:
+                self.show_message(str(exc), error=True)
+                self._update_controls()
+                return False
+            self.lsl_on = True
+            if s is not None and s.kind == "live" and not s.stopping:
+                self._attach_lsl(s)
+            else:
+                self.show_message("LSL on: the next live connection is published.")
+        elif not on and self.lsl_on:
+            self.lsl_on = False
+            if s is not None and s.lsl is not None:
+                self._detach_lsl(s)
+            self.show_message("LSL off: no streams published.")
+        self._update_controls()
+        return True
+
+    def _attach_lsl(self, s: Session) -> None:
+        bridge, gen = s.listener.bridge, s.gen
+
+        def news(text: str) -> None:  # from any thread: a queued signal to the status bar
+            bridge.message.emit(gen, text)
+
+        try:
+            pub = LslPublisher(s.cfg, port=s.port, name=self.lsl_name, info=s.source.info, news=news)
+        except LslError as exc:  # pragma: no cover - set_lsl loaded pylsl already
+            self.show_message(str(exc), error=True)
+            return
+        if s.connected:
+            pub.on_connect(s.source.info)  # the streams appear now, not with the next block
+        s.fan.add(pub)
+        s.lsl = pub
+
+    def _detach_lsl(self, s: Session) -> None:
+        pub, s.lsl = s.lsl, None
+        if pub is not None:
+            s.fan.remove(pub)  # waits for the block in progress: pub is never called again
+            pub.close()  # the streams disappear
+
     def set_unit(self, unit: str) -> None:
         if unit not in UNIT_FACTORS:
             return
@@ -917,6 +979,18 @@ class DashboardWindow(QMainWindow):
         if replay and isinstance(s.source, Replayer):  # type: ignore[union-attr]
             self.act_pause.setText("Resume" if s.source.paused else "Pause")  # type: ignore[union-attr]
         self.act_marker.setEnabled(s is not None and not s.stopping)
+        self.act_lsl.setChecked(self.lsl_on)
+        self.act_lsl.setText("LSL on" if self.lsl_on else "LSL")
+        pub = s.lsl if s is not None else None
+        if pub is not None and pub.active:
+            tip = f"{pub.describe()}; click to stop (L)"
+        elif self.lsl_on:
+            tip = (f"Lab Streaming Layer on: each live connection is published as \u201c{self.lsl_name} "
+                   f"force\u201d and \u201c{self.lsl_name} events\u201d; click to stop (L)")
+        else:
+            tip = ("publish the force and the events as Lab Streaming Layer streams, for LabRecorder "
+                   "(opens network sockets) (L)")
+        self.act_lsl.setToolTip(tip)
 
     # ------------------------------------------------------------------------------------------
     # news from the reader thread (queued)
@@ -1256,7 +1330,17 @@ class DashboardWindow(QMainWindow):
         info = src.info
         rate = f"{info.rate:g} Hz" if info.rate else "rate ?"
         rec = f" · ● REC {s.recorder.path.name}" if s.recorder is not None else ""
-        self.status_device.setText(f"{info.name} · {info.fmt or s.kind} · {rate}{rec}")
+        pub = s.lsl
+        lsl, tip = "", ""
+        if pub is not None and pub.failed:
+            lsl, tip = " · LSL stopped", pub.failed
+        elif pub is not None and pub.active:
+            lsl = " · LSL on"
+            tip = f"{pub.describe()}; sent {pub.force_samples} samples and {pub.markers} markers so far"
+        elif pub is not None:
+            lsl = " · LSL waiting for the device"
+        self.status_device.setText(f"{info.name} · {info.fmt or s.kind} · {rate}{rec}{lsl}")
+        self.status_device.setToolTip(tip)
         st = getattr(src, "stats", None)
         if st is not None:
             p99 = st.latency_p99_ms() if s.kind == "live" else None
@@ -1313,6 +1397,8 @@ class DashboardWindow(QMainWindow):
         out["sound"] = self.sound.backend
         if s is not None and s.recorder is not None:
             out["recording"] = str(s.recorder.path)
+        if s is not None and s.lsl is not None:
+            out["lsl"] = s.lsl.counts()
         return out
 
     def save_settings(self) -> None:

@@ -1,0 +1,90 @@
+"""What every recording reader shares: the Recording, its error, and the force units.
+
+Kept apart from :mod:`nmt_pressure.recording` (the public face, which re-exports all of it) so that
+the table reader and the format readers can use them without importing each other.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+#: First line of every recording this project writes.
+FORMAT_LINE = "# nmt_pressure recording"
+DEFAULT_TIME_COL = "t_s"
+DEFAULT_FORCE_COL = "force_n"
+#: Fewest data rows a usable recording has (one interval is needed for a sample rate).
+MIN_SAMPLES = 2
+
+#: Force units a recording may be in, as newtons per unit. ``kg``/``g``/``lb`` mean the force units
+#: (kilogram-force etc.), which is what scales and hanging load cells report.
+UNITS: dict[str, float] = {
+    "N": 1.0,
+    "kg": 9.80665,
+    "g": 0.00980665,
+    "lb": 4.4482216152605,
+    "lbf": 4.4482216152605,
+}
+_UNIT_ALIASES: dict[str, str] = {
+    **{name.casefold(): name for name in UNITS},
+    "kgf": "kg",
+    "lbs": "lb",
+}
+
+#: What :attr:`Recording.format` may say.
+FORMATS = ("nmt_pressure", "csv", "tindeq", "grip-connect-csv", "grip-connect-json")
+
+
+class RecordingError(ValueError):
+    """A recording cannot be read or written as asked; the message is one sentence naming the fix."""
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+        self.line = line
+
+
+def unit_factor(unit: str | None, path: str | os.PathLike[str] | None = None) -> tuple[str, float]:
+    """Canonical name and newtons-per-unit of a force unit name (case-insensitive; None means N)."""
+    if unit is None:
+        return "N", 1.0
+    canonical = _UNIT_ALIASES.get(str(unit).strip().casefold())
+    if canonical is None:
+        where = f" for {path}" if path is not None else ""
+        raise RecordingError(
+            f"unknown force unit {unit!r}{where}; use one of {', '.join(UNITS)} "
+            "(kg, g and lb meaning kilogram-, gram- and pound-force; kgf and lbs also work).",
+            path=path)
+    return canonical, UNITS[canonical]
+
+
+@dataclass
+class Recording:
+    """A force trace read from disk: times in seconds, force in newtons, and the file's metadata."""
+
+    t: npt.NDArray[np.float64]
+    force_n: npt.NDArray[np.float64]
+    metadata: dict[str, str] = field(default_factory=dict)
+    #: Every column named in the file's header row, in order.
+    columns: list[str] = field(default_factory=list)
+    source: Path | None = None
+    #: The column names actually used for time and force.
+    time_col: str = DEFAULT_TIME_COL
+    force_col: str = DEFAULT_FORCE_COL
+    #: The unit the force column was in (converted to newtons in ``force_n``).
+    unit: str = "N"
+    #: What was read: one of :data:`FORMATS` ("csv" is any other table with a header row).
+    format: str = "csv"
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+    @property
+    def duration(self) -> float:
+        """Seconds from the first to the last sample."""
+        return float(self.t[-1] - self.t[0]) if self.t.size else 0.0
