@@ -49,19 +49,11 @@ F64 = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class HoldStats:
-    """One hold: the contract's fields plus the research statistics (see the module docstring)."""
+    """One hold: the core's :class:`Hold` (the contract's fields) plus the research statistics (see
+    the module docstring); flat in :meth:`to_dict`, as the tables have it."""
 
     index: int
-    start: float
-    end: float
-    level: float
-    mean: float
-    sd: float
-    cv: float
-    duration: float
-    time_in_band: float
-    drift_per_s: float
-    ended_by: str
+    hold: Hold
     centre_n: float
     time_in_band_pct: float
     rmse_n: float
@@ -75,11 +67,14 @@ class HoldStats:
     loading_rate_pct_per_s: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        out: dict[str, Any] = {"index": self.index, **self.hold.to_dict()}
+        out.update((f.name, getattr(self, f.name)) for f in fields(self)[2:])
+        return out
 
 
-#: Column order of the per-hold tables (CSV and JSON).
-HOLD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(HoldStats))
+#: Column order of the per-hold tables (CSV and JSON): index, the contract's hold fields, the rest.
+HOLD_COLUMNS: tuple[str, ...] = ("index", *(f.name for f in fields(Hold)),
+                                 *(f.name for f in fields(HoldStats)[2:]))
 
 
 def _weights(t: F64) -> F64:
@@ -151,9 +146,7 @@ def hold_stats(t: npt.ArrayLike, filtered: npt.ArrayLike, events: Sequence[Event
         r0 = _ramp_start(h, ordered, prev_end)
         rate = _loading_rate(ta, ya, r0, h.start) if not math.isnan(r0) else math.nan
         out.append(HoldStats(
-            index=i + 1, start=h.start, end=h.end, level=h.level, mean=h.mean, sd=h.sd, cv=h.cv,
-            duration=h.duration, time_in_band=h.time_in_band, drift_per_s=h.drift_per_s,
-            ended_by=h.ended_by, centre_n=centre,
+            index=i + 1, hold=h, centre_n=centre,
             time_in_band_pct=100.0 * h.time_in_band / h.duration if h.duration > 0 else math.nan,
             rmse_n=rmse, max_deviation_n=abs(max_signed), max_deviation_signed_n=max_signed,
             max_deviation_pct=100.0 * abs(max_signed) / centre if centre > 0 else math.nan,
