@@ -14,7 +14,7 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip setuptools wheel
 
 # Reinstall whenever the package sources change (non-editable: tests run the installed package).
-$(STAMP): $(PY) pyproject.toml setup.py $(shell find src firmware_sim -name '*.py' -o -name '*.pyx' 2>/dev/null)
+$(STAMP): $(PY) pyproject.toml setup.py $(shell find src firmware_sim -name '*.py' -o -name '*.pyx' -o -name '*.toml' 2>/dev/null)
 	$(PIP) install --quiet ".[test]"
 	touch $(STAMP)
 

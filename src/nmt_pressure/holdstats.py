@@ -39,7 +39,7 @@ import numpy.typing as npt
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.events import Event, Hold
 
-__all__ = ["HOLD_COLUMNS", "HoldStats", "hold_stats"]
+__all__ = ["HOLD_COLUMNS", "HoldStats", "hold_stats", "loading_rate", "sample_weights"]
 
 #: Fraction of the ramp's rise between which the loading rate is measured.
 RAMP_LO, RAMP_HI = 0.10, 0.90
@@ -77,7 +77,7 @@ HOLD_COLUMNS: tuple[str, ...] = ("index", *(f.name for f in fields(Hold)),
                                  *(f.name for f in fields(HoldStats)[2:]))
 
 
-def _weights(t: F64) -> F64:
+def sample_weights(t: F64) -> F64:
     """Seconds each sample stands for: the interval to the next sample (the last repeats the one
     before), as a zero-order hold would draw it."""
     if t.size < 2:
@@ -99,7 +99,7 @@ def _ramp_start(hold: Hold, events: Sequence[Event], prev_end: float) -> float:
     return best
 
 
-def _loading_rate(t: F64, y: F64, t0: float, t1: float) -> float:
+def loading_rate(t: F64, y: F64, t0: float, t1: float) -> float:
     """Mean slope between 10 % and 90 % of the rise from ``y(t0)`` to ``y(t1)`` (N/s)."""
     i0 = int(np.searchsorted(t, t0, side="left"))
     i1 = int(np.searchsorted(t, t1, side="right"))
@@ -125,7 +125,7 @@ def hold_stats(t: npt.ArrayLike, filtered: npt.ArrayLike, events: Sequence[Event
     """Research statistics of every hold, from the core's filtered force and its events."""
     ta = np.asarray(t, dtype=np.float64)
     ya = np.asarray(filtered, dtype=np.float64)
-    w_all = _weights(ta)
+    w_all = sample_weights(ta)
     ordered = sorted(events, key=lambda e: e.t)
     exits = np.array([e.t for e in ordered if e.kind == "band_exit"], dtype=np.float64)
     out: list[HoldStats] = []
@@ -144,7 +144,7 @@ def hold_stats(t: npt.ArrayLike, filtered: npt.ArrayLike, events: Sequence[Event
             rmse = max_signed = math.nan
         n_exc = int(np.count_nonzero((exits >= h.start) & (exits <= h.end)))
         r0 = _ramp_start(h, ordered, prev_end)
-        rate = _loading_rate(ta, ya, r0, h.start) if not math.isnan(r0) else math.nan
+        rate = loading_rate(ta, ya, r0, h.start) if not math.isnan(r0) else math.nan
         out.append(HoldStats(
             index=i + 1, hold=h, centre_n=centre,
             time_in_band_pct=100.0 * h.time_in_band / h.duration if h.duration > 0 else math.nan,

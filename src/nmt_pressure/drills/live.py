@@ -1,0 +1,130 @@
+"""`nmt-pressure drill`: a drill played live on a device (or the simulator), or over a recording.
+
+The drill is one more listener on the reader thread (beside the terminal view and the recorder); this
+module wires them up, waits until the drill is over (or Ctrl-C), prints the score card and stores it in
+the practice history.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from nmt_pressure.calibration import DeviceInfo, Samples
+from nmt_pressure.config import DetectorConfig
+from nmt_pressure.drills.engine import DrillRun, Prompt
+from nmt_pressure.drills.spec import Drill
+from nmt_pressure.listeners import FanOut, Listener
+
+__all__ = ["DrillView", "play_live"]
+
+STATE_NAMES = {0: "no contact", 1: "contact", 2: "holding"}
+REDRAW_S = 0.1
+
+
+class DrillView(Listener):
+    """The drill in a terminal: each prompt on a line of its own; on a terminal also a status line
+    redrawn in place (phase, countdown, force, and where the force is against the band)."""
+
+    def __init__(self, run: DrillRun, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        self.run = run
+        self.out = stream or sys.stdout
+        self.live = self.out.isatty() if live is None else live
+        self.force = math.nan
+        self.state = 0
+        self._last = 0.0
+        self._shown = False
+
+    def prompt(self, p: Prompt) -> None:
+        band = f"   band {p.band[0]:.1f}-{p.band[1]:.1f} N" if p.band else ""
+        self._line(f"[{p.index + 1}/{p.total}] {p.text.upper()}{band}")
+
+    def on_connect(self, info: DeviceInfo) -> None:
+        self._line(f"connected: {info.name}")
+
+    def on_disconnect(self, reason: str) -> None:
+        self._line(f"link lost: {reason}; reconnecting…")
+
+    def on_message(self, text: str) -> None:
+        self._line(text)
+
+    def on_samples(self, block: Samples, filtered: float, state: int) -> None:
+        self.force, self.state = filtered, state
+        now = time.monotonic()
+        if self.live and now - self._last >= REDRAW_S:
+            self._last = now
+            self._draw()
+
+    def status_text(self) -> str:
+        p = self.run.prompt
+        parts = [f"{self.force:7.1f} N", f"{STATE_NAMES.get(self.state, '?'):10s}"]
+        if p is not None:
+            parts.insert(0, f"[{p.index + 1}/{p.total}] {p.kind:7s}")
+            left = self.run.remaining()
+            if left is not None:
+                parts.append(f"{left:5.1f} s left")
+            if p.band is not None and not math.isnan(self.force):
+                lo, hi = p.band
+                parts.append("TOO MUCH" if self.force > hi else "too little" if self.force < lo else "in band")
+        return "  ".join(parts)
+
+    def close(self) -> None:
+        if self._shown:
+            self.out.write("\n")
+            self.out.flush()
+
+    def _draw(self) -> None:
+        self.out.write("\r\x1b[2K" + self.status_text())
+        self.out.flush()
+        self._shown = True
+
+    def _line(self, text: str) -> None:
+        if self.live and self._shown:
+            self.out.write("\r\x1b[2K")
+        self.out.write(text + "\n")
+        if self.live:
+            self._draw()
+        else:
+            self.out.flush()
+
+
+def play_live(drill: Drill, port: str, cfg: DetectorConfig, *, extra: list[Listener] | None = None,
+              fmt: str = "auto", baud: int = 115200, unit: str = "N", stream: TextIO | None = None,
+              idle_timeout: float = 60.0, on_start: Callable[[], None] | None = None) -> tuple[DrillRun, dict]:
+    """Play ``drill`` on the device at ``port`` until it is over, Ctrl-C, or the device is gone for
+    ``idle_timeout`` seconds. Returns the run and the link summary."""
+    from nmt_pressure.reader import Monitor
+
+    run = DrillRun(drill)
+    view = DrillView(run, stream)
+    run.on_prompt = view.prompt
+    fan = FanOut([*(extra or []), view, run])
+    mon = Monitor(port, cfg, fan, fmt=fmt, baud=baud, unit=unit)
+    mon.start()
+    if on_start is not None:
+        on_start()
+    last_samples, last_change = 0, time.monotonic()
+    try:
+        while not run.finished:
+            time.sleep(0.05)
+            if mon.fatal is not None or not mon.running:
+                run.abort(mon.fatal or "the monitor stopped")
+                break
+            n = mon.stats.samples
+            if n != last_samples:
+                last_samples, last_change = n, time.monotonic()
+            elif time.monotonic() - last_change > idle_timeout:
+                run.abort(f"no data from the device for {idle_timeout:g} s")
+                break
+    except KeyboardInterrupt:
+        run.abort("stopped with Ctrl-C")
+        raise
+    finally:
+        mon.stop()
+        mon.join(5.0)
+        fan.close()
+    return run, mon.summary()
+
