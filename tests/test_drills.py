@@ -248,3 +248,12 @@ def test_a_future_or_foreign_file_is_refused(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(HistoryError, match="not a practice history database"):
         History(junk)
+
+
+def test_the_readme_example_drill_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.toml").write_text(block)
+    d = load_drill(tmp_path / "example.toml")
+    assert d.name == "light-heavy" and len(d.plan) == 18
+    assert [p.kind for p in d.phases] == ["press", "hold", "step", "hold", "release", "rest"]

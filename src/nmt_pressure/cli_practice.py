@@ -263,8 +263,9 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 DRILL_HELP = ("practise: play a drill (prompts, countdown, band) and get a score card",
-              "Play a practice drill on a device (--port), the simulator (--sim) or a recording (--replay): a "
-              "prompt for each phase, a countdown, the band, and at the end a score card (time in band, CV per "
-              "hold, ramp rate, hold duration, overall, what to work on), stored in the practice history.")
+              "Play a practice drill on a device (--port), the simulator (--sim) or a recording "
+              "(--replay): a prompt for each phase, a countdown, the band, and at the end a score card "
+              "(time in band, CV per hold, ramp rate, hold duration, overall, what to work on), stored "
+              "in the practice history.")
 HISTORY_HELP = ("list and export practice results",
                 "List the drill results in the practice history, or export them as CSV or JSON.")

@@ -139,7 +139,8 @@ class History:
                                f"knows {SCHEMA_VERSION}); upgrade nmt-pressure to read it.")
         for version in range(current, SCHEMA_VERSION):
             # executescript commits first; BEGIN..COMMIT makes each step all-or-nothing.
-            self.db.executescript(f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
+            self.db.executescript(
+                f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
 
     # ---------------------------------------------------------------- writing
     def practitioner_id(self, name: str) -> int:
@@ -157,7 +158,8 @@ class History:
         pid = self.practitioner_id(practitioner)
         with self.db:
             cur = self.db.execute(
-                "INSERT INTO sessions(practitioner_id, started, device, recording, note) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sessions(practitioner_id, started, device, recording, note) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (pid, started or now_iso(), device, recording, note))
         return int(cur.lastrowid or 0)
 
@@ -170,8 +172,9 @@ class History:
         c = card.components
         with self.db:
             cur = self.db.execute(
-                "INSERT INTO drill_results(session_id, drill, title, finished, completed, score, time_in_band, "
-                "steadiness, ramp_rate, hold_duration, work_on, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO drill_results(session_id, drill, title, finished, completed, score, "
+                "time_in_band, steadiness, ramp_rate, hold_duration, work_on, card) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session_id, card.drill, card.title, now_iso(), int(card.completed), float(card.overall),
                  c.get("time_in_band"), c.get("steadiness"), c.get("ramp_rate"), c.get("hold_duration"),
                  "; ".join(card.work_on), to_json(card.to_dict())))

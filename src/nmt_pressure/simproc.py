@@ -7,6 +7,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from types import TracebackType
+from typing import IO
 
 __all__ = ["SimulatorError", "SimulatorProcess"]
 
@@ -22,23 +23,30 @@ class SimulatorProcess:
         self.args = [sys.executable, "-m", "firmware_sim", *args]
         self.proc: subprocess.Popen[str] | None = None
         self.port = ""
-        self._err: tempfile._TemporaryFileWrapper[str] | None = None
+        self._err: IO[str] | None = None
 
     def start(self) -> str:
         # Its messages go to a file, not a pipe nobody reads once it runs (a full pipe would stall it).
-        self._err = tempfile.TemporaryFile(mode="w+")
+        self._err = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the child
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self._err, text=True)
         line = self.proc.stdout.readline().strip() if self.proc.stdout else ""
         if not line.startswith("port: "):
-            self.stop()
+            self._end_process()
             self._err.seek(0)
             err = self._err.read().strip().splitlines()
+            self.stop()
             why = err[-1] if err else (line or "no output")
             raise SimulatorError(f"the simulated device did not start ({why}).")
         self.port = line[len("port: "):]
         return self.port
 
     def stop(self) -> None:
+        self._end_process()
+        if self._err is not None:
+            self._err.close()
+            self._err = None
+
+    def _end_process(self) -> None:
         if self.proc is None:
             return
         if self.proc.poll() is None:

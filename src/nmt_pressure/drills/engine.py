@@ -200,7 +200,8 @@ class DrillRun(Listener):
         if target is not None and phase.kind in ("press", "step", "hold"):
             band = (target * (1.0 - phase.tolerance), target * (1.0 + phase.tolerance))
         self.prompt = Prompt(index=index, total=len(self.plan), kind=phase.kind,
-                             text=phase.describe(target, None if math.isnan(self._level) else self._level), t=t, target=target, band=band, until=until)
+                             text=phase.describe(target, None if math.isnan(self._level) else self._level),
+                             t=t, target=target, band=band, until=until)
         self.on_prompt(self.prompt)
         if phase.kind == "release" and not self._contact:
             self._close(rec, t, "done", "already released")

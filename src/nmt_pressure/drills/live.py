@@ -11,7 +11,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.config import DetectorConfig
@@ -68,7 +68,8 @@ class DrillView(Listener):
                 parts.append(f"{left:5.1f} s left")
             if p.band is not None and not math.isnan(self.force):
                 lo, hi = p.band
-                parts.append("TOO MUCH" if self.force > hi else "too little" if self.force < lo else "in band")
+                where = "TOO MUCH" if self.force > hi else "too little" if self.force < lo else "in band"
+                parts.append(where)
         return "  ".join(parts)
 
     def close(self) -> None:
@@ -93,7 +94,8 @@ class DrillView(Listener):
 
 def play_live(drill: Drill, port: str, cfg: DetectorConfig, *, extra: list[Listener] | None = None,
               fmt: str = "auto", baud: int = 115200, unit: str = "N", stream: TextIO | None = None,
-              idle_timeout: float = 60.0, on_start: Callable[[], None] | None = None) -> tuple[DrillRun, dict]:
+              idle_timeout: float = 60.0, on_start: Callable[[], None] | None = None
+              ) -> tuple[DrillRun, dict[str, Any]]:
     """Play ``drill`` on the device at ``port`` until it is over, Ctrl-C, or the device is gone for
     ``idle_timeout`` seconds. Returns the run and the link summary."""
     from nmt_pressure.reader import Monitor

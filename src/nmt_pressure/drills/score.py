@@ -7,7 +7,8 @@ phase records, with the same definitions as the researchers' reports (:mod:`nmt_
 * **time in band**: share of each hold phase (from the hold's onset to the end of the phase) with the
   force within the phase's band, weighted by the seconds each hold asks for; a missed hold scores 0;
 * **steadiness**: each hold's CV (SD / mean of the force over the same stretch) mapped onto 0-100 %
-  linearly from :data:`CV_GOOD` (100 %) to :data:`CV_BAD` (0 %) — a steady hand is 1-3 %, a wobbly one 8 % or more;
+  linearly from :data:`CV_GOOD` (100 %) to :data:`CV_BAD` (0 %) — a steady hand is 1-3 %, a wobbly
+  one 8 % or more;
 * **ramp rate**: each press or step with a ramp limit: 100 % at or under the limit, else
   ``limit / rate`` (pressing twice too fast scores 50 %); the rate is the mean slope between 10 % and
   90 % of the approach. Missed approaches score 0; a drill without ramp limits has no ramp component;
@@ -116,10 +117,12 @@ class ScoreCard:
             lines.append("  ramps:  #  kind   rate N/s  limit N/s  score %")
             for r in self.ramps:
                 rate = "     -" if math.isnan(r.rate_n_per_s) else f"{abs(r.rate_n_per_s):8.1f}"
-                lines.append(f"         {r.phase:2d}  {r.kind:5s} {rate}  {r.limit_n_per_s:9.1f}  {r.score_pct:7.0f}")
+                lines.append(f"         {r.phase:2d}  {r.kind:5s} {rate}  {r.limit_n_per_s:9.1f}  "
+                             f"{r.score_pct:7.0f}")
         if self.missed:
             lines.append(f"  missed phases: {self.missed}")
-        lines.append("  work on: " + ("; ".join(self.work_on) if self.work_on else "nothing stands out: keep it up"))
+        advice = "; ".join(self.work_on) if self.work_on else "nothing stands out: keep it up"
+        lines.append("  work on: " + advice)
         return "\n".join(lines)
 
 
@@ -192,7 +195,8 @@ def _work_on(components: dict[str, float | None], holds: list[HoldScore], ramps:
             short = [h for h in holds if h.duration_pct < 100]
             if short:
                 h = min(short, key=lambda x: x.duration_pct)
-                advice.append(f"holding for the full time ({h.achieved_s:.0f} of {h.required_s:g} s at worst)")
+                advice.append(f"holding for the full time ({h.achieved_s:.0f} of {h.required_s:g} s at "
+                              "worst)")
     return advice
 
 

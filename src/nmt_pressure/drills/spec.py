@@ -156,7 +156,8 @@ def _phase(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> P
     if "by" in merged:
         kw["by"] = _number(merged["by"], where, "by", -0.9, 5.0, open_lo=False)
         if kw["by"] == 0.0:
-            raise DrillError(f"{where}: by must not be 0 (a step changes the level, e.g. by = 0.2 for +20 %).")
+            raise DrillError(f"{where}: by must not be 0 (a step changes the level, e.g. by = 0.2 for "
+                             "+20 %).")
     if "tolerance" in merged:
         kw["tolerance"] = _number(merged["tolerance"], where, "tolerance", 0.0, 0.5)
     for key in ("duration", "min_duration", "max_duration", "timeout"):
@@ -214,7 +215,8 @@ def parse_drill(doc: Mapping[str, Any], name: str, source: str = "") -> Drill:
     if not isinstance(raw_phases, list) or not raw_phases:
         raise DrillError(f"{where}: a drill needs at least one [[phase]].")
     if len(raw_phases) * repeat > MAX_PHASES:
-        raise DrillError(f"{where}: {len(raw_phases) * repeat} phases in all is too many (at most {MAX_PHASES}).")
+        raise DrillError(f"{where}: {len(raw_phases) * repeat} phases in all is too many (at most "
+                         f"{MAX_PHASES}).")
     phases = []
     for i, rp in enumerate(raw_phases, start=1):
         if not isinstance(rp, dict):
@@ -240,7 +242,8 @@ def _check_sequence(phases: list[Phase], where: str) -> None:
         if p.kind in ("hold", "step", "release") and not contact:
             raise DrillError(f"{where} phase {n}: a {p.kind} needs contact; put a press before it.")
         if p.kind == "rest" and contact:
-            raise DrillError(f"{where} phase {n}: a rest needs the hand off the cell; put a release before it.")
+            raise DrillError(f"{where} phase {n}: a rest needs the hand off the cell; put a release "
+                             "before it.")
         contact = p.kind in ("press", "hold", "step")
     if contact:
         raise DrillError(f"{where}: the drill ends in contact; finish with a release.")
