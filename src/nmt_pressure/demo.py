@@ -9,7 +9,6 @@ on, else with the terminal monitor (saying so). ``--duration S`` stops after S s
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from contextlib import ExitStack
 from importlib import resources
@@ -83,31 +82,21 @@ def live(duration: float | None, rate: int = 1000) -> int:
     """Simulated device in a child process, the live monitor here; the child always goes away."""
     from nmt_pressure.config import DetectorConfig
     from nmt_pressure.live import MonitorError, run_monitor
+    from nmt_pressure.simproc import SimulatorError, SimulatorProcess
     from nmt_pressure.terminal_view import TerminalView
 
-    sim = subprocess.Popen([sys.executable, "-m", "firmware_sim", "--rate", str(rate), "--scenario",
-                            "session", "--seed", "1"], stdout=subprocess.PIPE, text=True)
+    sim = SimulatorProcess(["--rate", str(rate), "--scenario", "session", "--seed", "1"])
     try:
-        line = sim.stdout.readline().strip() if sim.stdout else ""
-        if not line.startswith("port: "):
-            sys.stderr.write(f"{PROG} demo: the simulated device did not start ({line or 'no output'}).\n")
-            return 1
-        port = line[len("port: "):]
+        port = sim.start()
         print(LIVE_INTRO.format(port=port, rate=rate, prog=PROG), flush=True)
-        try:
-            return run_monitor(port, DetectorConfig(sample_rate=rate), [TerminalView()],
-                               duration=duration)
-        except MonitorError as exc:
-            sys.stderr.write(f"{PROG} demo: {exc}\n")
-            return 1
+        return run_monitor(port, DetectorConfig(sample_rate=rate), [TerminalView()], duration=duration)
+    except (SimulatorError, MonitorError) as exc:
+        sys.stderr.write(f"{PROG} demo: {exc}\n")
+        return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        sim.terminate()
-        try:
-            sim.wait(5)
-        except subprocess.TimeoutExpired:
-            sim.kill()
+        sim.stop()
 
 
 def offline(extra: list[str]) -> int:
