@@ -20,6 +20,8 @@ from typing import Any
 # Kept light: numpy, the hand model and the protocol are imported after the arguments are checked.
 RATE_MIN, RATE_MAX = 1, 4000  # checked against nmtp's at start
 SCENARIOS = ("session", "tppr", "steady", "drift", "idle")
+#: Highest --speed: far beyond what a pty or a reader takes at 4 kHz, but keeps the clock arithmetic sane.
+SPEED_MAX = 10_000.0
 PROG = "python -m firmware_sim"
 EXIT_USAGE = 2
 
@@ -44,11 +46,32 @@ commands (nmtp COMMAND frames or text lines ending in \\n):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        text = " ".join(message.split())
-        if not text.endswith("."):
-            text += "."
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {text}\n")
+        # One line, as every other user error here: the usage block would bury the sentence.
+        text = " ".join(message.split()).rstrip(".")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {text}; see {self.prog} --help.\n")
+
+
+#: Longest --burst-ms: a latency timer is at most 255 ms on FTDI chips; a second is generous.
+BURST_MS_MAX = 1000.0
+
+
+def _burst_ms(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not 0 < v <= BURST_MS_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a burst period in ms (above 0, at most "
+                                         f"{BURST_MS_MAX:g}; an FTDI chip's default is 16)")
+    return v
+
+
+def _serial(text: str) -> str:
+    # The serial travels in the ID reply as serial=VALUE: a space or '=' would split it.
+    if not (0 < len(text) <= 32 and text.isprintable() and not any(c.isspace() or c == "=" for c in text)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a serial number (1 to 32 printable characters, "
+                                         "no spaces or '=')")
+    return text
 
 
 def _rate(text: str) -> int:
@@ -81,6 +104,16 @@ def _seconds(text: str) -> float:
     if not (s > 0 and math.isfinite(s)):
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
     return s
+
+
+def _speed(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (0 < v <= SPEED_MAX):
+        raise argparse.ArgumentTypeError(f"speed {text!r} is not a factor from just above 0 to {SPEED_MAX:g}")
+    return v
 
 
 def _port(text: str) -> int:
@@ -118,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rate", type=_rate, default=1000, metavar="HZ",
                    help="sample rate at boot: 10 or 80 (HX711), 250, 500, 1000, 2000 [1000]")
-    p.add_argument("--scenario", default="session", metavar="NAME",
+    p.add_argument("--scenario", default=None, metavar="NAME",
                    help=f"what the hand does: {', '.join(SCENARIOS)} [session]")
     p.add_argument("--script", metavar="FILE", help="play a custom sequence instead of a scenario")
     p.add_argument("--seed", type=int, default=0, help="makes everything deterministic [0]")
@@ -137,7 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ADC noise sigma at 1 kHz in newtons (∝ √rate) [0.1]")
     p.add_argument("--full-scale", type=_newtons, default=300.0, metavar="N",
                    help="force at which the 24-bit ADC saturates (overload) [300]")
-    p.add_argument("--serial", help="serial number the device reports [derived from the seed]")
+    p.add_argument("--serial", type=_serial, help="serial number the device reports [derived from the seed]")
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="X",
+                   help="run the device clock X times faster than real time (soak tests); the frames "
+                        "and the rate reported are the same, fault timings are device seconds [1]")
     f = p.add_argument_group("fault injection")
     f.add_argument("--corrupt", type=_probability, default=0.0, metavar="P",
                    help="flip each byte sent with probability P")
@@ -147,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="drop each SAMPLES block with probability P (sequence gaps)")
     f.add_argument("--stall-after", type=_seconds, metavar="S",
                    help="stop sending anything after S s but stay connected")
+    f.add_argument("--stall-for", type=_seconds, metavar="S",
+                   help="with --stall-after: the stall ends after S s and the device streams again "
+                        "[never ends]")
+    f.add_argument("--burst-ms", type=_burst_ms, metavar="MS",
+                   help="hold the output and send it in bursts every MS ms, as a USB-serial chip's "
+                        "latency timer does (FTDI: 16)")
     return p
 
 
@@ -161,8 +203,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
+    if args.script is not None and args.scenario is not None:
+        return _fail("--scenario and --script both say what the hand does; give one.")
+    if args.stall_for is not None and args.stall_after is None:
+        return _fail("--stall-for says how long a stall lasts: add --stall-after S.")
+    args.scenario = args.scenario or "session"
     if args.script is None and args.scenario not in SCENARIOS:
-        return _fail(f"unknown scenario {args.scenario!r}; use one of {', '.join(SCENARIOS)} "
+        return _fail(f"unknown scenario {args.scenario!r} for --scenario; use one of {', '.join(SCENARIOS)} "
                      "or --script FILE.")
     if args.full_scale <= 0:
         return _fail("--full-scale must be positive.")
@@ -177,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         planner = planner_for(args.scenario, args.script)
     except ScriptError as exc:
-        return _fail(f"{exc}.")
+        return _fail(f"invalid --script: {exc}.")
     scenario_meta: dict[str, Any] = {"scenario": "script" if args.script else args.scenario}
     if args.script:
         scenario_meta["script"] = args.script
@@ -185,8 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate=args.rate, seed=args.seed, clock_start_us=args.clock_start_us, fmt=args.format, unit=args.unit,
         autostart=not args.no_autostart, serial=args.serial, corrupt=args.corrupt,
         garbage_every=args.garbage_every, drop=args.drop, stall_after=args.stall_after,
+        stall_for=args.stall_for, burst_ms=args.burst_ms,
         labels_path=args.labels, adc=AdcConfig(full_scale_n=args.full_scale, noise_n=args.noise),
-        scenario_meta=scenario_meta)
+        scenario_meta=scenario_meta, speed=args.speed)
     player = Player(planner, seed=args.seed, t0=args.clock_start_us / 1e6)
 
     link: Link
@@ -208,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fw.boot()
     except OSError as exc:
         link.close()
-        return _fail(f"cannot write the labels file {args.labels} ({exc.strerror}); check the path.")
+        return _fail(f"cannot write the labels file --labels {args.labels} ({exc.strerror}); check the path.")
 
     def _stop(signum: int, frame: Any) -> None:
         fw.stopping = True
@@ -240,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(BrokenPipeError, ValueError):
             print(f"{PROG}: stopped: {c.samples} samples in {c.blocks} blocks; {ls.writes_dropped} writes "
                   f"({ls.bytes_dropped + ls.bytes_flushed} bytes) dropped while nobody read; "
-                  f"{c.blocks_dropped} blocks dropped by --drop; {ls.connects} connection(s)",
+                  f"{c.blocks_dropped} blocks dropped by --drop; {c.skipped} conversions skipped "
+                  f"(fell behind); {ls.connects} connection(s)",
                   file=sys.stderr, flush=True)
     return 0
 

@@ -62,6 +62,8 @@ BLOCK_MAX_WAIT_US = 10_000
 CHUNK_S = 0.05
 #: A loop that fell further behind than this (suspended process) skips ahead instead of catching up.
 MAX_CATCHUP_US = 1_000_000
+#: What a Linux pty takes before a write would block (measured: ~15 KiB in raw mode); see --speed.
+PTY_BUFFER_BYTES = 15_552
 #: Readings averaged by TARE and CAL (as an HX711 library's ``tare(10)``).
 TARE_READINGS = 10
 FORMATS = ("nmtp", "ascii", "ascii-unit")
@@ -85,10 +87,18 @@ class FirmwareConfig:
     garbage_every: float | None = None
     drop: float = 0.0
     stall_after: float | None = None
+    #: How long the stall lasts (s); None: for good.
+    stall_for: float | None = None
+    #: Hold the output and send it every this many ms, as a USB-serial chip's latency timer does
+    #: (FTDI: 16 ms by default); None sends each frame at once.
+    burst_ms: float | None = None
     labels_path: str | None = None
     adc: AdcConfig = field(default_factory=AdcConfig)
     #: What the labels file's meta says about the scenario (name, script, …).
     scenario_meta: dict[str, Any] = field(default_factory=dict)
+    #: Time scale: the device clock runs this many times faster than the wall clock (soak tests: a
+    #: day in minutes). The frames are the same at any speed; the rate reported stays nominal.
+    speed: float = 1.0
 
     def __post_init__(self) -> None:
         if not rate_supported(self.rate):
@@ -102,6 +112,8 @@ class FirmwareConfig:
         for name in ("corrupt", "drop"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be a probability between 0 and 1")
+        if not (self.speed > 0 and math.isfinite(self.speed)):
+            raise ValueError("speed must be a positive number")
 
 
 def samples_per_block(dt_us: int) -> int:
@@ -128,7 +140,7 @@ class Firmware:
         self.cfg = cfg
         self.player = player
         self.link = link
-        self.clock_ns = clock_ns
+        self.clock_ns = clock_ns if cfg.speed == 1.0 else _scaled(clock_ns, cfg.speed)
         self.counters = Counters()
         base = np.random.SeedSequence([int(cfg.seed) & 0xFFFFFFFF, 0xF1A3])
         adc_ss, fault_ss, id_ss = base.spawn(3)
@@ -159,8 +171,15 @@ class Firmware:
         self._labels_written = -1
         self._labels_failed = False
         self._next_garbage_ns: int | None = None
+        self._held: list[bytes] = []  # output waiting for the next burst (burst_ms)
+        self._next_burst_ns: int | None = None
         self.stopping = False
         link.on_connect = self._on_connect
+        # Faster than real time, the output queue alone holds as much wall time as the queue and the
+        # pty's own buffer do at speed 1 (about 4 s at 1 kHz): a reader's scheduling hiccup (another
+        # process taking the core) lasts as long in wall time whatever the speed.
+        if cfg.speed > 1.0:
+            link.out_max = int((link.out_max + PTY_BUFFER_BYTES) * cfg.speed)
 
     # ---------------------------------------------------------------------------------------------
     # Sample clock
@@ -188,8 +207,9 @@ class Firmware:
     def _produce(self, now_us: int) -> None:
         """Take every conversion that has ended by ``now_us``; send the blocks that are full."""
         late = now_us - self.next_us
-        if late > MAX_CATCHUP_US:  # suspended for a while: the conversions in between are lost
-            skip = (late - MAX_CATCHUP_US) // self.dt_us + 1
+        limit = int(MAX_CATCHUP_US * self.cfg.speed)  # "suspended" is a matter of wall time
+        if late > limit:  # suspended for a while: the conversions in between are lost
+            skip = (late - limit) // self.dt_us + 1
             self.counters.skipped += skip
             self.next_us += skip * self.dt_us
             self._buf, self._buf_i = [], 0
@@ -271,7 +291,10 @@ class Firmware:
     # ---------------------------------------------------------------------------------------------
     def _stalled(self) -> bool:
         s = self.cfg.stall_after
-        return s is not None and self._uptime_us() >= s * 1e6
+        if s is None:
+            return False
+        up = self._uptime_us()
+        return up >= s * 1e6 and (self.cfg.stall_for is None or up < (s + self.cfg.stall_for) * 1e6)
 
     def _send(self, data: bytes) -> None:
         if self._stalled():
@@ -284,7 +307,25 @@ class Firmware:
             if hit.any():
                 arr[hit] ^= self._fault_rng.integers(1, 256, size=int(hit.sum()), dtype=np.uint8)
                 data = arr.tobytes()
-        self.link.write(data)
+        self._out(data)
+
+    def _out(self, data: bytes) -> None:
+        """To the link, or held for the next burst (``burst_ms``): frame by frame either way, so the
+        link drops whole frames when its queue is full."""
+        if self.cfg.burst_ms:
+            self._held.append(data)
+        else:
+            self.link.write(data)
+
+    def _release_burst(self, now_ns: int) -> None:
+        assert self._next_burst_ns is not None and self.cfg.burst_ms is not None
+        if now_ns < self._next_burst_ns:
+            return
+        held, self._held = self._held, []
+        for data in held:
+            self.link.write(data)
+        period = int(self.cfg.burst_ms * 1e6)
+        self._next_burst_ns += max(1, (now_ns - self._next_burst_ns) // period + 1) * period
 
     def _reply(self, text: str) -> None:
         self._send(encode_response(text) if self.cfg.fmt == "nmtp" else (text + "\n").encode("utf-8"))
@@ -305,7 +346,7 @@ class Firmware:
         if self._stalled():
             return
         n = int(self._fault_rng.integers(8, 65))
-        self.link.write(self._fault_rng.integers(0, 256, size=n, dtype=np.uint8).tobytes())
+        self._out(self._fault_rng.integers(0, 256, size=n, dtype=np.uint8).tobytes())
         self.counters.garbage_bursts += 1
 
     # ---------------------------------------------------------------------------------------------
@@ -385,7 +426,7 @@ class Firmware:
         now_ns = self.clock_ns()
         if not force and n == self._labels_written and now_ns < self._next_labels_ns:
             return
-        self._next_labels_ns = now_ns + 1_000_000_000
+        self._next_labels_ns = now_ns + int(1e9 * self.cfg.speed)  # once a wall second at any speed
         self._labels_written = n
         up = self._uptime_us() if self._boot_ns else 0
         meta = {
@@ -413,6 +454,8 @@ class Firmware:
         self._set_rate(self.rate, 0)
         if self.cfg.garbage_every:
             self._next_garbage_ns = self._boot_ns + int(self.cfg.garbage_every * 1e9)
+        if self.cfg.burst_ms:
+            self._next_burst_ns = self._boot_ns + int(self.cfg.burst_ms * 1e6)
         self.player.ensure(self.player.t0)
         self.write_labels(force=True)
         self._banner()
@@ -438,10 +481,14 @@ class Firmware:
                 self._labels_failed = True
                 print(f"firmware_sim: cannot update {self.cfg.labels_path} ({exc.strerror}); "
                       "labels are no longer written", file=sys.stderr, flush=True)
+        if self._next_burst_ns is not None:
+            self._release_burst(now_ns)
         wait_us = self._next_deadline_us(now_us) - now_us
         if self._next_garbage_ns is not None:
             wait_us = min(wait_us, (self._next_garbage_ns - now_ns) // 1000)
-        data = self.link.poll(min(max(wait_us, 0) / 1e6, max_wait_s))
+        if self._next_burst_ns is not None:
+            wait_us = min(wait_us, (self._next_burst_ns - now_ns) // 1000)
+        data = self.link.poll(min(max(wait_us, 0) / 1e6 / self.cfg.speed, max_wait_s))
         if data:
             for frame in self.decoder.feed(data):
                 self._command(frame.text)
@@ -459,6 +506,16 @@ class Firmware:
         while not self.stopping:
             self.run_once()
         self.write_labels(force=True)
+
+
+def _scaled(clock_ns: Callable[[], int], speed: float) -> Callable[[], int]:
+    """``clock_ns`` running ``speed`` times faster from now on: the device's clock under ``--speed``."""
+    start = clock_ns()
+
+    def now() -> int:
+        return start + int((clock_ns() - start) * speed)
+
+    return now
 
 
 def _parse_rate(args: list[str]) -> int | None:

@@ -55,6 +55,8 @@ class Link:
     def __init__(self) -> None:
         self.stats = LinkStats()
         self._out = bytearray()
+        #: Queue limit (bytes); the firmware raises it under --speed to buffer the same wall time.
+        self.out_max = OUT_QUEUE_MAX
         self._dropping_since: float | None = None
         self.on_connect: Callable[[], None] | None = None
         self._wake_r, self._wake_w = os.pipe()
@@ -95,7 +97,7 @@ class Link:
     def write(self, data: bytes) -> bool:
         """Queue ``data`` (one frame or line) for the reader; False if it was dropped."""
         fd = self._out_fd()
-        if fd is None or len(self._out) + len(data) > OUT_QUEUE_MAX:
+        if fd is None or len(self._out) + len(data) > self.out_max:
             self.stats.writes_dropped += 1
             self.stats.bytes_dropped += len(data)
             now = time.monotonic()

@@ -207,11 +207,17 @@ def test_scanner_and_numpy_read_random_files_alike(tmp_path_factory: pytest.Temp
     p = tmp_path_factory.mktemp("tab") / "rec.csv"
     p.write_bytes(table.data)
     fast, slow = read_with(p, COMPILED), read_with(p, None)
+    # Our writer ends every row: a last row without a line end is one still being written.
+    n = len(table.t) - (not table.data.endswith((b"\n", b"\r")))
+    if n < 2:
+        assert fast == slow and "has 1 row" in str(fast)
+        return
     assert isinstance(fast, Recording), fast
     assert isinstance(slow, Recording), slow
-    assert bits(fast.t) == bits(slow.t) == bits(np.array(table.t))
-    assert bits(fast.force_n) == bits(slow.force_n) == bits(np.array(table.f))
+    assert bits(fast.t) == bits(slow.t) == bits(np.array(table.t[:n]))
+    assert bits(fast.force_n) == bits(slow.force_n) == bits(np.array(table.f[:n]))
     assert fast.metadata == slow.metadata and fast.metadata["device"] == "cell 7"
+    assert ("partial_last_line" in fast.metadata) == (n < len(table.t))
     assert fast.format == "nmt_pressure"
 
 
@@ -246,7 +252,9 @@ def test_scanner_and_numpy_name_the_same_line(tmp_path_factory: pytest.TempPathF
     assert fast == slow if isinstance(fast, str) else (isinstance(slow, Recording) and
                                                          bits(fast.t) == bits(slow.t) and
                                                          bits(fast.force_n) == bits(slow.force_n))
-    if kind in ("cell", "short"):  # a wrong decimal mark shows where the other one is used
+    # A last row with no line end after it is one our writer has not finished: left out, no error.
+    unended = row == len(table.lines) - 1 and not table.data.endswith((b"\n", b"\r"))
+    if kind in ("cell", "short") and not unended:  # a wrong decimal mark shows where the other one is used
         assert isinstance(fast, str) and re.search(rf"line {table.lines[row]}\b", fast), fast
 
 

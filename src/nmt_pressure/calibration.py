@@ -64,6 +64,7 @@ class Calibrator:
         self._host_t0: float | None = None
         self.markers: list[float] = []
         self._factors: dict[str, float] = {}
+        self._serial: str | None = None  # the device the timeline's clock belongs to (its ID serial)
 
     def link_lost(self) -> None:
         """The link went away: the next block may come from a restarted device or after a gap.
@@ -77,6 +78,12 @@ class Calibrator:
     # ---- nmtp
     def samples(self, block: SampleBlock, info: DeviceInfo) -> Samples:
         n = len(block.counts)
+        # Another device (another serial in its ID reply) on the same port: its clock says nothing
+        # about the old one's, even when it happens to lie a little ahead of it.
+        serial = info.fields.get("serial")
+        other_device = self._reanchor and serial is not None and self._serial not in (None, serial)
+        if serial is not None:
+            self._serial = serial
         if self._reanchor:  # maybe a restarted device: its clock says nothing about the old one
             self._unwrap_base = 0
             self._last_raw_us = None
@@ -86,7 +93,7 @@ class Calibrator:
         dev_t = t_us / 1e6
         raw = np.asarray(block.counts, dtype=np.float64)
         force = (raw - info.offset) / info.scale
-        return self._finish(dev_t, force, raw, np.full(n, block.flags, dtype=np.int64))
+        return self._finish(dev_t, force, raw, np.full(n, block.flags, dtype=np.int64), other_device)
 
     def _unwrap(self, raw_us: int) -> float:
         if self._last_raw_us is not None and raw_us < self._last_raw_us and \
@@ -113,14 +120,15 @@ class Calibrator:
                             np.zeros(1, dtype=np.int64))
 
     # ---- shared
-    def _finish(self, dev_t: np.ndarray, force: np.ndarray, raw: np.ndarray, flags: np.ndarray
-                ) -> Samples:
+    def _finish(self, dev_t: np.ndarray, force: np.ndarray, raw: np.ndarray, flags: np.ndarray,
+                other_device: bool = False) -> Samples:
         t = dev_t + self._offset_s
         if self._last_t is not None:
             expected = self._last_t + (time.monotonic() - self._host_lost_at if self._reanchor else 0.0)
-            if t[0] <= self._last_t or (self._reanchor and t[0] > expected + MAX_CLOCK_JUMP_S):
-                # A restarted device (clock back near zero) or a clock far off: continue the timeline
-                # at the last time plus the time that really passed.
+            if other_device or t[0] <= self._last_t or \
+                    (self._reanchor and t[0] > expected + MAX_CLOCK_JUMP_S):
+                # A restarted or another device (clock back near zero, or its own) or a clock far off:
+                # continue the timeline at the last time plus the time that really passed.
                 gap = max(expected - self._last_t, 1e-6)
                 self._offset_s = self._last_t + gap - dev_t[0]
                 t = dev_t + self._offset_s

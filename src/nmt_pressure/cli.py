@@ -12,14 +12,16 @@ traceback; Ctrl-C ends with 130.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from nmt_pressure import __version__
+from nmt_pressure import __version__, cli_practice
 from nmt_pressure.config import ConfigError, DetectorConfig
 from nmt_pressure.recording import UNITS, RecordingError, read_recording
 from nmt_pressure.report import analysis_dict, format_report, to_json
@@ -36,8 +38,25 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool piped into `head` would report
 
 
+#: Highest nominal sample rate a flag accepts (Hz): far above any load cell, low enough to be a typo.
+RATE_MAX_HZ = 1e6
+#: Baud rates a flag accepts: from the slowest teletype rates to the fastest USB-serial chips.
+BAUD_MIN, BAUD_MAX = 50, 12_000_000
+
+
 class CommandError(Exception):
     """A user error found by a command (not by the recording reader or the config): one sentence."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: its usage block would make every typo several lines long.
+
+    Subparsers inherit the class, so ``nmt-pressure monitor --baud x`` answers in one line too.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        text = " ".join(message.split()).rstrip(".")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {text}; see {self.prog} --help.\n")
 
 
 @dataclass(frozen=True)
@@ -60,8 +79,28 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value > 0 and value != float("inf")):
+    if not (value > 0 and math.isfinite(value)):  # NaN fails the comparison too
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _sample_rate(text: str) -> float:
+    """A nominal sample rate in Hz: positive, and not absurdly high (a typo such as 1e9)."""
+    value = _positive_float(text)
+    if value > RATE_MAX_HZ:
+        raise argparse.ArgumentTypeError(f"{text!r} Hz is not a load cell's sample rate (at most "
+                                         f"{RATE_MAX_HZ:.0f} Hz)")
+    return value
+
+
+def _baud(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not BAUD_MIN <= value <= BAUD_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a baud rate; use a whole number such as 9600 or "
+                                         f"115200 (from {BAUD_MIN} to {BAUD_MAX})")
     return value
 
 
@@ -103,10 +142,15 @@ def add_column_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace, sample_rate: float | None = None,
-                     base: dict[str, Any] | None = None) -> DetectorConfig:
+                     base: dict[str, Any] | None = None, base_source: str = "the recording"
+                     ) -> DetectorConfig:
     """A validated DetectorConfig from the shared arguments over ``base`` (e.g. the configuration a
-    recording was made with); raises CommandError naming the flag."""
+    recording was made with, read from ``base_source``); raises CommandError naming the flag, or the
+    recording when its own settings are part of the problem."""
     kwargs: dict[str, Any] = {k: v for k, v in (base or {}).items() if k in DetectorConfig.field_names()}
+    if args.tolerance is not None and args.tolerance >= 1.0:  # "10" meant as ten percent
+        raise CommandError(f"invalid --tolerance: {args.tolerance:g} is not a fraction below 1; for ten "
+                           "percent write 0.1 or 10%.")
     if args.target is not None:
         kwargs["target"] = args.target
     if args.tolerance is not None:
@@ -116,7 +160,12 @@ def config_from_args(args: argparse.Namespace, sample_rate: float | None = None,
     try:
         return DetectorConfig(**kwargs)
     except ConfigError as exc:
-        raise CommandError(_flag_hint(str(exc))) from None
+        message = _flag_hint(str(exc))
+        if base:
+            # The user gave no such field: without this the message would name a mystery.
+            message = (f"{message.rstrip('.')} (with the detector settings recorded in {base_source}; "
+                       "fix or delete its '# detector_config:' line to use the defaults).")
+        raise CommandError(message) from None
 
 
 _FLAGS = {"tolerance": "--tolerance", "target": "--target", "sample_rate": "--rate"}
@@ -130,6 +179,42 @@ def _flag_hint(message: str) -> str:
     return message
 
 
+def _check_unit(unit: str | None) -> None:
+    """``--unit`` names a force unit we know (before any file is read or port opened)."""
+    if unit is None:
+        return
+    from nmt_pressure.recording import unit_factor
+
+    try:
+        unit_factor(unit)
+    except RecordingError as exc:
+        raise CommandError(f"invalid --unit: {exc}") from None
+
+
+def check_output(flag: str, path: str | os.PathLike[str]) -> None:
+    """Fail before the work starts if ``flag path`` could not be written at the end of it.
+
+    A folder that is missing, read-only (a read-only mount; permission bits do not stop root) or not a
+    folder would otherwise cost a whole session before anyone noticed. The probe is a nameless
+    temporary file, so nothing is left behind, and it asks the file system itself rather than
+    ``os.access`` (which root passes whatever the mode bits say).
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise CommandError(f"{flag} {path} is a folder; give a file name in it.")
+    folder = p.parent
+    if not folder.is_dir():
+        raise CommandError(f"cannot write {flag} {path}: its folder {folder} does not exist.")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise CommandError(f"cannot write {flag} {path}: its folder is not writable ({exc.strerror or exc}); "
+                           "choose another folder.") from None
+    if p.exists() and not os.access(p, os.W_OK):
+        raise CommandError(f"cannot write {flag} {path}: the file is read-only; choose another name.")
+
+
 # --------------------------------------------------------------------------------------------------
 # analyze
 # --------------------------------------------------------------------------------------------------
@@ -139,7 +224,7 @@ def _configure_analyze(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="OUT", default=None,
                    help="write events and holds as JSON to OUT ('-' for standard output) instead of "
                         "printing the table")
-    p.add_argument("--rate", type=_positive_float, metavar="HZ", default=None,
+    p.add_argument("--rate", type=_sample_rate, metavar="HZ", default=None,
                    help="nominal sample rate [estimated from the timestamps]")
     add_band_arguments(p)
     add_column_arguments(p)
@@ -149,14 +234,17 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from nmt_pressure.core import IMPLEMENTATION, analyze, estimate_sample_rate
 
     config_from_args(args, args.rate)  # bad flags fail before a large file is read
-    if args.json not in (None, "-") and _same_file(args.json, args.file):
-        raise CommandError(f"--json {args.json} would overwrite the recording being analysed; "
-                           "choose another output file.")
+    _check_unit(args.unit)
+    if args.json not in (None, "-"):
+        if _same_file(args.json, args.file):
+            raise CommandError(f"--json {args.json} would overwrite the recording being analysed; "
+                               "choose another output file.")
+        check_output("--json", args.json)  # nor does an unwritable folder wait for the analysis
     rec = read_recording(args.file, time_col=args.time_col, force_col=args.force_col, unit=args.unit)
     rate = args.rate if args.rate is not None else estimate_sample_rate(rec.t)
     # A live recording carries the detector configuration it was monitored with: replaying it with
     # the same settings gives exactly the live events. Flags given here still win.
-    cfg = config_from_args(args, rate, _recorded_config(rec.metadata))
+    cfg = config_from_args(args, rate, _recorded_config(rec.metadata), args.file)
     result = analyze(rec.t, rec.force_n, cfg)
 
     if args.json is None:
@@ -203,6 +291,11 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
+def _same_output(path: str, record: str) -> bool:
+    """``path`` is the recording ``record`` or its events sidecar (``FILE.events.jsonl``)."""
+    return _same_file(path, record) or _same_file(path, record + ".events.jsonl")
+
+
 def _write_text(path: str, text: str) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
@@ -238,7 +331,7 @@ def _configure_report(p: argparse.ArgumentParser) -> None:
                    help=f"files analysed in parallel [{os.cpu_count() or 1}, the number of CPUs]")
     p.add_argument("--no-figures", action="store_true", help="tables only (faster)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--rate", type=_positive_float, metavar="HZ", default=None,
+    p.add_argument("--rate", type=_sample_rate, metavar="HZ", default=None,
                    help="nominal sample rate [estimated from each file's timestamps]")
     add_band_arguments(p)
     add_column_arguments(p)
@@ -261,6 +354,24 @@ def _report_inputs(items: Sequence[str]) -> list[str]:
     return files
 
 
+def _refuse_overwriting_inputs(files: Sequence[str], out: Path, out_arg: str) -> None:
+    """The report's files are derived and refreshed on every run; a recording never is.
+
+    An input that sits in ``--out`` under one of the names the report writes (``summary.json``,
+    ``STEM.holds.csv``, ...) would be replaced by its own report: refuse before anything is written.
+    """
+    from nmt_pressure.batch import output_stems
+
+    names = ["index.html", "summary.json", "holds_all.csv", "distributions.png"]
+    for stem in output_stems(files):
+        names += [f"{stem}.holds.csv", f"{stem}.holds.json", f"{stem}.png"]
+    written = {(out / n).resolve() for n in names}
+    for f in files:
+        if Path(f).resolve() in written:
+            raise CommandError(f"the report would overwrite its input {f} (it writes a file of that name "
+                               f"into {out_arg}); choose another --out folder.")
+
+
 def _run_report(args: argparse.Namespace) -> int:
     from nmt_pressure.batch import Progress, ReportOptions, run_batch
     from nmt_pressure.batchpage import write_batch_outputs
@@ -268,10 +379,7 @@ def _run_report(args: argparse.Namespace) -> int:
     config_from_args(args, args.rate)  # bad flags fail before any file is read
     if args.jobs is not None and args.jobs < 1:
         raise CommandError(f"--jobs must be 1 or more, got {args.jobs}.")
-    if args.unit is not None:
-        from nmt_pressure.recording import unit_factor
-
-        unit_factor(args.unit)
+    _check_unit(args.unit)
     files = _report_inputs(args.files)
     out = Path(args.out)
     try:
@@ -284,6 +392,7 @@ def _run_report(args: argparse.Namespace) -> int:
                            "you can write to.") from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise CommandError(f"the folder {args.out} is not writable; choose a folder you can write to.")
+    _refuse_overwriting_inputs(files, out, args.out)
 
     opts = ReportOptions(out_dir=str(out), time_col=args.time_col, force_col=args.force_col,
                          unit=args.unit, target=args.target, tolerance=args.tolerance, rate=args.rate,
@@ -326,7 +435,7 @@ def _configure_monitor(p: argparse.ArgumentParser) -> None:
                    help="device path (/dev/ttyUSB0, COM3) or pyserial URL (socket://127.0.0.1:5555)")
     p.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
                    help="wire format: nmtp (our devices), ascii (one reading a line) or auto [auto]")
-    p.add_argument("--baud", type=int, default=115200, metavar="N", help="baud rate [115200]")
+    p.add_argument("--baud", type=_baud, default=115200, metavar="N", help="baud rate [115200]")
     p.add_argument("--duration", type=_positive_float, metavar="S", default=None,
                    help="stop after S seconds (exit 0); default: until Ctrl-C")
     p.add_argument("--record", metavar="FILE", default=None,
@@ -366,16 +475,23 @@ def _lsl_name(args: argparse.Namespace) -> str | None:
 
 def _run_monitor(args: argparse.Namespace) -> int:
     from nmt_pressure.live import MonitorError, run_monitor
-    from nmt_pressure.recording import unit_factor
     from nmt_pressure.terminal_view import TerminalView
 
     cfg = config_from_args(args)
-    if args.baud <= 0:
-        raise CommandError(f"--baud must be a positive number, got {args.baud}.")
-    try:
-        unit_factor(args.unit)
-    except RecordingError as exc:
-        raise CommandError(f"invalid --unit: {exc}") from None
+    _check_unit(args.unit)
+    if args.poll is not None:
+        if not args.poll.strip() or not args.poll.isprintable():
+            raise CommandError(f"--poll needs the query the gauge answers, such as '?', got {args.poll!r}.")
+        if args.fmt == "nmtp":
+            raise CommandError("--poll is for ASCII gauges that answer queries; our devices (--format nmtp) "
+                               "stream by themselves.")
+    if args.record:
+        check_output("--record", args.record)
+    if args.summary_json:
+        if args.record and _same_output(args.summary_json, args.record):
+            raise CommandError(f"--summary-json {args.summary_json} would overwrite the recording "
+                               f"(--record {args.record}); choose another file name.")
+        check_output("--summary-json", args.summary_json)
     try:
         return run_monitor(args.port, cfg, [TerminalView()], fmt=args.fmt, baud=args.baud,
                            duration=args.duration, record=args.record, overwrite=args.overwrite,
@@ -437,18 +553,23 @@ def _configure_dash(p: argparse.ArgumentParser) -> None:
                     help="start the built-in simulated device (python -m firmware_sim) and watch it")
     ex.add_argument("--replay", metavar="FILE", default=None,
                     help="replay a recording through the same core (as `analyze` reads it)")
-    src.add_argument("--rate", type=int, metavar="HZ", default=1000,
+    # Defaults of the source-specific options are None here and filled in by _run_dash, so that an
+    # option given for another source (--rate with --port) is told apart from the default.
+    src.add_argument("--rate", type=int, metavar="HZ", default=None,
                      help="the simulator's sample rate, 1 to 4000 [1000]")
-    src.add_argument("--scenario", metavar="NAME", default="session",
+    src.add_argument("--scenario", metavar="NAME", default=None,
                      help="the simulator's scenario (session, tppr, steady, drift, idle) [session]")
     src.add_argument("--script", metavar="FILE", default=None,
                      help="play a firmware_sim script on the simulator instead of a scenario")
-    src.add_argument("--seed", type=int, default=0, help="the simulator's seed [0]")
-    src.add_argument("--speed", choices=("1", "4", "max"), default="1",
+    src.add_argument("--seed", type=int, default=None, help="the simulator's seed [0]")
+    src.add_argument("--sim-speed", type=_positive_float, metavar="X", default=None,
+                     help="run the simulator's device clock X times faster than real time (demos of "
+                          "long drills, tests) [1]")
+    src.add_argument("--speed", choices=("1", "4", "max"), default=None,
                      help="replay speed: real time, four times, or as fast as the core runs [1]")
-    src.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
+    src.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default=None,
                      help="wire format of --port [auto]")
-    src.add_argument("--baud", type=int, default=115200, metavar="N", help="baud rate of --port [115200]")
+    src.add_argument("--baud", type=_baud, default=None, metavar="N", help="baud rate of --port [115200]")
     add_band_arguments(p)
     view = p.add_argument_group("display")
     view.add_argument("--window", type=_positive_float, metavar="S", default=30.0,
@@ -468,6 +589,14 @@ def _configure_dash(p: argparse.ArgumentParser) -> None:
                      help="at the end of --duration, save the window as a PNG image")
     run.add_argument("--summary-json", metavar="FILE", default=None,
                      help="at the end of --duration, write fps, CPU, the link's counters and all events")
+    practice = p.add_argument_group("practice (the Drill panel, D)")
+    practice.add_argument("--drill", metavar="NAME", default=None,
+                          help="open the Drill panel and start this drill (a bundled or your own drill's "
+                               "name, or a .toml file) on the live source; with --duration the run ends "
+                               "when the drill is over, its score card in --summary-json")
+    practice.add_argument("--practitioner", metavar="NAME", default=None,
+                          help="who is practising [remembered; else $NMT_PRESSURE_PRACTITIONER or your "
+                               "login name]")
     _add_lsl_arguments(p)
 
 
@@ -477,25 +606,8 @@ def _run_dash(args: argparse.Namespace) -> int:
     problem = screen_problem()  # before anything else: without a display Qt would abort
     if problem:
         raise CommandError(problem)
-    if args.sim and not 1 <= args.rate <= 4000:
-        raise CommandError(f"--rate must be a whole number from 1 to 4000 Hz, got {args.rate}.")
-    if args.baud <= 0:
-        raise CommandError(f"--baud must be a positive number, got {args.baud}.")
-    if not 5.0 <= args.window <= 60.0:
-        raise CommandError(f"--window must be from 5 to 60 seconds, got {args.window:g}.")
-    if args.script and not Path(args.script).is_file():
-        raise CommandError(f"--script {args.script} does not exist; give a firmware_sim script file.")
-    if args.record and args.replay:
-        raise CommandError("--record records a live device; a replay is a recording already.")
-    if args.lsl and args.replay:
-        raise CommandError("--lsl publishes a live device (or --sim); a replay is not streamed to LSL.")
-    args.lsl_name = _lsl_name(args) or args.lsl_name
-    for flag, path in (("--screenshot", args.screenshot), ("--summary-json", args.summary_json)):
-        if path and not Path(path).resolve().parent.is_dir():
-            raise CommandError(f"cannot write {flag} {path}: its folder does not exist.")
-    if args.record and Path(args.record).exists() and not args.overwrite:
-        raise CommandError(f"{args.record} already exists; choose another file name or pass "
-                           "--overwrite to replace it.")
+    _check_dash_options(args)
+    cfg = config_from_args(args, float(args.rate) if args.sim else None)  # bad flags before a file is read
     band: dict[str, Any] | None = None
     if args.target is not None or args.tolerance is not None:
         band = {}
@@ -509,13 +621,104 @@ def _run_dash(args: argparse.Namespace) -> int:
 
         rec = read_recording(args.replay)
         # exactly what `analyze FILE` would use: the recording's own settings, the flags over them
-        rcfg = config_from_args(args, estimate_sample_rate(rec.t), _recorded_config(rec.metadata))
-    cfg = config_from_args(args, float(args.rate) if args.sim else None)
+        rcfg = config_from_args(args, estimate_sample_rate(rec.t), _recorded_config(rec.metadata),
+                                args.replay)
     from nmt_pressure.dashboard.app import run_dash
 
     try:
         return run_dash(args, cfg, band, rec, rcfg)
     except DashError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _check_dash_options(args: argparse.Namespace) -> None:
+    """Every user error of ``dash`` that can be found before a window opens, one sentence each; then
+    the source-specific defaults are filled in."""
+    from firmware_sim.__main__ import SCENARIOS
+
+    given = {flag: value is not None for flag, value in (
+        ("--rate", args.rate), ("--scenario", args.scenario), ("--script", args.script),
+        ("--seed", args.seed), ("--speed", args.speed), ("--format", args.fmt), ("--baud", args.baud),
+        ("--sim-speed", args.sim_speed))}
+    for flag in ("--rate", "--scenario", "--script", "--seed", "--sim-speed"):
+        if given[flag] and not args.sim:
+            raise CommandError(f"{flag} sets up the built-in simulator: add --sim, or leave {flag} out.")
+    if given["--speed"] and not args.replay:
+        raise CommandError("--speed is the pace of a replay: add --replay FILE, or leave --speed out.")
+    for flag in ("--format", "--baud"):
+        if given[flag] and (args.sim or args.replay):
+            raise CommandError(f"{flag} applies to a device port (--port), not to "
+                               f"{'--sim' if args.sim else '--replay'}.")
+    args.rate = 1000 if args.rate is None else args.rate
+    args.seed = 0 if args.seed is None else args.seed
+    args.speed = args.speed or "1"
+    args.fmt = args.fmt or "auto"
+    args.baud = 115200 if args.baud is None else args.baud
+    if args.sim and not 1 <= args.rate <= 4000:
+        raise CommandError(f"--rate must be a whole number from 1 to 4000 Hz, got {args.rate}.")
+    if args.scenario is not None and args.script:
+        raise CommandError("--scenario and --script both say what the simulated hand does; give one.")
+    if args.scenario is not None and args.scenario not in SCENARIOS:
+        raise CommandError(f"unknown --scenario {args.scenario!r}; use one of {', '.join(SCENARIOS)} or "
+                           "--script FILE.")
+    args.scenario = args.scenario or "session"
+    if args.script and not Path(args.script).is_file():
+        raise CommandError(f"--script {args.script} does not exist; give a firmware_sim script file.")
+    if not 5.0 <= args.window <= 60.0:
+        raise CommandError(f"--window must be from 5 to 60 seconds, got {args.window:g}.")
+    if args.goal is not None and not 3.0 <= args.goal <= 120.0:
+        raise CommandError(f"--goal must be from 3 to 120 seconds (the hold timer's range), got "
+                           f"{args.goal:g}.")
+    if args.record and args.replay:
+        raise CommandError("--record records a live device; a replay is a recording already.")
+    if args.record and not (args.sim or args.port):
+        raise CommandError("--record records a live device: add --port PORT or --sim (or press R in the "
+                           "window to choose a file).")
+    if args.lsl and args.replay:
+        raise CommandError("--lsl publishes a live device (or --sim); a replay is not streamed to LSL.")
+    for flag in ("--screenshot", "--summary-json"):
+        if getattr(args, flag[2:].replace("-", "_")) and args.duration is None:
+            raise CommandError(f"{flag} is written at the end of an unattended run: add --duration S.")
+    args.lsl_name = _lsl_name(args) or args.lsl_name
+    _check_dash_drill(args)
+    outputs = [(flag, path) for flag, path in (("--record", args.record), ("--screenshot", args.screenshot),
+                                               ("--summary-json", args.summary_json)) if path]
+    for i, (flag, path) in enumerate(outputs):
+        for other, opath in outputs[:i]:
+            if _same_file(path, opath) or (other == "--record" and _same_output(path, opath)):
+                raise CommandError(f"{flag} and {other} name the same file {path}; give each its own.")
+        check_output(flag, path)
+    if args.record and not args.overwrite:
+        for p in (args.record, args.record + ".events.jsonl"):
+            if Path(p).exists():
+                raise CommandError(f"{p} already exists; choose another file name or pass --overwrite to "
+                                   "replace it.")
+
+
+def _check_dash_drill(args: argparse.Namespace) -> None:
+    """``--drill`` and ``--practitioner``: the drill is found (and a broken file named) before the window
+    opens; ``args.drill_def`` is the Drill to play."""
+    from firmware_sim.__main__ import SPEED_MAX
+
+    args.sim_speed = 1.0 if args.sim_speed is None else args.sim_speed
+    if args.sim_speed > SPEED_MAX:
+        raise CommandError(f"--sim-speed must be from just above 0 to {SPEED_MAX:g}, got {args.sim_speed:g}.")
+    args.drill_def = None
+    if args.practitioner is not None and not " ".join(args.practitioner.split()):
+        raise CommandError("--practitioner is empty; give a name.")
+    if args.drill is None:
+        return
+    if args.replay:
+        raise CommandError("a drill needs a live source: use --port PORT or --sim instead of --replay (to "
+                           "score a recording, use `nmt-pressure drill NAME --replay FILE`).")
+    if not (args.sim or args.port):
+        raise CommandError("--drill plays on a live source: add --port PORT or --sim.")
+    from nmt_pressure.drills.spec import DrillError, find_drill
+    from nmt_pressure.userdata import drills_dir
+
+    try:
+        args.drill_def = find_drill(args.drill, drills_dir())
+    except DrillError as exc:
         raise CommandError(str(exc)) from None
 
 
@@ -529,7 +732,12 @@ DASH = Command(
 )
 
 #: Every subcommand, in the order `--help` lists them.
-COMMANDS: tuple[Command, ...] = (ANALYZE, REPORT, MONITOR, DASH, PORTS, SIM)
+DRILL = Command(name="drill", help=cli_practice.DRILL_HELP[0], description=cli_practice.DRILL_HELP[1],
+                configure=cli_practice.configure_drill, run=cli_practice.run_drill)
+HISTORY = Command(name="history", help=cli_practice.HISTORY_HELP[0], description=cli_practice.HISTORY_HELP[1],
+                  configure=cli_practice.configure_history, run=cli_practice.run_history)
+
+COMMANDS: tuple[Command, ...] = (ANALYZE, REPORT, MONITOR, DASH, DRILL, HISTORY, PORTS, SIM)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -537,7 +745,7 @@ COMMANDS: tuple[Command, ...] = (ANALYZE, REPORT, MONITOR, DASH, PORTS, SIM)
 # --------------------------------------------------------------------------------------------------
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Pressure-hold monitor for neuromuscular therapy: holds, steps, releases and band "
                     "alerts from a load cell.")
@@ -580,7 +788,6 @@ def main(argv: list[str] | None = None) -> int:
             return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
         run: Callable[[argparse.Namespace], int] | None = getattr(args, "_run", None)
         if run is None:
-            parser.print_usage(sys.stderr)
             _error(f"choose a command: {', '.join(c.name for c in COMMANDS)} (see {PROG} --help).")
             return EXIT_USAGE
         return run(args)

@@ -16,6 +16,16 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+#: Upper limits that keep the detection stage's history ring (``history_capacity``) a few MB at most:
+#: it spans ``min_hold + step_max_duration`` in ticks, so a huge hold time or a tiny tick would
+#: otherwise ask for gigabytes before the first sample. Far beyond any therapy hold (10-30 s).
+MIN_HOLD_MAX = 300.0
+STEP_MAX_DURATION_MAX = 60.0
+TICK_MIN = 0.001
+#: A fixed band centre beyond this (N) is a typo, not a load cell (the largest are a few kN).
+TARGET_MAX = 1e6
+
+
 class ConfigError(ValueError):
     """A configuration value a user gave is not usable; the message names the fix."""
 
@@ -92,21 +102,31 @@ class DetectorConfig:
         fraction("tolerance", 0.0, 1.0)
         if self.target is not None:
             if not (_is_number(self.target) and math.isfinite(self.target)
-                    and self.target > 0):
-                raise ConfigError(f"target must be a positive force in newtons, got {self.target!r}.")
-            if self.target * (1.0 - self.tolerance) <= self.contact_threshold:
+                    and 0 < self.target <= TARGET_MAX):
+                raise ConfigError(f"target must be a positive force in newtons (at most {TARGET_MAX:.0f}), "
+                                  f"got {self.target!r}.")
+            low = self.target * (1.0 - self.tolerance)
+            if low <= self.contact_threshold:
+                # A band whose lower edge is not contact can never be held: the force would leave
+                # contact (and end the hold) before it left the band.
                 raise ConfigError(
-                    f"the band's lower edge ({self.target * (1 - self.tolerance):g} N) must lie above "
-                    f"the contact threshold ({self.contact_threshold:g} N): raise --target or lower "
-                    "the tolerance.")
+                    f"target {self.target:g} N with tolerance {self.tolerance:g} puts the band's lower "
+                    f"edge at {low:g} N, not above the contact threshold of {self.contact_threshold:g} N, "
+                    "so it could never be held: raise --target or lower the tolerance.")
         if self.lowpass_hz > 0.45 * 2000.0 * 10:
             raise ConfigError(f"lowpass_hz {self.lowpass_hz:g} is far above any force signal; use 2-10 Hz.")
-        if self.tick > 0.1:
-            raise ConfigError(f"tick must be at most 0.1 s, got {self.tick!r}.")
+        if not TICK_MIN <= self.tick <= 0.1:
+            raise ConfigError(f"tick must be from {TICK_MIN:g} to 0.1 s, got {self.tick!r}.")
+        if self.min_hold > MIN_HOLD_MAX:
+            raise ConfigError(f"min_hold must be at most {MIN_HOLD_MAX:g} s, got {self.min_hold!r}.")
+        if self.step_max_duration > STEP_MAX_DURATION_MAX:
+            raise ConfigError(f"step_max_duration must be at most {STEP_MAX_DURATION_MAX:g} s, got "
+                              f"{self.step_max_duration!r}.")
         if self.max_gap <= self.tick:
-            raise ConfigError("max_gap must be longer than tick.")
+            raise ConfigError(f"max_gap must be longer than tick ({self.tick:g} s), got {self.max_gap!r}.")
         if self.min_hold < 4 * self.tick:
-            raise ConfigError(f"min_hold must be at least {4 * self.tick:g} s.")
+            raise ConfigError(f"min_hold must be at least {4 * self.tick:g} s (four ticks), got "
+                              f"{self.min_hold!r}.")
 
     # ---- derived values shared by both kernels (one definition, so they cannot disagree) ----
     @property

@@ -18,6 +18,7 @@ from the first sample, with the absolute start in the metadata (``recorded_at``,
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nmt_pressure.csvtable import (
+    PARTIAL_LAST_LINE,
     Head,
     check_values,
     decode,
@@ -35,8 +37,9 @@ from nmt_pressure.csvtable import (
     lines,
     read_columns,
     split_cells,
+    without_partial_row,
 )
-from nmt_pressure.rectypes import MIN_SAMPLES, Recording, RecordingError, unit_factor
+from nmt_pressure.rectypes import MIN_SAMPLES, Recording, RecordingError, Where, brief, newtons, unit_factor
 
 TINDEQ_COLUMNS = ("time", "weight")
 _TINDEQ_UNITS = {"": "kg", "si": "kg", "metric": "kg", "kg": "kg", "kgf": "kg",
@@ -47,6 +50,7 @@ _QUOTED_ROW = re.compile(r'"[^"]*"(?:,"[^"]*")*')
 _JSON_START = re.compile(r'\{|\[\s*(?:$|[\[{"\]0-9-])')
 #: Unix milliseconds from 2001 to 5138: what a Grip-Connect ``received`` looks like.
 _EPOCH_MS = (1e12, 1e14)
+T0_EXAMPLE_MS = 1714000000000
 _CLOCK_WRAP = 2.0 ** 32
 
 
@@ -144,7 +148,10 @@ def sniff(data: bytes, start: int) -> str | None:
 
 
 def _iso_utc(epoch_s: float) -> str:
-    return datetime.fromtimestamp(epoch_s, tz=UTC).isoformat(timespec="milliseconds")
+    try:
+        return datetime.fromtimestamp(epoch_s, tz=UTC).isoformat(timespec="milliseconds")
+    except (OverflowError, ValueError, OSError):  # before year 1 or after 9999: say it as it is
+        return f"{epoch_s:.3f} s after 1970-01-01T00:00:00+00:00"
 
 
 def spread_repeats(t: npt.NDArray[np.float64], step: float | None = None) -> npt.NDArray[np.float64]:
@@ -185,15 +192,17 @@ def _device_seconds(clock: npt.NDArray[np.float64], received_ms: npt.NDArray[np.
     of the arrival times; None for a packet counter or a clock that stands still."""
     if clock.size < 2 or not np.all(np.isfinite(clock)):
         return None
-    wraps = np.diff(clock) < -_CLOCK_WRAP / 2  # an int32/uint32 µs counter wraps after 36/72 min
-    if wraps.any():
-        clock = clock + _CLOCK_WRAP * np.concatenate(([0.0], np.cumsum(wraps)))
-    if not np.all(np.diff(clock) > 0):
-        return None
-    span_device = (clock[-1] - clock[0]) / 1e6
-    span_received = (received_ms[-1] - received_ms[0]) / 1e3
-    if span_received >= 1.0 and not 0.5 < span_device / span_received < 2.0:
-        return None
+    with np.errstate(over="ignore", invalid="ignore"):  # a corrupt clock may span beyond 1e308
+        wraps = np.diff(clock) < -_CLOCK_WRAP / 2  # an int32/uint32 µs counter wraps after 36/72 min
+        if wraps.any():
+            clock = clock + _CLOCK_WRAP * np.concatenate(([0.0], np.cumsum(wraps)))
+        if not np.all(np.diff(clock) > 0):
+            return None
+        span_device = (clock[-1] - clock[0]) / 1e6
+        span_received = (received_ms[-1] - received_ms[0]) / 1e3
+        if not math.isfinite(span_device) or (
+                span_received >= 1.0 and not 0.5 < span_device / span_received < 2.0):
+            return None
     return clock / 1e6
 
 
@@ -234,15 +243,29 @@ def read_grip_connect_csv(p: Path, data: bytes, start: int, unit: str | None) ->
     cols = [0, 1, *range(3 + zones, 3 + 2 * zones)]
     used = [names[c] for c in cols]
     head = Head({}, names, ",", 0, start)
-    columns = read_columns(p, data, head, cols, used)
-    if columns.values[0].size < MIN_SAMPLES:
-        raise _too_few(p, columns.values[0].size)
-    check_values(p, columns, used, time_index=0)
-    received, clock, *masses = columns.values
+    unit_name, factor = _force_unit(p, unit, "kg")
+
+    def load(part: bytes) -> tuple[npt.NDArray[np.float64], ...]:
+        columns = read_columns(p, part, head, cols, used)
+        check_values(p, columns, used, time_index=0)  # a bad line first: it says more
+        if columns.values[0].size < MIN_SAMPLES:
+            raise _too_few(p, columns.values[0].size)
+        received, clock, *masses = columns.values
+
+        def where(i: int) -> tuple[str, int | None]:
+            line = columns.line_of(i)
+            return f"line {line}", line
+        _check_epoch(p, received, "received", where)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.sum(masses, axis=0)
+        return received, clock, newtons(p, total, factor, where)
+
+    # The app writes no line end after the last row: a last row that does not read is a torn one.
+    (received, clock, force), left_out = without_partial_row(data, head, load, written_by_us=False)
     t, time_col, meta = _gc_times(received, clock, None)
     meta["grip_connect.zones"] = str(zones)
-    unit_name, factor = _force_unit(p, unit, "kg")
-    force = np.sum(masses, axis=0) * factor
+    if left_out is not None:
+        meta[PARTIAL_LAST_LINE] = left_out
     return Recording(t=t, force_n=force, metadata=meta, columns=names, source=p, time_col=time_col,
                      force_col="mass" if zones == 1 else "sum of " + ", ".join(names[-zones:]),
                      unit=unit_name, format="grip-connect-csv")
@@ -255,42 +278,73 @@ def _not_grip_connect(p: Path) -> RecordingError:
         "header row instead.", path=p)
 
 
+def _finite(v: object) -> float | None:
+    """A JSON value as a finite float, or None (text, bool, null, NaN, or an int beyond float range)."""
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
+    return f if math.isfinite(f) else None
+
+
 def _numbers(p: Path, items: list[dict[str, Any]], key: str, optional: bool = False
              ) -> npt.NDArray[np.float64]:
     """``key`` of every item as float64; the error names the first item without a finite number."""
     raw = [item.get(key) for item in items]
     if optional and all(v is None for v in raw):
         return np.full(len(items), np.nan)
-    ok = [isinstance(v, int | float) and not isinstance(v, bool) for v in raw]
-    values = np.array([v if good else np.nan for v, good in zip(raw, ok, strict=True)], dtype=np.float64)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        i = int(bad[0])
-        raise RecordingError(
-            f"{p}: item {i + 1} of the JSON list has {raw[i]!r} as {key!r}, not a finite number; fix "
-            "or delete that item.", path=p)
-    return values
+    values = [_finite(v) for v in raw]
+    for i, v in enumerate(values):
+        if v is None:
+            raise RecordingError(
+                f"{p}: item {i + 1} of the JSON list has {brief(raw[i])} as {brief(key)}, not a finite "
+                "number; fix or delete that item.", path=p)
+    return np.array(values, dtype=np.float64)
 
 
 def _masses(p: Path, items: list[dict[str, Any]]) -> npt.NDArray[np.float64]:
-    zones = len(items[0].get("masses") or [])
+    first = items[0].get("masses")
+    zones = len(first) if isinstance(first, list) else 0
     for i, item in enumerate(items):
         m = item.get("masses")
-        if not isinstance(m, list) or len(m) != zones or zones == 0 or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) for v in m):
+        if not isinstance(m, list) or len(m) != zones or zones == 0 or \
+                not all(_finite(v) is not None for v in m):
             raise RecordingError(
-                f"{p}: item {i + 1} of the JSON list has {m!r} as 'masses', not a list of {zones or 'some'} "
-                "finite numbers like the first item; fix or delete that item.", path=p)
+                f"{p}: item {i + 1} of the JSON list has {brief(m)} as 'masses', not a list of "
+                f"{zones or 'some'} finite numbers like the first item; fix or delete that item.", path=p)
     return np.array([item["masses"] for item in items], dtype=np.float64).reshape(len(items), zones)
 
 
+def _check_epoch(p: Path, times_ms: npt.NDArray[np.float64], key: str, where: Where) -> None:
+    """Arrival times must be Unix milliseconds (2001 to 5138), as every Grip-Connect export has them."""
+    bad = np.flatnonzero((times_ms < _EPOCH_MS[0]) | (times_ms >= _EPOCH_MS[1]))
+    if bad.size:
+        i = int(bad[0])
+        place, line = where(i)
+        raise RecordingError(
+            f"{p} {place}: {key!r} is {times_ms[i]:g}, not a time in Unix milliseconds like "
+            f"{T0_EXAMPLE_MS}; fix or delete that {place.split()[0]}.", path=p, line=line)
+
+
 def _check_order(p: Path, times_ms: npt.NDArray[np.float64], key: str) -> None:
-    back = np.flatnonzero(np.diff(times_ms) < 0)
+    back = np.flatnonzero(times_ms[1:] < times_ms[:-1])
     if back.size:
         i = int(back[0]) + 1
         raise RecordingError(
             f"{p}: item {i + 1} of the JSON list goes back in time ({key} {times_ms[i]:.0f} ms after "
             f"{times_ms[i - 1]:.0f} ms); sort the items by {key!r}.", path=p)
+
+
+def _item(i: int) -> tuple[str, int | None]:
+    return f"item {i + 1} of the JSON list", None
+
+
+def _unit_text(value: object) -> str:
+    if not value:
+        return "kg"
+    return value if isinstance(value, str) else brief(value)
 
 
 def read_grip_connect_json(p: Path, data: bytes, start: int, unit: str | None) -> Recording:
@@ -300,6 +354,12 @@ def read_grip_connect_json(p: Path, data: bytes, start: int, unit: str | None) -
     except json.JSONDecodeError as exc:
         raise RecordingError(f"{p} line {exc.lineno} is not valid JSON ({exc.msg}); export the recording "
                              "again.", path=p, line=exc.lineno) from None
+    except RecursionError:
+        raise RecordingError(f"{p} is JSON nested too deeply to be a Grip-Connect export; export the "
+                             "recording again.", path=p) from None
+    except ValueError:  # an integer of over 4300 digits
+        raise RecordingError(f"{p} holds a number too long to read; export the recording again.",
+                             path=p) from None
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise _not_grip_connect(p)
     if len(items) < MIN_SAMPLES:
@@ -307,37 +367,43 @@ def read_grip_connect_json(p: Path, data: bytes, start: int, unit: str | None) -
                           {"timestamp", "current"} <= items[0].keys()):
             raise _not_grip_connect(p)
         raise _too_few(p, len(items))
-    keys = list(items[0])
+    keys = [str(k) for k in items[0]]
     if {"received", "masses"} <= items[0].keys():
         received = _numbers(p, items, "received")
+        _check_epoch(p, received, "received", _item)
         _check_order(p, received, "received")
         clock = _numbers(p, items, "sampleNum", optional=True)
         masses = _masses(p, items)
         t, time_col, meta = _gc_times(received, clock, None)
         meta["grip_connect.zones"] = str(masses.shape[1])
         unit_name, factor = _force_unit(p, unit, "kg")
-        return Recording(t=t, force_n=masses.sum(axis=1) * factor, metadata=meta, columns=keys, source=p,
-                         time_col=time_col, force_col="masses", unit=unit_name, format="grip-connect-json")
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = masses.sum(axis=1)
+        return Recording(t=t, force_n=newtons(p, total, factor, _item), metadata=meta, columns=keys,
+                         source=p, time_col=time_col, force_col="masses", unit=unit_name,
+                         format="grip-connect-json")
     if {"timestamp", "current"} <= items[0].keys():
         stamp = _numbers(p, items, "timestamp")
+        _check_epoch(p, stamp, "timestamp", _item)
         _check_order(p, stamp, "timestamp")
         current = _numbers(p, items, "current")
-        rate = items[0].get("samplingRateHz")
-        good_rate = isinstance(rate, int | float) and not isinstance(rate, bool) and 0 < rate < 1e6
-        t, time_col, meta = _gc_times(stamp, None, 1.0 / rate if good_rate else None)
+        rate = _finite(items[0].get("samplingRateHz"))
+        good_rate = rate is not None and 1e-3 < rate < 1e6
+        t, time_col, meta = _gc_times(stamp, None, 1.0 / rate if rate is not None and good_rate else None)
         time_col = "timestamp"
         if good_rate:
             meta["sampling_rate_hz"] = f"{rate:g}"
-        app_unit = str(items[0].get("unit") or "kg")
+        app_unit = _unit_text(items[0].get("unit"))
         meta["grip_connect.unit"] = app_unit
-        if unit is None and any(str(item.get("unit") or "kg") != app_unit for item in items):
+        if unit is None and any(_unit_text(item.get("unit")) != app_unit for item in items):
             raise RecordingError(
-                f"{p} mixes force units between its items ({app_unit!r} first); give the unit with "
+                f"{p} mixes force units between its items ({brief(app_unit)} first); give the unit with "
                 "--unit kg or --unit lb.", path=p)
         if unit is None and app_unit.casefold() not in ("kg", "kgf", "lb", "lbs", "lbf"):
-            raise RecordingError(f"{p} gives its force in {app_unit!r}, which is not a known unit; give "
-                                 "the unit with --unit kg or --unit lb.", path=p)
+            raise RecordingError(f"{p} gives its force in {brief(app_unit)}, which is not a known unit; "
+                                 "give the unit with --unit kg or --unit lb.", path=p)
         unit_name, factor = _force_unit(p, unit, app_unit)
-        return Recording(t=t, force_n=current * factor, metadata=meta, columns=keys, source=p,
-                         time_col=time_col, force_col="current", unit=unit_name, format="grip-connect-json")
+        return Recording(t=t, force_n=newtons(p, current, factor, _item), metadata=meta, columns=keys,
+                         source=p, time_col=time_col, force_col="current", unit=unit_name,
+                         format="grip-connect-json")
     raise _not_grip_connect(p)

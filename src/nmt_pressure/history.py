@@ -142,21 +142,34 @@ class History:
             self.db.executescript(
                 f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
 
+    @contextlib.contextmanager
+    def _using(self, doing: str) -> Iterator[None]:
+        """SQLite's errors after the file opened (locked by another program, read-only, disk full) as a
+        HistoryError: the callers say it in one sentence instead of showing a traceback."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise HistoryError(f"cannot {doing} the practice history {self.path} ({exc}); check that its "
+                               "folder is writable and no other program holds the file, or set "
+                               "NMT_PRESSURE_HOME to another folder.") from None
+
     # ---------------------------------------------------------------- writing
     def practitioner_id(self, name: str) -> int:
         clean = " ".join(name.split())
         if not clean:
             raise HistoryError("the practitioner's name is empty; give a name with --practitioner NAME.")
-        with self.db:
+        with self._using("write to"), self.db:
             self.db.execute("INSERT OR IGNORE INTO practitioners(name, created) VALUES (?, ?)",
                             (clean, now_iso()))
-        return int(self.db.execute("SELECT id FROM practitioners WHERE name = ?", (clean,)).fetchone()[0])
+        with self._using("read"):
+            row = self.db.execute("SELECT id FROM practitioners WHERE name = ?", (clean,)).fetchone()
+        return int(row[0])
 
     def start_session(self, practitioner: str, device: str = "", recording: str | None = None,
                       note: str = "", started: str | None = None) -> int:
         """A new sitting; ``started`` (ISO 8601, UTC) defaults to now."""
         pid = self.practitioner_id(practitioner)
-        with self.db:
+        with self._using("write to"), self.db:
             cur = self.db.execute(
                 "INSERT INTO sessions(practitioner_id, started, device, recording, note) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -164,13 +177,13 @@ class History:
         return int(cur.lastrowid or 0)
 
     def end_session(self, session_id: int) -> None:
-        with self.db:
+        with self._using("write to"), self.db:
             self.db.execute("UPDATE sessions SET ended = ? WHERE id = ?", (now_iso(), session_id))
 
     def add_result(self, session_id: int, card: Any) -> int:
         """Store a :class:`~nmt_pressure.drills.score.ScoreCard`."""
         c = card.components
-        with self.db:
+        with self._using("write to"), self.db:
             cur = self.db.execute(
                 "INSERT INTO drill_results(session_id, drill, title, finished, completed, score, "
                 "time_in_band, steadiness, ramp_rate, hold_duration, work_on, card) "
@@ -182,7 +195,8 @@ class History:
 
     # ---------------------------------------------------------------- reading
     def practitioners(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT name FROM practitioners ORDER BY name")]
+        with self._using("read"):
+            return [r[0] for r in self.db.execute("SELECT name FROM practitioners ORDER BY name")]
 
     def results(self, practitioner: str | None = None, drill: str | None = None) -> list[ResultRow]:
         sql = ("SELECT r.id, p.name, s.id, s.started, r.finished, r.drill, r.title, r.completed, r.score, "
@@ -199,8 +213,10 @@ class History:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY r.finished, r.id"
+        with self._using("read"):
+            found = self.db.execute(sql, args).fetchall()
         return [ResultRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10], r[11],
-                          r[12], r[13], r[14], r[15]) for r in self.db.execute(sql, args)]
+                          r[12], r[13], r[14], r[15]) for r in found]
 
     def card(self, result_id: int) -> dict[str, Any]:
         row = self.db.execute("SELECT card FROM drill_results WHERE id = ?", (result_id,)).fetchone()

@@ -36,6 +36,8 @@ def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *
     ``lsl_name`` (e.g. ``"nmt_pressure"``) publishes the force and the events as Lab Streaming Layer
     streams named after it; None (the default) opens no network socket at all.
     """
+    if summary_json and not Path(summary_json).parent.exists():  # before any file is created
+        raise MonitorError(f"cannot write the summary to {summary_json}: its folder does not exist.")
     all_listeners = list(listeners)
     publisher: LslPublisher | None = None
     if lsl_name is not None:
@@ -52,16 +54,18 @@ def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *
         try:
             recorder = LiveRecorder(record, cfg, overwrite=overwrite, source=port)
         except RecorderError as exc:
+            if publisher is not None:
+                publisher.close()
             raise MonitorError(str(exc)) from None
         all_listeners.append(recorder)
-    if summary_json and not Path(summary_json).parent.exists():
-        raise MonitorError(f"cannot write the summary to {summary_json}: its folder does not exist.")
     fan = FanOut(all_listeners)
     if publisher is not None:
         publisher.news = fan.on_message  # its news reach the terminal like the device's
     mon = Monitor(port, cfg, fan, fmt=fmt, baud=baud, poll=poll, unit=unit)
     stop = _StopFlag()
-    old = signal.signal(signal.SIGTERM, stop.handler)
+    # SIGTERM (kill, systemd) and SIGHUP (the terminal closed, an ssh link dropped) end the session as
+    # Ctrl-C does: the recording is flushed and synced and the summary written, not cut off.
+    old = {sig: signal.signal(sig, stop.handler) for sig in _STOP_SIGNALS}
     t0 = time.monotonic()
     mon.start()
     try:
@@ -74,14 +78,20 @@ def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *
     finally:
         mon.stop()
         mon.join(5.0)
-        signal.signal(signal.SIGTERM, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
     if mon.fatal:
         fan.close()
+        if recorder is not None:
+            recorder.discard_if_empty()  # nothing was recorded: the fixed command may use the name
         raise MonitorError(mon.fatal)
     mon.finish()
     fan.close()
     summary = mon.summary()
     summary["duration_s"] = round(time.monotonic() - t0, 3)
+    # The median beside the p99: a link that delivers in bursts (a USB latency timer) moves both; a
+    # single scheduling hiccup of the host moves only the p99.
+    summary["latency_p50_ms"] = mon.stats.latency_ms(50.0)
     if recorder is not None:
         summary["recording"] = str(recorder.path)
         summary["recording_error"] = recorder.failed
@@ -91,6 +101,9 @@ def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *
         _write_summary(summary_json, summary)
     _print_totals(summary)
     return 0
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class _StopFlag:
@@ -105,7 +118,8 @@ def _write_summary(path: str, summary: dict[str, Any]) -> None:
         Path(path).write_text(json.dumps(summary, indent=2, allow_nan=False, default=_nan_safe) + "\n",
                               encoding="utf-8")
     except (OSError, ValueError) as exc:
-        print(f"nmt-pressure: error: cannot write the summary to {path} ({exc}).", file=sys.stderr)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"nmt-pressure: error: cannot write the summary to {path} ({why}).", file=sys.stderr)
 
 
 def _nan_safe(obj: object) -> object:

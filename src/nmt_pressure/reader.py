@@ -68,9 +68,13 @@ class LinkStats:
         default_factory=lambda: collections.deque(maxlen=LATENCY_KEEP))
 
     def latency_p99_ms(self) -> float | None:
+        return self.latency_ms(99.0)
+
+    def latency_ms(self, percentile: float) -> float | None:
+        """A percentile of the latencies kept (ms), or None before the first block."""
         if not self.latencies_s:
             return None
-        return float(np.percentile(np.fromiter(self.latencies_s, dtype=np.float64), 99.0) * 1e3)
+        return float(np.percentile(np.fromiter(self.latencies_s, dtype=np.float64), percentile) * 1e3)
 
 
 class Monitor(BackgroundSource):

@@ -13,13 +13,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.config import DetectorConfig
@@ -47,26 +48,58 @@ class LiveRecorder(Listener):
         self.source = source
         self.rows = 0
         self.failed: str | None = None
-        if self.path.exists() and not overwrite:
-            raise RecorderError(f"{self.path} already exists; choose another file name or pass "
-                                "--overwrite to replace it.")
         if self.path.is_dir():
             raise RecorderError(f"{self.path} is a folder; give a file name such as session.csv.")
+        # Without --overwrite the files are created exclusively ("x"): an existing recording, or the
+        # events of an old one whose CSV was deleted, is never replaced, even by a file that appears
+        # between a check and the open.
+        mode: Literal["w", "x"] = "w" if overwrite else "x"
+        ev_path = events_path(self.path)
+        self._f: TextIO | None = None
+        self._ev: TextIO | None = None
         try:
-            self._f: TextIO | None = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            self._ev: TextIO | None = open(events_path(self.path), "w", encoding="utf-8")  # noqa: SIM115
+            self._f = open(self.path, mode, encoding="utf-8", newline="")  # noqa: SIM115
+            self._ev = open(ev_path, mode, encoding="utf-8")  # noqa: SIM115
+        except FileExistsError as exc:
+            self._discard_new()
+            raise RecorderError(f"{exc.filename or self.path} already exists; choose another file name or "
+                                "pass --overwrite to replace it.") from None
         except OSError as exc:
+            self._discard_new()
             raise RecorderError(f"cannot write {self.path} ({exc.strerror or exc}); check that its "
                                 "folder exists and is writable.") from None
         self._writer: RecordingWriter | None = None
         self._info = DeviceInfo()
+        self._last_t: float | None = None
         self._last_flush = time.monotonic()
+
+    def _discard_new(self) -> None:
+        """The CSV was created but its events file could not be: leave nothing half-made behind."""
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
     # ---- listener
     def on_connect(self, info: DeviceInfo) -> None:
         self._info = info
         if self._writer is not None:
-            self._write_event({"kind": "reconnect", "device": info.name})
+            # The CSV's head names the first device; a device that comes back (or another one, at
+            # another rate) is noted here, at the last time recorded before it.
+            ev: dict[str, Any] = {"kind": "reconnect", "device": info.name, "t_before": self._last_t}
+            if info.rate:
+                ev["rate_hz"] = info.rate
+            self._write_event(ev)
+
+    def on_disconnect(self, reason: str) -> None:
+        # The device may stay away for long: what came before it must not wait in a buffer meanwhile.
+        if self._f is not None:
+            try:
+                self._f.flush()
+                self._last_flush = time.monotonic()
+            except OSError as exc:
+                self._fail(exc)
 
     def on_samples(self, block: Samples, filtered: float, state: int) -> None:
         if self._f is None or block.t.size == 0:
@@ -76,6 +109,7 @@ class LiveRecorder(Listener):
                 self._writer = RecordingWriter(self._f, self._metadata(), ("raw", "flags"), exact=True)
             self._writer.append(block.t, block.force, {"raw": block.raw, "flags": block.flags})
             self.rows += int(block.t.size)
+            self._last_t = float(block.t[-1])
             now = time.monotonic()
             if now - self._last_flush >= FLUSH_S:
                 self._f.flush()
@@ -90,7 +124,8 @@ class LiveRecorder(Listener):
         self._write_event({"kind": "marker", "t": t})
 
     def close(self) -> None:
-        for f in (self._f, self._ev):
+        for name in ("_f", "_ev"):
+            f = getattr(self, name)  # looked up each time: a failure on the first closes both
             if f is not None:
                 try:
                     f.flush()
@@ -99,6 +134,17 @@ class LiveRecorder(Listener):
                 except OSError as exc:
                     self._fail(exc)
         self._f = self._ev = None
+
+    def discard_if_empty(self) -> bool:
+        """After :meth:`close`: remove the files if nothing was ever recorded (the monitor could not
+        start, e.g. a mistyped port), so that the corrected command is not refused for "already
+        exists". True if they were removed."""
+        if self.rows or self._writer is not None:
+            return False
+        for p in (self.path, events_path(self.path)):
+            with contextlib.suppress(OSError):
+                p.unlink()
+        return True
 
     # ---- helpers
     def _write_event(self, obj: dict[str, Any]) -> None:
@@ -117,6 +163,12 @@ class LiveRecorder(Listener):
                            f"{self.rows} samples written so far are kept. Free space or choose another "
                            "folder to record again.")
             print(f"nmt-pressure: error: {self.failed}", file=sys.stderr)
+        # Close now, discarding what could not be written: left open, the files would try again when
+        # collected and print "Exception ignored" tracebacks; what reached the disk stays readable.
+        for f in (self._f, self._ev):
+            if f is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    f.close()
         self._f = None
         self._ev = None
 

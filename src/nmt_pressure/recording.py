@@ -16,6 +16,10 @@ the unit the user names. Exports of the Tindeq Progressor app and of Grip-Connec
 recognised by their content and read with no options (:mod:`nmt_pressure.formats`);
 :attr:`Recording.format` says what was read. The table reading itself is :mod:`nmt_pressure.csvtable`.
 
+A file still being written (a live recording) reads as the rows complete so far: a last line with no
+line end yet is left out when it does not read, and always in our own format, whose writer ends every
+row (the line may be cut mid-number); ``metadata["partial_last_line"]`` says so.
+
 Every problem a user can cause raises :class:`RecordingError` with one sentence that names the file and
 the fix, so the command line can print it without a traceback.
 """
@@ -43,6 +47,9 @@ from nmt_pressure.rectypes import (
     UNITS,
     Recording,
     RecordingError,
+    brief,
+    brief_list,
+    newtons,
     unit_factor,
 )
 
@@ -82,7 +89,19 @@ def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
     p = Path(path)
     if unit is not None:
         unit_factor(unit, p)  # a bad flag fails before a large file is read
-    data = _read_bytes(p)
+    return read_data(p, _read_bytes(p), time_col, force_col, unit)
+
+
+def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str | None = None,
+              unit: str | None = None) -> Recording:
+    """:func:`read_recording` on bytes already in memory, ``p`` naming them in messages.
+
+    Internal: the fuzzer (``tools/fuzz.py``) reads millions of files this way without a disk.
+    """
+    if unit is not None:
+        unit_factor(unit, p)
+    if b"\x00" in data[:65536]:
+        raise RecordingError(f"{p} is not a text file; give a CSV recording.", path=p)
     start = len(_BOM) if data.startswith(_BOM) else 0
     if csvtable.is_blank(data, start):
         raise RecordingError(f"{p} is empty; record some data into it or choose another file.", path=p)
@@ -107,7 +126,7 @@ def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
         found = formats.tindeq_unit(app_unit)
         if found is None and unit is None:
             raise RecordingError(
-                f"{p} is a Tindeq export in the unit {app_unit!r}, which is not known; give the force "
+                f"{p} is a Tindeq export in the unit {brief(app_unit)}, which is not known; give the force "
                 "unit with --unit kg or --unit lb.", path=p)
         default_unit = found or "kg"
     elif formats.is_tindeq_header(head.header):
@@ -137,8 +156,6 @@ def _read_bytes(p: Path) -> bytes:
     except OSError as exc:
         raise RecordingError(f"{p} cannot be read ({exc.strerror or exc}); check the path and the disk.",
                              path=p) from None
-    if b"\x00" in data[:65536]:
-        raise RecordingError(f"{p} is not a text file; give a CSV recording.", path=p)
     return data
 
 
@@ -159,33 +176,44 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
     ti = _find_column(head.header, tname)
     fi = _find_column(head.header, fname)
     if ti is None or fi is None:
-        present = ", ".join(repr(h) for h in head.header)
+        present = brief_list(head.header)
         if ti is None and fi is None:
             raise RecordingError(
-                f"{p} has no time column {tname!r} and no force column {fname!r} (its columns are "
+                f"{p} has no time column {brief(tname)} and no force column {brief(fname)} (its columns are "
                 f"{present}); name them with --time-col NAME --force-col NAME.", path=p)
         role, name, flag = ("time", tname, "--time-col") if ti is None else ("force", fname, "--force-col")
         raise RecordingError(
-            f"{p} has no {role} column {name!r} (its columns are {present}); name the {role} column "
+            f"{p} has no {role} column {brief(name)} (its columns are {present}); name the {role} column "
             f"with {flag} NAME.", path=p)
     if ti == fi:
         raise RecordingError(
-            f"{p}: the time and force columns are both {head.header[ti]!r}; name two different "
+            f"{p}: the time and force columns are both {brief(head.header[ti])}; name two different "
             "columns with --time-col and --force-col.", path=p)
 
     names = [head.header[ti], head.header[fi]]
-    columns = csvtable.read_columns(p, data, head, (ti, fi), names)
-    t, raw = columns.values
-    if t.size < MIN_SAMPLES:
-        raise RecordingError(
-            f"{p} has {t.size} row{'s' if t.size != 1 else ''} of data below its header; a recording "
-            f"needs at least {MIN_SAMPLES} (record for longer or check that this is the right file).",
-            path=p)
-    csvtable.check_values(p, columns, names, time_index=0)
 
+    def load(part: bytes) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        columns = csvtable.read_columns(p, part, head, (ti, fi), names)
+        t, raw = columns.values
+        csvtable.check_values(p, columns, names, time_index=0)  # a bad line first: it says more
+        if t.size < MIN_SAMPLES:
+            raise RecordingError(
+                f"{p} has {t.size} row{'s' if t.size != 1 else ''} of data below its header; a "
+                f"recording needs at least {MIN_SAMPLES} (record for longer or check that this is the "
+                "right file).", path=p)
+
+        def where(i: int) -> tuple[str, int | None]:
+            line = columns.line_of(i)
+            return f"line {line}", line
+        return t, newtons(p, raw, factor, where)
+
+    # A live recorder may still be appending: its last line may be cut anywhere.
+    (t, force), left_out = csvtable.without_partial_row(data, head, load,
+                                                        written_by_us=fmt == "nmt_pressure")
     metadata = dict(head.metadata)
     metadata.update(csvtable.trailing_metadata(data, head.data_offset))
-    force = raw if factor == 1.0 else raw * factor
+    if left_out is not None:
+        metadata[csvtable.PARTIAL_LAST_LINE] = left_out
     return Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
                      time_col=names[0], force_col=names[1], unit=unit_name, format=fmt)
 

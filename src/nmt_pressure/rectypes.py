@@ -7,6 +7,7 @@ the table reader and the format readers can use them without importing each othe
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,24 @@ _UNIT_ALIASES: dict[str, str] = {
 FORMATS = ("nmt_pressure", "csv", "tindeq", "grip-connect-csv", "grip-connect-json")
 
 
+def brief(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut short: a hostile file's 100 kB cell must not fill the screen."""
+    try:
+        text = repr(value)
+    except RecursionError:  # a JSON value nested a thousand deep
+        return f"a {type(value).__name__} nested too deeply to show"
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value)} characters)" if isinstance(value, str) else ""
+    return f"{text[:limit - 1]}…{size}"
+
+
+def brief_list(names: list[str], limit: int = 8) -> str:
+    """Names for a message, ``'a', 'b'``, at most ``limit`` of them."""
+    shown = ", ".join(brief(n, 30) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 class RecordingError(ValueError):
     """A recording cannot be read or written as asked; the message is one sentence naming the fix."""
 
@@ -57,10 +76,26 @@ def unit_factor(unit: str | None, path: str | os.PathLike[str] | None = None) ->
     if canonical is None:
         where = f" for {path}" if path is not None else ""
         raise RecordingError(
-            f"unknown force unit {unit!r}{where}; use one of {', '.join(UNITS)} "
+            f"unknown force unit {brief(unit)}{where}; use one of {', '.join(UNITS)} "
             "(kg, g and lb meaning kilogram-, gram- and pound-force; kgf and lbs also work).",
             path=path)
     return canonical, UNITS[canonical]
+
+
+#: Where row ``i`` of a file is, for a message: ("line 12", 12) or ("item 3 of the JSON list", None).
+Where = Callable[[int], tuple[str, int | None]]
+
+
+def newtons(p: Path, force: npt.NDArray[np.float64], factor: float, where: Where) -> npt.NDArray[np.float64]:
+    """Force in newtons; a value too large for a double once converted is the file's error."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = force * factor if factor != 1.0 else force
+    bad = np.flatnonzero(~np.isfinite(out))
+    if bad.size:
+        place, line = where(int(bad[0]))
+        raise RecordingError(f"{p} {place}: the force is too large to express in newtons (over 1.8e308 N); "
+                             f"fix or delete that {place.split()[0]}.", path=p, line=line)
+    return out
 
 
 @dataclass

@@ -62,7 +62,7 @@ def recorded_config(metadata: dict[str, str]) -> dict[str, Any] | None:
         return None
     try:
         cfg = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, a number of over 4300 digits, or nested too deep
         return None
     return cfg if isinstance(cfg, dict) else None
 

@@ -172,13 +172,18 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
         elif args.sim:
             if args.record:
                 win._pending_record = (args.record, args.overwrite)
-            win.start_sim(args.rate, scenario=args.scenario, seed=args.seed, script=args.script)
+            win.start_sim(args.rate, scenario=args.scenario, seed=args.seed, script=args.script,
+                          speed=getattr(args, "sim_speed", None) or 1.0)
             _wait_sim(win, app)
+            if args.record and (win.session is None or win.session.recorder is None):
+                # --record was asked for: a dashboard that runs on without it would lose the session
+                raise DashError(win.message or f"cannot record to {args.record}.")
         elif args.port:
             win.connect_port(args.port)
             _wait_connected(win)
             if args.record and not win.start_recording(args.record, overwrite=args.overwrite):
                 raise DashError(win.message)
+        _start_drill(win, args)
     except DashError:
         win.stop_now()
         win.deleteLater()
@@ -205,6 +210,11 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
     result: dict[str, Any] = {}
 
     def finish_unattended() -> None:
+        if result.get("finished"):
+            return  # the drill ended and the clock ran out in the same moment
+        result["finished"] = True
+        # A drill the clock stopped is scored and stored now, so the screenshot shows its card.
+        win.drill_panel.finish_now()
         win._redraw()
         app.processEvents()
         if args.screenshot:
@@ -221,11 +231,16 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
             _write_summary(args.summary_json, summary)
         print(f"dash: {summary['fps']:.0f} fps, CPU {summary['cpu_percent']} % of one core, "
               f"{summary.get('samples', 0)} samples, {len(summary['events'])} events", file=sys.stderr)
+        _print_drill(summary.get("drill"))
         win.close()
         app.quit()
 
     if args.duration is not None:
         QTimer.singleShot(int(args.duration * 1000), finish_unattended)
+        if getattr(args, "drill_def", None) is not None:
+            # An unattended drill ends the run when it is over (its card shown and stored); a moment
+            # later, so the card is laid out before the window is grabbed.
+            win.drill_panel.done.connect(lambda: QTimer.singleShot(200, finish_unattended))
     win.show()
     try:
         app.exec()
@@ -237,6 +252,34 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
     if "error" in result:
         raise DashError(result["error"])
     return 0
+
+
+def _start_drill(win: Any, args: argparse.Namespace) -> None:
+    """``--drill`` / ``--practitioner``: open the Drill panel and start the drill on the live source."""
+    drill = getattr(args, "drill_def", None)
+    practitioner = getattr(args, "practitioner", None)
+    if drill is None and practitioner is None:
+        return
+    panel = win.drill_panel
+    win.show_drill_panel(True)
+    if practitioner is not None:
+        panel.set_practitioner(practitioner)
+    if drill is not None and not panel.start(drill, practitioner):
+        raise DashError(win.message or f"the drill {drill.name} did not start.")
+
+
+def _print_drill(drill: dict[str, Any] | None) -> None:
+    if not drill:
+        return
+    card = drill.get("card")
+    score = f": {card['overall']:.0f} / 100" if card else ""
+    if drill.get("history_error"):
+        saved = f"; not saved ({drill['history_error']})"
+    elif drill.get("result_id") is not None:
+        saved = f", saved for {drill['practitioner']}"
+    else:
+        saved = ""
+    print(f"dash: drill {drill['name']} {drill['state']}{score}{saved}", file=sys.stderr)
 
 
 def _final(win: Any) -> dict[str, Any]:

@@ -32,11 +32,13 @@ from PySide6.QtCore import QEvent, QObject, QRectF, QSettings, Qt, QTimer, Signa
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QPen
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
     QGraphicsRectItem,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -45,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from nmt_pressure.calibration import DeviceInfo
 from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.dashboard.drill_panel import DrillPanel
 from nmt_pressure.dashboard.model import Bridge, DashListener, OpenHold, SampleRing, Source, band_of
 from nmt_pressure.dashboard.sound import AlertSound
 from nmt_pressure.dashboard.widgets import (
@@ -56,6 +59,7 @@ from nmt_pressure.dashboard.widgets import (
     HoldTable,
     ReadoutPanel,
 )
+from nmt_pressure.drills.engine import DrillRun
 from nmt_pressure.events import Event, Hold
 from nmt_pressure.listeners import FanOut
 from nmt_pressure.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
@@ -90,6 +94,10 @@ RAW_PEN = "#59636d"  # opaque: blending a translucent line costs more than drawi
 FILT_PEN = "#ffd54f"
 BAND_BRUSH = (46, 160, 67, 70)
 EVENT_COLOURS = {"step": "#64b5f6", "release": "#b0bec5", "marker": "#f06292"}
+#: A drill phase's band: blue dashed edges (not the core's green hold band), filled by where the force
+#: is: neutral on the way, green in the band, the alert colours above or below it.
+DRILL_EDGE = "#64b5f6"
+DRILL_NEUTRAL = (100, 181, 246, 45)
 
 
 def settings_for(path: str | None = None) -> QSettings:
@@ -126,11 +134,13 @@ class SimProcess(QObject):
     ready = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, rate: int, scenario: str = "session", seed: int = 0, script: str | None = None
-                 ) -> None:
+    def __init__(self, rate: int, scenario: str = "session", seed: int = 0, script: str | None = None,
+                 speed: float = 1.0) -> None:
         super().__init__()
         args = [sys.executable, "-m", "firmware_sim", "--rate", str(rate), "--seed", str(seed)]
         args += ["--script", script] if script else ["--scenario", scenario]
+        if speed != 1.0:  # the device clock runs faster (demos of long drills, tests)
+            args += ["--speed", f"{speed:g}"]
         self.rate = rate
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      preexec_fn=_die_with_parent if _PRCTL is not None else None)
@@ -184,6 +194,8 @@ class Session:
     stopping: bool = False
     connected: bool = False
     winding: threading.Thread | None = None  # the thread that stops it, once one does
+    drill: DrillRun | None = None  # a practice drill playing on this session's listeners
+    recording_failure_shown: bool = False
 
 
 @dataclasses.dataclass
@@ -376,6 +388,20 @@ class DashboardWindow(QMainWindow):
             line.setPen(pg.mkPen((*BAND_BRUSH[:3], 140), width=1, style=Qt.PenStyle.DashLine))
         pi.addItem(self.fixed_band, ignoreBounds=True)
         self.fixed_band.hide()
+        self.drill_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
+                                              brush=pg.mkBrush(*DRILL_NEUTRAL), pen=pg.mkPen(None))
+        self.drill_band.setZValue(-15)
+        for line in self.drill_band.lines:
+            line.setPen(pg.mkPen(DRILL_EDGE, width=2, style=Qt.PenStyle.DashLine))
+        self.drill_band_label = pg.InfLineLabel(self.drill_band.lines[1], text="", position=0.04,
+                                                anchors=[(0, 1), (0, 1)], color=DRILL_EDGE)
+        label_font = self.font()
+        label_font.setPixelSize(15)
+        label_font.setBold(True)
+        self.drill_band_label.setFont(label_font)
+        self.drill_band_state = ""
+        pi.addItem(self.drill_band, ignoreBounds=True)
+        self.drill_band.hide()
         pi.setXRange(-self.window_s, 0.0, padding=0)
         pi.setYRange(-0.03 * self._y_top, self._y_top, padding=0)
         pw.viewport().installEventFilter(self._paints)
@@ -458,6 +484,8 @@ class DashboardWindow(QMainWindow):
         self.act_mute = act("Mute", self.toggle_mute, "M", "silence the alert sound", checkable=True)
         self.act_mute.setChecked(self.sound.muted)
         self.act_lsl = act("LSL", self.toggle_lsl, "L", "", checkable=True)
+        self.act_drill = act("Drill", self.toggle_drill_panel, "D",
+                             "practice drills: prompts, countdown, score card and trend", checkable=True)
         for a in (self.act_refresh, self.act_connect):
             tb.addAction(a)
         tb.addSeparator()
@@ -471,6 +499,9 @@ class DashboardWindow(QMainWindow):
         tb.addSeparator()
         for a in (self.act_tare, self.act_marker, self.act_record, self.act_mute, self.act_lsl):
             tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.act_drill)
+        self._build_drill_dock()
 
         self.addToolBarBreak()
         tb2 = QToolBar("settings")
@@ -521,6 +552,26 @@ class DashboardWindow(QMainWindow):
             w.setStyleSheet("font-size: 14px;")
         self._update_controls()
 
+    def _build_drill_dock(self) -> None:
+        """The practice panel, docked on the right and hidden until asked for (D, or dash --drill)."""
+        self.drill_panel = DrillPanel(self)
+        scroll = QScrollArea()
+        scroll.setWidget(self.drill_panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet(f"QScrollArea {{ background: {PANEL_BG}; border: none; }}")
+        dock = QDockWidget("Practice", self)
+        dock.setObjectName("drill_dock")
+        dock.setWidget(scroll)
+        dock.setMinimumWidth(400)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        dock.setStyleSheet(f"QDockWidget {{ color: {DIM}; font-size: 14px; }}")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock.hide()
+        dock.visibilityChanged.connect(self._drill_dock_visible)
+        self.drill_dock = dock
+
     def _set_axis_unit(self) -> None:
         ax = self.plot_item.getAxis("left")
         ax.setScale(1.0 / UNIT_FACTORS[self.unit])  # data stay in newtons; the ticks speak the unit
@@ -550,14 +601,15 @@ class DashboardWindow(QMainWindow):
         self._end_session(then=lambda: self._start_live(port))
 
     def start_sim(self, rate: int | None = None, scenario: str = "session", seed: int = 0,
-                  script: str | None = None) -> None:
-        """Start the built-in simulator (a child process) and connect to it when it says its port."""
+                  script: str | None = None, speed: float = 1.0) -> None:
+        """Start the built-in simulator (a child process) and connect to it when it says its port;
+        ``speed`` runs its device clock that many times faster than the wall clock."""
         rate = int(rate if rate is not None else self.rate_combo.currentText())
 
         def go() -> None:
             self._stop_sim()
             self.show_message(f"starting the simulator ({rate} Hz)…")
-            sim = SimProcess(rate, scenario, seed, script)
+            sim = SimProcess(rate, scenario, seed, script, speed)
             sim.ready.connect(self._sim_ready, Qt.ConnectionType.QueuedConnection)
             sim.failed.connect(self._sim_failed, Qt.ConnectionType.QueuedConnection)
             self.sim = sim
@@ -674,6 +726,9 @@ class DashboardWindow(QMainWindow):
         """Stop the session in the background (a device may take a moment); then ``then()``."""
         s = self.session
         self._band_timer.stop()
+        if s is not None and s.drill is not None:
+            # A drill cannot go on without its source: it ends here, scored as not completed.
+            self.drill_panel.source_ended(s.drill, "the connection ended")
         if s is None or s.stopping:
             if s is not None and then is not None:
                 self._after_stop[s.gen] = then
@@ -899,6 +954,67 @@ class DashboardWindow(QMainWindow):
             s.fan.remove(pub)  # waits for the block in progress: pub is never called again
             pub.close()  # the streams disappear
 
+    # ---- practice drills (the panel drives them; the window owns the session and the plot)
+    def toggle_drill_panel(self) -> None:
+        self.show_drill_panel(self.act_drill.isChecked())
+
+    def show_drill_panel(self, on: bool = True) -> None:
+        self.drill_dock.setVisible(on)
+        self.act_drill.setChecked(on)
+
+    def _drill_dock_visible(self, visible: bool) -> None:
+        self.act_drill.setChecked(visible)
+        if visible:
+            self.drill_panel.on_shown()
+
+    def attach_drill(self, run: DrillRun) -> str | None:
+        """Hang ``run`` on the live session's listeners, like the recorder; the reason if it cannot."""
+        s = self.session
+        if s is not None and s.kind == "replay":
+            return ("a drill needs a live source: connect a device or start the simulator (a replay "
+                    "cannot be practised on; `nmt-pressure drill NAME --replay FILE` scores one).")
+        if s is None or s.stopping:
+            return "a drill needs a live source: connect a device or start the simulator first."
+        if s.drill is not None and not s.drill.finished:
+            return "a drill is running already: stop it first."
+        s.drill = run
+        s.fan.add(run)  # from the next block on: the drill starts with the samples it sees
+        return None
+
+    def detach_drill(self, run: DrillRun) -> None:
+        """Take ``run`` off whichever session it plays on (it may be winding down already)."""
+        s = self.session
+        if s is not None and s.drill is run:
+            s.drill = None
+            s.fan.remove(run)  # waits for the block in progress: run is never called again
+
+    def set_drill_band(self, band: tuple[float, float] | None, state: str = "") -> None:
+        """Show the drill phase's band (None hides it), filled by where the force is: ``in``,
+        ``high``, ``low`` or ``""`` (nothing to say yet)."""
+        if band is None:
+            self.drill_band.hide()
+            self.drill_band_state = ""
+            return
+        lo, hi = band
+        if not self.drill_band.isVisible():
+            self.drill_band.show()
+            self._set_y(max(self._y_top, hi * 1.25))
+        if self.drill_band.getRegion() != (lo, hi):
+            self.drill_band.setRegion((lo, hi))
+        # after show(): pyqtgraph's line label leaves its text alone while it is hidden
+        self.drill_band_label.setFormat(f"drill {lo:.1f}–{hi:.1f} N")
+        if state in ALERT_COLOURS:
+            c = QColor(ALERT_COLOURS[state][0])
+            c.setAlpha(110)
+            brush = QBrush(c)
+        elif state == "in":
+            brush = pg.mkBrush(*BAND_BRUSH[:3], 95)
+        else:
+            brush = pg.mkBrush(*DRILL_NEUTRAL)
+        self.drill_band.setBrush(brush)
+        self.drill_band.update()
+        self.drill_band_state = state
+
     def set_unit(self, unit: str) -> None:
         if unit not in UNIT_FACTORS:
             return
@@ -952,6 +1068,8 @@ class DashboardWindow(QMainWindow):
             return True
         if s.recorder is not None:
             self.show_message("the new band applies from the next connection (a recording is running).")
+        elif s.drill is not None:  # restarting the core would end the drill
+            self.show_message("the new band applies from the next connection (a drill is running).")
         elif s.kind == "live":
             port = s.port
             self.show_message("band changed: restarting the detector")
@@ -1243,6 +1361,8 @@ class DashboardWindow(QMainWindow):
             top = max(top, self._open_band.hi)
         if cfg.target is not None:
             top = max(top, cfg.target * (1 + cfg.tolerance))
+        if self.drill_band.isVisible():
+            top = max(top, self.drill_band.getRegion()[1])
         want = max(10.0, top * 1.15)
         cur = self._y_top
         if want > cur:
@@ -1330,6 +1450,13 @@ class DashboardWindow(QMainWindow):
         info = src.info
         rate = f"{info.rate:g} Hz" if info.rate else "rate ?"
         rec = f" · ● REC {s.recorder.path.name}" if s.recorder is not None else ""
+        if s.recorder is not None and s.recorder.failed:
+            # A full disk stopped the recording; the session goes on, and the user must see it now,
+            # not when pressing Stop recording.
+            rec = " · REC stopped"
+            if not s.recording_failure_shown:
+                s.recording_failure_shown = True
+                self.show_message(s.recorder.failed, error=True)
         pub = s.lsl
         lsl, tip = "", ""
         if pub is not None and pub.failed:
@@ -1397,8 +1524,12 @@ class DashboardWindow(QMainWindow):
         out["sound"] = self.sound.backend
         if s is not None and s.recorder is not None:
             out["recording"] = str(s.recorder.path)
+            out["recording_error"] = s.recorder.failed
         if s is not None and s.lsl is not None:
             out["lsl"] = s.lsl.counts()
+        drill = self.drill_panel.summary()
+        if drill is not None:
+            out["drill"] = drill
         return out
 
     def save_settings(self) -> None:
@@ -1415,6 +1546,7 @@ class DashboardWindow(QMainWindow):
         self.status_timer.stop()
         self.flash_timer.stop()
         self.save_settings()
+        self.drill_panel.finish_now()  # a drill still running is scored and stored, not lost
         self.stop_now()
         self.sound.close()
         super().closeEvent(event)

@@ -298,6 +298,9 @@ def find_drill(name: str, user_dir: Path | None = None) -> Drill:
     drills, _ = available_drills(user_dir)
     if name in drills:
         return drills[name]
+    if user_dir is not None and (user_dir / f"{name}.toml").is_file():
+        # The user's file of that name is there but broken: say what is wrong with it, not "no drill".
+        load_drill(user_dir / f"{name}.toml")
     raise DrillError(f"there is no drill {name!r}; choose one of {', '.join(sorted(drills))} "
                      "(`nmt-pressure drill --list` describes them) or give the path of a .toml file.")
 

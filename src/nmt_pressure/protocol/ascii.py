@@ -217,11 +217,8 @@ class AsciiDecoder:
         return out
 
     def _line(self, raw: bytes, out: list[Frame]) -> None:
+        # The splitter hands on no line longer than max_line (it counts those as overflows).
         st = self.stats
-        if len(raw) > self.max_line:
-            st.overflows += 1
-            st.garbage_bytes += len(raw)
-            return
         if raw[0] in _LEAD_JUNK:  # e.g. the 0x00/0xFF an Arduino emits as the port resets it
             clean = raw.lstrip(_LEAD_JUNK)
             st.garbage_bytes += len(raw) - len(clean)

@@ -13,8 +13,9 @@ The rule, applied to what has arrived so far (at most ``probe`` bytes, 256 by de
   within its first 90 bytes);
 * if ``probe`` bytes pass with neither, mostly printable bytes (≥ 90 %) mean ASCII, else nmtp.
 
-Until it decides, ``feed`` returns nothing and holds the bytes; then it replays them all into the
-chosen decoder, so no reading, banner or frame is lost to the decision.
+Whichever of these happens first in the stream decides, whatever reads the stream arrived in. Until
+it decides, ``feed`` returns nothing and holds the bytes; then it replays them all into the chosen
+decoder, so no reading, banner or frame is lost to the decision.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _TEXT_BYTES = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 _LINE = rb"[\t\x20-\x7e]*[\x21-\x7e][\t\x20-\x7e]*"  # printable, not blank
 #: Two whole printable lines in a row: a line end, a line, line ends, a line, a line end.
 _TWO_TEXT_LINES = re.compile(rb"[\r\n]" + _LINE + rb"[\r\n]+" + _LINE + rb"[\r\n]")
+#: Bytes that can complete a decision: the end of a frame, the end of a line.
+_DECISIVE = re.compile(rb"[\x00\r\n]")
 
 
 class AutoDecoder:
@@ -42,6 +45,10 @@ class AutoDecoder:
     ``decided`` is None until then, afterwards ``"nmtp"`` or ``"ascii"``; ``name`` is always
     ``"auto"``. ``stats`` are the chosen decoder's (all zero before the decision), so read them
     through this object each time rather than keeping the object.
+
+    The decision is taken at the first byte that settles it, as if the bytes had come one at a
+    time, so it does not depend on how the stream was cut into reads: a frame ending at byte 90
+    wins over two text lines ending at byte 120 even when both arrive in one read.
     """
 
     name = "auto"
@@ -54,6 +61,12 @@ class AutoDecoder:
         self._delegate: NmtpDecoder | AsciiDecoder | None = None
         self._held = bytearray()
         self._idle_stats = CodecStats()
+        self._start_probe()
+
+    def _start_probe(self) -> None:
+        self._trial = NmtpDecoder()  # fed the held bytes up to each 0x00: has a frame passed yet?
+        self._trial_fed = 0  # bytes of _held fed to the trial decoder
+        self._scanned = 0  # bytes of _held already looked at for a decision
 
     @property
     def stats(self) -> CodecStats:
@@ -67,6 +80,7 @@ class AutoDecoder:
     def reset(self) -> None:
         """Forget partial input (after a reconnect); the decision and the counters are kept."""
         self._held.clear()
+        self._start_probe()
         if self._delegate is not None:
             self._delegate.reset()
 
@@ -76,7 +90,7 @@ class AutoDecoder:
         if not data:
             return []
         self._held += data
-        choice = self._decide(bytes(self._held))
+        choice = self._decide()
         if choice is None:
             return []
         return self.decide(choice)
@@ -91,19 +105,30 @@ class AutoDecoder:
         self._delegate = NmtpDecoder() if fmt == "nmtp" else AsciiDecoder()
         held = bytes(self._held)
         self._held.clear()
+        self._start_probe()
         return self._delegate.feed(held)
 
-    def _decide(self, held: bytes) -> str | None:
-        if b"\x00" in held:
-            trial = NmtpDecoder()
-            if trial.feed(held) or trial.stats.extra.get("commands"):
-                return "nmtp"
-        # The stream's start counts as a line start (a half line there is still printable text).
-        if _TWO_TEXT_LINES.search(b"\n" + held):
-            return "ascii"
-        if len(held) >= self.probe:
-            text = sum(1 for b in held if b in _TEXT_BYTES)
-            return "ascii" if text >= 0.9 * len(held) else "nmtp"
+    def _decide(self) -> str | None:
+        held = self._held
+        end = min(len(held), self.probe)
+        # Only a 0x00 (the end of a frame) or a line end (the end of a text line) can settle it;
+        # they are looked at in the order they arrived, each once.
+        for m in _DECISIVE.finditer(held, self._scanned, end):
+            i = m.start()
+            if held[i] == 0:
+                got = self._trial.feed(held[self._trial_fed:i + 1])
+                self._trial_fed = i + 1
+                if got or self._trial.stats.extra.get("commands"):
+                    return "nmtp"
+            # No match could end at an earlier line end (each was tried when it arrived), so a
+            # match in the bytes so far ends here. The stream's start counts as a line start (a
+            # half line there is still printable text).
+            elif _TWO_TEXT_LINES.search(b"\n" + held[:i + 1]):
+                return "ascii"
+        self._scanned = end
+        if end >= self.probe:
+            text = sum(1 for b in held[:end] if b in _TEXT_BYTES)
+            return "ascii" if text >= 0.9 * end else "nmtp"
         return None
 
 

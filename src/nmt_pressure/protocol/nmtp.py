@@ -305,11 +305,8 @@ class _Deframer:
             self._frame(piece, out)
 
     def _frame(self, enc: bytes, out: list[Any]) -> None:
+        # The splitter hands on nothing longer than max_frame (it counts those as overflows).
         st = self.stats
-        if len(enc) > self.max_frame:
-            st.overflows += 1
-            st.garbage_bytes += len(enc)
-            return
         if enc[0] == len(enc):
             dec = enc[1:]  # the common short frame: one block, no zero inside
         else:
@@ -396,7 +393,8 @@ class CommandDecoder(_Deframer):
     control character). A CR or LF can be a frame's first (COBS code) byte, e.g. the one of
     ``encode_command("STATUS")`` is 0x0A, so a frame that fails its check is retried without the
     line ends a terminal may have left in front of it. Other frame types are counted in
-    ``stats.extra["ignored"]``.
+    ``stats.extra["ignored"]``. A run of over ``max_frame`` bytes is dropped (``overflows``) up to
+    the next 0x00 or line end, whichever comes first.
     """
 
     name = "nmtp-commands"
@@ -413,26 +411,42 @@ class CommandDecoder(_Deframer):
             if zero >= 0:
                 self._split(data[start:zero + 1], out)
                 start = zero + 1
-            if not self._frames.discarding:
-                line = self._frames.pending() + data[start:end]
-                cut = max(line.rfind(b"\r"), line.rfind(b"\n")) + 1
-                text = line[cut:]
-                if text.strip() and _PRINTABLE.issuperset(text):
-                    if line[:cut].strip():
-                        self.stats.garbage_bytes += cut
-                    self._frames.take_pending()
-                    out.append(CommandFrame(text.decode("ascii").strip()))
-                    self.stats.frames += 1
-                    start = end + 1
-                    continue
+            if self._frames.discarding:
+                # An over-long run (neither a frame nor a command) ends at a line end as well as
+                # at a 0x00, or line noise would leave a terminal's commands unheard until a 0x00.
+                self.stats.garbage_bytes += end + 1 - start
+                self._frames.reset()
+                start = end + 1
+                continue
+            line = self._frames.pending() + data[start:end]
+            if not line.strip(b"\r\n"):
+                # Blank lines (a terminal's Enter) are idle; only this line end is kept, as it may be
+                # the first (COBS code) byte of a frame. Line ends thus never pile up in the buffer.
+                self._frames.take_pending()
+                self._split(data[end:end + 1], out)
+                start = end + 1
+                continue
+            cut = max(line.rfind(b"\r"), line.rfind(b"\n")) + 1
+            text = line[cut:]
+            # The whole line counts against max_frame, as it would byte by byte in the buffer.
+            if len(line) <= self.max_frame and text.strip() and _PRINTABLE.issuperset(text):
+                if line[:cut].strip():
+                    self.stats.garbage_bytes += cut
+                self._frames.take_pending()
+                out.append(CommandFrame(text.decode("ascii").strip()))
+                self.stats.frames += 1
+                start = end + 1
+                continue
             self._split(data[start:end + 1], out)  # the CR/LF is frame data (or garbage)
+            if self._frames.discarding:
+                self._frames.reset()  # the over-long run ended at this line end (counted)
             start = end + 1
         if start < len(data):
             self._split(data[start:], out)
         return out
 
     def _frame(self, enc: bytes, out: list[Any]) -> None:
-        if enc[0] in (0x0A, 0x0D) and len(enc) <= self.max_frame and _check(enc) is None:
+        if enc[0] in (0x0A, 0x0D) and _check(enc) is None:
             # Line ends a terminal left in front of a frame (only tried when the frame fails).
             lead = len(enc) - len(enc.lstrip(b"\r\n"))
             for k in range(1, lead + 1):

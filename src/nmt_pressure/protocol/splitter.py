@@ -2,7 +2,7 @@
 
 Both nmtp (frames end at 0x00) and ASCII devices (lines end at CR/LF) need the same thing: pieces
 complete so far, any split of the input giving the same pieces, at most ``limit`` bytes held for an
-unfinished piece, and a piece that grows past the limit dropped up to its delimiter and counted.
+unfinished piece, and a piece longer than the limit dropped up to its delimiter and counted.
 """
 
 from __future__ import annotations
@@ -42,10 +42,15 @@ class BoundedSplitter:
         self._buf.clear()
 
     def feed(self, data: bytes | bytearray | memoryview, stats: CodecStats) -> list[bytes]:
-        """The non-empty pieces completed by ``data`` (empty ones are idle fill)."""
+        """The non-empty pieces completed by ``data`` (empty ones are idle fill), none over ``limit``.
+
+        A piece longer than ``limit`` is dropped and counted (one overflow, its bytes as garbage)
+        whether it arrived in one read or across many, so any split of the input gives the same.
+        """
         parts = self._split(bytes(data))
         tail = parts.pop()
         out: list[bytes] = []
+        limit = self.limit
         for k, piece in enumerate(parts):
             if k == 0:
                 if self._discarding:
@@ -55,7 +60,10 @@ class BoundedSplitter:
                 if self._buf:
                     piece = bytes(self._buf) + piece
                     self._buf.clear()
-            if piece:
+            if len(piece) > limit:
+                stats.overflows += 1
+                stats.garbage_bytes += len(piece)
+            elif piece:
                 out.append(piece)
         if self._discarding:
             stats.garbage_bytes += len(tail)
