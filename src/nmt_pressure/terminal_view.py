@@ -18,21 +18,22 @@ STATE_NAMES = {0: "idle", 1: "contact", 2: "holding"}
 REDRAW_S = 0.1
 
 
-class TerminalView(Listener):
+class StatusLineView(Listener):
+    """Lines for what happens, and on a terminal a status line redrawn in place beneath them.
+
+    Subclasses say what the status line holds (:meth:`status_text`) and call :meth:`redraw` as samples
+    come; link news are printed the same way for every view.
+    """
+
     def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
         self.out = stream or sys.stdout
         self.live = self.out.isatty() if live is None else live
-        self.force = 0.0
-        self.state = 0
-        self.t = 0.0
-        self.hold_start: float | None = None
-        self.hold_level: float | None = None
-        self.band = "in band"
-        self.samples = 0
         self._last_draw = 0.0
         self._status_shown = False
 
-    # ---- listener
+    def status_text(self) -> str:
+        raise NotImplementedError
+
     def on_connect(self, info: DeviceInfo) -> None:
         rate = f", {info.rate:g} Hz" if info.rate else ""
         self._line(f"connected: {info.name} ({info.fmt}{rate})")
@@ -43,6 +44,45 @@ class TerminalView(Listener):
     def on_message(self, text: str) -> None:
         self._line(text)
 
+    def close(self) -> None:
+        if self._status_shown:
+            self.out.write("\n")
+            self.out.flush()
+
+    def redraw(self) -> None:
+        """Redraw the status line, at most every REDRAW_S (a terminal cannot show more)."""
+        now = time.monotonic()
+        if self.live and now - self._last_draw >= REDRAW_S:
+            self._last_draw = now
+            self._draw()
+
+    def _draw(self) -> None:
+        self.out.write("\r\x1b[2K" + self.status_text())
+        self.out.flush()
+        self._status_shown = True
+
+    def _line(self, text: str) -> None:
+        if self.live and self._status_shown:
+            self.out.write("\r\x1b[2K")
+        self.out.write(text + "\n")
+        if self.live:
+            self._draw()
+        else:
+            self.out.flush()
+
+
+class TerminalView(StatusLineView):
+    def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        super().__init__(stream, live=live)
+        self.force = 0.0
+        self.state = 0
+        self.t = 0.0
+        self.hold_start: float | None = None
+        self.hold_level: float | None = None
+        self.band = "in band"
+        self.samples = 0
+
+    # ---- listener
     def on_samples(self, block: Samples, filtered: float, state: int) -> None:
         self.force = filtered
         self.state = state
@@ -50,10 +90,7 @@ class TerminalView(Listener):
         self.samples += int(block.t.size)
         if state != 2:
             self.hold_start = None
-        now = time.monotonic()
-        if self.live and now - self._last_draw >= REDRAW_S:
-            self._last_draw = now
-            self._draw()
+        self.redraw()
 
     def on_event(self, e: Event) -> None:
         if e.kind == "hold_start":
@@ -69,11 +106,6 @@ class TerminalView(Listener):
     def on_marker(self, t: float) -> None:
         self._line(f"{t:10.3f} s  marker      (client: too much)")
 
-    def close(self) -> None:
-        if self._status_shown:
-            self.out.write("\n")
-            self.out.flush()
-
     # ---- drawing
     def status_text(self) -> str:
         parts = [f"{self.force:8.2f} N", f"{STATE_NAMES.get(self.state, '?'):8s}"]
@@ -85,20 +117,6 @@ class TerminalView(Listener):
                 parts.append(f"level {self.hold_level:.1f} N")
             parts.append(self.band)
         return "  ".join(parts)
-
-    def _draw(self) -> None:
-        self.out.write("\r\x1b[2K" + self.status_text())
-        self.out.flush()
-        self._status_shown = True
-
-    def _line(self, text: str) -> None:
-        if self.live and self._status_shown:
-            self.out.write("\r\x1b[2K")
-        self.out.write(text + "\n")
-        if self.live:
-            self._draw()
-        else:
-            self.out.flush()
 
 
 def format_event(e: Event) -> str:

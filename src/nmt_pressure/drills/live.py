@@ -8,55 +8,39 @@ the practice history.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from nmt_pressure.calibration import DeviceInfo, Samples
+from nmt_pressure.calibration import Samples
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.drills.engine import DrillRun, Prompt
 from nmt_pressure.drills.spec import Drill
 from nmt_pressure.listeners import FanOut, Listener
+from nmt_pressure.terminal_view import StatusLineView
 
 __all__ = ["DrillView", "play_live"]
 
 STATE_NAMES = {0: "no contact", 1: "contact", 2: "holding"}
-REDRAW_S = 0.1
 
 
-class DrillView(Listener):
+class DrillView(StatusLineView):
     """The drill in a terminal: each prompt on a line of its own; on a terminal also a status line
     redrawn in place (phase, countdown, force, and where the force is against the band)."""
 
     def __init__(self, run: DrillRun, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        super().__init__(stream, live=live)
         self.run = run
-        self.out = stream or sys.stdout
-        self.live = self.out.isatty() if live is None else live
         self.force = math.nan
         self.state = 0
-        self._last = 0.0
-        self._shown = False
 
     def prompt(self, p: Prompt) -> None:
         band = f"   band {p.band[0]:.1f}-{p.band[1]:.1f} N" if p.band else ""
         self._line(f"[{p.index + 1}/{p.total}] {p.text.upper()}{band}")
 
-    def on_connect(self, info: DeviceInfo) -> None:
-        self._line(f"connected: {info.name}")
-
-    def on_disconnect(self, reason: str) -> None:
-        self._line(f"link lost: {reason}; reconnecting…")
-
-    def on_message(self, text: str) -> None:
-        self._line(text)
-
     def on_samples(self, block: Samples, filtered: float, state: int) -> None:
         self.force, self.state = filtered, state
-        now = time.monotonic()
-        if self.live and now - self._last >= REDRAW_S:
-            self._last = now
-            self._draw()
+        self.redraw()
 
     def status_text(self) -> str:
         p = self.run.prompt
@@ -71,25 +55,6 @@ class DrillView(Listener):
                 where = "TOO MUCH" if self.force > hi else "too little" if self.force < lo else "in band"
                 parts.append(where)
         return "  ".join(parts)
-
-    def close(self) -> None:
-        if self._shown:
-            self.out.write("\n")
-            self.out.flush()
-
-    def _draw(self) -> None:
-        self.out.write("\r\x1b[2K" + self.status_text())
-        self.out.flush()
-        self._shown = True
-
-    def _line(self, text: str) -> None:
-        if self.live and self._shown:
-            self.out.write("\r\x1b[2K")
-        self.out.write(text + "\n")
-        if self.live:
-            self._draw()
-        else:
-            self.out.flush()
 
 
 def play_live(drill: Drill, port: str, cfg: DetectorConfig, *, extra: list[Listener] | None = None,
