@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from devices import Sim
 
 from nmt_pressure import DetectorConfig, analyze
 from nmt_pressure.calibration import Calibrator, DeviceInfo, Samples
@@ -39,24 +40,6 @@ WRAP_S = 2**32 / 1e6  # the device's 32-bit microsecond clock wraps here (71.6 m
 # --------------------------------------------------------------------------------------------------
 # the parts: a simulated device process, a monitor process whose output can be waited for
 # --------------------------------------------------------------------------------------------------
-class Sim:
-    """``python -m firmware_sim ARGS`` until stopped; ``port`` is what it printed first."""
-
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([PY, "-m", "firmware_sim", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()
-        assert line.startswith("port: "), line
-        self.port = line[len("port: "):]
-
-    def kill(self) -> None:
-        """Gone at once, as a pulled cable or a crashed device: no goodbye on the line."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-
-
 class Watched:
     """A process whose stdout and stderr lines are collected as they come, so a test can wait for a
     line (an event, a reconnect) instead of sleeping."""

@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
 import numpy as np
 import pytest
+from devices import Sim
 
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.cli import main as cli_main
@@ -236,27 +237,12 @@ def test_an_event_marker_is_compact_json():
 # --------------------------------------------------------------------------------------------------
 # the monitor command
 # --------------------------------------------------------------------------------------------------
-class Sim:
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([PY, "-m", "firmware_sim", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()
-        assert line.startswith("port: "), line
-        self.port = line[len("port: "):]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(5)
-
-
 @pytest.fixture
 def sims() -> Iterator[list[Sim]]:
     started: list[Sim] = []
     yield started
     for s in started:
-        s.stop()
+        s.kill()
 
 
 @pytest.fixture

@@ -16,31 +16,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from devices import Sim
 
 from nmt_pressure import DetectorConfig, analyze
 from nmt_pressure.recording import read_recording
 
 PY = sys.executable
 SUMMARY_KEYS = {"samples", "dropped", "crc_errors", "reconnects", "latency_p99_ms", "events"}
-
-
-class Sim:
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([PY, "-m", "firmware_sim", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()
-        assert line.startswith("port: "), line
-        self.port = line[len("port: "):]
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
 
 
 @pytest.fixture
