@@ -260,12 +260,12 @@ def test_spikes_would_matter_without_rejection(trace, run_trace, golden):
 
 @pytest.mark.parametrize("rate", RATES)
 def test_gap_in_a_hold_ends_it_as_end_of_data(impl, trace, run_trace, invariants, rate):
-    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(9.0).release(0.3, mark="drop").rest(1.0)
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(11.0).release(0.3, mark="drop").rest(1.0)
     t, f = tr.build(noise=0.03, tremor=0.01, seed=8)
-    keep = ~((t > 5.0) & (t < 6.5))  # 1.5 s of silence > max_gap (1 s)
+    keep = ~((t > 5.0) & (t < 8.5))  # 3.5 s of silence > max_gap (3 s)
     t, f = t[keep], f[keep]
     before = t[t <= 5.0][-1]
-    after = t[t >= 6.5][0]
+    after = t[t >= 8.5][0]
     events, holds, det = run_trace(impl, t, f)
     invariants(events, holds, t)
     assert det.gaps == 1
@@ -280,6 +280,23 @@ def test_gap_in_a_hold_ends_it_as_end_of_data(impl, trace, run_trace, invariants
     assert abs(release.t - tr.marks["drop"][0]) <= 0.3
     assert [h.ended_by for h in holds] == ["end_of_data", "release"]
     assert holds[1].start >= after
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize("gap", [0.5, 1.2, 2.8])
+def test_dropout_inside_a_hold_is_bridged(impl, trace, run_trace, invariants, rate, gap):
+    """A wireless sensor's dropout of up to max_gap (3 s) with the force at the hold's level on both
+    sides is one hold, not several (the contract's bridged silence)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(12.0).release(0.3, mark="drop").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=8)
+    keep = ~((t > 5.0) & (t < 5.0 + gap))
+    t, f = t[keep], f[keep]
+    events, holds, det = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert det.gaps == 0
+    assert kinds(events) == ["contact", "hold_start", "release"]
+    assert [h.ended_by for h in holds] == ["release"]
+    assert abs(of(events, "release")[0].t - tr.marks["drop"][0]) <= 0.3
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])

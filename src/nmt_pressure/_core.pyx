@@ -34,6 +34,9 @@ cdef double MAR_ALPHA = _spec.MAR_ALPHA
 cdef double TAU_PER_CUTOFF = _spec.TAU_PER_CUTOFF
 cdef double SPIKE_FLOOR = _spec.SPIKE_FLOOR
 cdef int WARMUP = _spec.WARMUP
+cdef double LEARN_FRAC = _spec.LEARN_FRAC
+cdef double STEP_QUANTA = _spec.STEP_QUANTA
+cdef double BAND_IN = _spec.BAND_IN
 
 cdef enum:
     IDLE = 0
@@ -41,7 +44,6 @@ cdef enum:
     HOLD = 2
     STEADY = 0
     MOVING = 1
-    PENDING = 2
     B_IN = 0
     B_HIGH = 1
     B_LOW = -1
@@ -55,7 +57,8 @@ cdef enum:
     # ended_by
     END_STEP = 0
     END_RELEASE = 1
-    END_EOD = 2
+    END_LEFT = 2
+    END_EOD = 3
     # rings: a sample can emit only a handful of events, so draining below these marks never overflows
     EV_CAP = 256
     EV_HIGH = 224
@@ -63,7 +66,7 @@ cdef enum:
     HD_HIGH = 48
 
 _KINDS = ("contact", "hold_start", "step", "release", "band_exit", "band_enter")
-_ENDED = ("step", "release", "end_of_data")
+_ENDED = ("step", "release", "left", "end_of_data")
 _DIRS = {0: None, 1: "up", -1: "down", 2: "high", -2: "low"}
 
 ctypedef long long i64
@@ -83,21 +86,24 @@ ctypedef struct Core:
     # configuration (trusted: validated by DetectorConfig)
     double tau, c_on, c_off, tick, max_gap, min_hold, hold_band, step_min, step_max
     double step_rate, release_fraction, tolerance, debounce, spike_k, target
-    int has_target
+    double enter_debounce, release_level, release_time, leave_time, slow_max, slow_hold
+    int has_target, slow_down
     i64 cap, mask
     # counters
     i64 samples, ignored, spikes, gaps
     # per-sample stage
     int started, pend, fed, n_in_tick, r_n
     double thr, r_lim, r_acc
-    double t_last, t_fed, t_now, x1, x2, mar, dt_avg, pend_t, pend_x, dt_c, alpha, y1, y2
+    double t_last, t_fed, t_now, x1, x2, mar, dt_avg, pend_t, pend_x, dt_c, alpha, y1, y2, quantum
     double next_tick, t_tick
     # per-tick stage
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, h_cursor
-    int st, sub, mv_dir, b_state, b_cand
+    int st, sub, mv_dir, b_state, b_cand, mv_fast, drifting, held
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
-    double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, pd_deadline, b_since
+    double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
+    double mv_out, mv_back, mv_peak, mv_peak_t, sl_onset, sl_ref, cd_level, cd_start, cd_out
+    double low_since, last_level, last_end, rest, base
     # buffers
     double* ht
     double* hy
@@ -165,10 +171,27 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_tol = 0.0
     s.mv_quiet = 0.0
     s.mv_settle = 0.0
-    s.pd_deadline = 0.0
+    s.mv_fast = 0
+    s.mv_out = -1.0
+    s.mv_back = -1.0
+    s.sl_onset = 0.0
+    s.sl_ref = 0.0
+    s.cd_level = 0.0
+    s.cd_start = -1.0
+    s.cd_out = -1.0
+    s.low_since = -1.0
+    s.drifting = 0
+    s.held = 0
+    s.last_level = 0.0
+    s.last_end = 0.0
+    s.rest = 0.0
+    s.base = 0.0
+    s.mv_peak = 0.0
+    s.mv_peak_t = 0.0
     s.b_state = B_IN
     s.b_cand = B_IN
     s.b_since = 0.0
+    s.b_exit_t = 0.0
 
 
 cdef void reset_stream(Core* s) noexcept nogil:
@@ -185,6 +208,7 @@ cdef void reset_stream(Core* s) noexcept nogil:
     s.r_acc = 0.0
     s.r_n = 0
     s.dt_avg = 0.0
+    s.quantum = INFINITY
     s.pend = 0
     s.pend_t = 0.0
     s.pend_x = 0.0
@@ -212,7 +236,8 @@ cdef double crossing(Core* s, i64 k, double ref, double d, int direction) noexce
     return s.ht[j0] + f * (s.ht[j1] - s.ht[j0])
 
 
-cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int direction) noexcept nogil:
+cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int direction,
+                           double floor) noexcept nogil:
     cdef i64 k = frm
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 kb
@@ -222,7 +247,7 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
             break
         k -= 1
     if k < lo:
-        return s.h_start
+        return floor
     if k >= frm:
         return s.ht[hix(s, frm)]
     t_a = crossing(s, k, ref, tol, direction)
@@ -233,7 +258,7 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
         return t_a
     t_b = crossing(s, kb, ref, 4.0 * tol, direction)
     onset = t_a - (t_b - t_a)
-    return onset if onset > s.h_start else s.h_start
+    return onset if onset > floor else floor
 
 
 cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t) noexcept nogil:
@@ -340,10 +365,16 @@ cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
     s.hd_n += 1
     s.st = CONTACT
     s.sub = STEADY
+    s.last_level = s.h_level
+    s.last_end = end
+    s.low_since = -1.0
 
 
 cdef void end_of_data(Core* s, double t) noexcept nogil:
     if s.st == HOLD:
+        if s.sub == MOVING and s.mv_fast and s.mv_out >= 0.0 and t - s.mv_out > s.leave_time:
+            end_hold(s, s.mv_onset, END_LEFT)
+            return
         fold(s, s.n)
         end_hold(s, t, END_EOD)
 
@@ -364,10 +395,20 @@ cdef inline double win_start_t(Core* s) noexcept nogil:
     return s.ht[hix(s, s.win_from)]
 
 
+cdef inline double quantum(Core* s) noexcept nogil:
+    return s.quantum if s.quantum < INFINITY else 0.0
+
+
 cdef inline double wide(Core* s, double level) noexcept nogil:
     cdef double band = s.hold_band * level
-    cdef double allow = NOISE_K * s.sig_f
+    cdef double allow = NOISE_K * s.sig_f + quantum(s)
     return band + (allow if allow < band else band)
+
+
+cdef inline double step_thr(Core* s, double level) noexcept nogil:
+    cdef double a = s.step_min * level
+    cdef double b = STEP_QUANTA * quantum(s)
+    return a if a > b else b
 
 
 cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
@@ -395,6 +436,10 @@ cdef void begin_hold(Core* s, double t, double start, double level) noexcept nog
     s.h_start = start
     s.h_level = level
     s.ref = level
+    s.held = 1
+    s.drifting = 0
+    s.low_since = -1.0
+    s.cd_start = -1.0
     s.s_w = 0.0
     s.s_y = 0.0
     s.s_yy = 0.0
@@ -413,24 +458,20 @@ cdef void begin_hold(Core* s, double t, double start, double level) noexcept nog
     emit(s, EV_HOLD_START, start, 0, level)
 
 
-cdef void try_hold(Core* s, double t) noexcept nogil:
-    cdef double mid, start, level
-    if not steady_window(s, t, &mid) or mid < s.c_on:
-        return
-    settle(s, mid, win_start_t(s), &start, &level)
-    begin_hold(s, t, start, level)
-
-
-cdef void contact(Core* s, double t, double y) noexcept nogil:
+cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     cdef double y0 = s.y_prev_tick
     cdef double t0 = s.t_prev_tick
     cdef double tc = t
     if s.n > 1 and y > y0:
-        tc = t0 + (s.c_on - y0) / (y - y0) * (t - t0)
+        tc = t0 + (thr - y0) / (y - y0) * (t - t0)
         if tc < t0:
             tc = t0
     s.st = CONTACT
     s.contact_t = tc
+    s.base = thr - s.c_on
+    s.rest = 0.0
+    s.held = 0
+    s.low_since = -1.0
     restart_window(s)
     emit(s, EV_CONTACT, tc, 0, y)
 
@@ -439,6 +480,7 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = BAND_K * s.sig_f
+    cdef double need
     if margin > 0.5 * half:
         margin = 0.5 * half
     cdef int cand
@@ -446,41 +488,145 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
         cand = B_HIGH
     elif y < centre - half - margin:
         cand = B_LOW
-    elif fabs(y - centre) <= half:
+    elif fabs(y - centre) <= half * (1.0 - BAND_IN):
         cand = B_IN
     else:
         cand = s.b_state
     if cand != s.b_cand:
         s.b_cand = cand
         s.b_since = t
-    if cand != s.b_state and t - s.b_since >= s.debounce:
+    need = s.enter_debounce if cand == B_IN else s.debounce
+    if cand != s.b_state and t - s.b_since >= need:
         if cand == B_IN:
             emit(s, EV_BAND_ENTER, s.b_since, 0, centre)
         else:
             if s.b_state != B_IN:
                 emit(s, EV_BAND_ENTER, s.b_since, 0, centre)
             emit(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre)
+            s.b_exit_t = s.b_since
         s.b_state = cand
 
 
-cdef void resume(Core* s, double t, double y) noexcept nogil:
-    s.sub = STEADY
-    s.ref = y
-    band(s, t, y)
+cdef inline double hold_floor(Core* s) noexcept nogil:
+    return s.h_start + s.min_hold
+
+
+cdef double drop_onset(Core* s, i64 k_now, double floor) noexcept nogil:
+    cdef i64 k = k_now
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double m = s.hy[hix(s, k)]
+    cdef double yk
+    while k > lo and s.ht[hix(s, k - 1)] >= floor:
+        k -= 1
+        yk = s.hy[hix(s, k)]
+        if yk > m:
+            m = yk
+        elif yk < m - (DEPART * m + DEPART_K * s.sig_f):
+            break
+    return scan_departure(s, m, DEPART * m + DEPART_K * s.sig_f, k_now, -1, floor)
+
+
+cdef void after_release(Core* s) noexcept nogil:
+    cdef double y = s.hy[hix(s, s.n - 1)]
+    s.held = 0
+    s.st = IDLE
+    s.rest = y if y > s.base + s.c_on else 0.0
+    restart_window(s)
+
+
+cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
+    cdef double onset = drop_onset(s, k_now, s.last_end)
+    emit(s, EV_RELEASE, onset, 0, s.last_level)
+    s.held = 0
+    restart_window(s)
 
 
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
-    cdef double tol, onset, level
+    cdef double floor = hold_floor(s)
+    cdef double tol, onset, level, drop
     if s.sub == STEADY:
         tol = DEPART * s.ref + DEPART_K * s.sig_f
-        onset = scan_departure(s, s.ref, tol, k_now, -1)
+        onset = scan_departure(s, s.ref, tol, k_now, -1, floor)
         level = s.ref
     else:
-        onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1)
         level = s.mv_ref
+        onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1, floor)
+        drop = drop_onset(s, k_now, onset)
+        if not s.mv_fast:
+            onset = drop
+        elif drop - onset > s.leave_time:
+            end_hold(s, onset, END_LEFT)
+            emit(s, EV_RELEASE, drop, 0, s.last_level)
+            after_release(s)
+            return
     end_hold(s, onset, END_RELEASE)
     emit(s, EV_RELEASE, onset, 0, level)
-    restart_window(s)
+    after_release(s)
+
+
+cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
+    cdef double mid, start, level, frm
+    if y < s.base + s.c_off:
+        if s.held:
+            release_after_leave(s, k_now)
+        s.st = IDLE
+        return
+    if s.held and y < s.release_level * s.last_level:
+        if s.low_since < 0.0:
+            s.low_since = t
+        elif t - s.low_since >= s.release_time:
+            release_after_leave(s, k_now)
+            s.st = IDLE
+            s.rest = y if y > s.c_on else 0.0
+            return
+    else:
+        s.low_since = -1.0
+    if not steady_window(s, t, &mid) or mid < s.base + s.c_on:
+        return
+    frm = win_start_t(s)
+    if s.held and frm < s.last_end:
+        frm = s.last_end
+    settle(s, mid, frm, &start, &level)
+    if start <= t - s.min_hold:
+        begin_hold(s, t, start, level)
+
+
+cdef inline void learn(Core* s, double t, double y, double v_on) noexcept nogil:
+    cdef double dv = s.v - s.v_slow
+    cdef double dt
+    if fabs(s.v) > LEARN_FRAC * v_on:
+        return
+    dt = t - s.t_prev_tick
+    s.ref += dt / (0.3 + dt) * (y - s.ref)
+    s.v_slow += 0.02 * dv
+    s.vj += 0.02 * ((dv if dv >= 0 else -dv) - s.vj)
+
+
+cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, double ref) noexcept nogil:
+    cdef int fresh = s.sub == STEADY
+    if fresh:
+        s.mv_out = -1.0
+        s.mv_back = -1.0
+        s.cd_start = -1.0
+    s.sub = MOVING
+    s.mv_fast = fast
+    s.mv_dir = direction
+    s.mv_t0 = t
+    s.mv_ref = ref
+    s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
+    s.mv_onset = scan_departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s))
+    if fresh:
+        s.sl_onset = s.mv_onset
+        s.sl_ref = ref
+        s.mv_peak = 0.0
+        s.mv_peak_t = t
+    s.mv_quiet = -1.0
+    s.mv_settle = -1.0
+
+
+cdef inline int left_fast(Core* s) noexcept nogil:
+    cdef double dt = s.mv_peak_t - s.sl_onset
+    return s.mv_peak >= step_thr(s, s.h_level) and s.mv_peak >= s.step_rate * s.h_level * dt
 
 
 cdef int window_after(Core* s, double t0) noexcept nogil:
@@ -492,64 +638,156 @@ cdef int window_after(Core* s, double t0) noexcept nogil:
     return s.ht[hix(s, k)] >= t0
 
 
+cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
+    cdef double start = s.cd_start
+    cdef double level = s.cd_level
+    cdef double ref = s.h_level if slow else s.mv_ref
+    cdef int direction = 1 if level > ref else -1
+    cdef double tol = DEPART * ref + DEPART_K * s.sig_f
+    cdef double onset = scan_departure(s, ref, tol, k_now, direction, hold_floor(s))
+    if slow and s.b_state != B_IN:
+        emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
+    end_hold(s, onset, END_STEP)
+    emit(s, EV_STEP, onset, direction, level)
+    begin_hold(s, t, start, level)
+
+
+cdef void leave(Core* s, double t) noexcept nogil:
+    cdef double onset = s.mv_onset
+    cdef double start = s.cd_start
+    cdef double level = s.cd_level
+    end_hold(s, onset, END_LEFT)
+    cdef i64 k = s.n - 1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    while k > lo and s.ht[hix(s, k - 1)] >= onset:
+        k -= 1
+    s.win_from = k
+    if start >= 0.0:
+        begin_hold(s, t, start, level)
+
+
+cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
+    s.sub = STEADY
+    s.ref = y
+    s.drifting = drifting
+    s.cd_start = -1.0
+    band(s, t, y)
+
+
+cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
+    cdef int relative = not s.has_target
+    cdef double d, mid, start, level, done, slow_dy
+    cdef double slow_max = s.slow_max if s.slow_max > s.step_max else s.step_max
+    cdef int fast_open, slow_open
+    if not s.mv_fast and fabs(s.v) > v_on:
+        excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
+    if fabs(s.v) < 0.5 * v_on:
+        if s.mv_quiet < 0.0:
+            s.mv_quiet = t
+        if s.mv_settle < 0.0 and t - s.mv_quiet >= SETTLE_TIME:
+            s.mv_settle = s.mv_quiet
+    else:
+        s.mv_quiet = -1.0
+    d = fabs(y - s.sl_ref)
+    if d > s.mv_peak:
+        s.mv_peak = d
+        s.mv_peak_t = t
+    if out:
+        s.mv_back = -1.0
+        if s.mv_out < 0.0:
+            s.mv_out = t
+    elif s.mv_back < 0.0:
+        s.mv_back = t
+    if not s.mv_fast:
+        learn(s, t, y, v_on)
+        fold_until_time(s, t - STATS_LAG)
+        band(s, t, y)
+    if not out and s.mv_back >= 0.0 and \
+            ((s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME) or t - s.mv_back >= s.leave_time):
+        if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
+            leave(s, t)
+        else:
+            resume(s, t, y, 0)
+        return
+    if s.cd_start >= 0.0:
+        if fabs(y - s.cd_level) <= wide(s, s.cd_level):
+            s.cd_out = -1.0
+        elif s.cd_out < 0.0:
+            s.cd_out = t
+        elif t - s.cd_out > s.leave_time:
+            s.cd_start = -1.0
+    if s.cd_start < 0.0:
+        if steady_window(s, t, &mid) and window_after(s, s.mv_onset):
+            settle(s, mid, s.mv_onset, &start, &level)
+            s.cd_start = start
+            s.cd_level = level
+            s.cd_out = -1.0
+    if s.cd_start >= 0.0:
+        if t - s.cd_start < s.min_hold:
+            return
+        done = s.cd_start
+        if 0.0 <= s.mv_settle < done:
+            done = s.mv_settle
+        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and done - s.mv_onset <= s.step_max:
+            do_step(s, t, k_now, 0)
+            return
+        slow_dy = s.cd_level - s.h_level
+        if relative and (slow_dy > 0.0 or s.slow_down) and \
+                fabs(slow_dy) >= step_thr(s, s.h_level) and s.cd_start - s.sl_onset <= slow_max:
+            if t - s.cd_start >= s.slow_hold:
+                do_step(s, t, k_now, 1)
+            return
+        if fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
+            leave(s, t)
+        else:
+            resume(s, t, y, 1)
+        return
+    fast_open = t - s.mv_onset <= s.step_max + s.min_hold + PENDING_SLACK
+    slow_open = relative and t - s.sl_onset <= slow_max + s.min_hold + PENDING_SLACK and \
+        not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, s.h_level))
+    if fast_open or slow_open:
+        return
+    if s.mv_out >= 0.0 and t - s.mv_out > s.leave_time and left_fast(s):
+        leave(s, t)
+    else:
+        resume(s, t, y, out)
+
+
 cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double sig_v = 1.4142135623730951 * s.sig_f / VEL_SPAN
     cdef double v_on = s.step_rate * s.ref
     cdef double floor = 4.0 * s.vj + NOISE_K * sig_v
-    cdef double dv, tol, dy, mid, onset, start, level
-    cdef int direction
+    cdef double dev
+    cdef int out
     if v_on < floor:
         v_on = floor
-    if y < s.c_off or (y < s.c_on and s.sub == MOVING and s.mv_dir < 0) or \
+    if y < s.base + s.c_off or (y < s.base + s.c_on and s.sub == MOVING and s.mv_dir < 0) or \
             (y < s.release_fraction * s.mv_ref and s.sub != STEADY and s.v < 0.0):
         release(s, t, k_now)
         return
+    if y < s.release_level * s.h_level:
+        if s.low_since < 0.0:
+            s.low_since = t
+        elif t - s.low_since >= s.release_time:
+            release(s, t, k_now)
+            return
+    else:
+        s.low_since = -1.0
+    dev = y - s.h_level
+    out = fabs(dev) > wide(s, s.h_level)
     if s.sub == STEADY:
         fold_until_time(s, t - STATS_LAG)
+        if s.drifting and not out:
+            s.drifting = 0
         if fabs(s.v) > v_on:
-            s.sub = MOVING
-            s.mv_dir = 1 if s.v > 0 else -1
-            s.mv_t0 = t
-            s.mv_ref = s.ref
-            s.mv_tol = DEPART * s.ref + DEPART_K * s.sig_f
-            s.mv_onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, s.mv_dir)
-            s.mv_quiet = -1.0
+            excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
+        elif out and not s.drifting and not s.has_target:
+            excursion(s, t, k_now, 0, 1 if dev > 0 else -1, s.h_level)
         else:
-            s.ref += (t - s.t_prev_tick) / (0.3 + (t - s.t_prev_tick)) * (y - s.ref)
-            dv = s.v - s.v_slow
-            s.v_slow += 0.02 * dv
-            s.vj += 0.02 * ((dv if dv >= 0 else -dv) - s.vj)
+            learn(s, t, y, v_on)
             band(s, t, y)
             return
-    if s.sub == MOVING:
-        if fabs(s.v) < 0.5 * v_on:
-            if s.mv_quiet < 0.0:
-                s.mv_quiet = t
-            if t - s.mv_quiet >= SETTLE_TIME:
-                s.mv_settle = s.mv_quiet
-                dy = y - s.mv_ref
-                if fabs(dy) >= s.step_min * s.mv_ref and s.mv_settle - s.mv_onset <= s.step_max:
-                    s.sub = PENDING
-                    s.pd_deadline = t + s.min_hold + PENDING_SLACK
-                else:
-                    resume(s, t, y)
-        else:
-            s.mv_quiet = -1.0
-            if t - s.mv_onset > s.step_max + SETTLE_TIME + VEL_SPAN:
-                resume(s, t, y)
-        return
-    # PENDING
-    if steady_window(s, t, &mid) and fabs(mid - s.mv_ref) >= s.step_min * s.mv_ref and \
-            window_after(s, s.mv_onset):
-        direction = 1 if mid > s.mv_ref else -1
-        onset = scan_departure(s, s.mv_ref, s.mv_tol, s.n - 1, direction)
-        settle(s, mid, onset, &start, &level)
-        end_hold(s, onset, END_STEP)
-        emit(s, EV_STEP, onset, direction, level)
-        begin_hold(s, t, start, level)
-        return
-    if t > s.pd_deadline:
-        resume(s, t, y)
+    moving(s, t, y, k_now, v_on, out)
 
 
 cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
@@ -588,14 +826,20 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     cdef double t0 = s.ht[hix(s, s.iv)]
     s.v = (y - s.hy[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
 
+    cdef double thr
     if s.st == IDLE:
-        if y > s.c_on:
-            contact(s, t, y)
+        thr = s.c_on
+        if s.rest > 0.0:
+            if y < s.c_off:
+                s.rest = 0.0
+            else:
+                if y < s.rest:
+                    s.rest = y
+                thr = s.rest + s.c_on
+        if y > thr:
+            contact(s, t, y, thr)
     elif s.st == CONTACT:
-        if y < s.c_off:
-            s.st = IDLE
-        else:
-            try_hold(s, t)
+        in_contact(s, t, y, k_now)
     else:
         in_hold(s, t, y, k_now)
     s.y_prev_tick = y
@@ -605,7 +849,10 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
 # ---------------------------------------------------------------- per-sample stage
 cdef inline void feed(Core* s, double t, double x) noexcept nogil:
     cdef double r = fabs(x - (2.0 * s.x1 - s.x2))
+    cdef double dq = fabs(x - s.x1)
     cdef double dt, w, a
+    if 0.0 < dq < s.quantum:
+        s.quantum = dq
     if s.fed < WARMUP:
         s.fed += 1
         if s.fed > 2:
@@ -717,7 +964,8 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
     hot state in locals (registers), doing exactly what ``step``/``feed`` do for it; anything else
     writes the state back and goes through ``step``. Results are bit-identical either way.
     """
-    cdef double t, x, dt, r, ar
+    cdef double t, x, dt, r, ar, dq
+    cdef double quantum = s.quantum
     cdef double t_last = s.t_last, x1 = s.x1, x2 = s.x2, y1 = s.y1, y2 = s.y2
     cdef double alpha = s.alpha, dt_c = s.dt_c, r_acc = s.r_acc, thr = s.thr, r_lim = s.r_lim
     cdef double next_tick = s.next_tick, max_gap = s.max_gap, tau = s.tau
@@ -736,6 +984,9 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
                 break
             t_last = t
             samples += 1
+            dq = fabs(x - x1)
+            if 0.0 < dq < quantum:
+                quantum = dq
             r_acc += ar if ar < r_lim else r_lim
             r_n += 1
             x2 = x1
@@ -763,6 +1014,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             s.samples = samples
             s.r_n = r_n
             s.n_in_tick = n_in_tick
+            s.quantum = quantum
         if i >= n:
             return i
         step(s, tv[i], fv[i])
@@ -783,6 +1035,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
         samples = s.samples
         r_n = s.r_n
         n_in_tick = s.n_in_tick
+        quantum = s.quantum
         fast = s.started and not s.pend and s.fed >= WARMUP
         if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
             return i
@@ -823,6 +1076,13 @@ cdef class Detector:
         s.release_fraction = cfg.release_fraction
         s.tolerance = cfg.tolerance
         s.debounce = cfg.alert_debounce
+        s.enter_debounce = cfg.band_enter_debounce
+        s.release_level = cfg.release_level
+        s.release_time = cfg.release_time
+        s.leave_time = cfg.leave_time
+        s.slow_max = cfg.slow_step_max
+        s.slow_hold = cfg.slow_step_hold
+        s.slow_down = 1 if cfg.slow_step_down else 0
         s.spike_k = cfg.spike_k
         s.has_target = cfg.target is not None
         s.target = float(cfg.target) if cfg.target is not None else 0.0
@@ -914,6 +1174,9 @@ cdef class Detector:
 
     @property
     def state(self):
+        """0 idle, 1 contact, 2 holding, 3 moving (a change inside a hold being classified)."""
+        if self.s.st == HOLD and self.s.sub != STEADY:
+            return 3
         return self.s.st
 
     @property

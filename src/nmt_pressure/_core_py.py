@@ -37,8 +37,8 @@ from nmt_pressure.events import Event, Hold
 
 # Detector states.
 IDLE, CONTACT, HOLD = 0, 1, 2
-# Sub-states inside a hold.
-STEADY, MOVING, PENDING = 0, 1, 2
+# Sub-states inside a hold: steady, or an excursion being classified (step, release, departure, drift).
+STEADY, MOVING = 0, 1
 # Band states.
 B_IN, B_HIGH, B_LOW = 0, 1, -1
 
@@ -46,8 +46,16 @@ B_IN, B_HIGH, B_LOW = 0, 1, -1
 VEL_SPAN = 0.25
 #: A movement has ended when the rate stayed low this long (s).
 SETTLE_TIME = 0.15
-#: How long after a fast movement settles a new hold may take to qualify before we give up (s).
+#: How long after the latest moment a fast step could have completed a new hold may still take to
+#: qualify (s): a step completes within ``step_max_duration``, and its hold needs ``min_hold`` more.
 PENDING_SLACK = 1.0
+#: The jitter and reference trackers learn only while the rate stays under this fraction of the step
+#: rate threshold: a smooth movement that is building must not raise the bar it is measured against.
+LEARN_FRAC = 0.5
+#: A coarse sensor's reading jumps by whole quanta: a step must change the level by this many quanta.
+STEP_QUANTA = 1.5
+#: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
+BAND_IN = 0.1
 #: A hold starts where the force came within this fraction of its settled level (plus ARRIVAL_K
 #: noise units): close enough that a slow minimum-jerk approach counts as still ramping.
 ARRIVAL = 0.02
@@ -147,6 +155,9 @@ class Detector:
 
     @property
     def state(self) -> int:
+        """0 idle, 1 contact, 2 holding, 3 moving (a change inside a hold being classified)."""
+        if self.st == HOLD and self.sub != STEADY:
+            return 3
         return self.st
 
     @property
@@ -168,6 +179,7 @@ class Detector:
         self.r_acc = 0.0  # clipped residuals accumulated since the last tick
         self.r_n = 0
         self.dt_avg = 0.0
+        self.quantum = math.inf  # smallest non-zero step of the raw reading (a coarse sensor's quantum)
         self.pend = False  # a suspicious sample is held back
         self.pend_t = 0.0
         self.pend_x = 0.0
@@ -209,11 +221,28 @@ class Detector:
         self.mv_tol = 0.0
         self.mv_quiet = 0.0  # time the rate has been low since
         self.mv_settle = 0.0
-        self.pd_deadline = 0.0
+        self.mv_fast = False  # the excursion moved faster than the step rate at some point
+        self.mv_out = -1.0  # when it first left the hold's band (-1: not yet)
+        self.mv_back = -1.0  # when it last came back inside (-1: outside)
+        self.sl_onset = 0.0  # onset of a slow excursion that a fast movement then took over ...
+        self.sl_ref = 0.0  # ... and the level it left
+        self.cd_level = 0.0  # a candidate new hold found during the excursion (cd_start < 0: none)
+        self.cd_start = -1.0
+        self.cd_out = -1.0  # since when the force lies outside the candidate's band
+        self.low_since = -1.0  # since when the force lies below release_level of the hold's level
+        self.drifting = False  # a slow excursion was judged drift: no new level test until back in band
+        self.held = False  # this contact has had a hold (a release is due when it ends)
+        self.last_level = 0.0  # level of the contact's latest hold
+        self.last_end = 0.0  # ... and when it ended
+        self.base = 0.0  # resting force this contact rose from
+        self.mv_peak = 0.0  # furthest the excursion went from the level, in its direction ...
+        self.mv_peak_t = 0.0  # ... and when
+        self.rest = 0.0  # resting force after a release that left light contact
         # band
         self.b_state = B_IN
         self.b_cand = B_IN
         self.b_since = 0.0
+        self.b_exit_t = 0.0
 
     def _sample(self, t: float, x: float) -> None:
         if not (math.isfinite(t) and math.isfinite(x)):
@@ -278,6 +307,9 @@ class Detector:
         # clipped at three times the current estimate (so ramps and spikes barely move it) and the
         # estimate is updated once per tick from their mean, which keeps the per-sample path short.
         r = abs(x - (2.0 * self.x1 - self.x2))
+        dq = abs(x - self.x1)
+        if 0.0 < dq < self.quantum:
+            self.quantum = dq
         if self.fed < WARMUP:
             # Warm-up: a plain running mean, so the estimate is usable within a few samples.
             self.fed += 1
@@ -328,7 +360,8 @@ class Detector:
     def _oldest(self) -> int:
         return self.n - self.cap if self.n > self.cap else 0
 
-    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int) -> float:
+    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int,
+                        floor: float) -> float:
         """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``.
 
         The latest tick at which the force had not yet left ``ref`` by more than ``tol`` (one-sided,
@@ -336,7 +369,8 @@ class Detector:
         deviation passed ``tol``. Once the movement has gone on to ``4·tol`` (known when a step or
         release is decided, rarely at first sight) the onset is back-dated from that first crossing
         by the time between the two: hands start smoothly, the deviation growing at least
-        quadratically, and this removes most of the delay a fixed tolerance would leave.
+        quadratically, and this removes most of the delay a fixed tolerance would leave. Never before
+        ``floor`` (a hold's end may not fall inside its first ``min_hold``).
         """
         k = frm
         lo = max(self._oldest(), self.win_from)
@@ -345,7 +379,7 @@ class Detector:
                 break
             k -= 1
         if k < lo:
-            return self.h_start
+            return floor
         if k >= frm:
             return self.ht[self._h(frm)]
         t_a = self._crossing(k, ref, tol, direction)
@@ -356,7 +390,7 @@ class Detector:
             return t_a
         t_b = self._crossing(kb, ref, 4.0 * tol, direction)
         onset = t_a - (t_b - t_a)
-        return onset if onset > self.h_start else self.h_start
+        return onset if onset > floor else floor
 
     def _crossing(self, k: int, ref: float, d: float, direction: int) -> float:
         """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``."""
@@ -441,29 +475,40 @@ class Detector:
         self.v = (y - self.hy[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0
 
         if self.st == IDLE:
-            if y > self.c_on:
-                self._contact(t, y)
+            thr = self.c_on
+            if self.rest > 0.0:
+                # After a release that left light contact, the next contact begins a threshold above
+                # the force the hand rests with (the lowest seen since), not at the bare threshold.
+                if y < self.c_off:
+                    self.rest = 0.0
+                else:
+                    if y < self.rest:
+                        self.rest = y
+                    thr = self.rest + self.c_on
+            if y > thr:
+                self._contact(t, y, thr)
         elif self.st == CONTACT:
-            if y < self.c_off:
-                self.st = IDLE
-            else:
-                self._try_hold(t, y, k_now)
+            self._in_contact(t, y, k_now)
         else:
             self._in_hold(t, y, k_now)
         self.y_prev_tick = y
         self.t_prev_tick = t
 
-    def _contact(self, t: float, y: float) -> None:
+    def _contact(self, t: float, y: float, thr: float) -> None:
         # Back-date to the threshold crossing between the previous tick and this one.
         y0 = self.y_prev_tick
         t0 = self.t_prev_tick
         tc = t
         if self.n > 1 and y > y0:
-            tc = t0 + (self.c_on - y0) / (y - y0) * (t - t0)
+            tc = t0 + (thr - y0) / (y - y0) * (t - t0)
             if tc < t0:
                 tc = t0
         self.st = CONTACT
         self.contact_t = tc
+        self.base = thr - self.c_on  # the resting force this contact rose from (0 from no contact)
+        self.rest = 0.0
+        self.held = False
+        self.low_since = -1.0
         self._restart_window()
         self._emit("contact", tc, None, y)
 
@@ -494,12 +539,39 @@ class Detector:
         # tracker also sees real swings (a gliding stroke), which must not pass for a hold.
         return 0.5 * (ymax - ymin) <= self._wide(mid), mid
 
-    def _try_hold(self, t: float, y: float, k_now: int) -> None:
-        ok, mid = self._steady_window(t)
-        if not ok or mid < self.c_on:
+    def _in_contact(self, t: float, y: float, k_now: int) -> None:
+        """Contact without a hold: the end of contact, a release after a departure, or a new hold."""
+        c = self.cfg
+        if y < self.base + self.c_off:
+            if self.held:  # the contact held before the force left its level: this is its release
+                self._release_after_leave(t, k_now)
+            self.st = IDLE
             return
-        start, level = self._settle(mid, self._win_start_t())
-        self._begin_hold(t, start, level)
+        if self.held and y < c.release_level * self.last_level:
+            if self.low_since < 0.0:
+                self.low_since = t
+            elif t - self.low_since >= c.release_time:
+                self._release_after_leave(t, k_now)
+                self.st = IDLE
+                self.rest = y if y > self.c_on else 0.0
+                return
+        else:
+            self.low_since = -1.0
+        ok, mid = self._steady_window(t)
+        if not ok or mid < self.base + self.c_on:
+            return
+        frm = self._win_start_t()
+        if self.held and frm < self.last_end:
+            frm = self.last_end
+        start, level = self._settle(mid, frm)
+        if start <= t - c.min_hold:  # no hold is shorter than min_hold: wait until it has lasted
+            self._begin_hold(t, start, level)
+
+    def _release_after_leave(self, t: float, k_now: int) -> None:
+        onset = self._drop_onset(k_now, self.last_end)
+        self._emit("release", onset, None, self.last_level)
+        self.held = False
+        self._restart_window()
 
     def _settle(self, mid: float, frm_t: float) -> tuple[float, float]:
         """Where a new hold began, and its settled level.
@@ -516,10 +588,21 @@ class Detector:
         return start, self._mean_since(start)
 
     def _wide(self, level: float) -> float:
-        """Half-width of "steady" around ``level``: the hold band, widened by noise up to twice."""
+        """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
+        sensor's quantum) up to twice."""
         band = self.cfg.hold_band * level
-        allow = NOISE_K * self.sig_f
+        allow = NOISE_K * self.sig_f + self._q()
         return band + (allow if allow < band else band)
+
+    def _q(self) -> float:
+        """The reading's quantum, or 0 for a sensor finer than anything that matters here."""
+        return self.quantum if self.quantum < math.inf else 0.0
+
+    def _step_thr(self, level: float) -> float:
+        """Smallest change of level that is a step: ``step_min``, and more than one quantum."""
+        a = self.cfg.step_min * level
+        b = STEP_QUANTA * self._q()
+        return a if a > b else b
 
     def _begin_hold(self, t: float, start: float, level: float) -> None:
         self.st = HOLD
@@ -527,6 +610,10 @@ class Detector:
         self.h_start = start
         self.h_level = level
         self.ref = level
+        self.held = True
+        self.drifting = False
+        self.low_since = -1.0
+        self.cd_start = -1.0
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
         k = self.n - 1
         lo = self._oldest()
@@ -605,11 +692,22 @@ class Detector:
             time_in_band=self.s_in, drift_per_s=slope, ended_by=ended_by))
         self.st = CONTACT
         self.sub = STEADY
+        self.last_level = self.h_level
+        self.last_end = end
+        self.low_since = -1.0
 
     def _end_of_data(self, t: float) -> None:
         if self.st == HOLD:
+            if self.sub == MOVING and self.mv_fast and self.mv_out >= 0.0 and \
+                    t - self.mv_out > self.cfg.leave_time:
+                self._end_hold(self.mv_onset, "left")  # it had left before the data ended
+                return
             self._fold(self.n)
             self._end_hold(t, "end_of_data")
+
+    def _hold_floor(self) -> float:
+        """No hold ends inside its first ``min_hold``: the earliest a departure may be dated."""
+        return self.h_start + self.cfg.min_hold
 
     def _in_hold(self, t: float, y: float, k_now: int) -> None:
         c = self.cfg
@@ -620,61 +718,166 @@ class Detector:
             v_on = floor
         # A release is the end of the contact: while the force falls it ends at the contact
         # threshold; otherwise (a hold just above it, noise) only below the hysteresis.
-        if y < self.c_off or (y < self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
+        if y < self.base + self.c_off or \
+                (y < self.base + self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
                 (y < c.release_fraction * self.mv_ref and self.sub != STEADY and self.v < 0.0):
             self._release(t, k_now)
             return
+        # ... or a fall far below the level that lasts, even with light contact left.
+        if y < c.release_level * self.h_level:
+            if self.low_since < 0.0:
+                self.low_since = t
+            elif t - self.low_since >= c.release_time:
+                self._release(t, k_now)
+                return
+        else:
+            self.low_since = -1.0
+        dev = y - self.h_level
+        out = abs(dev) > self._wide(self.h_level)
         if self.sub == STEADY:
             # Statistics trail real time by a little, so a back-dated end never includes a ramp.
             self._fold_until_time(t - STATS_LAG)
+            if self.drifting and not out:
+                self.drifting = False
             if abs(self.v) > v_on:
-                # The reference is frozen as it stood before this tick: the moving force must not
-                # drag the level it is measured against.
-                self.sub = MOVING
-                self.mv_dir = 1 if self.v > 0 else -1
-                self.mv_t0 = t
-                self.mv_ref = self.ref
-                self.mv_tol = DEPART * self.ref + DEPART_K * self.sig_f
-                self.mv_onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, self.mv_dir)
-                self.mv_quiet = -1.0
+                # The rate test: a movement faster than the step rate.
+                self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
+            elif out and not self.drifting and not self.has_target:
+                # The level test: a slow change out of the hold's band may be easing onto a new
+                # barrier (relative band only: with a fixed target a slow change stays drift).
+                self._excursion(t, k_now, False, 1 if dev > 0 else -1, self.h_level)
             else:
-                self.ref += (t - self.t_prev_tick) / (0.3 + (t - self.t_prev_tick)) * (y - self.ref)
-                dv = self.v - self.v_slow
-                self.v_slow += 0.02 * dv
-                self.vj += 0.02 * ((dv if dv >= 0 else -dv) - self.vj)
+                self._learn(t, y, v_on)
                 self._band(t, y)
                 return
-        if self.sub == MOVING:
-            if abs(self.v) < 0.5 * v_on:
-                if self.mv_quiet < 0.0:
-                    self.mv_quiet = t
-                if t - self.mv_quiet >= SETTLE_TIME:
-                    self.mv_settle = self.mv_quiet
-                    dy = y - self.mv_ref
-                    if abs(dy) >= c.step_min * self.mv_ref and \
-                            self.mv_settle - self.mv_onset <= c.step_max_duration:
-                        self.sub = PENDING
-                        self.pd_deadline = t + c.min_hold + PENDING_SLACK
-                    else:
-                        self._resume(t, y)
+        self._moving(t, y, k_now, v_on, out)
+
+    def _learn(self, t: float, y: float, v_on: float) -> None:
+        """Track the reference level and the velocity jitter, from steady stretches only: a movement
+        that is building must not drag the level it is measured against nor raise its own bar."""
+        dv = self.v - self.v_slow
+        if abs(self.v) > LEARN_FRAC * v_on:
+            return
+        dt = t - self.t_prev_tick
+        self.ref += dt / (0.3 + dt) * (y - self.ref)
+        self.v_slow += 0.02 * dv
+        self.vj += 0.02 * ((dv if dv >= 0 else -dv) - self.vj)
+
+    def _excursion(self, t: float, k_now: int, fast: bool, direction: int, ref: float) -> None:
+        """Start classifying a change; a fast movement inside a slow excursion restarts it but keeps
+        the slow excursion's onset (a slow step may end in a brisk last push)."""
+        fresh = self.sub == STEADY
+        if fresh:
+            self.mv_out = -1.0
+            self.mv_back = -1.0
+            self.cd_start = -1.0
+        self.sub = MOVING
+        self.mv_fast = fast
+        self.mv_dir = direction
+        self.mv_t0 = t
+        self.mv_ref = ref
+        self.mv_tol = DEPART * ref + DEPART_K * self.sig_f
+        self.mv_onset = self._scan_departure(ref, self.mv_tol, k_now, direction, self._hold_floor())
+        if fresh:
+            self.sl_onset = self.mv_onset
+            self.sl_ref = ref
+            self.mv_peak = 0.0
+            self.mv_peak_t = t
+        self.mv_quiet = -1.0
+        self.mv_settle = -1.0
+
+    def _moving(self, t: float, y: float, k_now: int, v_on: float, out: bool) -> None:
+        c = self.cfg
+        relative = not self.has_target
+        if not self.mv_fast and abs(self.v) > v_on:
+            self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
+        if abs(self.v) < 0.5 * v_on:
+            if self.mv_quiet < 0.0:
+                self.mv_quiet = t
+            if self.mv_settle < 0.0 and t - self.mv_quiet >= SETTLE_TIME:
+                self.mv_settle = self.mv_quiet
+        else:
+            self.mv_quiet = -1.0
+        d = abs(y - self.sl_ref)
+        if d > self.mv_peak:
+            self.mv_peak = d
+            self.mv_peak_t = t
+        if out:
+            self.mv_back = -1.0
+            if self.mv_out < 0.0:
+                self.mv_out = t
+        elif self.mv_back < 0.0:
+            self.mv_back = t
+        if not self.mv_fast:
+            # A slow excursion is drift until it settles on a new level: the band watches it and
+            # the statistics take it in (a later slow step takes back what follows its onset).
+            self._learn(t, y, v_on)
+            self._fold_until_time(t - STATS_LAG)
+            self._band(t, y)
+        quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
+        if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time):
+            # Back at the level: a wobble, or a departure that stayed away too long to be one.
+            if self.mv_out >= 0.0 and self.mv_back - self.mv_out > c.leave_time and self._left_fast():
+                self._leave(t)
             else:
-                self.mv_quiet = -1.0
-                if t - self.mv_onset > c.step_max_duration + SETTLE_TIME + VEL_SPAN:
-                    self._resume(t, y)  # too slow for a step: drift, which the band watches
+                self._resume(t, y, False)
             return
-        # PENDING: a fast change settled; it is a step once the new level holds.
-        ok, mid = self._steady_window(t)
-        if ok and abs(mid - self.mv_ref) >= c.step_min * self.mv_ref and \
-                self._window_after(self.mv_onset):
-            direction = 1 if mid > self.mv_ref else -1
-            onset = self._scan_departure(self.mv_ref, self.mv_tol, self.n - 1, direction)
-            start, level = self._settle(mid, onset)
-            self._end_hold(onset, "step")
-            self._emit("step", onset, "up" if direction > 0 else "down", level)
-            self._begin_hold(t, start, level)
+        # A new hold at a new level? Once found it survives a wobble, as a hold does.
+        if self.cd_start >= 0.0:
+            if abs(y - self.cd_level) <= self._wide(self.cd_level):
+                self.cd_out = -1.0
+            elif self.cd_out < 0.0:
+                self.cd_out = t
+            elif t - self.cd_out > c.leave_time:
+                self.cd_start = -1.0
+        if self.cd_start < 0.0:
+            ok, mid = self._steady_window(t)
+            if ok and self._window_after(self.mv_onset):
+                start, level = self._settle(mid, self.mv_onset)
+                self.cd_start = start
+                self.cd_level = level
+                self.cd_out = -1.0
+        slow_max = c.slow_step_max if c.slow_step_max > c.step_max_duration else c.step_max_duration
+        if self.cd_start >= 0.0:
+            if t - self.cd_start < c.min_hold:
+                return  # the new hold has not lasted min_hold yet
+            done = self.cd_start
+            if 0.0 <= self.mv_settle < done:
+                done = self.mv_settle
+            if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
+                    done - self.mv_onset <= c.step_max_duration:
+                self._step(t, k_now, False)
+                return
+            slow_dy = self.cd_level - self.h_level
+            if relative and (slow_dy > 0.0 or c.slow_step_down) and \
+                    abs(slow_dy) >= self._step_thr(self.h_level) and \
+                    self.cd_start - self.sl_onset <= slow_max:
+                if t - self.cd_start >= c.slow_step_hold:
+                    self._step(t, k_now, True)
+                return  # wait: steady long enough at the new level makes it a slow step
+            if abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and self._left_fast():
+                self._leave(t)  # it left fast and settled where no step leads: a new hold begins
+            else:
+                self._resume(t, y, True)  # near the old level, or a slow drift that came to rest
             return
-        if t > self.pd_deadline:
-            self._resume(t, y)
+        # No new hold yet: give up waiting when neither kind of step can still complete.
+        fast_open = t - self.mv_onset <= c.step_max_duration + c.min_hold + PENDING_SLACK
+        slow_open = relative and t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK and \
+            not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
+        if fast_open or slow_open:
+            return
+        if self.mv_out >= 0.0 and t - self.mv_out > c.leave_time and self._left_fast():
+            self._leave(t)
+        else:
+            self._resume(t, y, out)  # drift that never settled (the band watches it), or back
+
+    def _left_fast(self) -> bool:
+        """The excursion went out faster than drift does: its furthest point from where it began, at
+        least a step away, was reached at a mean rate of at least ``step_rate`` of the level (a fade,
+        a slip of a tiring hand or a wandering one is smaller or slower)."""
+        dt = self.mv_peak_t - self.sl_onset
+        return self.mv_peak >= self._step_thr(self.h_level) and \
+            self.mv_peak >= self.cfg.step_rate * self.h_level * dt
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
@@ -685,21 +888,85 @@ class Detector:
             k -= 1
         return self.ht[self._h(k)] >= t0
 
-    def _resume(self, t: float, y: float) -> None:
+    def _step(self, t: float, k_now: int, slow: bool) -> None:
+        start = self.cd_start
+        level = self.cd_level
+        ref = self.h_level if slow else self.mv_ref
+        direction = 1 if level > ref else -1
+        tol = DEPART * ref + DEPART_K * self.sig_f
+        onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
+        if slow and self.b_state != B_IN:
+            # The band follows the new barrier: the alert raised while easing onto it is over.
+            self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
+        self._end_hold(onset, "step")
+        self._emit("step", onset, "up" if direction > 0 else "down", level)
+        self._begin_hold(t, start, level)
+
+    def _leave(self, t: float) -> None:
+        """The force left the hold fast and neither came back nor stepped: the hold ends there."""
+        onset = self.mv_onset
+        start = self.cd_start
+        level = self.cd_level
+        self._end_hold(onset, "left")
+        # The steadiness window restarts at the departure, so a new hold lies wholly after it.
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        while k > lo and self.ht[self._h(k - 1)] >= onset:
+            k -= 1
+        self.win_from = k
+        if start >= 0.0:
+            self._begin_hold(t, start, level)
+
+    def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY
         self.ref = y
+        self.drifting = drifting
+        self.cd_start = -1.0
         self._band(t, y)
 
+    def _drop_onset(self, k_now: int, floor: float) -> float:
+        """Onset of the fall that ends at tick ``k_now``: back from it to the last peak, never before
+        ``floor``; then dated from that peak as any departure is."""
+        k = k_now
+        lo = max(self._oldest(), self.win_from)
+        m = self.hy[self._h(k)]
+        while k > lo and self.ht[self._h(k - 1)] >= floor:
+            k -= 1
+            yk = self.hy[self._h(k)]
+            if yk > m:
+                m = yk
+            elif yk < m - (DEPART * m + DEPART_K * self.sig_f):
+                break
+        return self._scan_departure(m, DEPART * m + DEPART_K * self.sig_f, k_now, -1, floor)
+
     def _release(self, t: float, k_now: int) -> None:
+        c = self.cfg
+        floor = self._hold_floor()
         if self.sub == STEADY:
             tol = DEPART * self.ref + DEPART_K * self.sig_f
-            onset = self._scan_departure(self.ref, tol, k_now, -1)
+            onset = self._scan_departure(self.ref, tol, k_now, -1, floor)
             level = self.ref
         else:
-            onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1)
             level = self.mv_ref
+            onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1, floor)
+            drop = self._drop_onset(k_now, onset)
+            if not self.mv_fast:
+                onset = drop  # a slow drift belonged to the hold: it ends where the fall began
+            elif drop - onset > c.leave_time:
+                # The force had left the hold well before it was taken off: two ends, not one.
+                self._end_hold(onset, "left")
+                self._emit("release", drop, None, self.last_level)
+                self._after_release(t)
+                return
         self._end_hold(onset, "release")
         self._emit("release", onset, None, level)
+        self._after_release(t)
+
+    def _after_release(self, t: float) -> None:
+        y = self.hy[self._h(self.n - 1)]
+        self.held = False
+        self.st = IDLE
+        self.rest = y if y > self.base + self.c_on else 0.0
         self._restart_window()
 
     def _band(self, t: float, y: float) -> None:
@@ -713,20 +980,22 @@ class Detector:
             cand = B_HIGH
         elif y < centre - half - margin:
             cand = B_LOW
-        elif abs(y - centre) <= half:
+        elif abs(y - centre) <= half * (1.0 - BAND_IN):
             cand = B_IN
         else:
-            cand = self.b_state  # between the edge and the noise margin: no evidence of a change
+            cand = self.b_state  # near the edge: no evidence of a change
         if cand != self.b_cand:
             self.b_cand = cand
             self.b_since = t
-        if cand != self.b_state and t - self.b_since >= c.alert_debounce:
+        need = c.band_enter_debounce if cand == B_IN else c.alert_debounce
+        if cand != self.b_state and t - self.b_since >= need:
             if cand == B_IN:
                 self._emit("band_enter", self.b_since, None, centre)
             else:
                 if self.b_state != B_IN:  # high → low without passing through the band
                     self._emit("band_enter", self.b_since, None, centre)
                 self._emit("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre)
+                self.b_exit_t = self.b_since
             self.b_state = cand
 
     def _emit(self, kind: str, t: float, direction: str | None, level: float | None) -> None:

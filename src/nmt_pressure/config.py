@@ -60,20 +60,41 @@ class DetectorConfig:
     #: to e.g. 0.4 to call a fast fall below 40 % of the level a release at once: alerts come
     #: earlier, but a step down deeper than that then reads as a release. 0 disables it.
     release_fraction: float = 0.0
+    #: A fall below this fraction of the hold's level that lasts ``release_time`` is a release even
+    #: where light contact remains (a relaxed hand resting on the device, a load cell's zero drift).
+    release_level: float = 0.15
+    #: ... lasting this long (s).
+    release_time: float = 1.0
+    #: A hold the force left fast ends (``ended_by: "left"``) when the force neither came back
+    #: within this time (s) nor settled into a new hold: a burst, pumping, a let-go with light contact.
+    leave_time: float = 1.0
+    #: Relative-band mode only: a slower, deliberate change to a new level (easing onto a new barrier)
+    #: completed within this time (s) ...
+    slow_step_max: float = 8.0
+    #: ... is a step once the force has stayed steady at the new level this long (s).
+    slow_step_hold: float = 3.0
+    #: Whether a slow fall onto a lower level is a step too. Off: a new barrier is found by pressing
+    #: deeper, while force falls slowly when the tissue gives or the hand tires (fatigue fades of
+    #: 5-9 %/s on real grip recordings), which is drift for the band to watch, not a step.
+    slow_step_down: bool = False
     #: Fixed band centre (N); None makes the band relative to each hold's settled level.
     target: float | None = None
     #: Band half-width as a fraction of its centre.
     tolerance: float = 0.10
-    #: Force must stay outside (or back inside) the band this long before an event (s).
+    #: Force must stay outside the band this long before a band exit (s) ...
     alert_debounce: float = 0.15
+    #: ... and back inside it this long before a band enter (s): one excursion, one exit, however
+    #: the force hovers at the edge.
+    band_enter_debounce: float = 0.5
     #: Cut-off of the causal low-pass that removes tremor and sensor noise (Hz).
     lowpass_hz: float = 4.0
     #: A sample further than this many noise units (mean absolute linear-prediction residual, about
     #: two sigma of white noise) off the line through its two predecessors is held back one sample
     #: and dropped if the next one does not confirm it (single-sample spike rejection).
     spike_k: float = 4.0
-    #: A silence longer than this (s) resets the core rather than bridging the gap with guesses.
-    max_gap: float = 1.0
+    #: A silence up to this long (s) is bridged (a wireless sensor's dropout); a longer one closes what
+    #: was open (``end_of_data``) and starts afresh rather than bridging the gap with guesses.
+    max_gap: float = 3.0
     #: Period (s) of the detection stage; the filter runs on every sample, detection at most this
     #: often, which keeps the per-sample cost tiny at kHz rates.
     tick: float = 0.01
@@ -90,8 +111,23 @@ class DetectorConfig:
                 raise ConfigError(f"{name} must lie between {lo:g} and {hi:g}, got {v!r}.")
 
         for name in ("sample_rate", "contact_threshold", "min_hold", "step_max_duration",
-                     "step_rate", "lowpass_hz", "spike_k", "max_gap", "tick"):
+                     "step_rate", "lowpass_hz", "spike_k", "max_gap", "tick", "release_time",
+                     "leave_time", "slow_step_hold"):
             positive(name)
+        for name in ("release_time", "leave_time", "slow_step_hold"):
+            if getattr(self, name) > 60.0:
+                raise ConfigError(f"{name} must be at most 60 s, got {getattr(self, name)!r}.")
+        if not (_is_number(self.band_enter_debounce) and 0 <= self.band_enter_debounce <= 10):
+            raise ConfigError(f"band_enter_debounce must be between 0 and 10 s, got "
+                              f"{self.band_enter_debounce!r}.")
+        fraction("release_level", 0.0, 1.0)
+        if not isinstance(self.slow_step_down, bool):
+            raise ConfigError(f"slow_step_down must be true or false, got {self.slow_step_down!r}.")
+        # A slow step shorter than a fast one would mean nothing: the kernels take the larger of the two.
+        if not (_is_number(self.slow_step_max) and math.isfinite(self.slow_step_max)
+                and 0 < self.slow_step_max <= STEP_MAX_DURATION_MAX):
+            raise ConfigError(f"slow_step_max must be a positive number of seconds, at most "
+                              f"{STEP_MAX_DURATION_MAX:g}, got {self.slow_step_max!r}.")
         if not (_is_number(self.alert_debounce) and 0 <= self.alert_debounce <= 10):
             raise ConfigError(f"alert_debounce must be between 0 and 10 s, got {self.alert_debounce!r}.")
         fraction("contact_release_ratio", 0.0, 1.0 + 1e-12)
@@ -132,7 +168,9 @@ class DetectorConfig:
     @property
     def history_seconds(self) -> float:
         """How far back the detection stage keeps its per-tick history (back-dating horizon)."""
-        return self.min_hold + self.step_max_duration + 2.0
+        fast = self.min_hold + self.step_max_duration
+        slow = max(self.slow_step_max, self.step_max_duration) + self.slow_step_hold
+        return (fast if fast > slow else slow) + self.leave_time + 2.0
 
     @property
     def history_capacity(self) -> int:

@@ -11,8 +11,16 @@ from typing import Any
 
 #: Every event kind the core emits, in the spelling of the public contract.
 EVENT_KINDS = ("contact", "hold_start", "step", "release", "band_exit", "band_enter")
-#: How a hold can end.
-ENDED_BY = ("step", "release", "end_of_data")
+#: How a hold can end: a step to a new hold, a release, a fast departure that neither came back nor
+#: settled into a new hold (``left``), or the end of the data (or a silence too long to bridge).
+ENDED_BY = ("step", "release", "left", "end_of_data")
+
+#: What ``Detector.state`` reports: no contact, contact without a hold, a steady hold, and a change
+#: inside a hold that is still being classified (step, release, departure or drift): while it is
+#: ``MOVING`` a display must not call the force "in band" on the old level's terms.
+STATE_IDLE, STATE_CONTACT, STATE_HOLD, STATE_MOVING = 0, 1, 2, 3
+STATE_NAMES = {STATE_IDLE: "idle", STATE_CONTACT: "contact", STATE_HOLD: "holding",
+               STATE_MOVING: "moving"}
 
 
 @dataclass(frozen=True, slots=True)
