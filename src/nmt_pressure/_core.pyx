@@ -37,6 +37,9 @@ cdef int WARMUP = _spec.WARMUP
 cdef double LEARN_FRAC = _spec.LEARN_FRAC
 cdef double STEP_QUANTA = _spec.STEP_QUANTA
 cdef double BAND_IN = _spec.BAND_IN
+cdef double SPAN_20_80 = _spec.SPAN_20_80
+cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
+cdef double FLAT = _spec.FLAT
 
 cdef enum:
     IDLE = 0
@@ -274,6 +277,21 @@ cdef double scan_arrival(Core* s, double level, double tol, double wide, double 
     return s.ht[hix(s, k)]
 
 
+cdef double mean_between(Core* s, double t0, double t1) noexcept nogil:
+    cdef i64 k = s.n - 1
+    cdef i64 lo = oldest(s)
+    cdef double sw = 0.0
+    cdef double sy = 0.0
+    cdef i64 j
+    while k >= lo and s.ht[hix(s, k)] >= t0:
+        j = hix(s, k)
+        if s.ht[j] < t1:
+            sw += s.hw[j]
+            sy += s.hw[j] * s.hy[j]
+        k -= 1
+    return sy / sw if sw > 0.0 else s.hy[hix(s, s.n - 1)]
+
+
 cdef double mean_since(Core* s, double t0) noexcept nogil:
     cdef i64 k = s.n - 1
     cdef i64 lo = oldest(s)
@@ -423,8 +441,10 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
 
 cdef void settle(Core* s, double mid, double frm_t, double* start, double* level) noexcept nogil:
     cdef double hb = s.hold_band
+    cdef double half
     start[0] = scan_arrival(s, mid, 0.5 * hb * mid + NOISE_K * s.sig_f, wide(s, mid), frm_t)
-    level[0] = mean_since(s, start[0])
+    half = s.ht[hix(s, s.n - 1)] - 0.5 * s.min_hold
+    level[0] = mean_since(s, start[0] if start[0] > half else half)
     start[0] = scan_arrival(s, level[0], ARRIVAL * level[0] + ARRIVAL_K * s.sig_f, wide(s, level[0]),
                             frm_t)
     level[0] = mean_since(s, start[0])
@@ -530,7 +550,7 @@ cdef void after_release(Core* s) noexcept nogil:
     cdef double y = s.hy[hix(s, s.n - 1)]
     s.held = 0
     s.st = IDLE
-    s.rest = y if y > s.base + s.c_on else 0.0
+    s.rest = y if y >= s.c_off else 0.0
     restart_window(s)
 
 
@@ -577,7 +597,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         elif t - s.low_since >= s.release_time:
             release_after_leave(s, k_now)
             s.st = IDLE
-            s.rest = y if y > s.c_on else 0.0
+            s.rest = y if y >= s.c_off else 0.0
             return
     else:
         s.low_since = -1.0
@@ -629,6 +649,46 @@ cdef inline int left_fast(Core* s) noexcept nogil:
     return s.mv_peak >= step_thr(s, s.h_level) and s.mv_peak >= s.step_rate * s.h_level * dt
 
 
+cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
+    cdef i64 k = s.n - 1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double ymax = s.hy[hix(s, k)]
+    cdef double ymin = ymax
+    cdef double yk, mid
+    while k > lo and s.ht[hix(s, k - 1)] >= t - dur:
+        k -= 1
+        yk = s.hy[hix(s, k)]
+        if yk > ymax:
+            ymax = yk
+        elif yk < ymin:
+            ymin = yk
+    if s.ht[hix(s, k)] > t - dur + s.tick:
+        return 0
+    mid = 0.5 * (ymax + ymin)
+    return 0.5 * (ymax - ymin) <= wide(s, mid) and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
+
+
+cdef double span(Core* s, double a, double b, double t_end) noexcept nogil:
+    cdef double d = b - a
+    cdef int direction = 1 if d > 0 else -1
+    cdef i64 k = s.n - 1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double t80
+    d = fabs(d)
+    while k > lo and s.ht[hix(s, k)] > t_end:
+        k -= 1
+    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.8 * d:
+        k -= 1
+    if k <= lo:
+        return INFINITY
+    t80 = crossing(s, k, a, 0.8 * d, direction)
+    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.2 * d:
+        k -= 1
+    if direction * (s.hy[hix(s, k)] - a) >= 0.2 * d:
+        return INFINITY
+    return t80 - crossing(s, k, a, 0.2 * d, direction)
+
+
 cdef int window_after(Core* s, double t0) noexcept nogil:
     cdef i64 k = s.n - 1
     cdef i64 lo = imax(oldest(s), s.win_from)
@@ -641,6 +701,9 @@ cdef int window_after(Core* s, double t0) noexcept nogil:
 cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double start = s.cd_start
     cdef double level = s.cd_level
+    cdef double mid
+    if steady_window(s, t, &mid) and fabs(mid - level) <= wide(s, level):
+        settle(s, mid, s.mv_onset, &start, &level)
     cdef double ref = s.h_level if slow else s.mv_ref
     cdef int direction = 1 if level > ref else -1
     cdef double tol = DEPART * ref + DEPART_K * s.sig_f
@@ -671,23 +734,31 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
     s.ref = y
     s.drifting = drifting
     s.cd_start = -1.0
+    if s.mv_fast:
+        s.b_cand = s.b_state
+        s.b_since = t
     band(s, t, y)
 
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, done, slow_dy
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half
+    cdef int flat
     cdef double slow_max = s.slow_max if s.slow_max > s.step_max else s.step_max
-    cdef int fast_open, slow_open
+    cdef int fast_open, slow_open, quiet
     if not s.mv_fast and fabs(s.v) > v_on:
         excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
-    if fabs(s.v) < 0.5 * v_on:
-        if s.mv_quiet < 0.0:
+    v_now = s.step_rate * y
+    floor = 4.0 * s.vj + NOISE_K * 1.4142135623730951 * s.sig_f / VEL_SPAN
+    if v_now < floor:
+        v_now = floor
+    if s.mv_quiet < 0.0:
+        if fabs(s.v) < 0.5 * v_now:
             s.mv_quiet = t
-        if s.mv_settle < 0.0 and t - s.mv_quiet >= SETTLE_TIME:
-            s.mv_settle = s.mv_quiet
-    else:
+    elif fabs(s.v) > v_now:
         s.mv_quiet = -1.0
+    if s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME:
+        s.mv_settle = s.mv_quiet
     d = fabs(y - s.sl_ref)
     if d > s.mv_peak:
         s.mv_peak = d
@@ -702,8 +773,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         learn(s, t, y, v_on)
         fold_until_time(s, t - STATS_LAG)
         band(s, t, y)
-    if not out and s.mv_back >= 0.0 and \
-            ((s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME) or t - s.mv_back >= s.leave_time):
+    quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
+    if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time):
         if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
             leave(s, t)
         else:
@@ -716,8 +787,9 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.cd_out = t
         elif t - s.cd_out > s.leave_time:
             s.cd_start = -1.0
-    if s.cd_start < 0.0:
-        if steady_window(s, t, &mid) and window_after(s, s.mv_onset):
+    if s.cd_start < 0.0 and s.mv_settle >= 0.0:
+        if steady_window(s, t, &mid) and \
+                window_after(s, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle):
             settle(s, mid, s.mv_onset, &start, &level)
             s.cd_start = start
             s.cd_level = level
@@ -725,20 +797,28 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if s.cd_start >= 0.0:
         if t - s.cd_start < s.min_hold:
             return
-        done = s.cd_start
-        if 0.0 <= s.mv_settle < done:
-            done = s.mv_settle
-        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and done - s.mv_onset <= s.step_max:
+        frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
+        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and \
+                span(s, frm, s.cd_level, s.cd_start) <= SPAN_20_80 * s.step_max:
             do_step(s, t, k_now, 0)
             return
         slow_dy = s.cd_level - s.h_level
         if relative and (slow_dy > 0.0 or s.slow_down) and \
                 fabs(slow_dy) >= step_thr(s, s.h_level) and s.cd_start - s.sl_onset <= slow_max:
-            if t - s.cd_start >= s.slow_hold:
-                do_step(s, t, k_now, 1)
+            if t - s.cd_start >= s.slow_hold and steady_for(s, t, s.slow_hold):
+                half = 0.5 * s.min_hold
+                mid = mean_between(s, t - half, INFINITY)
+                flat = fabs(mid - mean_between(s, t - 2.0 * half, t - half)) <= \
+                    FLAT * mid + ARRIVAL_K * s.sig_f
+                start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
+                                     s.mv_onset)
+                if flat and t - start >= s.slow_hold:
+                    do_step(s, t, k_now, 1)
             return
         if fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t)
+        elif not (s.mv_fast or s.has_target) and t - s.sl_onset <= slow_max + s.min_hold + PENDING_SLACK:
+            pass
         else:
             resume(s, t, y, 1)
         return

@@ -54,11 +54,23 @@ PENDING_SLACK = 1.0
 LEARN_FRAC = 0.5
 #: A coarse sensor's reading jumps by whole quanta: a step must change the level by this many quanta.
 STEP_QUANTA = 1.5
+#: A change is fast (a step in either band mode) when it went from 20 % to 80 % of the way within
+#: this fraction of ``step_max_duration``: a minimum-jerk move spends 0.35 of its time there, a
+#: raised cosine 0.41, a straight line 0.6; 0.45 lets any smooth hand movement completed within
+#: ``step_max_duration`` count, with a little room for tremor on the way.
+SPAN_20_80 = 0.45
+#: A slow step's "steady at the new level for slow_step_hold" is timed from a close arrival, so the
+#: tail of the ease itself, though near the new level, does not count towards it.
+SLOW_ARRIVAL = 0.02
+#: ... and held flat at the end: the two halves of the last min_hold differ by at most this
+#: fraction of the level (about 2.7 %/s at the default min_hold; a drift turning back is faster).
+FLAT = 0.02
 #: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
 BAND_IN = 0.1
 #: A hold starts where the force came within this fraction of its settled level (plus ARRIVAL_K
-#: noise units): close enough that a slow minimum-jerk approach counts as still ramping.
-ARRIVAL = 0.02
+#: noise units): half the hold band, so a force still creeping up onto its plateau (a pull, a
+#: dead weight settling) is holding once it is that near, as people reading a trace see it.
+ARRIVAL = 0.04
 ARRIVAL_K = 2.0
 #: A movement began where the force last lay within this fraction of the level (plus DEPART_K
 #: noise units) on the side it left from.
@@ -418,6 +430,20 @@ class Detector:
             k += 1
         return self.ht[self._h(k)]
 
+    def _mean_between(self, t0: float, t1: float) -> float:
+        """Time-weighted mean of the ticks in [t0, t1) (the latest tick if there are none)."""
+        k = self.n - 1
+        lo = self._oldest()
+        sw = 0.0
+        sy = 0.0
+        while k >= lo and self.ht[self._h(k)] >= t0:
+            j = self._h(k)
+            if self.ht[j] < t1:
+                sw += self.hw[j]
+                sy += self.hw[j] * self.hy[j]
+            k -= 1
+        return sy / sw if sw > 0.0 else self.hy[self._h(self.n - 1)]
+
     def _mean_since(self, t0: float) -> float:
         k = self.n - 1
         lo = self._oldest()
@@ -553,7 +579,7 @@ class Detector:
             elif t - self.low_since >= c.release_time:
                 self._release_after_leave(t, k_now)
                 self.st = IDLE
-                self.rest = y if y > self.c_on else 0.0
+                self.rest = y if y >= self.c_off else 0.0
                 return
         else:
             self.low_since = -1.0
@@ -582,7 +608,10 @@ class Detector:
         """
         hb = self.cfg.hold_band
         start = self._scan_arrival(mid, 0.5 * hb * mid + NOISE_K * self.sig_f, self._wide(mid), frm_t)
-        level = self._mean_since(start)
+        # A first estimate from the window's later half: an overshoot settling early in the window
+        # must not pull the level it is then judged against.
+        half = self.ht[self._h(self.n - 1)] - 0.5 * self.cfg.min_hold
+        level = self._mean_since(start if start > half else half)
         start = self._scan_arrival(level, ARRIVAL * level + ARRIVAL_K * self.sig_f, self._wide(level),
                                    frm_t)
         return start, self._mean_since(start)
@@ -791,13 +820,20 @@ class Detector:
         relative = not self.has_target
         if not self.mv_fast and abs(self.v) > v_on:
             self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
-        if abs(self.v) < 0.5 * v_on:
-            if self.mv_quiet < 0.0:
+        # Quiet once the rate falls under half the threshold, and until it passes the whole of it
+        # again (hysteresis: tremor riding on a settled force must not keep a movement going). The
+        # threshold is taken at the force's new level: drift there is as slow as drift anywhere.
+        v_now = self.cfg.step_rate * y
+        floor = 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
+        if v_now < floor:
+            v_now = floor  # never under the jitter floor
+        if self.mv_quiet < 0.0:
+            if abs(self.v) < 0.5 * v_now:
                 self.mv_quiet = t
-            if self.mv_settle < 0.0 and t - self.mv_quiet >= SETTLE_TIME:
-                self.mv_settle = self.mv_quiet
-        else:
+        elif abs(self.v) > v_now:
             self.mv_quiet = -1.0
+        if self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME:
+            self.mv_settle = self.mv_quiet  # the movement's latest end
         d = abs(y - self.sl_ref)
         if d > self.mv_peak:
             self.mv_peak = d
@@ -830,9 +866,11 @@ class Detector:
                 self.cd_out = t
             elif t - self.cd_out > c.leave_time:
                 self.cd_start = -1.0
-        if self.cd_start < 0.0:
+        if self.cd_start < 0.0 and self.mv_settle >= 0.0:
+            # A new level is measured only once the movement has ended: the tail of a slow ease is
+            # "near one level" over 1.5 s, yet not the level it is heading for.
             ok, mid = self._steady_window(t)
-            if ok and self._window_after(self.mv_onset):
+            if ok and self._window_after(self.mv_onset if self.mv_onset > self.mv_settle else self.mv_settle):
                 start, level = self._settle(mid, self.mv_onset)
                 self.cd_start = start
                 self.cd_level = level
@@ -841,22 +879,36 @@ class Detector:
         if self.cd_start >= 0.0:
             if t - self.cd_start < c.min_hold:
                 return  # the new hold has not lasted min_hold yet
-            done = self.cd_start
-            if 0.0 <= self.mv_settle < done:
-                done = self.mv_settle
+            # A fast movement that took over a slow excursion is judged on the whole change: a
+            # slow ease does not become a step by speeding up on its way.
+            frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
-                    done - self.mv_onset <= c.step_max_duration:
+                    self._span(frm, self.cd_level, self.cd_start) <= SPAN_20_80 * c.step_max_duration:
                 self._step(t, k_now, False)
                 return
             slow_dy = self.cd_level - self.h_level
             if relative and (slow_dy > 0.0 or c.slow_step_down) and \
                     abs(slow_dy) >= self._step_thr(self.h_level) and \
                     self.cd_start - self.sl_onset <= slow_max:
-                if t - self.cd_start >= c.slow_step_hold:
-                    self._step(t, k_now, True)
+                if t - self.cd_start >= c.slow_step_hold and self._steady_for(t, c.slow_step_hold):
+                    # ... and arrived there that long ago, judged closely: the ease's own tail,
+                    # though near the new level, is not yet holding it.
+                    # It is holding there now, not passing over a peak on its way back: the last
+                    # min_hold is flat (its halves agree), as a hand resting on a new barrier is.
+                    half = 0.5 * c.min_hold
+                    mid = self._mean_between(t - half, math.inf)
+                    flat = abs(mid - self._mean_between(t - 2.0 * half, t - half)) <= \
+                        FLAT * mid + ARRIVAL_K * self.sig_f
+                    arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
+                                                 self._wide(mid), self.mv_onset)
+                    if flat and t - arrived >= c.slow_step_hold:
+                        self._step(t, k_now, True)
                 return  # wait: steady long enough at the new level makes it a slow step
             if abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and self._left_fast():
                 self._leave(t)  # it left fast and settled where no step leads: a new hold begins
+            elif not (self.mv_fast or c.target is not None) and \
+                    t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK:
+                pass  # a slow ease may rest a moment on its way: wait until it can no longer be a step
             else:
                 self._resume(t, y, True)  # near the old level, or a slow drift that came to rest
             return
@@ -879,6 +931,46 @@ class Detector:
         return self.mv_peak >= self._step_thr(self.h_level) and \
             self.mv_peak >= self.cfg.step_rate * self.h_level * dt
 
+    def _steady_for(self, t: float, dur: float) -> bool:
+        """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        ymax = ymin = self.hy[self._h(k)]
+        while k > lo and self.ht[self._h(k - 1)] >= t - dur:
+            k -= 1
+            yk = self.hy[self._h(k)]
+            if yk > ymax:
+                ymax = yk
+            elif yk < ymin:
+                ymin = yk
+        if self.ht[self._h(k)] > t - dur + self.cfg.tick:
+            return False  # not that much history since the contact began
+        mid = 0.5 * (ymax + ymin)
+        return 0.5 * (ymax - ymin) <= self._wide(mid) and \
+            abs(mid - self.h_level) >= self._step_thr(self.h_level)
+
+    def _span(self, a: float, b: float, t_end: float) -> float:
+        """How long the change from level ``a`` to ``b`` that ended by ``t_end`` took to go from 20 %
+        to 80 % of the way: a measure of its duration that neither noise at its ends nor an
+        overshoot can stretch (inf when it lies beyond the history)."""
+        d = b - a
+        direction = 1 if d > 0 else -1
+        d = abs(d)
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        while k > lo and self.ht[self._h(k)] > t_end:
+            k -= 1
+        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.8 * d:
+            k -= 1
+        if k <= lo:
+            return math.inf
+        t80 = self._crossing(k, a, 0.8 * d, direction)
+        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.2 * d:
+            k -= 1
+        if direction * (self.hy[self._h(k)] - a) >= 0.2 * d:
+            return math.inf
+        return t80 - self._crossing(k, a, 0.2 * d, direction)
+
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
         k = self.n - 1
@@ -891,6 +983,11 @@ class Detector:
     def _step(self, t: float, k_now: int, slow: bool) -> None:
         start = self.cd_start
         level = self.cd_level
+        ok, mid = self._steady_window(t)
+        if ok and abs(mid - level) <= self._wide(level):
+            # Measured again now, the level is the settled one: an ease's slow tail and an
+            # arrival's overshoot are behind us.
+            start, level = self._settle(mid, self.mv_onset)
         ref = self.h_level if slow else self.mv_ref
         direction = 1 if level > ref else -1
         tol = DEPART * ref + DEPART_K * self.sig_f
@@ -922,6 +1019,11 @@ class Detector:
         self.ref = y
         self.drifting = drifting
         self.cd_start = -1.0
+        if self.mv_fast:
+            # The band was not watched while a fast movement was classified: what it saw before
+            # is stale, so any change of its state is timed from now.
+            self.b_cand = self.b_state
+            self.b_since = t
         self._band(t, y)
 
     def _drop_onset(self, k_now: int, floor: float) -> float:
@@ -966,7 +1068,9 @@ class Detector:
         y = self.hy[self._h(self.n - 1)]
         self.held = False
         self.st = IDLE
-        self.rest = y if y > self.base + self.c_on else 0.0
+        # Light contact left: the next contact must rise a threshold above the resting force (the
+        # lowest seen from now on; a force still falling to zero soon resets it).
+        self.rest = y if y >= self.c_off else 0.0
         self._restart_window()
 
     def _band(self, t: float, y: float) -> None:

@@ -1,0 +1,192 @@
+"""The amended contract's Definitions, one behaviour each, on both cores.
+
+Each case is a small labelled trace built by :class:`conftest.Trace` with the nuisance that broke the
+old detector (a smooth step under tremor, an overshoot, a slow ease onto a barrier, a burst, a let-go
+that keeps light contact, a coarse sensor, a hand hovering at the band's edge).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nmt_pressure.config import DetectorConfig
+
+
+def kinds(events):
+    return [e.kind for e in events]
+
+
+def of(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
+def wander(t: np.ndarray, amp: float, hz: float = 0.3, seed: int = 0) -> np.ndarray:
+    """A slow relative wander (two sines), as a hand that cannot keep perfectly still."""
+    rng = np.random.default_rng(seed)
+    p1, p2 = rng.uniform(0, 2 * np.pi, 2)
+    return 1.0 + amp * (0.7 * np.sin(2 * np.pi * hz * t + p1) + 0.3 * np.sin(2 * np.pi * 2.3 * hz * t + p2))
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("dur", [2.5, 4.0, 6.0])
+def test_slow_ease_onto_a_new_barrier_is_a_step_and_the_band_follows(impl, trace, run_trace, invariants,
+                                                                    rate, dur):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(0.25, dur, mark="ease").hold(8.0)
+    tr = tr.release(0.3, mark="drop").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=3)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
+    assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0
+    assert steps[0].level == pytest.approx(25.0, rel=0.03)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    # The band followed the new barrier: an exit raised while easing is cleared, none after.
+    assert len(of(events, "band_exit")) == len(of(events, "band_enter"))
+    assert not [e for e in of(events, "band_exit") if e.t > tr.marks["ease"][1] + 0.5]
+
+
+@pytest.mark.parametrize("rate", [10.0, 1000.0])
+def test_with_a_fixed_target_a_slow_change_stays_drift(impl, trace, run_trace, invariants, rate):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(0.25, 4.0, mark="ease").hold(8.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=3)
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate, target=20.0))
+    invariants(events, holds, t)
+    assert not of(events, "step")
+    assert [h.ended_by for h in holds] == ["release"]
+    exits = of(events, "band_exit")
+    assert len(exits) == 1 and exits[0].direction == "high"
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("rate_pct", [5.0, 7.0, 9.0])
+def test_a_fatigue_fade_is_drift_not_a_step(impl, trace, run_trace, invariants, rate, rate_pct):
+    frac = -0.15
+    tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(4.0)
+    tr = tr.drift(frac, abs(frac) * 100.0 / rate_pct, mark="fade").hold(5.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step"), kinds(events)
+    assert [h.ended_by for h in holds] == ["release"]
+    exits = of(events, "band_exit")
+    assert len(exits) == 1 and exits[0].direction == "low"
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_burst_that_stays_away_ends_the_hold_as_left(impl, trace, run_trace, invariants, rate):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)
+    tr = tr.ramp(36.0, 0.3, mark="burst").stroke(0.2, 1.3, 2.0).ramp(20.0, 0.3).hold(5.0)
+    t, f = tr.release(0.3, mark="drop").rest(1.0).build(noise=0.03, tremor=0.01, seed=2)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step")
+    assert [h.ended_by for h in holds] == ["left", "release"]
+    assert abs(holds[0].end - tr.marks["burst"][0]) <= 0.5
+    assert holds[0].duration >= 1.5
+    assert holds[1].level == pytest.approx(20.0, rel=0.03)
+    assert len(of(events, "release")) == 1
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_wobble_that_comes_back_within_a_second_is_part_of_the_hold(impl, trace, run_trace, invariants,
+                                                                     rate):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)
+    tr = tr.ramp(16.5, 0.25).ramp(20.0, 0.35).hold(5.0)  # -17 % for about half a second
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=2)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("rest", [3.0, 5.0])
+def test_a_let_go_that_keeps_light_contact_is_a_release(impl, trace, run_trace, invariants, rate, rest):
+    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).ramp(rest, 0.5, mark="drop").hold(3.0)
+    tr = tr.ramp(30.0, 1.0, mark="again").hold(5.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=6)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release", "contact", "hold_start", "release"]
+    rel = of(events, "release")[0]
+    assert abs(rel.t - tr.marks["drop"][0]) <= 0.3
+    assert of(events, "contact")[1].t >= tr.marks["again"][0]
+    assert [round(h.level) for h in holds] == [40, 30]  # no "hold" at the resting force
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_let_go_to_an_unsteady_middle_then_off_is_left_then_release(impl, trace, run_trace, invariants,
+                                                                     rate):
+    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).ramp(14.0, 0.3, mark="leave")
+    tr = tr.stroke(0.3, 1.0, 2.5).release(0.4, mark="off").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=6)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["left"]
+    assert abs(holds[0].end - tr.marks["leave"][0]) <= 0.3
+    rel = of(events, "release")
+    assert len(rel) == 1 and rel[0].t >= tr.marks["leave"][1]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("over", [0.05, 0.10, 0.15])
+def test_the_level_is_taken_after_an_overshoot_settles(impl, trace, run_trace, invariants, rate, over):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0 * (1 + over), 0.8).ramp(20.0, 0.8).hold(8.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=7)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"]
+    assert holds[0].level == pytest.approx(20.0, rel=0.02)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("dur", [0.6, 1.2, 1.6])
+def test_a_smooth_step_under_tremor_and_wander_is_seen(impl, trace, run_trace, invariants, rate, dur):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(0.2, dur, mark="step").hold(6.0)
+    tr = tr.release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.02, tremor_hz=6.0, seed=8)
+    f = f * wander(t, 0.01)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
+    assert abs(steps[0].t - tr.marks["step"][0]) <= (0.75 if rate < 20 else 0.5)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+
+
+@pytest.mark.parametrize("impl_rate", [10.0, 80.0])
+def test_one_quantum_of_a_coarse_sensor_is_not_a_step(impl, trace, run_trace, invariants, impl_rate):
+    q = 0.1 * 9.80665  # a 0.1 kg display
+    tr = trace(rate=impl_rate).rest(1.0).ramp(8.0, 1.0).hold(4.0).drift(0.12, 8.0).hold(4.0)
+    tr = tr.release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.05, tremor=0.01, seed=9)
+    f = np.round(f / q) * q
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step"), kinds(events)
+    assert [h.ended_by for h in holds] == ["release"]
+
+
+@pytest.mark.parametrize("rate", [100.0, 1000.0])
+def test_hovering_at_the_band_edge_is_one_exit(impl, trace, run_trace, invariants, rate):
+    """Wander of 2 % around a level 10 % high: the force crosses the edge many times, but one
+    excursion gives one exit (enter needs 0.5 s back inside)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0).drift(0.10, 2.0).hold(10.0)
+    tr = tr.drift(-0.10, 2.0).hold(6.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=10)
+    f = f * wander(t, 0.02, hz=0.8, seed=3)
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate, target=20.0))
+    invariants(events, holds, t)
+    assert len(of(events, "band_exit")) == 1
+    assert len(of(events, "band_enter")) == 1
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_no_hold_is_shorter_than_min_hold(impl, trace, run_trace, invariants, rate):
+    # A steady stretch just long enough to confirm, then a step at once.
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(1.7).step(0.3, 0.4).hold(5.0).release(0.3)
+    t, f = tr.rest(1.0).build(noise=0.03, tremor=0.01, seed=11)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert all(h.duration >= 1.5 for h in holds if h.ended_by != "end_of_data"), holds
