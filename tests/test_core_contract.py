@@ -47,6 +47,20 @@ def test_slow_ease_onto_a_new_barrier_is_a_step_and_the_band_follows(impl, trace
     assert not [e for e in of(events, "band_exit") if e.t > tr.marks["ease"][1] + 0.5]
 
 
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_slow_fall_that_settles_is_a_step_down(impl, trace, run_trace, invariants, rate):
+    tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(5.0).step(-0.25, 4.0, mark="ease").hold(8.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=4)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "down", kinds(events)
+    assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0
+    off = DetectorConfig(sample_rate=rate, slow_step_down=False)
+    events, holds, _ = run_trace(impl, t, f, off)
+    assert not of(events, "step") and len(holds) == 1
+
+
 @pytest.mark.parametrize("rate", [10.0, 1000.0])
 def test_with_a_fixed_target_a_slow_change_stays_drift(impl, trace, run_trace, invariants, rate):
     tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(0.25, 4.0, mark="ease").hold(8.0)
@@ -62,9 +76,10 @@ def test_with_a_fixed_target_a_slow_change_stays_drift(impl, trace, run_trace, i
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("rate_pct", [5.0, 7.0, 9.0])
 def test_a_fatigue_fade_is_drift_not_a_step(impl, trace, run_trace, invariants, rate, rate_pct):
-    frac = -0.15
+    """A tiring hand fades on until it lets go: never steady at a new level, so drift, one hold."""
+    frac = -0.30
     tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(4.0)
-    tr = tr.drift(frac, abs(frac) * 100.0 / rate_pct, mark="fade").hold(5.0).release(0.3).rest(1.0)
+    tr = tr.drift(frac, abs(frac) * 100.0 / rate_pct, mark="fade").release(0.3).rest(1.0)
     t, f = tr.build(noise=0.03, tremor=0.01, seed=5)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
@@ -97,7 +112,10 @@ def test_a_wobble_that_comes_back_within_a_second_is_part_of_the_hold(impl, trac
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=2)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    assert kinds(events) == ["contact", "hold_start", "release"]
+    # One hold throughout; the dip left the band for longer than the debounce, so it may be told
+    # as one exit and its enter (drift inside a hold), never as a step or a second hold.
+    assert [k for k in kinds(events) if not k.startswith("band_")] == ["contact", "hold_start", "release"]
+    assert len(of(events, "band_exit")) == len(of(events, "band_enter")) <= 1
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])

@@ -67,6 +67,7 @@ cdef enum:
     EV_HIGH = 224
     HD_CAP = 64
     HD_HIGH = 48
+    BAND_HELD = 8
 
 _KINDS = ("contact", "hold_start", "step", "release", "band_exit", "band_enter")
 _ENDED = ("step", "release", "left", "end_of_data")
@@ -101,7 +102,7 @@ ctypedef struct Core:
     double next_tick, t_tick
     # per-tick stage
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, h_cursor
-    int st, sub, mv_dir, b_state, b_cand, mv_fast, drifting, held
+    int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
@@ -114,6 +115,7 @@ ctypedef struct Core:
     i64* qmax_i
     i64* qmin_i
     EvRec ev[EV_CAP]
+    EvRec hq[BAND_HELD]
     int ev_n
     HoldRec hd[HD_CAP]
     int hd_n
@@ -195,6 +197,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.b_cand = B_IN
     s.b_since = 0.0
     s.b_exit_t = 0.0
+    s.b_told = B_IN
+    s.held_n = 0
 
 
 cdef void reset_stream(Core* s) noexcept nogil:
@@ -223,6 +227,36 @@ cdef void reset_stream(Core* s) noexcept nogil:
     s.t_tick = 0.0
     s.n_in_tick = 0
     reset_detection(s)
+
+
+# ---------------------------------------------------------------- band events held back
+cdef inline void tell_band(Core* s, int kind, double t, int direction, double level) noexcept nogil:
+    emit(s, kind, t, direction, level)
+    s.b_told = B_IN if kind == EV_BAND_ENTER else (B_HIGH if direction == 2 else B_LOW)
+
+
+cdef inline void band_event(Core* s, int kind, double t, int direction, double level) noexcept nogil:
+    cdef EvRec* e
+    if s.sub == MOVING and s.mv_fast:
+        if s.held_n < BAND_HELD:
+            e = &s.hq[s.held_n]
+            e.kind = kind
+            e.t = t
+            e.direction = direction
+            e.level = level
+            s.held_n += 1
+    else:
+        tell_band(s, kind, t, direction, level)
+
+
+cdef void flush_held(Core* s, double t_end) noexcept nogil:
+    cdef int i
+    cdef EvRec* e
+    for i in range(s.held_n):
+        e = &s.hq[i]
+        if e.t < t_end:
+            tell_band(s, e.kind, e.t, e.direction, e.level)
+    s.held_n = 0
 
 
 # ---------------------------------------------------------------- history scans (bounded by cap)
@@ -351,6 +385,7 @@ cdef void fold_until_time(Core* s, double t_end) noexcept nogil:
 
 
 cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
+    flush_held(s, t_end)
     fold_until_time(s, t_end)
     unfold_from_time(s, t_end)
     if s.h_cursor < s.n:
@@ -474,7 +509,9 @@ cdef void begin_hold(Core* s, double t, double start, double level) noexcept nog
     s.h_cursor = k
     s.b_state = B_IN
     s.b_cand = B_IN
+    s.b_told = B_IN
     s.b_since = t
+    s.held_n = 0
     emit(s, EV_HOLD_START, start, 0, level)
 
 
@@ -518,11 +555,11 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
     need = s.enter_debounce if cand == B_IN else s.debounce
     if cand != s.b_state and t - s.b_since >= need:
         if cand == B_IN:
-            emit(s, EV_BAND_ENTER, s.b_since, 0, centre)
+            band_event(s, EV_BAND_ENTER, s.b_since, 0, centre)
         else:
             if s.b_state != B_IN:
-                emit(s, EV_BAND_ENTER, s.b_since, 0, centre)
-            emit(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre)
+                band_event(s, EV_BAND_ENTER, s.b_since, 0, centre)
+            band_event(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre)
             s.b_exit_t = s.b_since
         s.b_state = cand
 
@@ -531,17 +568,28 @@ cdef inline double hold_floor(Core* s) noexcept nogil:
     return s.h_start + s.min_hold
 
 
-cdef double drop_onset(Core* s, i64 k_now, double floor) noexcept nogil:
+cdef double drop_onset(Core* s, i64 k_now, double floor, double level) noexcept nogil:
     cdef i64 k = k_now
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef double m = s.hy[hix(s, k)]
-    cdef double yk
+    cdef double tail = s.hy[hix(s, k_now)] + DEPART * level + DEPART_K * s.sig_f
+    cdef double m, yk, dt, v_fast
+    cdef i64 kb
+    while k > lo and s.ht[hix(s, k - 1)] >= floor and s.hy[hix(s, k - 1)] <= tail:
+        k -= 1
+    kb = k
+    m = s.hy[hix(s, k)]
+    v_fast = s.step_rate * level
     while k > lo and s.ht[hix(s, k - 1)] >= floor:
         k -= 1
         yk = s.hy[hix(s, k)]
         if yk > m:
             m = yk
         elif yk < m - (DEPART * m + DEPART_K * s.sig_f):
+            break
+        while kb > k and s.ht[hix(s, kb)] - s.ht[hix(s, k)] > VEL_SPAN:
+            kb -= 1
+        dt = s.ht[hix(s, kb)] - s.ht[hix(s, k)]
+        if dt > 0.5 * VEL_SPAN and yk - s.hy[hix(s, kb)] < v_fast * dt:
             break
     return scan_departure(s, m, DEPART * m + DEPART_K * s.sig_f, k_now, -1, floor)
 
@@ -555,10 +603,27 @@ cdef void after_release(Core* s) noexcept nogil:
 
 
 cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
-    cdef double onset = drop_onset(s, k_now, s.last_end)
+    cdef double onset = drop_onset(s, k_now, s.last_end, s.last_level)
     emit(s, EV_RELEASE, onset, 0, s.last_level)
     s.held = 0
     restart_window(s)
+
+
+cdef int left_fast_by(Core* s, double t_drop) noexcept nogil:
+    cdef i64 k = s.n - 1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double d
+    cdef double peak = 0.0
+    cdef double peak_t = s.sl_onset
+    while k > lo and s.ht[hix(s, k)] > t_drop:
+        k -= 1
+    while k >= lo and s.ht[hix(s, k)] >= s.sl_onset:
+        d = fabs(s.hy[hix(s, k)] - s.sl_ref)
+        if d >= peak:
+            peak = d
+            peak_t = s.ht[hix(s, k)]
+        k -= 1
+    return peak >= step_thr(s, s.h_level) and peak >= s.step_rate * s.h_level * (peak_t - s.sl_onset)
 
 
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
@@ -571,11 +636,11 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     else:
         level = s.mv_ref
         onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1, floor)
-        drop = drop_onset(s, k_now, onset)
-        if not s.mv_fast:
+        drop = drop_onset(s, k_now, onset, s.h_level)
+        if not (s.mv_fast and left_fast_by(s, drop)):
             onset = drop
-        elif drop - onset > s.leave_time:
-            end_hold(s, onset, END_LEFT)
+        elif drop - (onset if onset < s.mv_onset else s.mv_onset) > s.leave_time:
+            end_hold(s, onset if onset < s.mv_onset else s.mv_onset, END_LEFT)
             emit(s, EV_RELEASE, drop, 0, s.last_level)
             after_release(s)
             return
@@ -630,6 +695,8 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.cd_start = -1.0
     s.sub = MOVING
     s.mv_fast = fast
+    if fresh:
+        s.held_n = 0
     s.mv_dir = direction
     s.mv_t0 = t
     s.mv_ref = ref
@@ -708,7 +775,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef int direction = 1 if level > ref else -1
     cdef double tol = DEPART * ref + DEPART_K * s.sig_f
     cdef double onset = scan_departure(s, ref, tol, k_now, direction, hold_floor(s))
-    if slow and s.b_state != B_IN:
+    flush_held(s, onset)
+    if slow and s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
     end_hold(s, onset, END_STEP)
     emit(s, EV_STEP, onset, direction, level)
@@ -734,9 +802,7 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
     s.ref = y
     s.drifting = drifting
     s.cd_start = -1.0
-    if s.mv_fast:
-        s.b_cand = s.b_state
-        s.b_since = t
+    flush_held(s, INFINITY)
     band(s, t, y)
 
 
@@ -772,7 +838,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if not s.mv_fast:
         learn(s, t, y, v_on)
         fold_until_time(s, t - STATS_LAG)
-        band(s, t, y)
+    band(s, t, y)
     quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
     if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time):
         if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):

@@ -63,8 +63,10 @@ SPAN_20_80 = 0.45
 #: tail of the ease itself, though near the new level, does not count towards it.
 SLOW_ARRIVAL = 0.02
 #: ... and held flat at the end: the two halves of the last min_hold differ by at most this
-#: fraction of the level (about 2.7 %/s at the default min_hold; a drift turning back is faster).
-FLAT = 0.02
+#: fraction of the level (about 1.3 %/s at the default min_hold; a drift turning back is faster).
+FLAT = 0.01
+#: Band events held back while a fast movement is classified (a few at most: each needs a debounce).
+BAND_HELD = 8
 #: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
 BAND_IN = 0.1
 #: A hold starts where the force came within this fraction of its settled level (plus ARRIVAL_K
@@ -255,6 +257,8 @@ class Detector:
         self.b_cand = B_IN
         self.b_since = 0.0
         self.b_exit_t = 0.0
+        self.b_told = B_IN  # the band state as listeners were told it
+        self.b_held: list[tuple[str, float, str | None, float]] = []  # band events held back
 
     def _sample(self, t: float, x: float) -> None:
         if not (math.isfinite(t) and math.isfinite(x)):
@@ -594,7 +598,7 @@ class Detector:
             self._begin_hold(t, start, level)
 
     def _release_after_leave(self, t: float, k_now: int) -> None:
-        onset = self._drop_onset(k_now, self.last_end)
+        onset = self._drop_onset(k_now, self.last_end, self.last_level)
         self._emit("release", onset, None, self.last_level)
         self.held = False
         self._restart_window()
@@ -651,7 +655,9 @@ class Detector:
         self.h_cursor = k
         self.b_state = B_IN
         self.b_cand = B_IN
+        self.b_told = B_IN
         self.b_since = t
+        self.b_held.clear()
         self._emit("hold_start", start, None, level)
 
     def _fold(self, upto: int) -> None:
@@ -697,7 +703,16 @@ class Detector:
             k += 1
         self._fold(k)
 
+    def _flush_held(self, t_end: float) -> None:
+        """Band events held back during a fast movement belong to the hold if they came before its
+        end (drift before a release); those after it were the step, departure or release itself."""
+        for kind, tb, direction, level in self.b_held:
+            if tb < t_end:
+                self._tell_band(kind, tb, direction, level)
+        self.b_held.clear()
+
     def _end_hold(self, t_end: float, ended_by: str) -> None:
+        self._flush_held(t_end)
         self._fold_until_time(t_end)
         self._unfold_from_time(t_end)
         if self.h_cursor < self.n:  # the tick whose interval holds the end counts in part
@@ -802,6 +817,8 @@ class Detector:
             self.cd_start = -1.0
         self.sub = MOVING
         self.mv_fast = fast
+        if fresh:
+            self.b_held.clear()
         self.mv_dir = direction
         self.mv_t0 = t
         self.mv_ref = ref
@@ -849,7 +866,10 @@ class Detector:
             # the statistics take it in (a later slow step takes back what follows its onset).
             self._learn(t, y, v_on)
             self._fold_until_time(t - STATS_LAG)
-            self._band(t, y)
+        # The band is watched throughout; while a fast movement is classified what it finds is held
+        # back, to be told if the movement proves to be drift and dropped if it is a step, a
+        # departure or a release (which raise no band events).
+        self._band(t, y)
         quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
         if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time):
             # Back at the level: a wobble, or a departure that stayed away too long to be one.
@@ -971,6 +991,24 @@ class Detector:
             return math.inf
         return t80 - self._crossing(k, a, 0.2 * d, direction)
 
+    def _left_fast_by(self, t_drop: float) -> bool:
+        """As :meth:`_left_fast`, judged only on the force before the final fall began (the fall
+        itself is the release, not the departure)."""
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        while k > lo and self.ht[self._h(k)] > t_drop:
+            k -= 1
+        peak = 0.0
+        peak_t = self.sl_onset
+        while k >= lo and self.ht[self._h(k)] >= self.sl_onset:
+            d = abs(self.hy[self._h(k)] - self.sl_ref)
+            if d >= peak:
+                peak = d
+                peak_t = self.ht[self._h(k)]
+            k -= 1
+        return peak >= self._step_thr(self.h_level) and \
+            peak >= self.cfg.step_rate * self.h_level * (peak_t - self.sl_onset)
+
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
         k = self.n - 1
@@ -992,7 +1030,8 @@ class Detector:
         direction = 1 if level > ref else -1
         tol = DEPART * ref + DEPART_K * self.sig_f
         onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
-        if slow and self.b_state != B_IN:
+        self._flush_held(onset)
+        if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.
             self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
         self._end_hold(onset, "step")
@@ -1019,25 +1058,33 @@ class Detector:
         self.ref = y
         self.drifting = drifting
         self.cd_start = -1.0
-        if self.mv_fast:
-            # The band was not watched while a fast movement was classified: what it saw before
-            # is stale, so any change of its state is timed from now.
-            self.b_cand = self.b_state
-            self.b_since = t
+        self._flush_held(math.inf)
         self._band(t, y)
 
-    def _drop_onset(self, k_now: int, floor: float) -> float:
-        """Onset of the fall that ends at tick ``k_now``: back from it to the last peak, never before
-        ``floor``; then dated from that peak as any departure is."""
+    def _drop_onset(self, k_now: int, floor: float, level: float) -> float:
+        """Onset of the fall that ends at tick ``k_now``: back from it to the last peak, or to where
+        the force was falling slower than ``step_rate`` of ``level`` (a fade before the hand let
+        go belongs to the hold), never before ``floor``; then dated as any departure is."""
         k = k_now
         lo = max(self._oldest(), self.win_from)
+        # Past the low tail first (a 15 % release is known only after a second down there).
+        tail = self.hy[self._h(k_now)] + DEPART * level + DEPART_K * self.sig_f
+        while k > lo and self.ht[self._h(k - 1)] >= floor and self.hy[self._h(k - 1)] <= tail:
+            k -= 1
+        kb = k
         m = self.hy[self._h(k)]
+        v_fast = self.cfg.step_rate * level
         while k > lo and self.ht[self._h(k - 1)] >= floor:
             k -= 1
             yk = self.hy[self._h(k)]
             if yk > m:
                 m = yk
             elif yk < m - (DEPART * m + DEPART_K * self.sig_f):
+                break
+            while kb > k and self.ht[self._h(kb)] - self.ht[self._h(k)] > VEL_SPAN:
+                kb -= 1
+            dt = self.ht[self._h(kb)] - self.ht[self._h(k)]
+            if dt > 0.5 * VEL_SPAN and yk - self.hy[self._h(kb)] < v_fast * dt:
                 break
         return self._scan_departure(m, DEPART * m + DEPART_K * self.sig_f, k_now, -1, floor)
 
@@ -1051,12 +1098,13 @@ class Detector:
         else:
             level = self.mv_ref
             onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1, floor)
-            drop = self._drop_onset(k_now, onset)
-            if not self.mv_fast:
+            drop = self._drop_onset(k_now, onset, self.h_level)
+            if not (self.mv_fast and self._left_fast_by(drop)):
                 onset = drop  # a slow drift belonged to the hold: it ends where the fall began
-            elif drop - onset > c.leave_time:
-                # The force had left the hold well before it was taken off: two ends, not one.
-                self._end_hold(onset, "left")
+            elif drop - min(onset, self.mv_onset) > c.leave_time:
+                # The force had left the hold well before it was taken off: two ends, not one
+                # (the departure dated from the excursion's start: pumping passes the level often).
+                self._end_hold(min(onset, self.mv_onset), "left")
                 self._emit("release", drop, None, self.last_level)
                 self._after_release(t)
                 return
@@ -1094,13 +1142,24 @@ class Detector:
         need = c.band_enter_debounce if cand == B_IN else c.alert_debounce
         if cand != self.b_state and t - self.b_since >= need:
             if cand == B_IN:
-                self._emit("band_enter", self.b_since, None, centre)
+                self._band_event("band_enter", self.b_since, None, centre)
             else:
                 if self.b_state != B_IN:  # high → low without passing through the band
-                    self._emit("band_enter", self.b_since, None, centre)
-                self._emit("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre)
+                    self._band_event("band_enter", self.b_since, None, centre)
+                self._band_event("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre)
                 self.b_exit_t = self.b_since
             self.b_state = cand
 
     def _emit(self, kind: str, t: float, direction: str | None, level: float | None) -> None:
         self._events.append(Event(kind, t, self.t_now, direction, level))
+
+    def _band_event(self, kind: str, t: float, direction: str | None, level: float) -> None:
+        if self.sub == MOVING and self.mv_fast:
+            if len(self.b_held) < BAND_HELD:
+                self.b_held.append((kind, t, direction, level))
+        else:
+            self._tell_band(kind, t, direction, level)
+
+    def _tell_band(self, kind: str, t: float, direction: str | None, level: float) -> None:
+        self._emit(kind, t, direction, level)
+        self.b_told = B_IN if kind == "band_enter" else (B_HIGH if direction == "high" else B_LOW)

@@ -73,10 +73,10 @@ class DetectorConfig:
     slow_step_max: float = 8.0
     #: ... is a step once the force has stayed steady at the new level this long (s).
     slow_step_hold: float = 3.0
-    #: Whether a slow fall onto a lower level is a step too. Off: a new barrier is found by pressing
-    #: deeper, while force falls slowly when the tissue gives or the hand tires (fatigue fades of
-    #: 5-9 %/s on real grip recordings), which is drift for the band to watch, not a step.
-    slow_step_down: bool = False
+    #: Whether a slow fall onto a lower level is a step too (the contract's slow change, either way).
+    #: A fatigue fade that goes on, or sags and comes back, is not steady at a new level and stays
+    #: drift either way; turn this off to treat every slow fall as drift.
+    slow_step_down: bool = True
     #: Fixed band centre (N); None makes the band relative to each hold's settled level.
     target: float | None = None
     #: Band half-width as a fraction of its centre.
