@@ -27,9 +27,11 @@ EXIT_USAGE = 2
 
 EPILOG = """\
 scenarios:
-  session  a mixed therapy session (holds, steps, drift, releases, touches, strokes); first hold
-           released within 20 s; the same session as firmware_sim.traces.generate(seed)
-  tppr     trigger point pressure release: slow ramp to a barrier, hold, tissue gives, step up; 3x
+  session  a mixed therapy session (holds, fast and slow steps, drift, releases - some to light
+           contact -, departures, resting offsets, touches, strokes); first hold released within
+           20 s; the same session as firmware_sim.traces.generate(seed)
+  tppr     trigger point pressure release: slow ramp to a barrier, hold, tissue gives, onto the next
+           barrier (eased slowly twice, a quick step once); 3x
   steady   one long steady hold
   drift    holds that drift slowly out of their band
   idle     nothing on the cell
@@ -37,7 +39,9 @@ scenarios:
 
 script (--script FILE; .json: a list of {"kind": ..., "duration": ..., "to": ...}):
   idle 2 | ramp 1.5 to 40 | hold 6 | drift 4 to 34 | step 0.8 to 45 (or: by +20%) | mark
-  release 0.5 | touch 0.5 peak 12 | stroke 4 mean 20 swing 0.4 freq 1     (one per line, # comments)
+  ease 4 to 55 (slow step) | depart 3 to 80 swing 0.35 freq 1.2 | release 0.5 (or: to 4, light
+  contact) | rest 2 | lift 0.4 | touch 0.5 peak 12 | stroke 4 mean 20 swing 0.4 freq 1
+  (one per line, # comments)
 
 commands (nmtp COMMAND frames or text lines ending in \\n):
   ID, TARE, CAL <newtons>, RATE <hz>, START, STOP, STATUS, MARK

@@ -8,16 +8,19 @@ the force at any device time and keeps every label so far, shifted into device t
 Scenarios (``--scenario NAME``):
 
 ``session``
-    A mixed therapy session (holds, steps, drift, releases, touches, gliding strokes), exactly the
-    session :func:`firmware_sim.traces.generate` draws for the same seed with ``noise_n=0.1`` and
-    ``first_release_within=20``: its first hold is released within the first 20 s.
+    A mixed therapy session (holds, fast and slow steps, drift, releases - some to light contact -,
+    departures, a resting offset between presses in some sessions, touches, gliding strokes), exactly
+    the session :func:`firmware_sim.traces.generate` draws for the same seed with ``noise_n=0.1`` and
+    ``first_release_within=20``: its first hold is released (to zero) within the first 20 s.
 ``tppr``
     Trigger point pressure release: a slow ramp to a first barrier, a hold, the tissue gives (a slight
-    drop that stays inside the band), a step up to the next barrier; three times; then the release.
+    drop that stays inside the band), then onto the next, deeper barrier - two of the three times
+    eased slowly over 2.5-6 s (a slow step: its band exit is labelled), once a quick step - and held
+    at least 4 s; then the release.
 ``steady``
     One long steady hold (60 s).
 ``drift``
-    Three holds, each drifting slowly out of its band (15-25 %) before the release.
+    Three holds, each drifting slowly out of its band (15-25 %) just before the release.
 ``idle``
     No contact at all: only the sensor.
 
@@ -29,24 +32,33 @@ durations in seconds, levels carried over from the segment before::
     hold 6                     # steady at the current level
     drift 4 to 34              # slow change (rounded corners) - a drift, not a step
     step 0.8 to 45             # quick change of level in contact (also: step 0.8 by +20%)
+    ease 4 to 55               # slow change onto a new level (a slow step if held ≥ 3 s after it)
     mark                       # the client presses the marker button now
     hold 3
-    release 0.5                # minimum-jerk drop to zero
+    release 0.5                # minimum-jerk drop to zero (also: release 0.5 to 4 - light contact)
+    rest 2                     # the hand rests lightly at the level a release left
+    lift 0.4                   # ... and lifts off (no label; also: lift 0.4 to 1)
     touch 0.5 peak 12          # a brief touch (< 1 s) peaking at 12 N
     stroke 4 mean 20 swing 0.4 freq 1    # a gliding stroke: 20 N ± 40 % at 1 Hz
+    ramp 1 to 30
+    hold 4
+    depart 3 to 55 swing 0.35 freq 1.2   # leaves the hold fast, pumping around 55 N (the hold is 'left')
+    release 0.5
     idle 3
 
 A file ending in ``.json`` holds the same as a list of objects, e.g.
 ``[{"kind": "ramp", "duration": 1.5, "to": 40}, {"kind": "hold", "duration": 6}, {"kind": "mark"}]``
 (keys: ``kind``, ``duration``, ``to``, ``by`` (fraction, e.g. 0.2), ``peak``, ``mean``, ``swing``,
-``freq``). ``ramp`` from a non-zero level is a step and ``ramp … to 0`` a release. The script must
-not leave the hand pressing when an ``idle``, ``touch`` or ``stroke`` begins or when it ends. A script
-repeats for ever (each repetition draws new tremor from the next seed).
+``freq``). ``ramp`` from a pressing level is a step and ``ramp … to 0`` a release. The script must
+not leave the hand pressing when an ``idle``, ``rest``, ``touch`` or ``stroke`` begins, nor anything
+on the cell when an ``idle`` begins or when it ends. A script repeats for ever (each repetition draws
+new tremor from the next seed).
 
 Labels follow :mod:`firmware_sim.hand` (``contact``, ``hold``, ``step``, ``release``, ``band_exit``,
-``touch``, ``stroke``), plus ``{"kind": "mark", "t": …}`` for marker presses. Planned scenarios get
-their labels from :func:`label_segments`, which gives exactly what :func:`~firmware_sim.hand.plan_session`
-gives for its own sessions (a test holds the two equal).
+``departure``, ``rest``, ``touch``, ``stroke``), plus ``{"kind": "mark", "t": …}`` for marker presses.
+Planned scenarios get their labels from :func:`label_segments`, which applies the contract's rules
+to any segment sequence and gives exactly what :func:`~firmware_sim.hand.plan_session` gives for its
+own sessions (a test holds the two equal).
 """
 
 from __future__ import annotations
@@ -64,14 +76,29 @@ from firmware_sim.hand import (
     BAND_TOLERANCE,
     CONTACT_THRESHOLD_N,
     DRIFT_RATE_RANGE,
+    DRIFT_SETTLED_MAX_S,
+    FAST_STEP_MAX_S,
+    GAP_KINDS,
     HOLD_BAND,
+    MIN_HOLD_S,
+    SLOW_STEP_CORNER_RANGE,
+    SLOW_STEP_DURATION_RANGE,
+    SLOW_STEP_MAX_S,
+    SLOW_STEP_RATE,
+    SLOW_STEP_SETTLE_S,
+    SLOW_STEP_SETTLED_MIN_S,
+    STEP_MIN_CHANGE,
     FloatArray,
     Hand,
     Segment,
     SessionSpec,
     Tremor,
+    departure_label,
     first_crossing,
     plan_session,
+    release_label,
+    rest_label,
+    step_label,
 )
 
 SCENARIOS = ("session", "tppr", "steady", "drift", "idle")
@@ -83,8 +110,12 @@ SESSION_NOISE_N = 0.1
 #: ``session``: the first hold is released before this time (s), as the contract promises.
 FIRST_RELEASE_WITHIN_S = 20.0
 
-_MOVES = ("ramp", "step", "release")
-_HOLDING = ("hold", "drift")
+#: Segments of a hold: steady, drifting, or easing onto a new level (a slow step if it settles there).
+_HOLDING = ("hold", "drift", "ease")
+#: Segments that can bring the force into a hold.
+_INTO_HOLD = ("ramp", "step", "ease", "drift")
+#: Segments after which a contact is over.
+_CONTACT_ENDS = ("release", "touch", "stroke")
 
 
 class ScriptError(ValueError):
@@ -108,12 +139,23 @@ class Plan:
 # Labels from segments
 # --------------------------------------------------------------------------------------------------
 def end_level(seg: Segment) -> float:
-    """Force at the end of a segment (a hold keeps its ``f0``; touches and strokes end at zero)."""
-    if seg.kind == "hold":
+    """Force at the end of a segment (holds and rests keep ``f0``; touches and strokes end at ``base``)."""
+    if seg.kind in ("hold", "rest"):
         return seg.f0
-    if seg.kind in ("idle", "touch", "stroke"):
+    if seg.kind == "idle":
         return 0.0
+    if seg.kind in ("touch", "stroke"):
+        return seg.base
     return seg.f1
+
+
+def start_level(seg: Segment) -> float:
+    """Force at the start of a segment (what a contact rises from: 0 or a resting level)."""
+    if seg.kind == "idle":
+        return 0.0
+    if seg.kind in ("touch", "stroke"):
+        return seg.base
+    return seg.f0
 
 
 def _label_time(label: dict[str, Any]) -> float:
@@ -124,19 +166,25 @@ def label_segments(segments: Sequence[Segment], contact_threshold: float = CONTA
                    tolerance: float = BAND_TOLERANCE) -> list[dict[str, Any]]:
     """Ground-truth labels of any segment sequence, as :func:`~firmware_sim.hand.plan_session` gives them.
 
-    A contact is a run of segments from the force leaving zero to its return to zero; a hold a run of
-    ``hold``/``drift`` segments, ended by the segment after it; a band exit the first time (per
-    excursion) a drift takes the clean force out of ``level·(1 ± tolerance)`` of its hold's settled
-    level.
+    The contract's rules (relative-band mode): a contact runs from a rise above the resting level to
+    the end of its release (or touch, stroke); a hold is a run of ``hold``/``drift``/``ease`` segments;
+    a slow change (``drift``/``ease``) that is completed within 8 s, changes the level by at least 10 %
+    and is followed by at least 3 s steady is a step between two holds, otherwise a drift inside the
+    hold; a hold ends at a step, a release or a departure (``left``). A band exit is the first time (per
+    excursion) a slow change takes the clean force out of ``level·(1 ± tolerance)`` of its hold's
+    settled level - drifts (required), and slow steps that cannot be told from drift until they settle
+    (``optional``: the contract allows that exit but does not require it).
     """
     labels: list[dict[str, Any]] = []
     i, n = 0, len(segments)
     while i < n:
-        if segments[i].kind == "idle":
+        if segments[i].kind in GAP_KINDS:
+            if segments[i].kind == "rest":
+                labels.append(rest_label(segments[i], contact_threshold))
             i += 1
             continue
-        j = i + 1  # a contact ends before an idle or where the force is back at zero
-        while j < n and segments[j].kind != "idle" and end_level(segments[j - 1]) > 0:
+        j = i + 1  # a contact ends after its release (or touch, stroke), or before a gap
+        while j < n and segments[j].kind not in GAP_KINDS and segments[j - 1].kind not in _CONTACT_ENDS:
             j += 1
         labels.extend(_label_contact(segments, i, j, contact_threshold, tolerance))
         i = j
@@ -144,104 +192,151 @@ def label_segments(segments: Sequence[Segment], contact_threshold: float = CONTA
     return labels
 
 
+def is_slow_step(segs: Sequence[Segment], k: int, j: int, level: float) -> bool:
+    """Whether the slow change ``segs[k]`` in a hold at ``level`` is a step (see :func:`label_segments`)."""
+    s = segs[k]
+    if s.kind not in ("drift", "ease") or s.f1 == s.f0 or level <= 0:
+        return False
+    settles = k + 1 < j and segs[k + 1].kind == "hold" and segs[k + 1].duration >= SLOW_STEP_SETTLE_S
+    return settles and s.duration <= SLOW_STEP_MAX_S and abs(s.f1 / level - 1) >= STEP_MIN_CHANGE
+
+
 def _label_contact(segs: Sequence[Segment], i: int, j: int, threshold: float,
                    tolerance: float) -> list[dict[str, Any]]:
     part = segs[i:j]
     kinds = {s.kind for s in part}
     of = "hold" if kinds & set(_HOLDING) else "stroke" if "stroke" in kinds else "touch"
+    rest = start_level(part[0])
     out: list[dict[str, Any]] = []
-    for s in part:  # the first upward crossing of the contact threshold
-        t_c = first_crossing(s.evaluate, s.t0, s.t1, threshold, True)
+    for s in part:  # the first rise of the contact threshold above the resting level
+        t_c = first_crossing(s.evaluate, s.t0, s.t1, rest + threshold, True)
         if t_c is not None:
-            out.append({"kind": "contact", "t": t_c, "start": part[0].t0, "of": of})
+            out.append({"kind": "contact", "t": t_c, "start": part[0].t0, "of": of, "rest": rest})
             break
-    k = i
-    while k < j:
-        s = segs[k]
-        if s.kind == "touch":
-            out.append({"kind": "touch", "start": s.t0, "end": s.t1, "peak": s.f0})
-        elif s.kind == "stroke":
-            out.append({"kind": "stroke", "start": s.t0, "end": s.t1, "mean": s.f0, "swing": s.amp})
-        elif s.kind == "step":
-            out.append({"kind": "step", "t": s.t0, "t_end": s.t1,
-                        "direction": "up" if s.f1 > s.f0 else "down", "from_level": s.f0, "to_level": s.f1})
-        elif s.kind == "release":
-            out.append({"kind": "release", "t": s.t0, "t_end": s.t1, "level": s.f0})
-        elif s.kind in _HOLDING:
-            m = k
-            while m < j and segs[m].kind in _HOLDING:
-                m += 1
-            out.extend(_label_hold(segs, k, m, tolerance))
-            k = m
-            continue
-        k += 1
-    return out
+    hold: dict[str, Any] | None = None
+    outside = False  # the clean force is outside the open hold's band (one exit per excursion)
 
+    def close(end: float, ended_by: str, level_end: float) -> None:
+        nonlocal hold
+        if hold is not None:
+            hold.update(end=end, ended_by=ended_by, level_end=level_end)
+            out.append(hold)
+            hold = None
 
-def _label_hold(segs: Sequence[Segment], k: int, m: int, tolerance: float) -> list[dict[str, Any]]:
-    run = segs[k:m]
-    level = run[0].f0
-    out: list[dict[str, Any]] = []
-    move = segs[k - 1] if k > 0 and segs[k - 1].kind in ("ramp", "step") else None
-    in_band = None
-    if move is not None:
-        rising = move.f1 > move.f0
-        in_band = first_crossing(move.evaluate, move.t0, move.t1,
-                                 level * (1 - HOLD_BAND if rising else 1 + HOLD_BAND), rising)
-    drift: str | None = None
-    outside = False
-    for s in run:
-        if s.kind != "drift":
-            continue
-        if drift is None and s.f1 != s.f0:
-            drift = "up" if s.f1 > s.f0 else "down"
+    def exit_label(s: Segment, level: float, during: str) -> None:
         up = s.f1 > s.f0
         edge = level * (1 + tolerance if up else 1 - tolerance)
-        if not outside:
-            t_exit = first_crossing(s.evaluate, s.t0, s.t1, edge, up)
-            if t_exit is not None and t_exit > s.t0:
-                out.append({"kind": "band_exit", "t": t_exit, "direction": "high" if up else "low",
-                            "level": level})
-        outside = abs(end_level(s) / level - 1) > tolerance if level else False
-    nxt = segs[m].kind if m < len(segs) else None
-    ended_by = "step" if nxt == "step" else "release" if nxt == "release" else "end_of_data"
-    hold = {"kind": "hold", "start": run[0].t0, "end": run[-1].t1, "level": level, "ended_by": ended_by,
-            "level_end": end_level(run[-1]), "drift": drift,
-            "move_start": move.t0 if move is not None else None, "in_band": in_band}
-    return [hold, *out]  # sorted by time later; the hold starts before its band exits
+        t_exit = first_crossing(s.evaluate, s.t0, s.t1, edge, up)
+        if t_exit is not None and t_exit > s.t0:
+            out.append({"kind": "band_exit", "t": t_exit, "direction": "high" if up else "low",
+                        "level": level, "during": during, "optional": during == "step"})
+
+    for k in range(i, j):
+        s = segs[k]
+        if s.kind in _HOLDING:
+            if hold is None:
+                move = segs[k - 1] if k > i and segs[k - 1].kind in _INTO_HOLD else None
+                level = s.f0
+                in_band = None
+                if move is not None:
+                    rising = move.f1 > move.f0
+                    in_band = first_crossing(move.evaluate, move.t0, move.t1,
+                                             level * (1 - HOLD_BAND if rising else 1 + HOLD_BAND), rising)
+                hold = {"kind": "hold", "start": s.t0, "end": s.t1, "level": level, "ended_by": "end_of_data",
+                        "level_end": level, "drift": None,
+                        "move_start": move.t0 if move is not None else None, "in_band": in_band}
+                outside = False
+            level = hold["level"]
+            if s.t0 - hold["start"] >= MIN_HOLD_S and is_slow_step(segs, k, j, level):
+                close(s.t0, "step", s.f0)
+                out.append(step_label(s))
+                if s.duration > FAST_STEP_MAX_S and not outside:
+                    exit_label(s, level, "step")
+            elif s.kind in ("drift", "ease"):
+                if hold["drift"] is None and s.f1 != s.f0:
+                    hold["drift"] = "up" if s.f1 > s.f0 else "down"
+                if not outside:
+                    exit_label(s, level, "drift")
+                outside = abs(end_level(s) / level - 1) > tolerance if level else False
+            if hold is not None:
+                hold["end"], hold["level_end"] = s.t1, end_level(s)
+            continue
+        if hold is not None:
+            ended_by = {"step": "step", "release": "release", "depart": "left"}.get(s.kind, "end_of_data")
+            close(s.t0, ended_by, hold["level_end"])
+        if s.kind == "touch":
+            out.append({"kind": "touch", "start": s.t0, "end": s.t1, "peak": s.f0, "rest": s.base})
+        elif s.kind == "stroke":
+            out.append({"kind": "stroke", "start": s.t0, "end": s.t1, "mean": s.f0, "swing": s.amp,
+                        "rest": s.base})
+        elif s.kind == "step":
+            out.append(step_label(s))
+        elif s.kind == "release":
+            out.append(release_label(s, threshold))
+        elif s.kind == "depart":
+            out.append(departure_label(s))
+    if hold is not None:
+        close(hold["end"], "end_of_data", hold["level_end"])
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
 # Planned scenarios
 # --------------------------------------------------------------------------------------------------
 class _Seq:
-    """Lays segments end to end (levels carried over) - the builder of planned scenarios and scripts."""
+    """Lays segments end to end (levels carried over) - the builder of planned scenarios and scripts.
+
+    ``level`` is the force now; ``pressing`` says whether it is a press (a contact that may hold) or
+    what is left between contacts (nothing, or a hand resting lightly on the cell).
+    """
 
     def __init__(self) -> None:
         self.segments: list[Segment] = []
         self.marks: list[float] = []
         self.t = 0.0
         self.level = 0.0
+        self.pressing = False
 
     def add(self, kind: str, duration: float, **kw: float) -> Segment:
         seg = Segment(kind, self.t, self.t + duration, **kw)
         self.segments.append(seg)
         self.t = seg.t1
         self.level = end_level(seg)
+        self.pressing = kind in ("ramp", "hold", "drift", "step", "ease", "depart")
         return seg
 
     def idle(self, d: float) -> None:
         self.add("idle", d)
 
     def move(self, d: float, to: float) -> None:
-        kind = "release" if to == 0 else "ramp" if self.level == 0 else "step"
-        self.add(kind, d, f0=self.level, f1=to)
+        """Ramp from the resting level, step while pressing, or release to zero."""
+        if not self.pressing:
+            self.add("ramp", d, f0=self.level, f1=to)
+        else:
+            self.add("release" if to == 0 else "step", d, f0=self.level, f1=to)
+
+    def release(self, d: float, to: float = 0.0) -> None:
+        """Let go to ``to`` (0, or light contact the hand then rests at)."""
+        self.add("release", d, f0=self.level, f1=to)
 
     def hold(self, d: float) -> None:
         self.add("hold", d, f0=self.level)
 
     def drift(self, d: float, to: float, corner: float = 0.2) -> None:
         self.add("drift", d, f0=self.level, f1=to, edge=corner * d)
+
+    def ease(self, d: float, to: float, corner: float = 0.25) -> None:
+        self.add("ease", d, f0=self.level, f1=to, edge=corner * d)
+
+    def rest(self, d: float) -> None:
+        self.add("rest", d, f0=self.level)
+
+    def lift(self, d: float, to: float = 0.0) -> None:
+        self.add("lift", d, f0=self.level, f1=to)
+
+    def depart(self, d: float, mean: float, swing: float, freq: float, edge: float = 0.3) -> None:
+        self.add("depart", d, f0=self.level, f1=mean, amp=swing, freq=freq,
+                 phase=0.0 if mean > self.level else math.pi, edge=min(edge, d / 3))
 
 
 def _rng(seed: int, salt: int) -> np.random.Generator:
@@ -268,19 +363,37 @@ def plan_session_scenario(seed: int) -> Plan:
 
 
 def plan_tppr(seed: int) -> Plan:
-    """Trigger point pressure release: ramp slowly to a barrier, hold, the tissue gives, step up; 3×."""
+    """Trigger point pressure release: ramp slowly to a barrier, hold, the tissue gives, onto the next; 3×.
+
+    Two of the three moves onto a deeper barrier are eased over 2.5-6 s at a drift-like rate (under
+    10 %/s: slow steps, each crossing the band before it settles), one is a quick step; every new
+    barrier is held at least 4 s before the tissue gives (4-7 %, inside the band) and is at least 15 %
+    above the barrier before it.
+    """
     rng = _rng(seed, 0x7099)
     s = _Seq()
     s.idle(float(rng.uniform(1.5, 3.0)))
     s.move(float(rng.uniform(3.0, 5.0)), float(rng.uniform(15.0, 30.0)))  # slow: feeling for the barrier
+    slow = [bool(x) for x in rng.permutation([True, True, False])]
     for k in range(4):
-        s.hold(float(rng.uniform(3.0, 6.0)))
+        after_slow = k > 0 and slow[k - 1]
+        s.hold(float(rng.uniform(SLOW_STEP_SETTLED_MIN_S, 6.0) if after_slow else rng.uniform(3.0, 6.0)))
+        barrier = s.level
         # The tissue gives: the force sags 4-7 % over 2-4 s (stays inside the ±10 % band), then settles.
         s.drift(float(rng.uniform(2.0, 4.0)), s.level * (1 - float(rng.uniform(0.04, 0.07))), corner=0.25)
         s.hold(float(rng.uniform(1.5, 3.0)))
-        if k < 3:
+        if k == 3:
+            break
+        if slow[k]:
+            to = max(s.level * (1 + float(rng.uniform(0.18, 0.3))), barrier * 1.15)
+            change = to / s.level - 1
+            dur = float(rng.uniform(max(SLOW_STEP_DURATION_RANGE[0], change / SLOW_STEP_RATE),
+                                    SLOW_STEP_DURATION_RANGE[1]))
+            s.ease(dur, to, corner=float(rng.uniform(*SLOW_STEP_CORNER_RANGE)))
+        else:
             frac = float(rng.uniform(0.2, 0.35))
-            s.move(float(rng.uniform(0.8, min(1.5, frac / 0.2))), s.level * (1 + frac))
+            to = max(s.level * (1 + frac), barrier * 1.15)
+            s.move(float(rng.uniform(0.8, min(1.5, frac / 0.2))), to)
     s.move(float(rng.uniform(0.8, 1.5)), 0.0)
     s.idle(float(rng.uniform(3.0, 5.0)))
     return _finish(s, rng)
@@ -299,7 +412,11 @@ def plan_steady(seed: int) -> Plan:
 
 
 def plan_drift(seed: int) -> Plan:
-    """Three holds that drift slowly out of their band (15-25 %, at 4-7 %/s) before the release."""
+    """Three holds that drift slowly out of their band (15-25 %, at 4-7 %/s) before the release.
+
+    Each is let go within a second of the drift's end: had the force stayed steady at the new level
+    for 3 s, the contract would call the change a slow step.
+    """
     rng = _rng(seed, 0xD21F)
     s = _Seq()
     s.idle(float(rng.uniform(1.0, 2.0)))
@@ -310,7 +427,7 @@ def plan_drift(seed: int) -> Plan:
         mag = float(rng.uniform(0.15, 0.25)) * (1 if rng.random() < 0.5 else -1)
         dur = float(np.clip(abs(mag) / rng.uniform(*DRIFT_RATE_RANGE), 3.0, 6.0))
         s.drift(dur, level * (1 + mag), corner=float(rng.uniform(0.1, 0.25)))
-        s.hold(float(rng.uniform(2.0, 5.0)))
+        s.hold(float(rng.uniform(0.5, DRIFT_SETTLED_MAX_S)))
         s.move(float(rng.uniform(0.3, 1.0)), 0.0)
         s.idle(float(rng.uniform(2.0, 4.0)))
     return _finish(s, rng)
@@ -347,8 +464,9 @@ class Step:
     freq: float = 1.0
 
 
-_SCRIPT_KINDS = ("idle", "ramp", "hold", "drift", "step", "release", "touch", "stroke", "mark")
-_NEEDS_TARGET = ("ramp", "drift", "step")
+_SCRIPT_KINDS = ("idle", "ramp", "hold", "drift", "step", "ease", "release", "rest", "lift", "depart",
+                 "touch", "stroke", "mark")
+_NEEDS_TARGET = ("ramp", "drift", "step", "ease", "depart")
 
 
 def _number(text: str, where: str, what: str) -> float:
@@ -458,34 +576,61 @@ def build_script(steps: Sequence[Step], name: str = "script") -> _Seq:
     s = _Seq()
     for st in steps:
         where = f"{name} line {st.line}"
-        pressing = s.level > 0
-        if st.kind in ("idle", "touch", "stroke") and pressing:
+        pressing = s.pressing
+        if st.kind in ("idle", "rest", "touch", "stroke") and pressing:
             raise ScriptError(f"{where}: {st.kind} while pressing ({s.level:g} N); add a 'release' first")
         if st.kind == "mark":
             s.marks.append(s.t)
         elif st.kind == "idle":
+            if s.level > 0:
+                raise ScriptError(f"{where}: idle while the hand rests at {s.level:g} N; add a 'lift' first")
             s.idle(st.duration)
-        elif st.kind in ("hold", "drift", "step", "release") and not pressing:
+        elif st.kind in ("rest", "lift"):
+            if s.level <= 0:
+                raise ScriptError(f"{where}: {st.kind} with nothing on the cell; use 'idle' "
+                                  "(a hand rests after 'release D to NEWTONS')")
+            to = st.to or 0.0
+            if st.kind == "rest":
+                s.rest(st.duration)
+            elif to >= s.level:
+                raise ScriptError(f"{where}: lift must go below the resting level ({s.level:g} N)")
+            else:
+                s.lift(st.duration, to)
+        elif st.kind in ("hold", "drift", "step", "ease", "release", "depart") and not pressing:
             raise ScriptError(f"{where}: {st.kind} with nothing applied; start with 'ramp D to NEWTONS'")
         elif st.kind == "hold":
             s.hold(st.duration)
         elif st.kind == "release":
-            s.move(st.duration, 0.0)
-        elif st.kind in ("ramp", "step", "drift"):
+            to = st.to or 0.0
+            if to >= s.level:
+                raise ScriptError(f"{where}: release must go below the level ({s.level:g} N)")
+            s.release(st.duration, to)
+        elif st.kind in ("ramp", "step", "drift", "ease", "depart"):
             to = st.to if st.to is not None else s.level * (1.0 + (st.by or 0.0))
             if to == s.level:
                 raise ScriptError(f"{where}: {st.kind} to the current level; use 'hold' instead")
+            if st.kind == "ramp" and not pressing and to < s.level:
+                raise ScriptError(f"{where}: ramp below the resting level ({s.level:g} N); use 'lift'")
             if st.kind == "drift":
                 s.drift(st.duration, to)
+            elif st.kind == "ease":
+                s.ease(st.duration, to)
+            elif st.kind == "depart":
+                s.depart(st.duration, to, st.swing, st.freq)
             else:
                 s.move(st.duration, to)
         elif st.kind == "touch":
-            s.add("touch", st.duration, f0=st.peak, edge=0.4 * st.duration)
+            if st.peak <= s.level:
+                raise ScriptError(f"{where}: touch must peak above the resting level ({s.level:g} N)")
+            s.add("touch", st.duration, f0=st.peak, edge=0.4 * st.duration, base=s.level)
         elif st.kind == "stroke":
             s.add("stroke", st.duration, f0=st.mean, amp=st.swing, freq=st.freq,
-                  edge=min(0.5, 0.25 * st.duration))
-    if s.level > 0:
+                  edge=min(0.5, 0.25 * st.duration), base=s.level)
+    if s.pressing:
         raise ScriptError(f"{name}: the script ends pressing ({s.level:g} N); end it with 'release D'")
+    if s.level > 0:
+        raise ScriptError(f"{name}: the script ends with the hand resting at {s.level:g} N; "
+                          "end it with 'lift D'")
     return s
 
 

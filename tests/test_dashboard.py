@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
@@ -22,12 +23,14 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from nmt_pressure import DetectorConfig
+from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.cli import main as cli_main
 from nmt_pressure.dashboard.app import display_problem
+from nmt_pressure.dashboard.drill_panel import band_state
 from nmt_pressure.dashboard.model import SampleRing
 from nmt_pressure.dashboard.widgets import hold_row
-from nmt_pressure.dashboard.window import DashboardWindow
-from nmt_pressure.events import Event, Hold
+from nmt_pressure.dashboard.window import DashboardWindow, Session
+from nmt_pressure.events import STATE_CONTACT, STATE_HOLD, STATE_MOVING, Event, Hold
 from nmt_pressure.listeners import Listener
 from nmt_pressure.recording import read_recording, write_recording
 from nmt_pressure.replay import Replayer, parse_speed
@@ -41,10 +44,11 @@ SUMMARY_KEYS = {"samples", "dropped", "crc_errors", "reconnects", "latency_p99_m
 # --------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def drift_file(tmp_path_factory: pytest.TempPathFactory, trace: Any) -> Path:
-    """Two holds that drift slowly out of their bands: the first too high (and back), the second
-    too low; at 500 Hz with noise and tremor, written as another device's plain recording."""
+    """Two holds that drift slowly out of their bands: the first too high (and back after a second
+    there: too short to be a slow step onto a new barrier), the second too low; at 500 Hz with noise
+    and tremor, written as another device's plain recording."""
     tr = (trace(rate=500.0).rest(1.0).ramp(30.0, 1.0).hold(4.0)
-          .drift(0.25, 5.0).hold(2.0).drift(-0.2, 4.0).hold(2.5).release(0.4).rest(1.5)
+          .drift(0.25, 5.0).hold(1.0).drift(-0.2, 4.0).hold(2.5).release(0.4).rest(1.5)
           .ramp(20.0, 0.8).hold(4.0).drift(-0.25, 5.0).hold(2.0).release(0.4).rest(1.0))
     t, f = tr.build(noise=0.05, tremor=0.01, seed=3)
     path = tmp_path_factory.mktemp("dash") / "drift.csv"
@@ -380,3 +384,175 @@ def test_alert_cue_uses_a_system_player_without_qtmultimedia(qtbot, tmp_path, mo
     cue.play()
     assert cue.played == 1
     cue.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# the window, fed the core's newer news directly: "moving", holds that end "left", releases that keep
+# light contact, steps the band follows
+# --------------------------------------------------------------------------------------------------
+class QuietSource:
+    """A source whose thread never runs: the test plays the reader, the detector is a list of holds."""
+
+    def __init__(self) -> None:
+        self.detector = SimpleNamespace(holds=[])
+        self.info = DeviceInfo(name="synthetic", fmt="test", rate=100.0)
+        self.fatal: str | None = None
+        self.events: list[Event] = []
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def join(self, timeout: float | None = None) -> None: ...
+    def send(self, command: str) -> None: ...
+
+    def finish(self) -> list[Event]:
+        return self.events
+
+    def summary(self) -> dict[str, Any]:
+        return {"events": [e.to_dict() for e in self.events],
+                "holds": [h.to_dict() for h in self.detector.holds]}
+
+    @property
+    def running(self) -> bool:
+        return False
+
+
+class Feed:
+    """Plays the reader thread for a window: samples, then the block's events, then finished holds."""
+
+    def __init__(self, win: Any, cfg: DetectorConfig) -> None:
+        win._gen += 1
+        self.src = QuietSource()
+        listener, fan = win._new_listener(win._gen, cfg)
+        listener.source = self.src
+        win._begin(Session(win._gen, "replay", self.src, listener, fan, cfg))
+        self.listener = listener
+        self.t = 0.0  # device time of the next sample
+
+    def samples(self, t0: float, t1: float, force: float, state: int) -> None:
+        t = np.arange(round(t0 * 100), round(t1 * 100)) / 100.0
+        f = np.full(t.size, float(force))
+        self.listener.on_samples(Samples(t=t, force=f, raw=f, flags=np.zeros(t.size, dtype=np.int64),
+                                         device_t_last=float(t[-1]), filtered=f), float(force), state)
+        self.t = t1
+
+    def flow(self, qtbot: Any, force: float, state: int, until: Any) -> None:
+        """Go on streaming (the readouts refresh as data come) until ``until()`` holds."""
+        def more() -> bool:
+            self.samples(self.t, self.t + 0.02, force, state)
+            return bool(until())
+        qtbot.waitUntil(more, timeout=5000)
+
+    def event(self, kind: str, t: float, t_detected: float, direction: str | None = None,
+              level: float | None = None) -> None:
+        e = Event(kind, t, t_detected, direction, level)
+        self.src.events.append(e)
+        self.listener.on_event(e)
+
+    def hold(self, start: float, end: float, level: float, ended_by: str, tell: bool = True) -> Hold:
+        h = Hold(start=start, end=end, level=level, mean=level, sd=0.1, cv=0.1 / level,
+                 duration=end - start, time_in_band=end - start, drift_per_s=0.0, ended_by=ended_by)
+        self.src.detector.holds.append(h)
+        if tell:
+            self.listener.on_hold(h)
+        return h
+
+
+def test_moving_left_and_light_contact_on_the_window(window, qtbot):
+    win, ro = window, window.readouts
+    feed = Feed(win, DetectorConfig(sample_rate=100.0))
+    feed.samples(0.0, 1.0, 10.0, STATE_CONTACT)
+    feed.event("contact", 0.5, 0.55, None, 2.1)
+    feed.samples(1.0, 3.0, 20.0, STATE_HOLD)
+    feed.event("hold_start", 1.0, 2.5, None, 20.0)
+    feed.flow(qtbot, 20.0, STATE_HOLD, lambda: win._hold_event is not None and
+              ro.state_value.text() == "holding")
+    assert ro.alert_value.text() == "in band" and win._open_band is not None
+    assert (win._open_band.lo, win._open_band.hi) == pytest.approx((18.0, 22.0))
+
+    # A change inside the hold is being classified: "moving", never "in band" meanwhile.
+    feed.flow(qtbot, 23.0, STATE_MOVING, lambda: ro.state_value.text() == "moving")
+    assert ro.alert_value.text() == "moving" and ro.moving and not win.flashing
+    assert win._hold_event is not None and win.table.open is not None  # the hold is not over yet
+
+    # Back at the level: holding, in band again. Then an alert, which stays while moving.
+    feed.flow(qtbot, 20.0, STATE_HOLD, lambda: ro.alert_value.text() == "in band")
+    feed.samples(feed.t, feed.t + 0.5, 23.0, STATE_HOLD)
+    feed.event("band_exit", feed.t - 0.3, feed.t - 0.15, "high", 20.0)
+    qtbot.waitUntil(lambda: win.alert_direction == "high", timeout=5000)
+    feed.flow(qtbot, 28.0, STATE_MOVING, lambda: ro.state_value.text() == "moving")
+    assert ro.alert_value.text() == "TOO MUCH" and win.flashing
+
+    # The force left and neither came back nor settled: the core closes the hold "left" at the
+    # departure's onset (4.6 s), with no event. Band, alert and open row end there.
+    feed.samples(feed.t, feed.t + 1.0, 8.0, STATE_CONTACT)
+    feed.hold(1.0, 4.6, 20.0, "left")
+    qtbot.waitUntil(lambda: win._hold_event is None, timeout=5000)
+    assert win.alert_direction == "" and not win.flashing and ro.alert_value.text() == ""
+    assert win._open_band is None and win._bands[-1].t_end == 4.6
+    assert win._annotations[-1].t == 4.6 and win._annotations[-1].line.label.format == "left"
+    assert feed.listener.open_hold() is None and win.table.open is None
+    assert win.table.rows_text() == [hold_row(1, win.table.holds[0])]
+    assert win.table.rows_text()[0][-1] == "left"
+    feed.flow(qtbot, 8.0, STATE_CONTACT, lambda: ro.state_value.text() == "contact")
+    assert ro.timer_value.text() == "last 3.6 s" and ro.alert_value.text() == ""
+
+    # A new hold later in the same contact: just hold_start, its own band.
+    t0 = feed.t
+    feed.samples(t0, t0 + 2.0, 12.0, STATE_HOLD)
+    onset = t0 + 0.2
+    feed.event("hold_start", onset, t0 + 1.7, None, 12.0)
+    feed.flow(qtbot, 12.0, STATE_HOLD,
+              lambda: win._open_band is not None and ro.state_value.text() == "holding")
+    assert win._open_band.lo == pytest.approx(10.8) and ro.alert_value.text() == "in band"
+
+    # A release that leaves the hand resting at 3 N (above the 2 N threshold): released, then contact.
+    t0 = feed.t
+    feed.samples(t0, t0 + 1.5, 3.0, STATE_CONTACT)
+    feed.hold(onset, t0 + 0.1, 12.0, "release", tell=False)
+    feed.event("release", t0 + 0.1, t0 + 1.4, None, 12.0)
+    feed.listener.on_hold(feed.src.detector.holds[-1])
+    feed.flow(qtbot, 3.0, STATE_CONTACT, lambda: win._hold_event is None and len(win.table.holds) == 2 and
+              ro.state_value.text() == "released")
+    feed.flow(qtbot, 3.0, STATE_CONTACT, lambda: ro.state_value.text() == "contact")
+    assert [r[-1] for r in win.table.rows_text()] == ["left", "release"]
+    assert [m.line.label.format for m in win._annotations] == ["left", "release"]
+
+
+@pytest.mark.parametrize("target", [None, 20.0])
+def test_the_band_follows_a_slow_step_in_relative_mode_only(window, qtbot, target):
+    win = window
+    feed = Feed(win, DetectorConfig(sample_rate=100.0, target=target))
+    feed.samples(0.0, 3.0, 20.0, STATE_HOLD)
+    feed.event("hold_start", 1.0, 2.5, None, 20.0)
+    qtbot.waitUntil(lambda: win._open_band is not None, timeout=5000)
+    if target is not None:  # a fixed target: the slow change is drift, the band stays the goal
+        feed.samples(3.0, 12.0, 26.0, STATE_HOLD)
+        feed.event("band_exit", 6.0, 6.15, "high", 20.0)
+        qtbot.waitUntil(lambda: win.alert_direction == "high", timeout=5000)
+        assert (win._open_band.lo, win._open_band.hi) == pytest.approx((18.0, 22.0))
+        return
+    feed.samples(3.0, 12.0, 26.0, STATE_MOVING)
+    feed.event("band_exit", 6.0, 6.15, "high", 20.0)  # the old band, during the change
+    qtbot.waitUntil(lambda: win.alert_direction == "high", timeout=5000)
+    # step (at the change's onset) then band_enter and hold_start at the new level, one sample
+    feed.event("step", 4.0, 12.0, "up", 26.0)
+    feed.event("band_enter", 11.9, 12.0, None, 20.0)
+    feed.event("hold_start", 9.0, 12.0, None, 26.0)
+    feed.hold(1.0, 4.0, 20.0, "step")
+    feed.samples(12.0, 13.0, 26.0, STATE_HOLD)
+    qtbot.waitUntil(lambda: win._hold_event is not None and win._hold_event.level == 26.0, timeout=5000)
+    # "stepping" for a moment after the step, then the new hold's state
+    feed.flow(qtbot, 26.0, STATE_HOLD, lambda: win.readouts.state_value.text() == "holding")
+    assert win.alert_direction == "" and win.readouts.alert_value.text() == "in band"
+    assert (win._open_band.lo, win._open_band.hi) == pytest.approx((23.4, 28.6))
+    assert win._bands[0].t_end == 4.0 and win._open_band.t0 == 12.0
+    assert "band 23.4–28.6 N" in win.readouts.level_value.text()
+    assert [m.line.label.format for m in win._annotations] == ["step ↑"]
+
+
+def test_the_drill_band_says_moving_not_in_band_during_a_hold():
+    band = (18.0, 22.0)
+    assert band_state("hold", 20.0, band) == "in"
+    assert band_state("hold", 20.0, band, moving=True) == "moving"
+    assert band_state("hold", 25.0, band, moving=True) == "high"  # out is out
+    assert band_state("step", 20.0, band, moving=True) == "in"  # the step's goal, not the old level

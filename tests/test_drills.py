@@ -31,7 +31,7 @@ def hand(tmp_path: Path, text: str, rate: float = 200.0, seed: int = 1) -> tuple
     return t, plan.hand.force(t) + np.random.default_rng(seed).normal(0.0, 0.05, t.size)
 
 
-GOOD_CONSISTENCY = "idle 2\n" + "ramp 2.5 to 30\nhold 16\nrelease 1\nidle 11\n" * 5
+GOOD_CONSISTENCY = "idle 2\n" + "ramp 2.8 to 30\nhold 16\nrelease 1\nidle 11\n" * 5
 #: Too fast, too hard, too short.
 BAD_CONSISTENCY = "idle 2\n" + "ramp 0.6 to 36\nhold 9\nrelease 0.3\nidle 11\n" * 5
 GOOD_ALTERNATING = ("idle 2\nramp 1.5 to 20\nhold 11.5\nstep 1.2 to 40\nhold 11.5\nstep 1.2 to 20\n"

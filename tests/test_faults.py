@@ -163,7 +163,7 @@ def test_device_unplugged_mid_hold_and_plugged_back(procs, tmp_path):
     first = mon.wait_for("hold_start")
     dev.kill()  # mid-hold
     lost = mon.wait_for("link lost", after=first)
-    time.sleep(1.5)  # unplugged for a while: longer than the core bridges (max_gap 1 s)
+    time.sleep(3.5)  # unplugged for a while: longer than the core bridges (max_gap 3 s)
     back = script(tmp_path, "back.txt", "ramp 0.3 to 28", "hold 2", "release 0.4", "idle 60")
     sim(procs, "--rate", "250", "--script", back, "--seed", "1", "--tcp", str(port))
     mon.wait_for("connected: nmt-sim", after=lost)
@@ -184,7 +184,7 @@ def test_device_unplugged_mid_hold_and_plugged_back(procs, tmp_path):
     gaps = np.diff(r.t)
     assert np.all(gaps > 0)  # one timeline, always increasing, one file
     i = int(np.argmax(gaps))
-    assert gaps[i] > 1.5  # the absence is in the timeline, at the real time it lasted
+    assert gaps[i] > 3.5  # the absence is in the timeline, at the real time it lasted
     assert r.t[i] == pytest.approx(h1["end"], abs=0.01)  # the hold ended at the last sample before it
     assert events[2]["t"] > r.t[i + 1] - 1e-9  # the new contact is after the return
     assert replay(rec) == events  # replay = live, across the loss
@@ -208,7 +208,7 @@ def test_device_replaced_by_another_at_another_rate(procs, tmp_path):
     assert "CELL-A (nmtp, 1000 Hz)" in "\n".join(mon.out[:first])
     a.kill()
     lost = mon.wait_for("link lost", after=first)
-    time.sleep(1.5)  # a person swapping devices: longer than the core bridges (max_gap 1 s)
+    time.sleep(3.5)  # a person swapping devices: longer than the core bridges (max_gap 3 s)
     hx = script(tmp_path, "hx.txt", "idle 0.5", "ramp 0.8 to 30", "hold 2", "release 0.5", "idle 60")
     sim(procs, "--rate", "80", "--script", hx, "--seed", "7", "--serial", "CELL-B", "--tcp", str(port))
     again = mon.wait_for("connected: nmt-sim CELL-B (nmtp, 80 Hz)", after=lost)
@@ -240,7 +240,8 @@ def test_stalled_device_that_recovers_is_monitored_again(procs, tmp_path):
     """A device that stops sending for 2.5 s but stays connected, then recovers by itself: START is
     tried, then the port reopened, and once data flows again monitoring resumes in the same recording
     on the device's own clock (complements test_monitor_e2e.py::test_stalled_device_is_restarted_then_
-    reconnected, where the stall never ends)."""
+    reconnected, where the stall never ends). The hand pressed on at the same level: the core bridges
+    the silence (under max_gap, 3 s) and the hold goes on through it."""
     press = script(tmp_path, "press.txt", "idle 0.5", "ramp 0.5 to 20", "hold 60", "release 0.5")
     dev = sim(procs, "--rate", "250", "--script", press, "--seed", "2", "--stall-after", "2.5",
               "--stall-for", "2.5")
@@ -248,8 +249,10 @@ def test_stalled_device_that_recovers_is_monitored_again(procs, tmp_path):
     mon = monitor(procs, "--port", dev.port, "--record", str(rec), "--summary-json", str(js))
     first = mon.wait_for("connected: nmt-sim")
     stalled = mon.wait_for("no data from", after=first)
-    resumed = mon.wait_for("connected: nmt-sim", after=stalled)
-    mon.wait_for("hold_start", after=resumed)
+    mon.wait_for("connected: nmt-sim", after=stalled)
+    deadline = time.monotonic() + 30
+    while (not rec.exists() or len(read_recording(rec).t) < 2000) and time.monotonic() < deadline:
+        time.sleep(0.2)  # well over a second of samples after the return
     assert mon.stop() == 0
     no_traceback("\n".join(mon.err))
 
@@ -262,7 +265,9 @@ def test_stalled_device_that_recovers_is_monitored_again(procs, tmp_path):
     i = int(np.argmax(gaps))
     assert 2.0 < gaps[i] < 3.5  # the same device: its clock is trusted, the gap is the stall itself
     assert (r.t > r.t[i]).sum() > 250  # monitoring resumed: more than a second of samples after it
-    assert kinds(out["events"])[-2:] == ["contact", "hold_start"]  # and the core with it
+    assert kinds(out["events"]) == ["contact", "hold_start"]  # one hold, bridged across the stall
+    hold = out["holds"][-1]
+    assert hold["start"] < r.t[i] and hold["end"] > r.t[i + 1]
     assert replay(rec) == out["events"]
 
 

@@ -27,13 +27,15 @@ from devices import Sim
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.cli import main as cli_main
 from nmt_pressure.config import DetectorConfig
-from nmt_pressure.events import Event
+from nmt_pressure.events import ENDED_BY, EVENT_KINDS, Event, Hold
 from nmt_pressure.lsl import (
     MARKER_KEYS,
+    MARKER_KINDS,
     QUIET_LOG,
     ClockMap,
     LslPublisher,
     event_marker,
+    hold_end_marker,
     load_pylsl,
     parse_marker,
     quiet_config,
@@ -234,6 +236,47 @@ def test_an_event_marker_is_compact_json():
     assert parse_marker(event_marker(e)) == e.to_dict()
 
 
+def test_every_event_kind_passes_and_a_hold_end_says_how_it_ended():
+    for kind in EVENT_KINDS:
+        e = Event(kind, 1.0, 1.5, None, 20.0)
+        assert parse_marker(event_marker(e)) == e.to_dict() and kind in MARKER_KINDS
+    assert "hold_end" in MARKER_KINDS
+    for how in ENDED_BY:
+        h = Hold(start=3.0, end=9.5, level=20.0, mean=20.1, sd=0.2, cv=0.01, duration=6.5, time_in_band=6.5,
+                 drift_per_s=0.0, ended_by=how)
+        assert parse_marker(hold_end_marker(h, 10.75)) == {"kind": "hold_end", "t": 9.5, "t_detected": 10.75,
+                                                           "direction": how, "level": 20.0}
+
+
+def test_publisher_marks_a_hold_that_left_its_level(lsl):
+    """A hold that ends "left" has no event: the marker stream still shows where it ended."""
+    sid = f"test-{uid()}"
+    pub = LslPublisher(DetectorConfig(sample_rate=200.0), port="/dev/null", source_id=sid,
+                       news=lambda text: None)
+    pub.on_connect(sim_info(sid))
+    marks_in = inlet(lsl, "source_id", f"{sid}:events")
+    t0, t_all = 0.0, []
+    for k in range(40):  # 0.8 s of 4-sample blocks at 200 Hz, paced like a device
+        t = t0 + np.arange(4) / 200.0
+        t0 = float(t[-1]) + 1 / 200.0
+        pub.on_samples(block(t, np.full(4, 20.0)), 10.0, 2)
+        t_all.append(t)
+        if k == 10:
+            pub.on_event(Event("hold_start", 0.01, float(t[-1]), None, 20.0))
+        time.sleep(0.02)
+    left = Hold(start=0.01, end=0.5, level=20.0, mean=20.0, sd=0.1, cv=0.005, duration=0.49,
+                time_in_band=0.49, drift_per_s=0.0, ended_by="left")
+    pub.on_hold(left)
+    texts, stamps = pull(marks_in, lambda d, s: len(d) >= 2)
+    objs = [parse_marker(x[0]) for x in texts]
+    assert [o["kind"] for o in objs] == ["hold_start", "hold_end"]
+    assert objs[1] == {"kind": "hold_end", "t": 0.5, "t_detected": float(t_all[-1][-1]), "direction": "left",
+                       "level": 20.0}
+    assert stamps[1] - stamps[0] == pytest.approx(0.5 - 0.01, abs=1e-3)  # stamped at the hold's end
+    marks_in.close_stream()
+    pub.close()
+
+
 # --------------------------------------------------------------------------------------------------
 # the monitor command
 # --------------------------------------------------------------------------------------------------
@@ -284,7 +327,7 @@ def test_monitor_lsl_publishes_samples_and_events(lsl, sims, press, tmp_path):
     summary = json.loads(js.read_text())
     assert summary["lsl"]["force_samples"] == summary["samples"] > 0
     assert summary["lsl"]["markers"] >= len(kinds)
-    objs = [parse_marker(x[0]) for x in texts if parse_marker(x[0])["kind"] != "marker"]
+    objs = [parse_marker(x[0]) for x in texts if parse_marker(x[0])["kind"] not in ("marker", "hold_end")]
     assert objs == summary["events"][:len(objs)]  # the markers are the contract's event objects
     # the samples are the recording's, sample for sample (by device time)
     got = np.asarray(data)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -136,3 +138,206 @@ def test_realdata_loader_converts_kgf(tmp_path):
     t, f = sd.load_realdata(p)
     np.testing.assert_allclose(t, [26.5, 26.6])
     np.testing.assert_allclose(f, [0.0, 98.0665])
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 11: the labelled rules (real data and the robustness matrix) and the independent generator
+# --------------------------------------------------------------------------------------------------
+nz = sd.nz
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+
+
+def _hold(start, end, level, **kw):
+    return {"kind": "hold", "start": start, "end": end, "level": level, **kw}
+
+
+def test_hold_matching_needs_both_ends_within_1_s_and_the_mean_within_10_percent():
+    truth = [_hold(10.0, 20.0, 100.0)]
+    assert sd.match_holds_level(truth, [{"start": 10.9, "end": 19.1, "mean": 109.0, "level": 50.0}]) \
+        == [(0, 0)]                                                   # the mean decides, not the level
+    assert sd.match_holds_level(truth, [{"start": 11.1, "end": 20.0, "mean": 100.0}]) == []
+    assert sd.match_holds_level(truth, [{"start": 10.0, "end": 21.2, "mean": 100.0}]) == []
+    assert sd.match_holds_level(truth, [{"start": 10.0, "end": 20.0, "mean": 111.0}]) == []
+    assert sd.match_holds_level(truth, [{"start": 10.0, "end": 20.0, "mean": None, "level": 95.0}]) \
+        == [(0, 0)]                                                   # no mean: the level stands in
+    # one-to-one, closest first: the nearer detection takes the label, the other is a false hold
+    two = [{"start": 10.8, "end": 20.0, "mean": 100.0}, {"start": 10.1, "end": 20.1, "mean": 100.0}]
+    assert sd.match_holds_level(truth, two) == [(0, 1)]
+    truth2 = [_hold(10.0, 20.0, 100.0), _hold(10.5, 20.5, 100.0)]
+    assert sd.match_holds_level(truth2, two) == [(0, 1), (1, 0)]
+
+
+def test_labelled_score_counts_steps_releases_and_band_exits_with_their_tolerances():
+    labels = [_hold(0.0, 30.0, 10.0), {"kind": "step", "t": 30.0, "direction": "up"},
+              _hold(31.0, 60.0, 12.0), {"kind": "release", "t": 60.0},
+              {"kind": "band_exit", "t": 40.0, "direction": "low"},
+              {"kind": "band_exit", "t": 30.8, "direction": "high", "optional": True},
+              {"kind": "touch", "start": 65.0, "end": 65.8}, {"kind": "stroke", "start": 70.0, "end": 76.0}]
+    holds = [{"start": 0.5, "end": 30.5, "mean": 10.2}, {"start": 31.5, "end": 59.5, "mean": 11.5},
+             {"start": 70.5, "end": 72.5, "mean": 9.0}, {"start": 76.0, "end": 80.0, "mean": 9.0}]
+    events = [{"kind": "step", "t": 30.9, "t_detected": 32.0, "direction": "up"},
+              {"kind": "release", "t": 61.1, "t_detected": 61.2, "direction": None},
+              {"kind": "band_exit", "t": 40.45, "t_detected": 40.6, "direction": "low"},
+              {"kind": "band_exit", "t": 31.0, "t_detected": 31.1, "direction": "high"},   # optional
+              {"kind": "band_exit", "t": 50.0, "t_detected": 50.1, "direction": "high"}]   # false
+    s = sd.score_labelled(labels, events, holds)
+    assert (s["hold"]["tp"], s["hold"]["fp"], s["hold"]["fn"]) == (2, 2, 0)
+    assert (s["step"]["tp"], s["step"]["fp"]) == (1, 0)
+    assert (s["release"]["tp"], s["release"]["fn"], s["release"]["fp"]) == (0, 1, 1)  # 1.1 s late
+    assert (s["band_exit"]["tp"], s["band_exit"]["fp"], s["band_exit"]["fn"]) == (1, 1, 0)
+    assert s["band_exit"]["optional_matched"] == 1
+    # the hold 70.5-72.5 lies inside the stroke; 76-80 touches none of it
+    assert s["holds_in_touches"] == 1
+    agg = sd.aggregate_labelled([s])
+    assert agg["false_band_alerts_per_min"] == pytest.approx(1.0 / (59.0 / 60.0))
+    assert agg["band_exit"]["f1"] == pytest.approx(2 / 3)
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    """One short session of a few rows whose labels must be rich (every scored kind present)."""
+    names = ("baseline mild", "slow-steps 8 s", "drifts 1%/s", "overshoot +15%", "staircase 3 stairs",
+             "dropouts 2.9 s", "quantisation 0.1 kg @10 Hz", "batching 250 ms @100 Hz")
+    rows = {r.name: r for r in nz.FAMILIES}
+    out = {}
+    for n in names:
+        p = dataclasses.replace(rows[n].params, duration=150.0)
+        out[n] = nz.generate_session(p, nz.session_seed(rows[n], 0))
+    return out
+
+
+def test_generator_is_deterministic_and_its_rows_are_unique():
+    row = nz.FAMILIES[0]
+    p = dataclasses.replace(row.params, duration=60.0)
+    a, b = nz.generate_session(p, 5), nz.generate_session(p, 5)
+    np.testing.assert_array_equal(a.t, b.t)
+    np.testing.assert_array_equal(a.force, b.force)
+    assert a.labels == b.labels
+    assert not np.array_equal(nz.generate_session(p, 6).force[:100], a.force[:100])
+    names = [r.name for r in nz.FAMILIES]
+    assert len(names) == len(set(names))
+    assert set(nz.quick_rows()) <= set(nz.FAMILIES)
+
+
+def test_an_oracle_read_off_the_generator_labels_scores_1(sessions):
+    for name, sess in sessions.items():
+        kinds = nz.label_counts(sess.labels)
+        for k in ("hold", "step", "release", "band_exit"):
+            assert kinds.get(k, 0) > 0, (name, k)
+        events, holds = sd.oracle_detection(sess.labels)
+        s = sd.score_labelled(sess.labels, events, holds, name)
+        assert s["misses"] == [], name
+        agg = sd.aggregate_labelled([s])
+        for k in sd.LABELLED_KINDS:
+            assert agg[k]["f1"] == 1.0, (name, k)
+        assert agg["false_band_alerts_per_min"] == 0.0 and agg["holds_in_touches"] == 0
+        # ... and one moved past every tolerance matches nothing
+        events, holds = sd.oracle_detection(sess.labels, shift=1.1)
+        s = sd.score_labelled(sess.labels, events, holds, name)
+        assert all(s[k]["tp"] == 0 for k in sd.LABELLED_KINDS), name
+
+
+def test_generator_labels_follow_the_contract(sessions):
+    for name, sess in sessions.items():
+        labs = sess.labels
+        holds = [x for x in labs if x["kind"] == "hold"]
+        for h in holds:
+            assert h["end"] - h["start"] >= 1.5, name
+            assert h["start"] <= h["settled"] < h["end"], name
+        ends = {round(h["end"], 9): h for h in holds}
+        for e in labs:
+            if e["kind"] in ("step", "release") and round(e["t"], 9) in ends:
+                assert ends[round(e["t"], 9)]["ended_by"] == e["kind"], (name, e)
+        for h in holds:   # a departure ("left") has no step or release at its onset
+            if h["ended_by"] == "left":
+                assert not any(e["kind"] in ("step", "release") and abs(e["t"] - h["end"]) < 1e-6
+                               for e in labs), name
+            elif h["ended_by"] in ("step", "release"):
+                assert any(e["kind"] == h["ended_by"] and abs(e["t"] - h["end"]) < 1e-9 for e in labs)
+        for e in labs:    # required band exits lie inside a hold, after its confirmation
+            if e["kind"] == "band_exit" and not e.get("optional"):
+                assert any(h["start"] + 1.5 <= e["t"] < h["end"] for h in holds), (name, e)
+        # the release onset is the start of the drop: the force is still up there just before it
+        for e in labs:
+            if e["kind"] == "release":
+                before = sess.force[(sess.t > e["t"] - 0.3) & (sess.t < e["t"] - 0.05)]
+                after = sess.force[(sess.t > e["t"] + 1.2) & (sess.t < e["t"] + 1.4)]
+                if before.size and after.size:
+                    assert np.median(after) < 0.5 * np.median(before), (name, e)
+
+
+def test_generator_lays_on_its_nuisances():
+    rows = {r.name: r for r in nz.FAMILIES}
+
+    def sess(name, **kw):
+        return nz.generate_session(dataclasses.replace(rows[name].params, duration=60.0, **kw), 3)
+
+    q = sess("quantisation 0.1 kg @10 Hz")
+    steps = q.force / (0.1 * nz.KGF)
+    np.testing.assert_allclose(steps, np.round(steps), atol=1e-9)
+    assert 1 / np.median(np.diff(q.t)) == pytest.approx(10.0, rel=0.01)
+    d = sess("duplicates 2 kHz in ms")
+    assert np.mean(np.diff(d.t) == 0) > 0.3 and np.all(np.diff(d.t) >= 0)
+    b = sess("batching 250 ms @100 Hz")
+    assert np.mean(np.diff(b.t) == 0) > 0.9
+    gap = sess("dropouts 2.9 s")
+    assert np.diff(gap.t).max() == pytest.approx(2.9, abs=0.02)
+    assert any(x["kind"] == "dropout" for x in gap.labels)
+
+
+def test_matrix_job_and_report_with_the_oracle():
+    k = next(i for i, r in enumerate(nz.FAMILIES) if r.name == "steps 2 s")
+    results = [sd.run_matrix_job(sd.MatrixJob(k, j, 90.0, "oracle")) for j in range(2)]
+    assert all("error" not in r for r in results)
+    text, summary = sd.matrix_report(results, "self-test")
+    assert "1 of 1 rows meet every goal" in text
+    assert summary["rows"][0]["meets_every_goal"] and summary["rows_meeting_every_goal"] == 1
+
+
+def test_matrix_report_names_the_rows_that_miss():
+    k = next(i for i, r in enumerate(nz.FAMILIES) if r.name == "baseline mild")
+    r = sd.run_matrix_job(sd.MatrixJob(k, 0, 90.0, "oracle"))
+    broken = dict(r, release={**r["release"], "tp": 0, "fn": r["release"]["tp"]})
+    text, summary = sd.matrix_report([broken], "broken")
+    assert "0 of 1 rows meet every goal" in text and "release F1 0.000" in text
+    assert summary["rows"][0]["missed_goals"] == ["release F1"]
+
+
+@pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no real recordings at {REALDATA}")
+def test_realdata_loader_reads_units_right():
+    def column(path, name):
+        header = path.read_text().splitlines()[0].split(",")
+        return np.genfromtxt(path, delimiter=",", skip_header=1, usecols=header.index(name))
+
+    hx = REALDATA / "hx711_deadweight_staircase_10hz_lbf.csv"
+    t, f, labels, rec = sd.read_real(hx)
+    assert labels is not None and labels["unit"] == "lbf" and rec.force_col == "lc1_lbf"
+    np.testing.assert_allclose(t, column(hx, "t_s"))
+    np.testing.assert_allclose(f, column(hx, "lc1_lbf") * 4.4482216152605)
+    truth = sd.truth_from_labels(labels)
+    assert truth[0]["kind"] == "hold" and truth[0]["level"] == pytest.approx(10.0 * 4.4482216152605)
+    grip = REALDATA / "ot_grip_9x9s_10hz.csv"
+    t, f, labels, rec = sd.read_real(grip)
+    assert labels is None and rec.unit == "kg"
+    np.testing.assert_allclose(f, column(grip, "weight") * 9.80665)
+    plate = REALDATA / "forceplate_imtp_ex2_1000hz_N.csv"
+    t, f, labels, _ = sd.read_real(plate)
+    np.testing.assert_allclose(f, column(plate, "Fz"))
+    assert sd.truth_from_labels(labels)[1]["level"] == pytest.approx(3431.0)
+    # Every labelled file: its labels read back as a perfect detection score 1.
+    for csv in sd.realdata_files(REALDATA):
+        if sd.labels_path(csv).exists():
+            truth = sd.truth_from_labels(json.loads(sd.labels_path(csv).read_text()))
+            events, holds = sd.oracle_detection(truth)
+            s = sd.score_labelled(truth, events, holds, csv.name)
+            assert s["misses"] == [], csv.name
+
+
+@pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no real recordings at {REALDATA}")
+def test_realdata_report_scores_labelled_files_and_lists_the_rest():
+    text, data = sd.realdata_report(REALDATA)
+    labelled = sum(sd.labels_path(p).exists() for p in sd.realdata_files(REALDATA))
+    assert f"Total over {labelled} labelled file(s)" in text and labelled >= 4
+    assert "ot_grip_9x9s_10hz.csv" in text and "no labels" in text
+    assert all("error" not in d for d in data["files"])
+    assert set(data["total"]) == {"hold", "step", "release"}

@@ -40,6 +40,7 @@ cdef double BAND_IN = _spec.BAND_IN
 cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double FLAT = _spec.FLAT
+cdef double EASE_BACK = _spec.EASE_BACK
 
 cdef enum:
     IDLE = 0
@@ -655,6 +656,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         if s.held:
             release_after_leave(s, k_now)
         s.st = IDLE
+        s.rest = y if y >= s.c_off else 0.0
         return
     if s.held and y < s.release_level * s.last_level:
         if s.low_since < 0.0:
@@ -716,6 +718,29 @@ cdef inline int left_fast(Core* s) noexcept nogil:
     return s.mv_peak >= step_thr(s, s.h_level) and s.mv_peak >= s.step_rate * s.h_level * dt
 
 
+cdef int is_flat(Core* s, double t) noexcept nogil:
+    cdef double half = 0.5 * s.min_hold
+    cdef double mid = mean_between(s, t - half, INFINITY)
+    return fabs(mid - mean_between(s, t - 2.0 * half, t - half)) <= FLAT * mid + ARRIVAL_K * s.sig_f
+
+
+cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
+    cdef double d = b - a
+    cdef int direction = 1 if d > 0 else -1
+    cdef i64 k = s.n - 1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double t50, t10, onset
+    d = fabs(d)
+    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.5 * d:
+        k -= 1
+    t50 = crossing(s, k, a, 0.5 * d, direction)
+    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.1 * d:
+        k -= 1
+    t10 = crossing(s, k, a, 0.1 * d, direction)
+    onset = t10 - EASE_BACK * (t50 - t10)
+    return onset if onset > floor else floor
+
+
 cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
     cdef i64 k = s.n - 1
     cdef i64 lo = imax(oldest(s), s.win_from)
@@ -774,7 +799,11 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double ref = s.h_level if slow else s.mv_ref
     cdef int direction = 1 if level > ref else -1
     cdef double tol = DEPART * ref + DEPART_K * s.sig_f
-    cdef double onset = scan_departure(s, ref, tol, k_now, direction, hold_floor(s))
+    cdef double onset
+    if slow:
+        onset = ease_onset(s, ref, level, hold_floor(s))
+    else:
+        onset = scan_departure(s, ref, tol, k_now, direction, hold_floor(s))
     flush_held(s, onset)
     if slow and s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
@@ -855,7 +884,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.cd_start = -1.0
     if s.cd_start < 0.0 and s.mv_settle >= 0.0:
         if steady_window(s, t, &mid) and \
-                window_after(s, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle):
+                window_after(s, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle) and \
+                (s.mv_fast or is_flat(s, t)):
             settle(s, mid, s.mv_onset, &start, &level)
             s.cd_start = start
             s.cd_level = level
@@ -872,10 +902,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if relative and (slow_dy > 0.0 or s.slow_down) and \
                 fabs(slow_dy) >= step_thr(s, s.h_level) and s.cd_start - s.sl_onset <= slow_max:
             if t - s.cd_start >= s.slow_hold and steady_for(s, t, s.slow_hold):
-                half = 0.5 * s.min_hold
-                mid = mean_between(s, t - half, INFINITY)
-                flat = fabs(mid - mean_between(s, t - 2.0 * half, t - half)) <= \
-                    FLAT * mid + ARRIVAL_K * s.sig_f
+                mid = mean_between(s, t - 0.5 * s.min_hold, INFINITY)
+                flat = is_flat(s, t)
                 start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
                                      s.mv_onset)
                 if flat and t - start >= s.slow_hold:

@@ -8,17 +8,27 @@ Two rates, as firmware would do it:
 * **every sample** (cheap): time checks, single-sample spike rejection, a causal 2-pole low-pass;
 * **every tick** (at most ``cfg.tick`` apart, i.e. <= 100 Hz): the detectors, on the low-passed force.
 
-Detectors per tick, on the filtered force ``y``:
+Detectors per tick, on the filtered force ``y`` (states and every constant: ``docs/DETECTION.md``):
 
-* contact: ``y`` above ``contact_threshold`` (hysteresis down to ``contact_release_ratio`` of it);
+* contact: ``y`` above ``contact_threshold`` (hysteresis down to ``contact_release_ratio`` of it), or,
+  after a release that left light contact, a threshold above the resting force;
 * hold: the last ``min_hold`` seconds of contact lie within ±``hold_band`` of their mid level (plus an
-  allowance for measured noise); onset back-dated to where the force arrived at that level;
-* movement inside a hold: the force's rate of change exceeds ``step_rate`` of the level (or the
-  measured jitter, whichever is larger). A movement that settles within ``step_max_duration`` at a
-  level ``step_min`` or more away, and holds there, is a step; a fall out of contact is a release
-  (dated to the onset of the drop); anything slower is drift, which the band watches;
-* band: outside ``centre·(1±tolerance)`` for ``alert_debounce`` → exit, back inside as long → enter;
-  silent while a movement is being classified, so steps and releases raise no band alerts.
+  allowance for measured noise and the sensor's quantum); its level is measured over the settled part
+  (an overshoot excluded) and its start back-dated to where the force arrived within 4 % of it;
+* inside a hold, two tests start an *excursion*: the rate test (the force moves faster than
+  ``step_rate`` of the level, or than the measured jitter) and, in relative-band mode, the level test
+  (it left the hold's band, however slowly). The jitter and the reference level are learned only
+  while the force is steady, so a movement that is building never raises its own bar. An excursion
+  ends as one of: a wobble (back within ``leave_time``), a **step** (a new hold ``step_min`` or more
+  away whose change went 20-80 % of the way within 0.45·``step_max_duration``; or, in relative mode,
+  one reached within ``slow_step_max`` that then stays near one level, flat, for ``slow_step_hold``),
+  a **release** (contact lost, or below ``release_level`` of the level for ``release_time``; dated to
+  the onset of the final fall), a departure (``left``: it went out fast and neither came back nor
+  settled into a step), or drift (slow, never settling: the band watches it);
+* band: outside ``centre·(1±tolerance)`` (plus a noise margin) for ``alert_debounce`` → exit, back
+  inside by a tenth of the half-width for ``band_enter_debounce`` → enter. While a fast movement is
+  classified its band events are held back: told if it proves to be drift, dropped if it is a step,
+  a departure or a release, which raise none.
 
 Hold statistics are running sums over the hold's ticks, weighted by the time each tick stands for,
 accumulated a little behind real time so that a hold's end can be back-dated to the onset of the step or
@@ -61,10 +71,14 @@ STEP_QUANTA = 1.5
 SPAN_20_80 = 0.45
 #: A slow step's "steady at the new level for slow_step_hold" is timed from a close arrival, so the
 #: tail of the ease itself, though near the new level, does not count towards it.
-SLOW_ARRIVAL = 0.02
+SLOW_ARRIVAL = 0.01
 #: ... and held flat at the end: the two halves of the last min_hold differ by at most this
 #: fraction of the level (about 1.3 %/s at the default min_hold; a drift turning back is faster).
 FLAT = 0.01
+#: A slow ease is dated back from its 10 % crossing by this many times its 10-50 % interval: 0.98
+#: would be exact for a minimum-jerk ease, 0.25 for a straight ramp, 0.55 for one with rounded
+#: corners; between them, no shape is more than a tenth of its duration off.
+EASE_BACK = 0.6
 #: Band events held back while a fast movement is classified (a few at most: each needs a debounce).
 BAND_HELD = 8
 #: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
@@ -434,6 +448,17 @@ class Detector:
             k += 1
         return self.ht[self._h(k)]
 
+    def _flat(self, t: float) -> bool:
+        """The last ``min_hold`` is flat: its two halves agree, as they do for a hand resting on a
+        level and not for one still easing towards it or turning back from a peak."""
+        half = 0.5 * self.cfg.min_hold
+        mid = self._mean_between(t - half, math.inf)
+        # ... and it is not moving now (a turn has just begun): the rate that would shift the
+        # halves by that much, plus the hand's jitter and the noise of the rate.
+        v_flat = FLAT * mid / half + 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
+        return abs(mid - self._mean_between(t - 2.0 * half, t - half)) <= \
+            FLAT * mid + ARRIVAL_K * self.sig_f and abs(self.v) <= v_flat
+
     def _mean_between(self, t0: float, t1: float) -> float:
         """Time-weighted mean of the ticks in [t0, t1) (the latest tick if there are none)."""
         k = self.n - 1
@@ -576,6 +601,9 @@ class Detector:
             if self.held:  # the contact held before the force left its level: this is its release
                 self._release_after_leave(t, k_now)
             self.st = IDLE
+            # A touch or stroke from a resting hand ends back at rest: the next contact, again, is
+            # a threshold above that resting force.
+            self.rest = y if y >= self.c_off else 0.0
             return
         if self.held and y < c.release_level * self.last_level:
             if self.low_since < 0.0:
@@ -889,8 +917,11 @@ class Detector:
         if self.cd_start < 0.0 and self.mv_settle >= 0.0:
             # A new level is measured only once the movement has ended: the tail of a slow ease is
             # "near one level" over 1.5 s, yet not the level it is heading for.
+            # A slow excursion's new level must also be flat: a slow ease is "steady" over 1.5 s
+            # long before it arrives (a fast one has its end marked by the rate falling quiet).
             ok, mid = self._steady_window(t)
-            if ok and self._window_after(self.mv_onset if self.mv_onset > self.mv_settle else self.mv_settle):
+            after = self.mv_onset if self.mv_onset > self.mv_settle else self.mv_settle
+            if ok and self._window_after(after) and (self.mv_fast or self._flat(t)):
                 start, level = self._settle(mid, self.mv_onset)
                 self.cd_start = start
                 self.cd_level = level
@@ -913,12 +944,9 @@ class Detector:
                 if t - self.cd_start >= c.slow_step_hold and self._steady_for(t, c.slow_step_hold):
                     # ... and arrived there that long ago, judged closely: the ease's own tail,
                     # though near the new level, is not yet holding it.
-                    # It is holding there now, not passing over a peak on its way back: the last
-                    # min_hold is flat (its halves agree), as a hand resting on a new barrier is.
-                    half = 0.5 * c.min_hold
-                    mid = self._mean_between(t - half, math.inf)
-                    flat = abs(mid - self._mean_between(t - 2.0 * half, t - half)) <= \
-                        FLAT * mid + ARRIVAL_K * self.sig_f
+                    # It is holding there now, not passing over a peak on its way back.
+                    mid = self._mean_between(t - 0.5 * c.min_hold, math.inf)
+                    flat = self._flat(t)
                     arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
                                                  self._wide(mid), self.mv_onset)
                     if flat and t - arrived >= c.slow_step_hold:
@@ -991,6 +1019,23 @@ class Detector:
             return math.inf
         return t80 - self._crossing(k, a, 0.2 * d, direction)
 
+    def _ease_onset(self, a: float, b: float, floor: float) -> float:
+        """Onset of a slow change from level ``a`` to ``b``, from where it passed 10 % and half of
+        the way (a fixed noise tolerance would sit in wander, far up a slow ease's smooth start)."""
+        d = b - a
+        direction = 1 if d > 0 else -1
+        d = abs(d)
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.5 * d:
+            k -= 1
+        t50 = self._crossing(k, a, 0.5 * d, direction)
+        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.1 * d:
+            k -= 1
+        t10 = self._crossing(k, a, 0.1 * d, direction)
+        onset = t10 - EASE_BACK * (t50 - t10)
+        return onset if onset > floor else floor
+
     def _left_fast_by(self, t_drop: float) -> bool:
         """As :meth:`_left_fast`, judged only on the force before the final fall began (the fall
         itself is the release, not the departure)."""
@@ -1029,7 +1074,10 @@ class Detector:
         ref = self.h_level if slow else self.mv_ref
         direction = 1 if level > ref else -1
         tol = DEPART * ref + DEPART_K * self.sig_f
-        onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
+        if slow:
+            onset = self._ease_onset(ref, level, self._hold_floor())
+        else:
+            onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
         self._flush_held(onset)
         if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.

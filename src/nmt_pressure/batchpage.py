@@ -20,6 +20,7 @@ import numpy as np
 
 from nmt_pressure import __version__
 from nmt_pressure.batch import FileResult, write_csv_table
+from nmt_pressure.events import ENDED_BY
 from nmt_pressure.holdstats import HOLD_COLUMNS
 from nmt_pressure.report import to_json
 
@@ -57,6 +58,9 @@ def summarize(results: Sequence[FileResult]) -> dict[str, Any]:
         "rmse_n": _quantiles([h["rmse_n"] for h in holds]),
         "excursions_total": int(sum(h["excursions"] for h in holds)),
         "loading_rate_n_per_s": _quantiles([h["loading_rate_n_per_s"] for h in holds]),
+        # How the holds ended; "left" (a departure that neither came back nor settled) has no event,
+        # so it is counted here from the holds, not from the event counts.
+        "holds_ended_by": {k: sum(1 for h in holds if h["ended_by"] == k) for k in ENDED_BY},
     }
 
 
@@ -109,7 +113,8 @@ def render_html(results: Sequence[FileResult], summary: dict[str, Any], figure: 
     w(f"<h1>Pressure-hold report: {summary['files_reported']} of {summary['files']} files</h1>\n")
     w(f"<p class=\"note\">nmt-pressure {e(__version__)}, {e(stamp)}. Statistics are computed on the "
       "core's low-passed force over each hold (from where the force arrived at its level to the onset "
-      "of the step or release that ended it); the README's researcher page defines every column.</p>\n")
+      "of the step, release or departure that ended it); the README's researcher page defines every "
+      "column.</p>\n")
 
     cv, tib, hpf = summary["cv_pct"], summary["time_in_band_pct"], summary["holds_per_file"]
     w("<h2>Across files</h2>\n<table>\n<tr><th class=\"name\"></th><th>n</th><th>mean</th><th>min</th>"
@@ -122,7 +127,9 @@ def render_html(results: Sequence[FileResult], summary: dict[str, Any], figure: 
           + "".join(f"<td>{_fmt(q[k])}</td>" for k in ("mean", "min", "p25", "median", "p75", "p90", "max"))
           + "</tr>\n")
     w("</table>\n")
-    w(f"<p>{summary['holds']} holds in all; {summary['excursions_total']} band excursions; pooled time in "
+    ended = ", ".join(f"{n} by {k.replace('_', ' ')}" for k, n in summary["holds_ended_by"].items() if n)
+    w(f"<p>{summary['holds']} holds in all{f' (ended {ended})' if ended else ''}; "
+      f"{summary['excursions_total']} band excursions; pooled time in "
       f"band {_fmt(summary['time_in_band_pooled_pct'], '.1f')} % of all hold time.</p>\n")
     if figure:
         w(f"<img class=\"wide\" src=\"{e(figure)}\" alt=\"distributions of CV, time in band and holds "
@@ -131,7 +138,8 @@ def render_html(results: Sequence[FileResult], summary: dict[str, Any], figure: 
     w("<h2>Files</h2>\n<table>\n<tr><th class=\"name\">file</th><th class=\"name\">format</th>"
       "<th>duration (s)</th><th>rate (Hz)</th><th>holds</th><th>median CV (%)</th>"
       "<th>median time in band (%)</th><th>excursions</th><th>steps</th><th>releases</th>"
-      "<th class=\"name\">outputs</th></tr>\n")
+      "<th title=\"holds that ended left: the force left the level and neither came back nor settled\">"
+      "left</th><th class=\"name\">outputs</th></tr>\n")
     for r in results:
         if not r.ok:
             continue
@@ -141,7 +149,9 @@ def render_html(results: Sequence[FileResult], summary: dict[str, Any], figure: 
           f"<td>{len(r.holds)}</td><td>{_fmt(_median([100 * h['cv'] for h in r.holds]), '.2f')}</td>"
           f"<td>{_fmt(_median([h['time_in_band_pct'] for h in r.holds]), '.1f')}</td>"
           f"<td>{sum(h['excursions'] for h in r.holds)}</td><td>{r.event_counts.get('step', 0)}</td>"
-          f"<td>{r.event_counts.get('release', 0)}</td><td class=\"name\">{links}</td></tr>\n")
+          f"<td>{r.event_counts.get('release', 0)}</td>"
+          f"<td>{sum(1 for h in r.holds if h['ended_by'] == 'left')}</td>"
+          f"<td class=\"name\">{links}</td></tr>\n")
     w("</table>\n")
 
     failed = [r for r in results if not r.ok]

@@ -65,7 +65,8 @@ def _new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN):  # type: ig
 
 def draw_recording(out: str | Path, t: F64, raw: F64, filtered: F64, events: Sequence[Event],
                    holds: Sequence[Hold], cfg: DetectorConfig, title: str) -> Path:
-    """Force over time: raw faint, filtered bold, holds shaded, each hold's band, events marked."""
+    """Force over time: raw faint, filtered bold, holds shaded, each hold's band, events marked, and
+    the end of each hold that ended ``left`` (no event marks it)."""
     fig = _new_figure()
     ax = fig.add_subplot(1, 1, 1)
     et, ey = envelope(t, raw)
@@ -81,6 +82,12 @@ def draw_recording(out: str | Path, t: F64, raw: F64, filtered: F64, events: Seq
         ax.fill_between([h.start, h.end], [lo, lo], [hi, hi], color="#2e8b57", alpha=0.22, linewidth=0,
                         label="band" if k == 0 else None)
         ax.hlines(centre, h.start, h.end, color="#2e8b57", linewidth=0.8, linestyles="dotted")
+
+    # A hold that ended "left" (the force left its level and neither came back nor settled) has no
+    # event: its end, the departure's onset, is marked from the hold itself.
+    for k, h in enumerate(x for x in holds if x.ended_by == "left"):
+        ax.axvline(h.end, color="#e65100", linewidth=0.9, linestyle="-.",
+                   label="hold left its level" if k == 0 else None)
 
     def y_at(x: float) -> float:
         i = int(np.clip(np.searchsorted(t, x), 0, t.size - 1))

@@ -4,7 +4,8 @@ The core's hold statistics (mean, SD, CV, time in band, drift) are running sums 
 ticks. The figures added here need the whole trace (a maximum, a count of excursions, the shape of the
 ramp before the hold), so they are computed afterwards from the core's own low-passed force, sample by
 sample, over exactly the stretch the core called the hold: ``[start, end]``, where ``start`` is where
-the force arrived at its level and ``end`` the onset of the step or release that ended it.
+the force arrived at its level and ``end`` the onset of the step, release or departure (``ended_by``
+``left``: the force left the level fast and neither came back nor settled) that ended it.
 
 Definitions (the README's researcher page repeats them):
 
@@ -16,14 +17,17 @@ Definitions (the README's researcher page repeats them):
 * **excursions**: how many band exits the core reported inside the hold (debounced, exactly the alerts
   a user saw live);
 * **ramp**: the approach that ended at the hold's start. It began at the onset of the step that led to
-  this hold, or, for the first hold of a contact, where the force crossed the contact threshold;
+  this hold, or, for the first hold of a contact, where the force crossed the contact threshold (after
+  a release that left light contact: where it rose by the threshold above that resting level). A hold
+  that formed after a departure (``left``) without a new contact has no ramp: the force wandered
+  between the two holds, and no onset of an approach is known;
 * **time_to_plateau_s**: ``start - ramp start``;
 * **loading_rate_n_per_s**: the mean slope of the ramp between 10 % and 90 % of its rise (the usual
   rate-of-force-development window: it leaves out the slow toe and the rounded shoulder), negative for
   a step down; ``loading_rate_pct_per_s`` is the same relative to the hold's level.
 
-Values that cannot be computed (a hold already under way when the recording began has no ramp) are
-NaN here and empty/null in the files.
+Values that cannot be computed (a hold already under way when the recording began, or one that followed
+a departure within the same contact, has no ramp) are NaN here and empty/null in the files.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable
 
 from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.events import Event
+from nmt_pressure.events import Event, Hold
 
 
 class Listener:
@@ -28,6 +28,15 @@ class Listener:
 
     def on_event(self, event: Event) -> None:
         """The core emitted an event."""
+
+    def on_hold(self, hold: Hold) -> None:
+        """The core finished a hold (any ``ended_by``), after the events of the same block.
+
+        A hold ended by a step or a release was already announced by that event; one that ended
+        ``left`` (the force left its level and neither came back nor settled) or ``end_of_data``
+        (a silence too long to bridge, the end of the stream) has no event: this is the only news of
+        it. Match it to the hold in progress by ``hold.start``, which equals its ``hold_start.t``.
+        """
 
     def on_marker(self, t: float) -> None:
         """The client pressed the marker button ("too much") at device time ``t``."""
@@ -84,6 +93,9 @@ class FanOut(Listener):
 
     def on_event(self, event: Event) -> None:
         self._each("on_event", event)
+
+    def on_hold(self, hold: Hold) -> None:
+        self._each("on_hold", hold)
 
     def on_marker(self, t: float) -> None:
         self._each("on_marker", t)

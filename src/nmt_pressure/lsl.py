@@ -10,7 +10,10 @@ it opens two outlets:
   sample;
 * ``"<name> events"`` (type ``Markers``, one cf_string channel, irregular): one compact JSON object
   per event, ``{"kind","t","t_detected","direction","level"}`` exactly as ``analyze --json`` writes
-  them (device seconds), plus ``{"kind":"marker",...}`` for the client's marker presses.
+  them (device seconds), plus ``{"kind":"marker",...}`` for the client's marker presses and
+  ``{"kind":"hold_end",...}`` for every hold the core finishes (``t`` its end, ``direction`` its
+  ``ended_by``): a hold that ends ``left`` or ``end_of_data`` has no event, and without this marker a
+  recording would not show where it ended.
 
 Timestamps are ``lsl_local_clock()`` times. Device time is mapped onto that clock by an offset:
 local clock at a block's arrival minus the device time of its newest sample, the *smallest* such
@@ -43,7 +46,7 @@ import numpy as np
 
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.config import DetectorConfig
-from nmt_pressure.events import EVENT_KINDS, Event
+from nmt_pressure.events import EVENT_KINDS, Event, Hold
 from nmt_pressure.listeners import Listener
 
 DEFAULT_NAME = "nmt_pressure"
@@ -53,7 +56,8 @@ FORCE_CHANNELS = (("force", "newtons", "Force"), ("force_filtered", "newtons", "
                   ("device_time", "seconds", "Time"))
 #: The keys of every marker string, in order.
 MARKER_KEYS = ("kind", "t", "t_detected", "direction", "level")
-MARKER_KINDS = (*EVENT_KINDS, "marker")
+#: ``hold_end``: a finished hold; its ``direction`` says how it ended (``events.ENDED_BY``).
+MARKER_KINDS = (*EVENT_KINDS, "marker", "hold_end")
 
 #: Seconds of arrivals over which the smallest offset is taken: long enough that a lucky (prompt)
 #: block is always in it, short enough that the drift of two crystals (up to ~100 ppm) moves the
@@ -262,6 +266,12 @@ def event_marker(e: Event) -> str:
     return marker_text(e.kind, e.t, e.t_detected, e.direction, e.level)
 
 
+def hold_end_marker(h: Hold, t_known: float | None = None) -> str:
+    """The marker of a finished hold: at its end, ``direction`` = ``ended_by``, ``level`` its level;
+    ``t_detected`` the newest sample's time when the core handed it over (``t_known``)."""
+    return marker_text("hold_end", h.end, t_known, h.ended_by, h.level)
+
+
 def parse_marker(text: str) -> dict[str, Any]:
     """A marker string back to its object (what a LabRecorder user's script would do)."""
     obj = json.loads(text)
@@ -319,6 +329,7 @@ class LslPublisher(Listener):
         #: Samples ("s", t, data) and markers ("m", t, text) waiting for the clock map to settle.
         self._held: list[tuple[str, Any, Any]] = []
         self._announced = False
+        self._t_last: float | None = None  # device time of the newest sample seen
 
     # ---- state
     @property
@@ -353,6 +364,9 @@ class LslPublisher(Listener):
 
     def on_event(self, event: Event) -> None:
         self._guard(self._marker, event.t, event_marker(event))
+
+    def on_hold(self, hold: Hold) -> None:
+        self._guard(self._marker, hold.end, hold_end_marker(hold, self._t_last))
 
     def on_marker(self, t: float) -> None:
         self._guard(self._marker, t, marker_text("marker", t))
@@ -426,6 +440,7 @@ class LslPublisher(Listener):
         n = int(block.t.size)
         if n == 0:
             return
+        self._t_last = float(block.t[-1])
         now = self.pylsl.local_clock()
         if self._force is None:
             self._open()  # attached while the device was already streaming
@@ -483,6 +498,8 @@ class LslPublisher(Listener):
         desc.append_child_value("format", "json")
         desc.append_child_value("keys", ",".join(MARKER_KEYS))
         desc.append_child_value("kinds", ",".join(MARKER_KINDS))
+        desc.append_child_value("hold_end", "a finished hold: t is its end, direction how it ended ("
+                                            "step, release, left or end_of_data), level its level")
         desc.append_child_value("times", "t and t_detected in device seconds (the force stream's "
                                          "device_time channel); the LSL timestamp is t mapped to "
                                          "lsl_local_clock")

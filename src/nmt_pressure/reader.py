@@ -293,6 +293,7 @@ class Monitor(BackgroundSource):
         for e in events:
             self.events.append(e)
             self.listener.on_event(e)
+        self._tell_holds()
         while self.calibrator.markers:
             self.listener.on_marker(self.calibrator.markers.pop(0))
         done = time.monotonic()
@@ -313,4 +314,5 @@ class Monitor(BackgroundSource):
         for e in tail:
             self.events.append(e)
             self.listener.on_event(e)
+        self._tell_holds()  # the hold open at the end (end_of_data)
         return self.events

@@ -255,6 +255,7 @@ class Replayer(BackgroundSource):
         for e in events:
             self.events.append(e)
             self.listener.on_event(e)
+        self._tell_holds()
         while self._next_marker < self._markers.size and self._markers[self._next_marker] <= tb[-1]:
             self.listener.on_marker(float(self._markers[self._next_marker]))
             self._next_marker += 1
@@ -268,6 +269,7 @@ class Replayer(BackgroundSource):
         for e in tail:
             self.events.append(e)
             self.listener.on_event(e)
+        self._tell_holds()  # the hold open at the end (end_of_data)
 
     # ---- results
     def finish(self) -> list[Event]:

@@ -99,7 +99,10 @@ def format_events(events: Sequence[Event]) -> list[str]:
 
 
 def format_summary(events: Sequence[Event], holds: Sequence[Hold]) -> str:
-    """One line: how many holds, steps, releases and band alerts, and how steady the holds were."""
+    """One line: how many holds, steps, releases and band alerts, and how steady the holds were.
+
+    Holds that ended ``left`` (the force left the level and neither came back nor settled) have no
+    event: they are counted from the holds, and named only when there are any."""
     kinds = Counter(e.kind for e in events)
     steps = [e for e in events if e.kind == "step"]
     ups = sum(1 for e in steps if e.direction == "up")
@@ -111,6 +114,9 @@ def format_summary(events: Sequence[Event], holds: Sequence[Hold]) -> str:
     parts = [f"{n(len(holds), 'hold')} ({held:.1f} s held)"]
     parts.append(n(len(steps), "step") + (f" ({ups} up, {len(steps) - ups} down)" if steps else ""))
     parts.append(n(kinds["release"], "release"))
+    left = sum(1 for h in holds if h.ended_by == "left")
+    if left:
+        parts.append(f"{n(left, 'hold')} left")
     parts.append(n(kinds["band_exit"], "band exit"))
     parts.append(n(kinds["contact"], "contact"))
     line = "summary: " + ", ".join(parts)

@@ -20,10 +20,21 @@ class BackgroundSource:
     stats: Any  # reader.LinkStats
     events: list[Any]
     detector: Any
+    listener: Any  # listeners.Listener
 
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._holds_told = 0  # how many of the core's finished holds the listener has had
+
+    def _tell_holds(self) -> None:
+        """Hand the listener the holds the core finished since the last call (after the block's
+        events): a hold that ends ``left`` or ``end_of_data`` has no event of its own."""
+        holds = self.detector.holds
+        while self._holds_told < len(holds):
+            hold = holds[self._holds_told]
+            self._holds_told += 1
+            self.listener.on_hold(hold)
 
     def _run(self) -> None:
         raise NotImplementedError

@@ -11,10 +11,9 @@ import time
 from typing import TextIO
 
 from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.events import Event
+from nmt_pressure.events import STATE_HOLD, STATE_IDLE, STATE_MOVING, STATE_NAMES, Event, Hold
 from nmt_pressure.listeners import Listener
 
-STATE_NAMES = {0: "idle", 1: "contact", 2: "holding"}
 REDRAW_S = 0.1
 
 
@@ -75,7 +74,7 @@ class TerminalView(StatusLineView):
     def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
         super().__init__(stream, live=live)
         self.force = 0.0
-        self.state = 0
+        self.state = STATE_IDLE
         self.t = 0.0
         self.hold_start: float | None = None
         self.hold_level: float | None = None
@@ -88,7 +87,7 @@ class TerminalView(StatusLineView):
         self.state = state
         self.t = float(block.t[-1])
         self.samples += int(block.t.size)
-        if state != 2:
+        if state not in (STATE_HOLD, STATE_MOVING):  # moving: still the hold, its end undecided
             self.hold_start = None
         self.redraw()
 
@@ -103,6 +102,12 @@ class TerminalView(StatusLineView):
             self.hold_start = None
         self._line(format_event(e))
 
+    def on_hold(self, h: Hold) -> None:
+        if h.start == self.hold_start:  # the hold on show is over (a step or release event says so first)
+            self.hold_start = None
+        if h.ended_by == "left":  # no event marks this end: without the line the log would not show it
+            self._line(format_hold_end(h, self.t))
+
     def on_marker(self, t: float) -> None:
         self._line(f"{t:10.3f} s  marker      (client: too much)")
 
@@ -115,7 +120,9 @@ class TerminalView(StatusLineView):
             parts.append(f"hold {held:5.1f} s [{marks}]")
             if self.hold_level is not None:
                 parts.append(f"level {self.hold_level:.1f} N")
-            parts.append(self.band)
+            # While a change is being classified the old level's band says nothing yet; an alert
+            # already raised stays until band_enter or the hold's end.
+            parts.append("moving" if self.state == STATE_MOVING and self.band == "in band" else self.band)
         return "  ".join(parts)
 
 
@@ -127,3 +134,10 @@ def format_event(e: Event) -> str:
         extra.append(f"{e.level:.2f} N")
     lag = e.t_detected - e.t
     return f"{e.t:10.3f} s  {e.kind:11s} {' '.join(extra):18s} (known {lag:+.2f} s later)"
+
+
+def format_hold_end(h: Hold, t_known: float) -> str:
+    """The line for a hold that ended without an event (``left``), at its end (the departure's onset);
+    ``t_known`` is the newest sample's time when the core told it."""
+    what = f"{h.ended_by.replace('_', ' ')} {h.level:.2f} N"
+    return f"{h.end:10.3f} s  {'hold_end':11s} {what:18s} (known {t_known - h.end:+.2f} s later)"

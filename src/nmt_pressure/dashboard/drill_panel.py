@@ -45,6 +45,7 @@ from nmt_pressure.dashboard.widgets import ALERT_COLOURS, ALERT_TEXT, DIM, OK_GR
 from nmt_pressure.drills.engine import DrillRun, Prompt
 from nmt_pressure.drills.score import LABELS, WORK_ON_BELOW, ScoreCard, score_run
 from nmt_pressure.drills.spec import Drill, available_drills
+from nmt_pressure.events import STATE_IDLE, STATE_MOVING
 from nmt_pressure.history import History, HistoryError, ResultRow, now_iso
 from nmt_pressure.report import to_json
 
@@ -70,17 +71,20 @@ def score_colour(value: float | None) -> str:
     return OK_GREEN if value >= WORK_ON_BELOW else AMBER if value >= 60.0 else ALERT_COLOURS["high"][0]
 
 
-def band_state(kind: str, force: float, band: tuple[float, float] | None) -> str:
-    """Where the force is against the phase's band: ``in``, ``high``, ``low`` or ``""`` (nothing to say).
+def band_state(kind: str, force: float, band: tuple[float, float] | None, moving: bool = False) -> str:
+    """Where the force is against the phase's band: ``in``, ``high``, ``low``, ``moving`` or ``""``
+    (nothing to say).
 
-    During a hold every side counts. On the way to a level (press, step) being short of the band is
-    simply not there yet; only overshooting a press is worth a colour.
+    During a hold every side counts, but while the core classifies a change inside it (``moving``:
+    step, release, departure or drift) a force inside the band gets no "in band" verdict yet. On the
+    way to a level (press, step) being short of the band is simply not there yet; only overshooting a
+    press is worth a colour.
     """
     if band is None or math.isnan(force):
         return ""
     lo, hi = band
     if lo <= force <= hi:
-        return "in"
+        return "moving" if moving and kind == "hold" else "in"
     if kind == "hold":
         return "high" if force > hi else "low"
     if kind == "press" and force > hi:
@@ -472,7 +476,7 @@ class DrillPanel(QWidget):
         self._show_running()
         self._tick.start()
         hint = " (take the hand off the cell first: it starts with a press)" \
-            if s is not None and s.listener.state != 0 else ""
+            if s is not None and s.listener.state != STATE_IDLE else ""
         self.dash.show_message(f"drill {d.name} started for {name}{hint}")
         return True
 
@@ -522,7 +526,8 @@ class DrillPanel(QWidget):
         self.countdown_label.setText(f"{left:.1f} s" if left is not None else "")
         s = self.dash.session
         force = s.listener.filtered if s is not None and s.listener.ring.last_t is not None else math.nan
-        state = band_state(p.kind, force, p.band)
+        moving = s is not None and s.listener.state == STATE_MOVING
+        state = band_state(p.kind, force, p.band, moving)
         if state != self._band_state:
             self._band_state = state
             self.dash.set_drill_band(p.band, state)
@@ -531,9 +536,10 @@ class DrillPanel(QWidget):
                 self.where_label.setText(ALERT_TEXT[state])
                 self.where_label.setStyleSheet(f"color: white; background: {bg}; border-radius: 6px;")
             else:
-                text = "in band" if state == "in" else ""
+                text = {"in": "in band", "moving": "moving"}.get(state, "")
+                colour = DIM if state == "moving" else OK_GREEN
                 self.where_label.setText(text)
-                self.where_label.setStyleSheet(f"color: {OK_GREEN}; background: transparent;")
+                self.where_label.setStyleSheet(f"color: {colour}; background: transparent;")
 
     @Slot(object)
     def _on_finished(self, run: DrillRun) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.config import DetectorConfig
-from nmt_pressure.events import Event
+from nmt_pressure.events import STATE_IDLE, Event, Hold
 from nmt_pressure.listeners import Listener
 
 #: Longest plot window the ring is sized for (s) at the highest rate (Hz).
@@ -210,7 +210,7 @@ class DashListener(Listener):
         self.ring = ring if ring is not None else SampleRing()
         #: The source whose detector holds the finished holds (set by whoever starts it).
         self.source: Source | None = None
-        self.state = 0
+        self.state = STATE_IDLE
         self.filtered = 0.0
         self.samples = 0
         self._holds_sent = 0
@@ -251,15 +251,25 @@ class DashListener(Listener):
         self.bridge.detected.emit(self.gen, event)
         self.flush_holds()
 
+    def on_hold(self, hold: Hold) -> None:
+        # The only news of a hold that ended "left" or "end_of_data" (no event marks those ends).
+        with self._lock:
+            if self._sums is not None and self._sums.start == hold.start:
+                self._sums = None
+        self.flush_holds()
+
     def flush_holds(self) -> None:
         """Send the core's finished holds if there are new ones (also after ``finish()``)."""
         det = self.source.detector if self.source is not None else None
         if det is None or len(det.holds) == self._holds_sent:
             return
         holds = list(det.holds)
+        new = holds[self._holds_sent:]
         self._holds_sent = len(holds)
-        if holds and holds[-1].ended_by == "end_of_data":
-            with self._lock:
+        with self._lock:
+            # The open hold is over once the core lists it, whatever ended it (a step, a release,
+            # "left", the end of the data): matched by its onset, as the window matches its band.
+            if self._sums is not None and any(h.start == self._sums.start for h in new):
                 self._sums = None
         self.bridge.holds.emit(self.gen, holds)
 

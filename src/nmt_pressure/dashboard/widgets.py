@@ -110,7 +110,9 @@ class ReadoutPanel(QFrame):
     """Force, state, band alert, hold timer and the open hold's steadiness, in large type.
 
     ``alert`` is ``"high"``, ``"low"`` or ``""``; while it is set, ``flash`` toggles (the window's
-    flash timer) and the force readout alternates between two shades of the alert colour.
+    flash timer) and the force readout alternates between two shades of the alert colour. Without an
+    alert the verdict is "in band" while a hold is watched, or "moving" while the core classifies a
+    change inside it (:meth:`set_moving`): the old level's band cannot vouch for a force on the move.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -120,6 +122,8 @@ class ReadoutPanel(QFrame):
         self.setMinimumWidth(380)
         self.alert = ""
         self.flash = False
+        self.watching = False  # a hold's band is watched
+        self.moving = False  # the core's state is "moving"
 
         cap = DIM
         self.force_caption = _label(16, colour=cap)
@@ -173,13 +177,28 @@ class ReadoutPanel(QFrame):
     def set_alert(self, direction: str, *, hold: bool) -> None:
         """``direction`` "high"/"low" raises the alert, "" clears it (``hold``: a band is watched)."""
         self.alert = direction
+        self.watching = hold
         self.flash = False
         self.setProperty("alert", direction)
-        if direction:
-            _set_text(self.alert_value, ALERT_TEXT[direction])
-        else:
-            _set_text(self.alert_value, "in band" if hold else "")
+        self._show_verdict()
         self._restyle()
+
+    def set_moving(self, moving: bool) -> None:
+        """The core's state is (or is no longer) "moving": no in-band verdict meanwhile; an alert
+        already shown stays."""
+        if moving != self.moving:
+            self.moving = moving
+            self._show_verdict()
+            self._restyle()
+
+    def _show_verdict(self) -> None:
+        if self.alert:
+            text = ALERT_TEXT[self.alert]
+        elif not self.watching:
+            text = ""
+        else:
+            text = "moving" if self.moving else "in band"
+        _set_text(self.alert_value, text)
 
     def toggle_flash(self) -> None:
         if self.alert:
@@ -194,8 +213,8 @@ class ReadoutPanel(QFrame):
             alert = f"color: white; background: {bg}; border-radius: 8px;"
         else:
             box = "#forcebox { background: transparent; }"
-            alert = f"color: {OK_GREEN}; background: transparent;" if self.alert_value.text() else \
-                "background: transparent;"
+            colour = {"in band": OK_GREEN, "moving": DIM}.get(self.alert_value.text())
+            alert = f"color: {colour}; background: transparent;" if colour else "background: transparent;"
         if box != self._box_style:
             self._box_style = box
             self.force_box.setStyleSheet(box)

@@ -60,7 +60,7 @@ from nmt_pressure.dashboard.widgets import (
     ReadoutPanel,
 )
 from nmt_pressure.drills.engine import DrillRun
-from nmt_pressure.events import Event, Hold
+from nmt_pressure.events import STATE_HOLD, STATE_MOVING, STATE_NAMES, Event, Hold
 from nmt_pressure.listeners import FanOut
 from nmt_pressure.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
 from nmt_pressure.lsl import LslError, LslPublisher
@@ -81,7 +81,6 @@ STEPPING_S = 1.0
 MAX_ANNOTATIONS = 200
 SIM_RATES = ("10", "80", "250", "500", "1000", "2000")
 SPEED_LABELS = {"1×": 1.0, "4×": 4.0, "max": None}
-STATE_NAMES = {0: "idle", 1: "contact", 2: "holding"}
 
 #: Samples kept per pixel column by the peak downsampling (pyqtgraph's default is 5).
 DOWNSAMPLE_PER_PIXEL = 1.0
@@ -93,7 +92,8 @@ AXIS_TEXT = "#cfd8dc"
 RAW_PEN = "#59636d"  # opaque: blending a translucent line costs more than drawing it
 FILT_PEN = "#ffd54f"
 BAND_BRUSH = (46, 160, 67, 70)
-EVENT_COLOURS = {"step": "#64b5f6", "release": "#b0bec5", "marker": "#f06292"}
+#: Plot marks: the step and release events, a hold that ended "left" (no event: its Hold tells) and markers.
+EVENT_COLOURS = {"step": "#64b5f6", "release": "#b0bec5", "left": "#ffb74d", "marker": "#f06292"}
 #: A drill phase's band: blue dashed edges (not the core's green hold band), filled by where the force
 #: is: neutral on the way, green in the band, the alert colours above or below it.
 DRILL_EDGE = "#64b5f6"
@@ -990,7 +990,8 @@ class DashboardWindow(QMainWindow):
 
     def set_drill_band(self, band: tuple[float, float] | None, state: str = "") -> None:
         """Show the drill phase's band (None hides it), filled by where the force is: ``in``,
-        ``high``, ``low`` or ``""`` (nothing to say yet)."""
+        ``high``, ``low``, or neutral for ``""`` (nothing to say yet) and ``moving`` (the core is
+        classifying a change inside the hold: no in-band colour meanwhile)."""
         if band is None:
             self.drill_band.hide()
             self.drill_band_state = ""
@@ -1188,11 +1189,19 @@ class DashboardWindow(QMainWindow):
         self.table.set_holds(holds)
         if holds:
             self._last_hold = holds[-1]
-            if holds[-1].ended_by == "end_of_data":
-                self._end_band(holds[-1].end)
-                self._hold_event = None
-                self._clear_alert()
-                self.table.set_open(None)
+        # The hold on show is over once the core lists it. Steps and releases said so by their events
+        # already; a hold that ended "left" or "end_of_data" has no event, only this. Matched by its
+        # onset (Hold.start is its hold_start's t), never by position: the list may come before or
+        # after the events of the same block.
+        open_start = self._hold_event.t if self._hold_event is not None else None
+        ended = next((h for h in reversed(holds) if h.start == open_start), None)
+        if ended is not None:
+            self._end_band(ended.end)
+            self._hold_event = None
+            self._clear_alert()
+            self.table.set_open(None)
+            if ended.ended_by == "left":  # the departure's onset, marked as steps and releases are
+                self._annotate(ended.end, "left", "left")
         self._update_readouts()
 
     # ------------------------------------------------------------------------------------------
@@ -1403,17 +1412,14 @@ class DashboardWindow(QMainWindow):
         t_now = s.listener.ring.last_t
         if t_now is None:
             return "waiting for data"
-        if self._released_at is not None and st != 2 and t_now - self._released_at < RELEASED_S:
+        # After a release the force may rest above the contact threshold (state contact): still
+        # "released" for a moment.
+        if self._released_at is not None and st not in (STATE_HOLD, STATE_MOVING) and \
+                t_now - self._released_at < RELEASED_S:
             return "released"
         if self._stepped_at is not None and t_now - self._stepped_at < STEPPING_S:
             return "stepping"
-        if st == 2 and self._hold_event is not None:
-            t, _, f = s.listener.ring.latest(0.3)
-            level = float(self._hold_event.level or 0.0)
-            if t.size > 2 and t[-1] > t[0] and level > 0:
-                rate = abs(float(f[-1] - f[0])) / float(t[-1] - t[0])
-                if rate > 1.5 * s.cfg.step_rate * level:  # moving faster than a drift: a step under way
-                    return "stepping"
+        # The core says when a change inside the hold is under way ("moving"); no guessing here.
         return STATE_NAMES.get(st, "?")
 
     def _update_readouts(self) -> None:
@@ -1422,11 +1428,15 @@ class DashboardWindow(QMainWindow):
         if s is None:
             ro.set_force(None, self.unit)
             ro.set_state("not connected")
+            ro.set_moving(False)
             ro.set_hold(None, self.goal_s, self.unit, self._last_hold)
             return
         has_data = s.listener.ring.last_t is not None
         ro.set_force(s.listener.filtered if has_data else None, self.unit)
         ro.set_state(self._state_text(s))
+        # While the core classifies a change (step, release, departure or drift) the old level's band
+        # gives no "in band" verdict; an alert already raised stays (band_enter or the hold's end).
+        ro.set_moving(s.listener.state == STATE_MOVING)
         hold: OpenHold | None = s.listener.open_hold() if self._hold_event is not None else None
         ro.set_hold(hold, self.goal_s, self.unit, self._last_hold)
         self.table.set_open(hold)

@@ -11,6 +11,16 @@ that does not come within its ``timeout`` is recorded as missed, and so is every
 phase the hand can do from where it is (a release ends any contact phase early, the hold it ends is
 recorded as short).
 
+A hold can also end without an event: the core's finished :class:`~nmt_pressure.events.Hold` says
+``ended_by="left"`` (the force left the level fast and neither came back nor settled) or
+``"end_of_data"`` (a silence too long to bridge). For a hold phase that is the end of its hold, at the
+hold's end, like a step or release: short if it came before the phase's time (a "hold until it gives"
+that lasted its minimum is done), and the drill goes on with the next phase. The hand is still on the
+cell, so no phase is skipped: a following hold finds no hold to keep (missed), a step is completed by
+the next hold that forms, its approach dated from the departure's onset. A contact without a hold ends
+with no release event, so a release phase is also completed when the core reports no contact while no
+hold is open.
+
 Everything the user is told goes through ``on_prompt`` (one :class:`Prompt` per phase); the samples
 it saw are kept for scoring (:mod:`nmt_pressure.drills.score`).
 """
@@ -27,7 +37,7 @@ import numpy.typing as npt
 
 from nmt_pressure.calibration import Samples
 from nmt_pressure.drills.spec import Drill, Phase
-from nmt_pressure.events import Event
+from nmt_pressure.events import STATE_IDLE, Event, Hold
 from nmt_pressure.listeners import Listener
 
 __all__ = ["DrillRun", "PhaseRecord", "Prompt", "play_offline"]
@@ -107,6 +117,10 @@ class DrillRun(Listener):
             f = block.filtered if block.filtered is not None else np.full(block.t.size, filtered)
             self._filtered.append(np.asarray(f, dtype=np.float64).copy())
             self.now = float(block.t[-1])
+            if state == STATE_IDLE and math.isnan(self._hold_onset):
+                # No contact and no hold whose release event may still be on its way in this block:
+                # the hand is off (a contact that lost its hold ends without a release event).
+                self._contact = False
             if not self.records:
                 self._begin(0, float(block.t[0]))
             self._tick()
@@ -119,6 +133,18 @@ class DrillRun(Listener):
             self._track(event)
             if self.records:
                 self._handle(event)
+
+    def on_hold(self, hold: Hold) -> None:
+        with self._lock:
+            if self.finished or hold.start != self._hold_onset:
+                return  # not the hold the hand is in: its step or release event told its end already
+            # It ended "left" or "end_of_data", which no event marks.
+            self._hold_onset = math.nan
+            if hold.ended_by == "left":
+                # Whatever comes next (a new hold, if one forms) was approached from the departure.
+                self._step_onset = hold.end
+            if self.records:
+                self._hold_ended(hold)
 
     # ------------------------------------------------------------------ state
     def trace(self) -> tuple[F64, F64, F64]:
@@ -241,6 +267,11 @@ class DrillRun(Listener):
                     self._close(rec, rec.start + float(p.duration or 0.0), "done")
                     self._next(rec.end)
                     continue
+            elif p.kind == "release" and not self._contact:
+                # Off the cell without a release event (the contact had lost its hold): done.
+                self._close(rec, now, "done", "off the cell")
+                self._next(now)
+                continue
             elif now - rec.start >= p.timeout:
                 self._close(rec, now, "missed", f"no {p.kind} within {p.timeout:g} s")
                 if p.kind in ("press", "step"):
@@ -285,6 +316,20 @@ class DrillRun(Listener):
             self._skip_to_hands_off(e.t, "the hand was off the cell")
             self._release_now(e)
 
+    def _hold_ended(self, h: Hold) -> None:
+        """The hold of the open hold phase ended without an event (``left``, ``end_of_data``): the
+        phase ends there, as at a step (the hand may still be on the cell)."""
+        rec = self.records[-1]
+        if rec.status != "open" or rec.phase.kind != "hold" or rec.hold_onset != h.start:
+            return
+        p = rec.phase
+        held = h.end - rec.hold_onset
+        ok = p.duration is None and held >= (p.required_hold or 0.0)
+        why = "left the level" if h.ended_by == "left" else "the data stopped"
+        self._close(rec, h.end, "done" if ok else "short", "" if ok else f"{why} after {held:.1f} s")
+        self._level = rec.level
+        self._next(h.end)
+
     def _release_now(self, e: Event) -> None:
         """A release that came during a contact phase also completes the release phase now due."""
         rec = self.records[-1]
@@ -305,6 +350,7 @@ def play_offline(drill: Drill, t: npt.ArrayLike, force: npt.ArrayLike, cfg: obje
         cfg = DetectorConfig(sample_rate=estimate_sample_rate(ta))
     det = Detector(cfg)
     run = DrillRun(drill, on_prompt=on_prompt)
+    told = 0
     for i in range(0, ta.size, block):
         tb, fb = ta[i:i + block], fa[i:i + block]
         yb = np.empty_like(tb)
@@ -314,6 +360,9 @@ def play_offline(drill: Drill, t: npt.ArrayLike, force: npt.ArrayLike, cfg: obje
         run.on_samples(samples, float(yb[-1]), int(det.state))
         for e in events:
             run.on_event(e)
+        while told < len(det.holds):  # as the reader does: finished holds after the block's events
+            run.on_hold(det.holds[told])
+            told += 1
         if run.finished:
             break
     if not run.finished:

@@ -16,12 +16,15 @@ from nmt_pressure.calibration import Samples
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.drills.engine import DrillRun, Prompt
 from nmt_pressure.drills.spec import Drill
+from nmt_pressure.events import STATE_IDLE, STATE_MOVING
+from nmt_pressure.events import STATE_NAMES as CORE_STATE_NAMES
 from nmt_pressure.listeners import FanOut, Listener
 from nmt_pressure.terminal_view import StatusLineView
 
 __all__ = ["DrillView", "play_live"]
 
-STATE_NAMES = {0: "no contact", 1: "contact", 2: "holding"}
+#: The core's state names, in the drill's words where they differ (a user is told to take the hand off).
+STATE_NAMES = {**CORE_STATE_NAMES, STATE_IDLE: "no contact"}
 
 
 class DrillView(StatusLineView):
@@ -32,7 +35,7 @@ class DrillView(StatusLineView):
         super().__init__(stream, live=live)
         self.run = run
         self.force = math.nan
-        self.state = 0
+        self.state = STATE_IDLE
 
     def prompt(self, p: Prompt) -> None:
         band = f"   band {p.band[0]:.1f}-{p.band[1]:.1f} N" if p.band else ""
@@ -53,6 +56,8 @@ class DrillView(StatusLineView):
             if p.band is not None and not math.isnan(self.force):
                 lo, hi = p.band
                 where = "TOO MUCH" if self.force > hi else "too little" if self.force < lo else "in band"
+                if where == "in band" and p.kind == "hold" and self.state == STATE_MOVING:
+                    where = "moving"  # a change inside the hold is being classified: no verdict yet
                 parts.append(where)
         return "  ".join(parts)
 
