@@ -107,7 +107,7 @@ ctypedef struct Core:
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
-    double mv_out, mv_back, mv_peak, mv_peak_t, sl_onset, sl_ref, cd_level, cd_start, cd_out
+    double mv_out, mv_back, mv_peak, mv_far, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base
     # buffers
     double* ht
@@ -193,7 +193,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.rest = 0.0
     s.base = 0.0
     s.mv_peak = 0.0
-    s.mv_peak_t = 0.0
+    s.mv_far = -1.0
     s.b_state = B_IN
     s.b_cand = B_IN
     s.b_since = 0.0
@@ -610,23 +610,6 @@ cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
     restart_window(s)
 
 
-cdef int left_fast_by(Core* s, double t_drop) noexcept nogil:
-    cdef i64 k = s.n - 1
-    cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef double d
-    cdef double peak = 0.0
-    cdef double peak_t = s.sl_onset
-    while k > lo and s.ht[hix(s, k)] > t_drop:
-        k -= 1
-    while k >= lo and s.ht[hix(s, k)] >= s.sl_onset:
-        d = fabs(s.hy[hix(s, k)] - s.sl_ref)
-        if d >= peak:
-            peak = d
-            peak_t = s.ht[hix(s, k)]
-        k -= 1
-    return peak >= step_thr(s, s.h_level) and peak >= s.step_rate * s.h_level * (peak_t - s.sl_onset)
-
-
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double floor = hold_floor(s)
     cdef double tol, onset, level, drop
@@ -708,14 +691,18 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.sl_onset = s.mv_onset
         s.sl_ref = ref
         s.mv_peak = 0.0
-        s.mv_peak_t = t
+        s.mv_far = -1.0
     s.mv_quiet = -1.0
     s.mv_settle = -1.0
 
 
+cdef inline int left_fast_by(Core* s, double t_drop) noexcept nogil:
+    return 0.0 <= s.mv_far < t_drop and \
+        s.mv_far - s.sl_onset <= step_thr(s, s.h_level) / (s.step_rate * s.h_level)
+
+
 cdef inline int left_fast(Core* s) noexcept nogil:
-    cdef double dt = s.mv_peak_t - s.sl_onset
-    return s.mv_peak >= step_thr(s, s.h_level) and s.mv_peak >= s.step_rate * s.h_level * dt
+    return left_fast_by(s, INFINITY)
 
 
 cdef int is_flat(Core* s, double t) noexcept nogil:
@@ -857,7 +844,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     d = fabs(y - s.sl_ref)
     if d > s.mv_peak:
         s.mv_peak = d
-        s.mv_peak_t = t
+    if s.mv_far < 0.0 and d >= step_thr(s, s.h_level):
+        s.mv_far = t
     if out:
         s.mv_back = -1.0
         if s.mv_out < 0.0:
@@ -909,7 +897,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 if flat and t - start >= s.slow_hold:
                     do_step(s, t, k_now, 1)
             return
-        if fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
+        if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t)
         elif not (s.mv_fast or s.has_target) and t - s.sl_onset <= slow_max + s.min_hold + PENDING_SLACK:
             pass

@@ -263,8 +263,8 @@ class Detector:
         self.last_level = 0.0  # level of the contact's latest hold
         self.last_end = 0.0  # ... and when it ended
         self.base = 0.0  # resting force this contact rose from
-        self.mv_peak = 0.0  # furthest the excursion went from the level, in its direction ...
-        self.mv_peak_t = 0.0  # ... and when
+        self.mv_peak = 0.0  # furthest the excursion went from where it began
+        self.mv_far = -1.0  # when it first got a step away from there (-1: not yet)
         self.rest = 0.0  # resting force after a release that left light contact
         # band
         self.b_state = B_IN
@@ -856,7 +856,7 @@ class Detector:
             self.sl_onset = self.mv_onset
             self.sl_ref = ref
             self.mv_peak = 0.0
-            self.mv_peak_t = t
+            self.mv_far = -1.0
         self.mv_quiet = -1.0
         self.mv_settle = -1.0
 
@@ -882,7 +882,8 @@ class Detector:
         d = abs(y - self.sl_ref)
         if d > self.mv_peak:
             self.mv_peak = d
-            self.mv_peak_t = t
+        if self.mv_far < 0.0 and d >= self._step_thr(self.h_level):
+            self.mv_far = t
         if out:
             self.mv_back = -1.0
             if self.mv_out < 0.0:
@@ -952,7 +953,8 @@ class Detector:
                     if flat and t - arrived >= c.slow_step_hold:
                         self._step(t, k_now, True)
                 return  # wait: steady long enough at the new level makes it a slow step
-            if abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and self._left_fast():
+            if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
+                    self._left_fast():
                 self._leave(t)  # it left fast and settled where no step leads: a new hold begins
             elif not (self.mv_fast or c.target is not None) and \
                     t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK:
@@ -972,12 +974,10 @@ class Detector:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
 
     def _left_fast(self) -> bool:
-        """The excursion went out faster than drift does: its furthest point from where it began, at
-        least a step away, was reached at a mean rate of at least ``step_rate`` of the level (a fade,
-        a slip of a tiring hand or a wandering one is smaller or slower)."""
-        dt = self.mv_peak_t - self.sl_onset
-        return self.mv_peak >= self._step_thr(self.h_level) and \
-            self.mv_peak >= self.cfg.step_rate * self.h_level * dt
+        """The excursion went out faster than drift does: a step away from where it began within
+        ``step_min / step_rate`` seconds of its onset (a fade, the slip of a tiring hand, a wandering
+        one is smaller or slower)."""
+        return self._left_fast_by(math.inf)
 
     def _steady_for(self, t: float, dur: float) -> bool:
         """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
@@ -1037,22 +1037,10 @@ class Detector:
         return onset if onset > floor else floor
 
     def _left_fast_by(self, t_drop: float) -> bool:
-        """As :meth:`_left_fast`, judged only on the force before the final fall began (the fall
-        itself is the release, not the departure)."""
-        k = self.n - 1
-        lo = max(self._oldest(), self.win_from)
-        while k > lo and self.ht[self._h(k)] > t_drop:
-            k -= 1
-        peak = 0.0
-        peak_t = self.sl_onset
-        while k >= lo and self.ht[self._h(k)] >= self.sl_onset:
-            d = abs(self.hy[self._h(k)] - self.sl_ref)
-            if d >= peak:
-                peak = d
-                peak_t = self.ht[self._h(k)]
-            k -= 1
-        return peak >= self._step_thr(self.h_level) and \
-            peak >= self.cfg.step_rate * self.h_level * (peak_t - self.sl_onset)
+        """As :meth:`_left_fast`, counting only what happened before ``t_drop`` (the final fall is
+        the release, not the departure)."""
+        return 0.0 <= self.mv_far < t_drop and \
+            self.mv_far - self.sl_onset <= self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
