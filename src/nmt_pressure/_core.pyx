@@ -105,7 +105,7 @@ ctypedef struct Core:
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, h_cursor
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
-    double h_start, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
+    double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
     double mv_out, mv_back, mv_peak, mv_far, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base
@@ -161,6 +161,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.sig_f = 0.0
     s.ref = 0.0
     s.h_start = 0.0
+    s.h_settled = 0.0
     s.h_level = 0.0
     s.h_cursor = 0
     s.s_w = 0.0
@@ -345,13 +346,15 @@ cdef double mean_since(Core* s, double t0) noexcept nogil:
 cdef void fold_tick(Core* s, i64 j, double end, double sign) noexcept nogil:
     cdef double t1 = s.ht[j] if s.ht[j] < end else end
     cdef double t0 = s.ht[j] - s.hw[j]
-    cdef double w, centre, y, tt
-    if t0 < s.h_start:
-        t0 = s.h_start
-    w = t1 - t0
+    cdef double w, centre, y, tt, a, b
+    a = t0 if t0 > s.h_start else s.h_start
+    centre = s.target if s.has_target else s.h_level
+    if t1 > a and fabs(s.hy[j] - centre) <= s.tolerance * centre:
+        s.s_in += sign * (t1 - a)
+    b = t0 if t0 > s.h_settled else s.h_settled
+    w = t1 - b
     if not (w > 0.0):
         return
-    centre = s.target if s.has_target else s.h_level
     y = s.hy[j] - s.h_level
     tt = s.ht[j] - s.h_start
     w *= sign
@@ -361,8 +364,6 @@ cdef void fold_tick(Core* s, i64 j, double end, double sign) noexcept nogil:
     s.s_t += w * tt
     s.s_tt += w * tt * tt
     s.s_ty += w * tt * y
-    if fabs(s.hy[j] - centre) <= s.tolerance * centre:
-        s.s_in += w
 
 
 cdef void fold(Core* s, i64 upto) noexcept nogil:
@@ -486,10 +487,15 @@ cdef void settle(Core* s, double mid, double frm_t, double* start, double* level
     level[0] = mean_since(s, start[0])
 
 
-cdef void begin_hold(Core* s, double t, double start, double level) noexcept nogil:
+cdef inline double band_start(Core* s, double level, double frm_t) noexcept nogil:
+    return scan_arrival(s, level, s.hold_band * level + ARRIVAL_K * s.sig_f, wide(s, level), frm_t)
+
+
+cdef void begin_hold(Core* s, double t, double start, double level, double settled) noexcept nogil:
     s.st = HOLD
     s.sub = STEADY
     s.h_start = start
+    s.h_settled = settled if settled > start else start
     s.h_level = level
     s.ref = level
     s.held = 1
@@ -658,7 +664,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         frm = s.last_end
     settle(s, mid, frm, &start, &level)
     if start <= t - s.min_hold:
-        begin_hold(s, t, start, level)
+        begin_hold(s, t, band_start(s, level, frm), level, start)
 
 
 cdef inline void learn(Core* s, double t, double y, double v_on) noexcept nogil:
@@ -708,7 +714,9 @@ cdef inline int left_fast(Core* s) noexcept nogil:
 cdef int is_flat(Core* s, double t) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
     cdef double mid = mean_between(s, t - half, INFINITY)
-    return fabs(mid - mean_between(s, t - 2.0 * half, t - half)) <= FLAT * mid + ARRIVAL_K * s.sig_f
+    cdef double v_flat = FLAT * mid / half + 4.0 * s.vj + NOISE_K * 1.4142135623730951 * s.sig_f / VEL_SPAN
+    return fabs(mid - mean_between(s, t - 2.0 * half, t - half)) <= FLAT * mid + ARRIVAL_K * s.sig_f \
+        and fabs(s.v) <= v_flat
 
 
 cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
@@ -791,12 +799,14 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         onset = ease_onset(s, ref, level, hold_floor(s))
     else:
         onset = scan_departure(s, ref, tol, k_now, direction, hold_floor(s))
+    cdef double settled = start
+    start = band_start(s, level, onset)
     flush_held(s, onset)
     if slow and s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
     end_hold(s, onset, END_STEP)
     emit(s, EV_STEP, onset, direction, level)
-    begin_hold(s, t, start, level)
+    begin_hold(s, t, start, level, settled)
 
 
 cdef void leave(Core* s, double t) noexcept nogil:
@@ -810,7 +820,7 @@ cdef void leave(Core* s, double t) noexcept nogil:
         k -= 1
     s.win_from = k
     if start >= 0.0:
-        begin_hold(s, t, start, level)
+        begin_hold(s, t, band_start(s, level, onset), level, start)
 
 
 cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:

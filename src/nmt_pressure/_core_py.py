@@ -83,9 +83,9 @@ EASE_BACK = 0.6
 BAND_HELD = 8
 #: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
 BAND_IN = 0.1
-#: A hold starts where the force came within this fraction of its settled level (plus ARRIVAL_K
-#: noise units): half the hold band, so a force still creeping up onto its plateau (a pull, a
-#: dead weight settling) is holding once it is that near, as people reading a trace see it.
+#: A hold's level is the mean since the force came within this fraction of it (plus ARRIVAL_K noise
+#: units): the settled part, without the tail of the move into it. (The hold itself starts earlier,
+#: where the force came within the hold band and stayed.)
 ARRIVAL = 0.04
 ARRIVAL_K = 2.0
 #: A movement began where the force last lay within this fraction of the level (plus DEPART_K
@@ -238,6 +238,7 @@ class Detector:
         self.ref = 0.0
         # hold
         self.h_start = 0.0
+        self.h_settled = 0.0  # statistics are taken from here (the settled part of the hold)
         self.h_level = 0.0
         self.h_cursor = 0  # next tick to fold into the statistics
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
@@ -623,7 +624,7 @@ class Detector:
             frm = self.last_end
         start, level = self._settle(mid, frm)
         if start <= t - c.min_hold:  # no hold is shorter than min_hold: wait until it has lasted
-            self._begin_hold(t, start, level)
+            self._begin_hold(t, self._band_start(level, frm), level, start)
 
     def _release_after_leave(self, t: float, k_now: int) -> None:
         onset = self._drop_onset(k_now, self.last_end, self.last_level)
@@ -648,6 +649,13 @@ class Detector:
                                    frm_t)
         return start, self._mean_since(start)
 
+    def _band_start(self, level: float, frm_t: float) -> float:
+        """Where a hold at ``level`` began: where the force came within the hold band of it and
+        stayed (the contract's "a stretch in which the force stays near one level", as people label
+        it), earlier than the settled part its level is measured over."""
+        return self._scan_arrival(level, self.cfg.hold_band * level + ARRIVAL_K * self.sig_f,
+                                  self._wide(level), frm_t)
+
     def _wide(self, level: float) -> float:
         """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
         sensor's quantum) up to twice."""
@@ -665,10 +673,12 @@ class Detector:
         b = STEP_QUANTA * self._q()
         return a if a > b else b
 
-    def _begin_hold(self, t: float, start: float, level: float) -> None:
+    def _begin_hold(self, t: float, start: float, level: float, settled: float) -> None:
+        """A hold from ``start`` (reported) whose statistics are taken from ``settled`` on."""
         self.st = HOLD
         self.sub = STEADY
         self.h_start = start
+        self.h_settled = settled if settled > start else start
         self.h_level = level
         self.ref = level
         self.held = True
@@ -707,12 +717,16 @@ class Detector:
         c = self.cfg
         t1 = self.ht[j] if self.ht[j] < end else end
         t0 = self.ht[j] - self.hw[j]
-        if t0 < self.h_start:
-            t0 = self.h_start
-        w = t1 - t0
+        # Time in band counts over the whole hold ...
+        a = t0 if t0 > self.h_start else self.h_start
+        centre = self.target if self.has_target else self.h_level
+        if t1 > a and abs(self.hy[j] - centre) <= c.tolerance * centre:
+            self.s_in += sign * (t1 - a)
+        # ... mean, sd and drift over its settled part: steadiness is not the tail of the arrival.
+        b = t0 if t0 > self.h_settled else self.h_settled
+        w = t1 - b
         if not (w > 0.0):
             return
-        centre = self.target if self.has_target else self.h_level
         y = self.hy[j] - self.h_level  # shifted: no cancellation in the sums of squares
         tt = self.ht[j] - self.h_start
         w *= sign
@@ -722,8 +736,6 @@ class Detector:
         self.s_t += w * tt
         self.s_tt += w * tt * tt
         self.s_ty += w * tt * y
-        if abs(self.hy[j] - centre) <= c.tolerance * centre:
-            self.s_in += w
 
     def _fold_until_time(self, t_end: float) -> None:
         k = self.h_cursor
@@ -1066,13 +1078,15 @@ class Detector:
             onset = self._ease_onset(ref, level, self._hold_floor())
         else:
             onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
+        settled = start
+        start = self._band_start(level, onset)
         self._flush_held(onset)
         if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.
             self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
         self._end_hold(onset, "step")
         self._emit("step", onset, "up" if direction > 0 else "down", level)
-        self._begin_hold(t, start, level)
+        self._begin_hold(t, start, level, settled)
 
     def _leave(self, t: float) -> None:
         """The force left the hold fast and neither came back nor stepped: the hold ends there."""
@@ -1087,7 +1101,7 @@ class Detector:
             k -= 1
         self.win_from = k
         if start >= 0.0:
-            self._begin_hold(t, start, level)
+            self._begin_hold(t, self._band_start(level, onset), level, start)
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY
