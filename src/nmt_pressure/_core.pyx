@@ -40,6 +40,7 @@ cdef double BAND_IN = _spec.BAND_IN
 cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double FLAT = _spec.FLAT
+cdef double SLOW_RETRY = _spec.SLOW_RETRY
 cdef double EASE_BACK = _spec.EASE_BACK
 
 cdef enum:
@@ -99,20 +100,23 @@ ctypedef struct Core:
     # per-sample stage
     int started, pend, fed, n_in_tick, r_n
     double thr, r_lim, r_acc
-    double t_last, t_fed, t_now, x1, x2, mar, dt_avg, pend_t, pend_x, dt_c, alpha, y1, y2, quantum
+    double t_last, t_fed, t_now, x1, x2, mar, dt_avg, dt_avg_c, sqrt_c, pend_t, pend_x, dt_c, alpha, y1, y2, quantum
     double next_tick, t_tick
     # per-tick stage
-    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, h_cursor
+    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iw, ih1, ih2, h_cursor
+    double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
-    double mv_out, mv_back, mv_peak, mv_far, sl_onset, sl_ref, cd_level, cd_start, cd_out
-    double low_since, last_level, last_end, rest, base
+    double mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, sl_onset, sl_ref, cd_level, cd_start, cd_out
+    double low_since, last_level, last_end, rest, base, c_try
     # buffers
     double* ht
     double* hy
     double* hw
+    double* cw
+    double* cy
     i64* qmax_i
     i64* qmin_i
     EvRec ev[EV_CAP]
@@ -155,6 +159,12 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.qmin_t = 0
     s.win_from = 0
     s.iv = 0
+    s.iw = 0
+    s.ih1 = 0
+    s.ih2 = 0
+    s.sum_w = 0.0
+    s.sum_wy = 0.0
+    s.c_try = 0.0
     s.v = 0.0
     s.v_slow = 0.0
     s.vj = 0.0
@@ -186,6 +196,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.cd_level = 0.0
     s.cd_start = -1.0
     s.cd_out = -1.0
+    s.cd_span = -1.0
+    s.cd_try = 0.0
     s.low_since = -1.0
     s.drifting = 0
     s.held = 0
@@ -217,6 +229,8 @@ cdef void reset_stream(Core* s) noexcept nogil:
     s.r_acc = 0.0
     s.r_n = 0
     s.dt_avg = 0.0
+    s.dt_avg_c = -1.0
+    s.sqrt_c = 0.0
     s.quantum = INFINITY
     s.pend = 0
     s.pend_t = 0.0
@@ -302,29 +316,17 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
 
 cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef i64 k
-    while lo < s.n - 1 and s.ht[hix(s, lo)] < frm_t:
-        lo += 1
-    k = s.n - 1
-    while k > lo and fabs(s.hy[hix(s, k - 1)] - level) <= wide:
+    cdef i64 k = s.n - 1
+    while k > lo and s.ht[hix(s, k - 1)] >= frm_t and fabs(s.hy[hix(s, k - 1)] - level) <= wide:
         k -= 1
     while k < s.n - 1 and fabs(s.hy[hix(s, k)] - level) > tol:
         k += 1
     return s.ht[hix(s, k)]
 
 
-cdef double mean_between(Core* s, double t0, double t1) noexcept nogil:
-    cdef i64 k = s.n - 1
-    cdef i64 lo = oldest(s)
-    cdef double sw = 0.0
-    cdef double sy = 0.0
-    cdef i64 j
-    while k >= lo and s.ht[hix(s, k)] >= t0:
-        j = hix(s, k)
-        if s.ht[j] < t1:
-            sw += s.hw[j]
-            sy += s.hw[j] * s.hy[j]
-        k -= 1
+cdef inline double mean_ticks(Core* s, i64 a, i64 b) noexcept nogil:
+    cdef double sw = (s.cw[hix(s, b - 1)] if b > 0 else 0.0) - (s.cw[hix(s, a - 1)] if a > 0 else 0.0)
+    cdef double sy = (s.cy[hix(s, b - 1)] if b > 0 else 0.0) - (s.cy[hix(s, a - 1)] if a > 0 else 0.0)
     return sy / sw if sw > 0.0 else s.hy[hix(s, s.n - 1)]
 
 
@@ -420,6 +422,7 @@ cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
     s.hd_n += 1
     s.st = CONTACT
     s.sub = STEADY
+    s.c_try = 0.0
     s.last_level = s.h_level
     s.last_end = end
     s.low_since = -1.0
@@ -533,6 +536,7 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     s.st = CONTACT
     s.contact_t = tc
     s.base = thr - s.c_on
+    s.c_try = 0.0
     s.rest = 0.0
     s.held = 0
     s.low_since = -1.0
@@ -657,6 +661,8 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
             return
     else:
         s.low_since = -1.0
+    if t < s.c_try:
+        return
     if not steady_window(s, t, &mid) or mid < s.base + s.c_on:
         return
     frm = win_start_t(s)
@@ -665,6 +671,8 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
     settle(s, mid, frm, &start, &level)
     if start <= t - s.min_hold:
         begin_hold(s, t, band_start(s, level, frm), level, start)
+    else:
+        s.c_try = start + s.min_hold
 
 
 cdef inline void learn(Core* s, double t, double y, double v_on) noexcept nogil:
@@ -685,6 +693,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.mv_back = -1.0
         s.cd_start = -1.0
     s.sub = MOVING
+    s.cd_span = -1.0
     s.mv_fast = fast
     if fresh:
         s.held_n = 0
@@ -713,9 +722,9 @@ cdef inline int left_fast(Core* s) noexcept nogil:
 
 cdef int is_flat(Core* s, double t) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
-    cdef double mid = mean_between(s, t - half, INFINITY)
+    cdef double mid = mean_ticks(s, s.ih1, s.n)
     cdef double v_flat = FLAT * mid / half + 4.0 * s.vj + NOISE_K * 1.4142135623730951 * s.sig_f / VEL_SPAN
-    return fabs(mid - mean_between(s, t - 2.0 * half, t - half)) <= FLAT * mid + ARRIVAL_K * s.sig_f \
+    return fabs(mid - mean_ticks(s, s.ih2, s.ih1)) <= FLAT * mid + ARRIVAL_K * s.sig_f \
         and fabs(s.v) <= v_flat
 
 
@@ -776,13 +785,9 @@ cdef double span(Core* s, double a, double b, double t_end) noexcept nogil:
     return t80 - crossing(s, k, a, 0.2 * d, direction)
 
 
-cdef int window_after(Core* s, double t0) noexcept nogil:
-    cdef i64 k = s.n - 1
+cdef inline int window_after(Core* s, double t0) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef double t_lo = s.ht[hix(s, k)] - s.min_hold
-    while k > lo and s.ht[hix(s, k - 1)] >= t_lo:
-        k -= 1
-    return s.ht[hix(s, k)] >= t0
+    return s.ht[hix(s, s.iw if s.iw > lo else lo)] >= t0
 
 
 cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
@@ -835,7 +840,6 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
     cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half
-    cdef int flat
     cdef double slow_max = s.slow_max if s.slow_max > s.step_max else s.step_max
     cdef int fast_open, slow_open, quiet
     if not s.mv_fast and fabs(s.v) > v_on:
@@ -888,24 +892,31 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.cd_start = start
             s.cd_level = level
             s.cd_out = -1.0
+            s.cd_span = -1.0
+            s.cd_try = 0.0
     if s.cd_start >= 0.0:
         if t - s.cd_start < s.min_hold:
             return
-        frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
-        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and \
-                span(s, frm, s.cd_level, s.cd_start) <= SPAN_20_80 * s.step_max:
+        if s.cd_span < 0.0:
+            frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
+            s.cd_span = span(s, frm, s.cd_level, s.cd_start)
+        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max:
             do_step(s, t, k_now, 0)
             return
         slow_dy = s.cd_level - s.h_level
         if relative and (slow_dy > 0.0 or s.slow_down) and \
                 fabs(slow_dy) >= step_thr(s, s.h_level) and s.cd_start - s.sl_onset <= slow_max:
-            if t - s.cd_start >= s.slow_hold and steady_for(s, t, s.slow_hold):
-                mid = mean_between(s, t - 0.5 * s.min_hold, INFINITY)
-                flat = is_flat(s, t)
-                start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
-                                     s.mv_onset)
-                if flat and t - start >= s.slow_hold:
-                    do_step(s, t, k_now, 1)
+            if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
+                if not steady_for(s, t, s.slow_hold):
+                    s.cd_try = t + SLOW_RETRY
+                else:
+                    mid = mean_ticks(s, s.ih1, s.n)
+                    start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
+                                         s.mv_onset)
+                    if t - start >= s.slow_hold:
+                        do_step(s, t, k_now, 1)
+                    else:
+                        s.cd_try = start + s.slow_hold
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t)
@@ -969,12 +980,20 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     s.ht[j] = t
     s.hy[j] = y
     s.hw[j] = w
+    s.sum_w += w
+    s.sum_wy += w * y
+    s.cw[j] = s.sum_w
+    s.cy[j] = s.sum_wy
     cdef i64 k_now = s.n
     s.n += 1
 
     cdef double sig = s.mar / MAR_PER_SIGMA
-    cdef double ratio = s.dt_avg / (4.0 * s.tau)
-    s.sig_f = sig * sqrt(ratio if ratio < 1.0 else 1.0)
+    cdef double ratio
+    if s.dt_avg != s.dt_avg_c:
+        s.dt_avg_c = s.dt_avg
+        ratio = s.dt_avg / (4.0 * s.tau)
+        s.sqrt_c = sqrt(ratio if ratio < 1.0 else 1.0)
+    s.sig_f = sig * s.sqrt_c
 
     while s.qmax_t > s.qmax_h and s.hy[hix(s, s.qmax_i[(s.qmax_t - 1) & s.mask])] <= y:
         s.qmax_t -= 1
@@ -997,6 +1016,20 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
         s.iv += 1
     cdef double t0 = s.ht[hix(s, s.iv)]
     s.v = (y - s.hy[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
+    if s.iw < lo:
+        s.iw = lo
+    while s.iw < k_now and s.ht[hix(s, s.iw)] < t - s.min_hold:
+        s.iw += 1
+    cdef i64 lo_c = oldest(s) + 1 if s.n > s.cap else 0
+    cdef double half = 0.5 * s.min_hold
+    if s.ih1 < lo_c:
+        s.ih1 = lo_c
+    while s.ih1 < k_now and s.ht[hix(s, s.ih1)] < t - half:
+        s.ih1 += 1
+    if s.ih2 < lo_c:
+        s.ih2 = lo_c
+    while s.ih2 < k_now and s.ht[hix(s, s.ih2)] < t - 2.0 * half:
+        s.ih2 += 1
 
     cdef double thr
     if s.st == IDLE:
@@ -1258,13 +1291,15 @@ cdef class Detector:
         s.spike_k = cfg.spike_k
         s.has_target = cfg.target is not None
         s.target = float(cfg.target) if cfg.target is not None else 0.0
-        free(s.ht); free(s.hy); free(s.hw); free(s.qmax_i); free(s.qmin_i)
+        free(s.ht); free(s.hy); free(s.hw); free(s.cw); free(s.cy); free(s.qmax_i); free(s.qmin_i)
         s.ht = <double*> calloc(s.cap, sizeof(double))
+        s.cw = <double*> calloc(s.cap, sizeof(double))
+        s.cy = <double*> calloc(s.cap, sizeof(double))
         s.hy = <double*> calloc(s.cap, sizeof(double))
         s.hw = <double*> calloc(s.cap, sizeof(double))
         s.qmax_i = <i64*> calloc(s.cap, sizeof(i64))
         s.qmin_i = <i64*> calloc(s.cap, sizeof(i64))
-        if not (s.ht and s.hy and s.hw and s.qmax_i and s.qmin_i):
+        if not (s.ht and s.hy and s.hw and s.cw and s.cy and s.qmax_i and s.qmin_i):
             raise MemoryError()
         s.samples = 0
         s.ignored = 0
@@ -1276,7 +1311,8 @@ cdef class Detector:
 
     def __dealloc__(self):
         if self.s != NULL:
-            free(self.s.ht); free(self.s.hy); free(self.s.hw); free(self.s.qmax_i); free(self.s.qmin_i)
+            free(self.s.ht); free(self.s.hy); free(self.s.hw); free(self.s.cw); free(self.s.cy)
+            free(self.s.qmax_i); free(self.s.qmin_i)
             free(self.s)
 
     cdef list _drain(self, list out):

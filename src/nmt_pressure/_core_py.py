@@ -79,6 +79,9 @@ FLAT = 0.01
 #: would be exact for a minimum-jerk ease, 0.25 for a straight ramp, 0.55 for one with rounded
 #: corners; between them, no shape is more than a tenth of its duration off.
 EASE_BACK = 0.6
+#: A slow step's 3-s window that held an outlier is looked at again this much later (s), not every
+#: tick: the scan costs a few hundred ticks.
+SLOW_RETRY = 0.25
 #: Band events held back while a fast movement is classified (a few at most: each needs a debounce).
 BAND_HELD = 8
 #: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
@@ -136,6 +139,8 @@ class Detector:
         self.ht = [0.0] * self.cap  # history of ticks: time
         self.hy = [0.0] * self.cap  # history of ticks: filtered force
         self.hw = [0.0] * self.cap  # history of ticks: weight (seconds the tick stands for)
+        self.cw = [0.0] * self.cap  # running sum of weights up to and including each tick
+        self.cy = [0.0] * self.cap  # running sum of weight x force
         self.qmax_i = [0] * self.cap  # monotonic deques of history indices (absolute tick numbers)
         self.qmin_i = [0] * self.cap
         self._reset_stream()
@@ -207,6 +212,8 @@ class Detector:
         self.r_acc = 0.0  # clipped residuals accumulated since the last tick
         self.r_n = 0
         self.dt_avg = 0.0
+        self.dt_avg_c = -1.0  # dt_avg when sqrt_c was computed
+        self.sqrt_c = 0.0
         self.quantum = math.inf  # smallest non-zero step of the raw reading (a coarse sensor's quantum)
         self.pend = False  # a suspicious sample is held back
         self.pend_t = 0.0
@@ -231,6 +238,12 @@ class Detector:
         self.qmin_h = self.qmin_t = 0
         self.win_from = 0  # first tick allowed in the steadiness window
         self.iv = 0  # tick used as the far end of the velocity span
+        self.iw = 0  # first tick of the steadiness window
+        self.ih1 = 0  # first tick of the last half min_hold ...
+        self.ih2 = 0  # ... and of the half before it
+        self.sum_w = 0.0  # running sums of tick weight and weighted force (cw, cy hold them per tick)
+        self.sum_wy = 0.0
+        self.c_try = 0.0  # a hold in this contact is not tried again before this time
         self.v = 0.0
         self.v_slow = 0.0
         self.vj = 0.0
@@ -258,6 +271,8 @@ class Detector:
         self.cd_level = 0.0  # a candidate new hold found during the excursion (cd_start < 0: none)
         self.cd_start = -1.0
         self.cd_out = -1.0  # since when the force lies outside the candidate's band
+        self.cd_span = -1.0  # its change's 20-80 % span, once measured (-1: not yet)
+        self.cd_try = 0.0  # its slow-step tests are not run again before this time
         self.low_since = -1.0  # since when the force lies below release_level of the hold's level
         self.drifting = False  # a slow excursion was judged drift: no new level test until back in band
         self.held = False  # this contact has had a hold (a release is due when it ends)
@@ -440,10 +455,8 @@ class Detector:
         a step, an overshoot settling back), the first tick within ``tol`` of the level; never
         before ``frm_t``."""
         lo = max(self._oldest(), self.win_from)
-        while lo < self.n - 1 and self.ht[self._h(lo)] < frm_t:
-            lo += 1
         k = self.n - 1
-        while k > lo and abs(self.hy[self._h(k - 1)] - level) <= wide:
+        while k > lo and self.ht[self._h(k - 1)] >= frm_t and abs(self.hy[self._h(k - 1)] - level) <= wide:
             k -= 1
         while k < self.n - 1 and abs(self.hy[self._h(k)] - level) > tol:
             k += 1
@@ -453,25 +466,17 @@ class Detector:
         """The last ``min_hold`` is flat: its two halves agree, as they do for a hand resting on a
         level and not for one still easing towards it or turning back from a peak."""
         half = 0.5 * self.cfg.min_hold
-        mid = self._mean_between(t - half, math.inf)
+        mid = self._mean_ticks(self.ih1, self.n)
         # ... and it is not moving now (a turn has just begun): the rate that would shift the
         # halves by that much, plus the hand's jitter and the noise of the rate.
         v_flat = FLAT * mid / half + 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
-        return abs(mid - self._mean_between(t - 2.0 * half, t - half)) <= \
+        return abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= \
             FLAT * mid + ARRIVAL_K * self.sig_f and abs(self.v) <= v_flat
 
-    def _mean_between(self, t0: float, t1: float) -> float:
-        """Time-weighted mean of the ticks in [t0, t1) (the latest tick if there are none)."""
-        k = self.n - 1
-        lo = self._oldest()
-        sw = 0.0
-        sy = 0.0
-        while k >= lo and self.ht[self._h(k)] >= t0:
-            j = self._h(k)
-            if self.ht[j] < t1:
-                sw += self.hw[j]
-                sy += self.hw[j] * self.hy[j]
-            k -= 1
+    def _mean_ticks(self, a: int, b: int) -> float:
+        """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none)."""
+        sw = (self.cw[self._h(b - 1)] if b > 0 else 0.0) - (self.cw[self._h(a - 1)] if a > 0 else 0.0)
+        sy = (self.cy[self._h(b - 1)] if b > 0 else 0.0) - (self.cy[self._h(a - 1)] if a > 0 else 0.0)
         return sy / sw if sw > 0.0 else self.hy[self._h(self.n - 1)]
 
     def _mean_since(self, t0: float) -> float:
@@ -496,13 +501,21 @@ class Detector:
         self.ht[j] = t
         self.hy[j] = y
         self.hw[j] = w
+        # Running sums (as of each tick) make the mean over any recent stretch O(1).
+        self.sum_w += w
+        self.sum_wy += w * y
+        self.cw[j] = self.sum_w
+        self.cy[j] = self.sum_wy
         k_now = self.n
         self.n += 1
 
         # Noise of the filtered force, from the raw-noise tracker and the filter's noise bandwidth.
         sig = self.mar / MAR_PER_SIGMA
-        ratio = self.dt_avg / (4.0 * self.tau)
-        self.sig_f = sig * math.sqrt(ratio if ratio < 1.0 else 1.0)
+        if self.dt_avg != self.dt_avg_c:  # a uniform stream settles on one value: one sqrt, once
+            self.dt_avg_c = self.dt_avg
+            ratio = self.dt_avg / (4.0 * self.tau)
+            self.sqrt_c = math.sqrt(ratio if ratio < 1.0 else 1.0)
+        self.sig_f = sig * self.sqrt_c
 
         # Sliding max/min over the steadiness window (monotonic deques of tick numbers).
         while self.qmax_t > self.qmax_h and self.hy[self._h(self.qmax_i[(self.qmax_t - 1) % self.cap])] <= y:
@@ -529,6 +542,22 @@ class Detector:
             self.iv += 1
         t0 = self.ht[self._h(self.iv)]
         self.v = (y - self.hy[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0
+        # First tick of the steadiness window (kept, so asking where the window begins costs nothing).
+        if self.iw < lo:
+            self.iw = lo
+        while self.iw < k_now and self.ht[self._h(self.iw)] < t - c.min_hold:
+            self.iw += 1
+        # ... and of the two halves of the last min_hold (the flatness test).
+        lo_c = self._oldest() + 1 if self.n > self.cap else 0
+        half = 0.5 * c.min_hold
+        if self.ih1 < lo_c:
+            self.ih1 = lo_c
+        while self.ih1 < k_now and self.ht[self._h(self.ih1)] < t - half:
+            self.ih1 += 1
+        if self.ih2 < lo_c:
+            self.ih2 = lo_c
+        while self.ih2 < k_now and self.ht[self._h(self.ih2)] < t - 2.0 * half:
+            self.ih2 += 1
 
         if self.st == IDLE:
             thr = self.c_on
@@ -562,6 +591,7 @@ class Detector:
         self.st = CONTACT
         self.contact_t = tc
         self.base = thr - self.c_on  # the resting force this contact rose from (0 from no contact)
+        self.c_try = 0.0
         self.rest = 0.0
         self.held = False
         self.low_since = -1.0
@@ -616,6 +646,8 @@ class Detector:
                 return
         else:
             self.low_since = -1.0
+        if t < self.c_try:
+            return
         ok, mid = self._steady_window(t)
         if not ok or mid < self.base + self.c_on:
             return
@@ -623,8 +655,10 @@ class Detector:
         if self.held and frm < self.last_end:
             frm = self.last_end
         start, level = self._settle(mid, frm)
-        if start <= t - c.min_hold:  # no hold is shorter than min_hold: wait until it has lasted
+        if start <= t - c.min_hold:
             self._begin_hold(t, self._band_start(level, frm), level, start)
+        else:
+            self.c_try = start + c.min_hold  # no hold is shorter than min_hold: try once it could be
 
     def _release_after_leave(self, t: float, k_now: int) -> None:
         onset = self._drop_onset(k_now, self.last_end, self.last_level)
@@ -776,6 +810,7 @@ class Detector:
             time_in_band=self.s_in, drift_per_s=slope, ended_by=ended_by))
         self.st = CONTACT
         self.sub = STEADY
+        self.c_try = 0.0
         self.last_level = self.h_level
         self.last_end = end
         self.low_since = -1.0
@@ -856,6 +891,7 @@ class Detector:
             self.mv_back = -1.0
             self.cd_start = -1.0
         self.sub = MOVING
+        self.cd_span = -1.0  # a takeover changes what the candidate's change is measured from
         self.mv_fast = fast
         if fresh:
             self.b_held.clear()
@@ -939,31 +975,39 @@ class Detector:
                 self.cd_start = start
                 self.cd_level = level
                 self.cd_out = -1.0
+                self.cd_span = -1.0
+                self.cd_try = 0.0
         slow_max = c.slow_step_max if c.slow_step_max > c.step_max_duration else c.step_max_duration
         if self.cd_start >= 0.0:
             if t - self.cd_start < c.min_hold:
                 return  # the new hold has not lasted min_hold yet
             # A fast movement that took over a slow excursion is judged on the whole change: a
             # slow ease does not become a step by speeding up on its way.
-            frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
+            if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
+                frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
+                self.cd_span = self._span(frm, self.cd_level, self.cd_start)
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
-                    self._span(frm, self.cd_level, self.cd_start) <= SPAN_20_80 * c.step_max_duration:
+                    self.cd_span <= SPAN_20_80 * c.step_max_duration:
                 self._step(t, k_now, False)
                 return
             slow_dy = self.cd_level - self.h_level
             if relative and (slow_dy > 0.0 or c.slow_step_down) and \
                     abs(slow_dy) >= self._step_thr(self.h_level) and \
                     self.cd_start - self.sl_onset <= slow_max:
-                if t - self.cd_start >= c.slow_step_hold and self._steady_for(t, c.slow_step_hold):
-                    # ... and arrived there that long ago, judged closely: the ease's own tail,
-                    # though near the new level, is not yet holding it.
-                    # It is holding there now, not passing over a peak on its way back.
-                    mid = self._mean_between(t - 0.5 * c.min_hold, math.inf)
-                    flat = self._flat(t)
-                    arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
-                                                 self._wide(mid), self.mv_onset)
-                    if flat and t - arrived >= c.slow_step_hold:
-                        self._step(t, k_now, True)
+                # Holding there now, not passing over a peak on its way back (flat), near one level
+                # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
+                # though near the new level, is not yet holding it. (Cheapest test first.)
+                if t - self.cd_start >= c.slow_step_hold and t >= self.cd_try and self._flat(t):
+                    if not self._steady_for(t, c.slow_step_hold):
+                        self.cd_try = t + SLOW_RETRY  # an outlier in the window: not before it has moved on
+                    else:
+                        mid = self._mean_ticks(self.ih1, self.n)
+                        arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
+                                                     self._wide(mid), self.mv_onset)
+                        if t - arrived >= c.slow_step_hold:
+                            self._step(t, k_now, True)
+                        else:
+                            self.cd_try = arrived + c.slow_step_hold
                 return  # wait: steady long enough at the new level makes it a slow step
             if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
                     self._left_fast():
@@ -1056,12 +1100,8 @@ class Detector:
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
-        k = self.n - 1
         lo = max(self._oldest(), self.win_from)
-        t_lo = self.ht[self._h(k)] - self.cfg.min_hold
-        while k > lo and self.ht[self._h(k - 1)] >= t_lo:
-            k -= 1
-        return self.ht[self._h(k)] >= t0
+        return self.ht[self._h(self.iw if self.iw > lo else lo)] >= t0
 
     def _step(self, t: float, k_now: int, slow: bool) -> None:
         start = self.cd_start
