@@ -108,7 +108,7 @@ ctypedef struct Core:
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
-    double mv_t0, mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
+    double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
     double mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try
     # buffers
@@ -182,7 +182,6 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.s_ty = 0.0
     s.s_in = 0.0
     s.mv_dir = 0
-    s.mv_t0 = 0.0
     s.mv_onset = 0.0
     s.mv_ref = 0.0
     s.mv_tol = 0.0
@@ -698,7 +697,6 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     if fresh:
         s.held_n = 0
     s.mv_dir = direction
-    s.mv_t0 = t
     s.mv_ref = ref
     s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
     s.mv_onset = scan_departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s))

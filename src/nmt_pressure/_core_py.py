@@ -257,7 +257,6 @@ class Detector:
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
         # movement
         self.mv_dir = 0
-        self.mv_t0 = 0.0
         self.mv_onset = 0.0
         self.mv_ref = 0.0
         self.mv_tol = 0.0
@@ -890,13 +889,11 @@ class Detector:
             self.mv_out = -1.0
             self.mv_back = -1.0
             self.cd_start = -1.0
+            self.b_held.clear()
         self.sub = MOVING
         self.cd_span = -1.0  # a takeover changes what the candidate's change is measured from
         self.mv_fast = fast
-        if fresh:
-            self.b_held.clear()
         self.mv_dir = direction
-        self.mv_t0 = t
         self.mv_ref = ref
         self.mv_tol = DEPART * ref + DEPART_K * self.sig_f
         self.mv_onset = self._scan_departure(ref, self.mv_tol, k_now, direction, self._hold_floor())
