@@ -574,6 +574,20 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
         s.b_state = cand
 
 
+cdef inline double v_floor(Core* s) noexcept nogil:
+    return 4.0 * s.vj + NOISE_K * 1.4142135623730951 * s.sig_f / VEL_SPAN
+
+
+cdef inline int low_for(Core* s, double t, double y, double level) noexcept nogil:
+    if y >= s.release_level * level:
+        s.low_since = -1.0
+    elif s.low_since < 0.0:
+        s.low_since = t
+    elif t - s.low_since >= s.release_time:
+        return 1
+    return 0
+
+
 cdef inline double hold_floor(Core* s) noexcept nogil:
     return s.h_start + s.min_hold
 
@@ -615,8 +629,7 @@ cdef void after_release(Core* s) noexcept nogil:
 cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
     cdef double onset = drop_onset(s, k_now, s.last_end, s.last_level)
     emit(s, EV_RELEASE, onset, 0, s.last_level)
-    s.held = 0
-    restart_window(s)
+    after_release(s)
 
 
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
@@ -647,19 +660,13 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
     if y < s.base + s.c_off:
         if s.held:
             release_after_leave(s, k_now)
+            return
         s.st = IDLE
         s.rest = y if y >= s.c_off else 0.0
         return
-    if s.held and y < s.release_level * s.last_level:
-        if s.low_since < 0.0:
-            s.low_since = t
-        elif t - s.low_since >= s.release_time:
-            release_after_leave(s, k_now)
-            s.st = IDLE
-            s.rest = y if y >= s.c_off else 0.0
-            return
-    else:
-        s.low_since = -1.0
+    if s.held and low_for(s, t, y, s.last_level):
+        release_after_leave(s, k_now)
+        return
     if t < s.c_try:
         return
     if not steady_window(s, t, &mid) or mid < s.base + s.c_on:
@@ -721,9 +728,15 @@ cdef inline int left_fast(Core* s) noexcept nogil:
 cdef int is_flat(Core* s, double t) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
     cdef double mid = mean_ticks(s, s.ih1, s.n)
-    cdef double v_flat = FLAT * mid / half + 4.0 * s.vj + NOISE_K * 1.4142135623730951 * s.sig_f / VEL_SPAN
+    cdef double v_flat = FLAT * mid / half + v_floor(s)
     return fabs(mid - mean_ticks(s, s.ih2, s.ih1)) <= FLAT * mid + ARRIVAL_K * s.sig_f \
         and fabs(s.v) <= v_flat
+
+
+cdef inline i64 back_below(Core* s, i64 k, i64 lo, double a, double d, int direction) noexcept nogil:
+    while k > lo and direction * (s.hy[hix(s, k)] - a) >= d:
+        k -= 1
+    return k
 
 
 cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
@@ -733,11 +746,9 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef double t50, t10, onset
     d = fabs(d)
-    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.5 * d:
-        k -= 1
+    k = back_below(s, k, lo, a, 0.5 * d, direction)
     t50 = crossing(s, k, a, 0.5 * d, direction)
-    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.1 * d:
-        k -= 1
+    k = back_below(s, k, lo, a, 0.1 * d, direction)
     t10 = crossing(s, k, a, 0.1 * d, direction)
     onset = t10 - EASE_BACK * (t50 - t10)
     return onset if onset > floor else floor
@@ -771,13 +782,11 @@ cdef double span(Core* s, double a, double b, double t_end) noexcept nogil:
     d = fabs(d)
     while k > lo and s.ht[hix(s, k)] > t_end:
         k -= 1
-    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.8 * d:
-        k -= 1
+    k = back_below(s, k, lo, a, 0.8 * d, direction)
     if k <= lo:
         return INFINITY
     t80 = crossing(s, k, a, 0.8 * d, direction)
-    while k > lo and direction * (s.hy[hix(s, k)] - a) >= 0.2 * d:
-        k -= 1
+    k = back_below(s, k, lo, a, 0.2 * d, direction)
     if direction * (s.hy[hix(s, k)] - a) >= 0.2 * d:
         return INFINITY
     return t80 - crossing(s, k, a, 0.2 * d, direction)
@@ -796,12 +805,11 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         settle(s, mid, s.mv_onset, &start, &level)
     cdef double ref = s.h_level if slow else s.mv_ref
     cdef int direction = 1 if level > ref else -1
-    cdef double tol = DEPART * ref + DEPART_K * s.sig_f
     cdef double onset
     if slow:
         onset = ease_onset(s, ref, level, hold_floor(s))
     else:
-        onset = scan_departure(s, ref, tol, k_now, direction, hold_floor(s))
+        onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s))
     cdef double settled = start
     start = band_start(s, level, onset)
     flush_held(s, onset)
@@ -838,12 +846,12 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
     cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half
-    cdef double slow_max = s.slow_max if s.slow_max > s.step_max else s.step_max
+    cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet
     if not s.mv_fast and fabs(s.v) > v_on:
         excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
     v_now = s.step_rate * y
-    floor = 4.0 * s.vj + NOISE_K * 1.4142135623730951 * s.sig_f / VEL_SPAN
+    floor = v_floor(s)
     if v_now < floor:
         v_now = floor
     if s.mv_quiet < 0.0:
@@ -918,7 +926,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t)
-        elif not (s.mv_fast or s.has_target) and t - s.sl_onset <= slow_max + s.min_hold + PENDING_SLACK:
+        elif relative and not s.mv_fast and t - s.sl_onset <= slow_max + s.min_hold + PENDING_SLACK:
             pass
         else:
             resume(s, t, y, 1)
@@ -935,9 +943,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
 
 
 cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
-    cdef double sig_v = 1.4142135623730951 * s.sig_f / VEL_SPAN
     cdef double v_on = s.step_rate * s.ref
-    cdef double floor = 4.0 * s.vj + NOISE_K * sig_v
+    cdef double floor = v_floor(s)
     cdef double dev
     cdef int out
     if v_on < floor:
@@ -946,14 +953,9 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             (y < s.release_fraction * s.mv_ref and s.sub != STEADY and s.v < 0.0):
         release(s, t, k_now)
         return
-    if y < s.release_level * s.h_level:
-        if s.low_since < 0.0:
-            s.low_since = t
-        elif t - s.low_since >= s.release_time:
-            release(s, t, k_now)
-            return
-    else:
-        s.low_since = -1.0
+    if low_for(s, t, y, s.h_level):
+        release(s, t, k_now)
+        return
     dev = y - s.h_level
     out = fabs(dev) > wide(s, s.h_level)
     if s.sub == STEADY:
@@ -1283,7 +1285,7 @@ cdef class Detector:
         s.release_level = cfg.release_level
         s.release_time = cfg.release_time
         s.leave_time = cfg.leave_time
-        s.slow_max = cfg.slow_step_max
+        s.slow_max = cfg.slow_step_limit
         s.slow_hold = cfg.slow_step_hold
         s.slow_down = 1 if cfg.slow_step_down else 0
         s.spike_k = cfg.spike_k

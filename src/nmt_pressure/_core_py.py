@@ -468,7 +468,7 @@ class Detector:
         mid = self._mean_ticks(self.ih1, self.n)
         # ... and it is not moving now (a turn has just begun): the rate that would shift the
         # halves by that much, plus the hand's jitter and the noise of the rate.
-        v_flat = FLAT * mid / half + 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
+        v_flat = FLAT * mid / half + self._v_floor()
         return abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= \
             FLAT * mid + ARRIVAL_K * self.sig_f and abs(self.v) <= v_flat
 
@@ -629,22 +629,16 @@ class Detector:
         c = self.cfg
         if y < self.base + self.c_off:
             if self.held:  # the contact held before the force left its level: this is its release
-                self._release_after_leave(t, k_now)
+                self._release_after_leave(k_now)
+                return
             self.st = IDLE
             # A touch or stroke from a resting hand ends back at rest: the next contact, again, is
             # a threshold above that resting force.
             self.rest = y if y >= self.c_off else 0.0
             return
-        if self.held and y < c.release_level * self.last_level:
-            if self.low_since < 0.0:
-                self.low_since = t
-            elif t - self.low_since >= c.release_time:
-                self._release_after_leave(t, k_now)
-                self.st = IDLE
-                self.rest = y if y >= self.c_off else 0.0
-                return
-        else:
-            self.low_since = -1.0
+        if self.held and self._low_for(t, y, self.last_level):
+            self._release_after_leave(k_now)
+            return
         if t < self.c_try:
             return
         ok, mid = self._steady_window(t)
@@ -659,11 +653,11 @@ class Detector:
         else:
             self.c_try = start + c.min_hold  # no hold is shorter than min_hold: try once it could be
 
-    def _release_after_leave(self, t: float, k_now: int) -> None:
+    def _release_after_leave(self, k_now: int) -> None:
+        """The end of a contact whose hold had ended ``left``: its release, at the final fall."""
         onset = self._drop_onset(k_now, self.last_end, self.last_level)
         self._emit("release", onset, None, self.last_level)
-        self.held = False
-        self._restart_window()
+        self._after_release()
 
     def _settle(self, mid: float, frm_t: float) -> tuple[float, float]:
         """Where a new hold began, and its settled level.
@@ -823,15 +817,30 @@ class Detector:
             self._fold(self.n)
             self._end_hold(t, "end_of_data")
 
+    def _v_floor(self) -> float:
+        """The least rate (N/s) that is movement: the hand's velocity jitter (tremor, pulse, aliasing)
+        and the noise of the rate estimate; the rate test and the quiet test never go below it."""
+        return 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
+
+    def _low_for(self, t: float, y: float, level: float) -> bool:
+        """The force has been below ``release_level`` of ``level`` for ``release_time``: a release
+        even where light contact remains."""
+        if y >= self.cfg.release_level * level:
+            self.low_since = -1.0
+        elif self.low_since < 0.0:
+            self.low_since = t
+        elif t - self.low_since >= self.cfg.release_time:
+            return True
+        return False
+
     def _hold_floor(self) -> float:
         """No hold ends inside its first ``min_hold``: the earliest a departure may be dated."""
         return self.h_start + self.cfg.min_hold
 
     def _in_hold(self, t: float, y: float, k_now: int) -> None:
         c = self.cfg
-        sig_v = 1.4142135623730951 * self.sig_f / VEL_SPAN
         v_on = c.step_rate * self.ref
-        floor = 4.0 * self.vj + NOISE_K * sig_v
+        floor = self._v_floor()
         if v_on < floor:
             v_on = floor
         # A release is the end of the contact: while the force falls it ends at the contact
@@ -842,14 +851,9 @@ class Detector:
             self._release(t, k_now)
             return
         # ... or a fall far below the level that lasts, even with light contact left.
-        if y < c.release_level * self.h_level:
-            if self.low_since < 0.0:
-                self.low_since = t
-            elif t - self.low_since >= c.release_time:
-                self._release(t, k_now)
-                return
-        else:
-            self.low_since = -1.0
+        if self._low_for(t, y, self.h_level):
+            self._release(t, k_now)
+            return
         dev = y - self.h_level
         out = abs(dev) > self._wide(self.h_level)
         if self.sub == STEADY:
@@ -914,7 +918,7 @@ class Detector:
         # again (hysteresis: tremor riding on a settled force must not keep a movement going). The
         # threshold is taken at the force's new level: drift there is as slow as drift anywhere.
         v_now = self.cfg.step_rate * y
-        floor = 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
+        floor = self._v_floor()
         if v_now < floor:
             v_now = floor  # never under the jitter floor
         if self.mv_quiet < 0.0:
@@ -961,10 +965,9 @@ class Detector:
             elif t - self.cd_out > c.leave_time:
                 self.cd_start = -1.0
         if self.cd_start < 0.0 and self.mv_settle >= 0.0:
-            # A new level is measured only once the movement has ended: the tail of a slow ease is
-            # "near one level" over 1.5 s, yet not the level it is heading for.
-            # A slow excursion's new level must also be flat: a slow ease is "steady" over 1.5 s
-            # long before it arrives (a fast one has its end marked by the rate falling quiet).
+            # A new level is measured only once the movement has ended (the rate quiet) and, after a
+            # slow excursion, once the last min_hold is flat: the tail of a slow ease is "near one
+            # level" over 1.5 s long before it arrives where it is heading.
             ok, mid = self._steady_window(t)
             after = self.mv_onset if self.mv_onset > self.mv_settle else self.mv_settle
             if ok and self._window_after(after) and (self.mv_fast or self._flat(t)):
@@ -974,7 +977,7 @@ class Detector:
                 self.cd_out = -1.0
                 self.cd_span = -1.0
                 self.cd_try = 0.0
-        slow_max = c.slow_step_max if c.slow_step_max > c.step_max_duration else c.step_max_duration
+        slow_max = c.slow_step_limit
         if self.cd_start >= 0.0:
             if t - self.cd_start < c.min_hold:
                 return  # the new hold has not lasted min_hold yet
@@ -1009,7 +1012,7 @@ class Detector:
             if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
                     self._left_fast():
                 self._leave(t)  # it left fast and settled where no step leads: a new hold begins
-            elif not (self.mv_fast or c.target is not None) and \
+            elif relative and not self.mv_fast and \
                     t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK:
                 pass  # a slow ease may rest a moment on its way: wait until it can no longer be a step
             else:
@@ -1031,6 +1034,13 @@ class Detector:
         ``step_min / step_rate`` seconds of its onset (a fade, the slip of a tiring hand, a wandering
         one is smaller or slower)."""
         return self._left_fast_by(math.inf)
+
+    def _left_fast_by(self, t_drop: float) -> bool:
+        """As :meth:`_left_fast`, counting only what happened before ``t_drop`` (the final fall is
+        the release, not the departure)."""
+        return 0.0 <= self.mv_far < t_drop and \
+            self.mv_far - self.sl_onset <= self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
+
 
     def _steady_for(self, t: float, dur: float) -> bool:
         """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
@@ -1061,16 +1071,21 @@ class Detector:
         lo = max(self._oldest(), self.win_from)
         while k > lo and self.ht[self._h(k)] > t_end:
             k -= 1
-        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.8 * d:
-            k -= 1
+        k = self._back_below(k, lo, a, 0.8 * d, direction)
         if k <= lo:
             return math.inf
         t80 = self._crossing(k, a, 0.8 * d, direction)
-        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.2 * d:
-            k -= 1
+        k = self._back_below(k, lo, a, 0.2 * d, direction)
         if direction * (self.hy[self._h(k)] - a) >= 0.2 * d:
             return math.inf
         return t80 - self._crossing(k, a, 0.2 * d, direction)
+
+    def _back_below(self, k: int, lo: int, a: float, d: float, direction: int) -> int:
+        """From tick ``k`` back to the latest tick (not before ``lo``) at which the force had not yet
+        gone ``d`` from ``a`` in ``direction``: the start of the crossing of ``d``."""
+        while k > lo and direction * (self.hy[self._h(k)] - a) >= d:
+            k -= 1
+        return k
 
     def _ease_onset(self, a: float, b: float, floor: float) -> float:
         """Onset of a slow change from level ``a`` to ``b``, from where it passed 10 % and half of
@@ -1078,22 +1093,13 @@ class Detector:
         d = b - a
         direction = 1 if d > 0 else -1
         d = abs(d)
-        k = self.n - 1
         lo = max(self._oldest(), self.win_from)
-        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.5 * d:
-            k -= 1
+        k = self._back_below(self.n - 1, lo, a, 0.5 * d, direction)
         t50 = self._crossing(k, a, 0.5 * d, direction)
-        while k > lo and direction * (self.hy[self._h(k)] - a) >= 0.1 * d:
-            k -= 1
+        k = self._back_below(k, lo, a, 0.1 * d, direction)
         t10 = self._crossing(k, a, 0.1 * d, direction)
         onset = t10 - EASE_BACK * (t50 - t10)
         return onset if onset > floor else floor
-
-    def _left_fast_by(self, t_drop: float) -> bool:
-        """As :meth:`_left_fast`, counting only what happened before ``t_drop`` (the final fall is
-        the release, not the departure)."""
-        return 0.0 <= self.mv_far < t_drop and \
-            self.mv_far - self.sl_onset <= self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
@@ -1110,10 +1116,10 @@ class Detector:
             start, level = self._settle(mid, self.mv_onset)
         ref = self.h_level if slow else self.mv_ref
         direction = 1 if level > ref else -1
-        tol = DEPART * ref + DEPART_K * self.sig_f
         if slow:
             onset = self._ease_onset(ref, level, self._hold_floor())
         else:
+            tol = DEPART * ref + DEPART_K * self.sig_f
             onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
         settled = start
         start = self._band_start(level, onset)
@@ -1193,13 +1199,13 @@ class Detector:
                 # (the departure dated from the excursion's start: pumping passes the level often).
                 self._end_hold(min(onset, self.mv_onset), "left")
                 self._emit("release", drop, None, self.last_level)
-                self._after_release(t)
+                self._after_release()
                 return
         self._end_hold(onset, "release")
         self._emit("release", onset, None, level)
-        self._after_release(t)
+        self._after_release()
 
-    def _after_release(self, t: float) -> None:
+    def _after_release(self) -> None:
         y = self.hy[self._h(self.n - 1)]
         self.held = False
         self.st = IDLE

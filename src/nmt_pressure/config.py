@@ -117,19 +117,18 @@ class DetectorConfig:
         for name in ("release_time", "leave_time", "slow_step_hold"):
             if getattr(self, name) > 60.0:
                 raise ConfigError(f"{name} must be at most 60 s, got {getattr(self, name)!r}.")
-        if not (_is_number(self.band_enter_debounce) and 0 <= self.band_enter_debounce <= 10):
-            raise ConfigError(f"band_enter_debounce must be between 0 and 10 s, got "
-                              f"{self.band_enter_debounce!r}.")
         fraction("release_level", 0.0, 1.0)
         if not isinstance(self.slow_step_down, bool):
             raise ConfigError(f"slow_step_down must be true or false, got {self.slow_step_down!r}.")
-        # A slow step shorter than a fast one would mean nothing: the kernels take the larger of the two.
+        # A slow step shorter than a fast one would mean nothing: see slow_step_limit.
         if not (_is_number(self.slow_step_max) and math.isfinite(self.slow_step_max)
                 and 0 < self.slow_step_max <= STEP_MAX_DURATION_MAX):
             raise ConfigError(f"slow_step_max must be a positive number of seconds, at most "
                               f"{STEP_MAX_DURATION_MAX:g}, got {self.slow_step_max!r}.")
-        if not (_is_number(self.alert_debounce) and 0 <= self.alert_debounce <= 10):
-            raise ConfigError(f"alert_debounce must be between 0 and 10 s, got {self.alert_debounce!r}.")
+        for name in ("alert_debounce", "band_enter_debounce"):
+            v = getattr(self, name)
+            if not (_is_number(v) and 0 <= v <= 10):
+                raise ConfigError(f"{name} must be between 0 and 10 s, got {v!r}.")
         fraction("contact_release_ratio", 0.0, 1.0 + 1e-12)
         fraction("hold_band", 0.0, 0.5)
         fraction("step_min", 0.0, 1.0)
@@ -169,8 +168,13 @@ class DetectorConfig:
     def history_seconds(self) -> float:
         """How far back the detection stage keeps its per-tick history (back-dating horizon)."""
         fast = self.min_hold + self.step_max_duration
-        slow = max(self.slow_step_max, self.step_max_duration) + self.slow_step_hold
+        slow = self.slow_step_limit + self.slow_step_hold
         return (fast if fast > slow else slow) + self.leave_time + 2.0
+
+    @property
+    def slow_step_limit(self) -> float:
+        """How long a slow step may take: ``slow_step_max``, never less than a fast one may."""
+        return max(self.slow_step_max, self.step_max_duration)
 
     @property
     def history_capacity(self) -> int:
