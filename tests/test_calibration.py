@@ -69,3 +69,12 @@ def test_marker_flag_is_reported_once_with_its_time():
     cal = Calibrator()
     cal.samples(SampleBlock(0, 0, 1000, (0, 0), flags=FLAG_MARKER), info())
     assert cal.markers == [0.0]
+
+
+def test_a_repeated_line_time_is_kept_for_the_core_to_place():
+    """A millisecond clock printed at 2 kHz repeats each stamp: both readings reach the core, which
+    spreads them (a clock that goes back is a restarted device: see above)."""
+    cal = Calibrator(default_unit="N")
+    times = [cal.reading(Reading(1.0, "N", t=t)).t for t in (5.000, 5.000, 5.001, 5.001)]
+    assert [x.size for x in times] == [1, 1, 1, 1]
+    assert [float(x[0]) for x in times[:4]] == [5.0, 5.0, 5.001, 5.001]

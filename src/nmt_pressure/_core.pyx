@@ -34,6 +34,8 @@ cdef double MAR_ALPHA = _spec.MAR_ALPHA
 cdef double TAU_PER_CUTOFF = _spec.TAU_PER_CUTOFF
 cdef double SPIKE_FLOOR = _spec.SPIKE_FLOOR
 cdef int WARMUP = _spec.WARMUP
+cdef int REPEAT_CAP = _spec.REPEAT_CAP
+cdef double REPEAT_SPAN = _spec.REPEAT_SPAN
 cdef double LEARN_FRAC = _spec.LEARN_FRAC
 cdef double STEP_QUANTA = _spec.STEP_QUANTA
 cdef double BAND_IN = _spec.BAND_IN
@@ -98,7 +100,7 @@ ctypedef struct Core:
     # counters
     i64 samples, ignored, spikes, gaps
     # per-sample stage
-    int started, pend, fed, n_in_tick, r_n
+    int started, pend, fed, n_in_tick, r_n, rep_n
     double thr, r_lim, r_acc
     double t_last, t_fed, t_now, x1, x2, mar, dt_avg, dt_avg_c, sqrt_c, pend_t, pend_x, dt_c, alpha, y1, y2, quantum
     double next_tick, t_tick
@@ -119,6 +121,7 @@ ctypedef struct Core:
     double* cy
     i64* qmax_i
     i64* qmin_i
+    double* rep  # forces stamped with t_last again, waiting for the next timestamp (REPEAT_CAP)
     EvRec ev[EV_CAP]
     EvRec hq[BAND_HELD]
     int ev_n
@@ -137,6 +140,8 @@ cdef inline i64 imax(i64 a, i64 b) noexcept nogil:
     return a if a > b else b
 
 cdef inline void emit(Core* s, int kind, double t, int direction, double level) noexcept nogil:
+    if s.ev_n >= EV_CAP:
+        return  # unreachable by the drain marks; a guard against writing past the ring all the same
     cdef EvRec* e = &s.ev[s.ev_n]
     e.kind = kind
     e.t = t
@@ -241,6 +246,7 @@ cdef void reset_stream(Core* s) noexcept nogil:
     s.next_tick = 0.0
     s.t_tick = 0.0
     s.n_in_tick = 0
+    s.rep_n = 0
     reset_detection(s)
 
 
@@ -1122,8 +1128,9 @@ cdef void gap(Core* s, double t, double x) noexcept nogil:
 
 
 cdef inline void step(Core* s, double t, double x) noexcept nogil:
-    """One sample in: O(1) amortised, no allocation, no Python."""
-    cdef double dt, thr, r
+    """One sample in: O(1) amortised, no allocation, no Python (a run of repeated stamps is fed
+    when the next stamp comes: O(run), at most REPEAT_CAP)."""
+    cdef double dt
     if not (isfinite(t) and isfinite(x)):
         s.ignored += 1
         return
@@ -1132,12 +1139,39 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
         start_stream(s, t, x)
         return
     dt = t - s.t_last
+    if dt == 0.0:
+        if s.rep_n < REPEAT_CAP:
+            s.rep[s.rep_n] = x
+            s.rep_n += 1
+        else:
+            s.ignored += 1
+        return
     if not (dt > 0.0):
         s.ignored += 1
         return
+    if s.rep_n > 0:
+        spread_repeats(s, t)
     if dt > s.max_gap:
         gap(s, t, x)
         return
+    accept(s, t, x)
+
+
+cdef void spread_repeats(Core* s, double t) noexcept nogil:
+    """The run of samples stamped ``t_last`` again, spread evenly up to ``t``, in arrival order."""
+    cdef double t0 = s.t_last, dt = t - s.t_last
+    cdef double k = s.rep_n + 1
+    cdef int j
+    if dt <= REPEAT_SPAN and dt <= s.max_gap:
+        for j in range(s.rep_n):
+            accept(s, t0 + (j + 1) * dt / k, s.rep[j])
+    else:
+        s.ignored += s.rep_n
+    s.rep_n = 0
+
+
+cdef inline void accept(Core* s, double t, double x) noexcept nogil:
+    cdef double thr, r
     s.samples += 1
     s.t_last = t
     if s.fed < WARMUP:
@@ -1176,7 +1210,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
     cdef double next_tick = s.next_tick, max_gap = s.max_gap, tau = s.tau
     cdef i64 samples = s.samples
     cdef int r_n = s.r_n, n_in_tick = s.n_in_tick
-    cdef bint fast = s.started and not s.pend and s.fed >= WARMUP
+    cdef bint fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
     while True:
         while i < n:
             t = tv[i]
@@ -1241,7 +1275,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
         r_n = s.r_n
         n_in_tick = s.n_in_tick
         quantum = s.quantum
-        fast = s.started and not s.pend and s.fed >= WARMUP
+        fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
         if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
             return i
 
@@ -1292,6 +1326,7 @@ cdef class Detector:
         s.has_target = cfg.target is not None
         s.target = float(cfg.target) if cfg.target is not None else 0.0
         free(s.ht); free(s.hy); free(s.hw); free(s.cw); free(s.cy); free(s.qmax_i); free(s.qmin_i)
+        free(s.rep)
         s.ht = <double*> calloc(s.cap, sizeof(double))
         s.cw = <double*> calloc(s.cap, sizeof(double))
         s.cy = <double*> calloc(s.cap, sizeof(double))
@@ -1299,7 +1334,8 @@ cdef class Detector:
         s.hw = <double*> calloc(s.cap, sizeof(double))
         s.qmax_i = <i64*> calloc(s.cap, sizeof(i64))
         s.qmin_i = <i64*> calloc(s.cap, sizeof(i64))
-        if not (s.ht and s.hy and s.hw and s.cw and s.cy and s.qmax_i and s.qmin_i):
+        s.rep = <double*> calloc(REPEAT_CAP, sizeof(double))
+        if not (s.ht and s.hy and s.hw and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep):
             raise MemoryError()
         s.samples = 0
         s.ignored = 0
@@ -1312,7 +1348,7 @@ cdef class Detector:
     def __dealloc__(self):
         if self.s != NULL:
             free(self.s.ht); free(self.s.hy); free(self.s.hw); free(self.s.cw); free(self.s.cy)
-            free(self.s.qmax_i); free(self.s.qmin_i)
+            free(self.s.qmax_i); free(self.s.qmin_i); free(self.s.rep)
             free(self.s)
 
     cdef list _drain(self, list out):
@@ -1372,6 +1408,8 @@ cdef class Detector:
 
     def finish(self):
         """End of data: close an open hold (``ended_by='end_of_data'``)."""
+        self.s.ignored += self.s.rep_n  # a run still waiting for a next stamp has no time to be fed at
+        self.s.rep_n = 0
         if self.s.started:
             end_of_data(self.s, self.s.t_last)
         return self._drain([])

@@ -107,6 +107,12 @@ STATS_LAG = 1.0
 NOISE_K = 3.0
 #: Mean absolute second-difference residual of white noise is this many noise sigmas (√6·√(2/π)).
 MAR_PER_SIGMA = 1.9544100476116797
+#: Samples sharing one timestamp that are kept until the next timestamp says where they belong: a
+#: host that stamps a whole batch (250 ms at 4 kHz) with its arrival time, a millisecond clock at 2 kHz.
+REPEAT_CAP = 1024
+#: The longest interval (s) such a run is spread over; a longer silence after it is no batch, and its
+#: samples, which carry no time of their own, are dropped (counted in ``ignored``).
+REPEAT_SPAN = 1.0
 #: Samples of plain averaging before the noise tracker turns robust and spike rejection starts.
 WARMUP = 10
 #: Jumps below this (N) are never called spikes: quantisation and a noise-free sensor stay quiet.
@@ -176,6 +182,8 @@ class Detector:
 
     def finish(self) -> list[Event]:
         """End of data: close an open hold (``ended_by='end_of_data'``). Returns events (none today)."""
+        self.ignored += len(self.rep)  # a run still waiting for a next stamp has no time to be fed at
+        self.rep.clear()
         if self.started:
             self._end_of_data(self.t_last)
         out = self._events
@@ -225,6 +233,7 @@ class Detector:
         self.next_tick = 0.0
         self.t_tick = 0.0
         self.n_in_tick = 0  # samples fed since the last tick
+        self.rep: list[float] = []  # forces stamped with t_last again, waiting for the next timestamp
         self._reset_detection()
 
     def _reset_detection(self) -> None:
@@ -298,9 +307,27 @@ class Detector:
             self._start_stream(t, x)
             return
         dt = t - self.t_last
+        if dt == 0.0:
+            # The same timestamp again (a batch stamped on arrival, a coarse clock): the sample is
+            # real but its time is not known until the next timestamp comes.
+            if len(self.rep) < REPEAT_CAP:
+                self.rep.append(x)
+            else:
+                self.ignored += 1
+            return
         if not (dt > 0.0):
             self.ignored += 1
             return
+        if self.rep:
+            # Spread the run evenly between its timestamp and this one, in arrival order.
+            if dt <= REPEAT_SPAN and dt <= self.cfg.max_gap:
+                t0 = self.t_last
+                k = len(self.rep) + 1
+                for j, xr in enumerate(self.rep, 1):
+                    self._accept(t0 + j * dt / k, xr)
+            else:
+                self.ignored += len(self.rep)
+            self.rep.clear()
         if dt > self.cfg.max_gap:
             # A silence: close what was open at the last real sample and start afresh, rather than
             # bridging the gap with a filter that would invent a ramp.
@@ -310,6 +337,10 @@ class Detector:
             self.t_now = t
             self._start_stream(t, x)
             return
+        self._accept(t, x)
+
+    def _accept(self, t: float, x: float) -> None:
+        """A sample with a time after the last one's, within ``max_gap``: spike check, then the filter."""
         self.samples += 1
         self.t_last = t
         # Single-sample spike rejection: predict linearly from the last two fed samples; a sample far

@@ -125,15 +125,16 @@ class Calibrator:
         t = dev_t + self._offset_s
         if self._last_t is not None:
             expected = self._last_t + (time.monotonic() - self._host_lost_at if self._reanchor else 0.0)
-            if other_device or t[0] <= self._last_t or \
+            if other_device or t[0] < self._last_t or \
                     (self._reanchor and t[0] > expected + MAX_CLOCK_JUMP_S):
                 # A restarted or another device (clock back near zero, or its own) or a clock far off:
                 # continue the timeline at the last time plus the time that really passed.
                 gap = max(expected - self._last_t, 1e-6)
                 self._offset_s = self._last_t + gap - dev_t[0]
                 t = dev_t + self._offset_s
-            # Within one block times increase; across blocks drop what would go back in time.
-            keep = t > self._last_t
+            # Within one block times increase; across blocks drop what would go back in time. A
+            # repeated stamp (a millisecond clock faster than 1 kHz) is kept: the core places it.
+            keep = t >= self._last_t
             if not keep.all():
                 t, force, raw, flags = t[keep], force[keep], raw[keep], flags[keep]
         self._reanchor = False

@@ -1,0 +1,103 @@
+"""Repeated timestamps: samples that share one stamp are real samples whose time is not yet known.
+
+A host that stamps a whole batch with its arrival time (a USB or Bluetooth bridge that delivers 100-250 ms
+at once), a millisecond clock read faster than 1 kHz, a CSV whose time column is rounded: the core keeps
+such a run and spreads it evenly up to the next stamp, so nothing is dropped and the detection sees the
+true rate, one batch late.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from nmt_pressure import _core_py as spec
+from nmt_pressure.config import DetectorConfig
+
+
+def of(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
+def session(trace, rate: float):
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(0.3, 0.8, mark="step").hold(6.0)
+    tr = tr.step(-0.15, 1.0).hold(4.0).release(0.3, mark="drop").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=21)
+    return tr, t, f
+
+
+def batched(t: np.ndarray, batch: float) -> np.ndarray:
+    """Every sample stamped with the end of the batch it arrived in."""
+    return t[0] + np.ceil((t - t[0]) / batch - 1e-9) * batch
+
+
+@pytest.mark.parametrize("batch", [0.1, 0.25])
+def test_batch_stamped_stream_gives_the_same_holds_one_batch_late(impl, trace, run_trace, invariants,
+                                                                   batch):
+    tr, t, f = session(trace, 100.0)
+    tb = batched(t, batch)
+    assert np.unique(tb).size < t.size / 5  # the test really repeats stamps
+    cfg = DetectorConfig(sample_rate=100.0, target=20.0)
+    ref_events, ref_holds, _ = run_trace(impl, t, f, cfg)
+    events, holds, det = run_trace(impl, tb, f, cfg)
+    invariants(events, holds, tb)
+    # Only the last batch, which no later stamp places, is not fed.
+    assert det.samples + det.ignored == t.size and det.ignored == np.sum(tb == tb[-1]) - 1
+    assert [e.kind for e in events] == [e.kind for e in ref_events]
+    assert [h.ended_by for h in holds] == [h.ended_by for h in ref_holds] == ["step", "step", "release"]
+    for a, b in zip(holds, ref_holds, strict=True):
+        assert abs(a.start - b.start) <= batch + 0.05 and abs(a.end - b.end) <= batch + 0.05
+        assert a.mean == pytest.approx(b.mean, rel=0.01)
+    step = of(events, "step")[0]
+    assert abs(step.t - tr.marks["step"][0]) <= 0.5 + batch
+
+
+def test_a_millisecond_clock_at_2_khz_loses_nothing(impl, trace, run_trace, invariants):
+    _, t, f = session(trace, 2000.0)
+    tm = np.floor(t * 1000.0) / 1000.0
+    assert np.unique(tm).size < 0.6 * t.size
+    events, holds, det = run_trace(impl, tm, f)
+    ref_events, ref_holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, tm)
+    assert det.samples + det.ignored == t.size and det.ignored <= 1
+    assert [e.kind for e in events] == [e.kind for e in ref_events]
+    for a, b in zip(holds, ref_holds, strict=True):
+        assert abs(a.start - b.start) <= 0.01 and abs(a.end - b.end) <= 0.01
+
+
+def test_both_cores_agree_and_chunks_may_cut_a_run(golden, compiled, trace, run_trace, same_events,
+                                                 same_holds):
+    _, t, f = session(trace, 100.0)
+    tb = batched(t, 0.25)
+    g_events, g_holds, _ = run_trace(golden, tb, f)
+    c_events, c_holds, _ = run_trace(compiled, tb, f)
+    same_events(g_events, c_events)
+    same_holds(g_holds, c_holds)
+    # Cut inside runs, and feed some samples one at a time through push.
+    det = compiled(DetectorConfig())
+    out = []
+    cuts = [0, 7, 13, 500, 501, 1111, t.size]
+    for a, b in itertools.pairwise(cuts):
+        if b - a == 1:
+            out += det.push(tb[a], f[a])
+        else:
+            out += det.process(tb[a:b], f[a:b])
+    out += det.finish()
+    same_events(g_events, out)
+    same_holds(g_holds, det.holds)
+
+
+def test_a_run_beyond_its_cap_or_before_a_silence_is_counted_not_fed(impl):
+    det = impl(DetectorConfig(sample_rate=100.0))
+    det.process(np.arange(20) * 0.01, np.full(20, 10.0))
+    t_run = np.full(spec.REPEAT_CAP + 5, 0.2)
+    det.process(t_run, np.full(t_run.size, 10.0))
+    det.process(np.array([0.21]), np.array([10.0]))
+    assert det.ignored == 4  # the first of the run was fed at its own stamp, REPEAT_CAP waited, 4 over
+    assert det.samples == 20 + 1 + spec.REPEAT_CAP + 1
+    # A run whose next stamp comes after a silence longer than REPEAT_SPAN has no time to be spread over.
+    det.process(np.full(4, 0.22), np.full(4, 10.0))
+    det.process(np.array([0.22 + spec.REPEAT_SPAN + 0.5]), np.array([10.0]))
+    assert det.ignored == 4 + 3
