@@ -15,7 +15,7 @@ $(PY):
 
 # Reinstall whenever the package sources change (non-editable: tests run the installed package).
 $(STAMP): $(PY) pyproject.toml setup.py $(shell find src firmware_sim -name '*.py' -o -name '*.pyx' -o -name '*.toml' 2>/dev/null)
-	$(PIP) install --quiet ".[test]"
+	$(PIP) install --quiet ".[all,test]"
 	touch $(STAMP)
 
 install: $(STAMP)
