@@ -26,14 +26,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from nmt_pressure import __version__
+from nmt_pressure import __version__, csvtable, formats
 from nmt_pressure.config import ConfigError, DetectorConfig
-from nmt_pressure.holdstats import HOLD_COLUMNS, HoldStats, hold_stats
-from nmt_pressure.recording import RecordingError, read_recording
+from nmt_pressure.holdstats import HOLD_COLUMNS, HoldStats, finite_median, hold_stats
+from nmt_pressure.recording import (
+    DEFAULT_FORCE_COL,
+    DEFAULT_TIME_COL,
+    FORMAT_LINE,
+    RecordingError,
+    read_recording,
+)
 from nmt_pressure.report import to_json
 
-__all__ = ["FileResult", "Progress", "ReportOptions", "output_stems", "report_file", "run_batch",
-           "write_csv_table"]
+__all__ = ["FileResult", "FolderScan", "Progress", "ReportOptions", "no_recordings_message", "output_stems",
+           "report_file", "run_batch", "scan_folder", "skipped_note", "write_csv_table"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,154 @@ def output_stems(paths: Sequence[str]) -> list[str]:
         taken.add(stem.casefold())
         stems.append(stem)
     return stems
+
+
+# --------------------------------------------------------------------------------------------------
+# a folder given as input
+# --------------------------------------------------------------------------------------------------
+
+#: Files of a folder that may be recordings (by name); their content decides.
+FOLDER_SUFFIXES = (".csv", ".json", ".txt", ".tsv")
+#: Names of files that live beside recordings and never are one: the report's own outputs and the
+#: simulator's ground truth (``--labels``, named ``NAME.labels.json`` by the scoring tools).
+_REPORT_TABLES = (".holds.csv", ".holds.json")
+_REPORT_FILES = ("holds_all.csv", "summary.json")
+_LABELS = ".labels.json"
+#: How much of a file is read to tell what it is: the head of a recording fits many times over.
+_SNIFF_BYTES = 65536
+_BOM = b"\xef\xbb\xbf"
+
+# Why a file was skipped (the keys of FolderScan.skipped), in the order a message lists them.
+SKIP_LABELS, SKIP_OUTPUT, SKIP_JSON, SKIP_BINARY, SKIP_COLUMNS = (
+    "labels", "output", "json", "binary", "columns")
+
+
+@dataclass
+class FolderScan:
+    """What a folder given to ``report`` holds: its recordings, and the files skipped with the reason."""
+
+    folder: str
+    recordings: list[str] = field(default_factory=list)
+    #: Reason (one of the ``SKIP_*`` keys) -> names of the files skipped for it, in name order.
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    time_col: str = DEFAULT_TIME_COL
+    force_col: str = DEFAULT_FORCE_COL
+
+
+def _has_column(header: Sequence[str], wanted: str) -> bool:
+    # As the reader finds a column: the exact name, else the same name in another case.
+    folded = wanted.strip().casefold()
+    return wanted in header or any(name.casefold() == folded for name in header)
+
+
+def _why_not_a_recording(path: Path, time_col: str, force_col: str) -> str | None:
+    """The ``SKIP_*`` reason if ``path`` is positively no recording, else None (it is taken).
+
+    Only what is certain is skipped: a file that looks like a recording but is broken is taken, so
+    the batch names it with the reader's own reason and fix.
+    """
+    name = path.name.casefold()
+    if name.endswith(_LABELS):
+        return SKIP_LABELS
+    if name.endswith(_REPORT_TABLES) or name in _REPORT_FILES:
+        return SKIP_OUTPUT
+    try:
+        with path.open("rb") as f:
+            data = f.read(_SNIFF_BYTES)
+    except OSError:
+        return None  # unreadable: the reader says why, by name
+    if b"\x00" in data:
+        return SKIP_BINARY
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    if data[start:].lstrip().startswith(b"{"):
+        return SKIP_JSON  # a JSON object (summary, labels, settings): every JSON export is a list
+    if data[start:].lstrip().startswith(FORMAT_LINE.encode()) or formats.sniff(data, start) is not None:
+        return None  # our own recording, or a Grip-Connect export
+    try:
+        head = csvtable.parse_head(path, data, start)
+        if formats.is_tindeq_header(head.header) or formats.tindeq_summary(path, data, head) is not None:
+            return None
+    except RecordingError:
+        return None  # no header row, or a Tindeq export cut short: the reader says what to fix
+    if _has_column(head.header, time_col) and _has_column(head.header, force_col):
+        return None
+    return SKIP_COLUMNS
+
+
+def scan_folder(folder: str | os.PathLike[str], time_col: str | None = None,
+                force_col: str | None = None) -> FolderScan:
+    """The recordings in ``folder`` (sorted by name) and the files skipped there, with the reason.
+
+    A file is a candidate by its suffix (:data:`FOLDER_SUFFIXES`) and then judged by its name and
+    head: sidecars (``*.labels.json``), this report's outputs, JSON objects (summaries, settings),
+    binary files and tables without the time and force columns (``time_col``/``force_col``, as for
+    the reader) are skipped. Other files (figures, pages, ``*.events.jsonl``) are not considered.
+    """
+    scan = FolderScan(str(folder), time_col=time_col or DEFAULT_TIME_COL,
+                      force_col=force_col or DEFAULT_FORCE_COL)
+    for child in sorted(Path(folder).iterdir()):
+        if not child.is_file() or child.suffix.lower() not in FOLDER_SUFFIXES:
+            continue
+        why = _why_not_a_recording(child, scan.time_col, scan.force_col)
+        if why is None:
+            scan.recordings.append(str(child))
+        else:
+            scan.skipped.setdefault(why, []).append(child.name)
+    return scan
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _skip_reasons(scans: Sequence[FolderScan]) -> list[str]:
+    """One phrase per reason, with a few of the names (and the fix where there is one)."""
+    merged: dict[str, list[str]] = {}
+    for scan in scans:
+        for why, names in scan.skipped.items():
+            merged.setdefault(why, []).extend(names)
+    cols = {f"{s.time_col} and {s.force_col}" for s in scans if SKIP_COLUMNS in s.skipped}
+    words = {
+        SKIP_LABELS: ("labels file", "labels files"),
+        SKIP_OUTPUT: ("report output", "report outputs"),
+        SKIP_JSON: ("JSON file that is not a recording export", "JSON files that are not recording exports"),
+        SKIP_BINARY: ("binary file", "binary files"),
+        SKIP_COLUMNS: (f"text file without the columns {' / '.join(sorted(cols))}",
+                       f"text files without the columns {' / '.join(sorted(cols))}"),
+    }
+    out = []
+    for why in (SKIP_LABELS, SKIP_OUTPUT, SKIP_JSON, SKIP_BINARY, SKIP_COLUMNS):
+        found = merged.get(why)
+        if not found:
+            continue
+        shown = ", ".join(found[:2]) + (", …" if len(found) > 2 else "")
+        out.append(f"{_plural(len(found), *words[why])} ({shown})")
+    return out
+
+
+def skipped_note(scans: Sequence[FolderScan]) -> str | None:
+    """One line for the user: how many files of the folders were skipped, and why; None if none."""
+    n = sum(len(names) for s in scans for names in s.skipped.values())
+    if n == 0:
+        return None
+    fix = ("; to report such a file, name its time and force columns with --time-col and --force-col"
+           if any(SKIP_COLUMNS in s.skipped for s in scans) else "")
+    return (f"skipped {_plural(n, 'file that is not a recording', 'files that are not recordings')}: "
+            f"{', '.join(_skip_reasons(scans))}{fix}.")
+
+
+def no_recordings_message(scan: FolderScan) -> str:
+    """The error for a folder without a single recording: one sentence naming the fix."""
+    if not scan.skipped:
+        return (f"the folder {scan.folder} holds no recordings (no {', '.join(FOLDER_SUFFIXES)} files); "
+                "give the files themselves or another folder.")
+    if SKIP_COLUMNS in scan.skipped:
+        fix = ("if those text files are recordings, name their time and force columns with --time-col "
+               "NAME --force-col NAME, else give another folder.")
+    else:
+        fix = "give the recordings themselves or another folder."
+    return (f"the folder {scan.folder} holds no recordings, only {', '.join(_skip_reasons([scan]))}; "
+            f"{fix}")
 
 
 def _cell(value: Any) -> str:
@@ -164,9 +318,10 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
         if opts.figures:
             from nmt_pressure.figures import draw_recording
 
-            cvs = [h.cv for h in result.holds]
-            note = (f"{len(result.holds)} holds, median CV {100 * sorted(cvs)[len(cvs) // 2]:.1f} %"
-                    if cvs else "no holds")
+            # The very median the batch page's table shows for this file (its CV column).
+            median_cv = finite_median([100.0 * h["cv"] for h in res.holds])
+            note = (f"{len(res.holds)} holds, median CV {median_cv:.1f} %" if median_cv is not None
+                    else f"{len(res.holds)} holds" if res.holds else "no holds")
             draw_recording(out / f"{stem}.png", rec.t, rec.force_n, result.filtered, result.events,
                            result.holds, cfg, f"{Path(source).name}: {note}")
             res.outputs["png"] = f"{stem}.png"

@@ -21,7 +21,7 @@ import numpy as np
 from nmt_pressure import __version__
 from nmt_pressure.batch import FileResult, write_csv_table
 from nmt_pressure.events import ENDED_BY
-from nmt_pressure.holdstats import HOLD_COLUMNS
+from nmt_pressure.holdstats import HOLD_COLUMNS, finite_median
 from nmt_pressure.report import to_json
 
 __all__ = ["summarize", "write_batch_outputs"]
@@ -72,11 +72,6 @@ def _fmt(x: Any, spec: str = ".3g", none: str = "–") -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _median(values: Sequence[float]) -> float | None:
-    data = [v for v in values if v is not None and math.isfinite(v)]
-    return float(np.median(data)) if data else None
 
 
 _CSS = """
@@ -146,8 +141,8 @@ def render_html(results: Sequence[FileResult], summary: dict[str, Any], figure: 
         links = " ".join(f"<a href=\"{e(v)}\">{e(k)}</a>" for k, v in r.outputs.items())
         w(f"<tr><td class=\"name\">{e(Path(r.source).name)}</td><td class=\"name\">{e(r.format or '')}</td>"
           f"<td>{_fmt(r.duration_s, '.1f')}</td><td>{_fmt(r.sample_rate_hz, '.4g')}</td>"
-          f"<td>{len(r.holds)}</td><td>{_fmt(_median([100 * h['cv'] for h in r.holds]), '.2f')}</td>"
-          f"<td>{_fmt(_median([h['time_in_band_pct'] for h in r.holds]), '.1f')}</td>"
+          f"<td>{len(r.holds)}</td><td>{_fmt(finite_median([100 * h['cv'] for h in r.holds]), '.2f')}</td>"
+          f"<td>{_fmt(finite_median([h['time_in_band_pct'] for h in r.holds]), '.1f')}</td>"
           f"<td>{sum(h['excursions'] for h in r.holds)}</td><td>{r.event_counts.get('step', 0)}</td>"
           f"<td>{r.event_counts.get('release', 0)}</td>"
           f"<td>{sum(1 for h in r.holds if h['ended_by'] == 'left')}</td>"

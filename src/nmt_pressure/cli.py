@@ -316,11 +316,6 @@ ANALYZE = Command(
 # report
 # --------------------------------------------------------------------------------------------------
 
-#: Files `report` picks up from a folder given as input (its own outputs are left out).
-_REPORT_SUFFIXES = (".csv", ".json", ".txt", ".tsv")
-_REPORT_OUTPUTS = (".holds.csv", ".holds.json", "holds_all.csv", "summary.json", ".events.jsonl")
-
-
 def _configure_report(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", metavar="FILE", nargs="+",
                    help="recordings (our CSV, other devices' CSV, Tindeq and Grip-Connect exports); a folder "
@@ -337,20 +332,26 @@ def _configure_report(p: argparse.ArgumentParser) -> None:
     add_column_arguments(p)
 
 
-def _report_inputs(items: Sequence[str]) -> list[str]:
+def _report_inputs(items: Sequence[str], time_col: str | None, force_col: str | None) -> list[str]:
+    from nmt_pressure.batch import no_recordings_message, scan_folder, skipped_note
+
     files: list[str] = []
+    scans = []
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found = sorted(str(c) for c in path.iterdir()
-                           if c.is_file() and c.suffix.lower() in _REPORT_SUFFIXES
-                           and not c.name.endswith(_REPORT_OUTPUTS))
-            if not found:
-                raise CommandError(f"the folder {item} holds no recordings (.csv, .json, .txt, .tsv); "
-                                   "give the files themselves or another folder.")
-            files += found
+            # A folder stands for the recordings in it: sidecars beside them (labels, summaries, this
+            # report's outputs) are skipped and counted, not reported as broken recordings.
+            scan = scan_folder(path, time_col, force_col)
+            if not scan.recordings:
+                raise CommandError(no_recordings_message(scan))
+            scans.append(scan)
+            files += scan.recordings
         else:
             files.append(item)  # a missing or unreadable file is reported by name with the others
+    note = skipped_note(scans)
+    if note:
+        print(f"{PROG}: {note}", file=sys.stderr)
     return files
 
 
@@ -380,7 +381,7 @@ def _run_report(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise CommandError(f"--jobs must be 1 or more, got {args.jobs}.")
     _check_unit(args.unit)
-    files = _report_inputs(args.files)
+    files = _report_inputs(args.files, args.time_col, args.force_col)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +19,7 @@ import numpy.typing as npt
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.events import Event, Hold
 
-__all__ = ["draw_distributions", "draw_recording", "envelope"]
+__all__ = ["distributions_figure", "draw_distributions", "draw_recording", "envelope"]
 
 F64 = npt.NDArray[np.float64]
 
@@ -125,32 +126,54 @@ def draw_recording(out: str | Path, t: F64, raw: F64, filtered: F64, events: Seq
     # Below the axes: a legend inside would hide the very peaks a reader looks for.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncols=8, frameon=False)
     path = Path(out)
-    fig.savefig(path)
+    # The title also as the PNG's own Title: an image copied out of the report still says what it
+    # shows, and a script (or a test) can read it back without looking at pixels.
+    fig.savefig(path, metadata={"Title": title})
     return path
 
 
-def draw_distributions(out: str | Path, cv_pct: Sequence[float], in_band_pct: Sequence[float],
-                       holds_per_file: Sequence[int]) -> Path:
-    """The batch page's figure: CV, time in band and holds per file as three histograms."""
+def distributions_figure(cv_pct: Sequence[float], in_band_pct: Sequence[float],
+                         holds_per_file: Sequence[int]) -> Any:
+    """The batch page's figure (a matplotlib Figure): CV, time in band and holds per file as three
+    histograms. Every count is a whole number, so the count axes are ticked at whole numbers only
+    (a batch of two files must not show 0.2 files)."""
+    from matplotlib.ticker import MaxNLocator
+
     fig = _new_figure(12.0, 3.6)
     panels = (
-        (cv_pct, "CV of each hold (%)", "holds"),
-        (in_band_pct, "time in band (% of each hold)", "holds"),
-        (holds_per_file, "holds per file", "files"),
+        (cv_pct, "CV of each hold (%)", "holds", False),
+        (in_band_pct, "time in band (% of each hold)", "holds", False),
+        (holds_per_file, "holds per file", "files", True),
     )
-    for k, (values, xlabel, ylabel) in enumerate(panels, start=1):
+    for k, (values, xlabel, ylabel, whole_x) in enumerate(panels, start=1):
         ax = fig.add_subplot(1, 3, k)
         data = [float(v) for v in values if v is not None and math.isfinite(float(v))]
-        if data:
+        if data and whole_x:
+            # A bar per whole number of holds, centred on it: fractional bin edges would split or
+            # merge counts arbitrarily.
+            first, last = math.floor(min(data)), math.ceil(max(data))
+            step = max(1, math.ceil((last - first + 1) / 30))
+            edges = np.arange(first - 0.5, last + step + 0.5, step)
+            ax.hist(data, bins=edges, color="#1f4e79", alpha=0.85)
+        elif data:
             lo, hi = min(data), max(data)
             if hi - lo < 1e-9 * max(1.0, abs(hi)):  # one value (e.g. a single file): one bar around it
                 lo, hi = lo - 0.5, hi + 0.5
             ax.hist(data, bins=min(30, max(5, len(data) // 3)), range=(lo, hi), color="#1f4e79", alpha=0.85)
         else:
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if whole_x:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
+    return fig
+
+
+def draw_distributions(out: str | Path, cv_pct: Sequence[float], in_band_pct: Sequence[float],
+                       holds_per_file: Sequence[int]) -> Path:
+    """:func:`distributions_figure` saved as a PNG."""
     path = Path(out)
-    fig.savefig(path)
+    distributions_figure(cv_pct, in_band_pct, holds_per_file).savefig(path)
     return path

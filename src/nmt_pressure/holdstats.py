@@ -33,7 +33,8 @@ a departure within the same contact, has no ramp) are NaN here and empty/null in
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import statistics
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -43,7 +44,7 @@ import numpy.typing as npt
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.events import Event, Hold
 
-__all__ = ["HOLD_COLUMNS", "HoldStats", "hold_stats", "loading_rate", "sample_weights"]
+__all__ = ["HOLD_COLUMNS", "HoldStats", "finite_median", "hold_stats", "loading_rate", "sample_weights"]
 
 #: Fraction of the ramp's rise between which the loading rate is measured.
 RAMP_LO, RAMP_HI = 0.10, 0.90
@@ -79,6 +80,16 @@ class HoldStats:
 #: Column order of the per-hold tables (CSV and JSON): index, the contract's hold fields, the rest.
 HOLD_COLUMNS: tuple[str, ...] = ("index", *(f.name for f in fields(Hold)),
                                  *(f.name for f in fields(HoldStats)[2:]))
+
+
+def finite_median(values: Iterable[float | None]) -> float | None:
+    """The median of the finite values (the mean of the two middle ones for an even count), or None.
+
+    The one median every report uses (summary line, figure titles, batch page), so that a figure and
+    the table beside it always quote the same number.
+    """
+    data = [float(v) for v in values if v is not None and math.isfinite(v)]
+    return float(statistics.median(data)) if data else None
 
 
 def sample_weights(t: F64) -> F64:

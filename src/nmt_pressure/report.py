@@ -14,6 +14,7 @@ from typing import Any
 
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.events import Event, Hold
+from nmt_pressure.holdstats import finite_median
 
 __all__ = ["analysis_dict", "band_description", "format_events", "format_holds", "format_report",
            "format_summary", "to_json"]
@@ -120,10 +121,8 @@ def format_summary(events: Sequence[Event], holds: Sequence[Hold]) -> str:
     parts.append(n(kinds["band_exit"], "band exit"))
     parts.append(n(kinds["contact"], "contact"))
     line = "summary: " + ", ".join(parts)
-    cvs = sorted(h.cv * 100.0 for h in holds if math.isfinite(h.cv))
-    if cvs:
-        mid = len(cvs) // 2
-        median = cvs[mid] if len(cvs) % 2 else 0.5 * (cvs[mid - 1] + cvs[mid])
+    median = finite_median(h.cv * 100.0 for h in holds)
+    if median is not None:
         line += f"; median CV {median:.1f} %"
     return line + "."
 

@@ -3,7 +3,8 @@
 Errors a user can cause end before any window opens, in one sentence (the CLI prints it and exits
 with 2): no display, a bad port, a bad recording, bad band settings. ``--duration`` makes an
 unattended run: after S seconds the window is grabbed to ``--screenshot`` and the session's counters,
-events and the display's fps and CPU go to ``--summary-json``.
+events and the display's fps and CPU go to ``--summary-json``. A run nobody sits at (``--screenshot``,
+or Qt's offscreen platform) neither reads nor writes the remembered settings: see :func:`unattended`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
 
 #: Qt platform plugins that need no display server.
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb", "vkkhrdisplay")
+#: Of those, the ones whose windows nobody can see or touch (the others drive a real screen: a kiosk's
+#: framebuffer, a VNC viewer).
+UNSEEN_PLATFORMS = ("offscreen", "minimal")
 NO_DISPLAY = ("no display to show the dashboard on (neither DISPLAY nor WAYLAND_DISPLAY is set); use "
               "`nmt-pressure monitor --port PORT` for the terminal view, or set "
               "QT_QPA_PLATFORM=offscreen for an unattended run with --duration and --screenshot.")
@@ -120,6 +125,19 @@ def screen_problem() -> str | None:
     return problem
 
 
+def unattended(args: argparse.Namespace, env: dict[str, str] | None = None) -> bool:
+    """Whether nobody sits at this run's window: a ``--screenshot`` run, or a platform nobody sees.
+
+    Such a run neither reads nor writes the remembered settings. Restored onto Qt's small offscreen
+    screen, the remembered geometry shrinks the window, and saved back it would open every later
+    window cramped (Record, Mute and Drill pushed into an overflow menu); the band, unit or mute
+    remembered from a person's session would change what the screenshot shows.
+    """
+    env = dict(os.environ) if env is None else env
+    qpa = env.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip().lower()
+    return bool(getattr(args, "screenshot", None)) or qpa in UNSEEN_PLATFORMS
+
+
 def _uses_xcb(env: dict[str, str] | None = None) -> bool:
     env = dict(os.environ) if env is None else env
     qpa = env.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip().lower()
@@ -155,7 +173,16 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
 
     _quiet_qt_messages()
     app = _qt_app()
-    settings = settings_for(os.environ.get("NMT_PRESSURE_SETTINGS") or None)
+    # Unattended: a scratch store that starts empty and is thrown away (see unattended()).
+    scratch = tempfile.TemporaryDirectory(prefix="nmt-pressure-dash-") if unattended(args) else None
+    settings = settings_for(os.path.join(scratch.name, "settings.ini") if scratch is not None
+                            else os.environ.get("NMT_PRESSURE_SETTINGS") or None)
+
+    def forget_scratch() -> None:
+        if scratch is not None:
+            settings.sync()  # written now, into the scratch folder, so nothing is left to write later
+            scratch.cleanup()
+
     win = DashboardWindow(cfg, settings=settings, window_s=args.window, goal_s=args.goal,
                           unit=args.display_unit, fmt=args.fmt, baud=args.baud,
                           band_override=band_override, lsl_name=args.lsl_name)
@@ -187,6 +214,7 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
     except DashError:
         win.stop_now()
         win.deleteLater()
+        forget_scratch()
         raise
 
     stop = {"set": False}
@@ -249,6 +277,7 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
         for s, h in old.items():
             signal.signal(s, h)
         win.stop_now()
+        forget_scratch()
     if "error" in result:
         raise DashError(result["error"])
     return 0

@@ -100,6 +100,10 @@ DRILL_EDGE = "#64b5f6"
 DRILL_NEUTRAL = (100, 181, 246, 45)
 
 
+#: The window's size on a first run, and on every unattended run (which never restores a remembered one).
+DEFAULT_SIZE = (1440, 900)
+
+
 def settings_for(path: str | None = None) -> QSettings:
     """The settings store: ``path`` (an INI file) if given, else the user's (``nmt_pressure/dashboard``)."""
     if path:
@@ -323,7 +327,7 @@ class DashboardWindow(QMainWindow):
         if geo is not None:
             self.restoreGeometry(geo)
         else:
-            self.resize(1440, 900)
+            self.resize(*DEFAULT_SIZE)
         self.setWindowTitle("nmt-pressure dashboard")
         self._update_readouts()
 
