@@ -29,15 +29,19 @@ from nmt_pressure.cli import main as cli_main
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.events import ENDED_BY, EVENT_KINDS, Event, Hold
 from nmt_pressure.lsl import (
+    DETAILS_CHANNELS,
+    DETAILS_TYPE,
     MARKER_KEYS,
     MARKER_KINDS,
     QUIET_LOG,
     ClockMap,
     LslPublisher,
+    Marker,
     event_marker,
     hold_end_marker,
     load_pylsl,
-    parse_marker,
+    marker,
+    parse_details,
     quiet_config,
 )
 from nmt_pressure.recording import read_recording
@@ -149,6 +153,7 @@ def test_publisher_streams_force_and_events(lsl):
     assert pub.active
     force_in = inlet(lsl, "source_id", sid)
     marks_in = inlet(lsl, "source_id", f"{sid}:events")
+    details_in = inlet(lsl, "source_id", f"{sid}:event-details")
     meta = force_in.info()
     assert (meta.name(), meta.type(), meta.nominal_srate()) == ("nmt_pressure force", "Force", 200.0)
     assert meta.get_channel_labels() == ["force", "force_filtered", "device_time"]
@@ -158,7 +163,17 @@ def test_publisher_streams_force_and_events(lsl):
     assert desc.child("detector").child_value("target") == "25.0"
     assert desc.child("detector").child_value("lowpass_hz") == repr(cfg.lowpass_hz)
     assert desc.child("software").child_value("name") == "nmt_pressure"
-    assert marks_in.info().type() == "Markers"
+    # what XDF importers make events of: one string channel, the plain kind
+    minfo = marks_in.info()
+    assert (minfo.name(), minfo.type(), minfo.channel_count(), minfo.channel_format()) == (
+        "nmt_pressure events", "Markers", 1, lsl.cf_string)
+    assert minfo.get_channel_labels() == ["kind"]
+    assert minfo.desc().child_value("details_stream") == "nmt_pressure event details"
+    dinfo = details_in.info()
+    assert (dinfo.name(), dinfo.type(), dinfo.channel_count(), dinfo.nominal_srate()) == (
+        "nmt_pressure event details", DETAILS_TYPE, 2, 0.0)
+    assert tuple(dinfo.get_channel_labels()) == DETAILS_CHANNELS
+    assert dinfo.desc().child_value("keys") == ",".join(MARKER_KEYS)
 
     t_all, f_all, events = [], [], []
     t0 = 0.0
@@ -188,8 +203,12 @@ def test_publisher_streams_force_and_events(lsl):
     assert (np.diff(ts) > 0).all()
     assert np.allclose(np.diff(ts), 1 / 200.0, atol=0.1 / 200.0)  # the device's spacing
     offset = ts - t_in
-    texts, mstamps = pull(marks_in, lambda d, s: len(d) >= 3)
-    objs = [parse_marker(x[0]) for x in texts]
+    kinds, mstamps = pull(marks_in, lambda d, s: len(d) >= 3)
+    assert kinds == [["hold_start"], ["step"], ["marker"]]  # one plain string a marker
+    rows, dstamps = pull(details_in, lambda d, s: len(d) >= 3)
+    assert dstamps == mstamps  # the very same timestamps: joined by time as well as by order
+    assert [r[0] for r in rows] == ["hold_start", "step", "marker"]
+    objs = [parse_details(r[1]) for r in rows]
     assert objs == [e.to_dict() for e in events] + [
         {"kind": "marker", "t": float(t_all[50][1]), "t_detected": float(t_all[50][1]),
          "direction": None, "level": None}]
@@ -201,9 +220,11 @@ def test_publisher_streams_force_and_events(lsl):
 
     force_in.close_stream()
     marks_in.close_stream()
+    details_in.close_stream()
     pub.close()
     assert not pub.active
     assert resolve(lsl, "source_id", sid, timeout=1.0) == []
+    assert resolve(lsl, "source_id", f"{sid}:event-details", timeout=1.0) == []
 
 
 def test_same_device_keeps_its_streams_another_gets_its_own(lsl):
@@ -229,23 +250,31 @@ def test_same_device_keeps_its_streams_another_gets_its_own(lsl):
     pub.close()
 
 
-def test_an_event_marker_is_compact_json():
+def test_a_marker_is_its_plain_kind_with_compact_json_details():
     e = Event("band_exit", 12.5, 12.75, "high", 31.25)
-    assert event_marker(e) == ('{"kind":"band_exit","t":12.5,"t_detected":12.75,"direction":"high",'
-                               '"level":31.25}')
-    assert parse_marker(event_marker(e)) == e.to_dict()
+    assert event_marker(e) == Marker("band_exit", '{"kind":"band_exit","t":12.5,"t_detected":12.75,'
+                                                  '"direction":"high","level":31.25}')
+    assert parse_details(event_marker(e).details) == e.to_dict()
+    assert marker("marker", 3.5) == Marker("marker", '{"kind":"marker","t":3.5,"t_detected":3.5,'
+                                                     '"direction":null,"level":null}')
+    with pytest.raises(ValueError, match="not the details"):
+        parse_details('{"kind":"x"}')
 
 
 def test_every_event_kind_passes_and_a_hold_end_says_how_it_ended():
     for kind in EVENT_KINDS:
         e = Event(kind, 1.0, 1.5, None, 20.0)
-        assert parse_marker(event_marker(e)) == e.to_dict() and kind in MARKER_KINDS
+        m = event_marker(e)
+        assert m.kind == kind and parse_details(m.details) == e.to_dict() and kind in MARKER_KINDS
     assert "hold_end" in MARKER_KINDS
     for how in ENDED_BY:
         h = Hold(start=3.0, end=9.5, level=20.0, mean=20.1, sd=0.2, cv=0.01, duration=6.5, time_in_band=6.5,
-                 drift_per_s=0.0, ended_by=how)
-        assert parse_marker(hold_end_marker(h, 10.75)) == {"kind": "hold_end", "t": 9.5, "t_detected": 10.75,
-                                                           "direction": how, "level": 20.0}
+                 drift_per_s=float("nan"), ended_by=how)
+        m = hold_end_marker(h, 10.75)
+        assert m.kind == "hold_end"
+        assert parse_details(m.details) == {"kind": "hold_end", "t": 9.5, "t_detected": 10.75,
+                                            "direction": how, "level": 20.0,
+                                            "hold": {**h.to_dict(), "drift_per_s": None}}
 
 
 def test_publisher_marks_a_hold_that_left_its_level(lsl):
@@ -255,6 +284,7 @@ def test_publisher_marks_a_hold_that_left_its_level(lsl):
                        news=lambda text: None)
     pub.on_connect(sim_info(sid))
     marks_in = inlet(lsl, "source_id", f"{sid}:events")
+    details_in = inlet(lsl, "source_id", f"{sid}:event-details")
     t0, t_all = 0.0, []
     for k in range(40):  # 0.8 s of 4-sample blocks at 200 Hz, paced like a device
         t = t0 + np.arange(4) / 200.0
@@ -267,13 +297,15 @@ def test_publisher_marks_a_hold_that_left_its_level(lsl):
     left = Hold(start=0.01, end=0.5, level=20.0, mean=20.0, sd=0.1, cv=0.005, duration=0.49,
                 time_in_band=0.49, drift_per_s=0.0, ended_by="left")
     pub.on_hold(left)
-    texts, stamps = pull(marks_in, lambda d, s: len(d) >= 2)
-    objs = [parse_marker(x[0]) for x in texts]
-    assert [o["kind"] for o in objs] == ["hold_start", "hold_end"]
+    kinds, stamps = pull(marks_in, lambda d, s: len(d) >= 2)
+    assert kinds == [["hold_start"], ["hold_end"]]
+    rows, _ = pull(details_in, lambda d, s: len(d) >= 2)
+    objs = [parse_details(r[1]) for r in rows]
     assert objs[1] == {"kind": "hold_end", "t": 0.5, "t_detected": float(t_all[-1][-1]), "direction": "left",
-                       "level": 20.0}
+                       "level": 20.0, "hold": left.to_dict()}
     assert stamps[1] - stamps[0] == pytest.approx(0.5 - 0.01, abs=1e-3)  # stamped at the hold's end
     marks_in.close_stream()
+    details_in.close_stream()
     pub.close()
 
 
@@ -306,20 +338,23 @@ def test_monitor_lsl_publishes_samples_and_events(lsl, sims, press, tmp_path):
     sid = f"nmt_pressure:nmt-sim:{serial}"
     force_in = inlet(lsl, "source_id", sid)
     marks_in = inlet(lsl, "source_id", f"{sid}:events")
+    details_in = inlet(lsl, "source_id", f"{sid}:event-details")
     kinds: list[str] = []
-    texts: list[Any] = []
+    rows: list[Any] = []
 
     def until_release(d: list[Any], s: list[float]) -> bool:
         got, _ = marks_in.pull_chunk(timeout=0.0)
-        texts.extend(got)
-        kinds.extend(parse_marker(x[0])["kind"] for x in got)
-        return "release" in kinds
+        kinds.extend(x[0] for x in got)
+        got, _ = details_in.pull_chunk(timeout=0.0)
+        rows.extend(got)
+        return "release" in kinds and len(rows) >= len(kinds)
 
     data, stamps = pull(force_in, until_release, timeout=20.0)
     mon.send_signal(signal.SIGTERM)  # stops cleanly (exit 0, summary written), like --duration
     out, err = mon.communicate(timeout=30)
     force_in.close_stream()
     marks_in.close_stream()
+    details_in.close_stream()
     assert mon.returncode == 0, err
     assert "Traceback" not in err and "INFO|" not in err and "INFO|" not in out  # liblsl kept quiet
     assert "LSL: publishing" in out and sid in out
@@ -327,8 +362,10 @@ def test_monitor_lsl_publishes_samples_and_events(lsl, sims, press, tmp_path):
     summary = json.loads(js.read_text())
     assert summary["lsl"]["force_samples"] == summary["samples"] > 0
     assert summary["lsl"]["markers"] >= len(kinds)
-    objs = [parse_marker(x[0]) for x in texts if parse_marker(x[0])["kind"] not in ("marker", "hold_end")]
-    assert objs == summary["events"][:len(objs)]  # the markers are the contract's event objects
+    assert [r[0] for r in rows[:len(kinds)]] == kinds  # the details, marker for marker
+    objs = [parse_details(r[1]) for r in rows if r[0] not in ("marker", "hold_end")]
+    assert objs == summary["events"][:len(objs)]  # the details are the contract's event objects
+    assert summary["lsl"]["details_stream"] == "nmt_pressure event details"
     # the samples are the recording's, sample for sample (by device time)
     got = np.asarray(data)
     r = read_recording(rec)

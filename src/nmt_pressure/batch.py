@@ -54,6 +54,8 @@ class ReportOptions:
     tolerance: float | None = None
     rate: float | None = None
     figures: bool = True
+    #: Also write each table as Parquet (``STEM.holds.parquet``: the exact doubles; needs pyarrow).
+    parquet: bool = False
 
 
 @dataclass
@@ -315,6 +317,11 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
         _write(out / f"{stem}.holds.json", to_json({
             "meta": meta, "holds": res.holds, "events": [e.to_dict() for e in result.events]}))
         res.outputs["json"] = f"{stem}.holds.json"
+        if opts.parquet:
+            from nmt_pressure.frames import write_parquet
+
+            write_parquet(out / f"{stem}.holds.parquet", res.holds, meta=meta)
+            res.outputs["parquet"] = f"{stem}.holds.parquet"
         if opts.figures:
             from nmt_pressure.figures import draw_recording
 

@@ -178,15 +178,20 @@ def render_html(results: Sequence[FileResult], summary: dict[str, Any], figure: 
     return out.getvalue()
 
 
-def write_batch_outputs(out_dir: str | Path, results: Sequence[FileResult], figures: bool = True
-                        ) -> dict[str, Any]:
-    """Write ``summary.json``, ``holds_all.csv``, the distribution figure and ``index.html``."""
+def write_batch_outputs(out_dir: str | Path, results: Sequence[FileResult], figures: bool = True,
+                        parquet: bool = False) -> dict[str, Any]:
+    """Write ``summary.json``, ``holds_all.csv`` (and with ``parquet`` ``holds_all.parquet``), the
+    distribution figure and ``index.html``."""
     out = Path(out_dir)
     summary = summarize(results)
     rows = [{"file": r.source, **h} for r in results if r.ok for h in r.holds]
     table = io.StringIO()
     write_csv_table(table, rows, ("file", *HOLD_COLUMNS))
     (out / "holds_all.csv").write_text(table.getvalue(), encoding="utf-8", newline="\n")
+    if parquet:
+        from nmt_pressure.frames import HOLD_TYPES, write_parquet
+
+        write_parquet(out / "holds_all.parquet", rows, {"file": "string", **HOLD_TYPES})
     (out / "summary.json").write_text(to_json({
         "summary": summary, "files": [r.to_dict() for r in results]}), encoding="utf-8")
     figure = None

@@ -325,6 +325,10 @@ def _configure_report(p: argparse.ArgumentParser) -> None:
     p.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
                    help=f"files analysed in parallel [{os.cpu_count() or 1}, the number of CPUs]")
     p.add_argument("--no-figures", action="store_true", help="tables only (faster)")
+    p.add_argument("--format", dest="table_format", choices=("csv", "parquet"), default="csv",
+                   help="csv, or parquet to write every table also as Parquet beside its CSV "
+                        "(STEM.holds.parquet, holds_all.parquet: the exact doubles; needs the data "
+                        "extra) [csv]")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--rate", type=_sample_rate, metavar="HZ", default=None,
                    help="nominal sample rate [estimated from each file's timestamps]")
@@ -363,9 +367,9 @@ def _refuse_overwriting_inputs(files: Sequence[str], out: Path, out_arg: str) ->
     """
     from nmt_pressure.batch import output_stems
 
-    names = ["index.html", "summary.json", "holds_all.csv", "distributions.png"]
+    names = ["index.html", "summary.json", "holds_all.csv", "holds_all.parquet", "distributions.png"]
     for stem in output_stems(files):
-        names += [f"{stem}.holds.csv", f"{stem}.holds.json", f"{stem}.png"]
+        names += [f"{stem}.holds.csv", f"{stem}.holds.json", f"{stem}.holds.parquet", f"{stem}.png"]
     written = {(out / n).resolve() for n in names}
     for f in files:
         if Path(f).resolve() in written:
@@ -381,6 +385,15 @@ def _run_report(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise CommandError(f"--jobs must be 1 or more, got {args.jobs}.")
     _check_unit(args.unit)
+    parquet = args.table_format == "parquet"
+    if parquet:
+        from nmt_pressure.frames import MissingExtra, require
+
+        try:
+            require("pyarrow.parquet")  # here, not in each worker: one sentence, before any file
+        except MissingExtra:
+            raise CommandError("--format parquet needs pyarrow, which is not installed; install the data "
+                               "extra with pip install 'nmt-pressure[data]'.") from None
     files = _report_inputs(args.files, args.time_col, args.force_col)
     out = Path(args.out)
     try:
@@ -397,11 +410,11 @@ def _run_report(args: argparse.Namespace) -> int:
 
     opts = ReportOptions(out_dir=str(out), time_col=args.time_col, force_col=args.force_col,
                          unit=args.unit, target=args.target, tolerance=args.tolerance, rate=args.rate,
-                         figures=not args.no_figures)
+                         figures=not args.no_figures, parquet=parquet)
     progress = Progress(len(files), enabled=not args.quiet)
     results = run_batch(files, opts, jobs=args.jobs or os.cpu_count() or 1, on_done=progress.update)
     try:
-        summary = write_batch_outputs(out, results, figures=not args.no_figures)
+        summary = write_batch_outputs(out, results, figures=not args.no_figures, parquet=parquet)
     except OSError as exc:
         raise CommandError(f"cannot write the batch page into {args.out} ({exc.strerror or exc}); check that "
                            "the folder is writable and the disk has room.") from None

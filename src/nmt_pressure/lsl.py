@@ -1,19 +1,34 @@
 """Lab Streaming Layer: the force and the events as LSL streams, recorded beside EEG/EMG.
 
 :class:`LslPublisher` is a listener on the reader thread (like the recorder). When the device is up
-it opens two outlets:
+it opens three outlets:
 
 * ``"<name> force"`` (type ``Force``, double64, the device's nominal rate): channels ``force``
   (calibrated, newtons), ``force_filtered`` (the core's low-passed force, newtons) and
   ``device_time`` (the sample's time in the recording's own time base, seconds: ``t_s`` of a
   ``--record`` file), so an XDF file can be lined up with the project's own recording sample for
   sample;
-* ``"<name> events"`` (type ``Markers``, one cf_string channel, irregular): one compact JSON object
-  per event, ``{"kind","t","t_detected","direction","level"}`` exactly as ``analyze --json`` writes
-  them (device seconds), plus ``{"kind":"marker",...}`` for the client's marker presses and
-  ``{"kind":"hold_end",...}`` for every hold the core finishes (``t`` its end, ``direction`` its
-  ``ended_by``): a hold that ends ``left`` or ``end_of_data`` has no event, and without this marker a
-  recording would not show where it ended.
+* ``"<name> events"`` (type ``Markers``, one cf_string channel ``kind``, irregular): the plain kind
+  of each event (``contact``, ``hold_start``, ``step``, ``release``, ``band_exit``, ``band_enter``),
+  ``marker`` for the client's marker presses and ``hold_end`` for every hold the core finishes (a
+  hold that ends ``left`` or ``end_of_data`` has no event, and without this marker a recording would
+  not show where it ended);
+* ``"<name> event details"`` (type ``MarkerDetails``, two cf_string channels ``kind`` and
+  ``details``, irregular): for every marker, pushed right after it with the very same timestamp, its
+  kind again and one compact JSON object ``{"kind","t","t_detected","direction","level"}`` exactly
+  as ``analyze --json`` writes events (device seconds; a ``hold_end`` has ``t`` the hold's end,
+  ``direction`` its ``ended_by``, and adds ``"hold"``: the hold's statistics, as ``Hold.to_dict``).
+
+Why two streams, not one JSON string per marker nor a second channel in the marker stream: XDF
+importers make events of a marker stream's strings and group them by the string, so the string must
+be the plain kind; and they expect one channel. EEGLAB's ``eeg_load_xdf`` takes sample ``e`` of a
+string stream as ``time_series{e}`` (linear indexing: a second channel would interleave the JSON
+with the kinds and drop half the events); MNELAB's ``read_raw_xdf`` makes annotations only of
+single-channel irregular streams, and the usual pyxdf-to-MNE recipe (descriptions ``[item for sub in
+time_series for item in sub]``) needs one string per timestamp. The details stream is of a type
+EEGLAB does not import (it takes ``Markers`` and ``Events``) and has two channels, so MNELAB leaves
+it out too; LabRecorder records both, and a script joins them by order or by timestamp
+(:func:`parse_details`).
 
 Timestamps are ``lsl_local_clock()`` times. Device time is mapped onto that clock by an offset:
 local clock at a block's arrival minus the device time of its newest sample, the *smallest* such
@@ -40,7 +55,7 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,7 +69,10 @@ FORCE_TYPE = "Force"
 MARKER_TYPE = "Markers"
 FORCE_CHANNELS = (("force", "newtons", "Force"), ("force_filtered", "newtons", "Force"),
                   ("device_time", "seconds", "Time"))
-#: The keys of every marker string, in order.
+DETAILS_TYPE = "MarkerDetails"
+#: Channels of the details stream: the marker's kind again, and its JSON details.
+DETAILS_CHANNELS = ("kind", "details")
+#: The keys every details object starts with, in order (a ``hold_end`` adds ``"hold"``).
 MARKER_KEYS = ("kind", "t", "t_detected", "direction", "level")
 #: ``hold_end``: a finished hold; its ``direction`` says how it ended (``events.ENDED_BY``).
 MARKER_KINDS = (*EVENT_KINDS, "marker", "hold_end")
@@ -254,29 +272,42 @@ def _finite(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) else None
 
 
-def marker_text(kind: str, t: float, t_detected: float | None = None, direction: str | None = None,
-                level: float | None = None) -> str:
-    """One marker string: compact JSON with :data:`MARKER_KEYS`, times in device seconds."""
-    obj = {"kind": kind, "t": _finite(t), "t_detected": _finite(t if t_detected is None else t_detected),
-           "direction": direction, "level": _finite(level)}
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False)
+class Marker(NamedTuple):
+    """One marker: the plain ``kind`` (the marker stream's string) and its JSON ``details``."""
+
+    kind: str
+    details: str
 
 
-def event_marker(e: Event) -> str:
-    return marker_text(e.kind, e.t, e.t_detected, e.direction, e.level)
+def marker(kind: str, t: float, t_detected: float | None = None, direction: str | None = None,
+           level: float | None = None, hold: Hold | None = None) -> Marker:
+    """A marker: its kind, and details as compact JSON with :data:`MARKER_KEYS` (device seconds),
+    plus ``"hold"`` (the hold's statistics) when a hold is given."""
+    obj: dict[str, Any] = {"kind": kind, "t": _finite(t),
+                           "t_detected": _finite(t if t_detected is None else t_detected),
+                           "direction": direction, "level": _finite(level)}
+    if hold is not None:
+        obj["hold"] = {k: _finite(v) if isinstance(v, float) else v for k, v in hold.to_dict().items()}
+    return Marker(kind, json.dumps(obj, separators=(",", ":"), allow_nan=False))
 
 
-def hold_end_marker(h: Hold, t_known: float | None = None) -> str:
-    """The marker of a finished hold: at its end, ``direction`` = ``ended_by``, ``level`` its level;
-    ``t_detected`` the newest sample's time when the core handed it over (``t_known``)."""
-    return marker_text("hold_end", h.end, t_known, h.ended_by, h.level)
+def event_marker(e: Event) -> Marker:
+    return marker(e.kind, e.t, e.t_detected, e.direction, e.level)
 
 
-def parse_marker(text: str) -> dict[str, Any]:
-    """A marker string back to its object (what a LabRecorder user's script would do)."""
+def hold_end_marker(h: Hold, t_known: float | None = None) -> Marker:
+    """The marker of a finished hold: at its end, ``direction`` = ``ended_by``, ``level`` its level,
+    ``hold`` its statistics; ``t_detected`` the newest sample's time when the core handed it over
+    (``t_known``)."""
+    return marker("hold_end", h.end, t_known, h.ended_by, h.level, hold=h)
+
+
+def parse_details(text: str) -> dict[str, Any]:
+    """A details string back to its object (what a LabRecorder user's script would do)."""
     obj = json.loads(text)
-    if not isinstance(obj, dict) or tuple(obj) != MARKER_KEYS:
-        raise ValueError(f"not an nmt_pressure marker: {text!r}")
+    if not isinstance(obj, dict) or tuple(obj)[:len(MARKER_KEYS)] != MARKER_KEYS or \
+            not set(obj) <= {*MARKER_KEYS, "hold"}:
+        raise ValueError(f"not the details of an nmt_pressure marker: {text!r}")
     return obj
 
 
@@ -317,6 +348,7 @@ class LslPublisher(Listener):
         self.news = news
         self.force_name = f"{name} force"
         self.marker_name = f"{name} events"
+        self.details_name = f"{name} event details"
         self.source_id: str | None = None
         self.rate: float = 0.0
         self.force_samples = 0
@@ -326,7 +358,8 @@ class LslPublisher(Listener):
         self._info = info if info is not None else DeviceInfo()
         self._force: Any = None
         self._marks: Any = None
-        #: Samples ("s", t, data) and markers ("m", t, text) waiting for the clock map to settle.
+        self._details: Any = None
+        #: Samples ("s", t, data) and markers ("m", t, Marker) waiting for the clock map to settle.
         self._held: list[tuple[str, Any, Any]] = []
         self._announced = False
         self._t_last: float | None = None  # device time of the newest sample seen
@@ -341,7 +374,7 @@ class LslPublisher(Listener):
         """For ``--summary-json``."""
         out: dict[str, Any] = {"force_samples": self.force_samples, "markers": self.markers,
                                "force_stream": self.force_name, "marker_stream": self.marker_name,
-                               "source_id": self.source_id}
+                               "details_stream": self.details_name, "source_id": self.source_id}
         if self.failed:
             out["error"] = self.failed
         return out
@@ -349,8 +382,8 @@ class LslPublisher(Listener):
     def describe(self) -> str:
         rate = f"{self.rate:g} Hz" if self.rate else "irregular rate"
         return (f"LSL: publishing \u201c{self.force_name}\u201d (force and force_filtered in N, "
-                f"device_time in s; {rate}) and \u201c{self.marker_name}\u201d (events as JSON), source id "
-                f"{self.source_id}")
+                f"device_time in s; {rate}), \u201c{self.marker_name}\u201d (the event kinds) and "
+                f"\u201c{self.details_name}\u201d (their details as JSON), source id {self.source_id}")
 
     # ---- listener
     def on_connect(self, info: DeviceInfo) -> None:
@@ -369,14 +402,14 @@ class LslPublisher(Listener):
         self._guard(self._marker, hold.end, hold_end_marker(hold, self._t_last))
 
     def on_marker(self, t: float) -> None:
-        self._guard(self._marker, t, marker_text("marker", t))
+        self._guard(self._marker, t, marker("marker", t))
 
     def close(self) -> None:
         """Push what is still held, then close the outlets (the streams disappear)."""
         if self._held and self.clock.offset is not None and self.failed is None:
             self._guard(self._flush)
         self._held.clear()
-        self._force = self._marks = None  # pylsl destroys an outlet when its last reference goes
+        self._force = self._marks = self._details = None  # pylsl destroys an outlet with its last reference
 
     # ---- the work
     def _guard(self, fn: Callable[..., None], *args: Any) -> None:
@@ -386,7 +419,7 @@ class LslPublisher(Listener):
             fn(*args)
         except Exception as exc:  # liblsl trouble must not end monitoring (FanOut would drop us)
             self.failed = f"LSL publishing stopped ({type(exc).__name__}: {exc}); monitoring goes on."
-            self._force = self._marks = None
+            self._force = self._marks = self._details = None
             self._say(self.failed)
 
     def _say(self, text: str) -> None:
@@ -419,8 +452,8 @@ class LslPublisher(Listener):
         if self._force is not None:
             # Another device (or rate) on this link. Destroying an outlet waits for its threads
             # (~25 ms): that happens on a thread of its own, not the reader's.
-            old = [self._force, self._marks]
-            self._force = self._marks = None
+            old = [self._force, self._marks, self._details]
+            self._force = self._marks = self._details = None
             threading.Thread(target=_drop, args=(old,), name="nmt-lsl-close", daemon=True).start()
         lsl = self.pylsl
         self.source_id, self.rate = sid, rate
@@ -430,8 +463,12 @@ class LslPublisher(Listener):
         minfo = lsl.StreamInfo(self.marker_name, MARKER_TYPE, 1, lsl.IRREGULAR_RATE, lsl.cf_string,
                                f"{sid}:events")
         self._describe_markers(minfo.desc(), info)
+        dinfo = lsl.StreamInfo(self.details_name, DETAILS_TYPE, len(DETAILS_CHANNELS), lsl.IRREGULAR_RATE,
+                               lsl.cf_string, f"{sid}:event-details")
+        self._describe_details(dinfo.desc(), info)
         self._force = lsl.StreamOutlet(finfo)
         self._marks = lsl.StreamOutlet(minfo)
+        self._details = lsl.StreamOutlet(dinfo)
         if not self._announced:
             self._announced = True
             self._say(self.describe())
@@ -455,12 +492,12 @@ class LslPublisher(Listener):
             self._flush()
         self._push(t, data)
 
-    def _marker(self, t: float, text: str) -> None:
+    def _marker(self, t: float, m: Marker) -> None:
         if self._force is None or self.clock.offset is None or self._held or \
                 not self.clock.settled(self.pylsl.local_clock()):
-            self._held.append(("m", t, text))
+            self._held.append(("m", t, m))
             return
-        self._push_marker(t, text)
+        self._push_marker(t, m)
 
     def _flush(self) -> None:
         held, self._held = self._held, []
@@ -477,10 +514,13 @@ class LslPublisher(Listener):
         self._force.push_chunk(data, stamps.tolist())
         self.force_samples += int(t.size)
 
-    def _push_marker(self, t: float, text: str) -> None:
-        if self._marks is None or self.clock.offset is None:
+    def _push_marker(self, t: float, m: Marker) -> None:
+        if self._marks is None or self._details is None or self.clock.offset is None:
             return
-        self._marks.push_sample([text], self.clock.stamp_one(t))
+        stamp = self.clock.stamp_one(t)
+        # The same stamp on both: a script joins a marker and its details by time as well as by order.
+        self._marks.push_sample([m.kind], stamp)
+        self._details.push_sample([m.kind, m.details], stamp)
         self.markers += 1
 
     # ---- stream descriptions (XDF meta-data conventions: channels/channel, acquisition)
@@ -495,14 +535,32 @@ class LslPublisher(Listener):
         self._describe_common(desc, info)
 
     def _describe_markers(self, desc: Any, info: DeviceInfo) -> None:
+        ch = desc.append_child("channels").append_child("channel")
+        ch.append_child_value("label", "kind")
+        ch.append_child_value("type", "Marker")
+        desc.append_child_value("format", "kind")
+        desc.append_child_value("kinds", ",".join(MARKER_KINDS))
+        desc.append_child_value("details_stream", self.details_name)
+        desc.append_child_value("times", "the LSL timestamp is the event's onset t (device time, the force "
+                                         "stream's device_time channel) mapped to lsl_local_clock")
+        self._describe_common(desc, info)
+
+    def _describe_details(self, desc: Any, info: DeviceInfo) -> None:
+        chans = desc.append_child("channels")
+        for label in DETAILS_CHANNELS:
+            ch = chans.append_child("channel")
+            ch.append_child_value("label", label)
+            ch.append_child_value("type", "Marker")
         desc.append_child_value("format", "json")
         desc.append_child_value("keys", ",".join(MARKER_KEYS))
         desc.append_child_value("kinds", ",".join(MARKER_KINDS))
+        desc.append_child_value("marker_stream", self.marker_name)
         desc.append_child_value("hold_end", "a finished hold: t is its end, direction how it ended ("
-                                            "step, release, left or end_of_data), level its level")
+                                            "step, release, left or end_of_data), level its level, hold "
+                                            "its statistics")
         desc.append_child_value("times", "t and t_detected in device seconds (the force stream's "
-                                         "device_time channel); the LSL timestamp is t mapped to "
-                                         "lsl_local_clock")
+                                         "device_time channel); each sample has the timestamp of its "
+                                         "marker in the marker stream")
         self._describe_common(desc, info)
 
     def _describe_common(self, desc: Any, info: DeviceInfo) -> None:

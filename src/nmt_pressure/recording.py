@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -63,6 +63,7 @@ __all__ = [
     "Recording",
     "RecordingError",
     "RecordingWriter",
+    "read_other_columns",
     "read_recording",
     "unit_factor",
     "write_recording",
@@ -216,6 +217,55 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
         metadata[csvtable.PARTIAL_LAST_LINE] = left_out
     return Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
                      time_col=names[0], force_col=names[1], unit=unit_name, format=fmt)
+
+
+def read_other_columns(rec: Recording) -> tuple[dict[str, npt.NDArray[np.float64]], list[str]]:
+    """The numeric columns of ``rec``'s file besides time and force (``raw``, ``flags`` in our own
+    recordings), row for row with ``rec.t``, and the names of the columns left out (not numbers).
+
+    Read again from the file only when asked (``Recording.to_pandas``), so that reading a recording
+    costs no more than its two columns; rows a live recorder appended since are left out. Only for
+    plain tables (our format and other CSV); raises :class:`RecordingError` if the file no longer has
+    the rows ``rec`` was read from.
+    """
+    p = rec.source
+    if p is None or rec.format not in ("nmt_pressure", "csv"):
+        return {}, []
+    data = _read_bytes(p)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    head = csvtable.parse_head(p, data, start)
+    ti, fi = _find_column(head.header, rec.time_col), _find_column(head.header, rec.force_col)
+    changed = RecordingError(f"{p} has changed since it was read; read it again with read_recording().",
+                             path=p)
+    if ti is None or fi is None:
+        raise changed
+    others = [(i, name) for i, name in enumerate(head.header) if i not in (ti, fi) and name.strip()]
+
+    def load(wanted: list[tuple[int, str]]) -> Callable[[bytes], list[npt.NDArray[np.float64]]]:
+        def read(part: bytes) -> list[npt.NDArray[np.float64]]:
+            return csvtable.read_columns(p, part, head, [ti, *(i for i, _ in wanted)],
+                                         [rec.time_col, *(n for _, n in wanted)]).values
+        return read
+
+    ours = rec.format == "nmt_pressure"
+    got: dict[str, npt.NDArray[np.float64]] = {}
+    skipped: list[str] = []
+    try:  # all at once: one pass over the file
+        values, _ = csvtable.without_partial_row(data, head, load(others), written_by_us=ours)
+        times, got = values[0], {n: v for (_, n), v in zip(others, values[1:], strict=True)}
+    except RecordingError:  # some column is not numbers: each on its own, leaving those out
+        times = None
+        for col in others:
+            try:
+                values, _ = csvtable.without_partial_row(data, head, load([col]), written_by_us=ours)
+            except RecordingError:
+                skipped.append(col[1])
+                continue
+            times, got[col[1]] = values
+    n = len(rec)
+    if times is not None and (times.size < n or not np.array_equal(times[:n], rec.t)):
+        raise changed
+    return {name: v[:n] for name, v in got.items()}, skipped
 
 
 # --------------------------------------------------------------------------------------------------

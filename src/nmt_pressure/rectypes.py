@@ -10,9 +10,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from nmt_pressure.config import DetectorConfig
+    from nmt_pressure.core import AnalysisResult
 
 #: First line of every recording this project writes.
 FORMAT_LINE = "# nmt_pressure recording"
@@ -123,3 +128,36 @@ class Recording:
     def duration(self) -> float:
         """Seconds from the first to the last sample."""
         return float(self.t[-1] - self.t[0]) if self.t.size else 0.0
+
+    def analyze(self, config: DetectorConfig | None = None) -> AnalysisResult:
+        """Run the recording through the core, as ``nmt-pressure analyze`` and ``report`` do with no
+        flags: with the detector settings it was recorded with (its ``detector_config`` metadata;
+        the defaults for another device's file) and the sample rate read off its timestamps, or with
+        ``config``. The result keeps the core's filtered force, so its
+        :meth:`~nmt_pressure.core.AnalysisResult.holds_frame` is the report's per-hold table.
+        """
+        from nmt_pressure.core import analyze
+        from nmt_pressure.replay import replay_config
+
+        cfg = config if config is not None else replay_config(self)
+        return analyze(self.t, self.force_n, cfg, keep_filtered=True)
+
+    def to_pandas(self, *, filtered: bool = False, config: DetectorConfig | None = None) -> Any:
+        """The samples as a pandas DataFrame (needs the ``data`` extra: pandas is imported only here).
+
+        Columns: ``t_s`` (s, the recording's own time base) and ``force_n`` (N, converted from the
+        file's unit), then the file's other numeric columns under their own names (``raw`` and
+        ``flags`` in our recordings, ``flags`` as int64; read again from the file, see
+        :func:`nmt_pressure.recording.read_other_columns`), and with ``filtered`` the core's
+        low-passed force ``force_filtered_n`` (N; what the hold statistics are computed on, from
+        :meth:`analyze` with ``config``). One row per sample, a plain integer index.
+
+        ``df.attrs`` holds the rest: ``source``, ``format``, ``time_col``/``force_col`` and ``unit``
+        (as in the file), ``units`` (column -> unit), ``device``, ``rate_hz`` (as the device said,
+        or None), ``rate_hz_estimated``, ``detector_config`` (a dict: the settings the recording was
+        made with, or those ``filtered`` used; None for another device's file), ``metadata`` (every
+        ``# key: value`` line) and ``columns_skipped`` (columns that are not numbers).
+        """
+        from nmt_pressure.frames import samples_frame
+
+        return samples_frame(self, filtered=filtered, config=config)
