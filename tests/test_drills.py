@@ -239,7 +239,8 @@ def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
         cols = [r[1] for r in h.db.execute("PRAGMA table_info(sessions)")]
         assert "ended" in cols and "note" in cols
         # the rebuilt table keeps its index, and a result without a score can now be stored
-        assert h.db.execute("SELECT name FROM sqlite_master WHERE name = 'drill_results_by_session'").fetchone()
+        index = "SELECT name FROM sqlite_master WHERE name = 'drill_results_by_session'"
+        assert h.db.execute(index).fetchone()
         sid = h.start_session("Bo")
         h.add_result(sid, score_run(play_offline(find_drill("consistency"), np.arange(0, 60, 0.01),
                                                  np.zeros(6000))))

@@ -17,8 +17,8 @@ phase records, with the same definitions as the researchers' reports (:mod:`nmt_
 The overall score is the weighted mean of the components there are (:data:`WEIGHTS`), 0-100.
 
 A drill in which no press was made at all - the core saw no contact: an idle device, a user who never
-touched it, a drill stopped before the first touch - is **abandoned**: there is nothing to score, so its card has no overall score,
-no components and no advice, and it is stored as such, not as 0 / 100.
+touched it, a drill stopped before the first touch - is **abandoned**: there is nothing to score, so
+its card has no overall score, no components and no advice, and it is stored as such, not as 0 / 100.
 """
 
 from __future__ import annotations
@@ -124,15 +124,15 @@ class ScoreCard:
         if self.holds:
             lines.append("  holds:  #  target N  held s / asked  in band %  CV %  status")
             for h in self.holds:
-                tgt = f"{'-':>8}" if h.target is None else f"{h.target:8.1f}"
-                lines.append(f"         {h.phase:2d}  {tgt}  {h.achieved_s:6.1f} / {h.required_s:<5g}"
-                             f"  {h.time_in_band_pct:9.0f}  {_pct(h.cv_pct)}  {h.status}")
+                lines.append(f"         {h.phase:2d}  {_num(h.target, 8, 1)}  {_num(h.achieved_s, 6, 1)} / "
+                             f"{h.required_s:<5g}  {_num(h.time_in_band_pct, 9, 0)}  {_num(h.cv_pct, 4, 1)}  "
+                             f"{h.status}")
         if self.ramps:
             lines.append("  ramps:  #  kind   rate N/s  limit N/s  score %")
             for r in self.ramps:
-                rate = "     -" if math.isnan(r.rate_n_per_s) else f"{abs(r.rate_n_per_s):8.1f}"
-                limit = "        -" if math.isnan(r.limit_n_per_s) else f"{r.limit_n_per_s:9.1f}"
-                lines.append(f"         {r.phase:2d}  {r.kind:5s} {rate}  {limit}  {r.score_pct:7.0f}")
+                rate = _num(abs(r.rate_n_per_s), 8, 1)
+                lines.append(f"         {r.phase:2d}  {r.kind:5s} {rate}  {_num(r.limit_n_per_s, 9, 1)}  "
+                             f"{r.score_pct:7.0f}")
         if self.missed:
             lines.append(f"  missed phases: {self.missed}")
         advice = "; ".join(self.work_on) if self.work_on else "nothing stands out: keep it up"
@@ -140,8 +140,9 @@ class ScoreCard:
         return "\n".join(lines)
 
 
-def _pct(x: float) -> str:
-    return "   -" if math.isnan(x) else f"{x:4.1f}"
+def _num(x: float | None, width: int, decimals: int) -> str:
+    """A number for the card's tables; "-" where there is none (a missed hold's CV, an unset limit)."""
+    return f"{'-':>{width}}" if x is None or not math.isfinite(x) else f"{x:{width}.{decimals}f}"
 
 
 def _hold(rec: PhaseRecord, t: F64, y: F64, w: F64) -> HoldScore:
