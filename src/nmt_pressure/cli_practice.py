@@ -109,7 +109,10 @@ def run_drill(args: argparse.Namespace) -> int:
         raise CommandError("--script plays on the simulator; add --sim.")
     if args.sim_speed is not None and not args.sim:
         raise CommandError("--sim-speed sets up the built-in simulator: add --sim, or leave --sim-speed out.")
-    _check_sim_speed(args.sim_speed, CommandError)
+    from firmware_sim.__main__ import SPEED_MAX
+
+    if args.sim_speed is not None and args.sim_speed > SPEED_MAX:
+        raise CommandError(f"--sim-speed must be from just above 0 to {SPEED_MAX:g}, got {args.sim_speed:g}.")
     if args.baud <= 0:
         raise CommandError(f"--baud must be a positive number, got {args.baud}.")
     practitioner = " ".join((args.practitioner or _default_practitioner()).split())
@@ -119,13 +122,6 @@ def run_drill(args: argparse.Namespace) -> int:
     if args.replay is not None:
         return _replay_drill(args, drill)
     return _live_drill(args, drill, practitioner, config_from_args)
-
-
-def _check_sim_speed(speed: float | None, error: type[Exception]) -> None:
-    from firmware_sim.__main__ import SPEED_MAX
-
-    if speed is not None and speed > SPEED_MAX:
-        raise error(f"--sim-speed must be from just above 0 to {SPEED_MAX:g}, got {speed:g}.")
 
 
 def _default_sim_speed(seconds: float) -> float:
