@@ -170,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", choices=("N", "kg", "g", "lb"), default="N",
                    help="unit of the ASCII formats' values [N]")
     p.add_argument("--no-autostart", action="store_true", help="do not stream until START")
+    p.add_argument("--wait-for-host", action="store_true",
+                   help="stream, and start the hand (scenario or script), at the host's first command "
+                        "(a reader's ID), not at boot: a script that follows a program's prompts (a "
+                        "drill) starts when the program is ready, at any --speed")
     p.add_argument("--noise", type=_newtons, default=0.1, metavar="N",
                    help="ADC noise sigma at 1 kHz in newtons (∝ √rate) [0.1]")
     p.add_argument("--full-scale", type=_newtons, default=300.0, metavar="N",
@@ -238,8 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         garbage_every=args.garbage_every, drop=args.drop, stall_after=args.stall_after,
         stall_for=args.stall_for, burst_ms=args.burst_ms,
         labels_path=args.labels, adc=AdcConfig(full_scale_n=args.full_scale, noise_n=args.noise),
-        scenario_meta=scenario_meta, speed=args.speed)
-    player = Player(planner, seed=args.seed, t0=args.clock_start_us / 1e6)
+        scenario_meta=scenario_meta, speed=args.speed, wait_for_host=args.wait_for_host)
+    player = Player(planner, seed=args.seed, t0=args.clock_start_us / 1e6, waiting=args.wait_for_host)
 
     link: Link
     if args.tcp is not None:

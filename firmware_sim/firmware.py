@@ -5,7 +5,10 @@ Behaviour, as a real load-cell board would have it:
 * **boot**: the clock starts (a 32-bit µs counter beginning at ``clock_start_us``), the firmware tares
   itself (offset = the reading with nothing on the cell; the first block carries ``FLAG_TARED``),
   sends a BANNER (``nmt-sim fw 1.0 ready …``) and, like a real gauge at power-on, streams at once
-  (unless ``autostart`` is off). A TCP client gets the banner when it connects (plugging in).
+  (unless ``autostart`` is off). A TCP client gets the banner when it connects (plugging in). With
+  ``wait_for_host`` the device stays silent and the hand stays off the cell until the host's first
+  command (the reader's ``ID``): then both start, so a scripted hand that follows a program's prompts
+  (a drill) begins when that program is ready, at any ``speed``.
 * **samples**: the ADC converts continuously at the current rate; conversion ``i`` ends at an exact
   multiple of ``dt_us`` on the device clock. While streaming, readings go out in SAMPLES blocks of up to
   10 samples, a block leaving as soon as it is full, which at every rate is at most 10 ms after its first
@@ -99,6 +102,8 @@ class FirmwareConfig:
     #: Time scale: the device clock runs this many times faster than the wall clock (soak tests: a
     #: day in minutes). The frames are the same at any speed; the rate reported stays nominal.
     speed: float = 1.0
+    #: Stream and start the hand at the host's first command, not at boot (see the module docstring).
+    wait_for_host: bool = False
 
     def __post_init__(self) -> None:
         if not rate_supported(self.rate):
@@ -152,7 +157,8 @@ class Firmware:
         # Factory calibration: within 0.2 % of the cell's true sensitivity.
         self.scale = self.adc.gain * (1.0 + float(id_rng.normal(0.0, 0.002)))
         self.decoder = CommandDecoder()
-        self.streaming = cfg.autostart
+        self.streaming = cfg.autostart and not cfg.wait_for_host
+        self._waiting_for_host = cfg.wait_for_host
         self._set_rate(cfg.rate, 0)
         # Power-on tare: the mean of ten conversions with nothing on the cell.
         boot = -self.dt_us * np.arange(TARE_READINGS, 0, -1, dtype=np.float64) / 1e6
@@ -496,9 +502,19 @@ class Firmware:
     def _command(self, text: str) -> None:
         # Bring the readings up to now first: TARE, CAL and STOP act on the present.
         self._produce((self.clock_ns() - self._boot_ns) // 1000)
+        if self._waiting_for_host:
+            self._host_ready()
         reply = self.handle(text)
         if reply is not None and not self._stalled():
             self._reply(reply)
+
+    def _host_ready(self) -> None:
+        """The host spoke first (``wait_for_host``): the hand starts with the next conversion, and the
+        stream with it. Readings computed ahead were computed without the hand: they go."""
+        self._waiting_for_host = False
+        self._buf, self._buf_over, self._buf_i = [], [], 0
+        self.player.begin(self._device_s(self.next_us))
+        self.streaming = True
 
     def run(self) -> None:
         """Boot and loop until :attr:`stopping` is set (by a signal handler)."""

@@ -671,19 +671,29 @@ class Player:
     """Sessions of one planner laid end to end from device time ``t0`` (s) for ever.
 
     ``force(t)`` needs times in increasing chunks (the ADC asks for the next conversions each time);
-    sessions are planned as time reaches them and kept only while they may still be needed.
+    sessions are planned as time reaches them and kept only while they may still be needed. A player
+    made ``waiting`` keeps the cell empty (no session, no label) until :meth:`begin` says when the first
+    session starts: the hand that waits for the host (``--wait-for-host``).
     """
 
     planner: Callable[[int], Plan]
     seed: int = 0
     t0: float = 0.0
+    waiting: bool = False
     labels: list[dict[str, Any]] = field(default_factory=list)
     sessions_started: int = 0
     _live: list[_Session] = field(default_factory=list)
     _marks: list[float] = field(default_factory=list)
+    _origin: float | None = None  # start of the first session when it is not t0 (see begin)
+
+    def begin(self, t: float) -> None:
+        """A waiting player starts now: its first session begins at device time ``t`` (s)."""
+        if self.waiting:
+            self.waiting = False
+            self._origin = t
 
     def _plan_next(self) -> _Session:
-        start = self._live[-1].end if self._live else self.t0
+        start = self._live[-1].end if self._live else self._first_start
         k = self.sessions_started
         plan = self.planner(self.seed + k)
         if plan.duration <= 0:
@@ -695,8 +705,14 @@ class Player:
         self.sessions_started += 1
         return sess
 
+    @property
+    def _first_start(self) -> float:
+        return self.t0 if self._origin is None else self._origin
+
     def ensure(self, t: float) -> None:
         """Plan sessions up to device time ``t``; forget sessions that ended a while before it."""
+        if self.waiting:
+            return
         if not self._live:
             self._plan_next()
         while self._live[-1].end <= t:
@@ -706,12 +722,12 @@ class Player:
 
     @property
     def current_start(self) -> float:
-        return self._live[-1].start if self._live else self.t0
+        return self._live[-1].start if self._live else self._first_start
 
     def force(self, t: FloatArray) -> FloatArray:
         """What the hand applies (N) at device times ``t`` (s); zero before ``t0``."""
         out = np.zeros_like(t)
-        if t.size == 0:
+        if t.size == 0 or self.waiting:
             return out
         self.ensure(float(t.max()))
         lo = float(t.min())

@@ -171,13 +171,14 @@ def test_a_whole_drill_on_the_built_in_simulator(window: Any, qtbot: Any, hand: 
     assert "Ann · quick: 1 result" in panel.trend_caption.text()
     assert win.session.drill is None and panel.run not in win.session.fan.listeners
 
-    # again, recording, and stopped after the first prompt: a second point, linked to the recording
+    # again, recording, and stopped once the hand touched the cell (with no touch at all it would be
+    # abandoned, not scored): a second point, linked to the recording
     first_id = panel.result_id
     rec = tmp_path / "practice.csv"
     assert win.start_recording(str(rec))
     shown.clear()
     assert panel.start()
-    qtbot.waitUntil(lambda: len(shown) >= 1, timeout=30000)
+    qtbot.waitUntil(lambda: any(e.kind == "contact" for e in list(panel.run.events)), timeout=30000)
     qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.result_id not in (None, first_id) or panel.error is not None, timeout=30000)
     assert panel.state == "stopped" and panel.card is not None and not panel.card.completed

@@ -227,14 +227,24 @@ def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     con.execute("INSERT INTO sessions(practitioner_id, started) VALUES (1, '2026-01-01T00:00:00+00:00')")
     con.execute("INSERT INTO drill_results(session_id, drill, title, finished, completed, score, card) "
                 "VALUES (1, 'consistency', 'C', '2026-01-01T00:10:00+00:00', 1, 71.5, '{}')")
+    con.execute("INSERT INTO drill_results(session_id, drill, title, finished, completed, score, card) "
+                "VALUES (1, 'consistency', 'C', '2026-01-01T00:20:00+00:00', 0, 12.0, '{}')")
     con.commit()
     con.close()
     with History(path) as h:
-        assert h.version == SCHEMA_VERSION == 2
-        (row,) = h.results("Bo")
-        assert row.score == 71.5 and row.drill == "consistency"
+        assert h.version == SCHEMA_VERSION == 3
+        done, stopped = h.results("Bo")
+        assert done.score == 71.5 and done.drill == "consistency" and done.status == "completed"
+        assert stopped.score == 12.0 and stopped.status == "stopped" and not stopped.completed
         cols = [r[1] for r in h.db.execute("PRAGMA table_info(sessions)")]
         assert "ended" in cols and "note" in cols
+        # the rebuilt table keeps its index, and a result without a score can now be stored
+        index = "SELECT name FROM sqlite_master WHERE name = 'drill_results_by_session'"
+        assert h.db.execute(index).fetchone()
+        sid = h.start_session("Bo")
+        h.add_result(sid, score_run(play_offline(find_drill("consistency"), np.arange(0, 60, 0.01),
+                                                 np.zeros(6000))))
+        assert [(r.status, r.score) for r in h.results("Bo")][2] == ("abandoned", None)
 
 
 def test_a_future_or_foreign_file_is_refused(tmp_path: Path) -> None:

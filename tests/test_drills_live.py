@@ -81,8 +81,8 @@ def test_drill_sim_with_a_user_drill(tmp_path: Path, home: Path, capsys: pytest.
         '[[phase]]\nkind = "hold"\nduration = 3\n[[phase]]\nkind = "release"\n')
     script = tmp_path / "quick.txt"
     script.write_text("idle 1\nramp 1 to 12\nhold 4.5\nrelease 0.5\nidle 2\n")
-    assert cli.main(["drill", "quick", "--sim", "--script", str(script), "--practitioner", "Bo",
-                     "--json", str(tmp_path / "card.json")]) == 0
+    assert cli.main(["drill", "quick", "--sim", "--script", str(script), "--sim-speed", "5",
+                     "--practitioner", "Bo", "--json", str(tmp_path / "card.json")]) == 0
     assert "[1/3] PRESS SLOWLY TO 12 N" in capsys.readouterr().out
     (row,) = rows(home)
     assert row["name"] == "Bo" and row["drill"] == "quick" and row["score"] > 80

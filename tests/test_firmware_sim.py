@@ -236,6 +236,33 @@ def test_commands(sim: Callable[..., Sim], tmp_path: Path) -> None:
     assert command(port, "id", dec, framed=False)[0].startswith("id name=nmt-sim")
 
 
+def test_wait_for_host_starts_the_stream_and_the_hand_at_the_first_command(sim: Callable[..., Sim],
+                                                                           tmp_path: Path) -> None:
+    script = tmp_path / "press.txt"
+    script.write_text("idle 0.3\nramp 0.2 to 50\nhold 600\nrelease 0.5\n")
+    s = sim("--rate", "200", "--script", str(script), "--noise", "0", "--wait-for-host")
+    port = s.open()
+    dec = NmtpDecoder()
+    # Silent while nobody asks, however long: a hand started at boot would be on the cell by now.
+    assert blocks_of(read_frames(port, 1.0, dec)) == []
+    reply, after = command(port, "ID", dec)
+    m = re.search(r"scale=([\d.]+) offset=(-?\d+)", reply)
+    assert m, reply
+    scale, offset = float(m.group(1)), int(m.group(2))
+
+    def force(b: SampleBlock) -> float:
+        return (max(b.counts) - offset) / scale
+
+    blocks = blocks_after(port, after, 0.0, dec)
+    blocks += blocks_of(read_frames(port, 10.0, dec, until=lambda fs: any(
+        isinstance(f, SampleBlock) and force(f) > 40 for f in fs)))
+    assert blocks and force(blocks[0]) < 1.0  # the script's idle lead-in, from the command on
+    pressed = next(b for b in blocks if force(b) > 40)
+    # The ramp begins 0.3 s of device time after the stream does: the script started with it.
+    assert (pressed.t0_us - blocks[0].t0_us) / 1e6 == pytest.approx(0.45, abs=0.1)
+    check_continuity(blocks)
+
+
 def test_hx711_rate_sends_each_sample_alone(sim: Callable[..., Sim]) -> None:
     s = sim("--rate", "10", "--scenario", "idle")
     port = s.open()
@@ -469,6 +496,19 @@ def test_player_loops_sessions_with_the_next_seed() -> None:
     second = [lab for lab in player.labels if lab["session"] == 1]
     expected = PLANNERS["steady"](11).labels
     assert second[0]["t"] == pytest.approx(expected[0]["t"] + 5.0 + d0)
+
+
+def test_a_waiting_player_is_idle_until_it_begins() -> None:
+    player = Player(PLANNERS["steady"], seed=10, t0=5.0, waiting=True)
+    t = np.arange(5.0, 30.0, 0.01)
+    assert not player.force(t).any() and player.labels == [] and player.sessions_started == 0
+    player.begin(40.0)
+    t2 = np.arange(30.0, 40.0 + PLANNERS["steady"](10).duration, 0.01)
+    f = player.force(t2)
+    assert f[t2 < 42.0].max() == 0.0 and f.max() > 15.0  # the session's 2 s idle, from 40 s on
+    assert player.labels[0]["t"] == pytest.approx(PLANNERS["steady"](10).labels[0]["t"] + 40.0)
+    player.begin(99.0)  # only the first call starts it
+    assert player.current_start == 40.0
 
 
 def test_scripts(tmp_path: Path) -> None:

@@ -8,14 +8,19 @@ imports the command line (no import cycle).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from nmt_pressure.drills.spec import DrillError
 
 __all__ = ["DRILL_HELP", "HISTORY_HELP", "configure_drill", "configure_history", "run_drill", "run_history"]
+
+#: ``--sim`` without --sim-speed: a drill longer than this (s) is sped up to take about this long.
+SIM_WALL_S = 60.0
 
 #: Who practised, when --practitioner is not given.
 DEFAULT_PRACTITIONER_ENV = "NMT_PRESSURE_PRACTITIONER"
@@ -40,7 +45,8 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
     ex = src.add_mutually_exclusive_group()
     ex.add_argument("--port", metavar="PORT", default=None, help="device path or pyserial URL")
     ex.add_argument("--sim", action="store_true",
-                    help="practise on the built-in simulated device (with --script: a scripted hand)")
+                    help="play the drill on the built-in simulated device: a simulated hand follows its "
+                         "prompts (or, with --script, your firmware_sim script)")
     ex.add_argument("--replay", metavar="FILE", default=None,
                     help="score a recording as if it had been played live (not stored in the history)")
     src.add_argument("--rate", type=int, metavar="HZ", default=200,
@@ -48,6 +54,9 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
     src.add_argument("--script", metavar="FILE", default=None,
                      help="the simulator plays this firmware_sim script (a practice run done for you)")
     src.add_argument("--seed", type=int, default=0, help="the simulator's seed [0]")
+    src.add_argument("--sim-speed", type=_positive_float, metavar="X", default=None,
+                     help="run the simulated device and the drill X times faster than real time [1; a "
+                          f"drill longer than {SIM_WALL_S:g} s: what plays it in about {SIM_WALL_S:g} s]")
     src.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
                      help="wire format of --port [auto]")
     src.add_argument("--baud", type=int, default=115200, metavar="N", help="baud rate of --port [115200]")
@@ -98,6 +107,12 @@ def run_drill(args: argparse.Namespace) -> int:
         raise CommandError("say where the force comes from: --port PORT, --sim, or --replay FILE.")
     if args.script is not None and not args.sim:
         raise CommandError("--script plays on the simulator; add --sim.")
+    if args.sim_speed is not None and not args.sim:
+        raise CommandError("--sim-speed sets up the built-in simulator: add --sim, or leave --sim-speed out.")
+    from firmware_sim.__main__ import SPEED_MAX
+
+    if args.sim_speed is not None and args.sim_speed > SPEED_MAX:
+        raise CommandError(f"--sim-speed must be from just above 0 to {SPEED_MAX:g}, got {args.sim_speed:g}.")
     if args.baud <= 0:
         raise CommandError(f"--baud must be a positive number, got {args.baud}.")
     practitioner = " ".join((args.practitioner or _default_practitioner()).split())
@@ -107,6 +122,32 @@ def run_drill(args: argparse.Namespace) -> int:
     if args.replay is not None:
         return _replay_drill(args, drill)
     return _live_drill(args, drill, practitioner, config_from_args)
+
+
+def _default_sim_speed(seconds: float) -> float:
+    """Real time for a short drill; a long one sped up to take about SIM_WALL_S (one decimal)."""
+    return 1.0 if seconds <= SIM_WALL_S else math.ceil(seconds / SIM_WALL_S * 10.0) / 10.0
+
+
+def _sim_args(args: argparse.Namespace, drill: Any, folder: Path) -> list[str]:
+    """The simulator's arguments for a drill: its hand (the user's script, or one generated from the
+    drill that follows its prompts), started when the drill starts; says what it plays, and how fast."""
+    from nmt_pressure.drills.simhand import hand_script
+
+    if args.script:
+        script, speed = args.script, args.sim_speed or 1.0
+        what = f"the simulated hand plays {args.script}"
+    else:
+        hand = hand_script(drill, args.seed)
+        script = str(folder / f"{drill.name}-hand.txt")
+        Path(script).write_text(hand.text, encoding="utf-8")
+        speed = args.sim_speed or _default_sim_speed(hand.duration)
+        what = (f"a simulated hand follows the prompts (seed {args.seed}); the drill takes about "
+                f"{hand.duration / speed:.0f} s")
+    print(f"{what} at {speed:g}x real time (--sim-speed X to change).", flush=True)
+    # --wait-for-host: the hand starts when the reader is connected, so script time is drill time.
+    return ["--rate", str(args.rate), "--seed", str(args.seed), "--speed", f"{speed:g}", "--script", script,
+            "--wait-for-host"]
 
 
 def _replay_drill(args: argparse.Namespace, drill: Any) -> int:
@@ -151,12 +192,13 @@ def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str, config_
         except HistoryError as exc:
             raise CommandError(str(exc)) from None
     sim: SimulatorProcess | None = None
+    scratch = tempfile.TemporaryDirectory(prefix="nmt-drill-")
     try:
-        port = args.port
+        port, fmt = args.port, args.fmt
         if args.sim:
-            sim_args = ["--rate", str(args.rate), "--seed", str(args.seed)]
-            sim_args += ["--script", args.script] if args.script else ["--scenario", "idle"]
-            sim = SimulatorProcess(sim_args)
+            print(f"{drill.title}\n{drill.description}\n" if drill.description else drill.title, flush=True)
+            sim = SimulatorProcess(_sim_args(args, drill, Path(scratch.name)))
+            fmt = "nmtp"  # the simulator's own; its hand waits for the ID that an nmtp reader sends
             try:
                 port = sim.start()
             except SimulatorError as exc:
@@ -169,9 +211,10 @@ def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str, config_
             except RecorderError as exc:
                 raise CommandError(str(exc)) from None
             extra.append(recorder)
-        print(f"{drill.title}\n{drill.description}\n" if drill.description else drill.title, flush=True)
+        if not args.sim:
+            print(f"{drill.title}\n{drill.description}\n" if drill.description else drill.title, flush=True)
         started = now_iso()
-        run, summary = play_live(drill, port, cfg, extra=extra, fmt=args.fmt, baud=args.baud, unit=args.unit,
+        run, summary = play_live(drill, port, cfg, extra=extra, fmt=fmt, baud=args.baud, unit=args.unit,
                                  idle_timeout=args.timeout)
         card = score_run(run)
         print()
@@ -184,10 +227,11 @@ def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str, config_
             history.add_result(sid, card)
             history.end_session(sid)
             print(f"saved for {practitioner} in {history.path}")
-        return 0 if run.completed else 1
+        return 0 if card.completed else 1
     finally:
         if sim is not None:
             sim.stop()
+        scratch.cleanup()
         if history is not None:
             history.close()
 
@@ -255,9 +299,10 @@ def run_history(args: argparse.Namespace) -> int:
     for r in rows:
         def pct(x: float | None) -> str:
             return "   -" if x is None else f"{x:4.0f}"
-        done = "" if r.completed else " (stopped)"
+        done = "" if r.status == "completed" else f" ({r.status})"
+        score = "    -" if r.score is None else f"{r.score:5.0f}"
         print(f"{r.result_id:4d}  {r.finished[:19]:20s} {r.practitioner[:14]:14s} {r.drill[:12]:12s} "
-              f"{r.score:5.0f}  {pct(r.time_in_band)} {pct(r.steadiness):>6} {pct(r.ramp_rate)} "
+              f"{score}  {pct(r.time_in_band)} {pct(r.steadiness):>6} {pct(r.ramp_rate)} "
               f"{pct(r.hold_duration)}  {r.work_on or '-'}{done}")
     return 0
 

@@ -1,7 +1,8 @@
 """Practice history: one SQLite file (standard library ``sqlite3``) with schema migrations.
 
 Tables: ``practitioners`` (who practised), ``sessions`` (one sitting: when, which device, the recording
-made of it if any) and ``drill_results`` (one played drill: the overall score, its four components,
+made of it if any) and ``drill_results`` (one played drill: its status - ``completed``, ``stopped``, or
+``abandoned`` when no press was made, which has no score -, the overall score, its four components,
 what to work on, and the whole score card as JSON). The schema's version is SQLite's ``user_version``;
 :data:`MIGRATIONS` brings any older file up to date, each step in one transaction, so a file is never
 left half-migrated. A file from a newer version of the program is refused rather than guessed at.
@@ -66,13 +67,42 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';
     CREATE INDEX sessions_by_practitioner ON sessions(practitioner_id, started);
     """,
+    # 3: a result's status; an abandoned drill (no press made) has no score. SQLite cannot drop a
+    # NOT NULL, so the table is rebuilt (its rows kept, their status told by `completed`).
+    """
+    CREATE TABLE drill_results_v3 (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        drill TEXT NOT NULL,
+        title TEXT NOT NULL,
+        finished TEXT NOT NULL,
+        completed INTEGER NOT NULL,
+        score REAL,
+        time_in_band REAL,
+        steadiness REAL,
+        ramp_rate REAL,
+        hold_duration REAL,
+        work_on TEXT NOT NULL DEFAULT '',
+        card TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'completed'
+    );
+    INSERT INTO drill_results_v3 (id, session_id, drill, title, finished, completed, score, time_in_band,
+                                  steadiness, ramp_rate, hold_duration, work_on, card, status)
+        SELECT id, session_id, drill, title, finished, completed, score, time_in_band, steadiness,
+               ramp_rate, hold_duration, work_on, card,
+               CASE completed WHEN 1 THEN 'completed' ELSE 'stopped' END
+        FROM drill_results;
+    DROP TABLE drill_results;
+    ALTER TABLE drill_results_v3 RENAME TO drill_results;
+    CREATE INDEX drill_results_by_session ON drill_results(session_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: Columns of an exported result row, in order.
 EXPORT_COLUMNS = ("result_id", "practitioner", "session_id", "started", "finished", "drill", "title",
                   "completed", "score", "time_in_band", "steadiness", "ramp_rate", "hold_duration",
-                  "work_on", "device", "recording")
+                  "work_on", "device", "recording", "status")
 
 
 class HistoryError(Exception):
@@ -89,7 +119,7 @@ class ResultRow:
     drill: str
     title: str
     completed: bool
-    score: float
+    score: float | None  # None: abandoned (no press was made), not scored
     time_in_band: float | None
     steadiness: float | None
     ramp_rate: float | None
@@ -97,6 +127,7 @@ class ResultRow:
     work_on: str
     device: str
     recording: str | None
+    status: str = "completed"
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in EXPORT_COLUMNS}
@@ -186,11 +217,12 @@ class History:
         with self._using("write to"), self.db:
             cur = self.db.execute(
                 "INSERT INTO drill_results(session_id, drill, title, finished, completed, score, "
-                "time_in_band, steadiness, ramp_rate, hold_duration, work_on, card) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, card.drill, card.title, now_iso(), int(card.completed), float(card.overall),
+                "time_in_band, steadiness, ramp_rate, hold_duration, work_on, card, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, card.drill, card.title, now_iso(), int(card.completed),
+                 None if card.overall is None else float(card.overall),
                  c.get("time_in_band"), c.get("steadiness"), c.get("ramp_rate"), c.get("hold_duration"),
-                 "; ".join(card.work_on), to_json(card.to_dict())))
+                 "; ".join(card.work_on), to_json(card.to_dict()), card.status))
         return int(cur.lastrowid or 0)
 
     # ---------------------------------------------------------------- reading
@@ -200,7 +232,8 @@ class History:
 
     def results(self, practitioner: str | None = None, drill: str | None = None) -> list[ResultRow]:
         sql = ("SELECT r.id, p.name, s.id, s.started, r.finished, r.drill, r.title, r.completed, r.score, "
-               "r.time_in_band, r.steadiness, r.ramp_rate, r.hold_duration, r.work_on, s.device, s.recording "
+               "r.time_in_band, r.steadiness, r.ramp_rate, r.hold_duration, r.work_on, s.device, "
+               "s.recording, r.status "
                "FROM drill_results r JOIN sessions s ON r.session_id = s.id "
                "JOIN practitioners p ON s.practitioner_id = p.id")
         where, args = [], []
@@ -216,7 +249,7 @@ class History:
         with self._using("read"):
             found = self.db.execute(sql, args).fetchall()
         return [ResultRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10], r[11],
-                          r[12], r[13], r[14], r[15]) for r in found]
+                          r[12], r[13], r[14], r[15], r[16]) for r in found]
 
     def card(self, result_id: int) -> dict[str, Any]:
         row = self.db.execute("SELECT card FROM drill_results WHERE id = ?", (result_id,)).fetchone()

@@ -301,7 +301,7 @@ def _print_drill(drill: dict[str, Any] | None) -> None:
     if not drill:
         return
     card = drill.get("card")
-    score = f": {card['overall']:.0f} / 100" if card else ""
+    score = f": {card['overall']:.0f} / 100" if card and card.get("overall") is not None else ""
     if drill.get("history_error"):
         saved = f"; not saved ({drill['history_error']})"
     elif drill.get("result_id") is not None:

@@ -563,6 +563,8 @@ class DrillPanel(QWidget):
             return
         card = score_run(run)
         self.card = card
+        if card.status == "abandoned":
+            self.state = "abandoned"  # no press was made: stored, but not scored
         self._show_card(card)
         self.saved_label.setText("saving…")
         path = self._history_path()
@@ -640,7 +642,8 @@ class DrillPanel(QWidget):
             return
         self.saved_label.setText(f"saved for {news.practitioner} in {self._history_path()} "
                                  f"(result {news.result_id})")
-        score = f": {self.card.overall:.0f} / 100" if self.card is not None else ""
+        score = f": {self.card.overall:.0f} / 100" if self.card is not None and \
+            self.card.overall is not None else ""
         self.dash.show_message(f"drill {news.drill} {self.state}{score}, saved for {news.practitioner}.")
 
     def _set_names(self, names: list[str]) -> None:
@@ -656,9 +659,10 @@ class DrillPanel(QWidget):
         combo.blockSignals(False)
 
     def _show_trend(self, rows: list[ResultRow], practitioner: str, drill: str) -> None:
+        rows = [r for r in rows if r.score is not None]  # an abandoned drill has no score to plot
         self.trend_rows = list(rows)
         xs = [float(i + 1) for i in range(len(rows))]
-        ys = [float(r.score) for r in rows]
+        ys = [float(r.score or 0.0) for r in rows]
         self.trend_curve.setData(xs, ys, symbolBrush=[pg.mkBrush(score_colour(y)) for y in ys])
         n = len(rows)
         self.trend_plot.getPlotItem().setXRange(0.5, max(5, n) + 0.5, padding=0)
@@ -667,7 +671,7 @@ class DrillPanel(QWidget):
         if not rows:
             self.trend_caption.setText(f"no results yet for {practitioner or '—'} in {drill}")
             return
-        last, best = rows[-1], max(rows, key=lambda r: r.score)
+        last, best = rows[-1], max(rows, key=lambda r: r.score or 0.0)
         first_day, last_day = rows[0].finished[:10], last.finished[:10]
         span = last_day if first_day == last_day else f"{first_day} to {last_day}"
         self.trend_caption.setText(f"{practitioner} · {drill}: {n} result{'s' if n != 1 else ''} ({span}); "
@@ -718,11 +722,14 @@ class DrillPanel(QWidget):
     def _show_card(self, card: ScoreCard) -> None:
         self._show_idle()
         colour = score_colour(card.overall)
-        self.overall_label.setText(f"{card.overall:.0f}")
+        self.overall_label.setText("—" if card.overall is None else f"{card.overall:.0f}")
         self.overall_label.setStyleSheet(f"color: {colour}; background: transparent;")
         done = "completed" if card.completed else "not completed"
         missed = f", {card.missed} phase{'s' if card.missed != 1 else ''} missed" if card.missed else ""
-        self.card_note.setText(f"/ 100 overall\n{done}{missed}")
+        if card.overall is None:
+            self.card_note.setText("not scored\nabandoned: no press was made")
+        else:
+            self.card_note.setText(f"/ 100 overall\n{done}{missed}")
         self.card_note.setToolTip(card.title)
         for key, bar in self.component_bars.items():
             v = card.components.get(key)
@@ -740,7 +747,8 @@ class DrillPanel(QWidget):
                 self.hold_table.setItem(r, c, item)
         rows = max(1, len(card.holds))
         self.hold_table.setFixedHeight(min(26 + 22 * rows, 26 + 22 * 5) + 4)
-        advice = card.work_on or ["nothing stands out: keep it up"]
+        advice = card.work_on or ["nothing stands out: keep it up" if card.overall is not None
+                                  else "press when the drill says so"]
         self.work_on_label.setText("Work on:\n" + "\n".join(f"• {a}" for a in advice))
         self.card_box.show()
 

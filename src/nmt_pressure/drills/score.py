@@ -15,6 +15,10 @@ phase records, with the same definitions as the researchers' reports (:mod:`nmt_
 * **hold duration**: each hold's achieved seconds over the seconds it asks for (at most 100 %).
 
 The overall score is the weighted mean of the components there are (:data:`WEIGHTS`), 0-100.
+
+A drill in which no press was made at all - the core saw no contact: an idle device, a user who never
+touched it, a drill stopped before the first touch - is **abandoned**: there is nothing to score, so
+its card has no overall score, no components and no advice, and it is stored as such, not as 0 / 100.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import numpy.typing as npt
 from nmt_pressure.drills.engine import DrillRun, PhaseRecord
 from nmt_pressure.holdstats import loading_rate, sample_weights
 
-__all__ = ["CV_BAD", "CV_GOOD", "WEIGHTS", "HoldScore", "RampScore", "ScoreCard", "score_run"]
+__all__ = ["CV_BAD", "CV_GOOD", "STATUSES", "WEIGHTS", "HoldScore", "RampScore", "ScoreCard", "score_run"]
 
 CV_GOOD, CV_BAD = 2.0, 12.0  # percent
 WEIGHTS = {"time_in_band": 0.35, "steadiness": 0.25, "ramp_rate": 0.20, "hold_duration": 0.20}
@@ -74,23 +78,30 @@ class RampScore:
 
     @property
     def score_pct(self) -> float:
-        if self.status == "missed" or math.isnan(self.rate_n_per_s):
+        if self.status == "missed" or math.isnan(self.rate_n_per_s) or not self.limit_n_per_s > 0:
             return 0.0
         rate = abs(self.rate_n_per_s)
         return 100.0 if rate <= self.limit_n_per_s else 100.0 * self.limit_n_per_s / rate
+
+
+#: Events that say a hand was on the cell during the drill; without any, the drill is abandoned.
+TOUCHED = ("contact", "hold_start", "step", "release")
+#: ScoreCard.status: every phase played; ended early; no press was made (not scored).
+STATUSES = ("completed", "stopped", "abandoned")
 
 
 @dataclass
 class ScoreCard:
     drill: str
     title: str
-    overall: float
+    overall: float | None  # None: abandoned, not scored
     components: dict[str, float | None]
     holds: list[HoldScore] = field(default_factory=list)
     ramps: list[RampScore] = field(default_factory=list)
     missed: int = 0
     completed: bool = True
     work_on: list[str] = field(default_factory=list)
+    status: str = "completed"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -102,6 +113,9 @@ class ScoreCard:
 
     def format(self) -> str:
         """The card as terminal text."""
+        if self.overall is None:
+            return (f"score card: {self.title}\n  not scored: no press was made, so the drill is recorded "
+                    "as abandoned")
         lines = [f"score card: {self.title}", f"  overall          {self.overall:5.0f} / 100"
                  + ("" if self.completed else "   (drill not completed)")]
         for key, label in LABELS.items():
@@ -110,14 +124,14 @@ class ScoreCard:
         if self.holds:
             lines.append("  holds:  #  target N  held s / asked  in band %  CV %  status")
             for h in self.holds:
-                tgt = f"{'-':>8}" if h.target is None else f"{h.target:8.1f}"
-                lines.append(f"         {h.phase:2d}  {tgt}  {h.achieved_s:6.1f} / {h.required_s:<5g}"
-                             f"  {h.time_in_band_pct:9.0f}  {_pct(h.cv_pct)}  {h.status}")
+                lines.append(f"         {h.phase:2d}  {_num(h.target, 8, 1)}  {_num(h.achieved_s, 6, 1)} / "
+                             f"{h.required_s:<5g}  {_num(h.time_in_band_pct, 9, 0)}  {_num(h.cv_pct, 4, 1)}  "
+                             f"{h.status}")
         if self.ramps:
             lines.append("  ramps:  #  kind   rate N/s  limit N/s  score %")
             for r in self.ramps:
-                rate = "     -" if math.isnan(r.rate_n_per_s) else f"{abs(r.rate_n_per_s):8.1f}"
-                lines.append(f"         {r.phase:2d}  {r.kind:5s} {rate}  {r.limit_n_per_s:9.1f}  "
+                rate = _num(abs(r.rate_n_per_s), 8, 1)
+                lines.append(f"         {r.phase:2d}  {r.kind:5s} {rate}  {_num(r.limit_n_per_s, 9, 1)}  "
                              f"{r.score_pct:7.0f}")
         if self.missed:
             lines.append(f"  missed phases: {self.missed}")
@@ -126,8 +140,9 @@ class ScoreCard:
         return "\n".join(lines)
 
 
-def _pct(x: float) -> str:
-    return "   -" if math.isnan(x) else f"{x:4.1f}"
+def _num(x: float | None, width: int, decimals: int) -> str:
+    """A number for the card's tables; "-" where there is none (a missed hold's CV, an unset limit)."""
+    return f"{'-':>{width}}" if x is None or not math.isfinite(x) else f"{x:{width}.{decimals}f}"
 
 
 def _hold(rec: PhaseRecord, t: F64, y: F64, w: F64) -> HoldScore:
@@ -145,7 +160,7 @@ def _hold(rec: PhaseRecord, t: F64, y: F64, w: F64) -> HoldScore:
     total = float(ws.sum())
     mean = float(np.sum(ws * seg) / total)
     sd = math.sqrt(max(0.0, float(np.sum(ws * (seg - mean) ** 2) / total)))
-    target = rec.target if rec.target is not None else mean
+    target = rec.target if rec.target is not None and math.isfinite(rec.target) else mean
     half = rec.phase.tolerance * target
     inside = float(ws[np.abs(seg - target) <= half].sum()) / total
     above = float(ws[seg > target + half].sum()) / total
@@ -164,44 +179,66 @@ def _ramp(rec: PhaseRecord, t: F64, y: F64) -> RampScore | None:
     if rec.status != "done" or math.isnan(rec.ramp_start) or limit is None:
         return RampScore(rec.index + 1, rec.phase.kind, "missed", math.nan, float(limit or math.nan))
     rate = loading_rate(t, y, rec.ramp_start, rec.end)
+    if math.isnan(rate):
+        return None  # an approach too short to measure (the hand was there already): not scored
     return RampScore(rec.index + 1, rec.phase.kind, rec.status, rate, limit)
 
 
 def _work_on(components: dict[str, float | None], holds: list[HoldScore], ramps: list[RampScore]
              ) -> list[str]:
+    """What to work on, weakest component first: one phrase each, every number in it a real one
+    (a missed hold has no CV, an unmeasured approach no rate: they are left out, not shown as nan)."""
     weak = sorted(((v, k) for k, v in components.items() if v is not None and v < WORK_ON_BELOW))
     advice = []
-    done_holds = [h for h in holds if h.status != "missed"]
+    kept = [h for h in holds if h.status != "missed"]
     for _, key in weak:
         if key == "time_in_band":
-            above = np.mean([h.above_pct for h in done_holds]) if done_holds else 0.0
-            out = np.mean([100.0 - h.time_in_band_pct for h in done_holds]) if done_holds else 100.0
-            side = ("too much pressure: ease off when you drift up" if above > out / 2
-                    else "too little pressure: you tend to fade below the band")
-            advice.append(f"staying in the band ({side})")
+            advice.append(_band_advice(kept))
         elif key == "steadiness":
-            cvs = [h.cv_pct for h in done_holds if not math.isnan(h.cv_pct)]
-            cv = f" (CV {np.median(cvs):.1f} %" if cvs else " ("
-            advice.append(f"a steadier hold{cv}; brace the hand and breathe out slowly)")
+            cvs = [h.cv_pct for h in kept if math.isfinite(h.cv_pct)]
+            cv = f"CV {float(np.median(cvs)):.1f} %; " if cvs else ""
+            advice.append(f"a steadier hold ({cv}brace the hand and breathe out slowly)")
         elif key == "ramp_rate":
-            fast = [r for r in ramps if r.status != "missed" and r.score_pct < 100]
-            if fast:
-                worst = max(fast, key=lambda r: abs(r.rate_n_per_s) / r.limit_n_per_s)
-                advice.append(f"pressing in more slowly ({abs(worst.rate_n_per_s):.0f} N/s against at "
-                              f"most {worst.limit_n_per_s:.0f} N/s)")
-            else:
-                advice.append("making every approach (some presses or steps were missed)")
+            advice.append(_ramp_advice(ramps))
         elif key == "hold_duration":
-            short = [h for h in holds if h.duration_pct < 100]
+            short = [h for h in holds if h.duration_pct < 100 and math.isfinite(h.achieved_s)]
             if short:
                 h = min(short, key=lambda x: x.duration_pct)
                 advice.append(f"holding for the full time ({h.achieved_s:.0f} of {h.required_s:g} s at "
                               "worst)")
+            else:
+                advice.append("holding for the full time")
     return advice
+
+
+def _band_advice(kept: list[HoldScore]) -> str:
+    if not kept:
+        return "staying in the band (no hold was kept: press to the target and stay there)"
+    above = float(np.mean([h.above_pct for h in kept]))
+    out = float(np.mean([100.0 - h.time_in_band_pct for h in kept]))
+    side = ("too much pressure: ease off when you drift up" if above > out / 2
+            else "too little pressure: you tend to fade below the band")
+    return f"staying in the band ({side})"
+
+
+def _ramp_advice(ramps: list[RampScore]) -> str:
+    fast = [r for r in ramps if r.status != "missed" and r.score_pct < 100 and math.isfinite(r.rate_n_per_s)
+            and math.isfinite(r.limit_n_per_s) and r.limit_n_per_s > 0]
+    if fast:
+        worst = max(fast, key=lambda r: abs(r.rate_n_per_s) / r.limit_n_per_s)
+        return (f"pressing in more slowly ({abs(worst.rate_n_per_s):.0f} N/s against at most "
+                f"{worst.limit_n_per_s:.0f} N/s)")
+    if any(r.status == "missed" for r in ramps):
+        return "making every approach (some presses or steps were missed)"
+    return "pressing in slowly and evenly"
 
 
 def score_run(run: DrillRun) -> ScoreCard:
     """The score card of a drill that has finished (or was stopped)."""
+    if not any(e.kind in TOUCHED for e in run.events):
+        return ScoreCard(drill=run.drill.name, title=run.drill.title, overall=None,
+                         components={k: None for k in WEIGHTS}, missed=len(run.plan), completed=False,
+                         status="abandoned")
     t, _, y = run.trace()
     w = sample_weights(t) if t.size else t
     holds = [_hold(r, t, y, w) for r in run.records if r.phase.kind == "hold"]
@@ -231,4 +268,5 @@ def score_run(run: DrillRun) -> ScoreCard:
     return ScoreCard(drill=run.drill.name, title=run.drill.title, overall=overall, components=components,
                      holds=sorted(holds, key=lambda h: h.phase), ramps=sorted(ramps, key=lambda r: r.phase),
                      missed=missed, completed=run.completed,
-                     work_on=_work_on(components, holds, ramps))
+                     work_on=_work_on(components, holds, ramps),
+                     status="completed" if run.completed else "stopped")
