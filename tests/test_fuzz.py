@@ -268,13 +268,14 @@ def test_messages_stay_short_whatever_the_file() -> None:
     assert len(msg) < 400 and "and 1992 more" in msg
 
 
-@pytest.mark.parametrize(("text", "unit", "line"), [
-    ("time,weight\n0,1\n1,1e308\n", None, 3),  # Tindeq: kilograms
-    ("t_s,force_n\n0,1.7e308\n1,1\n", "lb", 2),
+@pytest.mark.parametrize(("text", "kw", "line"), [
+    ("time,weight\n0,1\n1,1e308\n", {}, 3),  # Tindeq: kilograms
+    ("t_s,force\n0,1.7e308\n1,1\n", {"force_col": "force", "unit": "lb"}, 2),
+    ("t_s,force_lb\n0,1.7e308\n1,1\n", {"force_col": "force_lb"}, 2),  # pounds by the column's name
 ])
-def test_force_beyond_a_double_once_in_newtons(text: str, unit: str | None, line: int) -> None:
+def test_force_beyond_a_double_once_in_newtons(text: str, kw: dict[str, str], line: int) -> None:
     # 1e308 kg is inf N: the Recording held a non-finite force (and numpy warned on stderr).
-    out = same_outcome(text.encode(), **({"unit": unit} if unit else {}))
+    out = same_outcome(text.encode(), **kw)
     assert isinstance(out, RecordingError) and f"line {line}" in str(out) and "too large" in str(out)
 
 

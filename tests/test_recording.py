@@ -184,8 +184,8 @@ def test_quoted_cells_and_extra_text_columns(tmp_path: Path) -> None:
 
 
 def test_latin1_header(tmp_path: Path) -> None:
-    p = write(tmp_path, "Zeit (s);Kraft (µN)\n0;1\n1;2\n", encoding="latin-1")
-    rec = read_recording(p, time_col="Zeit (s)", force_col="Kraft (µN)")
+    p = write(tmp_path, "Zeit (s);Kraft µ-Sensor (N)\n0;1\n1;2\n", encoding="latin-1")
+    rec = read_recording(p, time_col="Zeit (s)", force_col="Kraft µ-Sensor (N)")
     assert rec.force_n.tolist() == [1.0, 2.0]
 
 
@@ -194,8 +194,8 @@ def test_latin1_header(tmp_path: Path) -> None:
     ("g", 0.00980665), ("lb", 4.4482216152605), ("lbs", 4.4482216152605), ("LBF", 4.4482216152605),
 ])
 def test_units(tmp_path: Path, unit: str | None, factor: float) -> None:
-    p = write(tmp_path, "t_s,force_n\n0,2\n1,4\n")
-    rec = read_recording(p, unit=unit)
+    p = write(tmp_path, "t_s,force\n0,2\n1,4\n")  # a column naming no unit: --unit says it
+    rec = read_recording(p, force_col="force", unit=unit)
     np.testing.assert_allclose(rec.force_n, [2 * factor, 4 * factor], rtol=1e-15)
     assert rec.unit in UNITS
 

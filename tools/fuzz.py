@@ -792,6 +792,8 @@ ERROR_KINDS = [("not a text file", "binary"), ("is empty", "empty"), ("not valid
                ("no time column", "no-column"), ("no force column", "no-column"),
                ("unknown force unit", "unit"),
                ("not a known unit", "unit"), ("mixes force units", "unit"), ("in the unit", "unit"),
+               ("by its name but --unit", "unit"), ("names two units", "unit"),
+               ("cannot be read here", "unit"),
                ("row", "too-few-rows"), ("sample", "too-few-rows"), ("Tindeq", "tindeq-structure"),
                ("item", "json-item"), ("both", "same-column"), ("no column names", "grip-connect-flags"),
                ("too large", "too-large"), ("Unix time", "not-a-time"), ("split into cells", "unsplittable")]

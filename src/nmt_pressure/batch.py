@@ -67,6 +67,11 @@ class FileResult:
     ok: bool
     error: str | None = None
     format: str | None = None
+    #: The force column's unit and who named it (:data:`nmt_pressure.rectypes.UNIT_SOURCES`).
+    unit: str | None = None
+    unit_source: str | None = None
+    #: What the unit was assumed to be, and how to change it, when nothing named it (else None).
+    unit_assumed: str | None = None
     samples: int = 0
     duration_s: float = 0.0
     sample_rate_hz: float = 0.0
@@ -294,6 +299,8 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
         assert result.filtered is not None
         stats: list[HoldStats] = hold_stats(rec.t, result.filtered, result.events, result.holds, cfg)
         res.format = getattr(rec, "format", None)
+        res.unit, res.unit_source = rec.unit, rec.unit_source
+        res.unit_assumed = rec.unit_note() if rec.unit_assumed else None
         res.samples, res.duration_s, res.sample_rate_hz = len(rec), rec.duration, rate
         res.config = cfg.to_dict()
         res.holds = [s.to_dict() for s in stats]
@@ -311,6 +318,7 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
             "file": source, "format": res.format, "samples": res.samples, "duration_s": res.duration_s,
             "sample_rate_hz": rate, "sample_rate_source": "given" if opts.rate is not None else "estimated",
             "time_col": rec.time_col, "force_col": rec.force_col, "unit": rec.unit,
+            "unit_source": rec.unit_source,
             "metadata": rec.metadata, "implementation": IMPLEMENTATION, "version": __version__,
             "config": res.config,
         }

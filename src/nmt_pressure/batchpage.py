@@ -139,7 +139,8 @@ def render_html(results: Sequence[FileResult], summary: dict[str, Any], figure: 
         if not r.ok:
             continue
         links = " ".join(f"<a href=\"{e(v)}\">{e(k)}</a>" for k, v in r.outputs.items())
-        w(f"<tr><td class=\"name\">{e(Path(r.source).name)}</td><td class=\"name\">{e(r.format or '')}</td>"
+        kind = (r.format or "") + (f" (force in {r.unit_assumed})" if r.unit_assumed else "")  # never silent
+        w(f"<tr><td class=\"name\">{e(Path(r.source).name)}</td><td class=\"name\">{e(kind)}</td>"
           f"<td>{_fmt(r.duration_s, '.1f')}</td><td>{_fmt(r.sample_rate_hz, '.4g')}</td>"
           f"<td>{len(r.holds)}</td><td>{_fmt(finite_median([100 * h['cv'] for h in r.holds]), '.2f')}</td>"
           f"<td>{_fmt(finite_median([h['time_in_band_pct'] for h in r.holds]), '.1f')}</td>"

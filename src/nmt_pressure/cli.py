@@ -252,8 +252,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
             source=args.file, samples=len(rec), duration=rec.duration, rate=rate,
             rate_note="given" if args.rate is not None else "estimated", cfg=cfg,
             events=result.events, holds=result.holds,
-            peak_force=float(rec.force_n.max()) if len(rec) else None))
+            peak_force=float(rec.force_n.max()) if len(rec) else None, unit_note=rec.unit_note()))
         return EXIT_OK
+    if rec.unit_assumed:  # the JSON says so too, but a person reads the terminal
+        print(f"{PROG}: note: {args.file}: force in {rec.unit_note()}.", file=sys.stderr)
 
     meta = {
         "file": str(args.file),
@@ -264,6 +266,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         "time_col": rec.time_col,
         "force_col": rec.force_col,
         "unit": rec.unit,
+        "unit_source": rec.unit_source,
         "implementation": IMPLEMENTATION,
         "version": __version__,
         "config": cfg.to_dict(),
@@ -418,6 +421,9 @@ def _run_report(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot write the batch page into {args.out} ({exc.strerror or exc}); check that "
                            "the folder is writable and the disk has room.") from None
+    for r in results:
+        if r.unit_assumed:  # in index.html too, but a person reads the terminal
+            print(f"{PROG}: note: {r.source}: force in {r.unit_assumed}.", file=sys.stderr)
     failed = [r for r in results if not r.ok]
     print(f"reported {summary['files_reported']} of {len(results)} files ({summary['holds']} holds) into "
           f"{out / 'index.html'}")
@@ -460,8 +466,9 @@ def _configure_monitor(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll", metavar="QUERY", default=None,
                    help="send QUERY (e.g. '?') ten times a second, for gauges that answer one reading "
                         "per query")
-    p.add_argument("--unit", metavar="U", default="N",
-                   help=f"unit of ASCII readings that carry none: {'|'.join(UNITS)} [N]")
+    p.add_argument("--unit", metavar="U", default=None,
+                   help=f"unit of ASCII readings that carry none: {'|'.join(UNITS)} [N, said when such "
+                        "readings arrive]")
     add_band_arguments(p)
     _add_lsl_arguments(p)
 

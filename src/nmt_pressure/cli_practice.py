@@ -60,7 +60,8 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
     src.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
                      help="wire format of --port [auto]")
     src.add_argument("--baud", type=int, default=115200, metavar="N", help="baud rate of --port [115200]")
-    src.add_argument("--unit", metavar="U", default="N", help="unit of ASCII readings that carry none [N]")
+    src.add_argument("--unit", metavar="U", default=None,
+                     help="unit of ASCII readings that carry none [N, said when such readings arrive]")
     who = p.add_argument_group("history")
     who.add_argument("--practitioner", metavar="NAME", default=None,
                      help=f"who is practising [${DEFAULT_PRACTITIONER_ENV}, else your login name]")
@@ -115,6 +116,10 @@ def run_drill(args: argparse.Namespace) -> int:
         raise CommandError(f"--sim-speed must be from just above 0 to {SPEED_MAX:g}, got {args.sim_speed:g}.")
     if args.baud <= 0:
         raise CommandError(f"--baud must be a positive number, got {args.baud}.")
+    if args.unit is not None:
+        from nmt_pressure.cli import _check_unit
+
+        _check_unit(args.unit)  # else the reader thread would meet it at the first bare reading
     practitioner = " ".join((args.practitioner or _default_practitioner()).split())
     if not practitioner:
         raise CommandError("--practitioner is empty; give a name.")

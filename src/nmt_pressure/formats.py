@@ -228,6 +228,11 @@ def _force_unit(p: Path, unit: str | None, default: str) -> tuple[str, float]:
     return unit_factor(unit if unit is not None else default, p)
 
 
+def _unit_source(unit: str | None) -> str:
+    """Grip-Connect's masses are kilograms by its format, its measurements name their unit."""
+    return "option" if unit is not None else "file"
+
+
 def _too_few(p: Path, n: int) -> RecordingError:
     return RecordingError(
         f"{p} has {n} sample{'s' if n != 1 else ''}; a recording needs at least {MIN_SAMPLES} (record "
@@ -268,7 +273,7 @@ def read_grip_connect_csv(p: Path, data: bytes, start: int, unit: str | None) ->
         meta[PARTIAL_LAST_LINE] = left_out
     return Recording(t=t, force_n=force, metadata=meta, columns=names, source=p, time_col=time_col,
                      force_col="mass" if zones == 1 else "sum of " + ", ".join(names[-zones:]),
-                     unit=unit_name, format="grip-connect-csv")
+                     unit=unit_name, format="grip-connect-csv", unit_source=_unit_source(unit))
 
 
 def _not_grip_connect(p: Path) -> RecordingError:
@@ -381,7 +386,7 @@ def read_grip_connect_json(p: Path, data: bytes, start: int, unit: str | None) -
             total = masses.sum(axis=1)
         return Recording(t=t, force_n=newtons(p, total, factor, _item), metadata=meta, columns=keys,
                          source=p, time_col=time_col, force_col="masses", unit=unit_name,
-                         format="grip-connect-json")
+                         format="grip-connect-json", unit_source=_unit_source(unit))
     if {"timestamp", "current"} <= items[0].keys():
         stamp = _numbers(p, items, "timestamp")
         _check_epoch(p, stamp, "timestamp", _item)
@@ -405,5 +410,5 @@ def read_grip_connect_json(p: Path, data: bytes, start: int, unit: str | None) -
         unit_name, factor = _force_unit(p, unit, app_unit)
         return Recording(t=t, force_n=newtons(p, current, factor, _item), metadata=meta, columns=keys,
                          source=p, time_col=time_col, force_col="current", unit=unit_name,
-                         format="grip-connect-json")
+                         format="grip-connect-json", unit_source=_unit_source(unit))
     raise _not_grip_connect(p)

@@ -30,7 +30,7 @@ class MonitorError(Exception):
 def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *, fmt: str = "auto",
                 baud: int = 115200, duration: float | None = None, record: str | None = None,
                 overwrite: bool = False, summary_json: str | None = None, poll: str | None = None,
-                unit: str = "N", lsl_name: str | None = None) -> int:
+                unit: str | None = None, lsl_name: str | None = None) -> int:
     """Monitor ``port`` until ``duration`` elapses or Ctrl-C; returns the exit status.
 
     ``lsl_name`` (e.g. ``"nmt_pressure"``) publishes the force and the events as Lab Streaming Layer
@@ -92,6 +92,8 @@ def run_monitor(port: str, cfg: DetectorConfig, listeners: Sequence[Listener], *
     # The median beside the p99: a link that delivers in bursts (a USB latency timer) moves both; a
     # single scheduling hiccup of the host moves only the p99.
     summary["latency_p50_ms"] = mon.stats.latency_ms(50.0)
+    if mon.unitless is not None:
+        summary["unitless_readings_unit"] = mon.unitless  # "N (assumed)" or "kg (--unit)"
     if recorder is not None:
         summary["recording"] = str(recorder.path)
         summary["recording_error"] = recorder.failed

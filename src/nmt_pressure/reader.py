@@ -33,6 +33,7 @@ from nmt_pressure.protocol import (
     make_decoder,
     parse_kv,
 )
+from nmt_pressure.recording import unit_factor
 from nmt_pressure.source import BackgroundSource
 from nmt_pressure.transport import LinkError, open_link
 
@@ -82,7 +83,7 @@ class Monitor(BackgroundSource):
 
     def __init__(self, port: str, cfg: DetectorConfig, listener: Listener, *, fmt: str = "auto",
                  baud: int = 115200, poll: str | None = None, poll_interval: float = 0.1,
-                 watchdog_s: float = 1.0, unit: str = "N") -> None:
+                 watchdog_s: float = 1.0, unit: str | None = None) -> None:
         super().__init__()
         self.port = port
         self.cfg = cfg
@@ -93,7 +94,12 @@ class Monitor(BackgroundSource):
         self.poll_interval = poll_interval
         self.watchdog_s = watchdog_s
         self.detector = Detector(cfg)
-        self.calibrator = Calibrator(default_unit=unit)
+        # Readings without a unit are read in ``unit``; None means nobody chose one: newtons, said aloud.
+        self.unit_given = unit
+        self.calibrator = Calibrator(default_unit=unit or "N")
+        #: How readings without a unit were read ("N (assumed)", "kg (--unit)"), once any arrived.
+        self.unitless: str | None = None
+        self._units_told: set[str] = set()
         self.stats = LinkStats()
         self.info = DeviceInfo(fmt=fmt)
         self.events: list[Event] = []
@@ -208,6 +214,8 @@ class Monitor(BackgroundSource):
                         last_data = t_recv
                         if not announced:
                             announced = self._announce(decoder)
+                        if fr.unit not in self._units_told:
+                            self._tell_unit(fr.unit)
                         self._deliver(self.calibrator.reading(fr), t_recv, None)
                     elif isinstance(fr, Response):
                         self._response(fr.text)
@@ -256,6 +264,28 @@ class Monitor(BackgroundSource):
         self.info.fmt = getattr(decoder, "decided", None) or decoder.name
         self.listener.on_connect(self.info)
         return True
+
+    def _tell_unit(self, unit: str) -> None:
+        """Say once what unit readings are taken in when it is not what the line itself says.
+
+        A bare number read in an assumed unit is a 9.8-fold error when the device sends kilograms:
+        never silent. A line naming a unit other than ``--unit`` is read in its own unit (said once).
+        """
+        self._units_told.add(unit)
+        given = self.unit_given
+        if not unit:
+            if given is None:
+                self.unitless = "N (assumed)"
+                self.listener.on_message(
+                    f"readings from {self.port} carry no unit: taken as newtons (N); if the device sends "
+                    "another unit, restart with --unit kg (or g, lb, lbf).")
+            else:
+                self.unitless = f"{self.calibrator.default_unit} (--unit)"
+                self.listener.on_message(f"readings from {self.port} carry no unit: taken as "
+                                         f"{self.calibrator.default_unit} (--unit {given}).")
+        elif given is not None and unit_factor(unit)[1] != unit_factor(given)[1]:
+            self.listener.on_message(f"readings from {self.port} name their unit ({unit}), which is used; "
+                                     f"--unit {given} applies only to readings without one.")
 
     def _response(self, text: str) -> None:
         kind, kv = parse_kv(text)

@@ -12,9 +12,11 @@ Reading accepts any CSV with a header row: ``#`` lines anywhere are comments, an
 ``# key: value`` become metadata; the delimiter (comma, semicolon, tab or spaces) is taken from the
 header row, and with a delimiter other than the comma, decimal commas are read too; columns are
 chosen by name (exact match first, then case-insensitive) and the force is converted to newtons from
-the unit the user names. Exports of the Tindeq Progressor app and of Grip-Connect (CSV and JSON) are
-recognised by their content and read with no options (:mod:`nmt_pressure.formats`);
-:attr:`Recording.format` says what was read. The table reading itself is :mod:`nmt_pressure.csvtable`.
+the unit the force column's name states (``force_kg``, ``Force (kg)``) or, if it states none, the unit
+the user names (else newtons, reported as assumed). Exports of the Tindeq Progressor app and of
+Grip-Connect (CSV and JSON) are recognised by their content and read with no options
+(:mod:`nmt_pressure.formats`); :attr:`Recording.format` says what was read. The table reading itself
+is :mod:`nmt_pressure.csvtable`.
 
 A file still being written (a live recording) reads as the rows complete so far: a last line with no
 line end yet is left out when it does not read, and always in our own format, whose writer ends every
@@ -49,6 +51,7 @@ from nmt_pressure.rectypes import (
     RecordingError,
     brief,
     brief_list,
+    column_unit,
     newtons,
     unit_factor,
 )
@@ -83,7 +86,10 @@ def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
 
     ``time_col``/``force_col`` default to ``t_s``/``force_n`` (``time``/``weight`` in a Tindeq
     export); ``unit`` (N, kg, g, lb, lbf; kgf and lbs as aliases; any case) is the unit of the force
-    column, by default N (a Tindeq or Grip-Connect export says its own). Raises
+    column. A unit the column's name states (``force_kg``, ``Force (kg)``, ``force[N]``; see
+    :func:`~nmt_pressure.rectypes.column_unit`) is the unit: ``unit`` may repeat it, not contradict
+    it. A column naming none is in ``unit``, else N (a Tindeq or Grip-Connect export says its own);
+    :attr:`Recording.unit_source` says which, "assumed" when nothing did. Raises
     :class:`RecordingError` for anything wrong with the file or the options, with a message meant
     for the user.
     """
@@ -119,7 +125,7 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
 
     head = csvtable.parse_head(p, data, start)
     fmt = "nmt_pressure" if _FORMAT_LINE.match(data, start) else "csv"
-    default_unit = "N"
+    default = ("N", "assumed")  # a generic CSV's force column naming no unit: newtons, and say so
     summary = formats.tindeq_summary(p, data, head)
     if summary is not None:
         head, app_unit = summary
@@ -129,9 +135,9 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
             raise RecordingError(
                 f"{p} is a Tindeq export in the unit {brief(app_unit)}, which is not known; give the force "
                 "unit with --unit kg or --unit lb.", path=p)
-        default_unit = found or "kg"
+        default = (found, "file") if found else ("kg", "assumed")
     elif formats.is_tindeq_header(head.header):
-        fmt, default_unit = "tindeq", "kg"
+        fmt, default = "tindeq", ("kg", "assumed")  # the app's unit was in the summary it left out
     if fmt == "tindeq":
         head.header = formats.strip_trailing_empty(head.header)
         defaults = formats.TINDEQ_COLUMNS
@@ -140,7 +146,7 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
     return _read_table(p, data, head, fmt,
                        defaults[0] if time_col is None else time_col,
                        defaults[1] if force_col is None else force_col,
-                       default_unit if unit is None else unit)
+                       unit, default)
 
 
 def _read_bytes(p: Path) -> bytes:
@@ -171,9 +177,37 @@ def _find_column(header: Sequence[str], wanted: str) -> int | None:
     return None
 
 
+def _force_unit(p: Path, column: str, given: str | None, default: tuple[str, str]) -> tuple[str, str]:
+    """The force column's unit and where it came from ("column", "option", or ``default``'s source).
+
+    A unit the column's name states is the unit: ``--unit`` may repeat it but not contradict it, since
+    one of the two is wrong and reading kilograms as newtons is silently 9.8 times off.
+    """
+    try:
+        named = column_unit(column)
+    except ValueError as exc:
+        raise RecordingError(
+            f"{p}: the force column {brief(column)} names two units ({exc}); rename the column so that it "
+            "names one.", path=p) from None
+    if named is not None and named.unit is None:
+        raise RecordingError(
+            f"{p}: the force column {brief(column)} is in {named.written}, which cannot be read here; "
+            f"convert it to one of {', '.join(UNITS)} and name that unit in the column.", path=p)
+    if named is None:
+        return (unit_factor(given, p)[0], "option") if given is not None else default
+    assert named.unit is not None
+    # Compared by factor: lb and lbf, kg and kgf are the same unit under two names.
+    if given is not None and unit_factor(given, p)[1] != UNITS[named.unit]:
+        said = named.unit if named.written.casefold() == named.unit.casefold() else named.written
+        raise RecordingError(
+            f"{p}: the force column {brief(column)} is in {said} by its name but --unit says "
+            f"{given.strip()}; leave out --unit to read it in {said}, or rename the column if its name is "
+            "wrong.", path=p)
+    return named.unit, "column"
+
+
 def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str, fname: str,
-                unit: str) -> Recording:
-    unit_name, factor = unit_factor(unit, p)
+                given_unit: str | None, default_unit: tuple[str, str]) -> Recording:
     ti = _find_column(head.header, tname)
     fi = _find_column(head.header, fname)
     if ti is None or fi is None:
@@ -192,6 +226,8 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
             "columns with --time-col and --force-col.", path=p)
 
     names = [head.header[ti], head.header[fi]]
+    unit_name, unit_source = _force_unit(p, names[1], given_unit, default_unit)
+    factor = UNITS[unit_name]
 
     def load(part: bytes) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         columns = csvtable.read_columns(p, part, head, (ti, fi), names)
@@ -216,7 +252,8 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
     if left_out is not None:
         metadata[csvtable.PARTIAL_LAST_LINE] = left_out
     return Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
-                     time_col=names[0], force_col=names[1], unit=unit_name, format=fmt)
+                     time_col=names[0], force_col=names[1], unit=unit_name, unit_source=unit_source,
+                     format=fmt)
 
 
 def read_other_columns(rec: Recording) -> tuple[dict[str, npt.NDArray[np.float64]], list[str]]:

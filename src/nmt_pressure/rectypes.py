@@ -7,10 +7,11 @@ the table reader and the format readers can use them without importing each othe
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +41,10 @@ _UNIT_ALIASES: dict[str, str] = {
     "kgf": "kg",
     "lbs": "lb",
 }
+
+#: Where :attr:`Recording.unit` came from: the force column's name, the ``--unit`` option, the file
+#: itself (an app's export that names its unit or has a fixed one), or nowhere (a default, assumed).
+UNIT_SOURCES = ("column", "option", "file", "assumed")
 
 #: What :attr:`Recording.format` may say.
 FORMATS = ("nmt_pressure", "csv", "tindeq", "grip-connect-csv", "grip-connect-json")
@@ -87,6 +92,63 @@ def unit_factor(unit: str | None, path: str | os.PathLike[str] | None = None) ->
     return canonical, UNITS[canonical]
 
 
+#: Force units a column's name may state (case-folded as written) -> the name :data:`UNITS` knows.
+_NAME_UNITS: dict[str, str] = {
+    "n": "N", "newton": "N", "newtons": "N",
+    "kg": "kg", "kgf": "kg", "kgs": "kg", "kilogram": "kg", "kilograms": "kg",
+    "g": "g", "gf": "g", "gram": "g", "grams": "g",
+    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "lbf": "lbf",
+}
+#: Units of force or mass a name may state that have no factor here: reading them as newtons would be
+#: the very silent mistake this guards against, so they are refused.
+_FOREIGN_UNITS = frozenset({"kn", "mn", "cn", "dan", "µn", "μn", "un", "oz", "ozf", "mg", "µg", "μg", "kip",
+                            "kips", "dyn", "dyne", "tf"})
+#: Bracketed parts of a name: ``Force (kg)``, ``force[N]``, ``Load {lb}``.
+_BRACKETED = re.compile(r"[(\[{]\s*(?:in\s+)?([^()\[\]{}]*?)\s*[)\]}]", re.IGNORECASE)
+#: What separates a quantity from its unit in a name: ``force_kg``, ``load-g``, ``weight lbf``, ``F/N``.
+_SEPARATORS = re.compile(r"[\s_\-./:,;|]+")
+
+
+class ColumnUnit(NamedTuple):
+    """A unit stated in a column's name: the canonical unit, or None for one we cannot convert."""
+
+    unit: str | None
+    written: str
+
+
+def column_unit(name: str) -> ColumnUnit | None:
+    """The force unit a column's name states (``force_kg``, ``Force (kg)``, ``force[N]``, ``F/lbf``).
+
+    None when the name states none. A unit is a bracketed part of the name or a separated word after
+    the first (the first names the quantity; a name that is only a unit, ``kg``, counts too), never a
+    part of a word: ``weight``, ``lung`` and ``gauge`` state nothing. Case does not matter (``force_n``
+    is this project's own newton column). A unit of force or mass without a factor here (kN, oz, ...)
+    comes back with ``unit`` None, for the caller to refuse. A name stating two different units
+    raises ``ValueError`` with them as its text ("kg and N"), for the caller to word with the file.
+    """
+    found: list[ColumnUnit] = []
+    for m in _BRACKETED.finditer(name):
+        _add_unit(found, m[1])
+    outside = _BRACKETED.sub(" ", name)
+    words = [w for w in _SEPARATORS.split(outside) if w]
+    for word in words[1:] if len(words) > 1 else words:
+        _add_unit(found, word)
+    if not found:
+        return None
+    distinct = {(u.unit and UNITS[u.unit], u.unit is None and u.written.casefold()) for u in found}
+    if len(distinct) > 1:
+        raise ValueError(" and ".join(dict.fromkeys(u.written for u in found)))
+    return found[0]
+
+
+def _add_unit(found: list[ColumnUnit], text: str) -> None:
+    key = text.strip().casefold()
+    if key in _NAME_UNITS:
+        found.append(ColumnUnit(_NAME_UNITS[key], text.strip()))
+    elif key in _FOREIGN_UNITS:
+        found.append(ColumnUnit(None, text.strip()))
+
+
 #: Where row ``i`` of a file is, for a message: ("line 12", 12) or ("item 3 of the JSON list", None).
 Where = Callable[[int], tuple[str, int | None]]
 
@@ -118,11 +180,31 @@ class Recording:
     force_col: str = DEFAULT_FORCE_COL
     #: The unit the force column was in (converted to newtons in ``force_n``).
     unit: str = "N"
+    #: Who said so: one of :data:`UNIT_SOURCES`. "assumed" means nothing did: a user should hear it.
+    unit_source: str = "column"
     #: What was read: one of :data:`FORMATS` ("csv" is any other table with a header row).
     format: str = "csv"
 
     def __len__(self) -> int:
         return int(self.t.size)
+
+    @property
+    def unit_assumed(self) -> bool:
+        """Nothing named the force unit: it is a default, which the user should be told."""
+        return self.unit_source == "assumed"
+
+    def unit_note(self) -> str:
+        """The force unit and who named it, for a report's header: ``kg (column 'force_kg'; shown in N)``."""
+        shown = "" if self.unit == "N" else "; shown in N"
+        if self.unit_source == "column":
+            return f"{self.unit} (column {brief(self.force_col, 40)}{shown})"
+        if self.unit_source == "option":
+            return f"{self.unit} (--unit{shown})"
+        if self.unit_source == "file":
+            return f"{self.unit} (as the file says{shown})"
+        others = [u for u in UNITS if UNITS[u] != UNITS[self.unit]]
+        return (f"{self.unit}, assumed: the column {brief(self.force_col, 40)} names no unit (give --unit "
+                f"{'|'.join(others)} if it is in another{shown})")
 
     @property
     def duration(self) -> float:

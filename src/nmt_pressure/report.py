@@ -129,10 +129,12 @@ def format_summary(events: Sequence[Event], holds: Sequence[Hold]) -> str:
 
 def format_report(*, source: str, samples: int, duration: float, rate: float, rate_note: str,
                   cfg: DetectorConfig, events: Sequence[Event], holds: Sequence[Hold],
-                  peak_force: float | None = None) -> str:
-    """The whole readable report of one analysed recording."""
+                  peak_force: float | None = None, unit_note: str | None = None) -> str:
+    """The whole readable report of one analysed recording; ``unit_note`` says what unit the force was
+    read in and who said so (an assumed unit must never be silent)."""
+    force = f"   force: {unit_note}" if unit_note else ""
     out = [f"file: {source}   samples: {samples}   duration: {duration:.1f} s   "
-           f"rate: {rate:.4g} Hz ({rate_note})   band: {band_description(cfg)}", ""]
+           f"rate: {rate:.4g} Hz ({rate_note})   band: {band_description(cfg)}{force}", ""]
     if holds:
         out.append(f"holds ({len(holds)})")
         out += ["  " + ln for ln in format_holds(holds)]

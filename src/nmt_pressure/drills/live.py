@@ -63,7 +63,7 @@ class DrillView(StatusLineView):
 
 
 def play_live(drill: Drill, port: str, cfg: DetectorConfig, *, extra: list[Listener] | None = None,
-              fmt: str = "auto", baud: int = 115200, unit: str = "N", stream: TextIO | None = None,
+              fmt: str = "auto", baud: int = 115200, unit: str | None = None, stream: TextIO | None = None,
               idle_timeout: float = 60.0, on_start: Callable[[], None] | None = None
               ) -> tuple[DrillRun, dict[str, Any]]:
     """Play ``drill`` on the device at ``port`` until it is over, Ctrl-C, or the device is gone for
