@@ -56,6 +56,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
 
 from firmware_sim.firmware import samples_per_block
 from nmt_pressure import DetectorConfig, analyze
+from nmt_pressure.buildinfo import describe
 from nmt_pressure.calibration import DeviceInfo
 from nmt_pressure.dashboard.model import Bridge, DashListener
 from nmt_pressure.events import Event, Hold
@@ -566,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="keep the recording, labels and simulator log here")
     ap.add_argument("--quiet", action="store_true", help="no progress lines")
     a = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
     command = "python tools/soak.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lock = threading.Lock()
 

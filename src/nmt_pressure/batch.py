@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from nmt_pressure import __version__
 from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.extras import MissingExtraError
 from nmt_pressure.holdstats import HOLD_COLUMNS, HoldStats, hold_stats
 from nmt_pressure.recording import RecordingError, read_recording
 from nmt_pressure.report import to_json
@@ -171,7 +172,7 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
                            result.holds, cfg, f"{Path(source).name}: {note}")
             res.outputs["png"] = f"{stem}.png"
         res.ok = True
-    except (RecordingError, ConfigError) as exc:
+    except (RecordingError, ConfigError, MissingExtraError) as exc:
         res.error = str(exc)
     except OSError as exc:
         res.error = (f"cannot write the report of {source} into {opts.out_dir} ({exc.strerror or exc}); "
