@@ -1,37 +1,62 @@
-"""Build the Cython signal core; fall back to the pure-Python golden model if it cannot compile.
+"""Build the Cython signal core and CSV scanner; everything else about the package is in pyproject.toml.
 
-Everything else about the package lives in pyproject.toml.
+* Cython missing is an error: it is in ``build-system.requires``, so pip's normal (isolated) build
+  always has it, and its absence means a build set up by hand (``--no-build-isolation``) that would
+  otherwise produce a wheel without any compiled code and say nothing.
+* No working C compiler: the package installs with its pure-Python golden model (about 100x slower)
+  and a warning. pip shows a successful build's output only with ``-v``, so the installed package says
+  it too (a RuntimeWarning at import, ``nmt-pressure --version``).
+* ``NMT_PRESSURE_REQUIRE_COMPILED=1`` turns that fallback into an error: ``make`` sets it, so a
+  developer's venv never runs the golden model by accident (``make ... NMT_PRESSURE_REQUIRE_COMPILED=0``
+  allows it).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+REQUIRE_ENV = "NMT_PRESSURE_REQUIRE_COMPILED"
+
+
+def _compiled_required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "").strip() not in ("", "0")
+
 
 class OptionalBuildExt(build_ext):
-    """Compile the core when a C compiler exists; otherwise warn and install the pure-Python model."""
+    """Compile the core when a C compiler exists; otherwise warn (or fail, if required)."""
 
     def run(self) -> None:
         try:
             super().run()
-        except Exception as exc:  # noqa: BLE001 - any build failure means "no compiled core"
-            self._warn(exc)
+        except Exception as exc:
+            self._fallback(exc)
 
     def build_extension(self, ext: Extension) -> None:
         try:
             super().build_extension(ext)
-        except Exception as exc:  # noqa: BLE001
-            self._warn(exc)
+        except Exception as exc:
+            self._fallback(exc)
 
     @staticmethod
-    def _warn(exc: BaseException) -> None:
+    def _fallback(exc: BaseException) -> None:
+        why = f"{exc.__class__.__name__}: {' '.join(str(exc).split())}"
+        if _compiled_required():
+            raise SystemExit(
+                f"error: nmt_pressure's compiled core could not be built ({why}), and {REQUIRE_ENV} is set: "
+                "install a C compiler and Python's headers (Debian/Ubuntu: `sudo apt install gcc "
+                f"python3-dev`), or set {REQUIRE_ENV}=0 to install the pure-Python golden model (about "
+                "100x slower)."
+            ) from exc
+        bar = "*" * 100
         print(
-            "WARNING: nmt_pressure's compiled core could not be built "
-            f"({exc.__class__.__name__}: {exc}); installing the pure-Python golden model instead. "
-            "Install a C compiler (e.g. `apt install gcc python3-dev`) and reinstall for full speed.",
+            f"{bar}\nWARNING: nmt_pressure's compiled core could not be built ({why}); installing the "
+            "pure-Python golden model instead (about 100x slower). Install a C compiler and Python's "
+            "headers (Debian/Ubuntu: `sudo apt install gcc python3-dev`) and reinstall for full speed; "
+            f"set {REQUIRE_ENV}=1 to make this an error.\n{bar}",
             file=sys.stderr,
         )
 
@@ -40,20 +65,25 @@ def extensions() -> list[Extension]:
     try:
         from Cython.Build import cythonize
     except ImportError:
-        print("WARNING: Cython is not available; installing the pure-Python core.", file=sys.stderr)
-        return []
+        raise SystemExit(
+            "error: Cython is needed to build nmt_pressure's compiled core and is not installed in this "
+            "build environment (a build with --no-build-isolation?): `pip install 'Cython>=3.0'` there, "
+            "or build with pip's default build isolation, which installs it."
+        ) from None
+    # -g0: Python's CFLAGS carry -g, which would make each module four times larger for debug
+    # information no user needs.
     exts = [
         Extension(
             "nmt_pressure._core",
             ["src/nmt_pressure/_core.pyx"],
-            extra_compile_args=["-O3", "-fno-math-errno", "-fno-trapping-math"],
+            extra_compile_args=["-O3", "-g0", "-fno-math-errno", "-fno-trapping-math"],
         ),
         # The CSV scanner proves its roundings with exact (TwoSum/FMA) arithmetic: the compiler must
         # not fuse or reorder floating-point operations there.
         Extension(
             "nmt_pressure._csvscan",
             ["src/nmt_pressure/_csvscan.pyx"],
-            extra_compile_args=["-O3", "-fno-math-errno", "-ffp-contract=off"],
+            extra_compile_args=["-O3", "-g0", "-fno-math-errno", "-ffp-contract=off"],
         ),
     ]
     return cythonize(

@@ -16,10 +16,10 @@ from nmt_pressure import DetectorConfig
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.cli import main as cli_main
 from nmt_pressure.core import Detector, analyze
+from nmt_pressure.extras import MissingExtraError
 from nmt_pressure.frames import (
     EVENT_COLUMNS,
     HOLD_TYPES,
-    MissingExtra,
     read_parquet_meta,
 )
 from nmt_pressure.holdstats import HOLD_COLUMNS
@@ -140,11 +140,11 @@ def test_without_pandas_one_sentence_names_the_extra(recorded, monkeypatch):
     rec = read_recording(recorded[0])
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails as if it were missing
     for call in (rec.to_pandas, rec.analyze().events_frame, rec.analyze().holds_frame):
-        with pytest.raises(MissingExtra) as info:
+        with pytest.raises(MissingExtraError) as info:
             call()
         msg = str(info.value)
-        assert isinstance(info.value, ImportError) and "pip install 'nmt-pressure[data]'" in msg
-        assert msg.count(". ") == 0 and "\n" not in msg and msg.startswith("this needs pandas")
+        assert info.value.extra == "data" and "pip install 'nmt-pressure[data]'" in msg
+        assert msg.count(". ") == 0 and "\n" not in msg and "needs pandas" in msg
 
 
 # --------------------------------------------------------------------------------------------------

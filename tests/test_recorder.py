@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -68,7 +69,9 @@ def test_unwritable_folder_is_one_sentence(tmp_path):
         LiveRecorder(tmp_path / "no" / "such" / "x.csv", DetectorConfig())
 
 
-def test_full_disk_stops_recording_not_monitoring(tmp_path, capsys):
+def test_full_disk_stops_recording_not_monitoring(tmp_path, capsys, caplog):
+    """The library logs the sentence once (the CLI prints it; test_faults checks the command's words)."""
+    caplog.set_level(logging.INFO, logger="nmt_pressure")
     rec = LiveRecorder(tmp_path / "x.csv", DetectorConfig())
     rec._f.close()
     with open("/dev/full", "w") as full:  # every write that reaches the disk fails with ENOSPC
@@ -76,5 +79,7 @@ def test_full_disk_stops_recording_not_monitoring(tmp_path, capsys):
         t, x = trace()
         feed(rec, t, x, DetectorConfig())  # must not raise
     assert rec.failed is not None and "disk is full" in rec.failed
-    err = capsys.readouterr().err
-    assert err.count("x.csv stopped: the disk is full") == 1
+    errors = [r for r in caplog.records if r.name.startswith("nmt_pressure")]
+    assert [r.levelno for r in errors] == [logging.ERROR]
+    assert "x.csv stopped: the disk is full" in errors[0].getMessage()
+    assert capsys.readouterr().err == ""  # a library logs; it does not print

@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from nmt_pressure.buildinfo import describe
 from nmt_pressure.protocol import (
     AsciiDecoder,
     AutoDecoder,
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lines", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
     rep = args.repeat
 
     frames = session(args.blocks)

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.signal
 
 from nmt_pressure import DetectorConfig, _core_py
+from nmt_pressure.buildinfo import describe
 from nmt_pressure.core import IMPLEMENTATION, Detector
 
 
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="samples for the (slow) golden-model comparison")
     ap.add_argument("--push-samples", type=int, default=1_000_000)
     a = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
     if IMPLEMENTATION != "cython":
         print("the compiled core is not in use (NMT_PRESSURE_PUREPYTHON set, or built without a "
               "compiler): nothing to benchmark", file=sys.stderr)

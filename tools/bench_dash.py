@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nmt_pressure.buildinfo import describe
+
 PY = sys.executable
 
 
@@ -58,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--window", type=float, default=30.0)
     args = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

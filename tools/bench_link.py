@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from nmt_pressure.buildinfo import describe
+
 PY = sys.executable
 
 
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
     out = Path(tempfile.mkdtemp(prefix="bench_link_"))
     print(f"bench_link: {a.rate} Hz, {a.seconds:g} s per run, results in {out}")
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-
-from nmt_pressure import csvtable  # noqa: E402
-from nmt_pressure.core import analyze  # noqa: E402
-from nmt_pressure.recording import RecordingWriter, read_recording, write_recording  # noqa: E402
+# The installed package, as every tool measures it (``make install``; not the checkout's src/, which
+# has no compiled modules after a non-editable install): the header says which code ran.
+from nmt_pressure import csvtable
+from nmt_pressure.buildinfo import describe
+from nmt_pressure.core import analyze
+from nmt_pressure.recording import RecordingWriter, read_recording, write_recording
 
 BUDGET_S = 2.0
 
@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     t = np.arange(n) * 1e-3 + 1234.567
     f = 20.0 + 5.0 * np.sin(t / 3.0) + rng.normal(0.0, 0.05, n)
     scanner = "compiled scanner" if csvtable.SCANNER is not None else "NOT BUILT: numpy fallback"
+    print(describe())
     print(f"{n:,} rows at 1 kHz; best of {k}; read_recording uses the {scanner}")
     with tempfile.TemporaryDirectory() as d:
         plain, live = Path(d) / "plain.csv", Path(d) / "live.csv"

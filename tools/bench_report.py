@@ -24,15 +24,15 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "src")]
-
-from firmware_sim import generate  # noqa: E402
-from nmt_pressure.batch import ReportOptions, report_file, run_batch  # noqa: E402
-from nmt_pressure.config import DetectorConfig  # noqa: E402
-from nmt_pressure.core import IMPLEMENTATION, analyze  # noqa: E402
-from nmt_pressure.holdstats import hold_stats  # noqa: E402
-from nmt_pressure.recording import RecordingWriter, read_recording  # noqa: E402
+# The installed packages, as every tool measures them (``make install``; not the checkout's src/, which
+# has no compiled modules after a non-editable install): the header says which code ran.
+from firmware_sim import generate
+from nmt_pressure.batch import ReportOptions, report_file, run_batch
+from nmt_pressure.buildinfo import describe
+from nmt_pressure.config import DetectorConfig
+from nmt_pressure.core import IMPLEMENTATION, analyze
+from nmt_pressure.holdstats import hold_stats
+from nmt_pressure.recording import RecordingWriter, read_recording
 
 GOAL_S = 2.0
 
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=4, help="files in the batch measurement [4]")
     args = ap.parse_args(argv)
 
+    print(describe())
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "hour.csv"
         n = write_session(path, args.minutes, args.rate)

@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 
 from nmt_pressure import csvtable
+from nmt_pressure.buildinfo import describe
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.protocol import (
     COUNTS_MAX,
@@ -1018,6 +1019,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--watchdog", type=float, default=60.0,
                     help="print the stack of a case that runs longer than this many seconds")
     args = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
     names = list(TARGETS) if args.targets == "all" else [t.strip() for t in args.targets.split(",")]
     unknown = [n for n in names if n not in TARGETS]
     if unknown:

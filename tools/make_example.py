@@ -3,7 +3,9 @@
 It is a simulated therapy session from :mod:`firmware_sim` (random hand with holds, steps, drift,
 releases, touches and strokes, read by a simulated load cell), written in the project's own recording
 format so that ``nmt-pressure analyze`` and the demo read it with no options. Deterministic: the same
-arguments give the same file. Run from the project root::
+arguments give the same file. It uses the installed simulator and writer (``make install`` first after
+changing them; it prints which it used), and writes into the checkout: reinstall to bundle the new file.
+Run from the project root::
 
     .venv/bin/python tools/make_example.py [--seed 7] [--rate 100] [--out PATH]
 """
@@ -14,12 +16,12 @@ import argparse
 import sys
 from pathlib import Path
 
+import firmware_sim
+from firmware_sim import generate
+from nmt_pressure.buildinfo import describe
+from nmt_pressure.recording import write_recording
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "src")]  # run from a checkout, installed or not
-
-from firmware_sim import generate  # noqa: E402
-from nmt_pressure.recording import write_recording  # noqa: E402
-
 DEFAULT_OUT = ROOT / "src" / "nmt_pressure" / "data" / "example_session.csv"
 
 
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=120.0, help="session length in seconds [120]")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args(argv)
+    print(f"{describe()}; firmware_sim from {Path(firmware_sim.__file__).parent}")
 
     trace = generate(args.seed, rate_hz=args.rate, noise_n=args.noise, duration_s=args.duration)
     meta = {"source": "firmware_sim (simulated device; not a real recording)",

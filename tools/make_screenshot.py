@@ -25,6 +25,7 @@ import numpy as np
 
 from firmware_sim.scenarios import Player, load_script, script_planner
 from nmt_pressure import DetectorConfig, analyze
+from nmt_pressure.buildinfo import describe
 from nmt_pressure.recording import write_recording
 
 SCRIPT = """\
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"))
     ap.add_argument("--size", default="1440x900", help="window size WxH [1440x900]")
     args = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
     w, h = (int(v) for v in args.size.lower().split("x"))
 
     from PySide6.QtCore import QSettings

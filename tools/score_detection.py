@@ -58,11 +58,11 @@ from typing import Any
 
 import numpy as np
 
-_ROOT = Path(__file__).resolve().parent.parent
+# nuisance.py beside this file; nmt_pressure and firmware_sim as installed, which the report names
+# (implementation()): after a non-editable install the checkout's src/ has no compiled core.
 _TOOLS = Path(__file__).resolve().parent
-for _p in (_TOOLS, _ROOT):  # firmware_sim from the source tree, nuisance.py beside this file
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
+if str(_TOOLS) not in sys.path:
+    sys.path.insert(0, str(_TOOLS))
 
 import nuisance as nz  # noqa: E402
 

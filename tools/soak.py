@@ -57,6 +57,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
 
 from firmware_sim.firmware import samples_per_block
 from nmt_pressure import DetectorConfig, analyze
+from nmt_pressure.buildinfo import describe
 from nmt_pressure.calibration import DeviceInfo
 from nmt_pressure.dashboard.model import Bridge, DashListener
 from nmt_pressure.events import Event, Hold
@@ -575,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
                          "run reaches the steady state; the checks are the same (it was tests/test_soak.py "
                          "until issue 12: it needs an idle machine, so it is a benchmark)")
     a = ap.parse_args(argv)
+    print(describe())  # the installed package, and which of its implementations runs
     if a.quick:
         a.hours, a.speed, a.every, a.max_growth = 20.0 / 60.0, 40.0, 1.0, QUICK_MAX_GROWTH_MB_PER_H
         import nmt_pressure.reader

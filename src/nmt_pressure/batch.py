@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from nmt_pressure import __version__, csvtable, formats
 from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.extras import MissingExtraError
 from nmt_pressure.holdstats import HOLD_COLUMNS, HoldStats, finite_median, hold_stats
 from nmt_pressure.recording import (
     DEFAULT_FORCE_COL,
@@ -341,7 +342,7 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
                            result.holds, cfg, f"{Path(source).name}: {note}")
             res.outputs["png"] = f"{stem}.png"
         res.ok = True
-    except (RecordingError, ConfigError) as exc:
+    except (RecordingError, ConfigError, MissingExtraError) as exc:
         res.error = str(exc)
     except OSError as exc:
         res.error = (f"cannot write the report of {source} into {opts.out_dir} ({exc.strerror or exc}); "

@@ -23,6 +23,8 @@ from typing import Any, NoReturn
 
 from nmt_pressure import __version__, cli_practice
 from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.extras import MissingExtraError, require
+from nmt_pressure.logs import cli_logging
 from nmt_pressure.recording import UNITS, RecordingError, read_recording
 from nmt_pressure.report import analysis_dict, format_report, to_json
 
@@ -388,15 +390,13 @@ def _run_report(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise CommandError(f"--jobs must be 1 or more, got {args.jobs}.")
     _check_unit(args.unit)
+    # The extras a report needs are checked here, before any file is read or written, not once per file
+    # in the workers.
+    if not args.no_figures:
+        require("matplotlib", "report", "`report` with figures", instead="use --no-figures")
     parquet = args.table_format == "parquet"
     if parquet:
-        from nmt_pressure.frames import MissingExtra, require
-
-        try:
-            require("pyarrow.parquet")  # here, not in each worker: one sentence, before any file
-        except MissingExtra:
-            raise CommandError("--format parquet needs pyarrow, which is not installed; install the data "
-                               "extra with pip install 'nmt-pressure[data]'.") from None
+        require("pyarrow.parquet", "data", "`report --format parquet`")
     files = _report_inputs(args.files, args.time_col, args.force_col)
     out = Path(args.out)
     try:
@@ -627,6 +627,8 @@ def _run_dash(args: argparse.Namespace) -> int:
     problem = screen_problem()  # before anything else: without a display Qt would abort
     if problem:
         raise CommandError(problem)
+    for module in ("PySide6", "pyqtgraph"):
+        require(module, "gui", "`dash`", instead="use `nmt-pressure monitor`")
     _check_dash_options(args)
     cfg = config_from_args(args, float(args.rate) if args.sim else None)  # bad flags before a file is read
     band: dict[str, Any] | None = None
@@ -765,12 +767,25 @@ COMMANDS: tuple[Command, ...] = (ANALYZE, REPORT, MONITOR, DASH, DRILL, HISTORY,
 # entry point
 # --------------------------------------------------------------------------------------------------
 
+class _Version(argparse.Action):
+    """``--version``: the version and the code that runs (a build without a C compiler says so), one line
+    (argparse's own version action would wrap the path)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from nmt_pressure.buildinfo import summary
+
+        sys.stdout.write(f"{parser.prog} {__version__}: {summary()}\n")  # on stdout, as argparse does
+        parser.exit(EXIT_OK)
+
+
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Pressure-hold monitor for neuromuscular therapy: holds, steps, releases and band "
                     "alerts from a load cell.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and which core runs, "
+                        "then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for cmd in commands:
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description or cmd.help)
@@ -798,6 +813,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``nmt-pressure`` with ``argv`` (default: the process's arguments); return the exit status."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    undo_logging = cli_logging(PROG)  # the library's log records become this command's sentences
     try:
         if argv[:1] == ["sim"]:  # every option belongs to the simulator: hand them over untouched
             from firmware_sim.__main__ import main as sim_main
@@ -812,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
             _error(f"choose a command: {', '.join(c.name for c in COMMANDS)} (see {PROG} --help).")
             return EXIT_USAGE
         return run(args)
-    except (RecordingError, ConfigError, CommandError) as exc:
+    except (RecordingError, ConfigError, CommandError, MissingExtraError) as exc:
         _error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -820,6 +836,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
+    finally:
+        undo_logging()
 
 
 if __name__ == "__main__":  # pragma: no cover

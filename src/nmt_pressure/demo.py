@@ -29,8 +29,8 @@ nmt_pressure demo: offline analysis of the bundled example session
 
 LIVE_INTRO = """\
 nmt_pressure demo: the live terminal monitor on the simulated device ({port}, {rate} Hz, scenario
-  'session'). The dashboard cannot open a window here, so this is the terminal view. Ctrl-C stops.
-  Same as: {prog} sim --rate {rate} & {prog} monitor --port {port}
+  'session'). {why}, so this is the terminal view.
+  Ctrl-C stops. Same as: {prog} sim --rate {rate} & {prog} monitor --port {port}
 """
 
 DASH_INTRO = """\
@@ -54,7 +54,16 @@ def example_path(stack: ExitStack) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    extra = list(sys.argv[1:] if argv is None else argv)
+    from nmt_pressure.logs import cli_logging
+
+    undo_logging = cli_logging(PROG)  # live() runs the monitor without cli.main: its sentences, too
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        undo_logging()
+
+
+def _main(extra: list[str]) -> int:
     if "--offline" in extra:
         extra.remove("--offline")
         return offline(extra)
@@ -63,10 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         i = extra.index("--duration")
         duration = float(extra[i + 1])
     from nmt_pressure.dashboard.app import has_screen
+    from nmt_pressure.extras import MissingExtraError, require
 
-    if has_screen():
-        return dashboard(duration)
-    return live(duration)
+    if not has_screen():
+        return live(duration)
+    try:
+        for module in ("PySide6", "pyqtgraph"):
+            require(module, "gui")
+    except MissingExtraError:  # installed without the `gui` extra: the terminal view, saying why
+        return live(duration, why="The dashboard needs the gui extra (pip install 'nmt-pressure[gui]')")
+    return dashboard(duration)
 
 
 def dashboard(duration: float | None, rate: int = 1000) -> int:
@@ -78,7 +93,8 @@ def dashboard(duration: float | None, rate: int = 1000) -> int:
     return cli_main(args)
 
 
-def live(duration: float | None, rate: int = 1000) -> int:
+def live(duration: float | None, rate: int = 1000,
+         why: str = "The dashboard cannot open a window here") -> int:
     """Simulated device in a child process, the live monitor here; the child always goes away."""
     from nmt_pressure.config import DetectorConfig
     from nmt_pressure.live import MonitorError, run_monitor
@@ -88,7 +104,7 @@ def live(duration: float | None, rate: int = 1000) -> int:
     sim = SimulatorProcess(["--rate", str(rate), "--scenario", "session", "--seed", "1"])
     try:
         port = sim.start()
-        print(LIVE_INTRO.format(port=port, rate=rate, prog=PROG), flush=True)
+        print(LIVE_INTRO.format(port=port, rate=rate, prog=PROG, why=why), flush=True)
         return run_monitor(port, DetectorConfig(sample_rate=rate), [TerminalView()], duration=duration)
     except (SimulatorError, MonitorError) as exc:
         sys.stderr.write(f"{PROG} demo: {exc}\n")

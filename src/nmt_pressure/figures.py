@@ -56,6 +56,10 @@ def envelope(t: F64, y: F64, buckets: int = BUCKETS) -> tuple[F64, F64]:
 
 
 def _new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN):  # type: ignore[no-untyped-def]
+    from nmt_pressure.extras import require
+
+    # The `report` extra; a missing matplotlib is one sentence (MissingExtraError), not a traceback.
+    require("matplotlib", "report", "drawing report figures", instead="use --no-figures")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

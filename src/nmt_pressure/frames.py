@@ -22,7 +22,6 @@ the same columns and dtypes as a full one, and a table is the same whether it co
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import os
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nmt_pressure import extras
 from nmt_pressure.events import Event, Hold
 from nmt_pressure.holdstats import HOLD_COLUMNS, HoldStats
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from nmt_pressure.config import DetectorConfig
     from nmt_pressure.rectypes import Recording
 
-__all__ = ["EVENT_COLUMNS", "EVENT_TYPES", "HOLD_TYPES", "PARQUET_META_KEY", "MissingExtra", "events_frame",
+__all__ = ["EVENT_COLUMNS", "EVENT_TYPES", "HOLD_TYPES", "PARQUET_META_KEY", "events_frame",
            "holds_frame", "read_parquet_meta", "require", "samples_frame", "table_frame", "write_parquet"]
 
 #: Key of the JSON block (file, settings, software version) in a Parquet file's schema metadata.
@@ -68,20 +68,9 @@ def _hold_types() -> dict[str, str]:
 HOLD_TYPES: dict[str, str] = _hold_types()
 
 
-class MissingExtra(ImportError):
-    """An optional dependency is not installed; the message names the extra that brings it."""
-
-
-def require(module: str, extra: str = "data") -> ModuleType:
-    """Import an optional dependency, or raise :class:`MissingExtra` with one sentence naming the fix.
-
-    Local stand-in for ``nmt_pressure.extras.require`` (same signature), to be switched to it.
-    """
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise MissingExtra(f"this needs {module}, which is not installed; install the {extra} extra with "
-                           f"pip install 'nmt-pressure[{extra}]'.") from None
+def require(module: str) -> ModuleType:
+    """pandas or pyarrow, which the ``data`` extra installs (one sentence naming it if missing)."""
+    return extras.require(module, "data", "DataFrames and Parquet files")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ buffered write) and must not raise: a failing listener is reported and detached,
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 from collections.abc import Iterable
 
 from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.events import Event, Hold
+
+_log = logging.getLogger(__name__)  # the CLI prints it as `nmt-pressure: warning: ...`
 
 
 class Listener:
@@ -79,8 +81,7 @@ class FanOut(Listener):
                     getattr(lst, name)(*args)
                 except Exception as exc:
                     self.listeners.remove(lst)
-                    print(f"nmt-pressure: warning: {type(lst).__name__} stopped ({exc}); monitoring goes "
-                          "on.", file=sys.stderr)
+                    _log.warning("%s stopped (%s); monitoring goes on.", type(lst).__name__, exc)
 
     def on_connect(self, info: DeviceInfo) -> None:
         self._each("on_connect", info)

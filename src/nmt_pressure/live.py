@@ -7,8 +7,8 @@ same reader thread.
 from __future__ import annotations
 
 import json
+import logging
 import signal
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +21,9 @@ from nmt_pressure.recorder import LiveRecorder, RecorderError
 
 if TYPE_CHECKING:
     from nmt_pressure.lsl import LslPublisher
+
+# The CLI prints ERROR as `nmt-pressure: error: ...` and the INFO summary line as it is.
+_log = logging.getLogger(__name__)
 
 
 class MonitorError(Exception):
@@ -121,7 +124,7 @@ def _write_summary(path: str, summary: dict[str, Any]) -> None:
                               encoding="utf-8")
     except (OSError, ValueError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        print(f"nmt-pressure: error: cannot write the summary to {path} ({why}).", file=sys.stderr)
+        _log.error("cannot write the summary to %s (%s).", path, why)
 
 
 def _nan_safe(obj: object) -> object:
@@ -135,5 +138,5 @@ def _print_totals(s: dict[str, Any]) -> None:
     for e in s["events"]:
         kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
     ev = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "no events"
-    print(f"summary: {s['samples']} samples, {s['dropped']} dropped, {s['crc_errors']} CRC errors, "
-          f"{s['reconnects']} reconnects, latency p99 {lat}; {ev}.", file=sys.stderr)
+    _log.info("summary: %s samples, %s dropped, %s CRC errors, %s reconnects, latency p99 %s; %s.",
+              s["samples"], s["dropped"], s["crc_errors"], s["reconnects"], lat, ev)

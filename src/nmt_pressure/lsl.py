@@ -48,9 +48,9 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import logging
 import math
 import os
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -63,6 +63,8 @@ from nmt_pressure.calibration import DeviceInfo, Samples
 from nmt_pressure.config import DetectorConfig
 from nmt_pressure.events import EVENT_KINDS, Event, Hold
 from nmt_pressure.listeners import Listener
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_NAME = "nmt_pressure"
 FORCE_TYPE = "Force"
@@ -169,11 +171,12 @@ def load_pylsl() -> ModuleType:
     with _load_lock:
         if _pylsl is not None:
             return _pylsl
+        from nmt_pressure.extras import MissingExtraError, require
+
         try:
-            import pylsl
-        except ImportError as exc:
-            raise LslError(f"LSL needs the pylsl package ({exc}); install it with `pip install pylsl`."
-                           ) from None
+            pylsl = require("pylsl", "lsl", "LSL output (--lsl)")
+        except MissingExtraError as exc:
+            raise LslError(str(exc)) from None
         except (RuntimeError, OSError) as exc:
             # pylsl raises RuntimeError at import when it cannot find or load liblsl.
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -426,7 +429,7 @@ class LslPublisher(Listener):
         if self.news is not None:
             self.news(text)
         else:
-            print(f"nmt-pressure: {text}", file=sys.stderr)
+            _log.warning("%s", text)  # no `news` (a library user): standard logging
 
     def _connect(self, info: DeviceInfo) -> None:
         if self._held and self.clock.offset is not None:

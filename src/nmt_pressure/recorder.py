@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import logging
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -27,6 +27,8 @@ from nmt_pressure.config import DetectorConfig
 from nmt_pressure.events import Event
 from nmt_pressure.listeners import Listener
 from nmt_pressure.recording import RecordingWriter
+
+_log = logging.getLogger(__name__)  # the CLI prints it as `nmt-pressure: error: ...`
 
 #: Longest time (s) appended data may sit in our buffers before the operating system has it.
 FLUSH_S = 0.2
@@ -162,7 +164,7 @@ class LiveRecorder(Listener):
             self.failed = (f"recording to {self.path} stopped: {reason}; monitoring goes on, and the "
                            f"{self.rows} samples written so far are kept. Free space or choose another "
                            "folder to record again.")
-            print(f"nmt-pressure: error: {self.failed}", file=sys.stderr)
+            _log.error("%s", self.failed)
         # Close now, discarding what could not be written: left open, the files would try again when
         # collected and print "Exception ignored" tracebacks; what reached the disk stays readable.
         for f in (self._f, self._ev):

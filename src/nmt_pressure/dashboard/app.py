@@ -151,12 +151,13 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
     problem = screen_problem()
     if problem:
         raise DashError(problem)
-    try:
-        import pyqtgraph  # noqa: F401
-        from PySide6 import QtWidgets  # noqa: F401
-    except ImportError as exc:
-        raise DashError(f"the dashboard needs PySide6 and pyqtgraph ({exc}); install them with `pip "
-                        "install PySide6-Essentials pyqtgraph`, or use `nmt-pressure monitor`.") from None
+    from nmt_pressure.extras import MissingExtraError, require
+
+    for module in ("PySide6", "pyqtgraph"):  # the `gui` extra
+        try:
+            require(module, "gui", "`dash`", instead="use `nmt-pressure monitor`")
+        except MissingExtraError as exc:
+            raise DashError(str(exc)) from None
 
     if args.lsl:  # a missing liblsl is the user's to fix: say so before the window opens
         from nmt_pressure.lsl import LslError, load_pylsl
