@@ -120,6 +120,24 @@ def _speed(text: str) -> float:
     return v
 
 
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed; use a whole number such as 0") from None
+
+
+def _full_scale(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (v > 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a full scale; use a number of newtons above 0 "
+                                         "such as 300")
+    return v
+
+
 def _port(text: str) -> int:
     try:
         p = int(text)
@@ -158,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default=None, metavar="NAME",
                    help=f"what the hand does: {', '.join(SCENARIOS)} [session]")
     p.add_argument("--script", metavar="FILE", help="play a custom sequence instead of a scenario")
-    p.add_argument("--seed", type=int, default=0, help="makes everything deterministic [0]")
+    p.add_argument("--seed", type=_seed, default=0, help="makes everything deterministic [0]")
     p.add_argument("--tcp", type=_port, metavar="PORT",
                    help="serve on 127.0.0.1:PORT instead of a pseudo-terminal (0 picks a free port)")
     p.add_argument("--labels", metavar="FILE",
@@ -176,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "drill) starts when the program is ready, at any --speed")
     p.add_argument("--noise", type=_newtons, default=0.1, metavar="N",
                    help="ADC noise sigma at 1 kHz in newtons (∝ √rate) [0.1]")
-    p.add_argument("--full-scale", type=_newtons, default=300.0, metavar="N",
+    p.add_argument("--full-scale", type=_full_scale, default=300.0, metavar="N",
                    help="force at which the 24-bit ADC saturates (overload) [300]")
     p.add_argument("--serial", type=_serial, help="serial number the device reports [derived from the seed]")
     p.add_argument("--speed", type=_speed, default=1.0, metavar="X",
@@ -219,8 +237,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.script is None and args.scenario not in SCENARIOS:
         return _fail(f"unknown scenario {args.scenario!r} for --scenario; use one of {', '.join(SCENARIOS)} "
                      "or --script FILE.")
-    if args.full_scale <= 0:
-        return _fail("--full-scale must be positive.")
 
     from firmware_sim.adc import AdcConfig
     from firmware_sim.firmware import Firmware, FirmwareConfig

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,8 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from firmware_sim.__main__ import RATE_MAX as SIM_RATE_MAX
+from firmware_sim.__main__ import RATE_MIN as SIM_RATE_MIN
+from firmware_sim.__main__ import SPEED_MAX as SIM_SPEED_MAX
 from nmt_pressure import __version__, cli_practice
-from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.config import TARGET_MAX, ConfigError, DetectorConfig
 from nmt_pressure.extras import MissingExtraError, require
 from nmt_pressure.logs import cli_logging
 from nmt_pressure.recording import UNITS, RecordingError, read_recording
@@ -44,10 +48,17 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool piped into `head` would r
 RATE_MAX_HZ = 1e6
 #: Baud rates a flag accepts: from the slowest teletype rates to the fastest USB-serial chips.
 BAUD_MIN, BAUD_MAX = 50, 12_000_000
+#: Plot window and hold goal of the dashboard (s).
+WINDOW_MIN_S, WINDOW_MAX_S = 5.0, 60.0
+GOAL_MIN_S, GOAL_MAX_S = 3.0, 120.0
 
 
 class CommandError(Exception):
     """A user error found by a command (not by the recording reader or the config): one sentence."""
+
+
+#: What argparse should take for a (negative) number rather than an option: -5, -.5, -1e3, -10%.
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?%?$")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +66,13 @@ class _Parser(argparse.ArgumentParser):
 
     Subparsers inherit the class, so ``nmt-pressure monitor --baud x`` answers in one line too.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A negative value such as -10% or -1e3 after a number option is the user's value, for the
+        # option's type to refuse with its range; argparse itself only takes -5 and -.5 for numbers
+        # and would call -10% an option ("expected one argument"), hiding what was typed.
+        self._negative_number_matcher = _NEGATIVE_NUMBER
 
     def error(self, message: str) -> NoReturn:
         text = " ".join(message.split()).rstrip(".")
@@ -76,23 +94,57 @@ class Command:
 # argument helpers shared by the subcommands
 # --------------------------------------------------------------------------------------------------
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value > 0 and math.isfinite(value)):  # NaN fails the comparison too
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
+def _num(x: float) -> str:
+    """A range limit as a person writes it: 1000000, not 1e+06."""
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
 
 
-def _sample_rate(text: str) -> float:
-    """A nominal sample rate in Hz: positive, and not absurdly high (a typo such as 1e9)."""
-    value = _positive_float(text)
-    if value > RATE_MAX_HZ:
-        raise argparse.ArgumentTypeError(f"{text!r} Hz is not a load cell's sample rate (at most "
-                                         f"{RATE_MAX_HZ:.0f} Hz)")
-    return value
+def _range_text(lo: float, hi: float, lo_in: bool, hi_in: bool) -> str:
+    """``from 5 to 60``, ``above 0 and at most 1000000``, ``above 0``, ``of 1 or more`` (or '')."""
+    low = "" if lo == -math.inf else (f"from {_num(lo)}" if lo_in else f"above {_num(lo)}")
+    if hi == math.inf:
+        return f"of {_num(lo)} or more" if lo_in and lo != -math.inf else low
+    if lo_in and hi_in:
+        return f"from {_num(lo)} to {_num(hi)}"
+    high = f"at most {_num(hi)}" if hi_in else f"below {_num(hi)}"
+    return f"{low} and {high}" if low else high
+
+
+def number_type(noun: str, kind: str, lo: float = -math.inf, hi: float = math.inf, *, lo_in: bool = False,
+                hi_in: bool = True, whole: bool = False, example: str = "") -> Callable[[str], Any]:
+    """An argparse type for a number in a range whose error quotes what was typed and says the range,
+    e.g. ``'3' is not a plot window; use a number of seconds from 5 to 60``."""
+    span = _range_text(lo, hi, lo_in, hi_in)
+    accepted = " ".join(x for x in (kind, span) if x) + (f", such as {example}" if example else "")
+
+    def parse(text: str) -> Any:
+        value: float
+        try:
+            value = int(text.strip()) if whole else float(text)
+        except ValueError:
+            value = math.nan
+        inside = math.isfinite(value) and (value >= lo if lo_in else value > lo) and \
+            (value <= hi if hi_in else value < hi)  # NaN fails every comparison
+        if not inside:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}; use {accepted}")
+        return value
+
+    parse.__name__ = noun  # what argparse would call the type in its own messages
+    return parse
+
+
+#: The number options, each with the range it accepts (what its error says when a value is outside).
+_positive_float = number_type("a number above 0", "a number", 0.0)
+_seconds = number_type("a length of time", "a number of seconds", 0.0)
+_sample_rate = number_type("a load cell's sample rate", "a number of Hz", 0.0, RATE_MAX_HZ, example="1000")
+_target = number_type("a target force", "a force in newtons", 0.0, TARGET_MAX, example="30")
+_sim_rate = number_type("a rate the simulator runs at", "a whole number of Hz", SIM_RATE_MIN, SIM_RATE_MAX,
+                        lo_in=True, whole=True, example="1000 (an HX711 does 10 or 80)")
+_seed = number_type("a seed", "a whole number", whole=True, example="0")
+_jobs = number_type("a number of parallel jobs", "a whole number", 1, lo_in=True, whole=True)
+_sim_speed = number_type("a speed-up of the simulator's clock", "a factor", 0.0, SIM_SPEED_MAX, example="10")
+_window = number_type("a plot window", "a number of seconds", WINDOW_MIN_S, WINDOW_MAX_S, lo_in=True)
+_goal = number_type("a hold goal", "a number of seconds", GOAL_MIN_S, GOAL_MAX_S, lo_in=True)
 
 
 def _baud(text: str) -> int:
@@ -107,23 +159,29 @@ def _baud(text: str) -> int:
 
 
 def _fraction(text: str) -> float:
-    """A fraction such as 0.1, or a percentage such as 10% (range checks are DetectorConfig's)."""
+    """A band half-width: a fraction above 0 and below 1 such as 0.1, or a percentage such as 10%."""
     t = text.strip()
     scale = 1.0
     if t.endswith("%"):
         t, scale = t[:-1].strip(), 0.01
     try:
-        return float(t) * scale
+        value = float(t) * scale
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction such as 0.1 or a percentage such "
-                                         "as 10%") from None
+        value = math.nan
+    if 0.0 < value < 1.0:
+        return value
+    if scale == 1.0 and 1.0 <= value < 100.0:  # "10" meant as ten percent
+        raise argparse.ArgumentTypeError(f"{text!r} is not a band half-width (a fraction is below 1); for "
+                                         f"{value:g} percent write {value / 100:g} or {value:g}%")
+    raise argparse.ArgumentTypeError(f"{text!r} is not a band half-width; use a fraction above 0 and below 1 "
+                                     "such as 0.1, or a percentage above 0 and below 100 such as 10%")
 
 
 def add_band_arguments(parser: argparse.ArgumentParser) -> None:
     """``--target`` and ``--tolerance``: the alert band, as the contract defines it."""
     default_tol = DetectorConfig.tolerance
     group = parser.add_argument_group("alert band")
-    group.add_argument("--target", type=_positive_float, metavar="N", default=None,
+    group.add_argument("--target", type=_target, metavar="N", default=None,
                        help="fixed band centre in newtons (training to a set pressure); without it the "
                             "band follows each hold's own settled level")
     group.add_argument("--tolerance", type=_fraction, metavar="F", default=None,
@@ -327,7 +385,7 @@ def _configure_report(p: argparse.ArgumentParser) -> None:
                         "stands for the recordings in it")
     p.add_argument("--out", metavar="DIR", required=True,
                    help="folder for the tables, figures and index.html (created if missing)")
-    p.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
+    p.add_argument("-j", "--jobs", type=_jobs, metavar="N", default=None,
                    help=f"files analysed in parallel [{os.cpu_count() or 1}, the number of CPUs]")
     p.add_argument("--no-figures", action="store_true", help="tables only (faster)")
     p.add_argument("--format", dest="table_format", choices=("csv", "parquet"), default="csv",
@@ -387,8 +445,6 @@ def _run_report(args: argparse.Namespace) -> int:
     from nmt_pressure.batchpage import write_batch_outputs
 
     config_from_args(args, args.rate)  # bad flags fail before any file is read
-    if args.jobs is not None and args.jobs < 1:
-        raise CommandError(f"--jobs must be 1 or more, got {args.jobs}.")
     _check_unit(args.unit)
     # The extras a report needs are checked here, before any file is read or written, not once per file
     # in the workers.
@@ -456,7 +512,7 @@ def _configure_monitor(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
                    help="wire format: nmtp (our devices), ascii (one reading a line) or auto [auto]")
     p.add_argument("--baud", type=_baud, default=115200, metavar="N", help="baud rate [115200]")
-    p.add_argument("--duration", type=_positive_float, metavar="S", default=None,
+    p.add_argument("--duration", type=_seconds, metavar="S", default=None,
                    help="stop after S seconds (exit 0); default: until Ctrl-C")
     p.add_argument("--record", metavar="FILE", default=None,
                    help="record to FILE (CSV that `analyze` reads; events in FILE.events.jsonl)")
@@ -514,7 +570,7 @@ def _run_monitor(args: argparse.Namespace) -> int:
                                f"(--record {args.record}); choose another file name.")
         check_output("--summary-json", args.summary_json)
     try:
-        return run_monitor(args.port, cfg, [TerminalView()], fmt=args.fmt, baud=args.baud,
+        return run_monitor(args.port, cfg, [TerminalView(cfg=cfg)], fmt=args.fmt, baud=args.baud,
                            duration=args.duration, record=args.record, overwrite=args.overwrite,
                            summary_json=args.summary_json, poll=args.poll, unit=args.unit,
                            lsl_name=_lsl_name(args))
@@ -576,14 +632,14 @@ def _configure_dash(p: argparse.ArgumentParser) -> None:
                     help="replay a recording through the same core (as `analyze` reads it)")
     # Defaults of the source-specific options are None here and filled in by _run_dash, so that an
     # option given for another source (--rate with --port) is told apart from the default.
-    src.add_argument("--rate", type=int, metavar="HZ", default=None,
+    src.add_argument("--rate", type=_sim_rate, metavar="HZ", default=None,
                      help="the simulator's sample rate, 1 to 4000 [1000]")
     src.add_argument("--scenario", metavar="NAME", default=None,
                      help="the simulator's scenario (session, tppr, steady, drift, idle) [session]")
     src.add_argument("--script", metavar="FILE", default=None,
                      help="play a firmware_sim script on the simulator instead of a scenario")
-    src.add_argument("--seed", type=int, default=None, help="the simulator's seed [0]")
-    src.add_argument("--sim-speed", type=_positive_float, metavar="X", default=None,
+    src.add_argument("--seed", type=_seed, default=None, help="the simulator's seed [0]")
+    src.add_argument("--sim-speed", type=_sim_speed, metavar="X", default=None,
                      help="run the simulator's device clock X times faster than real time (demos of "
                           "long drills, tests) [1]")
     src.add_argument("--speed", choices=("1", "4", "max"), default=None,
@@ -593,9 +649,9 @@ def _configure_dash(p: argparse.ArgumentParser) -> None:
     src.add_argument("--baud", type=_baud, default=None, metavar="N", help="baud rate of --port [115200]")
     add_band_arguments(p)
     view = p.add_argument_group("display")
-    view.add_argument("--window", type=_positive_float, metavar="S", default=30.0,
+    view.add_argument("--window", type=_window, metavar="S", default=30.0,
                       help="seconds of force the plot shows, 5 to 60 [30]")
-    view.add_argument("--goal", type=_positive_float, metavar="S", default=None,
+    view.add_argument("--goal", type=_goal, metavar="S", default=None,
                       help="hold goal duration marked on the hold timer [remembered; 20]")
     view.add_argument("--display-unit", choices=("N", "kg", "lb"), default=None,
                       help="unit of the readouts and the force axis [remembered; N]")
@@ -604,7 +660,7 @@ def _configure_dash(p: argparse.ArgumentParser) -> None:
     run.add_argument("--record", metavar="FILE", default=None,
                      help="record the live session from the start (CSV that `analyze` reads)")
     run.add_argument("--overwrite", action="store_true", help="let --record replace an existing file")
-    run.add_argument("--duration", type=_positive_float, metavar="S", default=None,
+    run.add_argument("--duration", type=_seconds, metavar="S", default=None,
                      help="close after S seconds (exit 0), e.g. with --screenshot and --summary-json")
     run.add_argument("--screenshot", metavar="PNG", default=None,
                      help="at the end of --duration, save the window as a PNG image")
@@ -677,8 +733,6 @@ def _check_dash_options(args: argparse.Namespace) -> None:
     args.speed = args.speed or "1"
     args.fmt = args.fmt or "auto"
     args.baud = 115200 if args.baud is None else args.baud
-    if args.sim and not 1 <= args.rate <= 4000:
-        raise CommandError(f"--rate must be a whole number from 1 to 4000 Hz, got {args.rate}.")
     if args.scenario is not None and args.script:
         raise CommandError("--scenario and --script both say what the simulated hand does; give one.")
     if args.scenario is not None and args.scenario not in SCENARIOS:
@@ -687,11 +741,6 @@ def _check_dash_options(args: argparse.Namespace) -> None:
     args.scenario = args.scenario or "session"
     if args.script and not Path(args.script).is_file():
         raise CommandError(f"--script {args.script} does not exist; give a firmware_sim script file.")
-    if not 5.0 <= args.window <= 60.0:
-        raise CommandError(f"--window must be from 5 to 60 seconds, got {args.window:g}.")
-    if args.goal is not None and not 3.0 <= args.goal <= 120.0:
-        raise CommandError(f"--goal must be from 3 to 120 seconds (the hold timer's range), got "
-                           f"{args.goal:g}.")
     if args.record and args.replay:
         raise CommandError("--record records a live device; a replay is a recording already.")
     if args.record and not (args.sim or args.port):
@@ -721,11 +770,7 @@ def _check_dash_options(args: argparse.Namespace) -> None:
 def _check_dash_drill(args: argparse.Namespace) -> None:
     """``--drill`` and ``--practitioner``: the drill is found (and a broken file named) before the window
     opens; ``args.drill_def`` is the Drill to play."""
-    from firmware_sim.__main__ import SPEED_MAX
-
     args.sim_speed = 1.0 if args.sim_speed is None else args.sim_speed
-    if args.sim_speed > SPEED_MAX:
-        raise CommandError(f"--sim-speed must be from just above 0 to {SPEED_MAX:g}, got {args.sim_speed:g}.")
     args.drill_def = None
     if args.practitioner is not None and not " ".join(args.practitioner.split()):
         raise CommandError("--practitioner is empty; give a name.")

@@ -36,7 +36,7 @@ def _default_practitioner() -> str:
 # --------------------------------------------------------------------------------------------------
 
 def configure_drill(p: argparse.ArgumentParser) -> None:
-    from nmt_pressure.cli import _positive_float, add_band_arguments
+    from nmt_pressure.cli import _baud, _seconds, _seed, _sim_rate, _sim_speed, add_band_arguments
 
     p.add_argument("name", metavar="NAME", nargs="?", default=None,
                    help="the drill: a bundled or your own drill's name, or the path of a .toml file")
@@ -49,17 +49,17 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
                          "prompts (or, with --script, your firmware_sim script)")
     ex.add_argument("--replay", metavar="FILE", default=None,
                     help="score a recording as if it had been played live (not stored in the history)")
-    src.add_argument("--rate", type=int, metavar="HZ", default=200,
+    src.add_argument("--rate", type=_sim_rate, metavar="HZ", default=200,
                      help="the simulator's sample rate [200]")
     src.add_argument("--script", metavar="FILE", default=None,
                      help="the simulator plays this firmware_sim script (a practice run done for you)")
-    src.add_argument("--seed", type=int, default=0, help="the simulator's seed [0]")
-    src.add_argument("--sim-speed", type=_positive_float, metavar="X", default=None,
+    src.add_argument("--seed", type=_seed, default=0, help="the simulator's seed [0]")
+    src.add_argument("--sim-speed", type=_sim_speed, metavar="X", default=None,
                      help="run the simulated device and the drill X times faster than real time [1; a "
                           f"drill longer than {SIM_WALL_S:g} s: what plays it in about {SIM_WALL_S:g} s]")
     src.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
                      help="wire format of --port [auto]")
-    src.add_argument("--baud", type=int, default=115200, metavar="N", help="baud rate of --port [115200]")
+    src.add_argument("--baud", type=_baud, default=115200, metavar="N", help="baud rate of --port [115200]")
     src.add_argument("--unit", metavar="U", default=None,
                      help="unit of ASCII readings that carry none [N, said when such readings arrive]")
     who = p.add_argument_group("history")
@@ -70,7 +70,7 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
                      help="record the session (linked from the history)")
     who.add_argument("--overwrite", action="store_true", help="let --record replace an existing file")
     who.add_argument("--json", metavar="OUT", default=None, help="also write the score card as JSON")
-    who.add_argument("--timeout", type=_positive_float, metavar="S", default=60.0,
+    who.add_argument("--timeout", type=_seconds, metavar="S", default=60.0,
                      help="give up when the device sends nothing for S seconds [60]")
     add_band_arguments(p)
 
@@ -110,12 +110,6 @@ def run_drill(args: argparse.Namespace) -> int:
         raise CommandError("--script plays on the simulator; add --sim.")
     if args.sim_speed is not None and not args.sim:
         raise CommandError("--sim-speed sets up the built-in simulator: add --sim, or leave --sim-speed out.")
-    from firmware_sim.__main__ import SPEED_MAX
-
-    if args.sim_speed is not None and args.sim_speed > SPEED_MAX:
-        raise CommandError(f"--sim-speed must be from just above 0 to {SPEED_MAX:g}, got {args.sim_speed:g}.")
-    if args.baud <= 0:
-        raise CommandError(f"--baud must be a positive number, got {args.baud}.")
     if args.unit is not None:
         from nmt_pressure.cli import _check_unit
 
@@ -258,11 +252,16 @@ def _write_card_json(path: str | None, card: Any) -> None:
 # --------------------------------------------------------------------------------------------------
 
 def configure_history(p: argparse.ArgumentParser) -> None:
+    from nmt_pressure.cli import number_type
+
     p.add_argument("--practitioner", metavar="NAME", default=None, help="only this practitioner's results")
     p.add_argument("--drill", metavar="NAME", default=None, help="only this drill's results")
     p.add_argument("--export", metavar="FILE", default=None,
                    help="write the results to FILE: .csv or .json ('-' for CSV on standard output)")
-    p.add_argument("--card", type=int, metavar="ID", default=None, help="show one result's whole score card")
+    card_id = number_type("a result id", "a whole number", 1, lo_in=True, whole=True,
+                          example="an id that `nmt-pressure history` lists")
+    p.add_argument("--card", type=card_id, metavar="ID", default=None,
+                   help="show one result's whole score card")
 
 
 def run_history(args: argparse.Namespace) -> int:

@@ -105,7 +105,8 @@ def live(duration: float | None, rate: int = 1000,
     try:
         port = sim.start()
         print(LIVE_INTRO.format(port=port, rate=rate, prog=PROG, why=why), flush=True)
-        return run_monitor(port, DetectorConfig(sample_rate=rate), [TerminalView()], duration=duration)
+        cfg = DetectorConfig(sample_rate=rate)
+        return run_monitor(port, cfg, [TerminalView(cfg=cfg)], duration=duration)
     except (SimulatorError, MonitorError) as exc:
         sys.stderr.write(f"{PROG} demo: {exc}\n")
         return 1

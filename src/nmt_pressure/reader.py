@@ -45,8 +45,15 @@ PENDING_MAX = 400
 #: The ID request is repeated this often (s) until its reply (the calibration) arrives: counts
 #: without calibration are not forces, so they wait (the newest PENDING_MAX blocks) rather than pass.
 ID_RETRY = 0.5
-#: Bytes without a single valid sample after which the user hears about baud rate and format.
+#: Bytes without a single valid frame after which the user hears about baud rate and format.
 GARBLED_BYTES = 4096
+#: Sample blocks arriving this long (s) without an answer to ID: the device streams but does not
+#: answer, which no baud rate explains; said once while the request is repeated.
+NO_ID_HINT_S = 3.0
+#: Nothing at all from a port for this long (s) after it first opened: no device is sending on it.
+#: A wrong or empty port is the user's to fix (one sentence, exit 2), not a vanished device to wait
+#: for; an Arduino that resets when its port opens takes about 2 s to say anything.
+SILENT_GIVE_UP_S = 5.0
 #: Latencies kept for the percentile.
 LATENCY_KEEP = 100_000
 
@@ -108,6 +115,11 @@ class Monitor(BackgroundSource):
         self._lock = threading.Lock()
         self._outbox: list[str] = []
         self._tracker = SequenceTracker()
+        # Sequence gaps count as dropped only from the second block after the device answered ID
+        # on this connection: before that they are a joining device's backlog (see _block).
+        self._counting = False
+        self._heard = False  # any byte ever arrived from the port (across connections)
+        self._t_first_open: float | None = None
         # codec counters restart with each connection; these carry the totals of earlier ones
         self._base_crc = 0
         self._base_corrected = 0
@@ -143,10 +155,14 @@ class Monitor(BackgroundSource):
                 self._tracker = SequenceTracker()  # a restarted device counts from anywhere
             first = False
             backoff = BACKOFF_MIN
+            if self._t_first_open is None:
+                self._t_first_open = time.monotonic()
             reason = self._session(ser)
             with contextlib.suppress(Exception):
                 ser.close()
             self.stats.connected = False
+            if self.fatal:
+                return
             if reason and not self._stop.is_set():
                 self.listener.on_disconnect(reason)
                 self.calibrator.link_lost()
@@ -165,8 +181,12 @@ class Monitor(BackgroundSource):
         restarted = False
         next_poll = t_open
         hinted = False
-        samples_at_open = self.stats.samples
         bytes_at_open = self.stats.bytes_in
+        frames_seen = 0  # valid frames of any kind on this connection
+        first_block: float | None = None  # when the first sample block arrived on this connection
+        id_hinted = False
+        self._counting = False
+        t_first = self._t_first_open if self._t_first_open is not None else t_open
         if self.fmt == "nmtp":
             self._write(ser, encode_command("ID"))
             asked_id, id_sent = True, t_open
@@ -186,8 +206,10 @@ class Monitor(BackgroundSource):
                 return f"lost {self.port} ({exc})"
             t_recv = time.monotonic()
             if data:
+                self._heard = True
                 self.stats.bytes_in += len(data)
                 frames = decoder.feed(data)
+                frames_seen += len(frames)
                 st = decoder.stats
                 self.stats.crc_errors = self._base_crc + st.crc_errors
                 self.stats.corrected = self._base_corrected + st.extra.get("corrected", 0)
@@ -201,15 +223,17 @@ class Monitor(BackgroundSource):
                     if isinstance(fr, SampleBlock):
                         last_data = t_recv
                         restarted = False
+                        if first_block is None:
+                            first_block = t_recv
                         if not self.info.calibrated:
                             pending.append(fr)  # wait for the calibration the ID reply brings
                             continue
                         if not announced:
                             announced = self._announce(decoder)
                         for blk in pending:
-                            self._block(blk, t_recv)
+                            self._block(blk, t_recv, live=False)
                         pending.clear()
-                        self._block(fr, t_recv)
+                        self._block(fr, t_recv, live=True)
                     elif isinstance(fr, Reading):
                         last_data = t_recv
                         if not announced:
@@ -223,12 +247,21 @@ class Monitor(BackgroundSource):
                             announced = self._announce(decoder)
                     elif isinstance(fr, Banner):
                         self.listener.on_message(fr.text)
+            # Bytes but not one valid frame: the line itself is wrong (baud rate, format). Valid
+            # frames without samples yet (a device that has not answered ID) are another matter.
             garbled = self.stats.bytes_in - bytes_at_open > GARBLED_BYTES
-            if not hinted and garbled and self.stats.samples == samples_at_open:
+            if not hinted and garbled and frames_seen == 0:
                 hinted = True
                 self.listener.on_message(
                     f"receiving bytes from {self.port} but no valid data: check the baud rate (--baud, "
                     f"now {self.baud}; common: 9600, 115200) and the format (--format, now {self.fmt}).")
+            if not id_hinted and not self.info.calibrated and first_block is not None and \
+                    t_recv - first_block >= NO_ID_HINT_S:
+                id_hinted = True
+                self.listener.on_message(
+                    f"device streaming but has not answered ID yet: its samples wait for the calibration "
+                    f"the answer brings (ID is asked again every {ID_RETRY:g} s); if this goes on, check "
+                    f"that the device receives what is sent to {self.port} (the cable's RX line).")
             # A slow device (an HX711 at 10 Hz, a gauge polled once a second) gets five of its own
             # intervals before it counts as silent.
             quiet = self.watchdog_s
@@ -239,11 +272,34 @@ class Monitor(BackgroundSource):
                     self._write(ser, encode_command("START"))  # a device that stopped streaming
                     restarted = True
                     last_data = t_recv - quiet / 2.0
+                elif not self._heard:
+                    # Nothing ever came: reopening will not help a port nobody sends on. Wait a
+                    # while (a device being switched on, an Arduino booting), then say so once.
+                    if t_recv - t_first >= SILENT_GIVE_UP_S:
+                        self.fatal = self._silent(t_recv - t_first)
+                        return None
                 else:
                     self._remember_counts(decoder)
                     return f"no data from {self.port} for {quiet:g} s"
+        if not self._heard and time.monotonic() - t_first >= self.watchdog_s:
+            # Stopped (--duration, Ctrl-C) before anything ever arrived: the same mistake, said the
+            # same way, rather than a summary of nothing.
+            self.fatal = self._silent(time.monotonic() - t_first)
         self._remember_counts(decoder)
         return None
+
+    def _silent(self, waited: float) -> str:
+        """The one sentence for a port that opened but never delivered a byte."""
+        where = (f"check that the device is plugged into {self.port} and switched on (`nmt-pressure "
+                 "ports` lists the ports)")
+        if self.poll is not None:
+            return (f"nothing arrived from {self.port} in {waited:.0f} s, not even an answer to --poll "
+                    f"{self.poll!r}: {where}, and that {self.poll!r} is the query the gauge answers.")
+        if self.fmt == "nmtp":
+            return (f"nothing arrived from {self.port} in {waited:.0f} s, not even an answer to ID and "
+                    f"START: {where}.")
+        return (f"nothing arrived from {self.port} in {waited:.0f} s: no device is sending on it; {where}, "
+                "or add --poll QUERY for a gauge that only answers queries.")
 
     def _remember_counts(self, decoder: Any) -> None:
         """Codec counters restart with each connection: keep the totals so far."""
@@ -308,8 +364,20 @@ class Monitor(BackgroundSource):
         if kind == "err":
             self.listener.on_message(f"device: {text}")
 
-    def _block(self, block: SampleBlock, t_recv: float) -> None:
-        self.stats.dropped += self._tracker.update(block)
+    def _block(self, block: SampleBlock, t_recv: float, *, live: bool) -> None:
+        """Deliver one block; ``live`` is False for blocks that waited for the ID reply.
+
+        Only what was lost while we were reading counts as dropped. A device that streamed while
+        nobody read (running when we joined, a port reopened) sends first the backlog its buffers
+        held, then what it produced after the gap where it dropped frames because they were full.
+        Its answer to our ID is queued behind all that, so the backlog and its gap come before the
+        answer: gaps count from the second block after it (the first one's may still be the gap).
+        """
+        lost = self._tracker.update(block)
+        if self._counting:
+            self.stats.dropped += lost
+        if live:
+            self._counting = True
         self._deliver(self.calibrator.samples(block, self.info), t_recv, block)
 
     def _deliver(self, s: Samples, t_recv: float, block: SampleBlock | None) -> None:

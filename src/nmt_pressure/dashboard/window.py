@@ -146,8 +146,11 @@ class SimProcess(QObject):
         if speed != 1.0:  # the device clock runs faster (demos of long drills, tests)
             args += ["--speed", f"{speed:g}"]
         self.rate = rate
+        # A process group of its own: Ctrl-C at the terminal reaches the dashboard only, which ends
+        # its session first and then this device (simproc.py does the same for the demo).
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     preexec_fn=_die_with_parent if _PRCTL is not None else None)
+                                     preexec_fn=_die_with_parent if _PRCTL is not None else None,
+                                     process_group=0)
         self.port: str | None = None
         threading.Thread(target=self._read_port, name="nmt-sim-port", daemon=True).start()
 
