@@ -42,4 +42,4 @@ score: $(STAMP)
 	$(PY) tools/score_detection.py
 
 clean:
-	rm -rf build dist *.egg-info src/*.egg-info src/nmt_pressure/_core.c src/nmt_pressure/_csvscan.c src/nmt_pressure/*.so $(VENV)
+	rm -rf build dist *.egg-info src/*.egg-info src/nmt_pressure/_core.c src/nmt_pressure/io/_csvscan.c src/nmt_pressure/*.so src/nmt_pressure/io/*.so $(VENV)

@@ -81,8 +81,8 @@ def extensions() -> list[Extension]:
         # The CSV scanner proves its roundings with exact (TwoSum/FMA) arithmetic: the compiler must
         # not fuse or reorder floating-point operations there.
         Extension(
-            "nmt_pressure._csvscan",
-            ["src/nmt_pressure/_csvscan.pyx"],
+            "nmt_pressure.io._csvscan",
+            ["src/nmt_pressure/io/_csvscan.pyx"],
             extra_compile_args=["-O3", "-g0", "-fno-math-errno", "-ffp-contract=off"],
         ),
     ]

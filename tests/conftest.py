@@ -1,7 +1,7 @@
 """Shared fixtures for the core's tests: both implementations, a tiny trace builder, comparisons.
 
 ``impl`` runs a test once per implementation of the signal core: the pure-Python golden model
-(``nmt_pressure._core_py.Detector``) and its compiled twin (``nmt_pressure._core.Detector``). If the
+(``nmt_pressure.core.golden.Detector``) and its compiled twin (``nmt_pressure._core.Detector``). If the
 compiled core cannot be imported its runs are *skipped* with a reason that ``pytest -ra`` lists, never
 silently dropped.
 
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nmt_pressure import _core_py
-from nmt_pressure.events import ENDED_BY, EVENT_KINDS
+from nmt_pressure.core import golden as _core_py
+from nmt_pressure.core.events import ENDED_BY, EVENT_KINDS
 
 try:
     from nmt_pressure import _core as _core_c  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from nmt_pressure.calibration import Calibrator, DeviceInfo
+from nmt_pressure.link.calibration import Calibrator, DeviceInfo
 from nmt_pressure.protocol.frames import FLAG_MARKER, Reading, SampleBlock
 
 

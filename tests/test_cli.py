@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nmt_pressure import cli
-from nmt_pressure.recording import write_recording
+from nmt_pressure.cli import main as cli
+from nmt_pressure.io.recording import write_recording
 
 EVENT_KEYS = {"kind", "t", "t_detected", "direction", "level"}
 HOLD_KEYS = {"start", "end", "level", "mean", "sd", "cv", "duration", "time_in_band", "drift_per_s",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.core.config import ConfigError, DetectorConfig
 
 
 def test_defaults_match_the_contract():
@@ -122,7 +122,7 @@ def test_detectors_default_to_default_config(impl):
 
 def test_accepted_extremes_keep_the_history_small():
     """Whatever passes validation allocates a history ring of at most half a million ticks."""
-    from nmt_pressure.config import MIN_HOLD_MAX, STEP_MAX_DURATION_MAX, TICK_MIN
+    from nmt_pressure.core.config import MIN_HOLD_MAX, STEP_MAX_DURATION_MAX, TICK_MIN
 
     cfg = DetectorConfig(min_hold=MIN_HOLD_MAX, step_max_duration=STEP_MAX_DURATION_MAX, tick=TICK_MIN)
     assert cfg.history_capacity <= 1 << 19
@@ -245,7 +245,7 @@ SIM_BAD = [
 
 @pytest.fixture
 def places(tmp_path):
-    from nmt_pressure.recording import write_recording
+    from nmt_pressure.io.recording import write_recording
 
     t = [i / 100 for i in range(300)]
     rec = write_recording(tmp_path / "rec.csv", t, [5.0 if 1 < x < 2.5 else 0.0 for x in t], {})
@@ -274,7 +274,7 @@ def _ids(table):
 @pytest.mark.parametrize(("argv", "needle"), ANALYZE_BAD + REPORT_BAD + MONITOR_BAD + DASH_BAD,
                          ids=_ids(ANALYZE_BAD + REPORT_BAD + MONITOR_BAD + DASH_BAD))
 def test_bad_option_is_one_sentence_and_exit_2(argv, needle, places, capsys, monkeypatch):
-    from nmt_pressure.cli import main
+    from nmt_pressure.cli.main import main
 
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # dash: its options are checked, not the screen
     monkeypatch.setenv("NMT_PRESSURE_SETTINGS", places["tmp"] + "/settings.ini")
@@ -289,7 +289,7 @@ def test_bad_option_is_one_sentence_and_exit_2(argv, needle, places, capsys, mon
 @pytest.mark.parametrize(("argv", "needle"), SIM_BAD, ids=_ids(SIM_BAD))
 def test_bad_simulator_option_is_one_sentence_and_exit_2(argv, needle, places, capsys):
     from firmware_sim.__main__ import main as sim_main
-    from nmt_pressure.cli import main
+    from nmt_pressure.cli.main import main
 
     assert sim_main(_fill(argv, places)) == 2
     _one_sentence(capsys.readouterr().err, needle)
@@ -300,7 +300,7 @@ def test_bad_simulator_option_is_one_sentence_and_exit_2(argv, needle, places, c
 def test_unusable_recorded_settings_name_the_recording(places, tmp_path, capsys):
     """analyze uses the detector settings a recording carries; bad ones are the file's fault, and the
     message says so rather than naming a field the user never set."""
-    from nmt_pressure.cli import main
+    from nmt_pressure.cli.main import main
 
     bad = tmp_path / "tampered.csv"
     bad.write_text('# detector_config: {"min_hold": -1}\nt_s,force_n\n0,1\n0.01,1\n0.02,1\n')

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nmt_pressure.config import DetectorConfig
+from nmt_pressure.core.config import DetectorConfig
 
 RATES = (10.0, 100.0, 1000.0, 2000.0)
 CFG = DetectorConfig()

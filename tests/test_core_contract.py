@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nmt_pressure.config import DetectorConfig
+from nmt_pressure.core.config import DetectorConfig
 
 
 def kinds(events):

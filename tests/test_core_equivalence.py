@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nmt_pressure.config import DetectorConfig
+from nmt_pressure.core import golden as _core_py
+from nmt_pressure.core.config import DetectorConfig
 
 RATES = (10.0, 100.0, 1000.0, 2000.0)
 HYPO = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -330,7 +331,7 @@ def test_filtered_output_is_identical_and_chunk_invariant() -> None:
     the same in both cores, whatever the chunking, and ending at the detector's own filtered value."""
     import numpy as np
 
-    from nmt_pressure import DetectorConfig, _core, _core_py
+    from nmt_pressure import DetectorConfig, _core
 
     rng = np.random.default_rng(3)
     t = np.cumsum(rng.uniform(0.0005, 0.003, 6000))

@@ -13,8 +13,8 @@ import itertools
 import numpy as np
 import pytest
 
-from nmt_pressure import _core_py as spec
-from nmt_pressure.config import DetectorConfig
+from nmt_pressure.core import golden as spec
+from nmt_pressure.core.config import DetectorConfig
 
 
 def of(events, kind):

@@ -23,17 +23,17 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from nmt_pressure import DetectorConfig
-from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.cli import main as cli_main
+from nmt_pressure.analysis.replay import Replayer, parse_speed
+from nmt_pressure.cli.main import main as cli_main
+from nmt_pressure.core.events import STATE_CONTACT, STATE_HOLD, STATE_MOVING, Event, Hold
 from nmt_pressure.dashboard.app import display_problem
 from nmt_pressure.dashboard.drill_panel import band_state
 from nmt_pressure.dashboard.model import SampleRing
 from nmt_pressure.dashboard.widgets import hold_row
 from nmt_pressure.dashboard.window import DashboardWindow, Session
-from nmt_pressure.events import STATE_CONTACT, STATE_HOLD, STATE_MOVING, Event, Hold
-from nmt_pressure.listeners import Listener
-from nmt_pressure.recording import read_recording, write_recording
-from nmt_pressure.replay import Replayer, parse_speed
+from nmt_pressure.io.recording import read_recording, write_recording
+from nmt_pressure.link.calibration import DeviceInfo, Samples
+from nmt_pressure.link.listeners import Listener
 
 PY = sys.executable
 SUMMARY_KEYS = {"samples", "dropped", "crc_errors", "reconnects", "latency_p99_ms", "events", "fps"}

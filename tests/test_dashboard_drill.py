@@ -20,14 +20,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from nmt_pressure.cli import main as cli_main
+from nmt_pressure.cli.main import main as cli_main
 from nmt_pressure.dashboard.drill_panel import band_state
 from nmt_pressure.dashboard.window import DashboardWindow
-from nmt_pressure.drills import load_drill
-from nmt_pressure.history import History
-from nmt_pressure.recording import write_recording
-from nmt_pressure.simproc import SimulatorProcess
-from nmt_pressure.userdata import history_path
+from nmt_pressure.io.recording import write_recording
+from nmt_pressure.link.simproc import SimulatorProcess
+from nmt_pressure.practice import load_drill
+from nmt_pressure.practice.history import History
+from nmt_pressure.practice.userdata import history_path
 
 PY = sys.executable
 QUICK = """name = "quick"

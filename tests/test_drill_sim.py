@@ -19,13 +19,13 @@ import numpy as np
 import pytest
 
 from firmware_sim.scenarios import _parse_text, script_planner
-from nmt_pressure import cli
-from nmt_pressure.drills import available_drills, find_drill, play_offline, score_run
-from nmt_pressure.drills.engine import DrillRun
-from nmt_pressure.drills.score import HoldScore, RampScore, ScoreCard, _work_on
-from nmt_pressure.drills.simhand import hand_script
-from nmt_pressure.drills.spec import Drill, parse_drill
-from nmt_pressure.simproc import SimulatorProcess
+from nmt_pressure.cli import main as cli
+from nmt_pressure.link.simproc import SimulatorProcess
+from nmt_pressure.practice import available_drills, find_drill, play_offline, score_run
+from nmt_pressure.practice.engine import DrillRun
+from nmt_pressure.practice.score import HoldScore, RampScore, ScoreCard, _work_on
+from nmt_pressure.practice.simhand import hand_script
+from nmt_pressure.practice.spec import Drill, parse_drill
 
 BUNDLED = sorted(available_drills()[0])
 #: Every phase kind and option a user drill may use, in awkward orders: hold after hold, a step by a

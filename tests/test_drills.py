@@ -15,9 +15,16 @@ import numpy as np
 import pytest
 
 from firmware_sim.scenarios import build_script, load_script, script_planner
-from nmt_pressure.drills import DrillError, available_drills, find_drill, load_drill, play_offline, score_run
-from nmt_pressure.drills.spec import parse_drill
-from nmt_pressure.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
+from nmt_pressure.practice import (
+    DrillError,
+    available_drills,
+    find_drill,
+    load_drill,
+    play_offline,
+    score_run,
+)
+from nmt_pressure.practice.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
+from nmt_pressure.practice.spec import parse_drill
 
 
 def hand(tmp_path: Path, text: str, rate: float = 200.0, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from test_drills import BAD_CONSISTENCY, GOOD_CONSISTENCY, GOOD_TPPR
 
-from nmt_pressure import cli
-from nmt_pressure.simproc import SimulatorProcess
+from nmt_pressure.cli import main as cli
+from nmt_pressure.link.simproc import SimulatorProcess
 
 SPEED = "10"
 

@@ -29,10 +29,10 @@ import pytest
 from devices import Sim
 
 from nmt_pressure import DetectorConfig, analyze
-from nmt_pressure.calibration import Calibrator, DeviceInfo, Samples
+from nmt_pressure.io.recording import read_recording
+from nmt_pressure.link.calibration import Calibrator, DeviceInfo, Samples
+from nmt_pressure.outputs.recorder import FLUSH_S, LiveRecorder, RecorderError, events_path
 from nmt_pressure.protocol.frames import SampleBlock
-from nmt_pressure.recorder import FLUSH_S, LiveRecorder, RecorderError, events_path
-from nmt_pressure.recording import read_recording
 
 PY = sys.executable
 WRAP_S = 2**32 / 1e6  # the device's 32-bit microsecond clock wraps here (71.6 min)
@@ -571,7 +571,7 @@ def test_recording_reaches_the_disk_at_least_every_flush_interval(tmp_path, monk
     while the device is away: the recorder flushes when the link drops."""
     import types
 
-    import nmt_pressure.recorder as recorder_mod
+    import nmt_pressure.outputs.recorder as recorder_mod
 
     now = [100.0]  # the recorder's clock, advanced with the blocks (its own module only)
     monkeypatch.setattr(recorder_mod, "time", types.SimpleNamespace(monotonic=lambda: now[0]))

@@ -13,18 +13,18 @@ import numpy as np
 import pytest
 
 from nmt_pressure import DetectorConfig
-from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.cli import main as cli_main
-from nmt_pressure.core import Detector, analyze
-from nmt_pressure.extras import MissingExtraError
-from nmt_pressure.frames import (
+from nmt_pressure.analysis.frames import (
     EVENT_COLUMNS,
     HOLD_TYPES,
     read_parquet_meta,
 )
-from nmt_pressure.holdstats import HOLD_COLUMNS
-from nmt_pressure.recorder import LiveRecorder
-from nmt_pressure.recording import RecordingError, read_recording, write_recording
+from nmt_pressure.analysis.holdstats import HOLD_COLUMNS
+from nmt_pressure.cli.main import main as cli_main
+from nmt_pressure.core.detector import Detector, analyze
+from nmt_pressure.extras import MissingExtraError
+from nmt_pressure.io.recording import RecordingError, read_recording, write_recording
+from nmt_pressure.link.calibration import DeviceInfo, Samples
+from nmt_pressure.outputs.recorder import LiveRecorder
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
@@ -127,9 +127,9 @@ def test_a_recording_whose_file_changed_says_so(tmp_path):
 
 def test_pandas_is_imported_only_when_a_frame_is_asked_for(recorded):
     path = recorded[0]
-    code = ("import sys\nfrom nmt_pressure.recording import read_recording\n"
+    code = ("import sys\nfrom nmt_pressure.io.recording import read_recording\n"
             f"rec = read_recording({str(path)!r})\nres = rec.analyze()\nres.hold_stats()\n"
-            "import nmt_pressure.cli, nmt_pressure.batch, nmt_pressure.frames\n"
+            "import nmt_pressure.cli.main, nmt_pressure.analysis.batch, nmt_pressure.analysis.frames\n"
             "assert 'pandas' not in sys.modules and 'pyarrow' not in sys.modules, 'imported too early'\n"
             "rec.to_pandas()\nassert 'pandas' in sys.modules\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)

@@ -21,8 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nmt_pressure import cli, csvtable
-from nmt_pressure.config import DetectorConfig
+from nmt_pressure.analysis.replay import recorded_config
+from nmt_pressure.cli import main as cli
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.io import csvtable
+from nmt_pressure.io.recording import Recording, RecordingError, RecordingWriter, read_data, read_recording
 from nmt_pressure.protocol import (
     AsciiDecoder,
     AutoDecoder,
@@ -36,8 +39,6 @@ from nmt_pressure.protocol import (
     encode_samples,
 )
 from nmt_pressure.protocol.splitter import BoundedSplitter
-from nmt_pressure.recording import Recording, RecordingError, RecordingWriter, read_data, read_recording
-from nmt_pressure.replay import recorded_config
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("nmt_fuzz_tool", ROOT / "tools" / "fuzz.py")
@@ -594,9 +595,9 @@ def test_reads_interleaved_with_a_writer_are_prefixes(tmp_path: Path, scanner: s
 LIVE_WRITER = r"""
 import sys
 import numpy as np
-from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.config import DetectorConfig
-from nmt_pressure.recorder import LiveRecorder
+from nmt_pressure.link.calibration import DeviceInfo, Samples
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.outputs.recorder import LiveRecorder
 
 rec = LiveRecorder(sys.argv[1], DetectorConfig(sample_rate=1000.0), overwrite=True, source="test")
 rec.on_connect(DeviceInfo(name="sim", rate=1000.0))

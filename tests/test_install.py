@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nmt_pressure import IMPLEMENTATION, __version__, cli
+from nmt_pressure import IMPLEMENTATION, __version__
+from nmt_pressure.cli import main as cli
 from nmt_pressure.extras import EXTRAS, MissingExtraError, require
+from nmt_pressure.io.recording import write_recording
 from nmt_pressure.logs import LOGGER, CliHandler, cli_logging
-from nmt_pressure.recording import write_recording
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every module an extra (or the test extra) brings: none may be needed by the lean commands.
@@ -34,7 +35,7 @@ LEAN = f"""
 import sys
 for name in {OPTIONAL!r}:
     sys.modules[name] = None  # not installed
-from nmt_pressure.cli import main
+from nmt_pressure.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -114,7 +115,7 @@ def test_lsl_names_the_lsl_extra() -> None:
 
 def test_the_command_line_imports_no_optional_module() -> None:
     """Importing the CLI (what every command does first) loads none of the extras' modules."""
-    code = ("import sys, nmt_pressure.cli, nmt_pressure.batch, nmt_pressure.live; "
+    code = ("import sys, nmt_pressure.cli.main, nmt_pressure.analysis.batch, nmt_pressure.outputs.live; "
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {OPTIONAL!r}))")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert p.stdout.strip() == "[]"
@@ -220,10 +221,10 @@ def test_the_wheel_carries_what_runs_and_a_missing_compiler_is_loud(tmp_path: Pa
     (wheel,) = (tmp_path / "whl").glob("nmt_pressure-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if n.endswith((".c", ".pyx", ".html", ".so"))], names
-    assert sorted(n for n in names if n.startswith("nmt_pressure/drills/bundled/")) == [
-        "nmt_pressure/drills/bundled/alternating.toml", "nmt_pressure/drills/bundled/consistency.toml",
-        "nmt_pressure/drills/bundled/tppr.toml"]
-    assert {"nmt_pressure/data/example_session.csv", "nmt_pressure/py.typed", "nmt_pressure/_core_py.py",
+    assert sorted(n for n in names if n.startswith("nmt_pressure/practice/bundled/")) == [
+        "nmt_pressure/practice/bundled/alternating.toml", "nmt_pressure/practice/bundled/consistency.toml",
+        "nmt_pressure/practice/bundled/tppr.toml"]
+    assert {"nmt_pressure/data/example_session.csv", "nmt_pressure/py.typed", "nmt_pressure/core/golden.py",
             "firmware_sim/__main__.py"} <= set(names)
 
     shutil.rmtree(tree / "build")
@@ -240,10 +241,12 @@ def test_the_command_prints_the_library_log_as_its_sentences(capsys: pytest.Capt
     undo = cli_logging("nmt-pressure")
     try:
         assert cli_logging("nmt-pressure")() is None  # nested: a no-op, the outer one stays
-        logging.getLogger("nmt_pressure.recorder").error("recording to x.csv stopped: %s.", "disk full")
-        logging.getLogger("nmt_pressure.listeners").warning("LiveRecorder stopped (boom); monitoring on.")
-        logging.getLogger("nmt_pressure.live").info("summary: 1 samples.")
-        logging.getLogger("nmt_pressure.live").debug("not shown")
+        logging.getLogger("nmt_pressure.outputs.recorder").error("recording to x.csv stopped: %s.",
+                                                                 "disk full")
+        logging.getLogger("nmt_pressure.link.listeners").warning(
+            "LiveRecorder stopped (boom); monitoring on.")
+        logging.getLogger("nmt_pressure.outputs.live").info("summary: 1 samples.")
+        logging.getLogger("nmt_pressure.outputs.live").debug("not shown")
     finally:
         undo()
     assert capsys.readouterr().err == ("nmt-pressure: error: recording to x.csv stopped: disk full.\n"
@@ -256,6 +259,6 @@ def test_the_command_prints_the_library_log_as_its_sentences(capsys: pytest.Capt
 def test_without_the_command_the_library_does_not_print(capsys: pytest.CaptureFixture[str],
                                                          caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
-    logging.getLogger("nmt_pressure.live").info("summary: 1 samples.")
+    logging.getLogger("nmt_pressure.outputs.live").info("summary: 1 samples.")
     assert capsys.readouterr().err == ""
     assert [r.getMessage() for r in caplog.records] == ["summary: 1 samples."]

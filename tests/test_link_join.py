@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 from devices import Sim
 
+from nmt_pressure.io.recording import read_recording
 from nmt_pressure.protocol.nmtp import CommandDecoder, encode_response, encode_samples
-from nmt_pressure.recording import read_recording
 
 PY = sys.executable
 RATE = 1000

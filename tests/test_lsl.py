@@ -24,11 +24,12 @@ import numpy as np
 import pytest
 from devices import Sim
 
-from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.cli import main as cli_main
-from nmt_pressure.config import DetectorConfig
-from nmt_pressure.events import ENDED_BY, EVENT_KINDS, Event, Hold
-from nmt_pressure.lsl import (
+from nmt_pressure.cli.main import main as cli_main
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.events import ENDED_BY, EVENT_KINDS, Event, Hold
+from nmt_pressure.io.recording import read_recording
+from nmt_pressure.link.calibration import DeviceInfo, Samples
+from nmt_pressure.outputs.lsl import (
     DETAILS_CHANNELS,
     DETAILS_TYPE,
     MARKER_KEYS,
@@ -44,7 +45,6 @@ from nmt_pressure.lsl import (
     parse_details,
     quiet_config,
 )
-from nmt_pressure.recording import read_recording
 
 PY = sys.executable
 #: A press the detector sees as contact → hold → (marker) → release, after a quiet start long enough
@@ -379,7 +379,7 @@ def test_monitor_without_lsl_opens_no_stream(lsl, sims, press):
     serial = f"N{uid()}"
     sim = Sim("--rate", "200", "--script", str(press), "--seed", "1", "--serial", serial)
     sims.append(sim)
-    code = ("import sys\nfrom nmt_pressure.cli import main\n"
+    code = ("import sys\nfrom nmt_pressure.cli.main import main\n"
             f"rc = main(['monitor', '--port', {sim.port!r}, '--duration', '3'])\n"
             "assert 'pylsl' not in sys.modules, 'pylsl imported without --lsl'\nsys.exit(rc)\n")
     mon = subprocess.Popen([PY, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -19,7 +19,7 @@ import pytest
 from devices import Sim
 
 from nmt_pressure import DetectorConfig, analyze
-from nmt_pressure.recording import read_recording
+from nmt_pressure.io.recording import read_recording
 
 PY = sys.executable
 SUMMARY_KEYS = {"samples", "dropped", "crc_errors", "reconnects", "latency_p99_ms", "events"}

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from firmware_sim.__main__ import main as sim_main
-from nmt_pressure.cli import main
+from nmt_pressure.cli.main import main
 
 #: (argv with the bad value last, the range the message must state)
 CASES = [

@@ -29,9 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nmt_pressure.io.recording import unit_factor
 from nmt_pressure.protocol import AsciiDecoder, Banner, Reading, parse_line
 from nmt_pressure.protocol.ascii import MAX_LINE, UNIT_ALIASES
-from nmt_pressure.recording import unit_factor
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

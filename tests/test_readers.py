@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt_pressure import csvtable, formats
-from nmt_pressure.core import analyze, estimate_sample_rate
-from nmt_pressure.recording import Recording, RecordingError, RecordingWriter, read_recording
+from nmt_pressure.core.detector import analyze, estimate_sample_rate
+from nmt_pressure.io import csvtable, formats
+from nmt_pressure.io.recording import Recording, RecordingError, RecordingWriter, read_recording
 
 REALDATA = Path("/work/shared/realdata/ot_grip_9x9s_10hz.csv")
 KG = 9.80665

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from nmt_pressure import DetectorConfig, analyze
-from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.core import Detector
-from nmt_pressure.recorder import LiveRecorder, RecorderError, events_path
-from nmt_pressure.recording import read_recording
+from nmt_pressure.core.detector import Detector
+from nmt_pressure.io.recording import read_recording
+from nmt_pressure.link.calibration import DeviceInfo, Samples
+from nmt_pressure.outputs.recorder import LiveRecorder, RecorderError, events_path
 
 
 def trace(rate: float = 500.0):

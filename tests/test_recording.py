@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt_pressure.recording import (
+from nmt_pressure.io.recording import (
     FORMAT_LINE,
     UNITS,
     Recording,

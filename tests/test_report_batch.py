@@ -2,7 +2,7 @@
 
 The statistics are recomputed here from scratch: the recording read back with ``np.loadtxt``, the
 core's filtered force taken from ``Detector.process`` (the statistics are defined on it), and each
-figure of the module docstring of ``nmt_pressure.holdstats`` computed with plain numpy or loops.
+figure of the module docstring of ``nmt_pressure.analysis.holdstats`` computed with plain numpy or loops.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 
 from firmware_sim import generate
-from nmt_pressure import cli
-from nmt_pressure.batch import ReportOptions, output_stems, report_file, run_batch
-from nmt_pressure.batchpage import render_html, summarize
-from nmt_pressure.config import DetectorConfig
-from nmt_pressure.core import Detector
-from nmt_pressure.events import Event, Hold
-from nmt_pressure.holdstats import HOLD_COLUMNS, hold_stats
-from nmt_pressure.recording import write_recording
+from nmt_pressure.analysis.batch import ReportOptions, output_stems, report_file, run_batch
+from nmt_pressure.analysis.batchpage import render_html, summarize
+from nmt_pressure.analysis.holdstats import HOLD_COLUMNS, hold_stats
+from nmt_pressure.cli import main as cli
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.detector import Detector
+from nmt_pressure.core.events import Event, Hold
+from nmt_pressure.io.recording import write_recording
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from firmware_sim import generate
-from nmt_pressure import cli
-from nmt_pressure.recording import write_recording
+from nmt_pressure.cli import main as cli
+from nmt_pressure.io.recording import write_recording
 
 T0_MS = 1_714_000_000_000  # a Grip-Connect timestamp: Unix milliseconds
 
@@ -157,7 +157,7 @@ def test_count_axes_are_ticked_at_whole_numbers() -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from nmt_pressure.figures import distributions_figure
+    from nmt_pressure.analysis.figures import distributions_figure
 
     # Two files with two and three holds: counts of one or two, where matplotlib's default ticks
     # are 0, 0.25, 0.5, ... (0.2 files).

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nmt_pressure.cli import main as cli_main
-from nmt_pressure.recording import write_recording
+from nmt_pressure.cli.main import main as cli_main
+from nmt_pressure.io.recording import write_recording
 
 PY = sys.executable
 pytestmark = pytest.mark.skipif(not Path("/proc/self/net/tcp").exists(),
@@ -196,7 +196,7 @@ def test_dashboard_with_its_simulator_opens_no_network_socket_without_lsl(procs,
 
 def test_lsl_listens_when_asked(procs):
     """The other side of the two tests above, and proof that they would see a listening socket."""
-    from nmt_pressure.lsl import LslError, load_pylsl
+    from nmt_pressure.outputs.lsl import LslError, load_pylsl
 
     try:
         load_pylsl()

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from devices import Sim
 
-from nmt_pressure import cli
-from nmt_pressure.recording import RecordingError, read_recording, write_recording
-from nmt_pressure.rectypes import column_unit
+from nmt_pressure.cli import main as cli
+from nmt_pressure.io.recording import RecordingError, read_recording, write_recording
+from nmt_pressure.io.rectypes import column_unit
 
 PY = sys.executable
 KG = 9.80665

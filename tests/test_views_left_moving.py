@@ -17,14 +17,12 @@ import numpy as np
 import pytest
 
 from nmt_pressure import DetectorConfig
-from nmt_pressure.batch import FileResult
-from nmt_pressure.batchpage import render_html, summarize
-from nmt_pressure.calibration import Samples
-from nmt_pressure.drills.engine import DrillRun
-from nmt_pressure.drills.live import DrillView
-from nmt_pressure.drills.score import score_run
-from nmt_pressure.drills.spec import parse_drill
-from nmt_pressure.events import (
+from nmt_pressure.analysis.batch import FileResult
+from nmt_pressure.analysis.batchpage import render_html, summarize
+from nmt_pressure.analysis.holdstats import hold_stats
+from nmt_pressure.analysis.replay import Replayer
+from nmt_pressure.analysis.report import format_holds, format_summary
+from nmt_pressure.core.events import (
     ENDED_BY,
     STATE_CONTACT,
     STATE_HOLD,
@@ -34,12 +32,14 @@ from nmt_pressure.events import (
     Event,
     Hold,
 )
-from nmt_pressure.holdstats import hold_stats
-from nmt_pressure.listeners import FanOut, Listener
-from nmt_pressure.recording import write_recording
-from nmt_pressure.replay import Replayer
-from nmt_pressure.report import format_holds, format_summary
-from nmt_pressure.terminal_view import TerminalView
+from nmt_pressure.io.recording import write_recording
+from nmt_pressure.link.calibration import Samples
+from nmt_pressure.link.listeners import FanOut, Listener
+from nmt_pressure.outputs.terminal_view import TerminalView
+from nmt_pressure.practice.engine import DrillRun
+from nmt_pressure.practice.live import DrillView
+from nmt_pressure.practice.score import score_run
+from nmt_pressure.practice.spec import parse_drill
 
 RATE = 100.0
 
@@ -328,7 +328,7 @@ def test_the_batch_page_counts_holds_that_left() -> None:
 
 
 def test_the_figure_marks_where_a_hold_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nmt_pressure import figures
+    from nmt_pressure.analysis import figures
 
     made: list[Any] = []
     new_figure = figures._new_figure

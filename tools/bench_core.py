@@ -21,9 +21,10 @@ import tracemalloc
 import numpy as np
 import scipy.signal
 
-from nmt_pressure import DetectorConfig, _core_py
+from nmt_pressure import DetectorConfig
 from nmt_pressure.buildinfo import describe
-from nmt_pressure.core import IMPLEMENTATION, Detector
+from nmt_pressure.core import golden as _core_py
+from nmt_pressure.core.detector import IMPLEMENTATION, Detector
 
 
 def session_like(n: int, rate: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -66,7 +66,7 @@ def free_port() -> int:
 
 
 def implausible(path: Path) -> int:
-    from nmt_pressure.recording import read_recording
+    from nmt_pressure.io.recording import read_recording
 
     f = read_recording(path).force_n
     if f.size < 3:
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     sim.terminate()
     sim.wait(5)
     s3 = json.loads((out / "restart.json").read_text())
-    from nmt_pressure.recording import read_recording
+    from nmt_pressure.io.recording import read_recording
 
     rec = read_recording(out / "restart.csv")
     gaps = np.diff(rec.t)

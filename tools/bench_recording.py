@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from nmt_pressure.buildinfo import describe
+from nmt_pressure.core.detector import analyze
+
 # The installed package, as every tool measures it (``make install``; not the checkout's src/, which
 # has no compiled modules after a non-editable install): the header says which code ran.
-from nmt_pressure import csvtable
-from nmt_pressure.buildinfo import describe
-from nmt_pressure.core import analyze
-from nmt_pressure.recording import RecordingWriter, read_recording, write_recording
+from nmt_pressure.io import csvtable
+from nmt_pressure.io.recording import RecordingWriter, read_recording, write_recording
 
 BUDGET_S = 2.0
 

@@ -27,12 +27,12 @@ import numpy as np
 # The installed packages, as every tool measures them (``make install``; not the checkout's src/, which
 # has no compiled modules after a non-editable install): the header says which code ran.
 from firmware_sim import generate
-from nmt_pressure.batch import ReportOptions, report_file, run_batch
+from nmt_pressure.analysis.batch import ReportOptions, report_file, run_batch
+from nmt_pressure.analysis.holdstats import hold_stats
 from nmt_pressure.buildinfo import describe
-from nmt_pressure.config import DetectorConfig
-from nmt_pressure.core import IMPLEMENTATION, analyze
-from nmt_pressure.holdstats import hold_stats
-from nmt_pressure.recording import RecordingWriter, read_recording
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.detector import IMPLEMENTATION, analyze
+from nmt_pressure.io.recording import RecordingWriter, read_recording
 
 GOAL_S = 2.0
 

@@ -60,9 +60,19 @@ from typing import Any
 
 import numpy as np
 
-from nmt_pressure import csvtable
+from nmt_pressure.analysis.replay import recorded_config
 from nmt_pressure.buildinfo import describe
-from nmt_pressure.config import DetectorConfig
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.io import csvtable
+from nmt_pressure.io.recording import (
+    FORMATS,
+    UNITS,
+    Recording,
+    RecordingError,
+    RecordingWriter,
+    read_data,
+    read_recording,
+)
 from nmt_pressure.protocol import (
     COUNTS_MAX,
     COUNTS_MIN,
@@ -92,16 +102,6 @@ from nmt_pressure.protocol import (
 )
 from nmt_pressure.protocol.ascii import MAX_LINE
 from nmt_pressure.protocol.splitter import BoundedSplitter
-from nmt_pressure.recording import (
-    FORMATS,
-    UNITS,
-    Recording,
-    RecordingError,
-    RecordingWriter,
-    read_data,
-    read_recording,
-)
-from nmt_pressure.replay import recorded_config
 
 COMPILED = csvtable.SCANNER
 KG = 9.80665

@@ -19,7 +19,7 @@ from pathlib import Path
 import firmware_sim
 from firmware_sim import generate
 from nmt_pressure.buildinfo import describe
-from nmt_pressure.recording import write_recording
+from nmt_pressure.io.recording import write_recording
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "src" / "nmt_pressure" / "data" / "example_session.csv"

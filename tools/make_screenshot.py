@@ -26,7 +26,7 @@ import numpy as np
 from firmware_sim.scenarios import Player, load_script, script_planner
 from nmt_pressure import DetectorConfig, analyze
 from nmt_pressure.buildinfo import describe
-from nmt_pressure.recording import write_recording
+from nmt_pressure.io.recording import write_recording
 
 SCRIPT = """\
 idle 2

@@ -782,7 +782,7 @@ def read_real(path: str | Path) -> tuple[np.ndarray, np.ndarray, Dict | None, An
     """(t, force in N, labels or None, Recording) of a real recording, read by the package's reader:
     with labels, the first column is time and the labels name the force column and unit; without,
     the reader's own defaults (a Tindeq ``time,weight`` file is kg)."""
-    from nmt_pressure.recording import read_recording
+    from nmt_pressure.io.recording import read_recording
 
     p = Path(path)
     lp = labels_path(p)
@@ -819,7 +819,7 @@ def realdata_files(path: str | Path) -> list[Path]:
 
 
 def detect(t: np.ndarray, f: np.ndarray, detector: str = "nmt") -> tuple[list[Dict], list[Dict]]:
-    from nmt_pressure.core import estimate_sample_rate
+    from nmt_pressure.core.detector import estimate_sample_rate
 
     if detector == "threshold":
         return baseline_threshold(t, f)
@@ -828,7 +828,7 @@ def detect(t: np.ndarray, f: np.ndarray, detector: str = "nmt") -> tuple[list[Di
 
 def realdata_one(path: Path, detector: str = "nmt") -> tuple[str, Dict]:
     """The report of one real recording: scored if it has labels, else listed."""
-    from nmt_pressure.core import estimate_sample_rate
+    from nmt_pressure.core.detector import estimate_sample_rate
 
     t, f, labels, rec = read_real(path)
     rate = estimate_sample_rate(t)
@@ -1031,7 +1031,7 @@ def implementation() -> str:
     """Which detector code runs: the package, its core (compiled or golden model) and where it lives."""
     try:
         import nmt_pressure
-        from nmt_pressure import core
+        from nmt_pressure.core import detector as core
     except Exception as exc:
         return f"cannot import nmt_pressure ({type(exc).__name__}: {exc})"
     mod = sys.modules.get(core.Detector.__module__)

@@ -3,7 +3,7 @@
 
 The simulated device (``python -m firmware_sim --speed X``: its clock runs X times faster than the
 wall clock, the frames are the same) streams over a real pseudo-terminal (or ``--tcp``) into the real
-reader thread (:class:`~nmt_pressure.reader.Monitor`: codec, calibration, compiled core), which hands
+reader thread (:class:`~nmt_pressure.link.reader.Monitor`: codec, calibration, compiled core), which hands
 every block and event to ``FanOut([LiveRecorder, DashListener, collector])``: the crash-safe CSV
 recording with its events sidecar, the dashboard's model (its ring buffer, the live hold statistics and
 the Qt bridge whose queued signals this process's main thread receives, as the dashboard's GUI thread
@@ -58,13 +58,13 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
 from firmware_sim.firmware import samples_per_block
 from nmt_pressure import DetectorConfig, analyze
 from nmt_pressure.buildinfo import describe
-from nmt_pressure.calibration import DeviceInfo
+from nmt_pressure.core.events import Event, Hold
 from nmt_pressure.dashboard.model import Bridge, DashListener
-from nmt_pressure.events import Event, Hold
-from nmt_pressure.listeners import FanOut, Listener
-from nmt_pressure.reader import Monitor
-from nmt_pressure.recorder import LiveRecorder, events_path
-from nmt_pressure.recording import read_recording
+from nmt_pressure.io.recording import read_recording
+from nmt_pressure.link.calibration import DeviceInfo
+from nmt_pressure.link.listeners import FanOut, Listener
+from nmt_pressure.link.reader import Monitor
+from nmt_pressure.outputs.recorder import LiveRecorder, events_path
 
 PY = sys.executable
 _TOOLS = Path(__file__).resolve().parent
@@ -579,11 +579,11 @@ def main(argv: list[str] | None = None) -> int:
     print(describe())  # the installed package, and which of its implementations runs
     if a.quick:
         a.hours, a.speed, a.every, a.max_growth = 20.0 / 60.0, 40.0, 1.0, QUICK_MAX_GROWTH_MB_PER_H
-        import nmt_pressure.reader
+        import nmt_pressure.link.reader
 
         # The monitor keeps the latencies of its last 100 000 blocks (17 simulated minutes at 1 kHz),
         # memory growing by design until then: a shorter window lets a short run see the steady state.
-        nmt_pressure.reader.LATENCY_KEEP = 3000
+        nmt_pressure.link.reader.LATENCY_KEEP = 3000
     command = "python tools/soak.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lock = threading.Lock()
 

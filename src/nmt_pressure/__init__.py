@@ -1,8 +1,8 @@
 """nmt_pressure: real-time detection of pressure holds for neuromuscular therapy."""
 
-from nmt_pressure.config import ConfigError, DetectorConfig
-from nmt_pressure.core import IMPLEMENTATION, AnalysisResult, Detector, analyze
-from nmt_pressure.events import Event, Hold
+from nmt_pressure.core.config import ConfigError, DetectorConfig
+from nmt_pressure.core.detector import IMPLEMENTATION, AnalysisResult, Detector, analyze
+from nmt_pressure.core.events import Event, Hold
 
 __all__ = ["IMPLEMENTATION", "AnalysisResult", "ConfigError", "Detector", "DetectorConfig", "Event",
            "Hold", "analyze"]

@@ -2,7 +2,7 @@
 
 import sys
 
-from nmt_pressure.cli import main
+from nmt_pressure.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,8 +14,8 @@ from libc.stdlib cimport calloc, free
 
 import numpy as np
 
-from nmt_pressure.events import Event, Hold
-from nmt_pressure import _core_py as _spec
+from nmt_pressure.core.events import Event, Hold
+from nmt_pressure.core import golden as _spec
 
 # ---- constants shared with the golden model (one definition, read from it at import) ----
 cdef double VEL_SPAN = _spec.VEL_SPAN
@@ -1294,7 +1294,7 @@ cdef class Detector:
             raise MemoryError()
 
     def __init__(self, cfg=None):
-        from nmt_pressure.config import DetectorConfig
+        from nmt_pressure.core.config import DetectorConfig
         if cfg is None:
             cfg = DetectorConfig()
         self.cfg = cfg

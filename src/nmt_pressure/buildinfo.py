@@ -11,7 +11,9 @@ import importlib
 import os
 from pathlib import Path
 
-from nmt_pressure import __version__, core, csvtable
+from nmt_pressure import __version__
+from nmt_pressure.core import detector as core
+from nmt_pressure.io import csvtable
 
 __all__ = ["describe", "implementation", "summary"]
 
@@ -38,7 +40,7 @@ def implementation() -> dict[str, str]:
             reason = _missing_reason("nmt_pressure._core")
             why = f"the compiled core is not built: {reason}" if reason else "the compiled core is not in use"
     return {"core": core.IMPLEMENTATION, "csv": "cython" if csvtable.SCANNER is not None else "numpy",
-            "where": str(Path(core.__file__).resolve().parent), "why": why}
+            "where": str(Path(__file__).resolve().parent), "why": why}
 
 
 def summary() -> str:

@@ -14,8 +14,8 @@ from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
-from nmt_pressure.cli import PROG
-from nmt_pressure.cli import main as cli_main
+from nmt_pressure.cli.main import PROG
+from nmt_pressure.cli.main import main as cli_main
 
 EXAMPLE_NAME = "example_session.csv"
 
@@ -96,10 +96,10 @@ def dashboard(duration: float | None, rate: int = 1000) -> int:
 def live(duration: float | None, rate: int = 1000,
          why: str = "The dashboard cannot open a window here") -> int:
     """Simulated device in a child process, the live monitor here; the child always goes away."""
-    from nmt_pressure.config import DetectorConfig
-    from nmt_pressure.live import MonitorError, run_monitor
-    from nmt_pressure.simproc import SimulatorError, SimulatorProcess
-    from nmt_pressure.terminal_view import TerminalView
+    from nmt_pressure.core.config import DetectorConfig
+    from nmt_pressure.link.simproc import SimulatorError, SimulatorProcess
+    from nmt_pressure.outputs.live import MonitorError, run_monitor
+    from nmt_pressure.outputs.terminal_view import TerminalView
 
     sim = SimulatorProcess(["--rate", str(rate), "--scenario", "session", "--seed", "1"])
     try:

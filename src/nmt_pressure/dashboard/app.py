@@ -160,7 +160,7 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
             raise DashError(str(exc)) from None
 
     if args.lsl:  # a missing liblsl is the user's to fix: say so before the window opens
-        from nmt_pressure.lsl import LslError, load_pylsl
+        from nmt_pressure.outputs.lsl import LslError, load_pylsl
 
         try:
             load_pylsl()
@@ -170,7 +170,7 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
     from PySide6.QtCore import QTimer
 
     from nmt_pressure.dashboard.window import DashboardWindow, settings_for
-    from nmt_pressure.live import _write_summary
+    from nmt_pressure.outputs.live import _write_summary
 
     _quiet_qt_messages()
     app = _qt_app()
@@ -194,7 +194,7 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
 
     try:
         if args.replay:
-            from nmt_pressure.replay import parse_speed
+            from nmt_pressure.analysis.replay import parse_speed
 
             win.open_replay(replay_rec, speed=parse_speed(args.speed), cfg=replay_cfg)
         elif args.sim:

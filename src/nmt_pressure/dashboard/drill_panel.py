@@ -1,7 +1,7 @@
 """The dashboard's practice panel: choose a drill and a practitioner, play it, read the score card and
 the trend of that practitioner's scores.
 
-The drill itself is a :class:`~nmt_pressure.drills.engine.DrillRun` hung on the live session's listeners
+The drill itself is a :class:`~nmt_pressure.practice.engine.DrillRun` hung on the live session's listeners
 (:meth:`DashboardWindow.attach_drill`), so it advances on the reader thread exactly as in the terminal
 command. Its two callbacks (a new phase, the end) only emit queued signals: the GUI thread shows the
 prompt and, at the end, scores the run. Between prompts a 10 Hz timer reads the countdown and the
@@ -41,13 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmt_pressure.analysis.report import to_json
+from nmt_pressure.core.events import STATE_IDLE, STATE_MOVING
 from nmt_pressure.dashboard.widgets import ALERT_COLOURS, ALERT_TEXT, DIM, OK_GREEN, PANEL_BG, TEXT
-from nmt_pressure.drills.engine import DrillRun, Prompt
-from nmt_pressure.drills.score import LABELS, WORK_ON_BELOW, ScoreCard, score_run
-from nmt_pressure.drills.spec import Drill, available_drills
-from nmt_pressure.events import STATE_IDLE, STATE_MOVING
-from nmt_pressure.history import History, HistoryError, ResultRow, now_iso
-from nmt_pressure.report import to_json
+from nmt_pressure.practice.engine import DrillRun, Prompt
+from nmt_pressure.practice.history import History, HistoryError, ResultRow, now_iso
+from nmt_pressure.practice.score import LABELS, WORK_ON_BELOW, ScoreCard, score_run
+from nmt_pressure.practice.spec import Drill, available_drills
 
 if TYPE_CHECKING:
     from nmt_pressure.dashboard.window import DashboardWindow
@@ -362,7 +362,7 @@ class DrillPanel(QWidget):
     def refresh_drills(self) -> None:
         """Read the drills again (the user may have added or fixed a file); a broken file is named in
         the status bar and the others stay available."""
-        from nmt_pressure.userdata import drills_dir
+        from nmt_pressure.practice.userdata import drills_dir
 
         drills, problems = available_drills(drills_dir())
         current = self.drill_combo.currentData() or str(self.dash.settings.value("drill/name", ""))
@@ -394,7 +394,7 @@ class DrillPanel(QWidget):
         self.refresh_drills()
 
     def _default_practitioner(self) -> str:
-        from nmt_pressure.cli_practice import _default_practitioner
+        from nmt_pressure.cli.practice import _default_practitioner
 
         return str(self.dash.settings.value("drill/practitioner", "") or _default_practitioner())
 
@@ -593,7 +593,7 @@ class DrillPanel(QWidget):
     # ------------------------------------------------------------------------------------------
     @staticmethod
     def _history_path() -> Path:
-        from nmt_pressure.userdata import history_path
+        from nmt_pressure.practice.userdata import history_path
 
         return history_path()
 

@@ -5,7 +5,7 @@ the recorder) and does no detection of its own. Samples go into a preallocated, 
 :class:`SampleRing` that the GUI's redraw timer reads; events, markers and link news cross to the GUI
 thread as queued Qt signals, one per event (events are rare: the core debounces them), never one
 per sample. For the open hold it keeps running sums of the core's low-passed force, so the GUI can
-show a live mean, CV and drift; the final figures are the core's own :class:`~nmt_pressure.events.Hold`.
+show a live mean, CV and drift; the final figures are the core's own :class:`~nmt_pressure.core.events.Hold`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from nmt_pressure.calibration import DeviceInfo, Samples
-from nmt_pressure.config import DetectorConfig
-from nmt_pressure.events import STATE_IDLE, Event, Hold
-from nmt_pressure.listeners import Listener
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.events import STATE_IDLE, Event, Hold
+from nmt_pressure.link.calibration import DeviceInfo, Samples
+from nmt_pressure.link.listeners import Listener
 
 #: Longest plot window the ring is sized for (s) at the highest rate (Hz).
 RING_SECONDS = 60.0
@@ -29,7 +29,7 @@ RING_MAX_RATE = 4000.0
 
 
 class Source(Protocol):
-    """A :class:`~nmt_pressure.reader.Monitor` or a :class:`~nmt_pressure.replay.Replayer`."""
+    """A :class:`~nmt_pressure.link.reader.Monitor` or a :class:`~nmt_pressure.analysis.replay.Replayer`."""
 
     detector: Any
     info: DeviceInfo

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmt_pressure.core.events import Hold
 from nmt_pressure.dashboard.model import OpenHold
-from nmt_pressure.events import Hold
 
 #: Newtons per display unit (kg and lb are kilogram- and pound-force).
 UNIT_FACTORS = {"N": 1.0, "kg": 9.80665, "lb": 4.4482216152605}

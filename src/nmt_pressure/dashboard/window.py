@@ -1,7 +1,7 @@
 """The dashboard's main window: scrolling force plot with the band, large readouts, hold table, controls.
 
-Data flow (DESIGN.md): a :class:`~nmt_pressure.reader.Monitor` (a live device or the built-in
-simulator) or a :class:`~nmt_pressure.replay.Replayer` (a recording) runs the core on its own thread
+Data flow (DESIGN.md): a :class:`~nmt_pressure.link.reader.Monitor` (a live device or the built-in
+simulator) or a :class:`~nmt_pressure.analysis.replay.Replayer` (a recording) runs the core on its own thread
 and tells its listeners. The dashboard is one of them (:class:`~nmt_pressure.dashboard.model.DashListener`):
 samples go into a ring buffer that a QTimer redraws at 60 Hz (one persistent curve per trace,
 ``setData`` on numpy arrays); events arrive as queued signals and drive the band, the alerts, the
@@ -45,8 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmt_pressure.calibration import DeviceInfo
-from nmt_pressure.config import ConfigError, DetectorConfig
+from nmt_pressure.analysis.replay import Replayer, replay_config
+from nmt_pressure.core.config import ConfigError, DetectorConfig
+from nmt_pressure.core.events import STATE_HOLD, STATE_MOVING, STATE_NAMES, Event, Hold
 from nmt_pressure.dashboard.drill_panel import DrillPanel
 from nmt_pressure.dashboard.model import Bridge, DashListener, OpenHold, SampleRing, Source, band_of
 from nmt_pressure.dashboard.sound import AlertSound
@@ -59,15 +60,14 @@ from nmt_pressure.dashboard.widgets import (
     HoldTable,
     ReadoutPanel,
 )
-from nmt_pressure.drills.engine import DrillRun
-from nmt_pressure.events import STATE_HOLD, STATE_MOVING, STATE_NAMES, Event, Hold
-from nmt_pressure.listeners import FanOut
-from nmt_pressure.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
-from nmt_pressure.lsl import LslError, LslPublisher
-from nmt_pressure.reader import Monitor
-from nmt_pressure.recorder import LiveRecorder, RecorderError
-from nmt_pressure.recording import Recording, RecordingError, read_recording
-from nmt_pressure.replay import Replayer, replay_config
+from nmt_pressure.io.recording import Recording, RecordingError, read_recording
+from nmt_pressure.link.calibration import DeviceInfo
+from nmt_pressure.link.listeners import FanOut
+from nmt_pressure.link.reader import Monitor
+from nmt_pressure.outputs.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
+from nmt_pressure.outputs.lsl import LslError, LslPublisher
+from nmt_pressure.outputs.recorder import LiveRecorder, RecorderError
+from nmt_pressure.practice.engine import DrillRun
 
 #: The redraw timer's rate (Hz) and the readouts' (every n-th redraw).
 REDRAW_HZ = 60.0
@@ -588,7 +588,7 @@ class DashboardWindow(QMainWindow):
     # sources
     # ------------------------------------------------------------------------------------------
     def refresh_ports(self) -> None:
-        from nmt_pressure.transport import list_ports
+        from nmt_pressure.link.transport import list_ports
 
         text = self.port_combo.currentText()
         self.port_combo.clear()
@@ -918,7 +918,7 @@ class DashboardWindow(QMainWindow):
         False (and a message) if LSL cannot be switched on here."""
         s = self.session
         if on and not self.lsl_on:
-            from nmt_pressure.lsl import load_pylsl
+            from nmt_pressure.outputs.lsl import load_pylsl
 
             try:
                 load_pylsl()

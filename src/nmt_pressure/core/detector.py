@@ -1,0 +1,128 @@
+"""The public face of the signal core: picks the compiled kernel or the golden model, and `analyze`.
+
+``NMT_PRESSURE_PUREPYTHON=1`` selects the pure-Python golden model explicitly; a build without a C
+compiler falls back to it with a warning (as msgpack-python does with its ``fallback.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nmt_pressure.core import golden as _core_py
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.events import Event, Hold
+
+if TYPE_CHECKING:
+    from nmt_pressure.analysis.holdstats import HoldStats
+
+IMPLEMENTATION: str
+if os.environ.get("NMT_PRESSURE_PUREPYTHON", "") not in ("", "0"):
+    Detector: Any = _core_py.Detector
+    IMPLEMENTATION = "python"
+else:
+    try:
+        from nmt_pressure import _core  # type: ignore[attr-defined]
+
+        Detector = _core.Detector
+        IMPLEMENTATION = "cython"
+    except ImportError:  # pragma: no cover - depends on how the package was built
+        warnings.warn(
+            "nmt_pressure: the compiled core is not available (was it built without a C compiler?); "
+            "using the pure-Python golden model, which is about 100x slower. Reinstall with a C "
+            "compiler present to get the fast core.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        Detector = _core_py.Detector
+        IMPLEMENTATION = "python"
+
+
+def estimate_sample_rate(t: npt.ArrayLike) -> float:
+    """Nominal rate of a recording from its median interval (robust to jitter and gaps)."""
+    ta = np.asarray(t, dtype=np.float64)
+    if ta.size < 2:
+        return DetectorConfig.sample_rate
+    dt = np.diff(ta)
+    dt = dt[dt > 0]
+    if dt.size == 0:
+        return DetectorConfig.sample_rate
+    return float(1.0 / np.median(dt))
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the core found in one whole trace."""
+
+    events: list[Event]
+    holds: list[Hold]
+    config: DetectorConfig
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: The core's low-passed force after each sample, when asked for (``keep_filtered=True``).
+    filtered: npt.NDArray[np.float64] | None = None
+    #: The trace analysed (seconds, newtons; set by :func:`analyze`), for :meth:`hold_stats`.
+    t: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
+    force: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "events": [e.to_dict() for e in self.events],
+            "holds": [h.to_dict() for h in self.holds],
+        }
+
+    def hold_stats(self) -> list[HoldStats]:
+        """Every hold with the research statistics of ``nmt-pressure report`` (see ``holdstats``).
+
+        They are computed on the core's filtered force: kept by ``analyze(..., keep_filtered=True)``
+        (and :meth:`Recording.analyze <nmt_pressure.io.rectypes.Recording.analyze>`), else the trace
+        is run through the core once more to get it.
+        """
+        from nmt_pressure.analysis.holdstats import hold_stats
+
+        if self.t is None or (self.filtered is None and self.force is None):
+            raise ValueError("hold statistics need the trace: get this result from analyze()")
+        filtered = self.filtered
+        if filtered is None:
+            assert self.force is not None
+            filtered = analyze(self.t, self.force, self.config, keep_filtered=True).filtered
+        assert filtered is not None
+        return hold_stats(self.t, filtered, self.events, self.holds, self.config)
+
+    def events_frame(self) -> Any:
+        """The events as a pandas DataFrame (``kind``, ``t``, ``t_detected``, ``direction``,
+        ``level``: the contract's fields, one row per event). Needs the ``data`` extra."""
+        from nmt_pressure.analysis.frames import events_frame
+
+        return events_frame(self.events)
+
+    def holds_frame(self) -> Any:
+        """The holds as a pandas DataFrame: the per-hold table of ``nmt-pressure report`` (columns
+        ``holdstats.HOLD_COLUMNS``: ``index``, the contract's hold fields, the research statistics),
+        equal to reading ``STEM.holds.parquet`` back. Needs the ``data`` extra."""
+        from nmt_pressure.analysis.frames import holds_frame
+
+        return holds_frame(self.hold_stats())
+
+
+def analyze(t: npt.ArrayLike, force: npt.ArrayLike, cfg: DetectorConfig | None = None,
+            *, detector_class: Any = None, keep_filtered: bool = False) -> AnalysisResult:
+    """Run a whole trace through the core: the same code path as live monitoring, sample for sample.
+
+    Without ``cfg`` the defaults are used with the sample rate read off the timestamps. With
+    ``keep_filtered`` the result also carries the core's low-passed force (what reports and figures
+    compute on, so they agree with the live statistics).
+    """
+    ta = np.ascontiguousarray(t, dtype=np.float64)
+    fa = np.ascontiguousarray(force, dtype=np.float64)
+    if cfg is None:
+        cfg = DetectorConfig(sample_rate=estimate_sample_rate(ta))
+    det = (detector_class or Detector)(cfg)
+    filtered = np.empty_like(ta) if keep_filtered else None
+    events = det.process(ta, fa, filtered) if filtered is not None else det.process(ta, fa)
+    events += det.finish()
+    return AnalysisResult(events=events, holds=list(det.holds), config=cfg, filtered=filtered, t=ta, force=fa)

@@ -1,0 +1,1289 @@
+"""The golden model: the signal core in plain Python, the readable specification of ``_core.pyx``.
+
+Both implementations run the same arithmetic in the same order, so they agree to the last bit on
+events and to 1e-9 on statistics; the tests hold them to that. Read this file to understand the core.
+
+Two rates, as firmware would do it:
+
+* **every sample** (cheap): time checks, single-sample spike rejection, a causal 2-pole low-pass;
+* **every tick** (at most ``cfg.tick`` apart, i.e. <= 100 Hz): the detectors, on the low-passed force.
+
+Detectors per tick, on the filtered force ``y`` (states and every constant: ``docs/DETECTION.md``):
+
+* contact: ``y`` above ``contact_threshold`` (hysteresis down to ``contact_release_ratio`` of it), or,
+  after a release that left light contact, a threshold above the resting force;
+* hold: the last ``min_hold`` seconds of contact lie within ±``hold_band`` of their mid level (plus an
+  allowance for measured noise and the sensor's quantum); its level is measured over the settled part
+  (an overshoot excluded) and its start back-dated to where the force arrived within 4 % of it;
+* inside a hold, two tests start an *excursion*: the rate test (the force moves faster than
+  ``step_rate`` of the level, or than the measured jitter) and, in relative-band mode, the level test
+  (it left the hold's band, however slowly). The jitter and the reference level are learned only
+  while the force is steady, so a movement that is building never raises its own bar. An excursion
+  ends as one of: a wobble (back within ``leave_time``), a **step** (a new hold ``step_min`` or more
+  away whose change went 20-80 % of the way within 0.45·``step_max_duration``; or, in relative mode,
+  one reached within ``slow_step_max`` that then stays near one level, flat, for ``slow_step_hold``),
+  a **release** (contact lost, or below ``release_level`` of the level for ``release_time``; dated to
+  the onset of the final fall), a departure (``left``: it went out fast and neither came back nor
+  settled into a step), or drift (slow, never settling: the band watches it);
+* band: outside ``centre·(1±tolerance)`` (plus a noise margin) for ``alert_debounce`` → exit, back
+  inside by a tenth of the half-width for ``band_enter_debounce`` → enter. While a fast movement is
+  classified its band events are held back: told if it proves to be drift, dropped if it is a step,
+  a departure or a release, which raise none.
+
+Hold statistics are running sums over the hold's ticks, weighted by the time each tick stands for,
+accumulated a little behind real time so that a hold's end can be back-dated to the onset of the step or
+release that ended it without the transition leaking into the statistics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.events import Event, Hold
+
+# Detector states.
+IDLE, CONTACT, HOLD = 0, 1, 2
+# Sub-states inside a hold: steady, or an excursion being classified (step, release, departure, drift).
+STEADY, MOVING = 0, 1
+# Band states.
+B_IN, B_HIGH, B_LOW = 0, 1, -1
+
+#: Velocity is measured as the change of the filtered force over this span (s).
+VEL_SPAN = 0.25
+#: A movement has ended when the rate stayed low this long (s).
+SETTLE_TIME = 0.15
+#: How long after the latest moment a fast step could have completed a new hold may still take to
+#: qualify (s): a step completes within ``step_max_duration``, and its hold needs ``min_hold`` more.
+PENDING_SLACK = 1.0
+#: The jitter and reference trackers learn only while the rate stays under this fraction of the step
+#: rate threshold: a smooth movement that is building must not raise the bar it is measured against.
+LEARN_FRAC = 0.5
+#: A coarse sensor's reading jumps by whole quanta: a step must change the level by this many quanta.
+STEP_QUANTA = 1.5
+#: A change is fast (a step in either band mode) when it went from 20 % to 80 % of the way within
+#: this fraction of ``step_max_duration``: a minimum-jerk move spends 0.35 of its time there, a
+#: raised cosine 0.41, a straight line 0.6; 0.45 lets any smooth hand movement completed within
+#: ``step_max_duration`` count, with a little room for tremor on the way.
+SPAN_20_80 = 0.45
+#: A slow step's "steady at the new level for slow_step_hold" is timed from a close arrival, so the
+#: tail of the ease itself, though near the new level, does not count towards it.
+SLOW_ARRIVAL = 0.01
+#: ... and held flat at the end: the two halves of the last min_hold differ by at most this
+#: fraction of the level (about 1.3 %/s at the default min_hold; a drift turning back is faster).
+FLAT = 0.01
+#: A slow ease is dated back from its 10 % crossing by this many times its 10-50 % interval: 0.98
+#: would be exact for a minimum-jerk ease, 0.25 for a straight ramp, 0.55 for one with rounded
+#: corners; between them, no shape is more than a tenth of its duration off.
+EASE_BACK = 0.6
+#: A slow step's 3-s window that held an outlier is looked at again this much later (s), not every
+#: tick: the scan costs a few hundred ticks.
+SLOW_RETRY = 0.25
+#: Band events held back while a fast movement is classified (a few at most: each needs a debounce).
+BAND_HELD = 8
+#: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
+BAND_IN = 0.1
+#: A hold's level is the mean since the force came within this fraction of it (plus ARRIVAL_K noise
+#: units): the settled part, without the tail of the move into it. (The hold itself starts earlier,
+#: where the force came within the hold band and stayed.)
+ARRIVAL = 0.04
+ARRIVAL_K = 2.0
+#: A movement began where the force last lay within this fraction of the level (plus DEPART_K
+#: noise units) on the side it left from.
+DEPART = 0.02
+DEPART_K = 2.0
+#: Noise units by which the force must pass a band edge before it counts as outside (hysteresis).
+BAND_K = 1.0
+#: A tick is due once this fraction of its period has passed: timestamps of a stream at exactly the
+#: tick rate differ in their last bits, and must not skip every other tick.
+TICK_DUE = 0.999
+#: Hold statistics trail real time by this much (s), more than any onset is ever back-dated while
+#: a hold looks steady.
+STATS_LAG = 1.0
+#: Noise units of allowance when judging steadiness and departures.
+NOISE_K = 3.0
+#: Mean absolute second-difference residual of white noise is this many noise sigmas (√6·√(2/π)).
+MAR_PER_SIGMA = 1.9544100476116797
+#: Samples sharing one timestamp that are kept until the next timestamp says where they belong: a
+#: host that stamps a whole batch (250 ms at 4 kHz) with its arrival time, a millisecond clock at 2 kHz.
+REPEAT_CAP = 1024
+#: The longest interval (s) such a run is spread over; a longer silence after it is no batch, and its
+#: samples, which carry no time of their own, are dropped (counted in ``ignored``).
+REPEAT_SPAN = 1.0
+#: Samples of plain averaging before the noise tracker turns robust and spike rejection starts.
+WARMUP = 10
+#: Jumps below this (N) are never called spikes: quantisation and a noise-free sensor stay quiet.
+SPIKE_FLOOR = 0.02
+#: Time constant of the robust noise tracker, in samples.
+MAR_ALPHA = 0.02
+#: Critically damped 2-pole: each pole's time constant for a -3 dB point at the cut-off.
+TAU_PER_CUTOFF = 0.6435942529055827 / (2.0 * math.pi)
+
+
+class Detector:
+    """Pure-Python hold detector. Same API and results as the compiled ``_core.Detector``."""
+
+    def __init__(self, cfg: DetectorConfig | None = None) -> None:
+        self.cfg = cfg if cfg is not None else DetectorConfig()
+        c = self.cfg
+        self.tau = TAU_PER_CUTOFF / c.lowpass_hz
+        self.cap = c.history_capacity
+        self.c_on = c.contact_threshold
+        self.c_off = c.contact_threshold * c.contact_release_ratio
+        self.has_target = c.target is not None
+        self.target = float(c.target) if c.target is not None else 0.0
+        self.holds: list[Hold] = []
+        self._events: list[Event] = []
+        self.samples = 0
+        self.ignored = 0
+        self.spikes = 0
+        self.gaps = 0
+        # Buffers, allocated once.
+        self.ht = [0.0] * self.cap  # history of ticks: time
+        self.hy = [0.0] * self.cap  # history of ticks: filtered force
+        self.hw = [0.0] * self.cap  # history of ticks: weight (seconds the tick stands for)
+        self.cw = [0.0] * self.cap  # running sum of weights up to and including each tick
+        self.cy = [0.0] * self.cap  # running sum of weight x force
+        self.qmax_i = [0] * self.cap  # monotonic deques of history indices (absolute tick numbers)
+        self.qmin_i = [0] * self.cap
+        self._reset_stream()
+
+    # ------------------------------------------------------------------ public API
+    def process(self, t: Sequence[float] | np.ndarray, force: Sequence[float] | np.ndarray,
+                filtered: np.ndarray | None = None) -> list[Event]:
+        """Feed a block of samples; returns the events they produced (chunk-invariant).
+
+        ``filtered``, if given (a float64 array as long as ``t``), receives the low-passed force after
+        each sample: the bold trace a display draws.
+        """
+        ta = np.asarray(t, dtype=np.float64)
+        fa = np.asarray(force, dtype=np.float64)
+        if ta.shape != fa.shape or ta.ndim != 1:
+            raise ValueError("t and force must be 1-D arrays of the same length")
+        if filtered is not None and (filtered.shape != ta.shape or filtered.dtype != np.float64):
+            raise ValueError("filtered must be a float64 array as long as t")
+        for i in range(ta.shape[0]):
+            self._sample(float(ta[i]), float(fa[i]))
+            if filtered is not None:
+                filtered[i] = self.y2
+        out = self._events
+        self._events = []
+        return out
+
+    def push(self, t: float, force: float) -> list[Event]:
+        """Feed one sample; returns the events it produced (usually none)."""
+        self._sample(float(t), float(force))
+        out = self._events
+        self._events = []
+        return out
+
+    def finish(self) -> list[Event]:
+        """End of data: close an open hold (``ended_by='end_of_data'``). Returns events (none today)."""
+        self.ignored += len(self.rep)  # a run still waiting for a next stamp has no time to be fed at
+        self.rep.clear()
+        if self.started:
+            self._end_of_data(self.t_last)
+        out = self._events
+        self._events = []
+        return out
+
+    def reset(self) -> None:
+        """Forget the stream (holds found so far are kept)."""
+        self._reset_stream()
+
+    @property
+    def state(self) -> int:
+        """0 idle, 1 contact, 2 holding, 3 moving (a change inside a hold being classified)."""
+        if self.st == HOLD and self.sub != STEADY:
+            return 3
+        return self.st
+
+    @property
+    def filtered(self) -> float:
+        return self.y2
+
+    # ------------------------------------------------------------------ per-sample stage
+    def _reset_stream(self) -> None:
+        self.started = False
+        self.t_last = 0.0  # time of the last accepted sample
+        self.t_fed = 0.0  # time of the last sample fed to the filter (a held-back one may lag)
+        self.t_now = 0.0  # time of the sample being processed: every event's t_detected
+        self.x1 = 0.0  # last two fed raw samples (for linear prediction)
+        self.x2 = 0.0
+        self.mar = 0.0  # mean absolute prediction residual (noise tracker)
+        self.fed = 0  # samples fed since the stream (re)started, counted up to WARMUP
+        self.thr = SPIKE_FLOOR  # spike threshold and residual clip, refreshed with the estimate
+        self.r_lim = 0.01
+        self.r_acc = 0.0  # clipped residuals accumulated since the last tick
+        self.r_n = 0
+        self.dt_avg = 0.0
+        self.dt_avg_c = -1.0  # dt_avg when sqrt_c was computed
+        self.sqrt_c = 0.0
+        self.quantum = math.inf  # smallest non-zero step of the raw reading (a coarse sensor's quantum)
+        self.pend = False  # a suspicious sample is held back
+        self.pend_t = 0.0
+        self.pend_x = 0.0
+        self.dt_c = -1.0  # cached dt and filter gain (uniform sampling pays one division, once)
+        self.alpha = 0.0
+        self.y1 = 0.0
+        self.y2 = 0.0
+        self.next_tick = 0.0
+        self.t_tick = 0.0
+        self.n_in_tick = 0  # samples fed since the last tick
+        self.rep: list[float] = []  # forces stamped with t_last again, waiting for the next timestamp
+        self._reset_detection()
+
+    def _reset_detection(self) -> None:
+        self.n = 0  # ticks pushed into the history so far (absolute count)
+        self.st = IDLE
+        self.sub = STEADY
+        self.contact_t = 0.0
+        self.y_prev_tick = 0.0
+        self.t_prev_tick = 0.0
+        self.qmax_h = self.qmax_t = 0
+        self.qmin_h = self.qmin_t = 0
+        self.win_from = 0  # first tick allowed in the steadiness window
+        self.iv = 0  # tick used as the far end of the velocity span
+        self.iw = 0  # first tick of the steadiness window
+        self.ih1 = 0  # first tick of the last half min_hold ...
+        self.ih2 = 0  # ... and of the half before it
+        self.sum_w = 0.0  # running sums of tick weight and weighted force (cw, cy hold them per tick)
+        self.sum_wy = 0.0
+        self.c_try = 0.0  # a hold in this contact is not tried again before this time
+        self.v = 0.0
+        self.v_slow = 0.0
+        self.vj = 0.0
+        self.sig_f = 0.0
+        self.ref = 0.0
+        # hold
+        self.h_start = 0.0
+        self.h_settled = 0.0  # statistics are taken from here (the settled part of the hold)
+        self.h_level = 0.0
+        self.h_cursor = 0  # next tick to fold into the statistics
+        self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
+        # movement
+        self.mv_dir = 0
+        self.mv_onset = 0.0
+        self.mv_ref = 0.0
+        self.mv_tol = 0.0
+        self.mv_quiet = 0.0  # time the rate has been low since
+        self.mv_settle = 0.0
+        self.mv_fast = False  # the excursion moved faster than the step rate at some point
+        self.mv_out = -1.0  # when it first left the hold's band (-1: not yet)
+        self.mv_back = -1.0  # when it last came back inside (-1: outside)
+        self.sl_onset = 0.0  # onset of a slow excursion that a fast movement then took over ...
+        self.sl_ref = 0.0  # ... and the level it left
+        self.cd_level = 0.0  # a candidate new hold found during the excursion (cd_start < 0: none)
+        self.cd_start = -1.0
+        self.cd_out = -1.0  # since when the force lies outside the candidate's band
+        self.cd_span = -1.0  # its change's 20-80 % span, once measured (-1: not yet)
+        self.cd_try = 0.0  # its slow-step tests are not run again before this time
+        self.low_since = -1.0  # since when the force lies below release_level of the hold's level
+        self.drifting = False  # a slow excursion was judged drift: no new level test until back in band
+        self.held = False  # this contact has had a hold (a release is due when it ends)
+        self.last_level = 0.0  # level of the contact's latest hold
+        self.last_end = 0.0  # ... and when it ended
+        self.base = 0.0  # resting force this contact rose from
+        self.mv_peak = 0.0  # furthest the excursion went from where it began
+        self.mv_far = -1.0  # when it first got a step away from there (-1: not yet)
+        self.rest = 0.0  # resting force after a release that left light contact
+        # band
+        self.b_state = B_IN
+        self.b_cand = B_IN
+        self.b_since = 0.0
+        self.b_exit_t = 0.0
+        self.b_told = B_IN  # the band state as listeners were told it
+        self.b_held: list[tuple[str, float, str | None, float]] = []  # band events held back
+
+    def _sample(self, t: float, x: float) -> None:
+        if not (math.isfinite(t) and math.isfinite(x)):
+            self.ignored += 1
+            return
+        self.t_now = t
+        if not self.started:
+            self._start_stream(t, x)
+            return
+        dt = t - self.t_last
+        if dt == 0.0:
+            # The same timestamp again (a batch stamped on arrival, a coarse clock): the sample is
+            # real but its time is not known until the next timestamp comes.
+            if len(self.rep) < REPEAT_CAP:
+                self.rep.append(x)
+            else:
+                self.ignored += 1
+            return
+        if not (dt > 0.0):
+            self.ignored += 1
+            return
+        if self.rep:
+            # Spread the run evenly between its timestamp and this one, in arrival order.
+            if dt <= REPEAT_SPAN and dt <= self.cfg.max_gap:
+                t0 = self.t_last
+                k = len(self.rep) + 1
+                for j, xr in enumerate(self.rep, 1):
+                    self._accept(t0 + j * dt / k, xr)
+            else:
+                self.ignored += len(self.rep)
+            self.rep.clear()
+        if dt > self.cfg.max_gap:
+            # A silence: close what was open at the last real sample and start afresh, rather than
+            # bridging the gap with a filter that would invent a ramp.
+            self.gaps += 1
+            self._end_of_data(self.t_last)
+            self._reset_stream()
+            self.t_now = t
+            self._start_stream(t, x)
+            return
+        self._accept(t, x)
+
+    def _accept(self, t: float, x: float) -> None:
+        """A sample with a time after the last one's, within ``max_gap``: spike check, then the filter."""
+        self.samples += 1
+        self.t_last = t
+        # Single-sample spike rejection: predict linearly from the last two fed samples; a sample far
+        # off the prediction is held back until the next one says whether the jump was real.
+        if self.fed < WARMUP:
+            self._feed(t, x)  # too little seen yet to call anything a spike
+            return
+        thr = self.thr
+        if self.pend:
+            self.pend = False
+            # A lone spike: the next sample is back nearer where the stream was than where the
+            # suspect went. A real fast change goes on (or stays) where the suspect pointed.
+            if abs(x - self.x1) < 0.5 * abs(self.pend_x - self.x1):
+                self.spikes += 1  # the held sample was a lone spike: drop it
+            else:
+                self._feed(self.pend_t, self.pend_x)
+            self._feed(t, x)
+            return
+        r = x - (2.0 * self.x1 - self.x2)
+        if abs(r) > thr:
+            self.pend = True
+            self.pend_t = t
+            self.pend_x = x
+            return
+        self._feed(t, x)
+
+    def _start_stream(self, t: float, x: float) -> None:
+        self.started = True
+        self.t_last = t
+        self.t_fed = t
+        self.x1 = self.x2 = x
+        self.y1 = self.y2 = x
+        self.next_tick = t
+        self.t_tick = t
+        self.samples += 1
+        self._feed(t, x)
+
+    def _feed(self, t: float, x: float) -> None:
+        # Robust noise tracker: the mean absolute linear-prediction residual. Each residual is
+        # clipped at three times the current estimate (so ramps and spikes barely move it) and the
+        # estimate is updated once per tick from their mean, which keeps the per-sample path short.
+        r = abs(x - (2.0 * self.x1 - self.x2))
+        dq = abs(x - self.x1)
+        if 0.0 < dq < self.quantum:
+            self.quantum = dq
+        if self.fed < WARMUP:
+            # Warm-up: a plain running mean, so the estimate is usable within a few samples.
+            self.fed += 1
+            if self.fed > 2:
+                if self.fed > 5 and r > self.r_lim:
+                    r = self.r_lim  # a ramp already under way must not pass for noise
+                self.mar += (r - self.mar) / (self.fed - 2)
+                self.thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
+                self.r_lim = 3.0 * self.mar + 0.01
+        else:
+            self.r_acc += r if r < self.r_lim else self.r_lim
+            self.r_n += 1
+        self.x2 = self.x1
+        self.x1 = x
+        dt = t - self.t_fed
+        self.t_fed = t
+        if dt > 0.0:
+            # Timestamps of a uniform stream differ in their last bits; a gain recomputed only when
+            # the interval really changes spares a division per sample at no cost in accuracy.
+            if abs(dt - self.dt_c) > 1e-6 * dt:
+                self.dt_c = dt
+                self.alpha = dt / (self.tau + dt)
+            self.y1 += self.alpha * (x - self.y1)
+            self.y2 += self.alpha * (self.y1 - self.y2)
+        self.n_in_tick += 1
+        if t >= self.next_tick:
+            w = t - self.t_tick
+            if w > 0.0:
+                if self.dt_avg == 0.0:
+                    self.dt_avg = w / self.n_in_tick
+                self.dt_avg += 0.2 * (w / self.n_in_tick - self.dt_avg)
+            if self.r_n > 0:
+                a = MAR_ALPHA * self.r_n
+                self.mar += (a if a < 1.0 else 1.0) * (self.r_acc / self.r_n - self.mar)
+                self.thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
+                self.r_lim = 3.0 * self.mar + 0.01
+                self.r_acc = 0.0
+                self.r_n = 0
+            self.n_in_tick = 0
+            self.t_tick = t
+            self.next_tick = t + TICK_DUE * self.cfg.tick
+            self._tick(t, self.y2, w)
+
+    # ------------------------------------------------------------------ history helpers
+    def _h(self, k: int) -> int:
+        return k % self.cap
+
+    def _oldest(self) -> int:
+        return self.n - self.cap if self.n > self.cap else 0
+
+    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int,
+                        floor: float) -> float:
+        """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``.
+
+        The latest tick at which the force had not yet left ``ref`` by more than ``tol`` (one-sided,
+        so a reference a little off the plateau still finds the right tick) marks where the
+        deviation passed ``tol``. Once the movement has gone on to ``4·tol`` (known when a step or
+        release is decided, rarely at first sight) the onset is back-dated from that first crossing
+        by the time between the two: hands start smoothly, the deviation growing at least
+        quadratically, and this removes most of the delay a fixed tolerance would leave. Never before
+        ``floor`` (a hold's end may not fall inside its first ``min_hold``).
+        """
+        k = frm
+        lo = max(self._oldest(), self.win_from)
+        while k >= lo:
+            if direction * (self.hy[self._h(k)] - ref) <= tol:
+                break
+            k -= 1
+        if k < lo:
+            return floor
+        if k >= frm:
+            return self.ht[self._h(frm)]
+        t_a = self._crossing(k, ref, tol, direction)
+        kb = k
+        while kb < frm and direction * (self.hy[self._h(kb + 1)] - ref) < 4.0 * tol:
+            kb += 1
+        if kb >= frm:
+            return t_a
+        t_b = self._crossing(kb, ref, 4.0 * tol, direction)
+        onset = t_a - (t_b - t_a)
+        return onset if onset > floor else floor
+
+    def _crossing(self, k: int, ref: float, d: float, direction: int) -> float:
+        """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``."""
+        j0 = self._h(k)
+        j1 = self._h(k + 1)
+        d0 = direction * (self.hy[j0] - ref)
+        d1 = direction * (self.hy[j1] - ref)
+        if d1 <= d0:
+            return self.ht[j1]
+        f = (d - d0) / (d1 - d0)
+        f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
+        return self.ht[j0] + f * (self.ht[j1] - self.ht[j0])
+
+    def _scan_arrival(self, level: float, tol: float, wide: float, frm_t: float) -> float:
+        """Where the force arrived at ``level``: after its last excursion beyond ``wide`` (a ramp,
+        a step, an overshoot settling back), the first tick within ``tol`` of the level; never
+        before ``frm_t``."""
+        lo = max(self._oldest(), self.win_from)
+        k = self.n - 1
+        while k > lo and self.ht[self._h(k - 1)] >= frm_t and abs(self.hy[self._h(k - 1)] - level) <= wide:
+            k -= 1
+        while k < self.n - 1 and abs(self.hy[self._h(k)] - level) > tol:
+            k += 1
+        return self.ht[self._h(k)]
+
+    def _flat(self, t: float) -> bool:
+        """The last ``min_hold`` is flat: its two halves agree, as they do for a hand resting on a
+        level and not for one still easing towards it or turning back from a peak."""
+        half = 0.5 * self.cfg.min_hold
+        mid = self._mean_ticks(self.ih1, self.n)
+        # ... and it is not moving now (a turn has just begun): the rate that would shift the
+        # halves by that much, plus the hand's jitter and the noise of the rate.
+        v_flat = FLAT * mid / half + self._v_floor()
+        return abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= \
+            FLAT * mid + ARRIVAL_K * self.sig_f and abs(self.v) <= v_flat
+
+    def _mean_ticks(self, a: int, b: int) -> float:
+        """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none)."""
+        sw = (self.cw[self._h(b - 1)] if b > 0 else 0.0) - (self.cw[self._h(a - 1)] if a > 0 else 0.0)
+        sy = (self.cy[self._h(b - 1)] if b > 0 else 0.0) - (self.cy[self._h(a - 1)] if a > 0 else 0.0)
+        return sy / sw if sw > 0.0 else self.hy[self._h(self.n - 1)]
+
+    def _mean_since(self, t0: float) -> float:
+        k = self.n - 1
+        lo = self._oldest()
+        sw = 0.0
+        sy = 0.0
+        while k >= lo and self.ht[self._h(k)] >= t0:
+            j = self._h(k)
+            sw += self.hw[j]
+            sy += self.hw[j] * self.hy[j]
+            k -= 1
+        return sy / sw if sw > 0.0 else self.hy[self._h(self.n - 1)]
+
+    # ------------------------------------------------------------------ per-tick stage
+    def _tick(self, t: float, y: float, w: float) -> None:
+        c = self.cfg
+        # Safety: a tick about to be overwritten in the ring is folded into the statistics first.
+        if self.st == HOLD and self.n - self.h_cursor >= self.cap:
+            self._fold(self.n - self.cap + 1)
+        j = self._h(self.n)
+        self.ht[j] = t
+        self.hy[j] = y
+        self.hw[j] = w
+        # Running sums (as of each tick) make the mean over any recent stretch O(1).
+        self.sum_w += w
+        self.sum_wy += w * y
+        self.cw[j] = self.sum_w
+        self.cy[j] = self.sum_wy
+        k_now = self.n
+        self.n += 1
+
+        # Noise of the filtered force, from the raw-noise tracker and the filter's noise bandwidth.
+        sig = self.mar / MAR_PER_SIGMA
+        if self.dt_avg != self.dt_avg_c:  # a uniform stream settles on one value: one sqrt, once
+            self.dt_avg_c = self.dt_avg
+            ratio = self.dt_avg / (4.0 * self.tau)
+            self.sqrt_c = math.sqrt(ratio if ratio < 1.0 else 1.0)
+        self.sig_f = sig * self.sqrt_c
+
+        # Sliding max/min over the steadiness window (monotonic deques of tick numbers).
+        while self.qmax_t > self.qmax_h and self.hy[self._h(self.qmax_i[(self.qmax_t - 1) % self.cap])] <= y:
+            self.qmax_t -= 1
+        self.qmax_i[self.qmax_t % self.cap] = k_now
+        self.qmax_t += 1
+        while self.qmin_t > self.qmin_h and self.hy[self._h(self.qmin_i[(self.qmin_t - 1) % self.cap])] >= y:
+            self.qmin_t -= 1
+        self.qmin_i[self.qmin_t % self.cap] = k_now
+        self.qmin_t += 1
+        w_lo = t - c.min_hold
+        while self.ht[self._h(self.qmax_i[self.qmax_h % self.cap])] < w_lo or \
+                self.qmax_i[self.qmax_h % self.cap] < self.win_from:
+            self.qmax_h += 1
+        while self.ht[self._h(self.qmin_i[self.qmin_h % self.cap])] < w_lo or \
+                self.qmin_i[self.qmin_h % self.cap] < self.win_from:
+            self.qmin_h += 1
+
+        # Velocity over VEL_SPAN, and its jitter while steady (tremor, noise, aliasing).
+        lo = max(self._oldest(), self.win_from)
+        if self.iv < lo:
+            self.iv = lo
+        while self.iv + 1 < k_now and self.ht[self._h(self.iv + 1)] <= t - VEL_SPAN:
+            self.iv += 1
+        t0 = self.ht[self._h(self.iv)]
+        self.v = (y - self.hy[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0
+        # First tick of the steadiness window (kept, so asking where the window begins costs nothing).
+        if self.iw < lo:
+            self.iw = lo
+        while self.iw < k_now and self.ht[self._h(self.iw)] < t - c.min_hold:
+            self.iw += 1
+        # ... and of the two halves of the last min_hold (the flatness test).
+        lo_c = self._oldest() + 1 if self.n > self.cap else 0
+        half = 0.5 * c.min_hold
+        if self.ih1 < lo_c:
+            self.ih1 = lo_c
+        while self.ih1 < k_now and self.ht[self._h(self.ih1)] < t - half:
+            self.ih1 += 1
+        if self.ih2 < lo_c:
+            self.ih2 = lo_c
+        while self.ih2 < k_now and self.ht[self._h(self.ih2)] < t - 2.0 * half:
+            self.ih2 += 1
+
+        if self.st == IDLE:
+            thr = self.c_on
+            if self.rest > 0.0:
+                # After a release that left light contact, the next contact begins a threshold above
+                # the force the hand rests with (the lowest seen since), not at the bare threshold.
+                if y < self.c_off:
+                    self.rest = 0.0
+                else:
+                    if y < self.rest:
+                        self.rest = y
+                    thr = self.rest + self.c_on
+            if y > thr:
+                self._contact(t, y, thr)
+        elif self.st == CONTACT:
+            self._in_contact(t, y, k_now)
+        else:
+            self._in_hold(t, y, k_now)
+        self.y_prev_tick = y
+        self.t_prev_tick = t
+
+    def _contact(self, t: float, y: float, thr: float) -> None:
+        # Back-date to the threshold crossing between the previous tick and this one.
+        y0 = self.y_prev_tick
+        t0 = self.t_prev_tick
+        tc = t
+        if self.n > 1 and y > y0:
+            tc = t0 + (thr - y0) / (y - y0) * (t - t0)
+            if tc < t0:
+                tc = t0
+        self.st = CONTACT
+        self.contact_t = tc
+        self.base = thr - self.c_on  # the resting force this contact rose from (0 from no contact)
+        self.c_try = 0.0
+        self.rest = 0.0
+        self.held = False
+        self.low_since = -1.0
+        self._restart_window()
+        self._emit("contact", tc, None, y)
+
+    def _restart_window(self) -> None:
+        """Steadiness and velocity look only at ticks from now on (a new contact or a release)."""
+        self.win_from = self.n - 1
+        self.qmax_h = self.qmax_t - 1
+        self.qmin_h = self.qmin_t - 1
+        self.iv = self.n - 1
+        self.vj = 0.0
+        self.v_slow = 0.0
+
+    def _win_start_t(self) -> float:
+        """Time of the first tick of the current contact window (-inf once it left the ring)."""
+        if self.win_from < self._oldest():
+            return -math.inf
+        return self.ht[self._h(self.win_from)]
+
+    def _steady_window(self, t: float) -> tuple[bool, float]:
+        """Whether the last ``min_hold`` seconds of contact were steady; and their mid level."""
+        c = self.cfg
+        if self._win_start_t() > t - c.min_hold + 1e-9:
+            return False, 0.0
+        ymax = self.hy[self._h(self.qmax_i[self.qmax_h % self.cap])]
+        ymin = self.hy[self._h(self.qmin_i[self.qmin_h % self.cap])]
+        mid = 0.5 * (ymax + ymin)
+        # Noise widens the band, but never beyond twice its width: at low sample rates the noise
+        # tracker also sees real swings (a gliding stroke), which must not pass for a hold.
+        return 0.5 * (ymax - ymin) <= self._wide(mid), mid
+
+    def _in_contact(self, t: float, y: float, k_now: int) -> None:
+        """Contact without a hold: the end of contact, a release after a departure, or a new hold."""
+        c = self.cfg
+        if y < self.base + self.c_off:
+            if self.held:  # the contact held before the force left its level: this is its release
+                self._release_after_leave(k_now)
+                return
+            self.st = IDLE
+            # A touch or stroke from a resting hand ends back at rest: the next contact, again, is
+            # a threshold above that resting force.
+            self.rest = y if y >= self.c_off else 0.0
+            return
+        if self.held and self._low_for(t, y, self.last_level):
+            self._release_after_leave(k_now)
+            return
+        if t < self.c_try:
+            return
+        ok, mid = self._steady_window(t)
+        if not ok or mid < self.base + self.c_on:
+            return
+        frm = self._win_start_t()
+        if self.held and frm < self.last_end:
+            frm = self.last_end
+        start, level = self._settle(mid, frm)
+        if start <= t - c.min_hold:
+            self._begin_hold(t, self._band_start(level, frm), level, start)
+        else:
+            self.c_try = start + c.min_hold  # no hold is shorter than min_hold: try once it could be
+
+    def _release_after_leave(self, k_now: int) -> None:
+        """The end of a contact whose hold had ended ``left``: its release, at the final fall."""
+        onset = self._drop_onset(k_now, self.last_end, self.last_level)
+        self._emit("release", onset, None, self.last_level)
+        self._after_release()
+
+    def _settle(self, mid: float, frm_t: float) -> tuple[float, float]:
+        """Where a new hold began, and its settled level.
+
+        Arrival is found against the steady window's mid level first, then once more against the
+        level measured over the settled part only (a tighter tolerance), so neither the tail of the
+        ramp nor an overshoot biases the level a relative band is drawn around.
+        """
+        hb = self.cfg.hold_band
+        start = self._scan_arrival(mid, 0.5 * hb * mid + NOISE_K * self.sig_f, self._wide(mid), frm_t)
+        # A first estimate from the window's later half: an overshoot settling early in the window
+        # must not pull the level it is then judged against.
+        half = self.ht[self._h(self.n - 1)] - 0.5 * self.cfg.min_hold
+        level = self._mean_since(start if start > half else half)
+        start = self._scan_arrival(level, ARRIVAL * level + ARRIVAL_K * self.sig_f, self._wide(level),
+                                   frm_t)
+        return start, self._mean_since(start)
+
+    def _band_start(self, level: float, frm_t: float) -> float:
+        """Where a hold at ``level`` began: where the force came within the hold band of it and
+        stayed (the contract's "a stretch in which the force stays near one level", as people label
+        it), earlier than the settled part its level is measured over."""
+        return self._scan_arrival(level, self.cfg.hold_band * level + ARRIVAL_K * self.sig_f,
+                                  self._wide(level), frm_t)
+
+    def _wide(self, level: float) -> float:
+        """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
+        sensor's quantum) up to twice."""
+        band = self.cfg.hold_band * level
+        allow = NOISE_K * self.sig_f + self._q()
+        return band + (allow if allow < band else band)
+
+    def _q(self) -> float:
+        """The reading's quantum, or 0 for a sensor finer than anything that matters here."""
+        return self.quantum if self.quantum < math.inf else 0.0
+
+    def _step_thr(self, level: float) -> float:
+        """Smallest change of level that is a step: ``step_min``, and more than one quantum."""
+        a = self.cfg.step_min * level
+        b = STEP_QUANTA * self._q()
+        return a if a > b else b
+
+    def _begin_hold(self, t: float, start: float, level: float, settled: float) -> None:
+        """A hold from ``start`` (reported) whose statistics are taken from ``settled`` on."""
+        self.st = HOLD
+        self.sub = STEADY
+        self.h_start = start
+        self.h_settled = settled if settled > start else start
+        self.h_level = level
+        self.ref = level
+        self.held = True
+        self.drifting = False
+        self.low_since = -1.0
+        self.cd_start = -1.0
+        self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
+        k = self.n - 1
+        lo = self._oldest()
+        while k > lo and self.ht[self._h(k - 1)] >= start:
+            k -= 1
+        self.h_cursor = k
+        self.b_state = B_IN
+        self.b_cand = B_IN
+        self.b_told = B_IN
+        self.b_since = t
+        self.b_held.clear()
+        self._emit("hold_start", start, None, level)
+
+    def _fold(self, upto: int) -> None:
+        """Fold history ticks [h_cursor, upto) into the hold's running sums."""
+        while self.h_cursor < upto:
+            self._fold_tick(self._h(self.h_cursor), math.inf, 1.0)
+            self.h_cursor += 1
+
+    def _unfold_from_time(self, t_end: float) -> None:
+        """Take back ticks at or after ``t_end``: an onset found late may lie behind the cursor."""
+        lo = self._oldest()
+        while self.h_cursor > lo and self.ht[self._h(self.h_cursor - 1)] >= t_end:
+            self.h_cursor -= 1
+            self._fold_tick(self._h(self.h_cursor), math.inf, -1.0)
+
+    def _fold_tick(self, j: int, end: float, sign: float) -> None:
+        """Add (sign +1) or take back (-1) tick ``j``, weighted by the part of the interval it
+        stands for inside the hold."""
+        c = self.cfg
+        t1 = self.ht[j] if self.ht[j] < end else end
+        t0 = self.ht[j] - self.hw[j]
+        # Time in band counts over the whole hold ...
+        a = t0 if t0 > self.h_start else self.h_start
+        centre = self.target if self.has_target else self.h_level
+        if t1 > a and abs(self.hy[j] - centre) <= c.tolerance * centre:
+            self.s_in += sign * (t1 - a)
+        # ... mean, sd and drift over its settled part: steadiness is not the tail of the arrival.
+        b = t0 if t0 > self.h_settled else self.h_settled
+        w = t1 - b
+        if not (w > 0.0):
+            return
+        y = self.hy[j] - self.h_level  # shifted: no cancellation in the sums of squares
+        tt = self.ht[j] - self.h_start
+        w *= sign
+        self.s_w += w
+        self.s_y += w * y
+        self.s_yy += w * y * y
+        self.s_t += w * tt
+        self.s_tt += w * tt * tt
+        self.s_ty += w * tt * y
+
+    def _fold_until_time(self, t_end: float) -> None:
+        k = self.h_cursor
+        while k < self.n and self.ht[self._h(k)] < t_end:
+            k += 1
+        self._fold(k)
+
+    def _flush_held(self, t_end: float) -> None:
+        """Band events held back during a fast movement belong to the hold if they came before its
+        end (drift before a release); those after it were the step, departure or release itself."""
+        for kind, tb, direction, level in self.b_held:
+            if tb < t_end:
+                self._tell_band(kind, tb, direction, level)
+        self.b_held.clear()
+
+    def _end_hold(self, t_end: float, ended_by: str) -> None:
+        self._flush_held(t_end)
+        self._fold_until_time(t_end)
+        self._unfold_from_time(t_end)
+        if self.h_cursor < self.n:  # the tick whose interval holds the end counts in part
+            self._fold_tick(self._h(self.h_cursor), t_end, 1.0)
+        sw = self.s_w
+        if sw > 0.0:
+            my = self.s_y / sw
+            mean = self.h_level + my
+            var = self.s_yy / sw - my * my
+            sd = math.sqrt(var) if var > 0.0 else 0.0
+            den = sw * self.s_tt - self.s_t * self.s_t
+            slope = (sw * self.s_ty - self.s_t * self.s_y) / den if den > 0.0 else 0.0
+        else:
+            mean = self.h_level
+            sd = 0.0
+            slope = 0.0
+        end = t_end if t_end > self.h_start else self.h_start
+        self.holds.append(Hold(
+            start=self.h_start, end=end, level=self.h_level, mean=mean, sd=sd,
+            cv=sd / mean if mean > 0.0 else 0.0, duration=end - self.h_start,
+            time_in_band=self.s_in, drift_per_s=slope, ended_by=ended_by))
+        self.st = CONTACT
+        self.sub = STEADY
+        self.c_try = 0.0
+        self.last_level = self.h_level
+        self.last_end = end
+        self.low_since = -1.0
+
+    def _end_of_data(self, t: float) -> None:
+        if self.st == HOLD:
+            if self.sub == MOVING and self.mv_fast and self.mv_out >= 0.0 and \
+                    t - self.mv_out > self.cfg.leave_time:
+                self._end_hold(self.mv_onset, "left")  # it had left before the data ended
+                return
+            self._fold(self.n)
+            self._end_hold(t, "end_of_data")
+
+    def _v_floor(self) -> float:
+        """The least rate (N/s) that is movement: the hand's velocity jitter (tremor, pulse, aliasing)
+        and the noise of the rate estimate; the rate test and the quiet test never go below it."""
+        return 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
+
+    def _low_for(self, t: float, y: float, level: float) -> bool:
+        """The force has been below ``release_level`` of ``level`` for ``release_time``: a release
+        even where light contact remains."""
+        if y >= self.cfg.release_level * level:
+            self.low_since = -1.0
+        elif self.low_since < 0.0:
+            self.low_since = t
+        elif t - self.low_since >= self.cfg.release_time:
+            return True
+        return False
+
+    def _hold_floor(self) -> float:
+        """No hold ends inside its first ``min_hold``: the earliest a departure may be dated."""
+        return self.h_start + self.cfg.min_hold
+
+    def _in_hold(self, t: float, y: float, k_now: int) -> None:
+        c = self.cfg
+        v_on = c.step_rate * self.ref
+        floor = self._v_floor()
+        if v_on < floor:
+            v_on = floor
+        # A release is the end of the contact: while the force falls it ends at the contact
+        # threshold; otherwise (a hold just above it, noise) only below the hysteresis.
+        if y < self.base + self.c_off or \
+                (y < self.base + self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
+                (y < c.release_fraction * self.mv_ref and self.sub != STEADY and self.v < 0.0):
+            self._release(t, k_now)
+            return
+        # ... or a fall far below the level that lasts, even with light contact left.
+        if self._low_for(t, y, self.h_level):
+            self._release(t, k_now)
+            return
+        dev = y - self.h_level
+        out = abs(dev) > self._wide(self.h_level)
+        if self.sub == STEADY:
+            # Statistics trail real time by a little, so a back-dated end never includes a ramp.
+            self._fold_until_time(t - STATS_LAG)
+            if self.drifting and not out:
+                self.drifting = False
+            if abs(self.v) > v_on:
+                # The rate test: a movement faster than the step rate.
+                self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
+            elif out and not self.drifting and not self.has_target:
+                # The level test: a slow change out of the hold's band may be easing onto a new
+                # barrier (relative band only: with a fixed target a slow change stays drift).
+                self._excursion(t, k_now, False, 1 if dev > 0 else -1, self.h_level)
+            else:
+                self._learn(t, y, v_on)
+                self._band(t, y)
+                return
+        self._moving(t, y, k_now, v_on, out)
+
+    def _learn(self, t: float, y: float, v_on: float) -> None:
+        """Track the reference level and the velocity jitter, from steady stretches only: a movement
+        that is building must not drag the level it is measured against nor raise its own bar."""
+        dv = self.v - self.v_slow
+        if abs(self.v) > LEARN_FRAC * v_on:
+            return
+        dt = t - self.t_prev_tick
+        self.ref += dt / (0.3 + dt) * (y - self.ref)
+        self.v_slow += 0.02 * dv
+        self.vj += 0.02 * ((dv if dv >= 0 else -dv) - self.vj)
+
+    def _excursion(self, t: float, k_now: int, fast: bool, direction: int, ref: float) -> None:
+        """Start classifying a change; a fast movement inside a slow excursion restarts it but keeps
+        the slow excursion's onset (a slow step may end in a brisk last push)."""
+        fresh = self.sub == STEADY
+        if fresh:
+            self.mv_out = -1.0
+            self.mv_back = -1.0
+            self.cd_start = -1.0
+            self.b_held.clear()
+        self.sub = MOVING
+        self.cd_span = -1.0  # a takeover changes what the candidate's change is measured from
+        self.mv_fast = fast
+        self.mv_dir = direction
+        self.mv_ref = ref
+        self.mv_tol = DEPART * ref + DEPART_K * self.sig_f
+        self.mv_onset = self._scan_departure(ref, self.mv_tol, k_now, direction, self._hold_floor())
+        if fresh:
+            self.sl_onset = self.mv_onset
+            self.sl_ref = ref
+            self.mv_peak = 0.0
+            self.mv_far = -1.0
+        self.mv_quiet = -1.0
+        self.mv_settle = -1.0
+
+    def _moving(self, t: float, y: float, k_now: int, v_on: float, out: bool) -> None:
+        c = self.cfg
+        relative = not self.has_target
+        if not self.mv_fast and abs(self.v) > v_on:
+            self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
+        # Quiet once the rate falls under half the threshold, and until it passes the whole of it
+        # again (hysteresis: tremor riding on a settled force must not keep a movement going). The
+        # threshold is taken at the force's new level: drift there is as slow as drift anywhere.
+        v_now = self.cfg.step_rate * y
+        floor = self._v_floor()
+        if v_now < floor:
+            v_now = floor  # never under the jitter floor
+        if self.mv_quiet < 0.0:
+            if abs(self.v) < 0.5 * v_now:
+                self.mv_quiet = t
+        elif abs(self.v) > v_now:
+            self.mv_quiet = -1.0
+        if self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME:
+            self.mv_settle = self.mv_quiet  # the movement's latest end
+        d = abs(y - self.sl_ref)
+        if d > self.mv_peak:
+            self.mv_peak = d
+        if self.mv_far < 0.0 and d >= self._step_thr(self.h_level):
+            self.mv_far = t
+        if out:
+            self.mv_back = -1.0
+            if self.mv_out < 0.0:
+                self.mv_out = t
+        elif self.mv_back < 0.0:
+            self.mv_back = t
+        if not self.mv_fast:
+            # A slow excursion is drift until it settles on a new level: the band watches it and
+            # the statistics take it in (a later slow step takes back what follows its onset).
+            self._learn(t, y, v_on)
+            self._fold_until_time(t - STATS_LAG)
+        # The band is watched throughout; while a fast movement is classified what it finds is held
+        # back, to be told if the movement proves to be drift and dropped if it is a step, a
+        # departure or a release (which raise no band events).
+        self._band(t, y)
+        quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
+        if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time):
+            # Back at the level: a wobble, or a departure that stayed away too long to be one.
+            if self.mv_out >= 0.0 and self.mv_back - self.mv_out > c.leave_time and self._left_fast():
+                self._leave(t)
+            else:
+                self._resume(t, y, False)
+            return
+        # A new hold at a new level? Once found it survives a wobble, as a hold does.
+        if self.cd_start >= 0.0:
+            if abs(y - self.cd_level) <= self._wide(self.cd_level):
+                self.cd_out = -1.0
+            elif self.cd_out < 0.0:
+                self.cd_out = t
+            elif t - self.cd_out > c.leave_time:
+                self.cd_start = -1.0
+        if self.cd_start < 0.0 and self.mv_settle >= 0.0:
+            # A new level is measured only once the movement has ended (the rate quiet) and, after a
+            # slow excursion, once the last min_hold is flat: the tail of a slow ease is "near one
+            # level" over 1.5 s long before it arrives where it is heading.
+            ok, mid = self._steady_window(t)
+            after = self.mv_onset if self.mv_onset > self.mv_settle else self.mv_settle
+            if ok and self._window_after(after) and (self.mv_fast or self._flat(t)):
+                start, level = self._settle(mid, self.mv_onset)
+                self.cd_start = start
+                self.cd_level = level
+                self.cd_out = -1.0
+                self.cd_span = -1.0
+                self.cd_try = 0.0
+        slow_max = c.slow_step_limit
+        if self.cd_start >= 0.0:
+            if t - self.cd_start < c.min_hold:
+                return  # the new hold has not lasted min_hold yet
+            # A fast movement that took over a slow excursion is judged on the whole change: a
+            # slow ease does not become a step by speeding up on its way.
+            if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
+                frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
+                self.cd_span = self._span(frm, self.cd_level, self.cd_start)
+            if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
+                    self.cd_span <= SPAN_20_80 * c.step_max_duration:
+                self._step(t, k_now, False)
+                return
+            slow_dy = self.cd_level - self.h_level
+            if relative and (slow_dy > 0.0 or c.slow_step_down) and \
+                    abs(slow_dy) >= self._step_thr(self.h_level) and \
+                    self.cd_start - self.sl_onset <= slow_max:
+                # Holding there now, not passing over a peak on its way back (flat), near one level
+                # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
+                # though near the new level, is not yet holding it. (Cheapest test first.)
+                if t - self.cd_start >= c.slow_step_hold and t >= self.cd_try and self._flat(t):
+                    if not self._steady_for(t, c.slow_step_hold):
+                        self.cd_try = t + SLOW_RETRY  # an outlier in the window: not before it has moved on
+                    else:
+                        mid = self._mean_ticks(self.ih1, self.n)
+                        arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
+                                                     self._wide(mid), self.mv_onset)
+                        if t - arrived >= c.slow_step_hold:
+                            self._step(t, k_now, True)
+                        else:
+                            self.cd_try = arrived + c.slow_step_hold
+                return  # wait: steady long enough at the new level makes it a slow step
+            if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
+                    self._left_fast():
+                self._leave(t)  # it left fast and settled where no step leads: a new hold begins
+            elif relative and not self.mv_fast and \
+                    t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK:
+                pass  # a slow ease may rest a moment on its way: wait until it can no longer be a step
+            else:
+                self._resume(t, y, True)  # near the old level, or a slow drift that came to rest
+            return
+        # No new hold yet: give up waiting when neither kind of step can still complete.
+        fast_open = t - self.mv_onset <= c.step_max_duration + c.min_hold + PENDING_SLACK
+        slow_open = relative and t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK and \
+            not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
+        if fast_open or slow_open:
+            return
+        if self.mv_out >= 0.0 and t - self.mv_out > c.leave_time and self._left_fast():
+            self._leave(t)
+        else:
+            self._resume(t, y, out)  # drift that never settled (the band watches it), or back
+
+    def _left_fast(self) -> bool:
+        """The excursion went out faster than drift does: a step away from where it began within
+        ``step_min / step_rate`` seconds of its onset (a fade, the slip of a tiring hand, a wandering
+        one is smaller or slower)."""
+        return self._left_fast_by(math.inf)
+
+    def _left_fast_by(self, t_drop: float) -> bool:
+        """As :meth:`_left_fast`, counting only what happened before ``t_drop`` (the final fall is
+        the release, not the departure)."""
+        return 0.0 <= self.mv_far < t_drop and \
+            self.mv_far - self.sl_onset <= self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
+
+
+    def _steady_for(self, t: float, dur: float) -> bool:
+        """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        ymax = ymin = self.hy[self._h(k)]
+        while k > lo and self.ht[self._h(k - 1)] >= t - dur:
+            k -= 1
+            yk = self.hy[self._h(k)]
+            if yk > ymax:
+                ymax = yk
+            elif yk < ymin:
+                ymin = yk
+        if self.ht[self._h(k)] > t - dur + self.cfg.tick:
+            return False  # not that much history since the contact began
+        mid = 0.5 * (ymax + ymin)
+        return 0.5 * (ymax - ymin) <= self._wide(mid) and \
+            abs(mid - self.h_level) >= self._step_thr(self.h_level)
+
+    def _span(self, a: float, b: float, t_end: float) -> float:
+        """How long the change from level ``a`` to ``b`` that ended by ``t_end`` took to go from 20 %
+        to 80 % of the way: a measure of its duration that neither noise at its ends nor an
+        overshoot can stretch (inf when it lies beyond the history)."""
+        d = b - a
+        direction = 1 if d > 0 else -1
+        d = abs(d)
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        while k > lo and self.ht[self._h(k)] > t_end:
+            k -= 1
+        k = self._back_below(k, lo, a, 0.8 * d, direction)
+        if k <= lo:
+            return math.inf
+        t80 = self._crossing(k, a, 0.8 * d, direction)
+        k = self._back_below(k, lo, a, 0.2 * d, direction)
+        if direction * (self.hy[self._h(k)] - a) >= 0.2 * d:
+            return math.inf
+        return t80 - self._crossing(k, a, 0.2 * d, direction)
+
+    def _back_below(self, k: int, lo: int, a: float, d: float, direction: int) -> int:
+        """From tick ``k`` back to the latest tick (not before ``lo``) at which the force had not yet
+        gone ``d`` from ``a`` in ``direction``: the start of the crossing of ``d``."""
+        while k > lo and direction * (self.hy[self._h(k)] - a) >= d:
+            k -= 1
+        return k
+
+    def _ease_onset(self, a: float, b: float, floor: float) -> float:
+        """Onset of a slow change from level ``a`` to ``b``, from where it passed 10 % and half of
+        the way (a fixed noise tolerance would sit in wander, far up a slow ease's smooth start)."""
+        d = b - a
+        direction = 1 if d > 0 else -1
+        d = abs(d)
+        lo = max(self._oldest(), self.win_from)
+        k = self._back_below(self.n - 1, lo, a, 0.5 * d, direction)
+        t50 = self._crossing(k, a, 0.5 * d, direction)
+        k = self._back_below(k, lo, a, 0.1 * d, direction)
+        t10 = self._crossing(k, a, 0.1 * d, direction)
+        onset = t10 - EASE_BACK * (t50 - t10)
+        return onset if onset > floor else floor
+
+    def _window_after(self, t0: float) -> bool:
+        """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
+        lo = max(self._oldest(), self.win_from)
+        return self.ht[self._h(self.iw if self.iw > lo else lo)] >= t0
+
+    def _step(self, t: float, k_now: int, slow: bool) -> None:
+        start = self.cd_start
+        level = self.cd_level
+        ok, mid = self._steady_window(t)
+        if ok and abs(mid - level) <= self._wide(level):
+            # Measured again now, the level is the settled one: an ease's slow tail and an
+            # arrival's overshoot are behind us.
+            start, level = self._settle(mid, self.mv_onset)
+        ref = self.h_level if slow else self.mv_ref
+        direction = 1 if level > ref else -1
+        if slow:
+            onset = self._ease_onset(ref, level, self._hold_floor())
+        else:
+            tol = DEPART * ref + DEPART_K * self.sig_f
+            onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
+        settled = start
+        start = self._band_start(level, onset)
+        self._flush_held(onset)
+        if slow and self.b_told != B_IN:
+            # The band follows the new barrier: the alert raised while easing onto it is over.
+            self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
+        self._end_hold(onset, "step")
+        self._emit("step", onset, "up" if direction > 0 else "down", level)
+        self._begin_hold(t, start, level, settled)
+
+    def _leave(self, t: float) -> None:
+        """The force left the hold fast and neither came back nor stepped: the hold ends there."""
+        onset = self.mv_onset
+        start = self.cd_start
+        level = self.cd_level
+        self._end_hold(onset, "left")
+        # The steadiness window restarts at the departure, so a new hold lies wholly after it.
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        while k > lo and self.ht[self._h(k - 1)] >= onset:
+            k -= 1
+        self.win_from = k
+        if start >= 0.0:
+            self._begin_hold(t, self._band_start(level, onset), level, start)
+
+    def _resume(self, t: float, y: float, drifting: bool) -> None:
+        self.sub = STEADY
+        self.ref = y
+        self.drifting = drifting
+        self.cd_start = -1.0
+        self._flush_held(math.inf)
+        self._band(t, y)
+
+    def _drop_onset(self, k_now: int, floor: float, level: float) -> float:
+        """Onset of the fall that ends at tick ``k_now``: back from it to the last peak, or to where
+        the force was falling slower than ``step_rate`` of ``level`` (a fade before the hand let
+        go belongs to the hold), never before ``floor``; then dated as any departure is."""
+        k = k_now
+        lo = max(self._oldest(), self.win_from)
+        # Past the low tail first (a 15 % release is known only after a second down there).
+        tail = self.hy[self._h(k_now)] + DEPART * level + DEPART_K * self.sig_f
+        while k > lo and self.ht[self._h(k - 1)] >= floor and self.hy[self._h(k - 1)] <= tail:
+            k -= 1
+        kb = k
+        m = self.hy[self._h(k)]
+        v_fast = self.cfg.step_rate * level
+        while k > lo and self.ht[self._h(k - 1)] >= floor:
+            k -= 1
+            yk = self.hy[self._h(k)]
+            if yk > m:
+                m = yk
+            elif yk < m - (DEPART * m + DEPART_K * self.sig_f):
+                break
+            while kb > k and self.ht[self._h(kb)] - self.ht[self._h(k)] > VEL_SPAN:
+                kb -= 1
+            dt = self.ht[self._h(kb)] - self.ht[self._h(k)]
+            if dt > 0.5 * VEL_SPAN and yk - self.hy[self._h(kb)] < v_fast * dt:
+                break
+        return self._scan_departure(m, DEPART * m + DEPART_K * self.sig_f, k_now, -1, floor)
+
+    def _release(self, t: float, k_now: int) -> None:
+        c = self.cfg
+        floor = self._hold_floor()
+        if self.sub == STEADY:
+            tol = DEPART * self.ref + DEPART_K * self.sig_f
+            onset = self._scan_departure(self.ref, tol, k_now, -1, floor)
+            level = self.ref
+        else:
+            level = self.mv_ref
+            onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1, floor)
+            drop = self._drop_onset(k_now, onset, self.h_level)
+            if not (self.mv_fast and self._left_fast_by(drop)):
+                onset = drop  # a slow drift belonged to the hold: it ends where the fall began
+            elif drop - min(onset, self.mv_onset) > c.leave_time:
+                # The force had left the hold well before it was taken off: two ends, not one
+                # (the departure dated from the excursion's start: pumping passes the level often).
+                self._end_hold(min(onset, self.mv_onset), "left")
+                self._emit("release", drop, None, self.last_level)
+                self._after_release()
+                return
+        self._end_hold(onset, "release")
+        self._emit("release", onset, None, level)
+        self._after_release()
+
+    def _after_release(self) -> None:
+        y = self.hy[self._h(self.n - 1)]
+        self.held = False
+        self.st = IDLE
+        # Light contact left: the next contact must rise a threshold above the resting force (the
+        # lowest seen from now on; a force still falling to zero soon resets it).
+        self.rest = y if y >= self.c_off else 0.0
+        self._restart_window()
+
+    def _band(self, t: float, y: float) -> None:
+        c = self.cfg
+        centre = self.target if self.has_target else self.h_level
+        half = c.tolerance * centre
+        margin = BAND_K * self.sig_f
+        if margin > 0.5 * half:
+            margin = 0.5 * half
+        if y > centre + half + margin:
+            cand = B_HIGH
+        elif y < centre - half - margin:
+            cand = B_LOW
+        elif abs(y - centre) <= half * (1.0 - BAND_IN):
+            cand = B_IN
+        else:
+            cand = self.b_state  # near the edge: no evidence of a change
+        if cand != self.b_cand:
+            self.b_cand = cand
+            self.b_since = t
+        need = c.band_enter_debounce if cand == B_IN else c.alert_debounce
+        if cand != self.b_state and t - self.b_since >= need:
+            if cand == B_IN:
+                self._band_event("band_enter", self.b_since, None, centre)
+            else:
+                if self.b_state != B_IN:  # high → low without passing through the band
+                    self._band_event("band_enter", self.b_since, None, centre)
+                self._band_event("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre)
+                self.b_exit_t = self.b_since
+            self.b_state = cand
+
+    def _emit(self, kind: str, t: float, direction: str | None, level: float | None) -> None:
+        self._events.append(Event(kind, t, self.t_now, direction, level))
+
+    def _band_event(self, kind: str, t: float, direction: str | None, level: float) -> None:
+        if self.sub == MOVING and self.mv_fast:
+            if len(self.b_held) < BAND_HELD:
+                self.b_held.append((kind, t, direction, level))
+        else:
+            self._tell_band(kind, t, direction, level)
+
+    def _tell_band(self, kind: str, t: float, direction: str | None, level: float) -> None:
+        self._emit(kind, t, direction, level)
+        self.b_told = B_IN if kind == "band_enter" else (B_HIGH if direction == "high" else B_LOW)

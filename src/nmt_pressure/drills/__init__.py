@@ -1,8 +1,0 @@
-"""Practice drills: definitions (TOML), playing them against the live core, and their score cards."""
-
-from nmt_pressure.drills.engine import DrillRun, PhaseRecord, Prompt, play_offline
-from nmt_pressure.drills.score import ScoreCard, score_run
-from nmt_pressure.drills.spec import Drill, DrillError, Phase, available_drills, find_drill, load_drill
-
-__all__ = ["Drill", "DrillError", "DrillRun", "Phase", "PhaseRecord", "Prompt", "ScoreCard",
-           "available_drills", "find_drill", "load_drill", "play_offline", "score_run"]

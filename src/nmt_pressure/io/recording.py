@@ -1,0 +1,435 @@
+"""Recordings on disk: the project's own CSV format, other devices' CSV exports, and apps' exports.
+
+The format written here (and read back with no options)::
+
+    # nmt_pressure recording
+    # key: value            <- metadata, one per line, in any order
+    t_s,force_n[,extra...]
+    0.000000,0.0000
+    ...
+
+Reading accepts any CSV with a header row: ``#`` lines anywhere are comments, and those shaped
+``# key: value`` become metadata; the delimiter (comma, semicolon, tab or spaces) is taken from the
+header row, and with a delimiter other than the comma, decimal commas are read too; columns are
+chosen by name (exact match first, then case-insensitive) and the force is converted to newtons from
+the unit the force column's name states (``force_kg``, ``Force (kg)``) or, if it states none, the unit
+the user names (else newtons, reported as assumed). Exports of the Tindeq Progressor app and of
+Grip-Connect (CSV and JSON) are recognised by their content and read with no options
+(:mod:`nmt_pressure.io.formats`); :attr:`Recording.format` says what was read. The table reading itself
+is :mod:`nmt_pressure.io.csvtable`.
+
+A file still being written (a live recording) reads as the rows complete so far: a last line with no
+line end yet is left out when it does not read, and always in our own format, whose writer ends every
+row (the line may be cut mid-number); ``metadata["partial_last_line"]`` says so.
+
+Every problem a user can cause raises :class:`RecordingError` with one sentence that names the file and
+the fix, so the command line can print it without a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+import numpy as np
+import numpy.typing as npt
+
+from nmt_pressure.io import csvtable, formats
+from nmt_pressure.io.rectypes import (
+    DEFAULT_FORCE_COL,
+    DEFAULT_TIME_COL,
+    FORMAT_LINE,
+    FORMATS,
+    MIN_SAMPLES,
+    UNITS,
+    Recording,
+    RecordingError,
+    brief,
+    brief_list,
+    column_unit,
+    newtons,
+    unit_factor,
+)
+
+__all__ = [
+    "DEFAULT_FORCE_COL",
+    "DEFAULT_TIME_COL",
+    "FORMATS",
+    "FORMAT_LINE",
+    "MIN_SAMPLES",
+    "UNITS",
+    "Recording",
+    "RecordingError",
+    "RecordingWriter",
+    "read_other_columns",
+    "read_recording",
+    "unit_factor",
+    "write_recording",
+]
+
+_BOM = b"\xef\xbb\xbf"
+_FORMAT_LINE = re.compile(rb"[ \t]*" + re.escape(FORMAT_LINE.encode()) + rb"[ \t]*(?:\r|\n|$)")
+
+
+# --------------------------------------------------------------------------------------------------
+# reading
+# --------------------------------------------------------------------------------------------------
+
+def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
+                   force_col: str | None = None, unit: str | None = None) -> Recording:
+    """Read a recording into newtons and seconds.
+
+    ``time_col``/``force_col`` default to ``t_s``/``force_n`` (``time``/``weight`` in a Tindeq
+    export); ``unit`` (N, kg, g, lb, lbf; kgf and lbs as aliases; any case) is the unit of the force
+    column. A unit the column's name states (``force_kg``, ``Force (kg)``, ``force[N]``; see
+    :func:`~nmt_pressure.io.rectypes.column_unit`) is the unit: ``unit`` may repeat it, not contradict
+    it. A column naming none is in ``unit``, else N (a Tindeq or Grip-Connect export says its own);
+    :attr:`Recording.unit_source` says which, "assumed" when nothing did. Raises
+    :class:`RecordingError` for anything wrong with the file or the options, with a message meant
+    for the user.
+    """
+    p = Path(path)
+    if unit is not None:
+        unit_factor(unit, p)  # a bad flag fails before a large file is read
+    return read_data(p, _read_bytes(p), time_col, force_col, unit)
+
+
+def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str | None = None,
+              unit: str | None = None) -> Recording:
+    """:func:`read_recording` on bytes already in memory, ``p`` naming them in messages.
+
+    Internal: the fuzzer (``tools/fuzz.py``) reads millions of files this way without a disk.
+    """
+    if unit is not None:
+        unit_factor(unit, p)
+    if b"\x00" in data[:65536]:
+        raise RecordingError(f"{p} is not a text file; give a CSV recording.", path=p)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    if csvtable.is_blank(data, start):
+        raise RecordingError(f"{p} is empty; record some data into it or choose another file.", path=p)
+
+    kind = formats.sniff(data, start)
+    if kind is not None:
+        if time_col is not None or force_col is not None:
+            raise RecordingError(
+                f"{p} is a Grip-Connect export, whose columns have no names to choose; leave out "
+                "--time-col and --force-col.", path=p)
+        if kind == "grip-connect-json":
+            return formats.read_grip_connect_json(p, data, start, unit)
+        return formats.read_grip_connect_csv(p, data, start, unit)
+
+    head = csvtable.parse_head(p, data, start)
+    fmt = "nmt_pressure" if _FORMAT_LINE.match(data, start) else "csv"
+    default = ("N", "assumed")  # a generic CSV's force column naming no unit: newtons, and say so
+    summary = formats.tindeq_summary(p, data, head)
+    if summary is not None:
+        head, app_unit = summary
+        fmt = "tindeq"
+        found = formats.tindeq_unit(app_unit)
+        if found is None and unit is None:
+            raise RecordingError(
+                f"{p} is a Tindeq export in the unit {brief(app_unit)}, which is not known; give the force "
+                "unit with --unit kg or --unit lb.", path=p)
+        default = (found, "file") if found else ("kg", "assumed")
+    elif formats.is_tindeq_header(head.header):
+        fmt, default = "tindeq", ("kg", "assumed")  # the app's unit was in the summary it left out
+    if fmt == "tindeq":
+        head.header = formats.strip_trailing_empty(head.header)
+        defaults = formats.TINDEQ_COLUMNS
+    else:
+        defaults = (DEFAULT_TIME_COL, DEFAULT_FORCE_COL)
+    return _read_table(p, data, head, fmt,
+                       defaults[0] if time_col is None else time_col,
+                       defaults[1] if force_col is None else force_col,
+                       unit, default)
+
+
+def _read_bytes(p: Path) -> bytes:
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise RecordingError(f"{p} does not exist; check the path.", path=p) from None
+    except IsADirectoryError:
+        raise RecordingError(f"{p} is a directory, not a recording; give the path of a CSV file.",
+                             path=p) from None
+    except PermissionError:
+        raise RecordingError(f"{p} cannot be read: permission denied; check the file's permissions.",
+                             path=p) from None
+    except OSError as exc:
+        raise RecordingError(f"{p} cannot be read ({exc.strerror or exc}); check the path and the disk.",
+                             path=p) from None
+    return data
+
+
+def _find_column(header: Sequence[str], wanted: str) -> int | None:
+    """Index of a column: an exact name match first, then a case-insensitive one."""
+    if wanted in header:
+        return header.index(wanted)
+    folded = wanted.strip().casefold()
+    for i, name in enumerate(header):
+        if name.casefold() == folded:
+            return i
+    return None
+
+
+def _force_unit(p: Path, column: str, given: str | None, default: tuple[str, str]) -> tuple[str, str]:
+    """The force column's unit and where it came from ("column", "option", or ``default``'s source).
+
+    A unit the column's name states is the unit: ``--unit`` may repeat it but not contradict it, since
+    one of the two is wrong and reading kilograms as newtons is silently 9.8 times off.
+    """
+    try:
+        named = column_unit(column)
+    except ValueError as exc:
+        raise RecordingError(
+            f"{p}: the force column {brief(column)} names two units ({exc}); rename the column so that it "
+            "names one.", path=p) from None
+    if named is not None and named.unit is None:
+        raise RecordingError(
+            f"{p}: the force column {brief(column)} is in {named.written}, which cannot be read here; "
+            f"convert it to one of {', '.join(UNITS)} and name that unit in the column.", path=p)
+    if named is None:
+        return (unit_factor(given, p)[0], "option") if given is not None else default
+    assert named.unit is not None
+    # Compared by factor: lb and lbf, kg and kgf are the same unit under two names.
+    if given is not None and unit_factor(given, p)[1] != UNITS[named.unit]:
+        said = named.unit if named.written.casefold() == named.unit.casefold() else named.written
+        raise RecordingError(
+            f"{p}: the force column {brief(column)} is in {said} by its name but --unit says "
+            f"{given.strip()}; leave out --unit to read it in {said}, or rename the column if its name is "
+            "wrong.", path=p)
+    return named.unit, "column"
+
+
+def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str, fname: str,
+                given_unit: str | None, default_unit: tuple[str, str]) -> Recording:
+    ti = _find_column(head.header, tname)
+    fi = _find_column(head.header, fname)
+    if ti is None or fi is None:
+        present = brief_list(head.header)
+        if ti is None and fi is None:
+            raise RecordingError(
+                f"{p} has no time column {brief(tname)} and no force column {brief(fname)} (its columns are "
+                f"{present}); name them with --time-col NAME --force-col NAME.", path=p)
+        role, name, flag = ("time", tname, "--time-col") if ti is None else ("force", fname, "--force-col")
+        raise RecordingError(
+            f"{p} has no {role} column {brief(name)} (its columns are {present}); name the {role} column "
+            f"with {flag} NAME.", path=p)
+    if ti == fi:
+        raise RecordingError(
+            f"{p}: the time and force columns are both {brief(head.header[ti])}; name two different "
+            "columns with --time-col and --force-col.", path=p)
+
+    names = [head.header[ti], head.header[fi]]
+    unit_name, unit_source = _force_unit(p, names[1], given_unit, default_unit)
+    factor = UNITS[unit_name]
+
+    def load(part: bytes) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        columns = csvtable.read_columns(p, part, head, (ti, fi), names)
+        t, raw = columns.values
+        csvtable.check_values(p, columns, names, time_index=0)  # a bad line first: it says more
+        if t.size < MIN_SAMPLES:
+            raise RecordingError(
+                f"{p} has {t.size} row{'s' if t.size != 1 else ''} of data below its header; a "
+                f"recording needs at least {MIN_SAMPLES} (record for longer or check that this is the "
+                "right file).", path=p)
+
+        def where(i: int) -> tuple[str, int | None]:
+            line = columns.line_of(i)
+            return f"line {line}", line
+        return t, newtons(p, raw, factor, where)
+
+    # A live recorder may still be appending: its last line may be cut anywhere.
+    (t, force), left_out = csvtable.without_partial_row(data, head, load,
+                                                        written_by_us=fmt == "nmt_pressure")
+    metadata = dict(head.metadata)
+    metadata.update(csvtable.trailing_metadata(data, head.data_offset))
+    if left_out is not None:
+        metadata[csvtable.PARTIAL_LAST_LINE] = left_out
+    return Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
+                     time_col=names[0], force_col=names[1], unit=unit_name, unit_source=unit_source,
+                     format=fmt)
+
+
+def read_other_columns(rec: Recording) -> tuple[dict[str, npt.NDArray[np.float64]], list[str]]:
+    """The numeric columns of ``rec``'s file besides time and force (``raw``, ``flags`` in our own
+    recordings), row for row with ``rec.t``, and the names of the columns left out (not numbers).
+
+    Read again from the file only when asked (``Recording.to_pandas``), so that reading a recording
+    costs no more than its two columns; rows a live recorder appended since are left out. Only for
+    plain tables (our format and other CSV); raises :class:`RecordingError` if the file no longer has
+    the rows ``rec`` was read from.
+    """
+    p = rec.source
+    if p is None or rec.format not in ("nmt_pressure", "csv"):
+        return {}, []
+    data = _read_bytes(p)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    head = csvtable.parse_head(p, data, start)
+    ti, fi = _find_column(head.header, rec.time_col), _find_column(head.header, rec.force_col)
+    changed = RecordingError(f"{p} has changed since it was read; read it again with read_recording().",
+                             path=p)
+    if ti is None or fi is None:
+        raise changed
+    others = [(i, name) for i, name in enumerate(head.header) if i not in (ti, fi) and name.strip()]
+
+    def load(wanted: list[tuple[int, str]]) -> Callable[[bytes], list[npt.NDArray[np.float64]]]:
+        def read(part: bytes) -> list[npt.NDArray[np.float64]]:
+            return csvtable.read_columns(p, part, head, [ti, *(i for i, _ in wanted)],
+                                         [rec.time_col, *(n for _, n in wanted)]).values
+        return read
+
+    ours = rec.format == "nmt_pressure"
+    got: dict[str, npt.NDArray[np.float64]] = {}
+    skipped: list[str] = []
+    try:  # all at once: one pass over the file
+        values, _ = csvtable.without_partial_row(data, head, load(others), written_by_us=ours)
+        times, got = values[0], {n: v for (_, n), v in zip(others, values[1:], strict=True)}
+    except RecordingError:  # some column is not numbers: each on its own, leaving those out
+        times = None
+        for col in others:
+            try:
+                values, _ = csvtable.without_partial_row(data, head, load([col]), written_by_us=ours)
+            except RecordingError:
+                skipped.append(col[1])
+                continue
+            times, got[col[1]] = values
+    n = len(rec)
+    if times is not None and (times.size < n or not np.array_equal(times[:n], rec.t)):
+        raise changed
+    return {name: v[:n] for name, v in got.items()}, skipped
+
+
+# --------------------------------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------------------------------
+
+def _clean_metadata(metadata: Mapping[str, Any]) -> list[tuple[str, str]]:
+    items = []
+    for key, value in metadata.items():
+        k = str(key).strip()
+        if not k or ":" in k or "\n" in k or "\r" in k:
+            raise ValueError(f"metadata key {key!r} must be non-empty text without ':' or line breaks")
+        v = " ".join(str(value).splitlines()).strip()
+        items.append((k, v))
+    return items
+
+
+def _column_format(values: npt.NDArray[Any]) -> str:
+    if np.issubdtype(values.dtype, np.integer) or np.issubdtype(values.dtype, np.bool_):
+        return "%d"
+    return "%.10g"
+
+
+class RecordingWriter:
+    """Writes the project's CSV format to an open text stream: the head once, then rows in blocks.
+
+    The whole-file :func:`write_recording` uses it today; a live recorder appends blocks of samples as
+    they arrive and calls :meth:`flush` to bound what a crash could lose.
+    """
+
+    def __init__(self, stream: TextIO, metadata: Mapping[str, Any] | None = None,
+                 extra_columns: Sequence[str] = (), *, exact: bool = False) -> None:
+        # exact: write time and force with as many digits as reading them back needs to give the
+        # very same doubles (a live recording must replay to exactly the events seen live).
+        self._exact = exact
+        self._stream = stream
+        self._metadata = _clean_metadata(metadata or {})
+        self.extra_columns = [str(c) for c in extra_columns]
+        for name in self.extra_columns:
+            if not name or any(ch in name for ch in ',"\n\r#'):
+                raise ValueError(f"column name {name!r} must be non-empty and free of , \" # and line breaks")
+        self.columns = [DEFAULT_TIME_COL, DEFAULT_FORCE_COL, *self.extra_columns]
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError("extra column names must be distinct and differ from t_s and force_n")
+        self.rows_written = 0
+        self._head_written = False
+
+    def write_head(self) -> None:
+        """Format line, metadata and the header row; called by the first :meth:`append` if needed."""
+        if self._head_written:
+            return
+        out = [FORMAT_LINE + "\n"]
+        out += [f"# {k}: {v}\n" for k, v in self._metadata]
+        out.append(",".join(self.columns) + "\n")
+        self._stream.write("".join(out))
+        self._head_written = True
+
+    def append(self, t: npt.ArrayLike, force_n: npt.ArrayLike,
+               extra: Mapping[str, npt.ArrayLike] | None = None) -> None:
+        """Append a block of samples (time in s, force in N, one array per extra column)."""
+        ta = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        fa = np.atleast_1d(np.asarray(force_n, dtype=np.float64))
+        if ta.ndim != 1 or fa.shape != ta.shape:
+            raise ValueError(f"t and force_n must be 1-D arrays of one length, got {ta.shape} and {fa.shape}")
+        extra = extra or {}
+        missing = set(self.extra_columns) - set(extra)
+        unknown = set(extra) - set(self.extra_columns)
+        if missing or unknown:
+            raise ValueError(f"extra columns must be exactly {self.extra_columns}, got {sorted(extra)}")
+        cols: list[list[Any]] = [ta.tolist(), fa.tolist()]
+        fmts = ["%r", "%r"] if self._exact else ["%.6f", "%.4f"]
+        for name in self.extra_columns:
+            va = np.atleast_1d(np.asarray(extra[name]))
+            if va.shape != ta.shape:
+                raise ValueError(f"extra column {name!r} has shape {va.shape}, expected {ta.shape}")
+            cols.append(va.tolist())
+            fmts.append(_column_format(va))
+        self.write_head()
+        row = ",".join(fmts) + "\n"
+        self._stream.write("".join(map(row.__mod__, zip(*cols, strict=True))))
+        self.rows_written += int(ta.size)
+
+    def flush(self) -> None:
+        """Push what was appended to the operating system."""
+        self._stream.flush()
+
+    def close(self) -> None:
+        self.write_head()
+        self._stream.flush()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def write_recording(path: str | os.PathLike[str], t: npt.ArrayLike, force_n: npt.ArrayLike,
+                    metadata: Mapping[str, Any] | None = None,
+                    extra_columns: Mapping[str, npt.ArrayLike] | None = None) -> Path:
+    """Write a whole recording in the project's format; :func:`read_recording` reads it with no flags.
+
+    The file appears complete or not at all (written beside the target, then renamed over it).
+    Time is written with 6 decimals (µs), force with 4 (0.1 mN); extra columns with 10 significant
+    digits (integers exactly).
+    """
+    p = Path(path)
+    extra = dict(extra_columns or {})
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    try:
+        fh = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise RecordingError(
+            f"cannot write {p} ({exc.strerror or exc}); check that the folder exists and is writable.",
+            path=p) from None
+    try:
+        with fh:
+            writer = RecordingWriter(fh, metadata, extra_columns=list(extra))
+            writer.append(t, force_n, extra)
+            writer.close()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return p
+
+

@@ -1,0 +1,245 @@
+"""What every recording reader shares: the Recording, its error, and the force units.
+
+Kept apart from :mod:`nmt_pressure.io.recording` (the public face, which re-exports all of it) so that
+the table reader and the format readers can use them without importing each other.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from nmt_pressure.core.config import DetectorConfig
+    from nmt_pressure.core.detector import AnalysisResult
+
+#: First line of every recording this project writes.
+FORMAT_LINE = "# nmt_pressure recording"
+DEFAULT_TIME_COL = "t_s"
+DEFAULT_FORCE_COL = "force_n"
+#: Fewest data rows a usable recording has (one interval is needed for a sample rate).
+MIN_SAMPLES = 2
+
+#: Force units a recording may be in, as newtons per unit. ``kg``/``g``/``lb`` mean the force units
+#: (kilogram-force etc.), which is what scales and hanging load cells report.
+UNITS: dict[str, float] = {
+    "N": 1.0,
+    "kg": 9.80665,
+    "g": 0.00980665,
+    "lb": 4.4482216152605,
+    "lbf": 4.4482216152605,
+}
+_UNIT_ALIASES: dict[str, str] = {
+    **{name.casefold(): name for name in UNITS},
+    "kgf": "kg",
+    "lbs": "lb",
+}
+
+#: Where :attr:`Recording.unit` came from: the force column's name, the ``--unit`` option, the file
+#: itself (an app's export that names its unit or has a fixed one), or nowhere (a default, assumed).
+UNIT_SOURCES = ("column", "option", "file", "assumed")
+
+#: What :attr:`Recording.format` may say.
+FORMATS = ("nmt_pressure", "csv", "tindeq", "grip-connect-csv", "grip-connect-json")
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut short: a hostile file's 100 kB cell must not fill the screen."""
+    try:
+        text = repr(value)
+    except RecursionError:  # a JSON value nested a thousand deep
+        return f"a {type(value).__name__} nested too deeply to show"
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value)} characters)" if isinstance(value, str) else ""
+    return f"{text[:limit - 1]}…{size}"
+
+
+def brief_list(names: list[str], limit: int = 8) -> str:
+    """Names for a message, ``'a', 'b'``, at most ``limit`` of them."""
+    shown = ", ".join(brief(n, 30) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+class RecordingError(ValueError):
+    """A recording cannot be read or written as asked; the message is one sentence naming the fix."""
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+        self.line = line
+
+
+def unit_factor(unit: str | None, path: str | os.PathLike[str] | None = None) -> tuple[str, float]:
+    """Canonical name and newtons-per-unit of a force unit name (case-insensitive; None means N)."""
+    if unit is None:
+        return "N", 1.0
+    canonical = _UNIT_ALIASES.get(str(unit).strip().casefold())
+    if canonical is None:
+        where = f" for {path}" if path is not None else ""
+        raise RecordingError(
+            f"unknown force unit {brief(unit)}{where}; use one of {', '.join(UNITS)} "
+            "(kg, g and lb meaning kilogram-, gram- and pound-force; kgf and lbs also work).",
+            path=path)
+    return canonical, UNITS[canonical]
+
+
+#: Force units a column's name may state (case-folded as written) -> the name :data:`UNITS` knows.
+_NAME_UNITS: dict[str, str] = {
+    "n": "N", "newton": "N", "newtons": "N",
+    "kg": "kg", "kgf": "kg", "kgs": "kg", "kilogram": "kg", "kilograms": "kg",
+    "g": "g", "gf": "g", "gram": "g", "grams": "g",
+    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "lbf": "lbf",
+}
+#: Units of force or mass a name may state that have no factor here: reading them as newtons would be
+#: the very silent mistake this guards against, so they are refused.
+_FOREIGN_UNITS = frozenset({"kn", "mn", "cn", "dan", "µn", "μn", "un", "oz", "ozf", "mg", "µg", "μg", "kip",
+                            "kips", "dyn", "dyne", "tf"})
+#: Bracketed parts of a name: ``Force (kg)``, ``force[N]``, ``Load {lb}``.
+_BRACKETED = re.compile(r"[(\[{]\s*(?:in\s+)?([^()\[\]{}]*?)\s*[)\]}]", re.IGNORECASE)
+#: What separates a quantity from its unit in a name: ``force_kg``, ``load-g``, ``weight lbf``, ``F/N``.
+_SEPARATORS = re.compile(r"[\s_\-./:,;|]+")
+
+
+class ColumnUnit(NamedTuple):
+    """A unit stated in a column's name: the canonical unit, or None for one we cannot convert."""
+
+    unit: str | None
+    written: str
+
+
+def column_unit(name: str) -> ColumnUnit | None:
+    """The force unit a column's name states (``force_kg``, ``Force (kg)``, ``force[N]``, ``F/lbf``).
+
+    None when the name states none. A unit is a bracketed part of the name or a separated word after
+    the first (the first names the quantity; a name that is only a unit, ``kg``, counts too), never a
+    part of a word: ``weight``, ``lung`` and ``gauge`` state nothing. Case does not matter (``force_n``
+    is this project's own newton column). A unit of force or mass without a factor here (kN, oz, ...)
+    comes back with ``unit`` None, for the caller to refuse. A name stating two different units
+    raises ``ValueError`` with them as its text ("kg and N"), for the caller to word with the file.
+    """
+    found: list[ColumnUnit] = []
+    for m in _BRACKETED.finditer(name):
+        _add_unit(found, m[1])
+    outside = _BRACKETED.sub(" ", name)
+    words = [w for w in _SEPARATORS.split(outside) if w]
+    for word in words[1:] if len(words) > 1 else words:
+        _add_unit(found, word)
+    if not found:
+        return None
+    distinct = {(u.unit and UNITS[u.unit], u.unit is None and u.written.casefold()) for u in found}
+    if len(distinct) > 1:
+        raise ValueError(" and ".join(dict.fromkeys(u.written for u in found)))
+    return found[0]
+
+
+def _add_unit(found: list[ColumnUnit], text: str) -> None:
+    key = text.strip().casefold()
+    if key in _NAME_UNITS:
+        found.append(ColumnUnit(_NAME_UNITS[key], text.strip()))
+    elif key in _FOREIGN_UNITS:
+        found.append(ColumnUnit(None, text.strip()))
+
+
+#: Where row ``i`` of a file is, for a message: ("line 12", 12) or ("item 3 of the JSON list", None).
+Where = Callable[[int], tuple[str, int | None]]
+
+
+def newtons(p: Path, force: npt.NDArray[np.float64], factor: float, where: Where) -> npt.NDArray[np.float64]:
+    """Force in newtons; a value too large for a double once converted is the file's error."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = force * factor if factor != 1.0 else force
+    bad = np.flatnonzero(~np.isfinite(out))
+    if bad.size:
+        place, line = where(int(bad[0]))
+        raise RecordingError(f"{p} {place}: the force is too large to express in newtons (over 1.8e308 N); "
+                             f"fix or delete that {place.split()[0]}.", path=p, line=line)
+    return out
+
+
+@dataclass
+class Recording:
+    """A force trace read from disk: times in seconds, force in newtons, and the file's metadata."""
+
+    t: npt.NDArray[np.float64]
+    force_n: npt.NDArray[np.float64]
+    metadata: dict[str, str] = field(default_factory=dict)
+    #: Every column named in the file's header row, in order.
+    columns: list[str] = field(default_factory=list)
+    source: Path | None = None
+    #: The column names actually used for time and force.
+    time_col: str = DEFAULT_TIME_COL
+    force_col: str = DEFAULT_FORCE_COL
+    #: The unit the force column was in (converted to newtons in ``force_n``).
+    unit: str = "N"
+    #: Who said so: one of :data:`UNIT_SOURCES`. "assumed" means nothing did: a user should hear it.
+    unit_source: str = "column"
+    #: What was read: one of :data:`FORMATS` ("csv" is any other table with a header row).
+    format: str = "csv"
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+    @property
+    def unit_assumed(self) -> bool:
+        """Nothing named the force unit: it is a default, which the user should be told."""
+        return self.unit_source == "assumed"
+
+    def unit_note(self) -> str:
+        """The force unit and who named it, for a report's header: ``kg (column 'force_kg'; shown in N)``."""
+        shown = "" if self.unit == "N" else "; shown in N"
+        if self.unit_source == "column":
+            return f"{self.unit} (column {brief(self.force_col, 40)}{shown})"
+        if self.unit_source == "option":
+            return f"{self.unit} (--unit{shown})"
+        if self.unit_source == "file":
+            return f"{self.unit} (as the file says{shown})"
+        others = [u for u in UNITS if UNITS[u] != UNITS[self.unit]]
+        return (f"{self.unit}, assumed: the column {brief(self.force_col, 40)} names no unit (give --unit "
+                f"{'|'.join(others)} if it is in another{shown})")
+
+    @property
+    def duration(self) -> float:
+        """Seconds from the first to the last sample."""
+        return float(self.t[-1] - self.t[0]) if self.t.size else 0.0
+
+    def analyze(self, config: DetectorConfig | None = None) -> AnalysisResult:
+        """Run the recording through the core, as ``nmt-pressure analyze`` and ``report`` do with no
+        flags: with the detector settings it was recorded with (its ``detector_config`` metadata;
+        the defaults for another device's file) and the sample rate read off its timestamps, or with
+        ``config``. The result keeps the core's filtered force, so its
+        :meth:`~nmt_pressure.core.detector.AnalysisResult.holds_frame` is the report's per-hold table.
+        """
+        from nmt_pressure.analysis.replay import replay_config
+        from nmt_pressure.core.detector import analyze
+
+        cfg = config if config is not None else replay_config(self)
+        return analyze(self.t, self.force_n, cfg, keep_filtered=True)
+
+    def to_pandas(self, *, filtered: bool = False, config: DetectorConfig | None = None) -> Any:
+        """The samples as a pandas DataFrame (needs the ``data`` extra: pandas is imported only here).
+
+        Columns: ``t_s`` (s, the recording's own time base) and ``force_n`` (N, converted from the
+        file's unit), then the file's other numeric columns under their own names (``raw`` and
+        ``flags`` in our recordings, ``flags`` as int64; read again from the file, see
+        :func:`nmt_pressure.io.recording.read_other_columns`), and with ``filtered`` the core's
+        low-passed force ``force_filtered_n`` (N; what the hold statistics are computed on, from
+        :meth:`analyze` with ``config``). One row per sample, a plain integer index.
+
+        ``df.attrs`` holds the rest: ``source``, ``format``, ``time_col``/``force_col`` and ``unit``
+        (as in the file), ``units`` (column -> unit), ``device``, ``rate_hz`` (as the device said,
+        or None), ``rate_hz_estimated``, ``detector_config`` (a dict: the settings the recording was
+        made with, or those ``filtered`` used; None for another device's file), ``metadata`` (every
+        ``# key: value`` line) and ``columns_skipped`` (columns that are not numbers).
+        """
+        from nmt_pressure.analysis.frames import samples_frame
+
+        return samples_frame(self, filtered=filtered, config=config)
