@@ -16,9 +16,11 @@ from nmt_pressure import DetectorConfig
 from nmt_pressure.analysis.frames import (
     EVENT_COLUMNS,
     HOLD_TYPES,
+    events_frame,
+    holds_frame,
     read_parquet_meta,
 )
-from nmt_pressure.analysis.holdstats import HOLD_COLUMNS
+from nmt_pressure.analysis.holdstats import HOLD_COLUMNS, result_hold_stats
 from nmt_pressure.cli.main import main as cli_main
 from nmt_pressure.core.detector import Detector, analyze
 from nmt_pressure.extras import MissingExtraError
@@ -128,7 +130,8 @@ def test_a_recording_whose_file_changed_says_so(tmp_path):
 def test_pandas_is_imported_only_when_a_frame_is_asked_for(recorded):
     path = recorded[0]
     code = ("import sys\nfrom nmt_pressure.io.recording import read_recording\n"
-            f"rec = read_recording({str(path)!r})\nres = rec.analyze()\nres.hold_stats()\n"
+            "from nmt_pressure.analysis.holdstats import result_hold_stats\n"
+            f"rec = read_recording({str(path)!r})\nres = rec.analyze()\nresult_hold_stats(res)\n"
             "import nmt_pressure.cli.main, nmt_pressure.analysis.batch, nmt_pressure.analysis.frames\n"
             "assert 'pandas' not in sys.modules and 'pyarrow' not in sys.modules, 'imported too early'\n"
             "rec.to_pandas()\nassert 'pandas' in sys.modules\n")
@@ -139,7 +142,7 @@ def test_pandas_is_imported_only_when_a_frame_is_asked_for(recorded):
 def test_without_pandas_one_sentence_names_the_extra(recorded, monkeypatch):
     rec = read_recording(recorded[0])
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails as if it were missing
-    for call in (rec.to_pandas, rec.analyze().events_frame, rec.analyze().holds_frame):
+    for call in (rec.to_pandas, lambda: events_frame(rec.analyze()), lambda: holds_frame(rec.analyze())):
         with pytest.raises(MissingExtraError) as info:
             call()
         msg = str(info.value)
@@ -153,7 +156,7 @@ def test_without_pandas_one_sentence_names_the_extra(recorded, monkeypatch):
 def test_events_and_holds_frames_are_the_analysis_exactly(recorded):
     rec = read_recording(recorded[0])
     res = rec.analyze()
-    ev = res.events_frame()
+    ev = events_frame(res)
     assert list(ev.columns) == list(EVENT_COLUMNS) and len(ev) == len(res.events) > 20
     assert ev["kind"].tolist() == [e.kind for e in res.events]
     assert {"step", "band_exit", "release"} <= set(ev["kind"])
@@ -164,8 +167,8 @@ def test_events_and_holds_frames_are_the_analysis_exactly(recorded):
     assert np.array_equal(ev["level"].to_numpy(), np.array(levels), equal_nan=True)
     assert ev.groupby("kind").size()["contact"] == sum(e.kind == "contact" for e in res.events)
 
-    holds = res.holds_frame()
-    stats = [s.to_dict() for s in res.hold_stats()]
+    holds = holds_frame(res)
+    stats = [s.to_dict() for s in result_hold_stats(res)]
     assert list(holds.columns) == list(HOLD_COLUMNS) and len(holds) == len(res.holds) >= 5
     for name, kind in HOLD_TYPES.items():
         col = holds[name]
@@ -181,13 +184,13 @@ def test_events_and_holds_frames_are_the_analysis_exactly(recorded):
     # the contract's API works too: a result without the filtered force computes it once more
     plain = analyze(rec.t, rec.force_n, res.config)
     assert plain.filtered is None
-    pd.testing.assert_frame_equal(plain.holds_frame(), holds, check_exact=True)
+    pd.testing.assert_frame_equal(holds_frame(plain), holds, check_exact=True)
 
 
 def test_no_holds_no_events_still_has_the_columns_and_types(tmp_path):
     p = write_recording(tmp_path / "quiet.csv", np.arange(0, 5, 0.01), np.zeros(500))
     res = read_recording(p).analyze()
-    holds, ev = res.holds_frame(), res.events_frame()
+    holds, ev = holds_frame(res), events_frame(res)
     assert holds.empty and ev.empty
     assert list(holds.columns) == list(HOLD_COLUMNS) and list(ev.columns) == list(EVENT_COLUMNS)
     assert holds["index"].dtype == np.int64 and holds["cv"].dtype == np.float64
@@ -216,7 +219,7 @@ def test_report_parquet_round_trips_exactly_beside_the_csv(recorded, tmp_path, c
         else:
             assert back[name].tolist() == csv[name].tolist(), name
     # and bit for bit what the analysis computed (the CSV keeps 10 digits)
-    pd.testing.assert_frame_equal(back, read_recording(path).analyze().holds_frame(), check_exact=True)
+    pd.testing.assert_frame_equal(back, holds_frame(read_recording(path).analyze()), check_exact=True)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["files"][0]["outputs"]["parquet"] == "session.holds.parquet"
     meta = read_parquet_meta(out / "session.holds.parquet")

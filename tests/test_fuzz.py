@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nmt_pressure.analysis.replay import recorded_config
 from nmt_pressure.cli import main as cli
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.io import csvtable
 from nmt_pressure.io.recording import Recording, RecordingError, RecordingWriter, read_data, read_recording
+from nmt_pressure.io.rectypes import recorded_config
 from nmt_pressure.protocol import (
     AsciiDecoder,
     AutoDecoder,

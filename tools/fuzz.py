@@ -60,7 +60,6 @@ from typing import Any
 
 import numpy as np
 
-from nmt_pressure.analysis.replay import recorded_config
 from nmt_pressure.buildinfo import describe
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.io import csvtable
@@ -73,6 +72,7 @@ from nmt_pressure.io.recording import (
     read_data,
     read_recording,
 )
+from nmt_pressure.io.rectypes import recorded_config
 from nmt_pressure.protocol import (
     COUNTS_MAX,
     COUNTS_MIN,

@@ -11,7 +11,7 @@ import importlib
 import os
 from pathlib import Path
 
-from nmt_pressure import __version__
+from nmt_pressure._version import __version__
 from nmt_pressure.core import detector as core
 from nmt_pressure.io import csvtable
 

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from nmt_pressure import __version__
+from nmt_pressure._version import __version__
 from nmt_pressure.analysis.holdstats import HOLD_COLUMNS, HoldStats, finite_median, hold_stats
 from nmt_pressure.analysis.report import to_json
 from nmt_pressure.core.config import ConfigError, DetectorConfig
@@ -269,7 +269,7 @@ def write_csv_table(stream: TextIO, rows: Sequence[dict[str, Any]], columns: Seq
 
 
 def _config_for(metadata: dict[str, str], opts: ReportOptions, rate: float) -> DetectorConfig:
-    from nmt_pressure.analysis.replay import recorded_config
+    from nmt_pressure.io.rectypes import recorded_config
 
     kwargs: dict[str, Any] = {k: v for k, v in (recorded_config(metadata) or {}).items()
                               if k in DetectorConfig.field_names()}

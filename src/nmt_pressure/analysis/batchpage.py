@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from nmt_pressure import __version__
+from nmt_pressure._version import __version__
 from nmt_pressure.analysis.batch import FileResult, write_csv_table
 from nmt_pressure.analysis.holdstats import HOLD_COLUMNS, finite_median
 from nmt_pressure.analysis.report import to_json

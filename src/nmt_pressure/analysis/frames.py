@@ -4,15 +4,14 @@ Entry points (pandas and pyarrow are the optional ``data`` extra, imported only 
 one of these is called):
 
 * :meth:`Recording.to_pandas() <nmt_pressure.io.rectypes.Recording.to_pandas>`: the samples;
-* :meth:`Recording.analyze() <nmt_pressure.io.rectypes.Recording.analyze>` and then
-  :meth:`AnalysisResult.events_frame() <nmt_pressure.core.detector.AnalysisResult.events_frame>` /
-  :meth:`AnalysisResult.holds_frame() <nmt_pressure.core.detector.AnalysisResult.holds_frame>`: the events
-  and the per-hold table of ``nmt-pressure report``;
+* :meth:`Recording.analyze() <nmt_pressure.io.rectypes.Recording.analyze>` (or :func:`nmt_pressure.analyze`)
+  and then :func:`events_frame` / :func:`holds_frame` of its result: the events and the per-hold table
+  of ``nmt-pressure report``;
 * :func:`write_parquet`: a table of ``report`` as Parquet (``report --format parquet``).
 
 Column types are fixed by the data's definition, not guessed from the values, so an empty table has
 the same columns and dtypes as a full one, and a table is the same whether it comes from
-:meth:`~nmt_pressure.core.detector.AnalysisResult.holds_frame` or from reading the Parquet file back:
+:func:`holds_frame` or from reading the Parquet file back:
 
 * floats are float64, bit for bit the doubles the analysis computed (the CSV has 10 significant
   digits); a value that is not defined (NaN in the analysis, an empty cell in the CSV, ``null`` in
@@ -34,17 +33,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nmt_pressure import extras
-from nmt_pressure.analysis.holdstats import HOLD_COLUMNS, HoldStats
+from nmt_pressure.analysis.holdstats import HOLD_COLUMNS, HoldStats, result_hold_stats
+from nmt_pressure.core.detector import AnalysisResult
 from nmt_pressure.core.events import Event, Hold
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from nmt_pressure.core.config import DetectorConfig
-    from nmt_pressure.io.rectypes import Recording
 
 __all__ = ["EVENT_COLUMNS", "EVENT_TYPES", "HOLD_TYPES", "PARQUET_META_KEY", "events_frame",
-           "holds_frame", "read_parquet_meta", "require", "samples_frame", "table_frame", "write_parquet"]
+           "holds_frame", "read_parquet_meta", "require", "table_frame", "write_parquet"]
 
 #: Key of the JSON block (file, settings, software version) in a Parquet file's schema metadata.
 PARQUET_META_KEY = b"nmt_pressure"
@@ -102,68 +100,22 @@ def table_frame(rows: Sequence[Mapping[str, Any]], types: Mapping[str, str]) -> 
     return pd.DataFrame(cols, columns=list(types))
 
 
-def events_frame(events: Sequence[Event]) -> pd.DataFrame:
-    """The events as a DataFrame: ``kind``, ``t``, ``t_detected`` (device seconds), ``direction``,
-    ``level`` (N); a missing direction is None, a missing level NaN."""
+def events_frame(events: AnalysisResult | Sequence[Event]) -> pd.DataFrame:
+    """The events (of an :func:`~nmt_pressure.analyze` result, or a list) as a DataFrame: ``kind``,
+    ``t``, ``t_detected`` (device seconds), ``direction``, ``level`` (N); a missing direction is
+    None, a missing level NaN."""
+    if isinstance(events, AnalysisResult):
+        events = events.events
     return table_frame([e.to_dict() for e in events], EVENT_TYPES)
 
 
-def holds_frame(stats: Sequence[HoldStats]) -> pd.DataFrame:
+def holds_frame(stats: AnalysisResult | Sequence[HoldStats]) -> pd.DataFrame:
     """The per-hold table of ``nmt-pressure report`` (columns :data:`HOLD_COLUMNS`, the README's
-    researcher page defines them), exactly as reading ``STEM.holds.parquet`` back gives it."""
+    researcher page defines them) of an :func:`~nmt_pressure.analyze` result (or of its hold
+    statistics), exactly as reading ``STEM.holds.parquet`` back gives it."""
+    if isinstance(stats, AnalysisResult):
+        stats = result_hold_stats(stats)
     return table_frame([s.to_dict() for s in stats], HOLD_TYPES)
-
-
-#: Units of our own recordings' columns (the recorder's ``units`` metadata line says the same).
-_OWN_UNITS = {"t_s": "s", "force_n": "N", "raw": "device counts or value as read",
-              "flags": "bits: 0 marker, 1 overload, 2 tared"}
-
-
-def samples_frame(rec: Recording, *, filtered: bool = False, config: DetectorConfig | None = None
-                  ) -> pd.DataFrame:
-    """:meth:`Recording.to_pandas <nmt_pressure.io.rectypes.Recording.to_pandas>` (see there)."""
-    pd = require("pandas")
-    from nmt_pressure.analysis.replay import recorded_config
-    from nmt_pressure.core.detector import estimate_sample_rate
-    from nmt_pressure.io.recording import read_other_columns
-
-    extra, skipped = read_other_columns(rec)
-    cols: dict[str, Any] = {"t_s": rec.t, "force_n": rec.force_n}
-    units = {"t_s": "s", "force_n": "N"}
-    for name, values in extra.items():
-        key = name if name not in cols and name != "force_filtered_n" else f"{name} (file)"
-        if rec.format == "nmt_pressure":
-            if name == "flags" and np.all(values == np.trunc(values)):
-                values = values.astype(np.int64)  # bits: integers, as the recorder wrote them
-            if name in _OWN_UNITS:
-                units[key] = _OWN_UNITS[name]
-        cols[key] = values
-    result = None
-    if filtered:
-        result = rec.analyze(config)
-        cols["force_filtered_n"] = result.filtered
-        units["force_filtered_n"] = "N"
-    df = pd.DataFrame(cols)
-    try:  # the rate the device said it runs at; None for a file that does not say
-        device_rate: float | None = float(rec.metadata["rate_hz"])
-    except (KeyError, ValueError):
-        device_rate = None
-    df.attrs.update({
-        "source": None if rec.source is None else str(rec.source),
-        "format": rec.format,
-        "time_col": rec.time_col,
-        "force_col": rec.force_col,
-        "unit": rec.unit,
-        "units": units,
-        "device": rec.metadata.get("device"),
-        "rate_hz": device_rate if device_rate is not None and math.isfinite(device_rate) else None,
-        "rate_hz_estimated": estimate_sample_rate(rec.t),
-        "detector_config": (result.config.to_dict() if result is not None
-                            else recorded_config(rec.metadata)),
-        "metadata": dict(rec.metadata),
-        "columns_skipped": skipped,
-    })
-    return df
 
 
 # --------------------------------------------------------------------------------------------------

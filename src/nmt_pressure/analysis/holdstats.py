@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.detector import AnalysisResult, analyze
 from nmt_pressure.core.events import Event, Hold
 
 __all__ = ["HOLD_COLUMNS", "HoldStats", "finite_median", "hold_stats", "loading_rate", "sample_weights"]
@@ -171,3 +172,21 @@ def hold_stats(t: npt.ArrayLike, filtered: npt.ArrayLike, events: Sequence[Event
             loading_rate_pct_per_s=100.0 * rate / h.level if h.level > 0 else math.nan))
         prev_end = h.end
     return out
+
+
+def result_hold_stats(result: AnalysisResult) -> list[HoldStats]:
+    """Every hold of an :func:`~nmt_pressure.analyze` result with the research statistics of
+    ``nmt-pressure report``.
+
+    They are computed on the core's filtered force: kept by ``analyze(..., keep_filtered=True)``
+    (and :meth:`Recording.analyze <nmt_pressure.io.rectypes.Recording.analyze>`), else the trace is
+    run through the core once more to get it.
+    """
+    if result.t is None or (result.filtered is None and result.force is None):
+        raise ValueError("hold statistics need the trace: get this result from analyze()")
+    filtered = result.filtered
+    if filtered is None:
+        assert result.force is not None
+        filtered = analyze(result.t, result.force, result.config, keep_filtered=True).filtered
+    assert filtered is not None
+    return hold_stats(result.t, filtered, result.events, result.holds, result.config)

@@ -28,15 +28,16 @@ from typing import Any
 import numpy as np
 
 from nmt_pressure.core.config import DetectorConfig
-from nmt_pressure.core.detector import Detector, estimate_sample_rate
+from nmt_pressure.core.detector import Detector
 from nmt_pressure.core.events import Event
 from nmt_pressure.io.recording import Recording, read_recording
+from nmt_pressure.io.rectypes import replay_config
 from nmt_pressure.link.calibration import DeviceInfo, Samples
 from nmt_pressure.link.listeners import Listener
 from nmt_pressure.link.reader import LinkStats
 from nmt_pressure.link.source import BackgroundSource
 
-__all__ = ["BLOCK_S", "SPEEDS", "Replayer", "parse_speed", "recorded_config", "replay_config"]
+__all__ = ["BLOCK_S", "SPEEDS", "Replayer", "parse_speed"]
 
 #: Device time per block handed to the listeners (s): what a device sends in one frame or so.
 BLOCK_S = 0.01
@@ -52,32 +53,6 @@ def parse_speed(text: str) -> float | None:
     if key not in SPEEDS:
         raise ValueError(f"unknown replay speed {text!r}; use one of {', '.join(SPEEDS)}")
     return SPEEDS[key]
-
-
-def recorded_config(metadata: dict[str, str]) -> dict[str, Any] | None:
-    """The detector configuration a live recording was monitored with (its ``detector_config``
-    metadata), or None if the file carries none (another device's export)."""
-    text = metadata.get("detector_config")
-    if not text:
-        return None
-    try:
-        cfg = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, a number of over 4300 digits, or nested too deep
-        return None
-    return cfg if isinstance(cfg, dict) else None
-
-
-def replay_config(rec: Recording, *, target: float | None = None, tolerance: float | None = None,
-                  sample_rate: float | None = None) -> DetectorConfig:
-    """The configuration ``nmt-pressure analyze`` would use for ``rec`` (flags given here win)."""
-    kwargs: dict[str, Any] = {k: v for k, v in (recorded_config(rec.metadata) or {}).items()
-                              if k in DetectorConfig.field_names()}
-    kwargs["sample_rate"] = sample_rate if sample_rate is not None else estimate_sample_rate(rec.t)
-    if target is not None:
-        kwargs["target"] = target
-    if tolerance is not None:
-        kwargs["tolerance"] = tolerance
-    return DetectorConfig(**kwargs)
 
 
 def _recorded_markers(path: Path | None) -> np.ndarray:

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 from firmware_sim.__main__ import RATE_MAX as SIM_RATE_MAX
 from firmware_sim.__main__ import RATE_MIN as SIM_RATE_MIN
 from firmware_sim.__main__ import SPEED_MAX as SIM_SPEED_MAX
-from nmt_pressure import __version__
+from nmt_pressure._version import __version__
 from nmt_pressure.analysis.report import analysis_dict, format_report, to_json
 from nmt_pressure.cli import practice as cli_practice
 from nmt_pressure.core.config import TARGET_MAX, ConfigError, DetectorConfig
@@ -343,7 +343,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 
 def _recorded_config(metadata: dict[str, str]) -> dict[str, Any] | None:
-    from nmt_pressure.analysis.replay import recorded_config  # one definition, shared with the replayer
+    from nmt_pressure.io.rectypes import recorded_config  # one definition, shared with the replayer
 
     return recorded_config(metadata)
 

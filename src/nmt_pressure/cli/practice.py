@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from nmt_pressure.practice.spec import DrillError
+from nmt_pressure.practice.userdata import DEFAULT_PRACTITIONER_ENV, default_practitioner
 
 __all__ = ["DRILL_HELP", "HISTORY_HELP", "configure_drill", "configure_history", "run_drill", "run_history"]
 
@@ -23,12 +23,6 @@ __all__ = ["DRILL_HELP", "HISTORY_HELP", "configure_drill", "configure_history",
 SIM_WALL_S = 60.0
 
 #: Who practised, when --practitioner is not given.
-DEFAULT_PRACTITIONER_ENV = "NMT_PRESSURE_PRACTITIONER"
-
-
-def _default_practitioner() -> str:
-    return os.environ.get(DEFAULT_PRACTITIONER_ENV) or os.environ.get("USER") or \
-        os.environ.get("USERNAME") or "me"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -114,7 +108,7 @@ def run_drill(args: argparse.Namespace) -> int:
         from nmt_pressure.cli.main import _check_unit
 
         _check_unit(args.unit)  # else the reader thread would meet it at the first bare reading
-    practitioner = " ".join((args.practitioner or _default_practitioner()).split())
+    practitioner = " ".join((args.practitioner or default_practitioner()).split())
     if not practitioner:
         raise CommandError("--practitioner is empty; give a name.")
 
@@ -150,10 +144,10 @@ def _sim_args(args: argparse.Namespace, drill: Any, folder: Path) -> list[str]:
 
 
 def _replay_drill(args: argparse.Namespace, drill: Any) -> int:
-    from nmt_pressure.analysis.replay import recorded_config
     from nmt_pressure.cli.main import config_from_args
     from nmt_pressure.core.detector import estimate_sample_rate
     from nmt_pressure.io.recording import read_recording
+    from nmt_pressure.io.rectypes import recorded_config
     from nmt_pressure.practice.engine import play_offline
     from nmt_pressure.practice.live import DrillView
     from nmt_pressure.practice.score import score_run

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,9 +17,6 @@ import numpy.typing as npt
 from nmt_pressure.core import golden as _core_py
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import Event, Hold
-
-if TYPE_CHECKING:
-    from nmt_pressure.analysis.holdstats import HoldStats
 
 IMPLEMENTATION: str
 if os.environ.get("NMT_PRESSURE_PUREPYTHON", "") not in ("", "0"):
@@ -65,7 +62,8 @@ class AnalysisResult:
     extra: dict[str, Any] = field(default_factory=dict)
     #: The core's low-passed force after each sample, when asked for (``keep_filtered=True``).
     filtered: npt.NDArray[np.float64] | None = None
-    #: The trace analysed (seconds, newtons; set by :func:`analyze`), for :meth:`hold_stats`.
+    #: The trace analysed (seconds, newtons; set by :func:`analyze`), for the hold statistics
+    #: (:func:`nmt_pressure.analysis.holdstats.result_hold_stats`).
     t: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
     force: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
@@ -74,39 +72,6 @@ class AnalysisResult:
             "events": [e.to_dict() for e in self.events],
             "holds": [h.to_dict() for h in self.holds],
         }
-
-    def hold_stats(self) -> list[HoldStats]:
-        """Every hold with the research statistics of ``nmt-pressure report`` (see ``holdstats``).
-
-        They are computed on the core's filtered force: kept by ``analyze(..., keep_filtered=True)``
-        (and :meth:`Recording.analyze <nmt_pressure.io.rectypes.Recording.analyze>`), else the trace
-        is run through the core once more to get it.
-        """
-        from nmt_pressure.analysis.holdstats import hold_stats
-
-        if self.t is None or (self.filtered is None and self.force is None):
-            raise ValueError("hold statistics need the trace: get this result from analyze()")
-        filtered = self.filtered
-        if filtered is None:
-            assert self.force is not None
-            filtered = analyze(self.t, self.force, self.config, keep_filtered=True).filtered
-        assert filtered is not None
-        return hold_stats(self.t, filtered, self.events, self.holds, self.config)
-
-    def events_frame(self) -> Any:
-        """The events as a pandas DataFrame (``kind``, ``t``, ``t_detected``, ``direction``,
-        ``level``: the contract's fields, one row per event). Needs the ``data`` extra."""
-        from nmt_pressure.analysis.frames import events_frame
-
-        return events_frame(self.events)
-
-    def holds_frame(self) -> Any:
-        """The holds as a pandas DataFrame: the per-hold table of ``nmt-pressure report`` (columns
-        ``holdstats.HOLD_COLUMNS``: ``index``, the contract's hold fields, the research statistics),
-        equal to reading ``STEM.holds.parquet`` back. Needs the ``data`` extra."""
-        from nmt_pressure.analysis.frames import holds_frame
-
-        return holds_frame(self.hold_stats())
 
 
 def analyze(t: npt.ArrayLike, force: npt.ArrayLike, cfg: DetectorConfig | None = None,

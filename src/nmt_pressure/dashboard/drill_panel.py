@@ -394,9 +394,9 @@ class DrillPanel(QWidget):
         self.refresh_drills()
 
     def _default_practitioner(self) -> str:
-        from nmt_pressure.cli.practice import _default_practitioner
+        from nmt_pressure.practice.userdata import default_practitioner
 
-        return str(self.dash.settings.value("drill/practitioner", "") or _default_practitioner())
+        return str(self.dash.settings.value("drill/practitioner", "") or default_practitioner())
 
     @property
     def drill(self) -> Drill | None:

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmt_pressure.analysis.replay import Replayer, replay_config
+from nmt_pressure.analysis.replay import Replayer
 from nmt_pressure.core.config import ConfigError, DetectorConfig
 from nmt_pressure.core.events import STATE_HOLD, STATE_MOVING, STATE_NAMES, Event, Hold
 from nmt_pressure.dashboard.drill_panel import DrillPanel
@@ -61,6 +61,7 @@ from nmt_pressure.dashboard.widgets import (
     ReadoutPanel,
 )
 from nmt_pressure.io.recording import Recording, RecordingError, read_recording
+from nmt_pressure.io.rectypes import replay_config
 from nmt_pressure.link.calibration import DeviceInfo
 from nmt_pressure.link.listeners import FanOut
 from nmt_pressure.link.reader import Monitor

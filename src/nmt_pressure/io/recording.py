@@ -29,6 +29,7 @@ the fix, so the command line can print it without a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -251,9 +252,11 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
     metadata.update(csvtable.trailing_metadata(data, head.data_offset))
     if left_out is not None:
         metadata[csvtable.PARTIAL_LAST_LINE] = left_out
-    return Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
-                     time_col=names[0], force_col=names[1], unit=unit_name, unit_source=unit_source,
-                     format=fmt)
+    rec = Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
+                    time_col=names[0], force_col=names[1], unit=unit_name, unit_source=unit_source,
+                    format=fmt)
+    rec.other_columns = functools.partial(read_other_columns, rec)
+    return rec
 
 
 def read_other_columns(rec: Recording) -> tuple[dict[str, npt.NDArray[np.float64]], list[str]]:

@@ -6,19 +6,21 @@ the table reader and the format readers can use them without importing each othe
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from nmt_pressure.core.config import DetectorConfig
-    from nmt_pressure.core.detector import AnalysisResult
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.detector import AnalysisResult, analyze, estimate_sample_rate
+from nmt_pressure.extras import require
 
 #: First line of every recording this project writes.
 FORMAT_LINE = "# nmt_pressure recording"
@@ -184,6 +186,10 @@ class Recording:
     unit_source: str = "column"
     #: What was read: one of :data:`FORMATS` ("csv" is any other table with a header row).
     format: str = "csv"
+    #: The file's other numeric columns and the names of those left out, read again when called (set
+    #: by the reader that made this recording; None where the format has none).
+    other_columns: Callable[[], tuple[dict[str, npt.NDArray[np.float64]], list[str]]] | None = \
+        field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -218,9 +224,6 @@ class Recording:
         ``config``. The result keeps the core's filtered force, so its
         :meth:`~nmt_pressure.core.detector.AnalysisResult.holds_frame` is the report's per-hold table.
         """
-        from nmt_pressure.analysis.replay import replay_config
-        from nmt_pressure.core.detector import analyze
-
         cfg = config if config is not None else replay_config(self)
         return analyze(self.t, self.force_n, cfg, keep_filtered=True)
 
@@ -240,6 +243,77 @@ class Recording:
         made with, or those ``filtered`` used; None for another device's file), ``metadata`` (every
         ``# key: value`` line) and ``columns_skipped`` (columns that are not numbers).
         """
-        from nmt_pressure.analysis.frames import samples_frame
-
         return samples_frame(self, filtered=filtered, config=config)
+
+
+def recorded_config(metadata: dict[str, str]) -> dict[str, Any] | None:
+    """The detector configuration a live recording was monitored with (its ``detector_config``
+    metadata), or None if the file carries none (another device's export)."""
+    text = metadata.get("detector_config")
+    if not text:
+        return None
+    try:
+        cfg = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, a number of over 4300 digits, or nested too deep
+        return None
+    return cfg if isinstance(cfg, dict) else None
+
+
+def replay_config(rec: Recording, *, target: float | None = None, tolerance: float | None = None,
+                  sample_rate: float | None = None) -> DetectorConfig:
+    """The configuration ``nmt-pressure analyze`` would use for ``rec`` (flags given here win)."""
+    kwargs: dict[str, Any] = {k: v for k, v in (recorded_config(rec.metadata) or {}).items()
+                              if k in DetectorConfig.field_names()}
+    kwargs["sample_rate"] = sample_rate if sample_rate is not None else estimate_sample_rate(rec.t)
+    if target is not None:
+        kwargs["target"] = target
+    if tolerance is not None:
+        kwargs["tolerance"] = tolerance
+    return DetectorConfig(**kwargs)
+
+
+#: Units of our own recordings' columns (the recorder's ``units`` metadata line says the same).
+_OWN_UNITS = {"t_s": "s", "force_n": "N", "raw": "device counts or value as read",
+              "flags": "bits: 0 marker, 1 overload, 2 tared"}
+
+
+def samples_frame(rec: Recording, *, filtered: bool = False, config: DetectorConfig | None = None) -> Any:
+    """:meth:`Recording.to_pandas` (see there)."""
+    pd = require("pandas", "data", "`Recording.to_pandas()`")
+    extra, skipped = rec.other_columns() if rec.other_columns is not None else ({}, [])
+    cols: dict[str, Any] = {"t_s": rec.t, "force_n": rec.force_n}
+    units = {"t_s": "s", "force_n": "N"}
+    for name, values in extra.items():
+        key = name if name not in cols and name != "force_filtered_n" else f"{name} (file)"
+        if rec.format == "nmt_pressure":
+            if name == "flags" and np.all(values == np.trunc(values)):
+                values = values.astype(np.int64)  # bits: integers, as the recorder wrote them
+            if name in _OWN_UNITS:
+                units[key] = _OWN_UNITS[name]
+        cols[key] = values
+    result = None
+    if filtered:
+        result = rec.analyze(config)
+        cols["force_filtered_n"] = result.filtered
+        units["force_filtered_n"] = "N"
+    df = pd.DataFrame(cols)
+    try:  # the rate the device said it runs at; None for a file that does not say
+        device_rate: float | None = float(rec.metadata["rate_hz"])
+    except (KeyError, ValueError):
+        device_rate = None
+    df.attrs.update({
+        "source": None if rec.source is None else str(rec.source),
+        "format": rec.format,
+        "time_col": rec.time_col,
+        "force_col": rec.force_col,
+        "unit": rec.unit,
+        "units": units,
+        "device": rec.metadata.get("device"),
+        "rate_hz": device_rate if device_rate is not None and math.isfinite(device_rate) else None,
+        "rate_hz_estimated": estimate_sample_rate(rec.t),
+        "detector_config": (result.config.to_dict() if result is not None
+                            else recorded_config(rec.metadata)),
+        "metadata": dict(rec.metadata),
+        "columns_skipped": skipped,
+    })
+    return df

@@ -567,7 +567,7 @@ class LslPublisher(Listener):
         self._describe_common(desc, info)
 
     def _describe_common(self, desc: Any, info: DeviceInfo) -> None:
-        from nmt_pressure import __version__
+        from nmt_pressure._version import __version__
 
         acq = desc.append_child("acquisition")
         acq.append_child_value("manufacturer", DEFAULT_NAME)

@@ -1,4 +1,4 @@
-"""The user's data folder: the practice history database and the user's own drills.
+"""The user's data folder (the practice history database, the user's own drills) and who is practising.
 
 ``NMT_PRESSURE_HOME`` names it outright (tests, a clinic's shared folder); otherwise it follows each
 platform's convention: ``$XDG_DATA_HOME/nmt_pressure`` (default ``~/.local/share/nmt_pressure``) on
@@ -11,9 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["data_dir", "drills_dir", "history_path"]
+__all__ = ["DEFAULT_PRACTITIONER_ENV", "data_dir", "default_practitioner", "drills_dir", "history_path"]
 
 APP = "nmt_pressure"
+#: Names the practitioner when a command or the drill panel is given none.
+DEFAULT_PRACTITIONER_ENV = "NMT_PRESSURE_PRACTITIONER"
 
 
 def data_dir() -> Path:
@@ -37,3 +39,9 @@ def drills_dir() -> Path:
 def history_path() -> Path:
     """The practice history database."""
     return data_dir() / "history.sqlite3"
+
+
+def default_practitioner() -> str:
+    """Who practises when nobody says: ``$NMT_PRESSURE_PRACTITIONER``, else the login name."""
+    return os.environ.get(DEFAULT_PRACTITIONER_ENV) or os.environ.get("USER") or \
+        os.environ.get("USERNAME") or "me"
