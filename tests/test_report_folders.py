@@ -109,7 +109,7 @@ def test_a_folder_without_a_recording_is_one_sentence_naming_the_fix(
 
     # with the columns named, the table is a recording; the labels are still skipped, and said so
     assert cli.main(["report", str(day), "--out", str(out), "--quiet", "--no-figures",
-                     "--time-col", "Time", "--force-col", "load"]) == 0
+                     "--time-col", "Time", "--force-col", "load", "--unit", "N"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["nmt-pressure: skipped 1 file that is not a recording: 1 labels file (gauge.labels.json)."]
     assert (out / "gauge.holds.csv").exists()
