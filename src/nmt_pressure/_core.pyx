@@ -1,10 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The signal core, written as firmware would be: the compiled twin of ``_core_py.py``.
+"""The signal core, written as firmware would be: the compiled twin of ``core/golden.py``.
 
 All state lives in one C struct; every buffer is allocated once, at construction, with sizes taken
 from the configuration; ``step`` is a ``noexcept nogil`` function of one sample with no Python objects
 inside; events and finished holds go into fixed rings that are turned into Python objects only at the
-boundary (``process``/``push``/``finish``). ``_core_py.py`` is the readable specification: every
+boundary (``process``/``push``/``finish``). ``core/golden.py`` is the readable specification: every
 function here has a namesake there, doing the same arithmetic in the same order, and the tests hold
 the two equal.
 """
@@ -1282,7 +1282,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
 
 # ---------------------------------------------------------------- the Python boundary
 cdef class Detector:
-    """Compiled hold detector. Same API and results as ``_core_py.Detector``."""
+    """Compiled hold detector. Same API and results as ``core.golden.Detector``."""
 
     cdef Core* s
     cdef readonly object cfg

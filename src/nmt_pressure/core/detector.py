@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nmt_pressure.core import golden as _core_py
+from nmt_pressure.core import golden
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import Event, Hold
 
 IMPLEMENTATION: str
 if os.environ.get("NMT_PRESSURE_PUREPYTHON", "") not in ("", "0"):
-    Detector: Any = _core_py.Detector
+    Detector: Any = golden.Detector
     IMPLEMENTATION = "python"
 else:
     try:
@@ -36,7 +36,7 @@ else:
             RuntimeWarning,
             stacklevel=2,
         )
-        Detector = _core_py.Detector
+        Detector = golden.Detector
         IMPLEMENTATION = "python"
 
 
