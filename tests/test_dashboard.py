@@ -277,6 +277,24 @@ def test_live_simulator_marker_key_recording_and_clean_exit(qtbot, settings, tmp
     assert proc.poll() is not None  # the simulator went with the window
 
 
+def test_a_simulator_that_cannot_start_says_why_and_goes(qtbot, settings, tmp_path):
+    win = DashboardWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.start_sim(rate=500, script=str(tmp_path / "no-such-hand.txt"))
+    assert win.sim is not None and win.act_sim.text() == "Stop simulator"
+    qtbot.waitUntil(lambda: win.sim is None, timeout=15000)
+    assert win.message.startswith("the simulator did not start (") and "cannot read script" in win.message
+    assert win.session is None and win.act_sim.text() == "Simulator"
+    qtbot.keyClick(win, Qt.Key.Key_S)  # the S key starts the built-in one, which does start
+    qtbot.waitUntil(lambda: win.session is not None and win.session.connected, timeout=15000)
+    proc = win.sim.proc
+    qtbot.keyClick(win, Qt.Key.Key_S)  # and stops it
+    qtbot.waitUntil(lambda: win.sim is None and win.session is None, timeout=15000)
+    assert proc.poll() is not None
+    win.close()
+
+
 def test_settings_are_remembered_in_the_given_place(qtbot, settings, tmp_path):
     win = DashboardWindow(settings=settings)
     qtbot.addWidget(win)

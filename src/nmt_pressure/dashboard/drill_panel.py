@@ -2,7 +2,7 @@
 the trend of that practitioner's scores.
 
 The drill itself is a :class:`~nmt_pressure.practice.engine.DrillRun` hung on the live session's listeners
-(:meth:`DashboardWindow.attach_drill`), so it advances on the reader thread exactly as in the terminal
+(:meth:`DrillHost.attach_drill`, the window's), so it advances on the reader thread exactly as in the terminal
 command. Its two callbacks (a new phase, the end) only emit queued signals: the GUI thread shows the
 prompt and, at the end, scores the run. Between prompts a 10 Hz timer reads the countdown and the
 latest filtered force (never a signal per sample) to colour the phase's band on the plot.
@@ -20,10 +20,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,10 +49,7 @@ from nmt_pressure.practice.history import History, HistoryError, ResultRow, now_
 from nmt_pressure.practice.score import LABELS, WORK_ON_BELOW, ScoreCard, score_run
 from nmt_pressure.practice.spec import Drill, available_drills
 
-if TYPE_CHECKING:
-    from nmt_pressure.dashboard.window import DashboardWindow
-
-__all__ = ["DrillPanel", "HistoryNews", "band_state", "load_trend", "save_result"]
+__all__ = ["DrillHost", "DrillPanel", "HistoryNews", "band_state", "load_trend", "save_result"]
 
 #: The countdown and the band's colour are refreshed this often (ms).
 TICK_MS = 100
@@ -90,6 +87,48 @@ def band_state(kind: str, force: float, band: tuple[float, float] | None, moving
     if kind == "press" and force > hi:
         return "high"
     return ""
+
+
+class DrillHost(Protocol):
+    """What the panel needs of the window it sits in (the dashboard's window is one). Said here, by
+    the panel, so that the window imports the panel and never the other way round."""
+
+    @property
+    def settings(self) -> QSettings:
+        """Where the chosen drill and practitioner are remembered."""
+        ...
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """One line in the window's status bar."""
+        ...
+
+    def attach_drill(self, run: DrillRun) -> str | None:
+        """Hang ``run`` on the live session's listeners; the reason if it cannot."""
+        ...
+
+    def detach_drill(self, run: DrillRun) -> None:
+        """Take ``run`` off whichever session it plays on."""
+        ...
+
+    def set_drill_band(self, band: tuple[float, float] | None, state: str = "") -> None:
+        """Show the phase's band on the plot (None hides it), filled by ``state``."""
+        ...
+
+    def filtered_force(self) -> float:
+        """The session's latest filtered force (NaN before its first sample or without a session)."""
+        ...
+
+    def core_state(self) -> int | None:
+        """The core's state on the session (``core.events.STATE_*``; None without a session)."""
+        ...
+
+    def device_name(self) -> str:
+        """The session's device ("" without one)."""
+        ...
+
+    def recording_path(self) -> str | None:
+        """The session's recording, as an absolute path (None if it records nothing)."""
+        ...
 
 
 # --------------------------------------------------------------------------------------------------
@@ -186,7 +225,7 @@ class DrillPanel(QWidget):
     #: A drill is over and its result stored, or storing it failed (then ``error`` says why).
     done = Signal()
 
-    def __init__(self, dash: DashboardWindow) -> None:
+    def __init__(self, dash: DrillHost) -> None:
         super().__init__()
         self.dash = dash
         self.drills: dict[str, Drill] = {}
@@ -463,20 +502,20 @@ class DrillPanel(QWidget):
         if problem:
             self.dash.show_message(problem, error=True)
             return False
-        s = self.dash.session
         self.run, self.practitioner, self.state = run, name, "running"
         self.card, self.result_id, self.error = None, None, None
         self.prompts_seen = []
         self._prompt, self._band_state, self._handled = None, "", None
         self._started = now_iso()
-        self._device = s.source.info.name if s is not None else ""
-        self._recording = self._recording_path()
+        self._device = self.dash.device_name()
+        self._recording = self.dash.recording_path()
         self.dash.settings.setValue("drill/name", d.name)
         self.dash.settings.setValue("drill/practitioner", name)
         self._show_running()
         self._tick.start()
+        core = self.dash.core_state()
         hint = " (take the hand off the cell first: it starts with a press)" \
-            if s is not None and s.listener.state != STATE_IDLE else ""
+            if core is not None and core != STATE_IDLE else ""
         self.dash.show_message(f"drill {d.name} started for {name}{hint}")
         return True
 
@@ -489,11 +528,6 @@ class DrillPanel(QWidget):
         """The session the drill plays on is ending (disconnect, band change, device gone)."""
         if run is self.run and self.state == "running":
             run.abort(reason)
-
-    def _recording_path(self) -> str | None:
-        s = self.dash.session
-        rec = s.recorder if s is not None else None
-        return str(Path(rec.path).resolve()) if rec is not None else None
 
     @Slot(object, object)
     def _on_prompt(self, run: DrillRun, p: Prompt) -> None:
@@ -524,10 +558,8 @@ class DrillPanel(QWidget):
             return
         left = run.remaining()
         self.countdown_label.setText(f"{left:.1f} s" if left is not None else "")
-        s = self.dash.session
-        force = s.listener.filtered if s is not None and s.listener.ring.last_t is not None else math.nan
-        moving = s is not None and s.listener.state == STATE_MOVING
-        state = band_state(p.kind, force, p.band, moving)
+        state = band_state(p.kind, self.dash.filtered_force(), p.band,
+                           self.dash.core_state() == STATE_MOVING)
         if state != self._band_state:
             self._band_state = state
             self.dash.set_drill_band(p.band, state)
@@ -553,7 +585,7 @@ class DrillPanel(QWidget):
         self.dash.detach_drill(run)
         self.dash.set_drill_band(None, "")
         self.state = "completed" if run.completed else "stopped"
-        self._recording = self._recording or self._recording_path()
+        self._recording = self._recording or self.dash.recording_path()
         if not run.records:
             self.card = None
             self._show_idle()

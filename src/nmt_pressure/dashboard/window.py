@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import resource
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -65,6 +64,7 @@ from nmt_pressure.io.rectypes import replay_config
 from nmt_pressure.link.calibration import DeviceInfo
 from nmt_pressure.link.listeners import FanOut
 from nmt_pressure.link.reader import Monitor
+from nmt_pressure.link.simproc import SimulatorProcess, simulator_args
 from nmt_pressure.outputs.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
 from nmt_pressure.outputs.lsl import LslError, LslPublisher
 from nmt_pressure.outputs.recorder import LiveRecorder, RecorderError
@@ -110,79 +110,6 @@ def settings_for(path: str | None = None) -> QSettings:
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
     return QSettings("nmt_pressure", "dashboard")
-
-
-def _find_prctl() -> Any:
-    if sys.platform != "linux":
-        return None
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-
-_PRCTL = _find_prctl()  # resolved here: the child of a fork should do as little as it can
-
-
-def _die_with_parent() -> None:
-    """In the simulator's process (Linux): SIGTERM when the dashboard's process dies, however it
-    dies, so a crashed dashboard leaves no simulator behind (PR_SET_PDEATHSIG)."""
-    if _PRCTL is not None:
-        _PRCTL(1, 15)
-
-
-class SimProcess(QObject):
-    """``python -m firmware_sim`` as a child process; its port arrives as ``ready(port)``."""
-
-    ready = Signal(str)
-    failed = Signal(str)
-
-    def __init__(self, rate: int, scenario: str = "session", seed: int = 0, script: str | None = None,
-                 speed: float = 1.0) -> None:
-        super().__init__()
-        args = [sys.executable, "-m", "firmware_sim", "--rate", str(rate), "--seed", str(seed)]
-        args += ["--script", script] if script else ["--scenario", scenario]
-        if speed != 1.0:  # the device clock runs faster (demos of long drills, tests)
-            args += ["--speed", f"{speed:g}"]
-        self.rate = rate
-        # A process group of its own: Ctrl-C at the terminal reaches the dashboard only, which ends
-        # its session first and then this device (simproc.py does the same for the demo).
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     preexec_fn=_die_with_parent if _PRCTL is not None else None,
-                                     process_group=0)
-        self.port: str | None = None
-        threading.Thread(target=self._read_port, name="nmt-sim-port", daemon=True).start()
-
-    def _read_port(self) -> None:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()
-        if line.startswith("port: "):
-            self.port = line[len("port: "):]
-            self.ready.emit(self.port)
-            return
-        err = ""
-        with contextlib.suppress(Exception):
-            self.proc.wait(5)
-            err = self.proc.stderr.read().strip().splitlines()[-1] if self.proc.stderr else ""
-        self.failed.emit(err or line or "no output")
-
-    @property
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def stop(self, wait: float = 3.0) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(wait)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(wait)
-        for f in (self.proc.stdout, self.proc.stderr):
-            with contextlib.suppress(Exception):
-                f.close()  # type: ignore[union-attr]
 
 
 @dataclasses.dataclass
@@ -243,6 +170,8 @@ class DashboardWindow(QMainWindow):
     _stopped = Signal(int)
     #: A recording opened in the background: (generation, Replayer or error text).
     _replay_ready = Signal(int, object)
+    #: The simulator child said its port or cannot start: (its SimulatorProcess).
+    _sim_outcome = Signal(object)
 
     def __init__(self, cfg: DetectorConfig | None = None, *, settings: QSettings | None = None,
                  window_s: float = 30.0, goal_s: float | None = None, unit: str | None = None,
@@ -273,7 +202,7 @@ class DashboardWindow(QMainWindow):
         self.sound = AlertSound(muted=s.value("muted", "false") in (True, "true"))
 
         self.session: Session | None = None
-        self.sim: SimProcess | None = None
+        self.sim: SimulatorProcess | None = None
         self._gen = 0
         self._after_stop: dict[int, Callable[[], None]] = {}
         self._pending_record: tuple[str, bool] | None = None
@@ -313,6 +242,7 @@ class DashboardWindow(QMainWindow):
         self._apply_band_controls(self.cfg)
         self._stopped.connect(self._on_stopped, Qt.ConnectionType.QueuedConnection)
         self._replay_ready.connect(self._on_replay_ready, Qt.ConnectionType.QueuedConnection)
+        self._sim_outcome.connect(self._on_sim_outcome, Qt.ConnectionType.QueuedConnection)
 
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -617,29 +547,31 @@ class DashboardWindow(QMainWindow):
         def go() -> None:
             self._stop_sim()
             self.show_message(f"starting the simulator ({rate} Hz)…")
-            sim = SimProcess(rate, scenario, seed, script, speed)
-            sim.ready.connect(self._sim_ready, Qt.ConnectionType.QueuedConnection)
-            sim.failed.connect(self._sim_failed, Qt.ConnectionType.QueuedConnection)
+            sim = SimulatorProcess(simulator_args(rate, scenario=scenario, seed=seed, script=script,
+                                                  speed=speed))
             self.sim = sim
+            # Spawned here, on the GUI thread, which lives as long as the window (the child's death
+            # signal follows the thread that started it); its port comes back as a queued signal.
+            sim.spawn(on_outcome=self._sim_outcome.emit)
             self.cfg = dataclasses.replace(self.cfg, sample_rate=float(rate))
             self._update_controls()
 
         self._end_session(then=go)
 
-    @Slot(str)
-    def _sim_ready(self, port: str) -> None:
-        if self.sim is not None and self.sim.port == port:
-            self._start_live(port)
-
-    @Slot(str)
-    def _sim_failed(self, why: str) -> None:
-        self.show_message(f"the simulator did not start ({why.rstrip('.')}).", error=True)
+    @Slot(object)
+    def _on_sim_outcome(self, sim: SimulatorProcess) -> None:
+        if sim is not self.sim:
+            return  # a simulator replaced or stopped meanwhile
+        if sim.failure is None:
+            self._start_live(sim.port)
+            return
+        self.show_message(f"the simulator did not start ({sim.failure.rstrip('.')}).", error=True)
         self._stop_sim()
         self._update_controls()
 
     def _stop_sim(self) -> None:
         if self.sim is not None:
-            self.sim.stop()
+            self.sim.stop(wait=3.0)
             self.sim = None
 
     def open_replay(self, source: str | Recording, speed: float | str | None = "settings",
@@ -995,6 +927,28 @@ class DashboardWindow(QMainWindow):
         if s is not None and s.drill is run:
             s.drill = None
             s.fan.remove(run)  # waits for the block in progress: run is never called again
+
+    # What the drill panel reads of the session (its DrillHost protocol): the panel never sees Session.
+    def filtered_force(self) -> float:
+        """The session's latest filtered force (NaN before its first sample or without a session)."""
+        s = self.session
+        return s.listener.filtered if s is not None and s.listener.ring.last_t is not None else math.nan
+
+    def core_state(self) -> int | None:
+        """The core's state on the session (``core.events.STATE_*``; None without a session)."""
+        s = self.session
+        return s.listener.state if s is not None else None
+
+    def device_name(self) -> str:
+        """The session's device ("" without one)."""
+        s = self.session
+        return s.source.info.name if s is not None else ""
+
+    def recording_path(self) -> str | None:
+        """The session's recording, as an absolute path (None if it records nothing)."""
+        s = self.session
+        rec = s.recorder if s is not None else None
+        return str(Path(rec.path).resolve()) if rec is not None else None
 
     def set_drill_band(self, band: tuple[float, float] | None, state: str = "") -> None:
         """Show the drill phase's band (None hides it), filled by where the force is: ``in``,
