@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from firmware_sim.sensor import CellNoise, check_limits, window_points
 from nmt_pressure.protocol.nmtp import COUNTS_MAX, COUNTS_MIN
 
 FloatArray = npt.NDArray[np.float64]
@@ -34,9 +35,6 @@ IntArray = npt.NDArray[np.int64]
 
 #: The HX711's two rates (samples/s); the firmware's other rates are the fast converter's.
 HX711_RATES = (10, 80)
-#: Points averaged over a conversion window: enough for 12 Hz tremor at 10 Hz, one above 2 kHz.
-_AVERAGING_POINTS_HZ = 2000.0
-_MAX_AVERAGING_POINTS = 16
 
 
 def adc_name(rate: int) -> str:
@@ -44,14 +42,13 @@ def adc_name(rate: int) -> str:
     return "hx711" if rate in HX711_RATES else "ads1256-like"
 
 
-@dataclass(frozen=True)
-class AdcConfig:
-    """The converter and the cell. Forces in newtons, times in seconds."""
+@dataclass(frozen=True, kw_only=True)
+class AdcConfig(CellNoise):
+    """The converter and the cell. Forces in newtons, times in seconds; ``noise_n`` is the sigma at
+    1 kHz (sigma ∝ √rate)."""
 
     #: Force at which the counts reach the 24-bit rail (about; the gain has a tolerance).
     full_scale_n: float = 300.0
-    #: Noise sigma (N) at 1 kHz; sigma ∝ √rate.
-    noise_n: float = 0.1
     #: Relative tolerance of the cell's sensitivity (the true gain is drawn within it).
     gain_tolerance: float = 0.02
     #: Bridge imbalance: the zero is drawn within ± this many counts.
@@ -64,15 +61,12 @@ class AdcConfig:
     #: Zero drift (N per °C) and gain drift (per °C).
     offset_tc: float = 0.02
     gain_tc: float = 5e-5
-    #: Mean spikes per second and their size in noise sigmas.
+    #: The live device bumps half as often as an offline trace: one spike a minute.
     spike_rate_per_s: float = 1.0 / 60.0
-    spike_sigmas: tuple[float, float] = (10.0, 40.0)
 
     def __post_init__(self) -> None:
-        if not (self.full_scale_n > 0 and math.isfinite(self.full_scale_n)):
-            raise ValueError("full_scale_n must be positive")
-        if not (self.noise_n >= 0 and math.isfinite(self.noise_n)):
-            raise ValueError("noise_n must not be negative")
+        super().__post_init__()
+        check_limits(self, positive=("full_scale_n",))
 
 
 class Adc:
@@ -110,7 +104,7 @@ class Adc:
         if n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         dt = 1.0 / rate
-        m = int(min(_MAX_AVERAGING_POINTS, max(1, round(_AVERAGING_POINTS_HZ / rate))))
+        m = window_points(rate)
         if m == 1:
             f = self.force(t_end - 0.5 * dt)
         else:

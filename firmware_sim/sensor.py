@@ -21,26 +21,55 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Above this rate one point per conversion window is enough; below it up to 16 points are averaged.
+#: Above this rate one point per conversion window is enough; below it up to 16 points are averaged
+#: (enough for 12 Hz tremor at 10 Hz). Shared with :mod:`firmware_sim.adc`: one converter model.
 _AVERAGING_POINTS_HZ = 2000.0
 _MAX_AVERAGING_POINTS = 16
 
 
-@dataclass(frozen=True)
-class SensorConfig:
-    """What the cell and ADC do. Amplitudes in newtons, times in seconds."""
+def window_points(rate: float) -> int:
+    """How many points the midpoint rule averages over one conversion window at ``rate`` (Hz)."""
+    return int(min(_MAX_AVERAGING_POINTS, max(1, round(_AVERAGING_POINTS_HZ / rate))))
+
+
+def check_limits(cfg: object, positive: tuple[str, ...] = (), non_negative: tuple[str, ...] = ()) -> None:
+    """Raise ValueError naming the first of these fields of ``cfg`` that is not a finite number
+    above zero (``positive``) or at least zero (``non_negative``)."""
+    for name in (*positive, *non_negative):
+        v = getattr(cfg, name)
+        if not (math.isfinite(v) and (v > 0 if name in positive else v >= 0)):
+            raise ValueError(f"{name} must be finite and {'above' if name in positive else 'at least'} 0, "
+                             f"got {v!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CellNoise:
+    """What every model of the cell and its converter adds to the force: white noise and rare
+    single-sample spikes (a bumped cable, an ESD hit). :class:`SensorConfig` (offline traces, in
+    newtons) and :class:`firmware_sim.adc.AdcConfig` (the live device, in counts) both extend it, so the
+    two models share one definition of these knobs and of their checks."""
+
+    #: Noise sigma (N) of one reading; the ADC model takes it at 1 kHz and scales it with √rate.
+    noise_n: float = 0.1
+    #: Mean number of single-sample spikes per second, and their size in noise sigmas.
+    spike_rate_per_s: float = 1.0 / 30.0
+    spike_sigmas: tuple[float, float] = (10.0, 40.0)
+
+    def __post_init__(self) -> None:
+        check_limits(self, non_negative=("noise_n",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensorConfig(CellNoise):
+    """What the cell and ADC do to an offline trace. Amplitudes in newtons, times in seconds."""
 
     rate_hz: float = 1000.0
-    noise_n: float = 0.1
     #: Reported resolution (N).
     quantum: float = 0.01
     #: Reading with nothing on the cell (an imperfect tare).
     tare_offset: float = 0.0
     #: Slow zero creep (N/s): thermal drift of the bridge, at most a tenth of a newton per minute.
     creep_per_s: float = 0.0
-    #: Mean number of single-sample spikes per second, and their size in noise sigmas.
-    spike_rate_per_s: float = 1.0 / 30.0
-    spike_sigmas: tuple[float, float] = (10.0, 40.0)
     #: Irregular timing: interval jitter (fraction of the interval, 1 sigma), probability of a
     #: dropped sample, number of gaps and their length range.
     jitter: float = 0.0
@@ -51,10 +80,8 @@ class SensorConfig:
     integrate: bool = True
 
     def __post_init__(self) -> None:
-        if not (self.rate_hz > 0 and math.isfinite(self.rate_hz)):
-            raise ValueError(f"rate_hz must be positive, got {self.rate_hz!r}")
-        if self.noise_n < 0 or self.quantum < 0:
-            raise ValueError("noise_n and quantum must not be negative")
+        super().__post_init__()
+        check_limits(self, positive=("rate_hz",), non_negative=("quantum",))
 
     @classmethod
     def draw(cls, rng: np.random.Generator, rate_hz: float, noise_n: float,
@@ -97,9 +124,7 @@ def read(rng: np.random.Generator, force: Callable[[FloatArray], FloatArray], t:
          cfg: SensorConfig) -> FloatArray:
     """Readings (N) at timestamps ``t`` of a cell loaded by ``force`` (a function of time)."""
     dt = 1.0 / cfg.rate_hz
-    m = 1
-    if cfg.integrate:
-        m = int(min(_MAX_AVERAGING_POINTS, max(1, round(_AVERAGING_POINTS_HZ / cfg.rate_hz))))
+    m = window_points(cfg.rate_hz) if cfg.integrate else 1
     # Midpoint rule over the window [t − dt, t]: exact for ramps, close for 12 Hz tremor at 16 points.
     true = np.zeros_like(t)
     for j in range(m):

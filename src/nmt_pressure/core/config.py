@@ -1,7 +1,8 @@
 """Detector configuration: every tunable of the core, validated once, in Python.
 
 The kernels (Cython and golden model) trust what they get from here, exactly as scipy's ``_sosfilt``
-trusts its wrapper: all checks live in :meth:`DetectorConfig.__post_init__`.
+trusts its wrapper: all checks live in :meth:`DetectorConfig.__post_init__`, each number through
+:func:`nmt_pressure.core.checks.check_number`.
 """
 
 from __future__ import annotations
@@ -10,11 +11,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-
-def _is_number(v: object) -> bool:
-    """A real number, not a bool (``True`` would silently be 1)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
+from nmt_pressure.core.checks import check_number
 
 #: Upper limits that keep the detection stage's history ring (``history_capacity``) a few MB at most:
 #: it spans ``min_hold + step_max_duration`` in ticks, so a huge hold time or a tiny tick would
@@ -100,46 +97,35 @@ class DetectorConfig:
     tick: float = 0.01
 
     def __post_init__(self) -> None:
-        def positive(name: str, hint: str = "") -> None:
-            v = getattr(self, name)
-            if not (_is_number(v) and math.isfinite(v) and v > 0):
-                raise ConfigError(f"{name} must be a positive number, got {v!r}{hint}.")
-
-        def fraction(name: str, lo: float = 0.0, hi: float = 1.0) -> None:
-            v = getattr(self, name)
-            if not (_is_number(v) and math.isfinite(v) and lo < v < hi):
-                raise ConfigError(f"{name} must lie between {lo:g} and {hi:g}, got {v!r}.")
+        def number(name: str, lo: float | None = None, hi: float | None = None, *, lo_open: bool = True,
+                   hi_open: bool = False, unit: str = "") -> None:
+            # Every number goes through the one check that drill files use too (core.checks), so a bad
+            # value reads alike wherever it was written.
+            check_number(getattr(self, name), name, lo, hi, lo_open=lo_open, hi_open=hi_open, unit=unit,
+                         error=ConfigError)
 
         for name in ("sample_rate", "contact_threshold", "min_hold", "step_max_duration",
                      "step_rate", "lowpass_hz", "spike_k", "max_gap", "tick", "release_time",
                      "leave_time", "slow_step_hold"):
-            positive(name)
+            number(name, 0.0)
         for name in ("release_time", "leave_time", "slow_step_hold"):
-            if getattr(self, name) > 60.0:
-                raise ConfigError(f"{name} must be at most 60 s, got {getattr(self, name)!r}.")
-        fraction("release_level", 0.0, 1.0)
+            number(name, hi=60.0, unit="s")
+        number("release_level", 0.0, 1.0, hi_open=True)
         if not isinstance(self.slow_step_down, bool):
             raise ConfigError(f"slow_step_down must be true or false, got {self.slow_step_down!r}.")
         # A slow step shorter than a fast one would mean nothing: see slow_step_limit.
-        if not (_is_number(self.slow_step_max) and math.isfinite(self.slow_step_max)
-                and 0 < self.slow_step_max <= STEP_MAX_DURATION_MAX):
-            raise ConfigError(f"slow_step_max must be a positive number of seconds, at most "
-                              f"{STEP_MAX_DURATION_MAX:g}, got {self.slow_step_max!r}.")
+        number("slow_step_max", 0.0)
+        number("slow_step_max", hi=STEP_MAX_DURATION_MAX, unit="s")
         for name in ("alert_debounce", "band_enter_debounce"):
-            v = getattr(self, name)
-            if not (_is_number(v) and 0 <= v <= 10):
-                raise ConfigError(f"{name} must be between 0 and 10 s, got {v!r}.")
-        fraction("contact_release_ratio", 0.0, 1.0 + 1e-12)
-        fraction("hold_band", 0.0, 0.5)
-        fraction("step_min", 0.0, 1.0)
-        if not (_is_number(self.release_fraction) and 0.0 <= self.release_fraction < 1.0):
-            raise ConfigError(f"release_fraction must lie in [0, 1), got {self.release_fraction!r}.")
-        fraction("tolerance", 0.0, 1.0)
+            number(name, 0.0, 10.0, lo_open=False, unit="s")
+        # 1 + 1e-12, not 1: a ratio of exactly 1 (no hysteresis) is allowed, a rounding error above it too.
+        number("contact_release_ratio", 0.0, 1.0 + 1e-12, hi_open=True)
+        number("hold_band", 0.0, 0.5, hi_open=True)
+        number("step_min", 0.0, 1.0, hi_open=True)
+        number("release_fraction", 0.0, 1.0, lo_open=False, hi_open=True)
+        number("tolerance", 0.0, 1.0, hi_open=True)
         if self.target is not None:
-            if not (_is_number(self.target) and math.isfinite(self.target)
-                    and 0 < self.target <= TARGET_MAX):
-                raise ConfigError(f"target must be a positive force in newtons (at most {TARGET_MAX:.0f}), "
-                                  f"got {self.target!r}.")
+            number("target", 0.0, TARGET_MAX, unit="N")
             low = self.target * (1.0 - self.tolerance)
             if low <= self.contact_threshold:
                 # A band whose lower edge is not contact can never be held: the force would leave
@@ -150,13 +136,9 @@ class DetectorConfig:
                     "so it could never be held: raise --target or lower the tolerance.")
         if self.lowpass_hz > 0.45 * 2000.0 * 10:
             raise ConfigError(f"lowpass_hz {self.lowpass_hz:g} is far above any force signal; use 2-10 Hz.")
-        if not TICK_MIN <= self.tick <= 0.1:
-            raise ConfigError(f"tick must be from {TICK_MIN:g} to 0.1 s, got {self.tick!r}.")
-        if self.min_hold > MIN_HOLD_MAX:
-            raise ConfigError(f"min_hold must be at most {MIN_HOLD_MAX:g} s, got {self.min_hold!r}.")
-        if self.step_max_duration > STEP_MAX_DURATION_MAX:
-            raise ConfigError(f"step_max_duration must be at most {STEP_MAX_DURATION_MAX:g} s, got "
-                              f"{self.step_max_duration!r}.")
+        number("tick", TICK_MIN, 0.1, lo_open=False, unit="s")
+        number("min_hold", hi=MIN_HOLD_MAX, unit="s")
+        number("step_max_duration", hi=STEP_MAX_DURATION_MAX, unit="s")
         if self.max_gap <= self.tick:
             raise ConfigError(f"max_gap must be longer than tick ({self.tick:g} s), got {self.max_gap!r}.")
         if self.min_hold < 4 * self.tick:

@@ -37,13 +37,14 @@ one by name.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from nmt_pressure.core.checks import check_number
 
 __all__ = ["KINDS", "Drill", "DrillError", "Phase", "available_drills", "find_drill", "load_drill",
            "parse_drill"]
@@ -61,6 +62,20 @@ MAX_PHASES = 200
 MAX_SECONDS = 600.0
 #: Forces above this (N) are no hand's (a kilonewton is a hundred kilograms on a thumb).
 MAX_FORCE = 1000.0
+#: The numbers a phase may have, in the order they are checked, each with its accepted range for
+#: :func:`nmt_pressure.core.checks.check_number` (the detector settings' check): (low, high, low
+#: itself allowed). The high end is always allowed.
+PHASE_NUMBERS: dict[str, tuple[float, float, bool]] = {
+    "target": (0.0, MAX_FORCE, False),
+    "by": (-0.9, 5.0, True),  # a fraction of the level: -90 % up to +500 %
+    "tolerance": (0.0, 0.5, False),
+    "duration": (0.0, MAX_SECONDS, False),
+    "min_duration": (0.0, MAX_SECONDS, False),
+    "max_duration": (0.0, MAX_SECONDS, False),
+    "timeout": (0.0, MAX_SECONDS, False),
+    "max_ramp_rate": (0.0, 10 * MAX_FORCE, False),
+    "max_ramp_pct": (0.0, 10000.0, False),
+}
 
 
 class DrillError(ValueError):
@@ -133,16 +148,6 @@ class Drill:
         return self.phases * self.repeat
 
 
-def _number(value: Any, where: str, key: str, lo: float, hi: float, *, open_lo: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise DrillError(f"{where}: {key} must be a number, got {value!r}.")
-    v = float(value)
-    if (v <= lo if open_lo else v < lo) or v > hi:
-        raise DrillError(f"{where}: {key} must lie {'above' if open_lo else 'from'} {lo:g} up to {hi:g}, "
-                         f"got {v:g}.")
-    return v
-
-
 def _phase(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> Phase:
     merged = {**defaults, **raw}
     unknown = sorted(set(merged) - set(PHASE_KEYS))
@@ -152,22 +157,13 @@ def _phase(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> P
     if kind not in KINDS:
         raise DrillError(f"{where}: kind must be one of {', '.join(KINDS)}, got {kind!r}.")
     kw: dict[str, Any] = {"kind": kind}
-    if "target" in merged:
-        kw["target"] = _number(merged["target"], where, "target", 0.0, MAX_FORCE)
-    if "by" in merged:
-        kw["by"] = _number(merged["by"], where, "by", -0.9, 5.0, open_lo=False)
-        if kw["by"] == 0.0:
-            raise DrillError(f"{where}: by must not be 0 (a step changes the level, e.g. by = 0.2 for "
-                             "+20 %).")
-    if "tolerance" in merged:
-        kw["tolerance"] = _number(merged["tolerance"], where, "tolerance", 0.0, 0.5)
-    for key in ("duration", "min_duration", "max_duration", "timeout"):
+    for key, (lo, hi, lo_allowed) in PHASE_NUMBERS.items():
         if key in merged:
-            kw[key] = _number(merged[key], where, key, 0.0, MAX_SECONDS)
-    if "max_ramp_rate" in merged:
-        kw["max_ramp_rate"] = _number(merged["max_ramp_rate"], where, "max_ramp_rate", 0.0, 10 * MAX_FORCE)
-    if "max_ramp_pct" in merged:
-        kw["max_ramp_pct"] = _number(merged["max_ramp_pct"], where, "max_ramp_pct", 0.0, 10000.0)
+            kw[key] = check_number(merged[key], key, lo, hi, lo_open=not lo_allowed, where=where,
+                                   error=DrillError)
+            if key == "by" and kw["by"] == 0.0:  # by's range has a hole: no change is no step
+                raise DrillError(f"{where}: by must not be 0 (a step changes the level, e.g. by = 0.2 for "
+                                 "+20 %).")
     if "prompt" in merged:
         if not isinstance(merged["prompt"], str) or not merged["prompt"].strip():
             raise DrillError(f"{where}: prompt must be a short text.")
@@ -204,9 +200,8 @@ def parse_drill(doc: Mapping[str, Any], name: str, source: str = "") -> Drill:
     dname = doc.get("name", name)
     if not isinstance(dname, str) or not dname.strip() or any(c.isspace() for c in dname.strip()):
         raise DrillError(f"{where}: name must be one word (it is what `nmt-pressure drill NAME` takes).")
-    repeat = doc.get("repeat", 1)
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or not 1 <= repeat <= MAX_REPEAT:
-        raise DrillError(f"{where}: repeat must be a whole number from 1 to {MAX_REPEAT}, got {repeat!r}.")
+    repeat = int(check_number(doc.get("repeat", 1), "repeat", 1, MAX_REPEAT, lo_open=False, whole=True,
+                              where=where, error=DrillError))
     defaults = doc.get("defaults", {})
     if not isinstance(defaults, dict):
         raise DrillError(f"{where}: [defaults] must be a table of phase settings.")
