@@ -160,8 +160,8 @@ def _replay_drill(args: argparse.Namespace, drill: Any) -> int:
         if view is not None:
             view.prompt(p)
 
-    run = play_offline(drill, rec.t, rec.force_n, cfg, on_prompt=prompt)
-    card = score_run(run)
+    played = play_offline(drill, rec.t, rec.force_n, cfg, on_prompt=prompt)
+    card = score_run(played)
     print(card.format())
     _write_card_json(args.json, card)
     return 0
@@ -206,9 +206,9 @@ def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str) -> int:
         if not args.sim:
             print(f"{drill.title}\n{drill.description}\n" if drill.description else drill.title, flush=True)
         started = now_iso()
-        run, summary = play_live(drill, port, cfg, extra=extra, fmt=fmt, baud=args.baud, unit=args.unit,
-                                 idle_timeout=args.timeout)
-        card = score_run(run)
+        played, summary = play_live(drill, port, cfg, extra=extra, fmt=fmt, baud=args.baud, unit=args.unit,
+                                    idle_timeout=args.timeout)
+        card = score_run(played)
         print()
         print(card.format())
         _write_card_json(args.json, card)
