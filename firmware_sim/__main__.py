@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import math
 import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-# Kept light: numpy, the hand model and the protocol are imported after the arguments are checked.
+# The number types are the package's (stdlib-only, though importing it loads the package, as the wire
+# format below does anyway).
+from nmt_pressure.argtypes import integral, number_type, seconds, seed
+
+# Kept light: the hand model, the firmware and the protocol are imported after the arguments are checked.
 RATE_MIN, RATE_MAX = 1, 4000  # checked against nmtp's at start
 SCENARIOS = ("session", "tppr", "steady", "drift", "idle")
 #: Highest --speed: far beyond what a pty or a reader takes at 4 kHz, but keeps the clock arithmetic sane.
@@ -58,16 +61,21 @@ class _Parser(argparse.ArgumentParser):
 #: Longest --burst-ms: a latency timer is at most 255 ms on FTDI chips; a second is generous.
 BURST_MS_MAX = 1000.0
 
-
-def _burst_ms(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        v = math.nan
-    if not 0 < v <= BURST_MS_MAX:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a burst period in ms (above 0, at most "
-                                         f"{BURST_MS_MAX:g}; an FTDI chip's default is 16)")
-    return v
+# The number options, each with the range it accepts: the package's one factory words every refusal
+# the same way (the value as typed, then what is accepted), as `nmt-pressure` does.
+rate = number_type("a sample rate", "a whole number of Hz", RATE_MIN, RATE_MAX, lo_in=True,
+                   convert=integral, example="1000 (an HX711 does 10 or 80)")
+#: `nmt-pressure dash --sim-speed` and `drill --sim-speed` take this type too: they set --speed.
+speed_factor = number_type("a speed-up of the simulator's clock", "a factor", 0.0, SPEED_MAX, example="10")
+probability = number_type("a probability", "a number", 0.0, 1.0, lo_in=True, example="0.01")
+noise_n = number_type("a noise level", "a number of newtons", 0.0, lo_in=True, example="0.1")
+full_scale = number_type("a full scale", "a number of newtons", 0.0, example="300")
+tcp_port = number_type("a TCP port", "a whole number", 0, 65535, lo_in=True, whole=True,
+                       example="5555, or 0 to pick a free one")
+clock_us = number_type("a 32-bit microsecond count", "a whole number", 0, (1 << 32) - 1, lo_in=True,
+                       convert=lambda text: int(text, 0))  # 0x... too: the wrap is easier to see in hex
+burst_ms = number_type("a burst period", "a number of ms", 0.0, BURST_MS_MAX,
+                       example="16 (an FTDI chip's default)")
 
 
 def _serial(text: str) -> str:
@@ -78,110 +86,20 @@ def _serial(text: str) -> str:
     return text
 
 
-def _rate(text: str) -> int:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (value.is_integer() and RATE_MIN <= value <= RATE_MAX):
-        raise argparse.ArgumentTypeError(
-            f"rate {text!r} is not supported; use a whole number of Hz from {RATE_MIN} to {RATE_MAX} "
-            "(an HX711 does 10 or 80)")
-    return int(value)
-
-
-def _probability(text: str) -> float:
-    try:
-        p = float(text)
-    except ValueError:
-        p = math.nan
-    if not 0.0 <= p <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a probability between 0 and 1")
-    return p
-
-
-def _seconds(text: str) -> float:
-    try:
-        s = float(text)
-    except ValueError:
-        s = math.nan
-    if not (s > 0 and math.isfinite(s)):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return s
-
-
-def _speed(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        v = math.nan
-    if not (0 < v <= SPEED_MAX):
-        raise argparse.ArgumentTypeError(f"speed {text!r} is not a factor from just above 0 to {SPEED_MAX:g}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a seed; use a whole number such as 0") from None
-
-
-def _full_scale(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        v = math.nan
-    if not (v > 0 and math.isfinite(v)):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a full scale; use a number of newtons above 0 "
-                                         "such as 300")
-    return v
-
-
-def _port(text: str) -> int:
-    try:
-        p = int(text)
-    except ValueError:
-        p = -1
-    if not 0 <= p <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535; 0 picks a free one)")
-    return p
-
-
-def _clock(text: str) -> int:
-    try:
-        v = int(text, 0)
-    except ValueError:
-        v = -1
-    if not 0 <= v < 1 << 32:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a 32-bit microsecond count (0 to 4294967295)")
-    return v
-
-
-def _newtons(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        v = math.nan
-    if not (v >= 0 and math.isfinite(v)):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative number of newtons")
-    return v
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="The simulated load-cell device (nmtp firmware on a pty or TCP).",
                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rate", type=_rate, default=1000, metavar="HZ",
+    p.add_argument("--rate", type=rate, default=1000, metavar="HZ",
                    help="sample rate at boot: 10 or 80 (HX711), 250, 500, 1000, 2000 [1000]")
     p.add_argument("--scenario", default=None, metavar="NAME",
                    help=f"what the hand does: {', '.join(SCENARIOS)} [session]")
     p.add_argument("--script", metavar="FILE", help="play a custom sequence instead of a scenario")
-    p.add_argument("--seed", type=_seed, default=0, help="makes everything deterministic [0]")
-    p.add_argument("--tcp", type=_port, metavar="PORT",
+    p.add_argument("--seed", type=seed, default=0, help="makes everything deterministic [0]")
+    p.add_argument("--tcp", type=tcp_port, metavar="PORT",
                    help="serve on 127.0.0.1:PORT instead of a pseudo-terminal (0 picks a free port)")
     p.add_argument("--labels", metavar="FILE",
                    help="write the ground-truth labels (JSON, device time) and keep it up to date")
-    p.add_argument("--clock-start-us", type=_clock, default=0, metavar="US",
+    p.add_argument("--clock-start-us", type=clock_us, default=0, metavar="US",
                    help="device clock at boot (µs; e.g. 4294000000 to see the 32-bit wrap soon) [0]")
     p.add_argument("--format", choices=("nmtp", "ascii", "ascii-unit"), default="nmtp",
                    help="nmtp frames, or one reading per line: 't,value' (ascii) or 'value N' (ascii-unit)")
@@ -192,27 +110,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stream, and start the hand (scenario or script), at the host's first command "
                         "(a reader's ID), not at boot: a script that follows a program's prompts (a "
                         "drill) starts when the program is ready, at any --speed")
-    p.add_argument("--noise", type=_newtons, default=0.1, metavar="N",
+    p.add_argument("--noise", type=noise_n, default=0.1, metavar="N",
                    help="ADC noise sigma at 1 kHz in newtons (∝ √rate) [0.1]")
-    p.add_argument("--full-scale", type=_full_scale, default=300.0, metavar="N",
+    p.add_argument("--full-scale", type=full_scale, default=300.0, metavar="N",
                    help="force at which the 24-bit ADC saturates (overload) [300]")
     p.add_argument("--serial", type=_serial, help="serial number the device reports [derived from the seed]")
-    p.add_argument("--speed", type=_speed, default=1.0, metavar="X",
+    p.add_argument("--speed", type=speed_factor, default=1.0, metavar="X",
                    help="run the device clock X times faster than real time (soak tests); the frames "
                         "and the rate reported are the same, fault timings are device seconds [1]")
     f = p.add_argument_group("fault injection")
-    f.add_argument("--corrupt", type=_probability, default=0.0, metavar="P",
+    f.add_argument("--corrupt", type=probability, default=0.0, metavar="P",
                    help="flip each byte sent with probability P")
-    f.add_argument("--garbage-every", type=_seconds, metavar="S",
+    f.add_argument("--garbage-every", type=seconds, metavar="S",
                    help="send a burst of random bytes every S s")
-    f.add_argument("--drop", type=_probability, default=0.0, metavar="P",
+    f.add_argument("--drop", type=probability, default=0.0, metavar="P",
                    help="drop each SAMPLES block with probability P (sequence gaps)")
-    f.add_argument("--stall-after", type=_seconds, metavar="S",
+    f.add_argument("--stall-after", type=seconds, metavar="S",
                    help="stop sending anything after S s but stay connected")
-    f.add_argument("--stall-for", type=_seconds, metavar="S",
+    f.add_argument("--stall-for", type=seconds, metavar="S",
                    help="with --stall-after: the stall ends after S s and the device streams again "
                         "[never ends]")
-    f.add_argument("--burst-ms", type=_burst_ms, metavar="MS",
+    f.add_argument("--burst-ms", type=burst_ms, metavar="MS",
                    help="hold the output and send it in bursts every MS ms, as a USB-serial chip's "
                         "latency timer does (FTDI: 16)")
     return p

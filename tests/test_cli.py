@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from nmt_pressure.cli import analyze as cli_analyze
 from nmt_pressure.cli import main as cli
 from nmt_pressure.io.recording import write_recording
 
@@ -222,7 +223,7 @@ def test_ctrl_c_exits_130_quietly(recording: Path, monkeypatch: pytest.MonkeyPat
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "read_recording", interrupted)
+    monkeypatch.setattr(cli_analyze, "read_recording", interrupted)  # where analyze reads it
     assert cli.main(["analyze", str(recording)]) == 130
     assert capsys.readouterr().err == ""
 

@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
-from nmt_pressure.cli.main import PROG
+from nmt_pressure.cli.common import PROG
 from nmt_pressure.cli.main import main as cli_main
 
 EXAMPLE_NAME = "example_session.csv"

@@ -1,8 +1,9 @@
-"""The practice commands of ``nmt-pressure``: ``drill`` (play a drill, get a score card) and ``history``.
+"""``nmt-pressure drill NAME``: play a practice drill (prompts, countdown, band) and print its score card.
 
-:mod:`nmt_pressure.cli.main` makes them :class:`~nmt_pressure.cli.main.Command` objects like the others; the
-shared argument helpers are taken from it when the parser is built, so importing this module never
-imports the command line (no import cycle).
+The source is a device (--port), the built-in simulator with a simulated hand that follows the
+prompts (--sim), or a recording scored as if played live (--replay); a live result is stored in the
+practice history. The drill engine, scoring and history are practice/'s; this module wires them to
+the command line.
 """
 
 from __future__ import annotations
@@ -14,24 +15,30 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from nmt_pressure.analysis.report import to_json
+from nmt_pressure.argtypes import baud, seconds, seed
+from nmt_pressure.cli.common import (
+    Command,
+    CommandError,
+    add_band_arguments,
+    check_unit,
+    config_from_args,
+    sim_rate,
+    sim_speed,
+    write_text,
+)
+from nmt_pressure.io.recording import read_recording
+from nmt_pressure.io.rectypes import recorded_config
 from nmt_pressure.practice.spec import DrillError
 from nmt_pressure.practice.userdata import DEFAULT_PRACTITIONER_ENV, default_practitioner
 
-__all__ = ["DRILL_HELP", "HISTORY_HELP", "configure_drill", "configure_history", "run_drill", "run_history"]
+__all__ = ["COMMAND", "configure", "run"]
 
 #: ``--sim`` without --sim-speed: a drill longer than this (s) is sped up to take about this long.
 SIM_WALL_S = 60.0
 
-#: Who practised, when --practitioner is not given.
 
-
-# --------------------------------------------------------------------------------------------------
-# drill
-# --------------------------------------------------------------------------------------------------
-
-def configure_drill(p: argparse.ArgumentParser) -> None:
-    from nmt_pressure.cli.main import _baud, _seconds, _seed, _sim_rate, _sim_speed, add_band_arguments
-
+def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME", nargs="?", default=None,
                    help="the drill: a bundled or your own drill's name, or the path of a .toml file")
     p.add_argument("--list", action="store_true", help="list the drills there are and what they ask")
@@ -43,17 +50,17 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
                          "prompts (or, with --script, your firmware_sim script)")
     ex.add_argument("--replay", metavar="FILE", default=None,
                     help="score a recording as if it had been played live (not stored in the history)")
-    src.add_argument("--rate", type=_sim_rate, metavar="HZ", default=200,
+    src.add_argument("--rate", type=sim_rate, metavar="HZ", default=200,
                      help="the simulator's sample rate [200]")
     src.add_argument("--script", metavar="FILE", default=None,
                      help="the simulator plays this firmware_sim script (a practice run done for you)")
-    src.add_argument("--seed", type=_seed, default=0, help="the simulator's seed [0]")
-    src.add_argument("--sim-speed", type=_sim_speed, metavar="X", default=None,
+    src.add_argument("--seed", type=seed, default=0, help="the simulator's seed [0]")
+    src.add_argument("--sim-speed", type=sim_speed, metavar="X", default=None,
                      help="run the simulated device and the drill X times faster than real time [1; a "
                           f"drill longer than {SIM_WALL_S:g} s: what plays it in about {SIM_WALL_S:g} s]")
     src.add_argument("--format", dest="fmt", choices=("auto", "nmtp", "ascii"), default="auto",
                      help="wire format of --port [auto]")
-    src.add_argument("--baud", type=_baud, default=115200, metavar="N", help="baud rate of --port [115200]")
+    src.add_argument("--baud", type=baud, default=115200, metavar="N", help="baud rate of --port [115200]")
     src.add_argument("--unit", metavar="U", default=None,
                      help="unit of ASCII readings that carry none [N, said when such readings arrive]")
     who = p.add_argument_group("history")
@@ -64,7 +71,7 @@ def configure_drill(p: argparse.ArgumentParser) -> None:
                      help="record the session (linked from the history)")
     who.add_argument("--overwrite", action="store_true", help="let --record replace an existing file")
     who.add_argument("--json", metavar="OUT", default=None, help="also write the score card as JSON")
-    who.add_argument("--timeout", type=_seconds, metavar="S", default=60.0,
+    who.add_argument("--timeout", type=seconds, metavar="S", default=60.0,
                      help="give up when the device sends nothing for S seconds [60]")
     add_band_arguments(p)
 
@@ -85,8 +92,7 @@ def _list_drills() -> int:
     return 0
 
 
-def run_drill(args: argparse.Namespace) -> int:
-    from nmt_pressure.cli.main import CommandError, config_from_args
+def run(args: argparse.Namespace) -> int:
     from nmt_pressure.practice.spec import find_drill
     from nmt_pressure.practice.userdata import drills_dir
 
@@ -104,22 +110,19 @@ def run_drill(args: argparse.Namespace) -> int:
         raise CommandError("--script plays on the simulator; add --sim.")
     if args.sim_speed is not None and not args.sim:
         raise CommandError("--sim-speed sets up the built-in simulator: add --sim, or leave --sim-speed out.")
-    if args.unit is not None:
-        from nmt_pressure.cli.main import _check_unit
-
-        _check_unit(args.unit)  # else the reader thread would meet it at the first bare reading
+    check_unit(args.unit)  # else the reader thread would meet it at the first bare reading
     practitioner = " ".join((args.practitioner or default_practitioner()).split())
     if not practitioner:
         raise CommandError("--practitioner is empty; give a name.")
 
     if args.replay is not None:
         return _replay_drill(args, drill)
-    return _live_drill(args, drill, practitioner, config_from_args)
+    return _live_drill(args, drill, practitioner)
 
 
-def _default_sim_speed(seconds: float) -> float:
+def _default_sim_speed(duration: float) -> float:
     """Real time for a short drill; a long one sped up to take about SIM_WALL_S (one decimal)."""
-    return 1.0 if seconds <= SIM_WALL_S else math.ceil(seconds / SIM_WALL_S * 10.0) / 10.0
+    return 1.0 if duration <= SIM_WALL_S else math.ceil(duration / SIM_WALL_S * 10.0) / 10.0
 
 
 def _sim_args(args: argparse.Namespace, drill: Any, folder: Path) -> list[str]:
@@ -144,10 +147,7 @@ def _sim_args(args: argparse.Namespace, drill: Any, folder: Path) -> list[str]:
 
 
 def _replay_drill(args: argparse.Namespace, drill: Any) -> int:
-    from nmt_pressure.cli.main import config_from_args
     from nmt_pressure.core.detector import estimate_sample_rate
-    from nmt_pressure.io.recording import read_recording
-    from nmt_pressure.io.rectypes import recorded_config
     from nmt_pressure.practice.engine import play_offline
     from nmt_pressure.practice.live import DrillView
     from nmt_pressure.practice.score import score_run
@@ -160,15 +160,14 @@ def _replay_drill(args: argparse.Namespace, drill: Any) -> int:
         if view is not None:
             view.prompt(p)
 
-    run = play_offline(drill, rec.t, rec.force_n, cfg, on_prompt=prompt)
-    card = score_run(run)
+    played = play_offline(drill, rec.t, rec.force_n, cfg, on_prompt=prompt)
+    card = score_run(played)
     print(card.format())
     _write_card_json(args.json, card)
     return 0
 
 
-def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str, config_from_args: Any) -> int:
-    from nmt_pressure.cli.main import CommandError
+def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str) -> int:
     from nmt_pressure.link.listeners import Listener
     from nmt_pressure.link.simproc import SimulatorError, SimulatorProcess
     from nmt_pressure.outputs.recorder import LiveRecorder, RecorderError
@@ -207,9 +206,9 @@ def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str, config_
         if not args.sim:
             print(f"{drill.title}\n{drill.description}\n" if drill.description else drill.title, flush=True)
         started = now_iso()
-        run, summary = play_live(drill, port, cfg, extra=extra, fmt=fmt, baud=args.baud, unit=args.unit,
-                                 idle_timeout=args.timeout)
-        card = score_run(run)
+        played, summary = play_live(drill, port, cfg, extra=extra, fmt=fmt, baud=args.baud, unit=args.unit,
+                                    idle_timeout=args.timeout)
+        card = score_run(played)
         print()
         print(card.format())
         _write_card_json(args.json, card)
@@ -232,83 +231,19 @@ def _live_drill(args: argparse.Namespace, drill: Any, practitioner: str, config_
 def _write_card_json(path: str | None, card: Any) -> None:
     if path is None:
         return
-    from nmt_pressure.analysis.report import to_json
-    from nmt_pressure.cli.main import _write_text
-
     if path == "-":
         sys.stdout.write(to_json(card.to_dict()))
     else:
-        _write_text(path, to_json(card.to_dict()))
+        write_text(path, to_json(card.to_dict()))
 
 
-# --------------------------------------------------------------------------------------------------
-# history
-# --------------------------------------------------------------------------------------------------
-
-def configure_history(p: argparse.ArgumentParser) -> None:
-    from nmt_pressure.cli.main import number_type
-
-    p.add_argument("--practitioner", metavar="NAME", default=None, help="only this practitioner's results")
-    p.add_argument("--drill", metavar="NAME", default=None, help="only this drill's results")
-    p.add_argument("--export", metavar="FILE", default=None,
-                   help="write the results to FILE: .csv or .json ('-' for CSV on standard output)")
-    card_id = number_type("a result id", "a whole number", 1, lo_in=True, whole=True,
-                          example="an id that `nmt-pressure history` lists")
-    p.add_argument("--card", type=card_id, metavar="ID", default=None,
-                   help="show one result's whole score card")
-
-
-def run_history(args: argparse.Namespace) -> int:
-    from nmt_pressure.analysis.report import to_json
-    from nmt_pressure.cli.main import CommandError, _write_text
-    from nmt_pressure.practice.history import History, HistoryError
-    from nmt_pressure.practice.userdata import history_path
-
-    path = history_path()
-    if not path.exists():
-        print(f"no practice history yet ({path}); `nmt-pressure drill NAME` makes one.")
-        return 0
-    try:
-        with History(path) as h:
-            if args.card is not None:
-                sys.stdout.write(to_json(h.card(args.card)))
-                return 0
-            rows = h.results(args.practitioner, args.drill)
-    except HistoryError as exc:
-        raise CommandError(str(exc)) from None
-    if args.export is not None:
-        if args.export == "-" or args.export.lower().endswith(".csv"):
-            text = History.export_csv(rows)
-        elif args.export.lower().endswith(".json"):
-            text = History.export_json(rows)
-        else:
-            raise CommandError(f"--export {args.export}: name a .csv or .json file (or '-' for CSV).")
-        if args.export == "-":
-            sys.stdout.write(text)
-        else:
-            _write_text(args.export, text)
-            print(f"wrote {len(rows)} results to {args.export}")
-        return 0
-    if not rows:
-        print("no results match.")
-        return 0
-    print(f"{'id':>4}  {'finished (UTC)':20s} {'practitioner':14s} {'drill':12s} {'score':>5}  "
-          f"{'band':>4} {'steady':>6} {'ramp':>4} {'dur':>4}  work on")
-    for r in rows:
-        def pct(x: float | None) -> str:
-            return "   -" if x is None else f"{x:4.0f}"
-        done = "" if r.status == "completed" else f" ({r.status})"
-        score = "    -" if r.score is None else f"{r.score:5.0f}"
-        print(f"{r.result_id:4d}  {r.finished[:19]:20s} {r.practitioner[:14]:14s} {r.drill[:12]:12s} "
-              f"{score}  {pct(r.time_in_band)} {pct(r.steadiness):>6} {pct(r.ramp_rate)} "
-              f"{pct(r.hold_duration)}  {r.work_on or '-'}{done}")
-    return 0
-
-
-DRILL_HELP = ("practise: play a drill (prompts, countdown, band) and get a score card",
-              "Play a practice drill on a device (--port), the simulator (--sim) or a recording "
-              "(--replay): a prompt for each phase, a countdown, the band, and at the end a score card "
-              "(time in band, CV per hold, ramp rate, hold duration, overall, what to work on), stored "
-              "in the practice history.")
-HISTORY_HELP = ("list and export practice results",
-                "List the drill results in the practice history, or export them as CSV or JSON.")
+COMMAND = Command(
+    name="drill",
+    help="practise: play a drill (prompts, countdown, band) and get a score card",
+    description="Play a practice drill on a device (--port), the simulator (--sim) or a recording "
+                "(--replay): a prompt for each phase, a countdown, the band, and at the end a score card "
+                "(time in band, CV per hold, ramp rate, hold duration, overall, what to work on), stored "
+                "in the practice history.",
+    configure=configure,
+    run=run,
+)
