@@ -128,6 +128,7 @@ def _default_sim_speed(duration: float) -> float:
 def _sim_args(args: argparse.Namespace, drill: Any, folder: Path) -> list[str]:
     """The simulator's arguments for a drill: its hand (the user's script, or one generated from the
     drill that follows its prompts), started when the drill starts; says what it plays, and how fast."""
+    from nmt_pressure.link.simproc import simulator_args
     from nmt_pressure.practice.simhand import hand_script
 
     if args.script:
@@ -142,8 +143,7 @@ def _sim_args(args: argparse.Namespace, drill: Any, folder: Path) -> list[str]:
                 f"{hand.duration / speed:.0f} s")
     print(f"{what} at {speed:g}x real time (--sim-speed X to change).", flush=True)
     # --wait-for-host: the hand starts when the reader is connected, so script time is drill time.
-    return ["--rate", str(args.rate), "--seed", str(args.seed), "--speed", f"{speed:g}", "--script", script,
-            "--wait-for-host"]
+    return [*simulator_args(args.rate, seed=args.seed, script=script, speed=speed), "--wait-for-host"]
 
 
 def _replay_drill(args: argparse.Namespace, drill: Any) -> int:
