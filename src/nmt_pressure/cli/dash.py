@@ -97,11 +97,13 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from nmt_pressure.dashboard.app import DashError, screen_problem
 
-    problem = screen_problem()  # before anything else: without a display Qt would abort
-    if problem:
-        raise CommandError(problem)
+    # The missing extra first (it is needed on any screen), then the display: without one Qt would
+    # abort. Importing the modules opens no display.
     for module in ("PySide6", "pyqtgraph"):
         require(module, "gui", "`dash`", instead="use `nmt-pressure monitor`")
+    problem = screen_problem()
+    if problem:
+        raise CommandError(problem)
     _check_dash_options(args)
     cfg = config_from_args(args, float(args.rate) if args.sim else None)  # bad flags before a file is read
     band: dict[str, Any] | None = None
