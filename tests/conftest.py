@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -22,6 +23,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+# A test run started in the background by a shell without job control (`make test &` in a script)
+# inherits SIGINT ignored, and so would every monitor the tests start and then stop with Ctrl-C's
+# signal. A handled signal is reset to the default at exec, an ignored one is not: handle it here.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from nmt_pressure.core import golden as _core_py
 from nmt_pressure.core.events import ENDED_BY, EVENT_KINDS
