@@ -16,13 +16,14 @@ from __future__ import annotations
 import functools
 import math
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from devices import Sim
 
 # A test run started in the background by a shell without job control (`make test &` in a script)
 # inherits SIGINT ignored, and so would every monitor the tests start and then stop with Ctrl-C's
@@ -354,3 +355,12 @@ def same_holds() -> Callable[..., None]:
 @pytest.fixture(scope="session")
 def invariants() -> Callable[..., None]:
     return check_invariants
+
+
+@pytest.fixture
+def sims() -> Iterator[list[Sim]]:
+    """Simulated devices a test starts (append them), killed at its end whatever happened."""
+    started: list[Sim] = []
+    yield started
+    for s in started:
+        s.kill()

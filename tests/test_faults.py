@@ -18,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from devices import Sim
+from devices import Sim, Watched
 
 from nmt_pressure import DetectorConfig, analyze
 from nmt_pressure.io.recording import read_recording
@@ -41,58 +40,6 @@ WRAP_S = 2**32 / 1e6  # the device's 32-bit microsecond clock wraps here (71.6 m
 # --------------------------------------------------------------------------------------------------
 # the parts: a simulated device process, a monitor process whose output can be waited for
 # --------------------------------------------------------------------------------------------------
-class Watched:
-    """A process whose stdout and stderr lines are collected as they come, so a test can wait for a
-    line (an event, a reconnect) instead of sleeping."""
-
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     **kwargs)
-        self.out: list[str] = []
-        self.err: list[str] = []
-        self._cv = threading.Condition()
-        self._threads = [threading.Thread(target=self._pump, args=(s, lines), daemon=True)
-                         for s, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
-        for t in self._threads:
-            t.start()
-
-    def _pump(self, stream: Any, lines: list[str]) -> None:
-        for line in stream:
-            with self._cv:
-                lines.append(line.rstrip("\n"))
-                self._cv.notify_all()
-        with self._cv:
-            self._cv.notify_all()
-
-    def wait_for(self, needle: str, after: int = 0, timeout: float = 30.0) -> int:
-        """Index of the first stdout line from ``after`` on that contains ``needle``."""
-        deadline = time.monotonic() + timeout
-        with self._cv:
-            while True:
-                for i in range(after, len(self.out)):
-                    if needle in self.out[i]:
-                        return i
-                left = deadline - time.monotonic()
-                ended = self.proc.poll() is not None and not any(t.is_alive() for t in self._threads)
-                if left <= 0 or ended:
-                    raise AssertionError(f"no line with {needle!r} after line {after}; stdout:\n"
-                                         + "\n".join(self.out) + "\nstderr:\n" + "\n".join(self.err))
-                self._cv.wait(min(left, 0.2))
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout)
-        for t in self._threads:
-            t.join(5)
-        return rc
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-
-
 @pytest.fixture
 def procs() -> Iterator[list[Any]]:
     """Every process a test starts, killed at its end whatever happened."""

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from devices import Sim
+from devices import Sim, Watched
 
 from nmt_pressure.io.recording import read_recording
 from nmt_pressure.protocol.nmtp import CommandDecoder, encode_response, encode_samples
@@ -35,57 +35,6 @@ PY = sys.executable
 RATE = 1000
 PER_BLOCK = 10
 DT_US = 1_000_000 // RATE
-
-
-class Watched:
-    """A process whose output lines are collected as they come, so a test waits for a line, not a time."""
-
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     **kwargs)
-        self.out: list[str] = []
-        self.err: list[str] = []
-        self._cv = threading.Condition()
-        self._threads = [threading.Thread(target=self._pump, args=(s, lines), daemon=True)
-                         for s, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
-        for t in self._threads:
-            t.start()
-
-    def _pump(self, stream: Any, lines: list[str]) -> None:
-        for line in stream:
-            with self._cv:
-                lines.append(line.rstrip("\n"))
-                self._cv.notify_all()
-        with self._cv:
-            self._cv.notify_all()
-
-    def wait_for(self, needle: str, after: int = 0, timeout: float = 60.0) -> int:
-        """Index of the first stdout line from ``after`` on that contains ``needle``."""
-        deadline = time.monotonic() + timeout
-        with self._cv:
-            while True:
-                for i in range(after, len(self.out)):
-                    if needle in self.out[i]:
-                        return i
-                ended = self.proc.poll() is not None and not any(t.is_alive() for t in self._threads)
-                left = deadline - time.monotonic()
-                if left <= 0 or ended:
-                    raise AssertionError(f"no line with {needle!r}; stdout:\n" + "\n".join(self.out)
-                                         + "\nstderr:\n" + "\n".join(self.err))
-                self._cv.wait(min(left, 0.2))
-
-    def finish(self, sig: int | None = None, timeout: float = 60.0) -> int:
-        if sig is not None and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout)
-        for t in self._threads:
-            t.join(5)
-        return rc
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
 
 
 class PlayedDevice:
@@ -211,7 +160,7 @@ def test_joining_a_streaming_device_counts_only_what_is_lost_while_reading(fmt, 
                    "--record", str(rec), "--summary-json", str(js)])
     cleanup.append(mon)
     assert dev.done.wait(60), ("the monitor never asked ID", dev.commands, mon.out, mon.err)
-    assert mon.finish(signal.SIGINT) == 0
+    assert mon.stop(signal.SIGINT, timeout=60.0) == 0
     no_traceback("\n".join(mon.err))
     out = json.loads(js.read_text())
     assert out["dropped"] == dev.lost, out["dropped"]
@@ -231,9 +180,9 @@ def test_device_streaming_without_answering_id_is_not_a_baud_problem(cleanup):
     cleanup.append(dev)
     mon = Watched([PY, "-m", "nmt_pressure", "monitor", "--port", dev.port])
     cleanup.append(mon)
-    i = mon.wait_for("device streaming but has not answered ID yet")
+    i = mon.wait_for("device streaming but has not answered ID yet", timeout=60.0)
     assert "ID" in dev.commands  # it was asked
-    assert mon.finish(signal.SIGINT) == 0
+    assert mon.stop(signal.SIGINT, timeout=60.0) == 0
     no_traceback("\n".join(mon.err))
     assert not any("no valid data" in line or "--baud" in line for line in mon.out), mon.out
     assert sum("has not answered ID" in line for line in mon.out) == 1
@@ -292,9 +241,10 @@ def test_device_that_streamed_and_vanished_is_still_waited_for(cleanup, tmp_path
     js = tmp_path / "s.json"
     mon = Watched([PY, "-m", "nmt_pressure", "monitor", "--port", dev.port, "--summary-json", str(js)])
     cleanup.append(mon)
-    first = mon.wait_for("link lost: no data from", after=mon.wait_for("connected:"))
-    mon.wait_for("link lost: no data from", after=first + 1)  # and it goes on trying
-    assert mon.finish(signal.SIGINT) == 0
+    connected = mon.wait_for("connected:", timeout=60.0)
+    first = mon.wait_for("link lost: no data from", after=connected, timeout=60.0)
+    mon.wait_for("link lost: no data from", after=first + 1, timeout=60.0)  # and it goes on trying
+    assert mon.stop(signal.SIGINT, timeout=60.0) == 0
     no_traceback("\n".join(mon.err))
     out = json.loads(js.read_text())
     assert out["reconnects"] >= 1 and out["samples"] > 0
@@ -325,13 +275,13 @@ def test_ctrl_c_on_the_demo_reaches_only_the_demo_which_stops_its_device_itself(
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # no screen: the terminal monitor
     demo = Watched([PY, "-m", "nmt_pressure.demo"], env=env, start_new_session=True)  # its own terminal group
     try:
-        demo.wait_for("connected: nmt-sim")
+        demo.wait_for("connected: nmt-sim", timeout=60.0)
         kids = _children(demo.proc.pid)
         assert len(kids) == 1, kids
         sim_pid = kids[0]
         assert os.getpgid(sim_pid) != os.getpgid(demo.proc.pid)  # out of reach of the terminal's SIGINT
         os.killpg(demo.proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
-        rc = demo.finish()
+        rc = demo.stop(None, timeout=60.0)
     finally:
         demo.kill()
     assert rc == 0, demo.err

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -312,14 +311,6 @@ def test_publisher_marks_a_hold_that_left_its_level(lsl):
 # --------------------------------------------------------------------------------------------------
 # the monitor command
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture
-def sims() -> Iterator[list[Sim]]:
-    started: list[Sim] = []
-    yield started
-    for s in started:
-        s.kill()
-
-
 @pytest.fixture
 def press(tmp_path: Path) -> Path:
     p = tmp_path / "press.txt"

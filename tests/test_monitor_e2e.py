@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,6 @@ from nmt_pressure.io.recording import read_recording
 
 PY = sys.executable
 SUMMARY_KEYS = {"samples", "dropped", "crc_errors", "reconnects", "latency_p99_ms", "events"}
-
-
-@pytest.fixture
-def sims() -> Iterator[list[Sim]]:
-    started: list[Sim] = []
-    yield started
-    for s in started:
-        s.stop(signal.SIGKILL)
 
 
 def sim(sims: list[Sim], *args: str) -> Sim:

@@ -5,10 +5,8 @@ lines carry no unit is told to the user with the unit taken and the option that 
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -255,14 +253,6 @@ def test_report_tells_of_assumed_units_and_reads_the_column_unit(tmp_path: Path,
 # --------------------------------------------------------------------------------------------------
 # monitor: ASCII lines without a unit
 # --------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def sims() -> Iterator[list[Sim]]:
-    started: list[Sim] = []
-    yield started
-    for s in started:
-        s.stop(signal.SIGKILL)
-
 
 def monitor(tmp_path: Path, port: str, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any],
                                                             np.ndarray, np.ndarray]:
