@@ -101,3 +101,15 @@ def test_a_run_beyond_its_cap_or_before_a_silence_is_counted_not_fed(impl):
     det.process(np.full(4, 0.22), np.full(4, 10.0))
     det.process(np.array([0.22 + spec.REPEAT_SPAN + 0.5]), np.array([10.0]))
     assert det.ignored == 4 + 3
+
+
+@pytest.mark.parametrize(("rate", "batch"), [(100.0, 0.1), (1000.0, 0.25), (2000.0, 0.001)])
+def test_the_rate_estimate_counts_samples_that_share_a_stamp(rate, batch):
+    from nmt_pressure.core.detector import estimate_sample_rate
+
+    t = np.arange(0.0, 30.0, 1.0 / rate)
+    stamped = batched(t, batch)
+    assert np.unique(stamped).size < t.size  # the runs are really there
+    assert estimate_sample_rate(t) == pytest.approx(rate, rel=1e-6)
+    # The batch rate (1/batch) is what counting only distinct stamps gave.
+    assert estimate_sample_rate(stamped) == pytest.approx(rate, rel=0.02)

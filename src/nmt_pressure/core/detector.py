@@ -41,15 +41,22 @@ else:
 
 
 def estimate_sample_rate(t: npt.ArrayLike) -> float:
-    """Nominal rate of a recording from its median interval (robust to jitter and gaps)."""
+    """Nominal rate of a recording from its median interval (robust to jitter and gaps).
+
+    Samples sharing one stamp (a host stamping a batch with its arrival time, a millisecond clock read
+    at 2 kHz) are samples, as the core treats them: each positive gap is shared by the run of samples
+    stamped at its start, so a 100-ms batch of 10 samples counts as ten 10-ms intervals, not one.
+    """
     ta = np.asarray(t, dtype=np.float64)
     if ta.size < 2:
         return DetectorConfig.sample_rate
     dt = np.diff(ta)
-    dt = dt[dt > 0]
-    if dt.size == 0:
+    ends = np.flatnonzero(dt > 0)  # the last sample of each run of equal stamps
+    if ends.size == 0:
         return DetectorConfig.sample_rate
-    return float(1.0 / np.median(dt))
+    counts = np.diff(ends, prepend=-1)  # samples in each run
+    per_sample = np.repeat(dt[ends] / counts, counts)
+    return float(1.0 / np.median(per_sample))
 
 
 @dataclass
