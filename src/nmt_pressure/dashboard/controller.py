@@ -3,11 +3,9 @@
 Data flow (DESIGN.md): a :class:`~nmt_pressure.link.reader.Monitor` (a live device or the built-in
 simulator) or a :class:`~nmt_pressure.analysis.replay.Replayer` (a recording) runs the core on its own
 thread and tells its listeners. The dashboard's listener (:class:`~nmt_pressure.dashboard.model.DashListener`)
-fills a ring buffer the plot reads and sends the core's events here as queued signals. The controller
-turns them into the view-model (:class:`~nmt_pressure.dashboard.viewmodel.ViewModel`) and into signals
-with plain data that the views draw: a hold's band starts or ends, an alert is raised or cleared, an
-event is marked. It decides nothing about holds or alerts itself: every alert is one of the core's
-debounced ``band_exit`` events, cleared by ``band_enter`` or the end of the hold.
+fills a ring buffer the plot reads and sends the core's events here as queued signals; the controller
+passes the current session's to its :class:`~nmt_pressure.dashboard.presenter.Presenter`, which keeps
+the view-model. The controller owns no widget: it says what happened with signals of plain data.
 
 Each connection or replay is a :class:`Session` with a generation number; news from an older session
 that is still winding down is ignored.
@@ -27,8 +25,9 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 
 from nmt_pressure.analysis.replay import Replayer
 from nmt_pressure.core.config import ConfigError, DetectorConfig
-from nmt_pressure.core.events import STATE_HOLD, STATE_MOVING, STATE_NAMES, Event, Hold
-from nmt_pressure.dashboard.model import Bridge, DashListener, SampleRing, Source, band_of
+from nmt_pressure.core.events import Event, Hold
+from nmt_pressure.dashboard.model import Bridge, DashListener, SampleRing, Source
+from nmt_pressure.dashboard.presenter import Presenter
 from nmt_pressure.dashboard.viewmodel import LinkStatus, ViewModel
 from nmt_pressure.io.recording import Recording, RecordingError, read_recording
 from nmt_pressure.io.rectypes import replay_config
@@ -40,10 +39,6 @@ from nmt_pressure.outputs.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
 from nmt_pressure.outputs.lsl import LslError, LslPublisher
 from nmt_pressure.outputs.recorder import LiveRecorder, RecorderError
 from nmt_pressure.practice.engine import DrillRun
-
-#: The state readout says "released" this long after a release, "stepping" this long after a step (s).
-RELEASED_S = 1.5
-STEPPING_S = 1.0
 
 
 @dataclasses.dataclass
@@ -68,35 +63,17 @@ class Session:
 
 
 class SessionController(QObject):
-    """Owns the session (and the simulator child), keeps the view-model, and says what to draw."""
+    """Owns the session (and the simulator child); its presenter keeps the view-model."""
 
     # -- to the window and the views (GUI thread, plain data)
     #: A line for the status bar: (text, is an error).
     message = Signal(str, bool)
     #: Something the toolbar shows changed (session, simulator, recording, LSL, pause).
     controls_changed = Signal()
-    #: A new session begins: the views forget the old one (its DetectorConfig).
-    view_reset = Signal(object)
     #: A session is about to end: (the drill playing on it, or None); it cannot go on without its source.
     ending = Signal(object)
     #: A session ended (its recording saved, its outputs closed).
     ended = Signal()
-    #: The device (re)connected: its DeviceInfo.
-    link_up = Signal(object)
-    #: The device was lost (the banner's text); the reader reconnects by itself.
-    link_lost = Signal(str)
-    #: A hold's band begins: (device time, low and high edge in newtons).
-    hold_started = Signal(float, float, float)
-    #: The hold being watched is over at this device time.
-    hold_ended = Signal(float)
-    #: An alert is raised ("high"/"low") or cleared ("").
-    alert = Signal(str)
-    #: An event to mark on the plot: (device time, kind for its colour, label).
-    annotation = Signal(float, str, str)
-    #: The core's finished holds so far (a list of Hold).
-    holds_changed = Signal(object)
-    #: The view-model's news changed: the readouts should show it now, not at the next tick.
-    news = Signal()
 
     # -- from worker threads to this object (queued)
     #: A background stop finished: (generation of the stopped session).
@@ -112,6 +89,8 @@ class SessionController(QObject):
         super().__init__(parent)
         self.cfg = cfg
         self.vm = vm
+        #: Turns the current session's news into the view-model and the views' signals.
+        self.presenter = Presenter(vm, parent=self)
         self.settings = settings
         self.band_override = band_override  # applied to replays too, as analyze's flags are
         self.fmt, self.baud = fmt, baud
@@ -258,9 +237,7 @@ class SessionController(QObject):
 
     def begin(self, session: Session) -> None:
         """Make ``session`` the current one (the views start afresh) and start its source."""
-        self.vm.reset_session()
-        self.view_reset.emit(session.cfg)
-        self._set_alert("")
+        self.presenter.begin(session.cfg)
         self.session = session
         session.source.start()
         self.show_message(f"replaying {session.replay_path}" if session.kind == "replay"
@@ -531,27 +508,15 @@ class SessionController(QObject):
         s = self.session
         return s if s is not None and s.gen == gen else None
 
-    def _set_alert(self, direction: str) -> None:
-        """Raise (``"high"``/``"low"``: one of the core's band exits) or clear (``""``) the alert."""
-        self.vm.alert_direction = direction
-        if direction:
-            self.vm.alerts_raised += 1
-        self.alert.emit(direction)
-
-    def _end_hold(self, t_end: float) -> None:
-        self.vm.hold_event = None
-        self.hold_ended.emit(t_end)
-
     @Slot(int, object)
     def _on_connected(self, gen: int, info: DeviceInfo) -> None:
         s = self._current(gen)
         if s is None:
             return
         s.connected = True
-        self.vm.banner_text = ""
         rate = f", {info.rate:g} Hz" if info.rate else ""
         self.show_message(f"connected: {info.name} ({info.fmt}{rate})")
-        self.link_up.emit(info)
+        self.presenter.connected(info)
 
     @Slot(int, str)
     def _on_disconnected(self, gen: int, reason: str) -> None:
@@ -559,9 +524,7 @@ class SessionController(QObject):
         if s is None or s.stopping:
             return
         s.connected = False
-        self.vm.banner_text = f"Device lost — {reason}. Reconnecting…"
-        self.link_lost.emit(self.vm.banner_text)
-        self._set_alert("")
+        self.presenter.lost(reason)
 
     @Slot(int, str)
     def _on_message(self, gen: int, text: str) -> None:
@@ -571,92 +534,24 @@ class SessionController(QObject):
 
     @Slot(int, float)
     def _on_marker(self, gen: int, t: float) -> None:
-        if self._current(gen) is None:
-            return
-        self.vm.markers_seen.append(t)
-        self.annotation.emit(t, "marker", "marker")
+        if self._current(gen) is not None:
+            self.presenter.marker(t)
 
     @Slot(int, object)
     def _on_event(self, gen: int, e: Event) -> None:
         s = self._current(gen)
-        if s is None:
-            return
-        vm = self.vm
-        vm.events_seen.append(e)
-        if e.kind == "hold_start":
-            self._end_hold(e.t)  # a hold still watched ends where the new one starts
-            vm.hold_event = e
-            lo, hi = band_of(s.cfg, float(e.level or 0.0))
-            self.hold_started.emit(e.t_detected, lo, hi)
-            self._set_alert("")
-        elif e.kind == "band_exit":
-            self._set_alert(e.direction or "high")
-        elif e.kind == "band_enter":
-            self._set_alert("")
-        elif e.kind in ("step", "release"):
-            self._end_hold(e.t)
-            self._set_alert("")
-            arrow = {"up": " ↑", "down": " ↓"}.get(e.direction or "", "")
-            self.annotation.emit(e.t, e.kind, f"{e.kind}{arrow}")
-            if e.kind == "release":
-                vm.released_at = e.t_detected
-            else:
-                vm.stepped_at = e.t_detected
-        self.news.emit()
+        if s is not None:
+            self.presenter.event(e, s.cfg)
 
     @Slot(int, object)
     def _on_holds(self, gen: int, holds: list[Hold]) -> None:
-        if self._current(gen) is None:
-            return
-        self.holds_changed.emit(holds)
-        if holds:
-            self.vm.last_hold = holds[-1]
-        # The hold on show is over once the core lists it. Steps and releases said so by their events
-        # already; a hold that ended "left" or "end_of_data" has no event, only this. Matched by its
-        # onset (Hold.start is its hold_start's t), never by position: the list may come before or
-        # after the events of the same block.
-        open_start = self.vm.hold_event.t if self.vm.hold_event is not None else None
-        ended = next((h for h in reversed(holds) if h.start == open_start), None)
-        if ended is not None:
-            self._end_hold(ended.end)
-            self._set_alert("")
-            if ended.ended_by == "left":  # the departure's onset, marked as steps and releases are
-                self.annotation.emit(ended.end, "left", "left")
-        self.news.emit()
+        if self._current(gen) is not None:
+            self.presenter.holds(holds)
 
-    # ------------------------------------------------------------------------------------------
-    # the snapshot the views read
-    # ------------------------------------------------------------------------------------------
     def refresh_view(self) -> None:
         """Copy the session's latest force, state and open hold into the view-model."""
-        vm, s = self.vm, self.session
-        vm.has_session = s is not None
-        if s is None:
-            vm.force, vm.state_text, vm.moving, vm.open_hold = None, "not connected", False, None
-            return
-        has_data = s.listener.ring.last_t is not None
-        vm.force = s.listener.filtered if has_data else None
-        vm.state_text = self._state_text(s)
-        # While the core classifies a change (step, release, departure or drift) the old level's band
-        # gives no "in band" verdict; an alert already raised stays (band_enter or the hold's end).
-        vm.moving = s.listener.state == STATE_MOVING
-        vm.open_hold = s.listener.open_hold() if vm.hold_event is not None else None
-
-    def _state_text(self, s: Session) -> str:
-        st = s.listener.state
-        t_now = s.listener.ring.last_t
-        if t_now is None:
-            return "waiting for data"
-        vm = self.vm
-        # After a release the force may rest above the contact threshold (state contact): still
-        # "released" for a moment.
-        if vm.released_at is not None and st not in (STATE_HOLD, STATE_MOVING) and \
-                t_now - vm.released_at < RELEASED_S:
-            return "released"
-        if vm.stepped_at is not None and t_now - vm.stepped_at < STEPPING_S:
-            return "stepping"
-        # The core says when a change inside the hold is under way ("moving"); no guessing here.
-        return STATE_NAMES.get(st, "?")
+        s = self.session
+        self.presenter.refresh(s.listener if s is not None else None)
 
     def poll(self) -> None:
         """The status timer's look at the session: its status into the view-model; a recording that

@@ -2,7 +2,9 @@
 the timers. It decides nothing itself.
 
 - :mod:`~nmt_pressure.dashboard.controller`: the session (port, simulator, replay, recording, LSL,
-  drills) and the core's news, as the view-model and as signals with plain data;
+  drills), with no widgets: it says what happened with signals of plain data;
+- :mod:`~nmt_pressure.dashboard.presenter`: the core's news for the current session, into the
+  view-model and into what the views draw (bands, alerts, marks);
 - :mod:`~nmt_pressure.dashboard.viewmodel`: the one object the views read;
 - :mod:`~nmt_pressure.dashboard.plotview`, :mod:`~nmt_pressure.dashboard.readouts`,
   :mod:`~nmt_pressure.dashboard.holdstable`, :mod:`~nmt_pressure.dashboard.statusbar`,
@@ -217,18 +219,19 @@ class DashboardWindow(QMainWindow):
         c = self.controller
         c.message.connect(self.show_message)
         c.controls_changed.connect(self.tools.update_controls)
-        c.view_reset.connect(self._reset_views)
         c.ending.connect(self._session_ending)
         c.ended.connect(self._session_ended)
-        c.link_up.connect(self._link_up)
-        c.link_lost.connect(self._link_lost)
-        c.hold_started.connect(self.plot.start_band)
-        c.hold_ended.connect(self.plot.end_band)
-        c.hold_ended.connect(lambda _t: self.table.set_open(None))
-        c.alert.connect(self._show_alert)
-        c.annotation.connect(self.plot.annotate)
-        c.holds_changed.connect(self.table.set_holds)
-        c.news.connect(self._update_readouts)
+        p = c.presenter
+        p.view_reset.connect(self._reset_views)
+        p.link_up.connect(self._link_up)
+        p.link_lost.connect(self._link_lost)
+        p.hold_started.connect(self.plot.start_band)
+        p.hold_ended.connect(self.plot.end_band)
+        p.hold_ended.connect(lambda _t: self.table.set_open(None))
+        p.alert.connect(self._show_alert)
+        p.annotation.connect(self.plot.annotate)
+        p.holds_changed.connect(self.table.set_holds)
+        p.news.connect(self._update_readouts)
 
     def _reset_views(self, cfg: DetectorConfig) -> None:
         self.plot.reset(cfg)
