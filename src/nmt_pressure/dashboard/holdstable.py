@@ -71,6 +71,10 @@ class HoldTable(QTableWidget):
         if vm.has_session:
             self.set_open(vm.open_hold)
 
+    def hold_over(self, _t_end: float) -> None:
+        """The hold being watched ended: its open row goes (the core's list brings its final row)."""
+        self.set_open(None)
+
     def reset_rows(self) -> None:
         """No rows: a new session starts."""
         self.open = None

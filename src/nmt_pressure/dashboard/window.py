@@ -227,7 +227,7 @@ class DashboardWindow(QMainWindow):
         p.link_lost.connect(self._link_lost)
         p.hold_started.connect(self.plot.start_band)
         p.hold_ended.connect(self.plot.end_band)
-        p.hold_ended.connect(lambda _t: self.table.set_open(None))
+        p.hold_ended.connect(self.table.hold_over)
         p.alert.connect(self._show_alert)
         p.annotation.connect(self.plot.annotate)
         p.holds_changed.connect(self.table.set_holds)
