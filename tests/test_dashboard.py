@@ -576,3 +576,46 @@ def test_the_drill_band_says_moving_not_in_band_during_a_hold():
     assert band_state("hold", 20.0, band, moving=True) == "moving"
     assert band_state("hold", 25.0, band, moving=True) == "high"  # out is out
     assert band_state("step", 20.0, band, moving=True) == "in"  # the step's goal, not the old level
+
+
+def test_the_session_layer_has_no_widgets():
+    """The controller, the presenter and the view-model say what happened; only the views draw (issue 14)."""
+    import ast
+
+    import nmt_pressure.dashboard as dash
+
+    folder = Path(dash.__file__).parent
+    for name in ("controller", "presenter", "viewmodel", "model"):
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in imported if "QtWidgets" in m or "QtGui" in m or m.startswith("pyqtgraph")
+                    or m in {f"nmt_pressure.dashboard.{v}" for v in
+                             ("window", "plotview", "readouts", "holdstable", "statusbar", "toolbar",
+                              "drill_panel")}}, name
+
+
+def test_the_presenter_turns_the_cores_news_into_the_view_model(qtbot):
+    from nmt_pressure.dashboard.presenter import Presenter
+    from nmt_pressure.dashboard.viewmodel import ViewModel
+
+    vm = ViewModel()
+    p = Presenter(vm)
+    said: list[tuple[Any, ...]] = []
+    p.hold_started.connect(lambda t, lo, hi: said.append(("band", t, lo, hi)))
+    p.hold_ended.connect(lambda t: said.append(("end", t)))
+    p.alert.connect(lambda d: said.append(("alert", d)))
+    p.annotation.connect(lambda t, kind, text: said.append(("mark", t, kind, text)))
+    cfg = DetectorConfig()
+    p.begin(cfg)
+    p.event(Event("hold_start", 1.0, 2.5, None, 20.0), cfg)
+    assert vm.watching and said[-2][:2] == ("band", 2.5) and said[-1] == ("alert", "")
+    p.event(Event("band_exit", 3.0, 3.2, "high", None), cfg)
+    assert vm.alert_direction == "high" and vm.alerts_raised == 1
+    p.event(Event("step", 4.0, 5.0, "up", 20.0), cfg)
+    assert not vm.watching and vm.alert_direction == "" and vm.stepped_at == 5.0
+    assert said[-3:] == [("end", 4.0), ("alert", ""), ("mark", 4.0, "step", "step ↑")]
+    p.refresh(None)
+    assert vm.state_text == "not connected" and vm.force is None and not vm.has_session
+    p.begin(cfg)  # a new session forgets the old one's news
+    assert vm.alerts_raised == 0 and vm.events_seen == [] and vm.hold_event is None
