@@ -27,10 +27,11 @@ from nmt_pressure.analysis.replay import Replayer, parse_speed
 from nmt_pressure.cli.main import main as cli_main
 from nmt_pressure.core.events import STATE_CONTACT, STATE_HOLD, STATE_MOVING, Event, Hold
 from nmt_pressure.dashboard.app import display_problem
+from nmt_pressure.dashboard.controller import Session
 from nmt_pressure.dashboard.drill_panel import band_state
+from nmt_pressure.dashboard.holdstable import hold_row
 from nmt_pressure.dashboard.model import SampleRing
-from nmt_pressure.dashboard.widgets import hold_row
-from nmt_pressure.dashboard.window import DashboardWindow, Session
+from nmt_pressure.dashboard.window import DashboardWindow
 from nmt_pressure.io.recording import read_recording, write_recording
 from nmt_pressure.link.calibration import DeviceInfo, Samples
 from nmt_pressure.link.listeners import Listener
@@ -282,10 +283,10 @@ def test_a_simulator_that_cannot_start_says_why_and_goes(qtbot, settings, tmp_pa
     qtbot.addWidget(win)
     win.show()
     win.start_sim(rate=500, script=str(tmp_path / "no-such-hand.txt"))
-    assert win.sim is not None and win.act_sim.text() == "Stop simulator"
+    assert win.sim is not None and win.tools.act_sim.text() == "Stop simulator"
     qtbot.waitUntil(lambda: win.sim is None, timeout=15000)
     assert win.message.startswith("the simulator did not start (") and "cannot read script" in win.message
-    assert win.session is None and win.act_sim.text() == "Simulator"
+    assert win.session is None and win.tools.act_sim.text() == "Simulator"
     qtbot.keyClick(win, Qt.Key.Key_S)  # the S key starts the built-in one, which does start
     qtbot.waitUntil(lambda: win.session is not None and win.session.connected, timeout=15000)
     proc = win.sim.proc
@@ -298,7 +299,7 @@ def test_a_simulator_that_cannot_start_says_why_and_goes(qtbot, settings, tmp_pa
 def test_settings_are_remembered_in_the_given_place(qtbot, settings, tmp_path):
     win = DashboardWindow(settings=settings)
     qtbot.addWidget(win)
-    win.goal_spin.setValue(15)
+    win.tools.goal_spin.setValue(15)
     win.set_unit("kg")
     win.set_muted(True)
     assert win.set_band(40.0, 0.05)
@@ -307,7 +308,7 @@ def test_settings_are_remembered_in_the_given_place(qtbot, settings, tmp_path):
     qtbot.addWidget(again)
     assert again.goal_s == 15 and again.unit == "kg" and again.sound.muted
     assert again.cfg.target == 40.0 and again.cfg.tolerance == 0.05
-    assert again.plot_item.getAxis("left").labelText == "force (kg)"
+    assert again.plot.plot_item.getAxis("left").labelText == "force (kg)"
     assert "goal 15 s" in again.readouts.goal_value.text()
     again.close()
     assert Path(settings.fileName()).is_file()
@@ -438,11 +439,12 @@ class Feed:
     """Plays the reader thread for a window: samples, then the block's events, then finished holds."""
 
     def __init__(self, win: Any, cfg: DetectorConfig) -> None:
-        win._gen += 1
+        c = win.controller
+        c.gen += 1
         self.src = QuietSource()
-        listener, fan = win._new_listener(win._gen, cfg)
+        listener, fan = c.new_listener(c.gen, cfg)
         listener.source = self.src
-        win._begin(Session(win._gen, "replay", self.src, listener, fan, cfg))
+        c.begin(Session(c.gen, "replay", self.src, listener, fan, cfg))
         self.listener = listener
         self.t = 0.0  # device time of the next sample
 
@@ -482,15 +484,15 @@ def test_moving_left_and_light_contact_on_the_window(window, qtbot):
     feed.event("contact", 0.5, 0.55, None, 2.1)
     feed.samples(1.0, 3.0, 20.0, STATE_HOLD)
     feed.event("hold_start", 1.0, 2.5, None, 20.0)
-    feed.flow(qtbot, 20.0, STATE_HOLD, lambda: win._hold_event is not None and
+    feed.flow(qtbot, 20.0, STATE_HOLD, lambda: win.vm.hold_event is not None and
               ro.state_value.text() == "holding")
-    assert ro.alert_value.text() == "in band" and win._open_band is not None
-    assert (win._open_band.lo, win._open_band.hi) == pytest.approx((18.0, 22.0))
+    assert ro.alert_value.text() == "in band" and win.plot.open_band is not None
+    assert (win.plot.open_band.lo, win.plot.open_band.hi) == pytest.approx((18.0, 22.0))
 
     # A change inside the hold is being classified: "moving", never "in band" meanwhile.
     feed.flow(qtbot, 23.0, STATE_MOVING, lambda: ro.state_value.text() == "moving")
     assert ro.alert_value.text() == "moving" and ro.moving and not win.flashing
-    assert win._hold_event is not None and win.table.open is not None  # the hold is not over yet
+    assert win.vm.hold_event is not None and win.table.open is not None  # the hold is not over yet
 
     # Back at the level: holding, in band again. Then an alert, which stays while moving.
     feed.flow(qtbot, 20.0, STATE_HOLD, lambda: ro.alert_value.text() == "in band")
@@ -504,10 +506,10 @@ def test_moving_left_and_light_contact_on_the_window(window, qtbot):
     # departure's onset (4.6 s), with no event. Band, alert and open row end there.
     feed.samples(feed.t, feed.t + 1.0, 8.0, STATE_CONTACT)
     feed.hold(1.0, 4.6, 20.0, "left")
-    qtbot.waitUntil(lambda: win._hold_event is None, timeout=5000)
+    qtbot.waitUntil(lambda: win.vm.hold_event is None, timeout=5000)
     assert win.alert_direction == "" and not win.flashing and ro.alert_value.text() == ""
-    assert win._open_band is None and win._bands[-1].t_end == 4.6
-    assert win._annotations[-1].t == 4.6 and win._annotations[-1].line.label.format == "left"
+    assert win.plot.open_band is None and win.plot.bands[-1].t_end == 4.6
+    assert win.plot.annotations[-1].t == 4.6 and win.plot.annotations[-1].line.label.format == "left"
     assert feed.listener.open_hold() is None and win.table.open is None
     assert win.table.rows_text() == [hold_row(1, win.table.holds[0])]
     assert win.table.rows_text()[0][-1] == "left"
@@ -520,8 +522,8 @@ def test_moving_left_and_light_contact_on_the_window(window, qtbot):
     onset = t0 + 0.2
     feed.event("hold_start", onset, t0 + 1.7, None, 12.0)
     feed.flow(qtbot, 12.0, STATE_HOLD,
-              lambda: win._open_band is not None and ro.state_value.text() == "holding")
-    assert win._open_band.lo == pytest.approx(10.8) and ro.alert_value.text() == "in band"
+              lambda: win.plot.open_band is not None and ro.state_value.text() == "holding")
+    assert win.plot.open_band.lo == pytest.approx(10.8) and ro.alert_value.text() == "in band"
 
     # A release that leaves the hand resting at 3 N (above the 2 N threshold): released, then contact.
     t0 = feed.t
@@ -529,11 +531,11 @@ def test_moving_left_and_light_contact_on_the_window(window, qtbot):
     feed.hold(onset, t0 + 0.1, 12.0, "release", tell=False)
     feed.event("release", t0 + 0.1, t0 + 1.4, None, 12.0)
     feed.listener.on_hold(feed.src.detector.holds[-1])
-    feed.flow(qtbot, 3.0, STATE_CONTACT, lambda: win._hold_event is None and len(win.table.holds) == 2 and
+    feed.flow(qtbot, 3.0, STATE_CONTACT, lambda: win.vm.hold_event is None and len(win.table.holds) == 2 and
               ro.state_value.text() == "released")
     feed.flow(qtbot, 3.0, STATE_CONTACT, lambda: ro.state_value.text() == "contact")
     assert [r[-1] for r in win.table.rows_text()] == ["left", "release"]
-    assert [m.line.label.format for m in win._annotations] == ["left", "release"]
+    assert [m.line.label.format for m in win.plot.annotations] == ["left", "release"]
 
 
 @pytest.mark.parametrize("target", [None, 20.0])
@@ -542,12 +544,12 @@ def test_the_band_follows_a_slow_step_in_relative_mode_only(window, qtbot, targe
     feed = Feed(win, DetectorConfig(sample_rate=100.0, target=target))
     feed.samples(0.0, 3.0, 20.0, STATE_HOLD)
     feed.event("hold_start", 1.0, 2.5, None, 20.0)
-    qtbot.waitUntil(lambda: win._open_band is not None, timeout=5000)
+    qtbot.waitUntil(lambda: win.plot.open_band is not None, timeout=5000)
     if target is not None:  # a fixed target: the slow change is drift, the band stays the goal
         feed.samples(3.0, 12.0, 26.0, STATE_HOLD)
         feed.event("band_exit", 6.0, 6.15, "high", 20.0)
         qtbot.waitUntil(lambda: win.alert_direction == "high", timeout=5000)
-        assert (win._open_band.lo, win._open_band.hi) == pytest.approx((18.0, 22.0))
+        assert (win.plot.open_band.lo, win.plot.open_band.hi) == pytest.approx((18.0, 22.0))
         return
     feed.samples(3.0, 12.0, 26.0, STATE_MOVING)
     feed.event("band_exit", 6.0, 6.15, "high", 20.0)  # the old band, during the change
@@ -558,14 +560,14 @@ def test_the_band_follows_a_slow_step_in_relative_mode_only(window, qtbot, targe
     feed.event("hold_start", 9.0, 12.0, None, 26.0)
     feed.hold(1.0, 4.0, 20.0, "step")
     feed.samples(12.0, 13.0, 26.0, STATE_HOLD)
-    qtbot.waitUntil(lambda: win._hold_event is not None and win._hold_event.level == 26.0, timeout=5000)
+    qtbot.waitUntil(lambda: win.vm.hold_event is not None and win.vm.hold_event.level == 26.0, timeout=5000)
     # "stepping" for a moment after the step, then the new hold's state
     feed.flow(qtbot, 26.0, STATE_HOLD, lambda: win.readouts.state_value.text() == "holding")
     assert win.alert_direction == "" and win.readouts.alert_value.text() == "in band"
-    assert (win._open_band.lo, win._open_band.hi) == pytest.approx((23.4, 28.6))
-    assert win._bands[0].t_end == 4.0 and win._open_band.t0 == 12.0
+    assert (win.plot.open_band.lo, win.plot.open_band.hi) == pytest.approx((23.4, 28.6))
+    assert win.plot.bands[0].t_end == 4.0 and win.plot.open_band.t0 == 12.0
     assert "band 23.4–28.6 N" in win.readouts.level_value.text()
-    assert [m.line.label.format for m in win._annotations] == ["step ↑"]
+    assert [m.line.label.format for m in win.plot.annotations] == ["step ↑"]
 
 
 def test_the_drill_band_says_moving_not_in_band_during_a_hold():
@@ -574,3 +576,46 @@ def test_the_drill_band_says_moving_not_in_band_during_a_hold():
     assert band_state("hold", 20.0, band, moving=True) == "moving"
     assert band_state("hold", 25.0, band, moving=True) == "high"  # out is out
     assert band_state("step", 20.0, band, moving=True) == "in"  # the step's goal, not the old level
+
+
+def test_the_session_layer_has_no_widgets():
+    """The controller, the presenter and the view-model say what happened; only the views draw (issue 14)."""
+    import ast
+
+    import nmt_pressure.dashboard as dash
+
+    folder = Path(dash.__file__).parent
+    for name in ("controller", "presenter", "viewmodel", "model"):
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in imported if "QtWidgets" in m or "QtGui" in m or m.startswith("pyqtgraph")
+                    or m in {f"nmt_pressure.dashboard.{v}" for v in
+                             ("window", "plotview", "readouts", "holdstable", "statusbar", "toolbar",
+                              "drill_panel")}}, name
+
+
+def test_the_presenter_turns_the_cores_news_into_the_view_model(qtbot):
+    from nmt_pressure.dashboard.presenter import Presenter
+    from nmt_pressure.dashboard.viewmodel import ViewModel
+
+    vm = ViewModel()
+    p = Presenter(vm)
+    said: list[tuple[Any, ...]] = []
+    p.hold_started.connect(lambda t, lo, hi: said.append(("band", t, lo, hi)))
+    p.hold_ended.connect(lambda t: said.append(("end", t)))
+    p.alert.connect(lambda d: said.append(("alert", d)))
+    p.annotation.connect(lambda t, kind, text: said.append(("mark", t, kind, text)))
+    cfg = DetectorConfig()
+    p.begin(cfg)
+    p.event(Event("hold_start", 1.0, 2.5, None, 20.0), cfg)
+    assert vm.watching and said[-2][:2] == ("band", 2.5) and said[-1] == ("alert", "")
+    p.event(Event("band_exit", 3.0, 3.2, "high", None), cfg)
+    assert vm.alert_direction == "high" and vm.alerts_raised == 1
+    p.event(Event("step", 4.0, 5.0, "up", 20.0), cfg)
+    assert not vm.watching and vm.alert_direction == "" and vm.stepped_at == 5.0
+    assert said[-3:] == [("end", 4.0), ("alert", ""), ("mark", 4.0, "step", "step ↑")]
+    p.refresh(None)
+    assert vm.state_text == "not connected" and vm.force is None and not vm.has_session
+    p.begin(cfg)  # a new session forgets the old one's news
+    assert vm.alerts_raised == 0 and vm.events_seen == [] and vm.hold_event is None

@@ -90,7 +90,7 @@ def results(practitioner: str, drill: str = "quick") -> list[Any]:
 
 
 def status_text(win: Any) -> str:
-    return str(win.status_msg.text())
+    return str(win.status.msg.text())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def test_a_whole_drill_on_the_built_in_simulator(window: Any, qtbot: Any, hand: 
 
     assert not win.drill_dock.isVisible()  # hidden until asked for
     qtbot.keyClick(win, Qt.Key.Key_D)
-    assert win.drill_dock.isVisible() and win.act_drill.isChecked()
+    assert win.drill_dock.isVisible() and win.tools.act_drill.isChecked()
     panel = win.drill_panel
     items = combo_items(panel.drill_combo)
     assert ("Quick: 12 N for 3 s  (yours)", "quick") in items  # the user's own, beside the bundled ones
@@ -118,8 +118,8 @@ def test_a_whole_drill_on_the_built_in_simulator(window: Any, qtbot: Any, hand: 
     def on_prompt(p: Any) -> None:  # what the user sees the moment each prompt is up
         shown.append({"text": p.text, "label": panel.prompt_label.text(), "phase": panel.phase_label.text(),
                       "countdown": panel.countdown_label.text(), "band": p.band,
-                      "band_label": panel.band_label.text(), "plot_band": win.drill_band.isVisible(),
-                      "region": tuple(win.drill_band.getRegion())})
+                      "band_label": panel.band_label.text(), "plot_band": win.plot.drill_band.isVisible(),
+                      "region": tuple(win.plot.drill_band.getRegion())})
 
     panel.prompt_shown.connect(on_prompt)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
@@ -148,7 +148,7 @@ def test_a_whole_drill_on_the_built_in_simulator(window: Any, qtbot: Any, hand: 
     assert hold["band_label"] == "band 10.8–13.2 N (target 12.0 N)"
     assert hold["countdown"].endswith(" s") and 0.0 < float(hold["countdown"][:-2]) <= 3.0
     assert press["countdown"] == "" and release["band"] is None and not release["plot_band"]
-    assert not win.drill_band.isVisible()  # gone with the drill
+    assert not win.plot.drill_band.isVisible()  # gone with the drill
 
     # the score card
     card = panel.card

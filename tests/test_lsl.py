@@ -413,22 +413,22 @@ def test_dashboard_toggle_attaches_and_detaches_the_streams(lsl, qtbot, tmp_path
                           lsl_name=name)
     qtbot.addWidget(win)
     win.show()
-    assert not win.act_lsl.isChecked() and "Lab Streaming Layer" in win.act_lsl.toolTip()
+    assert not win.tools.act_lsl.isChecked() and "Lab Streaming Layer" in win.tools.act_lsl.toolTip()
     win.start_sim(rate=200, script=str(press))
     qtbot.waitUntil(lambda: win.session is not None and win.session.connected, timeout=15000)
     assert resolve(lsl, "name", f"{name} force", timeout=1.0) == []  # off by default
 
-    win.act_lsl.trigger()  # the toolbar button: on
-    assert win.lsl_on and win.act_lsl.isChecked() and win.session.lsl is not None
+    win.tools.act_lsl.trigger()  # the toolbar button: on
+    assert win.lsl_on and win.tools.act_lsl.isChecked() and win.session.lsl is not None
     force_in = inlet(lsl, "name", f"{name} force")
     data, _ = pull(force_in, lambda d, s: len(d) >= 50)
     assert len(data) >= 50
     force_in.close_stream()
-    qtbot.waitUntil(lambda: "LSL" in win.status_device.text(), timeout=3000)
-    assert f"{name} force" in win.act_lsl.toolTip() and f"{name} force" in win.status_device.toolTip()
+    qtbot.waitUntil(lambda: "LSL" in win.status.device.text(), timeout=3000)
+    assert f"{name} force" in win.tools.act_lsl.toolTip() and f"{name} force" in win.status.device.toolTip()
     assert win.summary()["lsl"]["force_samples"] > 0
 
-    win.act_lsl.trigger()  # off: the streams go
+    win.tools.act_lsl.trigger()  # off: the streams go
     assert not win.lsl_on and win.session.lsl is None
     assert resolve(lsl, "name", f"{name} force", timeout=1.0) == []
     win.close()

@@ -199,7 +199,7 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
             win.open_replay(replay_rec, speed=parse_speed(args.speed), cfg=replay_cfg)
         elif args.sim:
             if args.record:
-                win._pending_record = (args.record, args.overwrite)
+                win.controller.pending_record = (args.record, args.overwrite)
             win.start_sim(args.rate, scenario=args.scenario, seed=args.seed, script=args.script,
                           speed=getattr(args, "sim_speed", None) or 1.0)
             _wait_sim(win, app)

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from nmt_pressure.analysis.report import to_json
 from nmt_pressure.core.events import STATE_IDLE, STATE_MOVING
-from nmt_pressure.dashboard.widgets import ALERT_COLOURS, ALERT_TEXT, DIM, OK_GREEN, PANEL_BG, TEXT
+from nmt_pressure.dashboard.style import ALERT_COLOURS, ALERT_TEXT, DIM, OK_GREEN, PANEL_BG, TEXT
 from nmt_pressure.practice.engine import DrillRun, Prompt
 from nmt_pressure.practice.history import History, HistoryError, ResultRow, now_iso
 from nmt_pressure.practice.score import LABELS, WORK_ON_BELOW, ScoreCard, score_run

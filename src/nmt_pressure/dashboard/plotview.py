@@ -1,0 +1,360 @@
+"""The plot view: the scrolling force traces, the band items and their colouring, the event marks.
+
+It owns every plot item (curves, grid lines, hold bands, the fixed and the drill band, annotations)
+and draws what it is told: bands start and end on the controller's word, their fill follows the alert
+the controller raised, and the redraw tick hands it the ring's latest samples. Bands and marks live in
+device time; the x axis is time before now and never moves, so only the data and the items shift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.dashboard.model import band_of
+from nmt_pressure.dashboard.style import ALERT_COLOURS, UNIT_FACTORS
+
+#: Annotations kept at most (older ones scroll out of the window long before).
+MAX_ANNOTATIONS = 200
+#: Samples kept per pixel column by the peak downsampling (pyqtgraph's default is 5).
+DOWNSAMPLE_PER_PIXEL = 1.0
+PLOT_BG = "#0d0f12"
+GRID_PEN = "#262c33"
+#: The force axis shrinks after the force stayed well below its top this long (s).
+Y_SHRINK_S = 3.0
+AXIS_TEXT = "#cfd8dc"
+RAW_PEN = "#59636d"  # opaque: blending a translucent line costs more than drawing it
+FILT_PEN = "#ffd54f"
+BAND_BRUSH = (46, 160, 67, 70)
+#: Plot marks: the step and release events, a hold that ended "left" (no event: its Hold tells) and markers.
+EVENT_COLOURS = {"step": "#64b5f6", "release": "#b0bec5", "left": "#ffb74d", "marker": "#f06292"}
+#: A drill phase's band: blue dashed edges (not the core's green hold band), filled by where the force
+#: is: neutral on the way, green in the band, the alert colours above or below it.
+DRILL_EDGE = "#64b5f6"
+DRILL_NEUTRAL = (100, 181, 246, 45)
+
+
+@dataclasses.dataclass
+class Band:
+    """A hold's band on the plot, in device time (``t_end`` None while the hold is open)."""
+
+    item: QGraphicsRectItem
+    t0: float
+    t_end: float | None
+    lo: float
+    hi: float
+
+
+@dataclasses.dataclass
+class Mark:
+    """An event's vertical line, at device time ``t``."""
+
+    line: pg.InfiniteLine
+    t: float
+
+
+class PaintCounter(QObject):
+    """Counts the plot's real repaints (what "fps" means here), not the timer's ticks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+class PlotView(pg.PlotWidget):
+    """The force plot over the last ``window_s`` seconds."""
+
+    def __init__(self, window_s: float, unit: str) -> None:
+        pg.setConfigOptions(antialias=False, background=PLOT_BG, foreground="#cfd8dc")
+        super().__init__()
+        self.window_s = window_s
+        self.unit = unit
+        self.cfg = DetectorConfig()
+        self.bands: deque[Band] = deque()
+        self.open_band: Band | None = None
+        self.annotations: deque[Mark] = deque()
+        self.t_last: float | None = None  # device time of the newest sample drawn
+        self._y_top = 20.0
+        self._low_since: float | None = None
+        self._grid_height: float | None = None
+        self.paints = PaintCounter()
+
+        pi = self.getPlotItem()
+        self.plot_item = pi
+        pi.setMenuEnabled(False)
+        pi.setMouseEnabled(x=False, y=False)
+        pi.hideButtons()
+        pi.disableAutoRange()
+        pi.showGrid(x=False, y=False)
+        # Horizontal grid lines as plain items: an axis that draws the grid overlaps the view, so
+        # every frame would replay its tick labels too (half the cost of a frame, measured).
+        self._grid: list[pg.InfiniteLine] = []
+        tick_font = self.font()
+        tick_font.setPixelSize(15)
+        for side in ("left", "bottom"):
+            ax = pi.getAxis(side)
+            ax.setTickFont(tick_font)
+            ax.setStyle(tickTextOffset=6, tickLength=6)  # ticks outside the view: see below
+        pi.setLabel("bottom", "seconds before now", color=AXIS_TEXT, **{"font-size": "15px"})
+        self._set_axis_unit()
+        self.raw_curve = pi.plot(pen=pg.mkPen(RAW_PEN, width=1), name="raw")
+        self.filt_curve = pi.plot(pen=pg.mkPen(FILT_PEN, width=3), name="filtered")
+        for c in (self.raw_curve, self.filt_curve):
+            c.setClipToView(True)
+            c.setDownsampling(auto=True, method="peak")
+            c.setSkipFiniteCheck(True)
+            # Peak downsampling keeps each pixel column's min and max: one bin a pixel draws the
+            # same envelope as pyqtgraph's default five, with a fifth of the line segments.
+            c.opts["autoDownsampleFactor"] = DOWNSAMPLE_PER_PIXEL
+        self.fixed_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
+                                              brush=pg.mkBrush(*BAND_BRUSH[:3], 35),
+                                              pen=pg.mkPen(None))
+        self.fixed_band.setZValue(-20)
+        for line in self.fixed_band.lines:
+            line.setPen(pg.mkPen((*BAND_BRUSH[:3], 140), width=1, style=Qt.PenStyle.DashLine))
+        pi.addItem(self.fixed_band, ignoreBounds=True)
+        self.fixed_band.hide()
+        self.drill_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
+                                              brush=pg.mkBrush(*DRILL_NEUTRAL), pen=pg.mkPen(None))
+        self.drill_band.setZValue(-15)
+        for line in self.drill_band.lines:
+            line.setPen(pg.mkPen(DRILL_EDGE, width=2, style=Qt.PenStyle.DashLine))
+        self.drill_band_label = pg.InfLineLabel(self.drill_band.lines[1], text="", position=0.04,
+                                                anchors=[(0, 1), (0, 1)], color=DRILL_EDGE)
+        label_font = self.font()
+        label_font.setPixelSize(15)
+        label_font.setBold(True)
+        self.drill_band_label.setFont(label_font)
+        self.drill_band_state = ""
+        pi.addItem(self.drill_band, ignoreBounds=True)
+        self.drill_band.hide()
+        pi.setXRange(-self.window_s, 0.0, padding=0)
+        pi.setYRange(-0.03 * self._y_top, self._y_top, padding=0)
+        self.viewport().installEventFilter(self.paints)
+        self.update_grid()
+
+    # ---- settings
+    def set_unit(self, unit: str) -> None:
+        self.unit = unit
+        self._set_axis_unit()
+        self.update_grid()
+
+    def _set_axis_unit(self) -> None:
+        ax = self.plot_item.getAxis("left")
+        ax.setScale(1.0 / UNIT_FACTORS[self.unit])  # data stay in newtons; the ticks speak the unit
+        ax.setLabel(f"force ({self.unit})", color=AXIS_TEXT, **{"font-size": "15px"})
+
+    # ---- a new session
+    def reset(self, cfg: DetectorConfig) -> None:
+        """Nothing of the previous session; the fixed band of ``cfg`` (if it has a target)."""
+        self.cfg = cfg
+        for band in self.bands:
+            self.plot_item.removeItem(band.item)
+        self.bands.clear()
+        self.open_band = None
+        for mark in self.annotations:
+            self.plot_item.removeItem(mark.line)
+        self.annotations.clear()
+        self.raw_curve.setData([], [])
+        self.filt_curve.setData([], [])
+        self.t_last = None
+        if cfg.target is not None:
+            lo, hi = band_of(cfg, cfg.target)
+            self.fixed_band.setRegion((lo, hi))
+            self.fixed_band.show()
+            self._set_y(max(self._y_top, hi * 1.25))
+        else:
+            self.fixed_band.hide()
+
+    # ---- hold bands and their colour
+    def start_band(self, t0: float, lo: float, hi: float) -> None:
+        """A hold's band from ``t0`` on (the open band until :meth:`end_band`)."""
+        item = QGraphicsRectItem(QRectF(0.0, lo, 0.0, hi - lo))
+        item.setPen(QPen(Qt.PenStyle.NoPen))
+        item.setBrush(self._band_brush("", False))
+        item.setZValue(-10)
+        self.plot_item.addItem(item, ignoreBounds=True)
+        band = Band(item, t0, None, lo, hi)
+        self.open_band = band
+        self.bands.append(band)
+        if self.t_last is not None:
+            self._place(band, self.t_last)
+
+    def end_band(self, t_end: float) -> None:
+        """The open band (if any) ends at ``t_end``."""
+        band = self.open_band
+        if band is None:
+            return
+        band.t_end = max(t_end, band.t0)
+        band.item.setBrush(self._band_brush("", False))
+        self.open_band = None
+        if self.t_last is not None:
+            self._place(band, self.t_last)
+
+    @staticmethod
+    def _band_brush(direction: str, bright: bool) -> QBrush:
+        if not direction:
+            return QBrush(QColor(*BAND_BRUSH))
+        c = QColor(ALERT_COLOURS[direction][1 if bright else 0])
+        c.setAlpha(150 if bright else 95)
+        return QBrush(c)
+
+    def colour_band(self, direction: str, bright: bool) -> None:
+        """Fill the open band (and a fixed band) with the alert's colour, or green for ``""``."""
+        brush = self._band_brush(direction, bright)
+        if self.open_band is not None:
+            self.open_band.item.setBrush(brush)
+        if self.fixed_band.isVisible():
+            self.fixed_band.setBrush(brush if direction else pg.mkBrush(*BAND_BRUSH[:3], 35))
+            self.fixed_band.update()
+
+    @property
+    def band_colour(self) -> QColor | None:
+        """The open band's fill colour (None when no hold is being watched)."""
+        return self.open_band.item.brush().color() if self.open_band is not None else None
+
+    def set_drill_band(self, band: tuple[float, float] | None, state: str = "") -> None:
+        """Show the drill phase's band (None hides it), filled by where the force is: ``in``,
+        ``high``, ``low``, or neutral for ``""`` (nothing to say yet) and ``moving`` (the core is
+        classifying a change inside the hold: no in-band colour meanwhile)."""
+        if band is None:
+            self.drill_band.hide()
+            self.drill_band_state = ""
+            return
+        lo, hi = band
+        if not self.drill_band.isVisible():
+            self.drill_band.show()
+            self._set_y(max(self._y_top, hi * 1.25))
+        if self.drill_band.getRegion() != (lo, hi):
+            self.drill_band.setRegion((lo, hi))
+        # after show(): pyqtgraph's line label leaves its text alone while it is hidden
+        self.drill_band_label.setFormat(f"drill {lo:.1f}–{hi:.1f} N")
+        if state in ALERT_COLOURS:
+            c = QColor(ALERT_COLOURS[state][0])
+            c.setAlpha(110)
+            brush = QBrush(c)
+        elif state == "in":
+            brush = pg.mkBrush(*BAND_BRUSH[:3], 95)
+        else:
+            brush = pg.mkBrush(*DRILL_NEUTRAL)
+        self.drill_band.setBrush(brush)
+        self.drill_band.update()
+        self.drill_band_state = state
+
+    # ---- event marks
+    @staticmethod
+    def _place(band: Band, t_last: float) -> None:
+        end = band.t_end if band.t_end is not None else t_last
+        band.item.setRect(QRectF(band.t0 - t_last, band.lo, max(0.0, end - band.t0), band.hi - band.lo))
+
+    def annotate(self, t: float, kind: str, text: str) -> None:
+        """A dashed vertical line labelled ``text`` at device time ``t``, coloured by ``kind``."""
+        colour = EVENT_COLOURS[kind]
+        x = t - self.t_last if self.t_last is not None else 0.0
+        line = pg.InfiniteLine(pos=x, angle=90, movable=False,
+                               pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine),
+                               label=text, labelOpts={"position": 0.94, "color": colour,
+                                                      "fill": (13, 15, 18, 200), "movable": False})
+        font = self.font()
+        font.setPixelSize(16)
+        font.setBold(True)
+        line.label.setFont(font)
+        self.plot_item.addItem(line, ignoreBounds=True)
+        self.annotations.append(Mark(line, t))
+        while len(self.annotations) > MAX_ANNOTATIONS:
+            self.plot_item.removeItem(self.annotations.popleft().line)
+
+    def _scroll_items(self, t_last: float) -> None:
+        """Bands and annotations live in device time; the plot's x is time before now."""
+        x0 = t_last - self.window_s - 1.0
+        while self.annotations and self.annotations[0].t < x0:
+            self.plot_item.removeItem(self.annotations.popleft().line)
+        while self.bands and self.bands[0].t_end is not None and self.bands[0].t_end < x0:
+            self.plot_item.removeItem(self.bands.popleft().item)
+        for band in self.bands:
+            self._place(band, t_last)
+        for mark in self.annotations:
+            mark.line.setValue(mark.t - t_last)
+
+    # ---- the redraw tick
+    def draw(self, t: np.ndarray, raw: np.ndarray, filt: np.ndarray) -> bool:
+        """Show the latest samples (device time, raw and filtered newtons); False if nothing is new
+        (a paused replay, a silent device): then nothing is repainted."""
+        if t.size < 2:
+            return False
+        t_last = float(t[-1])
+        if t_last == self.t_last:
+            return False
+        self.t_last = t_last
+        # The x axis is time before now and never moves: only the data do, so the axes are not
+        # redrawn and the view paints once per frame (a moving range costs two paints and new ticks).
+        x = t - t_last
+        self.raw_curve.setData(x, raw, skipFiniteCheck=True)
+        self.filt_curve.setData(x, filt, skipFiniteCheck=True)
+        self._scroll_items(t_last)
+        self._rescale_y(raw, t_last)
+        return True
+
+    def _rescale_y(self, raw: np.ndarray, t_last: float) -> None:
+        """Grow the force axis at once; shrink it only after the force stayed low for a while (a
+        range that changes is a frame with new ticks, so it changes seldom)."""
+        cfg = self.cfg
+        top = float(raw.max()) if raw.size else 0.0
+        if self.open_band is not None:
+            top = max(top, self.open_band.hi)
+        if cfg.target is not None:
+            top = max(top, cfg.target * (1 + cfg.tolerance))
+        if self.drill_band.isVisible():
+            top = max(top, self.drill_band.getRegion()[1])
+        want = max(10.0, top * 1.15)
+        cur = self._y_top
+        if want > cur:
+            self._low_since = None
+            self._set_y(want * 1.05)
+        elif want < 0.6 * cur:
+            if self._low_since is None:
+                self._low_since = t_last
+            elif t_last - self._low_since > Y_SHRINK_S:
+                self._low_since = None
+                self._set_y(want * 1.05)
+        else:
+            self._low_since = None
+
+    def _set_y(self, top: float) -> None:
+        self._y_top = top
+        self.plot_item.setYRange(-0.03 * top, top, padding=0)
+        self.update_grid()
+
+    def update_grid(self) -> None:
+        """Grid lines at the left axis's ticks (again after a resize: the axis chose other ticks)."""
+        for line in self._grid:
+            self.plot_item.removeItem(line)
+        self._grid = []
+        ax = self.plot_item.getAxis("left")
+        self._grid_height = ax.height()
+        levels = ax.tickValues(-0.03 * self._y_top, self._y_top, max(ax.height(), 100.0))
+        if not levels:
+            return
+        pen = pg.mkPen(GRID_PEN, width=1)
+        for v in levels[0][1]:
+            line = pg.InfiniteLine(pos=v, angle=0, movable=False, pen=pen)
+            line.setZValue(-30)
+            self.plot_item.addItem(line, ignoreBounds=True)
+            self._grid.append(line)
+
+    def check_resize(self) -> None:
+        """Redo the grid if the window was resized since (the status timer asks, twice a second)."""
+        if self.plot_item.getAxis("left").height() != self._grid_height:
+            self.update_grid()

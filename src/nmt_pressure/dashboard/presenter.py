@@ -1,0 +1,157 @@
+"""The presenter: the core's news for the current session, turned into the view-model and view signals.
+
+The :class:`~nmt_pressure.dashboard.controller.SessionController` hands it only the news of the current
+session (it filters out the older ones still winding down). It writes what the core said into the
+:class:`~nmt_pressure.dashboard.viewmodel.ViewModel` and says, with plain data, what the views should
+draw: a hold's band starts or ends, an alert is raised or cleared, an event is marked. It decides
+nothing about holds or alerts itself: every alert is one of the core's debounced ``band_exit`` events,
+cleared by ``band_enter`` or the end of the hold. One place for the verdict, the state text and the
+timer's hold, so a change to what the screen says is made here, not in a view.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.events import STATE_HOLD, STATE_MOVING, STATE_NAMES, Event, Hold
+from nmt_pressure.dashboard.model import DashListener, band_of
+from nmt_pressure.dashboard.viewmodel import ViewModel
+from nmt_pressure.link.calibration import DeviceInfo
+
+#: The state readout says "released" this long after a release, "stepping" this long after a step (s).
+RELEASED_S = 1.5
+STEPPING_S = 1.0
+
+
+class Presenter(QObject):
+    """Keeps ``vm`` and emits what the views draw (GUI thread only)."""
+
+    #: A new session begins: the views forget the old one (its DetectorConfig).
+    view_reset = Signal(object)
+    #: The device (re)connected: its DeviceInfo.
+    link_up = Signal(object)
+    #: The device was lost (the banner's text); the reader reconnects by itself.
+    link_lost = Signal(str)
+    #: A hold's band begins: (device time, low and high edge in newtons).
+    hold_started = Signal(float, float, float)
+    #: The hold being watched is over at this device time.
+    hold_ended = Signal(float)
+    #: An alert is raised ("high"/"low") or cleared ("").
+    alert = Signal(str)
+    #: An event to mark on the plot: (device time, kind for its colour, label).
+    annotation = Signal(float, str, str)
+    #: The core's finished holds so far (a list of Hold).
+    holds_changed = Signal(object)
+    #: The view-model's news changed: the readouts should show it now, not at the next tick.
+    news = Signal()
+
+    def __init__(self, vm: ViewModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+
+    # ---- a session begins, its link comes and goes
+    def begin(self, cfg: DetectorConfig) -> None:
+        self.vm.reset_session()
+        self.view_reset.emit(cfg)
+        self._set_alert("")
+
+    def connected(self, info: DeviceInfo) -> None:
+        self.vm.banner_text = ""
+        self.link_up.emit(info)
+
+    def lost(self, reason: str) -> None:
+        self.vm.banner_text = f"Device lost — {reason}. Reconnecting…"
+        self.link_lost.emit(self.vm.banner_text)
+        self._set_alert("")
+
+    # ---- the core's news
+    def _set_alert(self, direction: str) -> None:
+        """Raise (``"high"``/``"low"``: one of the core's band exits) or clear (``""``) the alert."""
+        self.vm.alert_direction = direction
+        if direction:
+            self.vm.alerts_raised += 1
+        self.alert.emit(direction)
+
+    def _end_hold(self, t_end: float) -> None:
+        self.vm.hold_event = None
+        self.hold_ended.emit(t_end)
+
+    def marker(self, t: float) -> None:
+        self.vm.markers_seen.append(t)
+        self.annotation.emit(t, "marker", "marker")
+
+    def event(self, e: Event, cfg: DetectorConfig) -> None:
+        """One of the core's events (``cfg``: the session's, for the hold's band)."""
+        vm = self.vm
+        vm.events_seen.append(e)
+        if e.kind == "hold_start":
+            self._end_hold(e.t)  # a hold still watched ends where the new one starts
+            vm.hold_event = e
+            lo, hi = band_of(cfg, float(e.level or 0.0))
+            self.hold_started.emit(e.t_detected, lo, hi)
+            self._set_alert("")
+        elif e.kind == "band_exit":
+            self._set_alert(e.direction or "high")
+        elif e.kind == "band_enter":
+            self._set_alert("")
+        elif e.kind in ("step", "release"):
+            self._end_hold(e.t)
+            self._set_alert("")
+            arrow = {"up": " ↑", "down": " ↓"}.get(e.direction or "", "")
+            self.annotation.emit(e.t, e.kind, f"{e.kind}{arrow}")
+            if e.kind == "release":
+                vm.released_at = e.t_detected
+            else:
+                vm.stepped_at = e.t_detected
+        self.news.emit()
+
+    def holds(self, holds: list[Hold]) -> None:
+        """The core's finished holds so far."""
+        self.holds_changed.emit(holds)
+        if holds:
+            self.vm.last_hold = holds[-1]
+        # The hold on show is over once the core lists it. Steps and releases said so by their events
+        # already; a hold that ended "left" or "end_of_data" has no event, only this. Matched by its
+        # onset (Hold.start is its hold_start's t), never by position: the list may come before or
+        # after the events of the same block.
+        open_start = self.vm.hold_event.t if self.vm.hold_event is not None else None
+        ended = next((h for h in reversed(holds) if h.start == open_start), None)
+        if ended is not None:
+            self._end_hold(ended.end)
+            self._set_alert("")
+            if ended.ended_by == "left":  # the departure's onset, marked as steps and releases are
+                self.annotation.emit(ended.end, "left", "left")
+        self.news.emit()
+
+    # ---- the snapshot the views read on each readout tick
+    def refresh(self, listener: DashListener | None) -> None:
+        """Copy the session's latest force, state and open hold into the view-model (None: no session)."""
+        vm = self.vm
+        vm.has_session = listener is not None
+        if listener is None:
+            vm.force, vm.state_text, vm.moving, vm.open_hold = None, "not connected", False, None
+            return
+        has_data = listener.ring.last_t is not None
+        vm.force = listener.filtered if has_data else None
+        vm.state_text = self._state_text(listener)
+        # While the core classifies a change (step, release, departure or drift) the old level's band
+        # gives no "in band" verdict; an alert already raised stays (band_enter or the hold's end).
+        vm.moving = listener.state == STATE_MOVING
+        vm.open_hold = listener.open_hold() if vm.hold_event is not None else None
+
+    def _state_text(self, listener: DashListener) -> str:
+        st = listener.state
+        t_now = listener.ring.last_t
+        if t_now is None:
+            return "waiting for data"
+        vm = self.vm
+        # After a release the force may rest above the contact threshold (state contact): still
+        # "released" for a moment.
+        if vm.released_at is not None and st not in (STATE_HOLD, STATE_MOVING) and \
+                t_now - vm.released_at < RELEASED_S:
+            return "released"
+        if vm.stepped_at is not None and t_now - vm.stepped_at < STEPPING_S:
+            return "stepping"
+        # The core says when a change inside the hold is under way ("moving"); no guessing here.
+        return STATE_NAMES.get(st, "?")

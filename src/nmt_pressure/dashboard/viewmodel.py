@@ -1,0 +1,73 @@
+"""The one view-model every dashboard view reads: what the core and the session said, as plain data.
+
+The :class:`~nmt_pressure.dashboard.controller.SessionController` writes it (on the core's events, and
+from the session's listener on each readout tick); the views (readouts, holds table, status bar) read it
+when they redraw and decide nothing of their own. It lives on the GUI thread only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from nmt_pressure.core.events import Event, Hold
+from nmt_pressure.dashboard.model import OpenHold
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkStatus:
+    """The session's source and outputs, for the status bar (None fields: not known or not there)."""
+
+    name: str
+    fmt: str  # the wire format, or the session's kind ("live"/"replay") when the device named none
+    rate: float | None
+    recording: str | None = None  # the file's name while a recorder runs
+    recording_stopped: bool = False  # it failed (a full disk): the session goes on without it
+    lsl: str = ""  # "", "on", "stopped" or "waiting" (for the device)
+    lsl_detail: str = ""  # the publisher's own words (or its failure) for the tooltip
+    # the link's counters (None: the source keeps none); p99 only for a live link
+    dropped: int | None = None
+    crc_errors: int = 0
+    reconnects: int = 0
+    latency_p99_ms: float | None = None
+
+
+@dataclasses.dataclass
+class ViewModel:
+    """What the views show. Display settings, then the session's news, then the latest snapshot."""
+
+    unit: str = "N"
+    goal_s: float = 20.0
+
+    # -- the session's news, as the core's events said it (reset for each session)
+    alert_direction: str = ""  # "high"/"low" while a debounced band_exit stands, else ""
+    alerts_raised: int = 0
+    hold_event: Event | None = None  # the hold_start of the hold being watched
+    last_hold: Hold | None = None  # the core's latest finished hold
+    released_at: float | None = None  # device time of the latest release / step (for the state text)
+    stepped_at: float | None = None
+    events_seen: list[Event] = dataclasses.field(default_factory=list)
+    markers_seen: list[float] = dataclasses.field(default_factory=list)
+    banner_text: str = ""  # the device-lost banner ("" hides it)
+
+    # -- the latest snapshot of the session's listener (refreshed on each readout tick)
+    has_session: bool = False
+    force: float | None = None  # filtered, newtons (None: no sample yet)
+    state_text: str = "not connected"
+    moving: bool = False  # the core classifies a change inside the hold: no in-band verdict
+    open_hold: OpenHold | None = None
+    status: LinkStatus | None = None
+
+    @property
+    def watching(self) -> bool:
+        """A hold's band is being watched."""
+        return self.hold_event is not None
+
+    def reset_session(self) -> None:
+        """Forget the previous session's news (the display settings stay)."""
+        self.alert_direction = ""
+        self.alerts_raised = 0
+        self.hold_event = None
+        self.last_hold = None
+        self.released_at = self.stepped_at = None
+        self.events_seen = []
+        self.markers_seen = []
