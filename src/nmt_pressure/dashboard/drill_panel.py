@@ -43,7 +43,18 @@ from PySide6.QtWidgets import (
 
 from nmt_pressure.analysis.report import to_json
 from nmt_pressure.core.events import STATE_IDLE, STATE_MOVING
-from nmt_pressure.dashboard.style import ALERT_COLOURS, ALERT_TEXT, DIM, OK_GREEN, PANEL_BG, TEXT
+from nmt_pressure.dashboard.style import (
+    DIM,
+    HIGH_RED,
+    NEUTRAL,
+    OK_GREEN,
+    PANEL_BG,
+    TEXT,
+    VERDICT_STYLES,
+    VERDICT_TEXT,
+    fmt_force,
+)
+from nmt_pressure.dashboard.viewmodel import DrillLive
 from nmt_pressure.practice.engine import DrillRun, Prompt
 from nmt_pressure.practice.history import History, HistoryError, ResultRow, now_iso
 from nmt_pressure.practice.score import LABELS, WORK_ON_BELOW, ScoreCard, score_run
@@ -65,7 +76,7 @@ def score_colour(value: float | None) -> str:
     """Green where nothing needs work (the score card's own threshold), amber, red under 60."""
     if value is None or math.isnan(value):
         return DIM
-    return OK_GREEN if value >= WORK_ON_BELOW else AMBER if value >= 60.0 else ALERT_COLOURS["high"][0]
+    return OK_GREEN if value >= WORK_ON_BELOW else AMBER if value >= 60.0 else HIGH_RED
 
 
 def band_state(kind: str, force: float, band: tuple[float, float] | None, moving: bool = False) -> str:
@@ -96,6 +107,11 @@ class DrillHost(Protocol):
     @property
     def settings(self) -> QSettings:
         """Where the chosen drill and practitioner are remembered."""
+        ...
+
+    @property
+    def unit(self) -> str:
+        """The display unit (N, kg or lb) the band is said in."""
         ...
 
     def show_message(self, text: str, error: bool = False) -> None:
@@ -544,7 +560,9 @@ class DrillPanel(QWidget):
                                         "background: transparent;")
         if p.band is not None:
             lo, hi = p.band
-            self.band_label.setText(f"band {lo:.1f}–{hi:.1f} N (target {p.target:.1f} N)")
+            u = self.dash.unit
+            target = "" if p.target is None else f" (target {fmt_force(p.target, u, with_unit=True)})"
+            self.band_label.setText(f"band {fmt_force(lo, u)}–{fmt_force(hi, u)} {u}{target}")
         else:
             self.band_label.setText("")
         self._band_state = "?"  # repaint the band whatever the force does next
@@ -562,16 +580,20 @@ class DrillPanel(QWidget):
                            self.dash.core_state() == STATE_MOVING)
         if state != self._band_state:
             self._band_state = state
+            # the same verdict boxes as the main panel: one look for one meaning
+            text = VERDICT_TEXT.get(state, "")
+            self.where_label.setText(text)
+            fill, fg = VERDICT_STYLES.get(text, ("transparent", TEXT))
+            self.where_label.setStyleSheet(f"color: {fg}; background: {fill}; border-radius: 6px;")
             self.dash.set_drill_band(p.band, state)
-            if state in ALERT_TEXT:
-                bg = ALERT_COLOURS[state][0]
-                self.where_label.setText(ALERT_TEXT[state])
-                self.where_label.setStyleSheet(f"color: white; background: {bg}; border-radius: 6px;")
-            else:
-                text = {"in": "in band", "moving": "moving"}.get(state, "")
-                colour = DIM if state == "moving" else OK_GREEN
-                self.where_label.setText(text)
-                self.where_label.setStyleSheet(f"color: {colour}; background: transparent;")
+
+    def live(self) -> DrillLive | None:
+        """The running drill's phase, band, verdict and count-down (None when no drill runs)."""
+        run, p = self.run, self._prompt
+        if run is None or p is None or self.state != "running":
+            return None
+        state = self._band_state if self._band_state != "?" else ""
+        return DrillLive(kind=p.kind, band=p.band, state=state, left=run.remaining())
 
     @Slot(object)
     def _on_finished(self, run: DrillRun) -> None:

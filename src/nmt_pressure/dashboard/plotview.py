@@ -1,8 +1,10 @@
 """The plot view: the scrolling force traces, the band items and their colouring, the event marks.
 
 It owns every plot item (curves, grid lines, hold bands, the fixed and the drill band, annotations)
-and draws what it is told: bands start and end on the controller's word, their fill follows the alert
-the controller raised, and the redraw tick hands it the ring's latest samples. Bands and marks live in
+and draws what it is told: bands start and end on the controller's word, the open band's fill follows
+the alert the controller raised (that band only), a finished band keeps the result the presenter gave
+it, band exits are marked, and the redraw tick hands it the ring's latest samples. Fills never overlap:
+the fixed band is an outline, and while a drill shows its band the holds' bands give way. Bands and marks live in
 device time; the x axis is time before now and never moves, so only the data and the items shift.
 """
 
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.dashboard.model import band_of
-from nmt_pressure.dashboard.style import ALERT_COLOURS, UNIT_FACTORS
+from nmt_pressure.dashboard.style import ALERT_COLOURS, FORCE_YELLOW, OK_GREEN, UNIT_FACTORS, fmt_force
 
 #: Annotations kept at most (older ones scroll out of the window long before).
 MAX_ANNOTATIONS = 200
@@ -31,8 +33,11 @@ GRID_PEN = "#262c33"
 Y_SHRINK_S = 3.0
 AXIS_TEXT = "#cfd8dc"
 RAW_PEN = "#59636d"  # opaque: blending a translucent line costs more than drawing it
-FILT_PEN = "#ffd54f"
+FILT_PEN = FORCE_YELLOW
 BAND_BRUSH = (46, 160, 67, 70)
+#: A finished hold's band, by its result: kept its band, left it high or low, or no exit seen.
+RESULT_ALPHA = 80
+NO_RESULT = (120, 130, 140, 55)
 #: Plot marks: the step and release events, a hold that ended "left" (no event: its Hold tells) and markers.
 EVENT_COLOURS = {"step": "#64b5f6", "release": "#b0bec5", "left": "#ffb74d", "marker": "#f06292"}
 #: A drill phase's band: blue dashed edges (not the core's green hold band), filled by where the force
@@ -50,6 +55,7 @@ class Band:
     t_end: float | None
     lo: float
     hi: float
+    verdict: str | None = None  # the finished hold's result ("in", "high", "low", ""), once known
 
 
 @dataclasses.dataclass
@@ -85,6 +91,7 @@ class PlotView(pg.PlotWidget):
         self.bands: deque[Band] = deque()
         self.open_band: Band | None = None
         self.annotations: deque[Mark] = deque()
+        self.exits: deque[Mark] = deque()  # the core's band exits, on the band's edge
         self.t_last: float | None = None  # device time of the newest sample drawn
         self._y_top = 20.0
         self._low_since: float | None = None
@@ -118,12 +125,13 @@ class PlotView(pg.PlotWidget):
             # Peak downsampling keeps each pixel column's min and max: one bin a pixel draws the
             # same envelope as pyqtgraph's default five, with a fifth of the line segments.
             c.opts["autoDownsampleFactor"] = DOWNSAMPLE_PER_PIXEL
+        # The fixed band (target ± tolerance) is the goal, drawn as an outline: a fill under every
+        # hold's own band would mix into colours that mean nothing.
         self.fixed_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
-                                              brush=pg.mkBrush(*BAND_BRUSH[:3], 35),
-                                              pen=pg.mkPen(None))
-        self.fixed_band.setZValue(-20)
+                                              brush=pg.mkBrush(None), pen=pg.mkPen(None))
+        self.fixed_band.setZValue(-5)
         for line in self.fixed_band.lines:
-            line.setPen(pg.mkPen((*BAND_BRUSH[:3], 140), width=1, style=Qt.PenStyle.DashLine))
+            line.setPen(pg.mkPen(OK_GREEN, width=2))
         pi.addItem(self.fixed_band, ignoreBounds=True)
         self.fixed_band.hide()
         self.drill_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
@@ -164,9 +172,10 @@ class PlotView(pg.PlotWidget):
             self.plot_item.removeItem(band.item)
         self.bands.clear()
         self.open_band = None
-        for mark in self.annotations:
+        for mark in (*self.annotations, *self.exits):
             self.plot_item.removeItem(mark.line)
         self.annotations.clear()
+        self.exits.clear()
         self.raw_curve.setData([], [])
         self.filt_curve.setData([], [])
         self.t_last = None
@@ -185,6 +194,7 @@ class PlotView(pg.PlotWidget):
         item.setPen(QPen(Qt.PenStyle.NoPen))
         item.setBrush(self._band_brush("", False))
         item.setZValue(-10)
+        item.setVisible(not self.drill_band.isVisible())  # a drill's band is the only one meanwhile
         self.plot_item.addItem(item, ignoreBounds=True)
         band = Band(item, t0, None, lo, hi)
         self.open_band = band
@@ -198,7 +208,7 @@ class PlotView(pg.PlotWidget):
         if band is None:
             return
         band.t_end = max(t_end, band.t0)
-        band.item.setBrush(self._band_brush("", False))
+        band.item.setBrush(self._result_brush(band.verdict))  # its result, or neutral until it comes
         self.open_band = None
         if self.t_last is not None:
             self._place(band, self.t_last)
@@ -211,14 +221,53 @@ class PlotView(pg.PlotWidget):
         c.setAlpha(150 if bright else 95)
         return QBrush(c)
 
+    @staticmethod
+    def _result_brush(verdict: str | None) -> QBrush:
+        if verdict == "in":
+            return QBrush(QColor(*BAND_BRUSH[:3], RESULT_ALPHA))
+        if verdict in ALERT_COLOURS:
+            c = QColor(ALERT_COLOURS[verdict][0])
+            c.setAlpha(RESULT_ALPHA)
+            return QBrush(c)
+        return QBrush(QColor(*NO_RESULT))
+
     def colour_band(self, direction: str, bright: bool) -> None:
-        """Fill the open band (and a fixed band) with the alert's colour, or green for ``""``."""
-        brush = self._band_brush(direction, bright)
+        """Fill the open band (the current hold's only: earlier holds keep their own result) with
+        the alert's colour, or green for ``""``."""
         if self.open_band is not None:
-            self.open_band.item.setBrush(brush)
-        if self.fixed_band.isVisible():
-            self.fixed_band.setBrush(brush if direction else pg.mkBrush(*BAND_BRUSH[:3], 35))
-            self.fixed_band.update()
+            self.open_band.item.setBrush(self._band_brush(direction, bright))
+
+    def score_band(self, onset: float, end: float, verdict: str) -> None:
+        """A finished hold's result (the presenter's): its band keeps that colour for good. The band
+        is the one confirmed within the hold (``onset`` to ``end``)."""
+        for band in reversed(self.bands):
+            if onset - 1e-9 <= band.t0 <= end + 1.0 and band.verdict is None:
+                band.verdict = verdict
+                if band is not self.open_band:
+                    band.item.setBrush(self._result_brush(verdict))
+                return
+
+    def result_colours(self) -> list[tuple[float, str | None, QColor]]:
+        """Each band's onset, result and fill colour, oldest first (what the plot shows)."""
+        return [(b.t0, b.verdict, b.item.brush().color()) for b in self.bands]
+
+    def mark_exit(self, t: float, direction: str) -> None:
+        """The core's band exit at device time ``t``: a short line in the alert's colour."""
+        colour = ALERT_COLOURS.get(direction, ALERT_COLOURS["high"])[1]
+        x = t - self.t_last if self.t_last is not None else 0.0
+        line = pg.InfiniteLine(pos=x, angle=90, movable=False,
+                               pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DotLine),
+                               label="▲ out" if direction == "high" else "▼ out",
+                               labelOpts={"position": 0.86, "color": colour, "fill": (13, 15, 18, 200),
+                                          "movable": False})
+        font = self.font()
+        font.setPixelSize(14)
+        font.setBold(True)
+        line.label.setFont(font)
+        self.plot_item.addItem(line, ignoreBounds=True)
+        self.exits.append(Mark(line, t))
+        while len(self.exits) > MAX_ANNOTATIONS:
+            self.plot_item.removeItem(self.exits.popleft().line)
 
     @property
     def band_colour(self) -> QColor | None:
@@ -232,15 +281,18 @@ class PlotView(pg.PlotWidget):
         if band is None:
             self.drill_band.hide()
             self.drill_band_state = ""
+            self._show_hold_bands(True)
             return
         lo, hi = band
         if not self.drill_band.isVisible():
             self.drill_band.show()
+            self._show_hold_bands(False)  # one band on screen while a drill runs: the drill's
             self._set_y(max(self._y_top, hi * 1.25))
         if self.drill_band.getRegion() != (lo, hi):
             self.drill_band.setRegion((lo, hi))
         # after show(): pyqtgraph's line label leaves its text alone while it is hidden
-        self.drill_band_label.setFormat(f"drill {lo:.1f}–{hi:.1f} N")
+        u = self.unit
+        self.drill_band_label.setFormat(f"drill {fmt_force(lo, u)}–{fmt_force(hi, u)} {u}")
         if state in ALERT_COLOURS:
             c = QColor(ALERT_COLOURS[state][0])
             c.setAlpha(110)
@@ -252,6 +304,17 @@ class PlotView(pg.PlotWidget):
         self.drill_band.setBrush(brush)
         self.drill_band.update()
         self.drill_band_state = state
+
+    def _show_hold_bands(self, on: bool) -> None:
+        for b in self.bands:
+            b.item.setVisible(on)
+
+    def visible_bands(self) -> list[tuple[float, float]]:
+        """The bands drawn now (hold bands and the drill's; the fixed band is an outline), in newtons."""
+        out = [(b.lo, b.hi) for b in self.bands if b.item.isVisible()]
+        if self.drill_band.isVisible():
+            out.append(tuple(self.drill_band.getRegion()))  # type: ignore[arg-type]
+        return out
 
     # ---- event marks
     @staticmethod
@@ -281,6 +344,10 @@ class PlotView(pg.PlotWidget):
         x0 = t_last - self.window_s - 1.0
         while self.annotations and self.annotations[0].t < x0:
             self.plot_item.removeItem(self.annotations.popleft().line)
+        while self.exits and self.exits[0].t < x0:
+            self.plot_item.removeItem(self.exits.popleft().line)
+        for mark in self.exits:
+            mark.line.setValue(mark.t - t_last)
         while self.bands and self.bands[0].t_end is not None and self.bands[0].t_end < x0:
             self.plot_item.removeItem(self.bands.popleft().item)
         for band in self.bands:

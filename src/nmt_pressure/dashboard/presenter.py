@@ -11,17 +11,21 @@ timer's hold, so a change to what the screen says is made here, not in a view.
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QObject, Signal
 
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import STATE_HOLD, STATE_MOVING, STATE_NAMES, Event, Hold
 from nmt_pressure.dashboard.model import DashListener, band_of
-from nmt_pressure.dashboard.viewmodel import ViewModel
+from nmt_pressure.dashboard.viewmodel import IDLE_HINT, ViewModel
 from nmt_pressure.link.calibration import DeviceInfo
 
 #: The state readout says "released" this long after a release, "stepping" this long after a step (s).
 RELEASED_S = 1.5
 STEPPING_S = 1.0
+#: A finished hold counts as "in band" on the plot when at least this share of it was in its band.
+IN_BAND_SHARE = 0.9
 
 
 class Presenter(QObject):
@@ -43,16 +47,26 @@ class Presenter(QObject):
     annotation = Signal(float, str, str)
     #: The core's finished holds so far (a list of Hold).
     holds_changed = Signal(object)
+    #: The core reported a band exit: mark it on the plot (device time, "high"/"low").
+    band_exit = Signal(float, str)
+    #: A finished hold's result, for its band on the plot: (onset, end, verdict "in"/"high"/"low"/"").
+    hold_scored = Signal(float, float, str)
     #: The view-model's news changed: the readouts should show it now, not at the next tick.
     news = Signal()
 
     def __init__(self, vm: ViewModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
+        self._exits: dict[float, str] = {}  # hold onset -> its latest exit's direction
+        self._scored: set[float] = set()  # onsets of the finished holds already scored
+        self._frozen_held: float | None = None  # the timer's value when the core began classifying
 
     # ---- a session begins, its link comes and goes
     def begin(self, cfg: DetectorConfig) -> None:
         self.vm.reset_session()
+        self._exits.clear()
+        self._scored.clear()
+        self._frozen_held = None
         self.view_reset.emit(cfg)
         self._set_alert("")
 
@@ -93,6 +107,9 @@ class Presenter(QObject):
             self._set_alert("")
         elif e.kind == "band_exit":
             self._set_alert(e.direction or "high")
+            if vm.hold_event is not None:
+                self._exits[vm.hold_event.t] = e.direction or "high"
+            self.band_exit.emit(e.t_detected, e.direction or "high")
         elif e.kind == "band_enter":
             self._set_alert("")
         elif e.kind in ("step", "release"):
@@ -109,6 +126,10 @@ class Presenter(QObject):
     def holds(self, holds: list[Hold]) -> None:
         """The core's finished holds so far."""
         self.holds_changed.emit(holds)
+        for h in holds:
+            if h.start not in self._scored:
+                self._scored.add(h.start)
+                self.hold_scored.emit(h.start, h.end, self.hold_verdict(h))
         if holds:
             self.vm.last_hold = holds[-1]
         # The hold on show is over once the core lists it. Steps and releases said so by their events
@@ -124,6 +145,14 @@ class Presenter(QObject):
                 self.annotation.emit(ended.end, "left", "left")
         self.news.emit()
 
+    def hold_verdict(self, h: Hold) -> str:
+        """A finished hold's result on the plot: "in" when it kept its band (its share of time in band
+        at least IN_BAND_SHARE), else the side it left the band on ("" if the core saw no exit)."""
+        share = h.time_in_band / h.duration if h.duration > 0 else 1.0
+        if share >= IN_BAND_SHARE:
+            return "in"
+        return self._exits.get(h.start, "")
+
     # ---- the snapshot the views read on each readout tick
     def refresh(self, listener: DashListener | None) -> None:
         """Copy the session's latest force, state and open hold into the view-model (None: no session)."""
@@ -131,7 +160,10 @@ class Presenter(QObject):
         vm.has_session = listener is not None
         if listener is None:
             vm.force, vm.state_text, vm.moving, vm.open_hold = None, "not connected", False, None
+            vm.hint = IDLE_HINT
+            vm.verdict, vm.timer_frozen = "", False
             return
+        vm.hint = ""
         has_data = listener.ring.last_t is not None
         vm.force = listener.filtered if has_data else None
         vm.state_text = self._state_text(listener)
@@ -139,6 +171,35 @@ class Presenter(QObject):
         # gives no "in band" verdict; an alert already raised stays (band_enter or the hold's end).
         vm.moving = listener.state == STATE_MOVING
         vm.open_hold = listener.open_hold() if vm.hold_event is not None else None
+        # While the core classifies a change the hold may be over: its timer stops where the change
+        # began (shown dim), rather than running on as if the hold went on.
+        vm.timer_frozen = vm.moving and vm.open_hold is not None
+        if vm.timer_frozen and vm.open_hold is not None:
+            if self._frozen_held is None:
+                self._frozen_held = vm.open_hold.held
+            vm.open_hold = dataclasses.replace(vm.open_hold, t_now=vm.open_hold.start + self._frozen_held)
+        else:
+            self._frozen_held = None
+        vm.verdict = self._verdict()
+
+    def _verdict(self) -> str:
+        """The one verdict on screen: the drill's while one runs, else the core's alert or the watched
+        hold's band. Never "in" with a force outside the band shown: the core debounces an exit
+        (0.15 s) and classifies a change before it says so; meanwhile the verdict is "moving"."""
+        vm = self.vm
+        if vm.drill is not None:
+            return vm.drill.state
+        if vm.alert_direction:
+            return vm.alert_direction
+        if vm.hold_event is None:
+            return ""
+        if vm.moving:
+            return "moving"
+        if vm.open_hold is not None and vm.force is not None:
+            lo, hi = vm.open_hold.band
+            if not lo <= vm.force <= hi:
+                return "moving"
+        return "in"
 
     def _state_text(self, listener: DashListener) -> str:
         st = listener.state
@@ -151,7 +212,14 @@ class Presenter(QObject):
         if vm.released_at is not None and st not in (STATE_HOLD, STATE_MOVING) and \
                 t_now - vm.released_at < RELEASED_S:
             return "released"
-        if vm.stepped_at is not None and t_now - vm.stepped_at < STEPPING_S:
+        # The core says when a change inside the hold is under way ("moving"); no guessing here, and
+        # nothing else (not "holding", not "stepping") while it does.
+        if st == STATE_MOVING:
+            return STATE_NAMES[st]
+        # "stepping" just after a step, until the new hold is confirmed: once it is, "holding" for
+        # good (no stepping -> holding -> stepping).
+        new_hold = vm.hold_event is not None and vm.stepped_at is not None and \
+            vm.hold_event.t_detected >= vm.stepped_at
+        if vm.stepped_at is not None and t_now - vm.stepped_at < STEPPING_S and not new_hold:
             return "stepping"
-        # The core says when a change inside the hold is under way ("moving"); no guessing here.
         return STATE_NAMES.get(st, "?")

@@ -31,6 +31,21 @@ class LinkStatus:
     latency_p99_ms: float | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class DrillLive:
+    """A running drill's phase as its panel shows it: while it runs, its band, verdict and count-down
+    are the only ones on screen (the core's hold band and timer give way)."""
+
+    kind: str  # the phase: press, hold, step, release, rest
+    band: tuple[float, float] | None  # newtons (None: the phase has no band)
+    state: str  # where the force is: "in", "high", "low", "moving" or "" (drill_panel.band_state)
+    left: float | None  # seconds left in the phase (None: it waits for the core)
+
+
+#: What the empty window says to do next.
+IDLE_HINT = "press S for the simulator, or choose a port and press C (Ctrl+O replays a recording)"
+
+
 @dataclasses.dataclass
 class ViewModel:
     """What the views show. Display settings, then the session's news, then the latest snapshot."""
@@ -56,6 +71,11 @@ class ViewModel:
     moving: bool = False  # the core classifies a change inside the hold: no in-band verdict
     open_hold: OpenHold | None = None
     status: LinkStatus | None = None
+    drill: DrillLive | None = None  # a drill is running (the window copies it from the drill panel)
+    # -- what the presenter decided from the above, for the readouts
+    verdict: str = ""  # "in", "high", "low", "moving" or "" (none): one verdict on the whole screen
+    timer_frozen: bool = False  # the core classifies a change: the hold's timer stops (shown dim)
+    hint: str = IDLE_HINT  # what to do next ("" once there is a session)
 
     @property
     def watching(self) -> bool:

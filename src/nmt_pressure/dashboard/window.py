@@ -230,6 +230,8 @@ class DashboardWindow(QMainWindow):
         p.hold_ended.connect(self.table.hold_over)
         p.alert.connect(self._show_alert)
         p.annotation.connect(self.plot.annotate)
+        p.band_exit.connect(self.plot.mark_exit)
+        p.hold_scored.connect(self.plot.score_band)
         p.holds_changed.connect(self.table.set_holds)
         p.news.connect(self._update_readouts)
 
@@ -260,19 +262,17 @@ class DashboardWindow(QMainWindow):
     # the alert: the controller raises and clears it; the window flashes and sounds it
     # ------------------------------------------------------------------------------------------
     def _show_alert(self, direction: str) -> None:
-        if direction:
-            self.readouts.set_alert(direction, hold=True)
-            self.plot.colour_band(direction, bright=False)
-            self.flash_timer.start()
+        # While a drill runs its verdict is the only one: the core's hold band neither sounds nor
+        # colours (the drill panel says too much / too little against the drill's band).
+        if direction and self.vm.drill is None:
             self.sound.play()
-        else:
-            self.flash_timer.stop()
-            self.readouts.set_alert("", hold=self.vm.watching)
-            self.plot.colour_band("", bright=False)
+        self.plot.colour_band(direction if self.vm.drill is None else "", bright=False)
+        self._update_readouts()
 
     def _flash(self) -> None:
         self.readouts.toggle_flash()
-        self.plot.colour_band(self.vm.alert_direction, bright=self.readouts.flash)
+        if self.vm.drill is None:
+            self.plot.colour_band(self.vm.alert_direction, bright=self.readouts.flash)
 
     @property
     def flashing(self) -> bool:
@@ -408,6 +408,7 @@ class DashboardWindow(QMainWindow):
 
     def set_drill_band(self, band: tuple[float, float] | None, state: str = "") -> None:
         self.plot.set_drill_band(band, state)
+        self._update_readouts()  # the drill's verdict is the main panel's too
 
     # ------------------------------------------------------------------------------------------
     # the timers
@@ -425,9 +426,15 @@ class DashboardWindow(QMainWindow):
             self._update_readouts()
 
     def _update_readouts(self) -> None:
+        self.vm.drill = self.drill_panel.live()
         self.controller.refresh_view()
         self.readouts.show_view(self.vm)
         self.table.show_view(self.vm)
+        # the border flashes while the verdict is too much / too little (the core's, or the drill's)
+        if self.readouts.alert and not self.flash_timer.isActive():
+            self.flash_timer.start()
+        elif not self.readouts.alert and self.flash_timer.isActive():
+            self.flash_timer.stop()
 
     def _update_status(self) -> None:
         self.plot.check_resize()
