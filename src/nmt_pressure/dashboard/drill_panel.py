@@ -46,7 +46,6 @@ from nmt_pressure.core.events import STATE_IDLE, STATE_MOVING
 from nmt_pressure.dashboard.style import (
     DIM,
     HIGH_RED,
-    NEUTRAL,
     OK_GREEN,
     PANEL_BG,
     TEXT,

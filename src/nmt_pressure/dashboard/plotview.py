@@ -4,8 +4,8 @@ It owns every plot item (curves, grid lines, hold bands, the fixed and the drill
 and draws what it is told: bands start and end on the controller's word, the open band's fill follows
 the alert the controller raised (that band only), a finished band keeps the result the presenter gave
 it, band exits are marked, and the redraw tick hands it the ring's latest samples. Fills never overlap:
-the fixed band is an outline, and while a drill shows its band the holds' bands give way. Bands and marks live in
-device time; the x axis is time before now and never moves, so only the data and the items shift.
+the fixed band is an outline, and while a drill shows its band the holds' bands give way. Bands and
+marks live in device time; the x axis is time before now and never moves: only the data and items shift.
 """
 
 from __future__ import annotations
