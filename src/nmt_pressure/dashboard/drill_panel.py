@@ -529,7 +529,7 @@ class DrillPanel(QWidget):
         self._show_running()
         self._tick.start()
         core = self.dash.core_state()
-        hint = " (take the hand off the cell first: it starts with a press)" \
+        hint = " (lift the hand first: it starts with a press)" \
             if core is not None and core != STATE_IDLE else ""
         self.dash.show_message(f"drill {d.name} started for {name}{hint}")
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from nmt_pressure.dashboard.elide import ElidedLabel
 from nmt_pressure.dashboard.style import TEXT
 from nmt_pressure.dashboard.viewmodel import LinkStatus, ViewModel
 
@@ -19,7 +20,7 @@ class StatusBar(QStatusBar):
         self.device = QLabel("no device")
         self.link = QLabel("")
         self.fps = QLabel("")
-        self.msg = QLabel("")
+        self.msg = ElidedLabel("")  # a long message is elided, whole in its tooltip, never cut
         self.message = ""
         self.addWidget(self.device)
         self.addWidget(self.link)

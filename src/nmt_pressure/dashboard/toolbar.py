@@ -1,4 +1,8 @@
-"""The window's two toolbars: the source and session actions (with their keys), then the settings.
+"""The window's two toolbars: the source (port, simulator, replay), then the session's actions (with
+their keys) and the settings.
+
+Both rows fit a 1024 px wide window without Qt's "»" overflow (tests/test_dashboard_look.py checks
+1280×720 and 1024×640): short labels, the long words in the tooltips.
 
 Session actions go straight to the :class:`~nmt_pressure.dashboard.controller.SessionController`;
 what belongs to the window (unit, goal, band, mute, the drill panel) is said by a signal the window
@@ -20,7 +24,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFileDialog, QLabel, QM
 from nmt_pressure.analysis.replay import Replayer
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.dashboard.controller import SessionController
-from nmt_pressure.dashboard.style import UNIT_FACTORS
+from nmt_pressure.dashboard.style import UNIT_DECIMALS, UNIT_FACTORS
 from nmt_pressure.dashboard.viewmodel import ViewModel
 
 SIM_RATES = ("10", "80", "250", "500", "1000", "2000")
@@ -48,6 +52,7 @@ class Toolbars(QObject):
         self.window = window
         self.controller = controller
         self.settings = controller.settings
+        self.unit = vm.unit
         self._build_source_bar()
         window.addToolBarBreak()
         self._build_settings_bar(vm)
@@ -73,7 +78,7 @@ class Toolbars(QObject):
         tb.addWidget(QLabel("port"))
         self.port_combo = QComboBox()
         self.port_combo.setEditable(True)
-        self.port_combo.setMinimumWidth(220)
+        self.port_combo.setMinimumWidth(150)
         self.port_combo.setToolTip("a serial port or a pyserial URL (socket://127.0.0.1:5555)")
         tb.addWidget(self.port_combo)
         self.refresh_ports()
@@ -113,26 +118,34 @@ class Toolbars(QObject):
         tb.addWidget(self.speed_combo)
         tb.addAction(self.act_pause)
         tb.addSeparator()
-        for a in (self.act_tare, self.act_marker, self.act_record, self.act_mute, self.act_lsl):
-            tb.addAction(a)
-        tb.addSeparator()
+        tb.addAction(self.act_lsl)
         tb.addAction(self.act_drill)
 
     def _build_settings_bar(self, vm: ViewModel) -> None:
         s = self.settings
         tb2 = QToolBar("settings")
         tb2.setMovable(False)
+        tb2.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.window.addToolBar(tb2)
+        # the session's actions first (the source bar has room only for LSL and Drill at 1024 px)
+        for a in (self.act_tare, self.act_marker, self.act_record, self.act_mute):
+            tb2.addAction(a)
+        tb2.addSeparator()
         tb2.addWidget(QLabel("band"))
         self.mode_combo = QComboBox()
-        self.mode_combo.addItems(["relative to each hold", "fixed target"])
+        self.mode_combo.addItems(["relative", "fixed"])
+        self.mode_combo.setItemData(0, "relative to each hold's own level (therapy: keep what you found)",
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.mode_combo.setItemData(1, "a fixed target ± tolerance (training to a set pressure)",
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.mode_combo.setToolTip("the band: relative to each hold, or a fixed target")
         tb2.addWidget(self.mode_combo)
         self.target_spin = QDoubleSpinBox()
-        self.target_spin.setRange(0.5, 2000.0)
-        self.target_spin.setDecimals(1)
-        self.target_spin.setSuffix(" N")
+        self.target_spin.setToolTip("the fixed band's target, in the display unit")
+        self._target_n: float = 30.0  # the target in newtons (the box shows it in the display unit)
         target: Any = s.value("band/target", 30.0)
-        self.target_spin.setValue(float(target or 30.0))
+        self._target_n = float(target or 30.0)
+        self._show_target_unit()
         tb2.addWidget(self.target_spin)
         tb2.addWidget(QLabel("±"))
         self.tol_spin = QDoubleSpinBox()
@@ -228,7 +241,8 @@ class Toolbars(QObject):
             w.blockSignals(True)
         self.mode_combo.setCurrentIndex(1 if cfg.target is not None else 0)
         if cfg.target is not None:
-            self.target_spin.setValue(cfg.target)
+            self._target_n = cfg.target
+            self.target_spin.setValue(cfg.target / UNIT_FACTORS[self.unit])
         self.tol_spin.setValue(round(cfg.tolerance * 100.0))
         self.target_spin.setEnabled(cfg.target is not None)
         for w in (self.mode_combo, self.target_spin, self.tol_spin):
@@ -236,16 +250,40 @@ class Toolbars(QObject):
 
     def _band_edited(self) -> None:
         self.target_spin.setEnabled(self.mode_combo.currentIndex() == 1)
+        self._target_n = self.target_newtons()
         self._band_timer.start()
 
     def cancel_band_edit(self) -> None:
         self._band_timer.stop()
 
     def _band_changed(self) -> None:
-        target = self.target_spin.value() if self.mode_combo.currentIndex() == 1 else None
+        target = self.target_newtons() if self.mode_combo.currentIndex() == 1 else None
         self.band_chosen.emit(target, self.tol_spin.value() / 100.0)
 
+    def target_newtons(self) -> float:
+        """The target box's value in newtons (it shows the display unit)."""
+        f = UNIT_FACTORS[self.unit]
+        shown = self.target_spin.value()
+        # unchanged since it was shown: the exact newtons, not the rounded display value
+        if round(self._target_n / f, UNIT_DECIMALS[self.unit]) == round(shown, UNIT_DECIMALS[self.unit]):
+            return self._target_n
+        return shown * f
+
+    def _show_target_unit(self) -> None:
+        """The target box in the display unit: suffix, decimals, range and the target converted."""
+        spin, f = self.target_spin, UNIT_FACTORS[self.unit]
+        spin.blockSignals(True)
+        spin.setDecimals(UNIT_DECIMALS[self.unit])
+        spin.setSuffix(f" {self.unit}")
+        spin.setRange(0.5 / f, 2000.0 / f)
+        spin.setValue(self._target_n / f)
+        spin.blockSignals(False)
+
     def show_unit(self, unit: str) -> None:
+        if unit != self.unit:
+            self._target_n = self.target_newtons()
+            self.unit = unit
+            self._show_target_unit()
         if self.unit_combo.currentText() != unit:
             self.unit_combo.setCurrentText(unit)
 
@@ -264,7 +302,7 @@ class Toolbars(QObject):
         self.act_tare.setEnabled(live)
         self.act_record.setEnabled(live)
         self.act_record.setChecked(bool(s is not None and s.recorder is not None))
-        self.act_record.setText("● Stop recording" if self.act_record.isChecked() else "Record")
+        self.act_record.setText("● Stop rec" if self.act_record.isChecked() else "Record")
         self.act_pause.setEnabled(replay)
         if replay and isinstance(s.source, Replayer):  # type: ignore[union-attr]
             self.act_pause.setText("Resume" if s.source.paused else "Pause")  # type: ignore[union-attr]

@@ -38,7 +38,7 @@ from nmt_pressure.dashboard.plotview import PlotView
 from nmt_pressure.dashboard.readouts import ReadoutPanel
 from nmt_pressure.dashboard.sound import AlertSound
 from nmt_pressure.dashboard.statusbar import StatusBar
-from nmt_pressure.dashboard.style import DIM, PANEL_BG, TEXT, UNIT_FACTORS
+from nmt_pressure.dashboard.style import DIM, DISABLED_TEXT, NEUTRAL, PANEL_BG, TEXT, UNIT_FACTORS
 from nmt_pressure.dashboard.toolbar import SPEED_LABELS, Toolbars
 from nmt_pressure.dashboard.viewmodel import ViewModel
 from nmt_pressure.io.recording import Recording
@@ -52,6 +52,9 @@ REDRAW_HZ = 60.0
 READOUT_EVERY = 6
 STATUS_MS = 500
 FLASH_MS = 250
+#: The drill panel's width (px): at least, and at most when it opens.
+DRILL_DOCK_MIN = 320
+DRILL_DOCK_MAX = 460
 
 #: The window's size on a first run, and on every unattended run (which never restores a remembered one).
 DEFAULT_SIZE = (1440, 900)
@@ -145,7 +148,10 @@ class DashboardWindow(QMainWindow):
                            f"QToolBar {{ background: #1b1f24; border: none; spacing: 6px; padding: 3px; }} "
                            f"QToolBar QLabel {{ color: {DIM}; font-size: 14px; }} "
                            f"QToolButton {{ color: {TEXT}; font-size: 14px; padding: 4px 8px; }} "
-                           f"QToolButton:checked {{ background: #8e0000; }} "
+                           # a pressed toggle is neutral grey with an outline: red means too much only
+                           f"QToolButton:checked {{ background: {NEUTRAL}; border: 1px solid {DIM}; "
+                           f"border-radius: 3px; }} "
+                           f"QToolButton:disabled {{ color: {DISABLED_TEXT}; }} "
                            f"QStatusBar {{ background: #1b1f24; color: {DIM}; font-size: 14px; }} "
                            f"QStatusBar QLabel {{ color: {DIM}; font-size: 14px; padding: 0 8px; }}")
         central = QWidget()
@@ -171,6 +177,7 @@ class DashboardWindow(QMainWindow):
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 1)
         top.setSizes([1000, 420])
+        self._top_split = top
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(top)
         main.addWidget(self.table)
@@ -194,7 +201,7 @@ class DashboardWindow(QMainWindow):
         dock = QDockWidget("Practice", self)
         dock.setObjectName("drill_dock")
         dock.setWidget(scroll)
-        dock.setMinimumWidth(400)
+        dock.setMinimumWidth(DRILL_DOCK_MIN)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setStyleSheet(f"QDockWidget {{ color: {DIM}; font-size: 14px; }}")
@@ -206,6 +213,11 @@ class DashboardWindow(QMainWindow):
     def _drill_dock_visible(self, visible: bool) -> None:
         self.tools.act_drill.setChecked(visible)
         if visible:
+            # The panel takes about a third of the window, the plot keeps a usable width: on a
+            # small screen the readouts and the panel give up their spare room, not the plot.
+            share = max(DRILL_DOCK_MIN, min(DRILL_DOCK_MAX, round(0.3 * self.width())))
+            self.resizeDocks([self.drill_dock], [share], Qt.Orientation.Horizontal)
+            self._top_split.setSizes([max(1, self.width() - share - 300), 300])
             self.drill_panel.on_shown()
 
     def _wire(self) -> None:
