@@ -119,7 +119,9 @@ def test_a_whole_drill_on_the_built_in_simulator(window: Any, qtbot: Any, hand: 
         shown.append({"text": p.text, "label": panel.prompt_label.text(), "phase": panel.phase_label.text(),
                       "countdown": panel.countdown_label.text(), "band": p.band,
                       "band_label": panel.band_label.text(), "plot_band": win.plot.drill_band.isVisible(),
-                      "region": tuple(win.plot.drill_band.getRegion())})
+                      "region": tuple(win.plot.drill_band.getRegion()),
+                      # the main panel and the plot agree with the drill (issue 14, item 1)
+                      "main_timer": win.readouts.timer_value.text(), "bands": win.plot.visible_bands()})
 
     panel.prompt_shown.connect(on_prompt)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
@@ -147,6 +149,8 @@ def test_a_whole_drill_on_the_built_in_simulator(window: Any, qtbot: Any, hand: 
     assert hold["plot_band"] and hold["region"] == pytest.approx((10.8, 13.2))
     assert hold["band_label"] == "band 10.8–13.2 N (target 12.0 N)"
     assert hold["countdown"].endswith(" s") and 0.0 < float(hold["countdown"][:-2]) <= 3.0
+    # one timer and one band on screen: the drill's count-down, the drill's band
+    assert hold["main_timer"].endswith(" s left") and hold["bands"] == [pytest.approx((10.8, 13.2))]
     assert press["countdown"] == "" and release["band"] is None and not release["plot_band"]
     assert not win.plot.drill_band.isVisible()  # gone with the drill
 
