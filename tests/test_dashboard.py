@@ -212,7 +212,9 @@ def test_band_alert_appears_clears_and_the_hold_table_matches_analyze(window, qt
     assert band is not None and band.red() > 2 * band.green()  # the band turned red
     assert win.sound.played == 1
     held = ro.timer_value.text()
-    assert held.endswith(" s") and float(held[:-2]) == pytest.approx(high.t_detected - events[1].t, abs=0.5)
+    # the hold's time so far; it stops where the core began classifying the drift (issue 14, item 3)
+    assert held.endswith(" s") and \
+        events[1].t_detected - events[1].t - 0.1 <= float(held[:-2]) <= high.t_detected - events[1].t + 0.1
 
     win.session.source.advance(back.t_detected + 0.05)
     qtbot.waitUntil(lambda: win.alert_direction == "", timeout=10000)

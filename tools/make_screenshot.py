@@ -3,10 +3,14 @@
 
 A scripted session from the simulator's hand model (``firmware_sim``: tremor, 0.1 N sensor noise,
 1 kHz) is written as a recording with a client marker, replayed through the dashboard (the same core
-as live) and held 1.5 s after the core's band exit, so the picture shows the "too much" alert, the
-red band, the hold timer, the step and release annotations, the marker and the hold table.
+as live) and held 1.5 s after the core's band exit, so the picture shows the "too much" alert (the force
+box's flashing border, the red verdict box), the current hold's red band beside the earlier holds'
+own results, the band exit's mark, the hold timer, the step and release annotations, the marker and the
+hold table.
 
-Usage: QT_QPA_PLATFORM=offscreen python tools/make_screenshot.py [--out docs/dashboard.png]
+Usage (a real X screen, as a therapist sees it; Xvfb will do):
+    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb python tools/make_screenshot.py
+or offscreen: QT_QPA_PLATFORM=offscreen python tools/make_screenshot.py [--out docs/dashboard.png]
 """
 
 from __future__ import annotations
@@ -103,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         while time.monotonic() < deadline:
             pump(0.05)
             s = win.session
-            if s is not None and getattr(s.source, "paused", False) and win.alert_direction:
+            # Held at stop_at: its position is the last sample at or before it. (Not `paused`: that
+            # wants position >= until, and the last sample's time is a hair below stop_at in floats.)
+            pos = getattr(s.source, "position", None) if s is not None else None
+            if pos is not None and pos >= stop_at - 0.01 and win.alert_direction:
                 break
         else:
             print("the replay did not reach the band exit", file=sys.stderr)

@@ -211,6 +211,8 @@ class DashListener(Listener):
         #: The source whose detector holds the finished holds (set by whoever starts it).
         self.source: Source | None = None
         self.state = STATE_IDLE
+        #: Device time of the first block in the current state (a block's end: the state is per block).
+        self.state_since: float | None = None
         self.filtered = 0.0
         self.samples = 0
         self._holds_sent = 0
@@ -231,6 +233,8 @@ class DashListener(Listener):
     def on_samples(self, block: Samples, filtered: float, state: int) -> None:
         filt = block.filtered if block.filtered is not None else np.full(block.t.size, filtered)
         self.ring.append(block.t, block.force, filt)
+        if state != self.state and block.t.size:
+            self.state_since = float(block.t[-1])
         self.state = state
         self.filtered = filtered
         self.samples += int(block.t.size)

@@ -59,14 +59,12 @@ class Presenter(QObject):
         self.vm = vm
         self._exits: dict[float, str] = {}  # hold onset -> its latest exit's direction
         self._scored: set[float] = set()  # onsets of the finished holds already scored
-        self._frozen_held: float | None = None  # the timer's value when the core began classifying
 
     # ---- a session begins, its link comes and goes
     def begin(self, cfg: DetectorConfig) -> None:
         self.vm.reset_session()
         self._exits.clear()
         self._scored.clear()
-        self._frozen_held = None
         self.view_reset.emit(cfg)
         self._set_alert("")
 
@@ -173,13 +171,12 @@ class Presenter(QObject):
         vm.open_hold = listener.open_hold() if vm.hold_event is not None else None
         # While the core classifies a change the hold may be over: its timer stops where the change
         # began (shown dim), rather than running on as if the hold went on.
+        # (device time: the same on a replay at any speed as live).
         vm.timer_frozen = vm.moving and vm.open_hold is not None
         if vm.timer_frozen and vm.open_hold is not None:
-            if self._frozen_held is None:
-                self._frozen_held = vm.open_hold.held
-            vm.open_hold = dataclasses.replace(vm.open_hold, t_now=vm.open_hold.start + self._frozen_held)
-        else:
-            self._frozen_held = None
+            since = listener.state_since
+            t_stop = min(since, vm.open_hold.t_now) if since is not None else vm.open_hold.t_now
+            vm.open_hold = dataclasses.replace(vm.open_hold, t_now=max(t_stop, vm.open_hold.start))
         vm.verdict = self._verdict()
 
     def _verdict(self) -> str:

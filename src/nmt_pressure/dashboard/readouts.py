@@ -123,6 +123,7 @@ class ReadoutPanel(QFrame):
         self.bar = HoldBar()
 
         self.level_value = label(19)
+        self.level_value.setWordWrap(True)  # a narrow panel wraps the band rather than cut its unit
         self.steady_value = label(19)
 
         # compact enough for a 1024x640 window (the holds table keeps its rows below)
