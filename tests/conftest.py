@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import shutil
 import signal
+import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -364,3 +367,29 @@ def sims() -> Iterator[list[Sim]]:
     yield started
     for s in started:
         s.kill()
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    """An X server (Xvfb) on a free display for the module's tests, or a skip saying why not."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("no Xvfb on this machine (apt-get install xvfb; .ci/run does): real-screen test skipped")
+    read, write = os.pipe()
+    # -displayfd: the server picks a free display and writes its number once it accepts connections.
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten",
+                             "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    os.close(write)
+    try:
+        with os.fdopen(read) as f:
+            number = f.readline().strip()
+        if not number.isdigit():
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            pytest.skip(f"Xvfb did not start: {err.strip()[-300:]}")
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
