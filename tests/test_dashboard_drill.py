@@ -295,6 +295,18 @@ def test_unattended_drill_ends_with_its_score_card(home: Path, hand: Path, tmp_p
     assert [r.completed for r in results("Bo")] == [True, False]
 
 
+def test_dash_sim_drill_plays_the_drills_own_hand(home: Path, tmp_path: Path) -> None:
+    """`dash --sim --drill NAME` (no --script, no --scenario): the simulated hand follows the drill's
+    prompts, as `nmt-pressure drill NAME --sim` does, not the session scenario (issue 14)."""
+    js = tmp_path / "hand.json"
+    p = dash(tmp_path, "--sim", "--rate", str(RATE), "--drill", "quick", "--practitioner", "Cy",
+             "--duration", "90", "--summary-json", str(js))
+    assert p.returncode == 0, p.stderr
+    d = json.loads(js.read_text())["drill"]
+    assert d["state"] == "completed" and [x["text"] for x in d["prompts"]] == PROMPTS
+    assert d["card"]["completed"] and d["card"]["overall"] >= 70
+
+
 @pytest.mark.parametrize(("args", "needle"), [
     (["--replay", "earlier.csv", "--drill", "quick"], "a drill needs a live source"),
     (["--drill", "quick"], "--drill plays on a live source: add --port PORT or --sim"),

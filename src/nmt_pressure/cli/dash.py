@@ -157,6 +157,8 @@ def _check_dash_options(args: argparse.Namespace) -> None:
     if args.scenario is not None and args.scenario not in SCENARIOS:
         raise CommandError(f"unknown --scenario {args.scenario!r}; use one of {', '.join(SCENARIOS)} or "
                            "--script FILE.")
+    # a drill on the simulator plays the drill's own hand unless a scenario or script was asked for
+    args.scenario_given = args.scenario is not None
     args.scenario = args.scenario or "session"
     if args.script and not Path(args.script).is_file():
         raise CommandError(f"--script {args.script} does not exist; give a firmware_sim script file.")

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 #: Qt platform plugins that need no display server.
@@ -200,8 +201,21 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
         elif args.sim:
             if args.record:
                 win.controller.pending_record = (args.record, args.overwrite)
-            win.start_sim(args.rate, scenario=args.scenario, seed=args.seed, script=args.script,
-                          speed=getattr(args, "sim_speed", None) or 1.0)
+            script, wait = args.script, False
+            drill = getattr(args, "drill_def", None)
+            if drill is not None and not script and not getattr(args, "scenario_given", True):
+                # As `nmt-pressure drill NAME --sim`: a simulated hand that follows the drill's prompts,
+                # started when the reader connects (the drill starts then too), not the session scenario.
+                from nmt_pressure.practice.simhand import hand_script
+
+                # kept with the window; removed by its finalizer at exit
+                hand_dir = tempfile.TemporaryDirectory(prefix="nmt-pressure-hand-")
+                win.hand_dir = hand_dir
+                script = os.path.join(hand_dir.name, f"{drill.name}-hand.txt")
+                Path(script).write_text(hand_script(drill, args.seed).text, encoding="utf-8")
+                wait = True
+            win.start_sim(args.rate, scenario=args.scenario, seed=args.seed, script=script,
+                          speed=getattr(args, "sim_speed", None) or 1.0, wait_for_host=wait)
             _wait_sim(win, app)
             if args.record and (win.session is None or win.session.recorder is None):
                 # --record was asked for: a dashboard that runs on without it would lose the session

@@ -96,6 +96,7 @@ class SessionController(QObject):
         self.fmt, self.baud = fmt, baud
         self.session: Session | None = None
         self.sim: SimulatorProcess | None = None
+        self._sim_fmt: str | None = None  # the wire format to read the simulator with (None: self.fmt)
         self.gen = 0
         self._after_stop: dict[int, Callable[[], None]] = {}
         #: A recording to start once the next live session begins: (path, overwrite).
@@ -127,15 +128,19 @@ class SessionController(QObject):
         self.end_session(then=lambda: self._start_live(port))
 
     def start_sim(self, rate: int, scenario: str = "session", seed: int = 0,
-                  script: str | None = None, speed: float = 1.0) -> None:
+                  script: str | None = None, speed: float = 1.0, wait_for_host: bool = False) -> None:
         """Start the built-in simulator (a child process) and connect to it when it says its port;
-        ``speed`` runs its device clock that many times faster than the wall clock."""
+        ``speed`` runs its device clock that many times faster than the wall clock; ``wait_for_host``:
+        its hand starts when the reader connects (a drill's hand: script time is drill time)."""
 
         def go() -> None:
             self.stop_sim()
             self.show_message(f"starting the simulator ({rate} Hz)…")
-            sim = SimulatorProcess(simulator_args(rate, scenario=scenario, seed=seed, script=script,
-                                                  speed=speed))
+            args = simulator_args(rate, scenario=scenario, seed=seed, script=script, speed=speed)
+            sim = SimulatorProcess([*args, "--wait-for-host"] if wait_for_host else args)
+            # a waiting hand starts at the ID that an nmtp reader sends (auto-detection would wait
+            # for data that never comes)
+            self._sim_fmt = "nmtp" if wait_for_host else None
             self.sim = sim
             # Spawned here, on the GUI thread, which lives as long as the window (the child's death
             # signal follows the thread that started it); its port comes back as a queued signal.
@@ -150,7 +155,7 @@ class SessionController(QObject):
         if sim is not self.sim:
             return  # a simulator replaced or stopped meanwhile
         if sim.failure is None:
-            self._start_live(sim.port)
+            self._start_live(sim.port, fmt=self._sim_fmt)
             return
         self.show_message(f"the simulator did not start ({sim.failure.rstrip('.')}).", error=True)
         self.stop_sim()
@@ -207,10 +212,10 @@ class SessionController(QObject):
         if rec.source is not None:
             self.settings.setValue("open_dir", str(Path(rec.source).parent))
 
-    def _start_live(self, port: str) -> None:
+    def _start_live(self, port: str, fmt: str | None = None) -> None:
         self.gen += 1
         listener, fan = self.new_listener(self.gen, self.cfg)
-        mon = Monitor(port, self.cfg, fan, fmt=self.fmt, baud=self.baud)
+        mon = Monitor(port, self.cfg, fan, fmt=fmt or self.fmt, baud=self.baud)
         listener.source = mon
         session = Session(self.gen, "live", mon, listener, fan, self.cfg, port=port)
         if self.lsl_on:

@@ -343,10 +343,11 @@ class DashboardWindow(QMainWindow):
         self.controller.connect_port(port)
 
     def start_sim(self, rate: int | None = None, scenario: str = "session", seed: int = 0,
-                  script: str | None = None, speed: float = 1.0) -> None:
+                  script: str | None = None, speed: float = 1.0, wait_for_host: bool = False) -> None:
         """Start the built-in simulator at ``rate`` Hz (the toolbar's rate if None)."""
         rate = int(rate if rate is not None else self.tools.rate_combo.currentText())
-        self.controller.start_sim(rate, scenario=scenario, seed=seed, script=script, speed=speed)
+        self.controller.start_sim(rate, scenario=scenario, seed=seed, script=script, speed=speed,
+                                  wait_for_host=wait_for_host)
 
     def open_replay(self, source: str | Recording, speed: float | str | None = "settings",
                     until: float | None = None, cfg: DetectorConfig | None = None) -> None:
