@@ -208,6 +208,8 @@ def test_during_a_drill_its_band_verdict_and_timer_are_the_only_ones(window: Any
     assert not ro.bar.held  # no count-up to the hold goal beside the count-down
     assert "27.0–33.0 N" in ro.level_value.text()
     assert win.plot.visible_bands() == [pytest.approx((27.0, 33.0))]  # the hold's band gave way
+    # the holds table's open row defers to the drill (its own band would say 100 % in band)
+    qtbot.waitUntil(lambda: win.table.rows_text() and win.table.rows_text()[-1][5] == "drill", timeout=5000)
     # a core alert on the hold's own band says nothing while the drill runs (no sound, no colour)
     played = win.sound.played
     feed.samples(feed.t, feed.t + 0.3, 28.5, STATE_HOLD)

@@ -70,6 +70,17 @@ class HoldTable(QTableWidget):
         shows (the last session's rows stay readable until the next one starts)."""
         if vm.has_session:
             self.set_open(vm.open_hold)
+            if vm.drill is not None and self.open is not None:
+                self._drill_owns_band()
+
+    def _drill_owns_band(self) -> None:
+        """While a drill runs, its band and score card judge the open hold: the hold's own in-band
+        share would contradict them (100 % here, 0 on the card), so the cell defers to the drill."""
+        col = next((c for c, h in enumerate(HEADERS) if h.startswith("in band")), None)
+        item = self.item(self.rowCount() - 1, col) if col is not None else None
+        if item is not None and item.text() != "drill":
+            item.setText("drill")
+            item.setToolTip("a drill is running: its own band and score card say how much was in band")
 
     def hold_over(self, _t_end: float) -> None:
         """The hold being watched ended: its open row goes (the core's list brings its final row)."""
