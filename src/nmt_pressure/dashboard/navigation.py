@@ -242,11 +242,11 @@ class Navigator(QObject):
     def set_range(self, a: float, b: float) -> None:
         """Show session seconds ``a``..``b`` (kept within the session, at least MIN_SPAN wide)."""
         now = self.now_s() or 0.0
-        span = max(MIN_SPAN, b - a)
-        span = min(span, max(now, MIN_SPAN) * 1.1)
+        # At most the whole session (or the live window, early on), never narrower than MIN_SPAN;
+        # it may not leave the data: a view wider than the session so far ends at now.
+        span = min(max(MIN_SPAN, b - a), max(now * 1.1, self.plot.window_s))
         margin = 0.05 * span
-        a = min(max(a, -margin), now + margin - span)
-        a = max(a, -margin)
+        a = min(max(a, min(-margin, now - span)), now + margin - span)
         b = a + span
         self.x_range = (a, b)
         self.plot.plot_item.setXRange(a, b, padding=0)
