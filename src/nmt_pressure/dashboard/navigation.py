@@ -275,7 +275,7 @@ class Navigator(QObject):
     def _say(self) -> None:
         a, b = self.x_range
         now = self.now_s() or 0.0
-        self.bar.say(f"⏸ paused — view frozen · {clock(max(a, 0.0))}–{clock(min(b, now))} of {clock(now)}")
+        self.bar.say(f"paused — view frozen · {clock(max(a, 0.0))}–{clock(min(b, now))} of {clock(now)}")
         if not self.bar.isVisible():
             self.bar.show()
             self.bar.raise_()
@@ -348,7 +348,8 @@ class Navigator(QObject):
             colour = EVENT_COLOURS[kind]
             line = pg.InfiniteLine(pos=t - t0, angle=90, movable=False,
                                    pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine),
-                                   label=text, labelOpts={"position": 0.94, "color": colour,
+                                   # below the bar that says the view is frozen
+                                   label=text, labelOpts={"position": 0.86, "color": colour,
                                                           "fill": (13, 15, 18, 200), "movable": False})
             self.plot.plot_item.addItem(line, ignoreBounds=True)
             self._overlay.append(line)
