@@ -154,6 +154,13 @@ def test_at_1024x640_the_table_shows_four_whole_rows_and_none_slips_under_the_he
     header = tb.horizontalHeader()
     assert header.geometry().bottom() < tb.viewport().geometry().top()
     assert tb.rows_text()[0][0] == "1"
+    win.set_unit("kg")  # the rows are filled again: a reader scrolled up stays at row 1
+    QApplication.processEvents()
+    assert tb.rowAt(0) == 0 and tb.rows_text()[0][col("level")] != ""
+    tb.verticalScrollBar().setValue(tb.verticalScrollBar().maximum())  # back down: it follows again
+    win.set_unit("N")
+    QApplication.processEvents()
+    assert tb.rowAt(tb.viewport().height() - 1) == n - 1
 
 
 # --------------------------------------------------------------------------------------------------
@@ -268,6 +275,20 @@ def test_scrolling_back_past_the_ring_draws_the_sessions_envelope(window, qtbot)
     assert x is not None and x.min() <= 0.5 and x.max() >= 59.0  # from the first second on
     assert np.nanmax(y) == 40.0  # the press at 10-12 s, long gone from the ring
     assert "of 0:59" in win.nav.bar.label.text() or "of 1:00" in win.nav.bar.label.text()
+
+    # a drag to the right over the plot pans back in time (the time axis only)
+    qtbot.keyClick(win, Qt.Key.Key_Plus)
+    qtbot.keyClick(win, Qt.Key.Key_Plus)
+    a, b = x_range(win)
+    vp = win.plot.viewport()
+    y = vp.height() // 2
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=QPoint(vp.width() // 2, y))
+    for dx in range(10, 210, 10):
+        qtbot.mouseMove(vp, QPoint(vp.width() // 2 + dx, y))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=QPoint(vp.width() // 2 + 200, y))
+    qtbot.waitUntil(lambda: x_range(win)[0] < a - 1.0, timeout=WAIT)
+    a2, b2 = x_range(win)
+    assert b2 - a2 == pytest.approx(b - a, rel=1e-3) and not win.nav.live
 
 
 # --------------------------------------------------------------------------------------------------

@@ -126,6 +126,9 @@ class HoldTable(QTableWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("click a hold to show it on the plot (End: back to live)")
         self.cellClicked.connect(self._clicked)
+        #: Following the newest row; a researcher who scrolled up to read stays where they are.
+        self._pinned = True
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.setStyleSheet(f"QTableWidget {{ background: {PANEL_BG}; color: {TEXT}; "
                            f"gridline-color: #333a42; }} QHeaderView::section {{ background: #22272e; "
                            f"color: {DIM}; border: none; padding: 4px; }}")
@@ -157,9 +160,14 @@ class HoldTable(QTableWidget):
         return sum(1 for r in range(self.rowCount())
                    if vp.contains(self.visualRect(self.model().index(r, 0)).adjusted(1, 1, -1, -1)))
 
+    def _scrolled(self, value: int) -> None:
+        self._pinned = value >= self.verticalScrollBar().maximum()
+
     def follow(self) -> None:
-        """Keep the newest row in view (the viewport is whole rows: the top row stays whole too)."""
-        self.scrollToBottom()
+        """Keep the newest row in view unless scrolled up (the viewport is whole rows: the top row
+        stays whole too)."""
+        if self._pinned:
+            self.scrollToBottom()
 
     def _clicked(self, row: int, _col: int) -> None:
         if row < len(self.holds):
@@ -195,6 +203,7 @@ class HoldTable(QTableWidget):
         if cfg is not None:
             self.cfg = cfg
         self.open = None
+        self._pinned = True
         self.set_holds([])
 
     def set_open(self, hold: OpenHold | None) -> None:
