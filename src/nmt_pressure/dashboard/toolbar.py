@@ -25,6 +25,8 @@ from nmt_pressure.dashboard.viewmodel import ViewModel
 
 SIM_RATES = ("10", "80", "250", "500", "1000", "2000")
 SPEED_LABELS = {"1×": 1.0, "4×": 4.0, "max": None}
+#: A band edit applies this long after the last change (ms): each change restarts the core.
+BAND_EDIT_MS = 800
 
 
 def speed_label(speed: float | None) -> str:
@@ -40,8 +42,6 @@ def speed_of(text: str) -> float | None:
         return float(text.rstrip("×x "))
     except ValueError:
         return 1.0
-#: A band edit applies this long after the last change (ms): each change restarts the core.
-BAND_EDIT_MS = 800
 
 
 class Toolbars(QObject):
