@@ -289,8 +289,8 @@ class Navigator(QObject):
         t_from, t_to = t0 + a, t0 + b
         t, raw, filt = lis.ring.latest(max(lis.ring.last_t or t_to, t_to) - t_from + 0.1)
         plot = self.plot
-        if t.size and t[0] <= t_from:
-            # the ring still holds this range: every sample
+        if t.size and t[0] <= max(t_from, t0):
+            # the ring still holds this range (or the whole session so far): every sample
             i0, i1 = np.searchsorted(t, [t_from, t_to])
             i0, i1 = max(0, int(i0) - 1), min(t.size, int(i1) + 1)
             x = t[i0:i1] - t0
