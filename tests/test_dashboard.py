@@ -29,8 +29,8 @@ from nmt_pressure.core.events import STATE_CONTACT, STATE_HOLD, STATE_MOVING, Ev
 from nmt_pressure.dashboard.app import display_problem
 from nmt_pressure.dashboard.controller import Session
 from nmt_pressure.dashboard.drill_panel import band_state
-from nmt_pressure.dashboard.holdstable import hold_row
-from nmt_pressure.dashboard.model import SampleRing
+from nmt_pressure.dashboard.holdstable import col, hold_row
+from nmt_pressure.dashboard.model import SampleRing, band_of
 from nmt_pressure.dashboard.window import DashboardWindow
 from nmt_pressure.io.recording import read_recording, write_recording
 from nmt_pressure.link.calibration import DeviceInfo, Samples
@@ -234,8 +234,11 @@ def test_band_alert_appears_clears_and_the_hold_table_matches_analyze(window, qt
     qtbot.waitUntil(lambda: len(win.events_seen) == len(events), timeout=5000)
     assert win.events_seen == events
     assert win.table.holds == holds  # the core's own Hold objects, as analyze gives them
-    assert win.table.rows_text() == [hold_row(i + 1, h) for i, h in enumerate(holds)]
-    assert [r[7] for r in win.table.rows_text()] == ["release", "release"]
+    t0 = float(read_recording(drift_file).t[0])  # the table counts session seconds from the first sample
+    assert win.table.rows_text() == [  # each hold's band exits are the core's, from analyze
+        hold_row(i + 1, h, t0=t0, band=band_of(win.session.cfg, h.level),
+                 exits=sum(1 for e in exits if h.start <= e.t <= h.end)) for i, h in enumerate(holds)]
+    assert [r[col("ended by")] for r in win.table.rows_text()] == ["release", "release"]
     assert win.alert_direction == "" and win.alerts_raised == 2  # one per band exit, no storm
 
     win.set_unit("lb")  # a display option: the table and readouts speak pounds-force
@@ -513,7 +516,7 @@ def test_moving_left_and_light_contact_on_the_window(window, qtbot):
     assert win.plot.open_band is None and win.plot.bands[-1].t_end == 4.6
     assert win.plot.annotations[-1].t == 4.6 and win.plot.annotations[-1].line.label.format == "left"
     assert feed.listener.open_hold() is None and win.table.open is None
-    assert win.table.rows_text() == [hold_row(1, win.table.holds[0])]
+    assert win.table.rows_text()[0][:4] == hold_row(1, win.table.holds[0])[:4]
     assert win.table.rows_text()[0][-1] == "left"
     feed.flow(qtbot, 8.0, STATE_CONTACT, lambda: ro.state_value.text() == "contact")
     assert ro.timer_value.text() == "last 3.6 s" and ro.alert_value.text() == ""

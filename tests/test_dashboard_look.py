@@ -23,6 +23,7 @@ from test_dashboard import Feed
 
 from nmt_pressure import DetectorConfig
 from nmt_pressure.core.events import STATE_CONTACT, STATE_HOLD, STATE_MOVING, Hold
+from nmt_pressure.dashboard.holdstable import HEADERS
 from nmt_pressure.dashboard.style import (
     ALERT_COLOURS,
     DIM,
@@ -209,7 +210,8 @@ def test_during_a_drill_its_band_verdict_and_timer_are_the_only_ones(window: Any
     assert "27.0–33.0 N" in ro.level_value.text()
     assert win.plot.visible_bands() == [pytest.approx((27.0, 33.0))]  # the hold's band gave way
     # the holds table's open row defers to the drill (its own band would say 100 % in band)
-    qtbot.waitUntil(lambda: win.table.rows_text() and win.table.rows_text()[-1][5] == "drill", timeout=5000)
+    col = HEADERS.index("in band %")
+    qtbot.waitUntil(lambda: win.table.rows_text() and win.table.rows_text()[-1][col] == "drill", timeout=5000)
     # a core alert on the hold's own band says nothing while the drill runs (no sound, no colour)
     played = win.sound.played
     feed.samples(feed.t, feed.t + 0.3, 28.5, STATE_HOLD)

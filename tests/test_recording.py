@@ -166,7 +166,8 @@ def test_other_device_columns_in_kilograms(tmp_path: Path) -> None:
 
 
 def test_header_match_exact_first_then_case_insensitive(tmp_path: Path) -> None:
-    p = write(tmp_path, "Time,force,Force\n0,1,10\n1,2,20\n")
+    # Times 0.1 s apart: a column naming no unit that steps by 1 is refused as a likely millis() clock.
+    p = write(tmp_path, "Time,force,Force\n0,1,10\n0.1,2,20\n")
     assert read_recording(p, time_col="time", force_col="Force").force_n.tolist() == [10.0, 20.0]
     assert read_recording(p, time_col="TIME", force_col="force").force_n.tolist() == [1.0, 2.0]
     assert read_recording(p, time_col="time", force_col="FORCE").force_n.tolist() == [1.0, 2.0]

@@ -65,6 +65,7 @@ from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.io import csvtable
 from nmt_pressure.io.recording import (
     FORMATS,
+    TIME_UNITS,
     UNITS,
     Recording,
     RecordingError,
@@ -667,7 +668,8 @@ def seed_csv(rng: random.Random) -> tuple[bytes, dict[str, str]]:
     unit = rng.choice(("kg", "lb", "g", "N", "lbf", "kgf"))
     delim = rng.choice((",", "\t", " ", ","))
     tname, fname = rng.choice((("Time (s)", f"Load [{unit}]"), ("time", "force"), ("T", "F"),
-                               ("sec", "value")))
+                               ("sec", "value"), ("time_ms", f"force_{unit}"), ("t[µs]", "F")))
+    per_s = 1e3 if tname == "time_ms" else 1e6 if tname == "t[µs]" else 1.0  # a clock in ms or µs
     cols = [tname, fname, "note"] if rng.random() < 0.5 else ["index", tname, fname]
     if delim == " ":
         cols = [c.replace(" ", "_") for c in cols]
@@ -677,7 +679,7 @@ def seed_csv(rng: random.Random) -> tuple[bytes, dict[str, str]]:
     if rng.random() < 0.3:
         lines.insert(0, "# exported by Gauge Pro 2.1")
     for i in range(t.size):
-        cells = {tname: f"{t[i]:.{rng.choice((3, 6))}f}", fname: f"{f[i]:.4g}",
+        cells = {tname: f"{t[i] * per_s:.{rng.choice((3, 6))}f}", fname: f"{f[i]:.4g}",
                  "note": rng.choice(("", "ok", "x")), "index": str(i)}
         lines.append(delim.join(f'"{cells[c]}"' if quote and cells[c] else cells[c] or "-" for c in cols))
     eol = rng.choice(("\n", "\r\n", "\r"))
@@ -781,13 +783,15 @@ def _read(p: Path, data: bytes, scanner: Any, kw: dict[str, str]) -> Recording |
 def _outcome_key(r: Recording | RecordingError) -> tuple[object, ...]:
     if isinstance(r, RecordingError):
         return ("error", str(r), r.line)
-    return ("rec", r.format, r.unit, r.time_col, r.force_col, tuple(r.columns),
+    return ("rec", r.format, r.unit, r.time_unit, r.time_col, r.force_col, tuple(r.columns),
             tuple(sorted(r.metadata.items())), r.t.tobytes(), r.force_n.tobytes())
 
 
 ERROR_KINDS = [("not a text file", "binary"), ("is empty", "empty"), ("not valid JSON", "bad-json"),
                ("not a Grip-Connect", "json-not-grip-connect"), ("no header row", "no-header"),
                ("time goes backwards", "time-backwards"), ("goes back in time", "time-backwards"),
+               ("--time-unit", "time-unit"), ("unknown time unit", "time-unit"),
+               ("the time column", "time-unit"),
                ("not a finite number", "not-finite"), ("decimal", "decimal-mark"),
                ("not a number", "not-a-number"), ("cell", "short-row"), ("is empty", "empty-cell"),
                ("no time column", "no-column"), ("no force column", "no-column"),
@@ -826,6 +830,7 @@ def check_recording(r: Recording | RecordingError, p: Path) -> str:
     check(r.t.size == r.force_n.size >= 2, f"lengths {r.t.size}/{r.force_n.size}")
     check(bool(np.all(r.t[1:] >= r.t[:-1])), "time goes backwards in a Recording")
     check(r.format in FORMATS and r.unit in UNITS, f"format {r.format!r} unit {r.unit!r}")
+    check(r.time_unit in TIME_UNITS, f"time unit {r.time_unit!r}")
     check(all(isinstance(k, str) and isinstance(v, str) for k, v in r.metadata.items()), "metadata not text")
     check(all(isinstance(c, str) for c in r.columns), "columns not text")
     return "ok:" + r.format
@@ -860,9 +865,9 @@ def target_reader(name: str) -> Callable[[random.Random], tuple[bytes, Callable[
                               json_like=name == "read-gc-json")
         if rng.random() < 0.04:  # odd flags
             kw = dict(kw)
-            key = rng.choice(("time_col", "force_col", "unit"))
+            key = rng.choice(("time_col", "force_col", "unit", "time_unit"))
             kw[key] = rng.choice(("", "t_s", "force_n", "stone", "KG", "lbs", "time", "\x00", "é" * 300,
-                                  "weight"))
+                                  "weight", "ms", "us", "s"))
         from_file = rng.random() < 0.01
 
         def run() -> Case:

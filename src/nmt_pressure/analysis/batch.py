@@ -52,6 +52,7 @@ class ReportOptions:
     time_col: str | None = None
     force_col: str | None = None
     unit: str | None = None
+    time_unit: str | None = None
     target: float | None = None
     tolerance: float | None = None
     rate: float | None = None
@@ -74,6 +75,9 @@ class FileResult:
     unit_source: str | None = None
     #: What the unit was assumed to be, and how to change it, when nothing named it (else None).
     unit_assumed: str | None = None
+    #: The time column's unit (converted to seconds) and who named it, as for the force.
+    time_unit: str | None = None
+    time_unit_source: str | None = None
     samples: int = 0
     duration_s: float = 0.0
     sample_rate_hz: float = 0.0
@@ -294,7 +298,8 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
     started = time.perf_counter()
     res = FileResult(source=source, stem=stem, ok=False)
     try:
-        rec = read_recording(source, time_col=opts.time_col, force_col=opts.force_col, unit=opts.unit)
+        rec = read_recording(source, time_col=opts.time_col, force_col=opts.force_col, unit=opts.unit,
+                             time_unit=opts.time_unit)
         rate = opts.rate if opts.rate is not None else estimate_sample_rate(rec.t)
         cfg = _config_for(rec.metadata, opts, rate)
         result = analyze(rec.t, rec.force_n, cfg, keep_filtered=True)
@@ -303,6 +308,7 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
         res.format = getattr(rec, "format", None)
         res.unit, res.unit_source = rec.unit, rec.unit_source
         res.unit_assumed = rec.unit_note() if rec.unit_assumed else None
+        res.time_unit, res.time_unit_source = rec.time_unit, rec.time_unit_source
         res.samples, res.duration_s, res.sample_rate_hz = len(rec), rec.duration, rate
         res.config = cfg.to_dict()
         res.holds = [s.to_dict() for s in stats]
@@ -320,7 +326,8 @@ def report_file(source: str, stem: str, opts: ReportOptions) -> FileResult:
             "file": source, "format": res.format, "samples": res.samples, "duration_s": res.duration_s,
             "sample_rate_hz": rate, "sample_rate_source": "given" if opts.rate is not None else "estimated",
             "time_col": rec.time_col, "force_col": rec.force_col, "unit": rec.unit,
-            "unit_source": rec.unit_source,
+            "unit_source": rec.unit_source, "time_unit": rec.time_unit,
+            "time_unit_source": rec.time_unit_source,
             "metadata": rec.metadata, "implementation": IMPLEMENTATION, "version": __version__,
             "config": res.config,
         }

@@ -129,12 +129,14 @@ def format_summary(events: Sequence[Event], holds: Sequence[Hold]) -> str:
 
 def format_report(*, source: str, samples: int, duration: float, rate: float, rate_note: str,
                   cfg: DetectorConfig, events: Sequence[Event], holds: Sequence[Hold],
-                  peak_force: float | None = None, unit_note: str | None = None) -> str:
-    """The whole readable report of one analysed recording; ``unit_note`` says what unit the force was
-    read in and who said so (an assumed unit must never be silent)."""
+                  peak_force: float | None = None, unit_note: str | None = None,
+                  time_note: str | None = None) -> str:
+    """The whole readable report of one analysed recording; ``unit_note`` and ``time_note`` say what
+    unit the force and the time were read in and who said so (an assumed unit must never be silent)."""
+    when = f"   time: {time_note}" if time_note else ""
     force = f"   force: {unit_note}" if unit_note else ""
     out = [f"file: {source}   samples: {samples}   duration: {duration:.1f} s   "
-           f"rate: {rate:.4g} Hz ({rate_note})   band: {band_description(cfg)}{force}", ""]
+           f"rate: {rate:.4g} Hz ({rate_note})   band: {band_description(cfg)}{when}{force}", ""]
     if holds:
         out.append(f"holds ({len(holds)})")
         out += ["  " + ln for ln in format_holds(holds)]

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"--json {args.json} would overwrite the recording being analysed; "
                                "choose another output file.")
         check_output("--json", args.json)  # nor does an unwritable folder wait for the analysis
-    rec = read_recording(args.file, time_col=args.time_col, force_col=args.force_col, unit=args.unit)
+    rec = read_recording(args.file, time_col=args.time_col, force_col=args.force_col, unit=args.unit,
+                         time_unit=args.time_unit)
     rate = args.rate if args.rate is not None else estimate_sample_rate(rec.t)
     # A live recording carries the detector configuration it was monitored with: replaying it with
     # the same settings gives exactly the live events. Flags given here still win.
@@ -60,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
             source=args.file, samples=len(rec), duration=rec.duration, rate=rate,
             rate_note="given" if args.rate is not None else "estimated", cfg=cfg,
             events=result.events, holds=result.holds,
-            peak_force=float(rec.force_n.max()) if len(rec) else None, unit_note=rec.unit_note()))
+            peak_force=float(rec.force_n.max()) if len(rec) else None, unit_note=rec.unit_note(),
+            time_note=rec.time_note()))
         return EXIT_OK
     if rec.unit_assumed:  # the JSON says so too, but a person reads the terminal
         print(f"{PROG}: note: {args.file}: force in {rec.unit_note()}.", file=sys.stderr)
@@ -75,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         "force_col": rec.force_col,
         "unit": rec.unit,
         "unit_source": rec.unit_source,
+        "time_unit": rec.time_unit,
+        "time_unit_source": rec.time_unit_source,
         "implementation": IMPLEMENTATION,
         "version": __version__,
         "config": cfg.to_dict(),

@@ -23,7 +23,7 @@ from firmware_sim.__main__ import RATE_MIN as SIM_RATE_MIN
 from firmware_sim.__main__ import speed_factor as sim_speed  # --sim-speed is the simulator's --speed
 from nmt_pressure.argtypes import number_type
 from nmt_pressure.core.config import TARGET_MAX, ConfigError, DetectorConfig
-from nmt_pressure.io.recording import UNITS, RecordingError
+from nmt_pressure.io.recording import TIME_UNITS, UNITS, RecordingError, time_unit_factor
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "PROG", "Command", "CommandError", "add_band_arguments",
            "add_column_arguments", "add_lsl_arguments", "check_output", "check_unit", "config_from_args",
@@ -101,11 +101,25 @@ def add_band_arguments(parser: argparse.ArgumentParser) -> None:
                             f"[{default_tol:g}]")
 
 
+def _time_unit_arg(text: str) -> str:
+    """``--time-unit``: a time unit we read (s, ms, us, ns, min, or another name of one such as msec or
+    µs), as its canonical name; refused while the arguments are parsed, before any file is read."""
+    try:
+        return time_unit_factor(text)[0]
+    except RecordingError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_column_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--time-col``, ``--force-col`` and ``--unit``: reading other devices' CSV files."""
+    """``--time-col``, ``--time-unit``, ``--force-col`` and ``--unit``: reading other devices' CSV files."""
     group = parser.add_argument_group("recording columns (for other devices' files)")
     group.add_argument("--time-col", metavar="NAME", default=None,
-                       help="name of the time column, in seconds [t_s]")
+                       help="name of the time column [t_s]")
+    group.add_argument("--time-unit", type=_time_unit_arg, metavar="U", default=None,
+                       help=f"unit of the time column when its name states none: {'|'.join(TIME_UNITS)} "
+                            "(a name such as time_ms or 'Time (ms)' states its own; msec, usec, µs also "
+                            "work) [s; a column naming no unit whose rows are 1 or more apart is refused "
+                            "without it]")
     group.add_argument("--force-col", metavar="NAME", default=None,
                        help="name of the force column [force_n]")
     group.add_argument("--unit", metavar="U", default=None,

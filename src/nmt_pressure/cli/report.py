@@ -121,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
     _refuse_overwriting_inputs(files, out, args.out)
 
     opts = ReportOptions(out_dir=str(out), time_col=args.time_col, force_col=args.force_col,
-                         unit=args.unit, target=args.target, tolerance=args.tolerance, rate=args.rate,
+                         unit=args.unit, time_unit=args.time_unit, target=args.target,
+                         tolerance=args.tolerance, rate=args.rate,
                          figures=not args.no_figures, parquet=parquet)
     progress = Progress(len(files), enabled=not args.quiet)
     results = run_batch(files, opts, jobs=args.jobs or os.cpu_count() or 1, on_done=progress.update)

@@ -206,6 +206,7 @@ class SessionController(QObject):
         until: float | None = result[3]
         listener, fan = self.new_listener(gen, rcfg)
         rep = Replayer(rec, fan, cfg=rcfg, speed=spd, until=until)
+        self.replay_speed = spd  # the speed box shows the replay's own (`dash --speed`)
         listener.source = rep
         self.begin(Session(gen, "replay", rep, listener, fan, rcfg, port=rep.port,
                            replay_path=str(rec.source) if rec.source else None))
@@ -550,13 +551,21 @@ class SessionController(QObject):
 
     @Slot(int, object)
     def _on_holds(self, gen: int, holds: list[Hold]) -> None:
-        if self._current(gen) is not None:
+        s = self._current(gen)
+        if s is not None:
+            self.vm.t0 = s.listener.history.t0  # the table's rows count session seconds from here
             self.presenter.holds(holds)
 
     def refresh_view(self) -> None:
         """Copy the session's latest force, state and open hold into the view-model."""
         s = self.session
         self.presenter.refresh(s.listener if s is not None else None)
+        if s is None:
+            return
+        self.vm.t0 = s.listener.history.t0
+        if isinstance(s.source, Replayer) and s.source.finished:
+            # The file is over: the core closed its last hold (end of data); nothing is "holding".
+            self.vm.state_text = "replay ended"
 
     def poll(self) -> None:
         """The status timer's look at the session: its status into the view-model; a recording that
@@ -583,19 +592,36 @@ class SessionController(QObject):
         elif pub is not None:
             lsl = "waiting"
         st = getattr(src, "stats", None)
-        self.vm.status = LinkStatus(
-            name=info.name, fmt=info.fmt or s.kind, rate=info.rate or None,
-            recording=rec.path.name if rec is not None else None,
-            recording_stopped=bool(rec is not None and rec.failed), lsl=lsl, lsl_detail=detail,
-            dropped=st.dropped if st is not None else None,
-            crc_errors=st.crc_errors if st is not None else 0,
-            reconnects=st.reconnects if st is not None else 0,
-            latency_p99_ms=st.latency_p99_ms() if st is not None and s.kind == "live" else None)
+        if isinstance(src, Replayer):
+            # A file has no link: its facts are its name, length and where the replay is.
+            self.vm.status = self._file_status(s, src, lsl, detail)
+        else:
+            hist = s.listener.history
+            self.vm.status = LinkStatus(
+                name=info.name, fmt=info.fmt or s.kind, rate=info.rate or None,
+                recording=rec.path.name if rec is not None else None,
+                recording_stopped=bool(rec is not None and rec.failed), lsl=lsl, lsl_detail=detail,
+                dropped=st.dropped if st is not None else None,
+                crc_errors=st.crc_errors if st is not None else 0,
+                reconnects=st.reconnects if st is not None else 0,
+                latency_p99_ms=st.latency_p99_ms() if st is not None and s.kind == "live" else None,
+                session_s=hist.span if hist.t0 is not None else None)
         if src.fatal and not s.stopping:
             self.show_message(src.fatal, error=True)
             self.end_session()
         elif s.kind == "live" and not src.running and not s.stopping:
             self.end_session()
+
+    @staticmethod
+    def _file_status(s: Session, rep: Replayer, lsl: str, detail: str) -> LinkStatus:
+        rec = rep.recording
+        first = float(rec.t[0]) if len(rec) else 0.0
+        pos = rep.position
+        name = Path(s.replay_path).name if s.replay_path else rep.info.name
+        return LinkStatus(name=name, fmt="file", rate=rep.info.rate or None, lsl=lsl, lsl_detail=detail,
+                          file=name, file_length_s=rep.duration,
+                          position_s=(pos - first) if pos is not None else 0.0,
+                          speed=rep.speed, paused=rep.paused, finished=rep.finished)
 
     def source_summary(self) -> dict[str, Any]:
         """The session's counters, events and holds (as the monitor's summary)."""

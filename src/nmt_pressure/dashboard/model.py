@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import STATE_IDLE, Event, Hold
+from nmt_pressure.dashboard.history import SessionHistory
 from nmt_pressure.link.calibration import DeviceInfo, Samples
 from nmt_pressure.link.listeners import Listener
 
@@ -208,6 +209,8 @@ class DashListener(Listener):
         self.bridge = bridge
         self.gen = gen
         self.ring = ring if ring is not None else SampleRing()
+        #: The whole session's force, decimated (the ring keeps only the last minute): for scrolling back.
+        self.history = SessionHistory()
         #: The source whose detector holds the finished holds (set by whoever starts it).
         self.source: Source | None = None
         self.state = STATE_IDLE
@@ -233,6 +236,7 @@ class DashListener(Listener):
     def on_samples(self, block: Samples, filtered: float, state: int) -> None:
         filt = block.filtered if block.filtered is not None else np.full(block.t.size, filtered)
         self.ring.append(block.t, block.force, filt)
+        self.history.append(block.t, block.force, filt)
         if state != self.state and block.t.size:
             self.state_since = float(block.t[-1])
         self.state = state

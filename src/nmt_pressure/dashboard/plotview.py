@@ -399,6 +399,15 @@ class PlotView(pg.PlotWidget):
         else:
             self._low_since = None
 
+    def show_force_top(self, top: float) -> None:
+        """A frozen view's force axis (navigation): room for ``top`` newtons and the fixed and drill
+        bands, set at once (a frozen view changes only when the researcher moves it)."""
+        if self.fixed_band.isVisible():
+            top = max(top, self.fixed_band.getRegion()[1])
+        if self.drill_band.isVisible():
+            top = max(top, self.drill_band.getRegion()[1])
+        self._set_y(max(10.0, top * 1.15) * 1.05)
+
     def _set_y(self, top: float) -> None:
         self._y_top = top
         self.plot_item.setYRange(-0.03 * top, top, padding=0)

@@ -1,10 +1,15 @@
-"""The status bar: the device and its outputs, the link's counters, one message line, and the frame rate."""
+"""The status bar: the device and its outputs, the link's counters, one message line, and the frame rate.
+
+For a replayed file it shows the file's facts instead (name, rate, length and where the replay is):
+dropped frames, CRC errors and latency are a link's, and a file has none.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from nmt_pressure.dashboard.elide import ElidedLabel
+from nmt_pressure.dashboard.navigation import clock
 from nmt_pressure.dashboard.style import TEXT
 from nmt_pressure.dashboard.viewmodel import LinkStatus, ViewModel
 
@@ -41,11 +46,17 @@ class StatusBar(QStatusBar):
             self.device.setText("no device")
             self.link.setText("")
             return
+        if st.file is not None:
+            self.device.setText(file_text(st))
+            self.device.setToolTip(st.lsl_detail)
+            self.link.setText(replay_text(st))
+            return
         self.device.setText(device_text(st))
         self.device.setToolTip(st.lsl_detail)
         if st.dropped is not None:  # a source without counters leaves the line as it was
             lat = f"{st.latency_p99_ms:.1f} ms" if st.latency_p99_ms is not None else "–"
-            self.link.setText(f"dropped {st.dropped} · CRC errors {st.crc_errors} · reconnects "
+            now = f"session {clock(st.session_s)} · " if st.session_s is not None else ""
+            self.link.setText(f"{now}dropped {st.dropped} · CRC errors {st.crc_errors} · reconnects "
                               f"{st.reconnects} · latency p99 {lat}")
 
 
@@ -59,3 +70,21 @@ def device_text(st: LinkStatus) -> str:
         rec = f" · ● REC {st.recording}"
     lsl = {"stopped": " · LSL stopped", "on": " · LSL on", "waiting": " · LSL waiting for the device"}
     return f"{st.name} · {st.fmt} · {rate}{rec}{lsl.get(st.lsl, '')}"
+
+
+def file_text(st: LinkStatus) -> str:
+    """"file name · rate · length" (and LSL, which a replay may publish)."""
+    rate = f"{st.rate:g} Hz" if st.rate else "rate ?"
+    length = f"{clock(st.file_length_s)} long" if st.file_length_s is not None else ""
+    lsl = {"stopped": " · LSL stopped", "on": " · LSL on", "waiting": " · LSL waiting"}
+    return " · ".join(x for x in (f"file {st.file}", rate, length) if x) + lsl.get(st.lsl, "")
+
+
+def replay_text(st: LinkStatus) -> str:
+    """"replay 1:23 / 4:10" (session time of the file), then its speed, pause or end."""
+    pos = clock(st.position_s or 0.0)
+    length = clock(st.file_length_s or 0.0)
+    if st.finished:
+        return f"replay ended · {length} / {length}"
+    speed = "max speed" if st.speed is None else f"{st.speed:g}×"
+    return f"replay {pos} / {length} · {'paused' if st.paused else speed}"

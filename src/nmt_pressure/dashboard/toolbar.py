@@ -33,6 +33,21 @@ SPEED_LABELS = {"1×": 1.0, "4×": 4.0, "max": None}
 BAND_EDIT_MS = 800
 
 
+def speed_label(speed: float | None) -> str:
+    """The speed box's text for a replay speed (None: as fast as it goes)."""
+    return "max" if speed is None else f"{speed:g}×"
+
+
+def speed_of(text: str) -> float | None:
+    """The replay speed a speed box text stands for (``dash --speed`` may add one not listed)."""
+    if text in SPEED_LABELS:
+        return SPEED_LABELS[text]
+    try:
+        return float(text.rstrip("×x "))
+    except ValueError:
+        return 1.0
+
+
 class Toolbars(QObject):
     """Builds the toolbars on ``window`` and keeps their buttons in step with ``controller``."""
 
@@ -96,7 +111,7 @@ class Toolbars(QObject):
         self.speed_combo = QComboBox()
         self.speed_combo.addItems(list(SPEED_LABELS))
         self.speed_combo.setCurrentText(str(s.value("speed", "1×")))
-        c.replay_speed = SPEED_LABELS.get(self.speed_combo.currentText(), 1.0)
+        c.replay_speed = speed_of(self.speed_combo.currentText())
         self.speed_combo.currentTextChanged.connect(self._speed_changed)
         self.act_pause = act("Pause", c.toggle_pause, "P", "pause / resume the replay")
         self.act_tare = act("Tare", c.tare, "T", "zero the load cell (nothing on it)")
@@ -209,11 +224,22 @@ class Toolbars(QObject):
         path, _ = QFileDialog.getOpenFileName(self.window, "Replay a recording", start,
                                               "Recordings (*.csv *.txt);;All files (*)")
         if path:
-            self.controller.open_replay(path, speed=SPEED_LABELS[self.speed_combo.currentText()])
+            self.controller.open_replay(path, speed=speed_of(self.speed_combo.currentText()))
 
     def _speed_changed(self, text: str) -> None:
         self.settings.setValue("speed", text)
-        self.controller.set_speed(SPEED_LABELS[text])
+        self.controller.set_speed(speed_of(text))
+
+    def show_speed(self, speed: float | None) -> None:
+        """Show the replay's own speed (``dash --speed 2`` adds "2×") without counting it as a choice."""
+        text = speed_label(speed)
+        if self.speed_combo.currentText() == text:
+            return
+        self.speed_combo.blockSignals(True)
+        if self.speed_combo.findText(text) < 0:
+            self.speed_combo.addItem(text)
+        self.speed_combo.setCurrentText(text)
+        self.speed_combo.blockSignals(False)
 
     def toggle_record(self) -> None:
         c = self.controller
@@ -304,6 +330,8 @@ class Toolbars(QObject):
         self.act_record.setChecked(bool(s is not None and s.recorder is not None))
         self.act_record.setText("● Stop rec" if self.act_record.isChecked() else "Record")
         self.act_pause.setEnabled(replay)
+        if replay:
+            self.show_speed(c.replay_speed)
         if replay and isinstance(s.source, Replayer):  # type: ignore[union-attr]
             self.act_pause.setText("Resume" if s.source.paused else "Pause")  # type: ignore[union-attr]
         self.act_marker.setEnabled(s is not None and not s.stopping)

@@ -29,6 +29,16 @@ class LinkStatus:
     crc_errors: int = 0
     reconnects: int = 0
     latency_p99_ms: float | None = None
+    # a replayed file's facts (None for a live link): its name, length and where the replay is, in
+    # session seconds (from the file's first sample); what it is at, and whether it has ended
+    file: str | None = None
+    file_length_s: float | None = None
+    position_s: float | None = None
+    speed: float | None = None
+    paused: bool = False
+    finished: bool = False
+    # a live link's session time (s since its first sample): "now" on the plot's time-before-now axis
+    session_s: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +73,9 @@ class ViewModel:
     events_seen: list[Event] = dataclasses.field(default_factory=list)
     markers_seen: list[float] = dataclasses.field(default_factory=list)
     banner_text: str = ""  # the device-lost banner ("" hides it)
+    #: Device time of the session's first sample: session seconds (table, frozen plot, replay
+    #: position) count from here. None before the first sample.
+    t0: float | None = None
 
     # -- the latest snapshot of the session's listener (refreshed on each readout tick)
     has_session: bool = False
@@ -91,3 +104,12 @@ class ViewModel:
         self.released_at = self.stepped_at = None
         self.events_seen = []
         self.markers_seen = []
+        self.t0 = None
+
+    def exits_in(self, t_from: float, t_to: float) -> int:
+        """The core's band exits (one per excursion) with onsets between two device times."""
+        return sum(1 for e in self.events_seen if e.kind == "band_exit" and t_from <= e.t <= t_to)
+
+    def markers_in(self, t_from: float, t_to: float) -> int:
+        """The markers between two device times."""
+        return sum(1 for t in self.markers_seen if t_from <= t <= t_to)

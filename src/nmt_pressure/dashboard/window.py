@@ -34,12 +34,14 @@ from nmt_pressure.core.events import Event
 from nmt_pressure.dashboard.controller import Session, SessionController
 from nmt_pressure.dashboard.drill_panel import DrillPanel
 from nmt_pressure.dashboard.holdstable import HoldTable
+from nmt_pressure.dashboard.model import DashListener
+from nmt_pressure.dashboard.navigation import Navigator
 from nmt_pressure.dashboard.plotview import PlotView
 from nmt_pressure.dashboard.readouts import ReadoutPanel
 from nmt_pressure.dashboard.sound import AlertSound
 from nmt_pressure.dashboard.statusbar import StatusBar
 from nmt_pressure.dashboard.style import DIM, DISABLED_TEXT, NEUTRAL, PANEL_BG, TEXT, UNIT_FACTORS
-from nmt_pressure.dashboard.toolbar import SPEED_LABELS, Toolbars
+from nmt_pressure.dashboard.toolbar import Toolbars, speed_of
 from nmt_pressure.dashboard.viewmodel import ViewModel
 from nmt_pressure.io.recording import Recording
 from nmt_pressure.link.calibration import DeviceInfo
@@ -168,21 +170,35 @@ class DashboardWindow(QMainWindow):
 
         self.plot = PlotView(self.window_s, self.vm.unit)
         self.readouts = ReadoutPanel()
-        self.table = HoldTable()
+        self.table = HoldTable(self.vm)
         self.table.set_unit(self.vm.unit)
+        # Freeze, scroll and zoom over the whole session (the plot's live drawing stays as it is).
+        self.nav = Navigator(self.plot, self.vm, self._listener)
+        self.nav.install_keys(self)
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.plot)
-        top.addWidget(self.readouts)
+        # In a scroll area: on a short screen the readouts' tail scrolls rather than push the holds
+        # table below its four whole rows (the splitter cannot shrink a child below its minimum).
+        ro_area = QScrollArea()
+        ro_area.setWidget(self.readouts)
+        ro_area.setWidgetResizable(True)
+        ro_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        ro_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        ro_area.setStyleSheet(f"QScrollArea {{ background: {PANEL_BG}; border: none; }}")
+        ro_area.setMinimumWidth(self.readouts.minimumWidth()
+                                + ro_area.verticalScrollBar().sizeHint().width())
+        top.addWidget(ro_area)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 1)
         top.setSizes([1000, 420])
         self._top_split = top
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(top)
-        main.addWidget(self.table)
+        main.addWidget(self.table.panel)
         main.setStretchFactor(0, 4)
         main.setStretchFactor(1, 1)
+        main.setCollapsible(1, False)  # the table keeps its whole rows (at least four) at any size
         main.setSizes([640, 200])
         lay.addWidget(main, 1)
         self.setCentralWidget(central)
@@ -245,11 +261,14 @@ class DashboardWindow(QMainWindow):
         p.band_exit.connect(self.plot.mark_exit)
         p.hold_scored.connect(self.plot.score_band)
         p.holds_changed.connect(self.table.set_holds)
+        p.holds_changed.connect(self.nav.set_holds)
+        p.view_reset.connect(self.nav.reset)
+        self.table.hold_clicked.connect(self.nav.show_hold)
         p.news.connect(self._update_readouts)
 
     def _reset_views(self, cfg: DetectorConfig) -> None:
         self.plot.reset(cfg)
-        self.table.reset_rows()
+        self.table.reset_rows(cfg)
         self.banner.hide()
         self.tools.apply_band(cfg)
 
@@ -353,7 +372,7 @@ class DashboardWindow(QMainWindow):
                     until: float | None = None, cfg: DetectorConfig | None = None) -> None:
         """Replay a recording (a path, read in the background, or a Recording already read) at
         ``speed`` (``"settings"``: the toolbar's)."""
-        spd = SPEED_LABELS[self.tools.speed_combo.currentText()] if speed == "settings" else speed
+        spd = speed_of(self.tools.speed_combo.currentText()) if speed == "settings" else speed
         assert not isinstance(spd, str)
         self.controller.open_replay(source, speed=spd, until=until, cfg=cfg)
 
@@ -432,11 +451,16 @@ class DashboardWindow(QMainWindow):
         if s is None:
             return
         t, raw, filt = s.listener.ring.latest(self.window_s + 0.5)
-        if not self.plot.draw(t, raw, filt):
+        # A frozen view stays put (navigation); the readouts still follow the data.
+        if not (self.plot.draw(t, raw, filt) if self.nav.live else self.nav.tick(t)):
             return
         self.redraws += 1
         if self.ticks % READOUT_EVERY == 0:
             self._update_readouts()
+
+    def _listener(self) -> DashListener | None:
+        s = self.controller.session
+        return s.listener if s is not None else None
 
     def _update_readouts(self) -> None:
         self.vm.drill = self.drill_panel.live()

@@ -490,8 +490,15 @@ def _nth(line_numbers: list[int], index: int, head: Head) -> int:
     return line_numbers[index] if 0 <= index < len(line_numbers) else head.header_line + 1 + index
 
 
-def check_values(p: Path, columns: Columns, names: Sequence[str], time_index: int | None = 0) -> None:
-    """Every value finite, and the time column (``values[time_index]``) never going backwards."""
+def check_values(p: Path, columns: Columns, names: Sequence[str], time_index: int | None = 0,
+                 time_unit: str = "s") -> None:
+    """Every value finite, and the time column (``values[time_index]``) never going backwards.
+
+    The times are still the file's own numbers (converted to seconds only once they are checked), so
+    a message quotes them in ``time_unit``, the unit they are in, and with up to 15 digits (a
+    millisecond clock reads 1714000000123, which ``:g`` would cut to 1.714e+12): the user finds them
+    in the file.
+    """
     for values, name in zip(columns.values, names, strict=True):
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
@@ -509,6 +516,7 @@ def check_values(p: Path, columns: Columns, names: Sequence[str], time_index: in
         i = int(back[0]) + 1
         line = columns.line_of(i)
         raise RecordingError(
-            f"{p} line {line} (data row {i + 1}): time goes backwards ({t[i]:g} s after {t[i - 1]:g} s); "
+            f"{p} line {line} (data row {i + 1}): time goes backwards ({t[i]:.15g} {time_unit} after "
+            f"{t[i - 1]:.15g} {time_unit}); "
             f"sort the rows by time, or choose the time column with --time-col if "
             f"{brief(names[time_index])} is not it.", path=p, line=line)

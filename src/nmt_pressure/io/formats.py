@@ -232,6 +232,13 @@ def _gc_times(received_ms: npt.NDArray[np.float64], clock: npt.NDArray[np.float6
     return arrival - arrival[0], "received", meta
 
 
+def _gc_time_unit(time_col: str) -> str:
+    """The unit the chosen time source is in: the device clock (``sampleNum``) counts microseconds,
+    the arrival times (``received``, ``timestamp``) are Unix milliseconds. Said in the Recording
+    (source "file"), though the times are seconds by then."""
+    return "us" if time_col == "sampleNum" else "ms"
+
+
 def _force_unit(p: Path, unit: str | None, default: str) -> tuple[str, float]:
     return unit_factor(unit if unit is not None else default, p)
 
@@ -260,7 +267,7 @@ def read_grip_connect_csv(p: Path, data: bytes, start: int, unit: str | None) ->
 
     def load(part: bytes) -> tuple[npt.NDArray[np.float64], ...]:
         columns = read_columns(p, part, head, cols, used)
-        check_values(p, columns, used, time_index=0)  # a bad line first: it says more
+        check_values(p, columns, used, time_index=0, time_unit="ms")  # a bad line first: it says more
         if columns.values[0].size < MIN_SAMPLES:
             raise _too_few(p, columns.values[0].size)
         received, clock, *masses = columns.values
@@ -281,7 +288,8 @@ def read_grip_connect_csv(p: Path, data: bytes, start: int, unit: str | None) ->
         meta[PARTIAL_LAST_LINE] = left_out
     return Recording(t=t, force_n=force, metadata=meta, columns=names, source=p, time_col=time_col,
                      force_col="mass" if zones == 1 else "sum of " + ", ".join(names[-zones:]),
-                     unit=unit_name, format="grip-connect-csv", unit_source=_unit_source(unit))
+                     unit=unit_name, format="grip-connect-csv", unit_source=_unit_source(unit),
+                     time_unit=_gc_time_unit(time_col), time_unit_source="file")
 
 
 def _not_grip_connect(p: Path) -> RecordingError:
@@ -394,7 +402,8 @@ def read_grip_connect_json(p: Path, data: bytes, start: int, unit: str | None) -
             total = masses.sum(axis=1)
         return Recording(t=t, force_n=newtons(p, total, factor, _item), metadata=meta, columns=keys,
                          source=p, time_col=time_col, force_col="masses", unit=unit_name,
-                         format="grip-connect-json", unit_source=_unit_source(unit))
+                         format="grip-connect-json", unit_source=_unit_source(unit),
+                         time_unit=_gc_time_unit(time_col), time_unit_source="file")
     if {"timestamp", "current"} <= items[0].keys():
         stamp = _numbers(p, items, "timestamp")
         _check_epoch(p, stamp, "timestamp", _item)
@@ -418,5 +427,6 @@ def read_grip_connect_json(p: Path, data: bytes, start: int, unit: str | None) -
         unit_name, factor = _force_unit(p, unit, app_unit)
         return Recording(t=t, force_n=newtons(p, current, factor, _item), metadata=meta, columns=keys,
                          source=p, time_col=time_col, force_col="current", unit=unit_name,
-                         format="grip-connect-json", unit_source=_unit_source(unit))
+                         format="grip-connect-json", unit_source=_unit_source(unit),
+                         time_unit=_gc_time_unit(time_col), time_unit_source="file")
     raise _not_grip_connect(p)

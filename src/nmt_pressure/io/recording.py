@@ -13,10 +13,13 @@ Reading accepts any CSV with a header row: ``#`` lines anywhere are comments, an
 header row, and with a delimiter other than the comma, decimal commas are read too; columns are
 chosen by name (exact match first, then case-insensitive) and the force is converted to newtons from
 the unit the force column's name states (``force_kg``, ``Force (kg)``) or, if it states none, the unit
-the user names (else newtons, reported as assumed). Exports of the Tindeq Progressor app and of
-Grip-Connect (CSV and JSON) are recognised by their content and read with no options
-(:mod:`nmt_pressure.io.formats`); :attr:`Recording.format` says what was read. The table reading itself
-is :mod:`nmt_pressure.io.csvtable`.
+the user names (else newtons, reported as assumed); the time likewise into seconds from the unit the
+time column's name states (``t_s``, ``time_ms``, ``Time (ms)``, ``t[µs]``, ``millis``) or the user
+names (else seconds, assumed, unless the rows are a second or more apart: that is a millisecond or
+microsecond clock far more often than a recording of one sample a second, and is refused).
+Exports of the Tindeq Progressor app and of Grip-Connect (CSV and JSON) are recognised by their
+content and read with no options (:mod:`nmt_pressure.io.formats`); :attr:`Recording.format` says what
+was read. The table reading itself is :mod:`nmt_pressure.io.csvtable`.
 
 A file still being written (a live recording) reads as the rows complete so far: a last line with no
 line end yet is left out when it does not read, and always in our own format, whose writer ends every
@@ -35,7 +38,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +50,7 @@ from nmt_pressure.io.rectypes import (
     FORMAT_LINE,
     FORMATS,
     MIN_SAMPLES,
+    TIME_UNITS,
     UNITS,
     Recording,
     RecordingError,
@@ -54,6 +58,9 @@ from nmt_pressure.io.rectypes import (
     brief_list,
     column_unit,
     newtons,
+    time_column_unit,
+    time_unit_factor,
+    to_seconds,
     unit_factor,
 )
 
@@ -63,12 +70,14 @@ __all__ = [
     "FORMATS",
     "FORMAT_LINE",
     "MIN_SAMPLES",
+    "TIME_UNITS",
     "UNITS",
     "Recording",
     "RecordingError",
     "RecordingWriter",
     "read_other_columns",
     "read_recording",
+    "time_unit_factor",
     "unit_factor",
     "write_recording",
 ]
@@ -82,7 +91,8 @@ _FORMAT_LINE = re.compile(rb"[ \t]*" + re.escape(FORMAT_LINE.encode()) + rb"[ \t
 # --------------------------------------------------------------------------------------------------
 
 def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
-                   force_col: str | None = None, unit: str | None = None) -> Recording:
+                   force_col: str | None = None, unit: str | None = None, *,
+                   time_unit: str | None = None) -> Recording:
     """Read a recording into newtons and seconds.
 
     ``time_col``/``force_col`` default to ``t_s``/``force_n`` (``time``/``weight`` in a Tindeq
@@ -90,24 +100,37 @@ def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
     column. A unit the column's name states (``force_kg``, ``Force (kg)``, ``force[N]``; see
     :func:`~nmt_pressure.io.rectypes.column_unit`) is the unit: ``unit`` may repeat it, not contradict
     it. A column naming none is in ``unit``, else N (a Tindeq or Grip-Connect export says its own);
-    :attr:`Recording.unit_source` says which, "assumed" when nothing did. Raises
-    :class:`RecordingError` for anything wrong with the file or the options, with a message meant
-    for the user.
+    :attr:`Recording.unit_source` says which, "assumed" when nothing did.
+
+    ``time_unit`` (s, ms, us, ns, min; msec, µs and the like as aliases) is the time column's unit,
+    on the same terms (:func:`~nmt_pressure.io.rectypes.time_column_unit`, ``t_s``, ``time_ms``,
+    ``Time (ms)``; :attr:`Recording.time_unit` and :attr:`Recording.time_unit_source`); times are
+    converted to seconds. A time column naming no unit, with none given, is read as seconds, unless
+    its rows are a median of 1 or more apart: as seconds that is at most one sample a second, as an
+    Arduino's ``millis()`` up to a kilohertz, so it is refused with both fixes named. A Grip-Connect export's
+    time base is its format's: ``time_unit`` is refused there.
+
+    Raises :class:`RecordingError` for anything wrong with the file or the options, with a message
+    meant for the user.
     """
     p = Path(path)
     if unit is not None:
         unit_factor(unit, p)  # a bad flag fails before a large file is read
-    return read_data(p, _read_bytes(p), time_col, force_col, unit)
+    if time_unit is not None:
+        time_unit_factor(time_unit, p)
+    return read_data(p, _read_bytes(p), time_col, force_col, unit, time_unit=time_unit)
 
 
 def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str | None = None,
-              unit: str | None = None) -> Recording:
+              unit: str | None = None, *, time_unit: str | None = None) -> Recording:
     """:func:`read_recording` on bytes already in memory, ``p`` naming them in messages.
 
     Internal: the fuzzer (``tools/fuzz.py``) reads millions of files this way without a disk.
     """
     if unit is not None:
         unit_factor(unit, p)
+    if time_unit is not None:
+        time_unit_factor(time_unit, p)
     if b"\x00" in data[:65536]:
         raise RecordingError(f"{p} is not a text file; give a CSV recording.", path=p)
     start = len(_BOM) if data.startswith(_BOM) else 0
@@ -120,6 +143,10 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
             raise RecordingError(
                 f"{p} is a Grip-Connect export, whose columns have no names to choose; leave out "
                 "--time-col and --force-col.", path=p)
+        if time_unit is not None:
+            raise RecordingError(
+                f"{p} is a Grip-Connect export, whose times are in the units its format fixes (Unix "
+                "milliseconds, a device clock in microseconds); leave out --time-unit.", path=p)
         if kind == "grip-connect-json":
             return formats.read_grip_connect_json(p, data, start, unit)
         return formats.read_grip_connect_csv(p, data, start, unit)
@@ -127,6 +154,7 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
     head = csvtable.parse_head(p, data, start)
     fmt = "nmt_pressure" if _FORMAT_LINE.match(data, start) else "csv"
     default = ("N", "assumed")  # a generic CSV's force column naming no unit: newtons, and say so
+    time_default = ("s", "assumed")  # and its time column naming none: seconds, checked by the guard
     summary = formats.tindeq_summary(p, data, head)
     if summary is not None:
         head, app_unit = summary
@@ -142,12 +170,14 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
     if fmt == "tindeq":
         head.header = formats.strip_trailing_empty(head.header)
         defaults = formats.TINDEQ_COLUMNS
+        # The app writes seconds, with or without its summary (which names only the force unit).
+        time_default = ("s", "file")
     else:
         defaults = (DEFAULT_TIME_COL, DEFAULT_FORCE_COL)
     return _read_table(p, data, head, fmt,
                        defaults[0] if time_col is None else time_col,
                        defaults[1] if force_col is None else force_col,
-                       unit, default)
+                       _Units(unit, default, time_unit, time_default))
 
 
 def _read_bytes(p: Path) -> bytes:
@@ -207,8 +237,70 @@ def _force_unit(p: Path, column: str, given: str | None, default: tuple[str, str
     return named.unit, "column"
 
 
+class _Units(NamedTuple):
+    """The units asked for (None: not given) and what each column is in when neither its name nor the
+    user says (the unit and its source, as :data:`~nmt_pressure.io.rectypes.UNIT_SOURCES`)."""
+
+    force: str | None
+    force_default: tuple[str, str]
+    time: str | None
+    time_default: tuple[str, str]
+
+
+def _time_unit(p: Path, column: str, given: str | None, default: tuple[str, str]) -> tuple[str, str]:
+    """The time column's unit and where it came from, on the force column's terms (:func:`_force_unit`):
+    a unit the name states is the unit, and ``--time-unit`` may repeat it but not contradict it."""
+    try:
+        named = time_column_unit(column)
+    except ValueError as exc:
+        raise RecordingError(
+            f"{p}: the time column {brief(column)} names two units ({exc}); rename the column so that it "
+            "names one.", path=p) from None
+    if named is not None and named.unit is None:
+        raise RecordingError(
+            f"{p}: the time column {brief(column)} is in {named.written}, which cannot be read here; "
+            f"convert it to one of {', '.join(TIME_UNITS)} and name that unit in the column.", path=p)
+    if named is None:
+        return (time_unit_factor(given, p)[0], "option") if given is not None else default
+    assert named.unit is not None
+    if given is not None and time_unit_factor(given, p)[0] != named.unit:
+        said = named.unit if named.written.casefold() == named.unit.casefold() else named.written
+        raise RecordingError(
+            f"{p}: the time column {brief(column)} is in {said} by its name but --time-unit says "
+            f"{given.strip()}; leave out --time-unit to read it in {said}, or rename the column if its "
+            "name is wrong.", path=p)
+    return named.unit, "column"
+
+
+def _check_time_step(p: Path, column: str, t: npt.NDArray[np.float64]) -> None:
+    """Refuse a time column that names no unit and steps by 1 or more (median of the steps forward).
+
+    Read as seconds that is at most one sample a second, useless for holds of a few seconds; it is
+    what an Arduino's ``millis()`` (or ``micros()``) prints. Reading it as seconds anyway would make a
+    10-s hold a 10 000-s one without a word, so the user is asked to say which.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # far-apart huge values: inf, still a step
+        steps = t[1:] - t[:-1]
+    forward = steps > 0
+    # Counting first: the median is below 1 unless at least half the forward steps are 1 or more,
+    # and counting costs a tenth of the sort a median needs (every CSV naming no time unit pays it).
+    n_forward = int(np.count_nonzero(forward))
+    if n_forward == 0:
+        return  # no time passes: nothing to judge by (the detector says what is wrong)
+    if 2 * int(np.count_nonzero(steps >= 1.0)) < n_forward:
+        return
+    step = float(np.median(steps[forward]))
+    if step < 1.0:
+        return
+    raise RecordingError(
+        f"{p}: the time column {brief(column)} names no unit and its rows are a median {step:.6g} apart "
+        f"(one sample every {step:.6g} s read as seconds, {1e3 / step:.3g} Hz read as milliseconds); "
+        "give --time-unit ms if it is in milliseconds (us or ns for micro- or nanoseconds), or "
+        "--time-unit s to read it as seconds anyway.", path=p)
+
+
 def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str, fname: str,
-                given_unit: str | None, default_unit: tuple[str, str]) -> Recording:
+                units: _Units) -> Recording:
     ti = _find_column(head.header, tname)
     fi = _find_column(head.header, fname)
     if ti is None or fi is None:
@@ -227,13 +319,16 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
             "columns with --time-col and --force-col.", path=p)
 
     names = [head.header[ti], head.header[fi]]
-    unit_name, unit_source = _force_unit(p, names[1], given_unit, default_unit)
+    unit_name, unit_source = _force_unit(p, names[1], units.force, units.force_default)
     factor = UNITS[unit_name]
+    time_unit, time_source = _time_unit(p, names[0], units.time, units.time_default)
 
     def load(part: bytes) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         columns = csvtable.read_columns(p, part, head, (ti, fi), names)
         t, raw = columns.values
-        csvtable.check_values(p, columns, names, time_index=0)  # a bad line first: it says more
+        # A bad line first: it says more. The times are still in the file's unit here, as its message
+        # quotes them; they become seconds below, once the whole column is known to be in order.
+        csvtable.check_values(p, columns, names, time_index=0, time_unit=time_unit)
         if t.size < MIN_SAMPLES:
             raise RecordingError(
                 f"{p} has {t.size} row{'s' if t.size != 1 else ''} of data below its header; a "
@@ -243,7 +338,10 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
         def where(i: int) -> tuple[str, int | None]:
             line = columns.line_of(i)
             return f"line {line}", line
-        return t, newtons(p, raw, factor, where)
+        force = newtons(p, raw, factor, where)  # a bad line before a judgement of the whole column
+        if time_source == "assumed":
+            _check_time_step(p, names[0], t)
+        return to_seconds(p, t, time_unit, where), force
 
     # A live recorder may still be appending: its last line may be cut anywhere.
     (t, force), left_out = csvtable.without_partial_row(data, head, load,
@@ -254,7 +352,7 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
         metadata[csvtable.PARTIAL_LAST_LINE] = left_out
     rec = Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
                     time_col=names[0], force_col=names[1], unit=unit_name, unit_source=unit_source,
-                    format=fmt)
+                    time_unit=time_unit, time_unit_source=time_source, format=fmt)
     rec.other_columns = functools.partial(read_other_columns, rec)
     return rec
 
@@ -303,8 +401,14 @@ def read_other_columns(rec: Recording) -> tuple[dict[str, npt.NDArray[np.float64
                 continue
             times, got[col[1]] = values
     n = len(rec)
-    if times is not None and (times.size < n or not np.array_equal(times[:n], rec.t)):
-        raise changed
+    if times is not None:
+        # In the file's unit: converted as the reader did, they are rec.t again (the same division).
+        try:
+            seconds = to_seconds(p, times, rec.time_unit, lambda i: (f"data row {i + 1}", None))
+        except RecordingError:  # it read before: the file is not what it was
+            raise changed from None
+        if times.size < n or not np.array_equal(seconds[:n], rec.t):
+            raise changed
     return {name: v[:n] for name, v in got.items()}, skipped
 
 

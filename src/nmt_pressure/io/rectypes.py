@@ -1,4 +1,4 @@
-"""What every recording reader shares: the Recording, its error, and the force units.
+"""What every recording reader shares: the Recording, its error, and the force and time units.
 
 Kept apart from :mod:`nmt_pressure.io.recording` (the public face, which re-exports all of it) so that
 the table reader and the format readers can use them without importing each other.
@@ -46,7 +46,33 @@ _UNIT_ALIASES: dict[str, str] = {
 
 #: Where :attr:`Recording.unit` came from: the force column's name, the ``--unit`` option, the file
 #: itself (an app's export that names its unit or has a fixed one), or nowhere (a default, assumed).
+#: :attr:`Recording.time_unit_source` says the same of the time unit (``--time-unit`` for "option").
 UNIT_SOURCES = ("column", "option", "file", "assumed")
+
+#: Time units a recording's time column may be in, as seconds per unit (times are read into seconds).
+TIME_UNITS: dict[str, float] = {
+    "s": 1.0,
+    "ms": 1e-3,
+    "us": 1e-6,
+    "ns": 1e-9,
+    "min": 60.0,
+}
+#: Units a time column's name may state, or ``--time-unit`` may give (case-folded) -> a TIME_UNITS name.
+#: Both the micro sign (U+00B5) and the Greek mu (U+03BC) are written for micro; case-folding turns
+#: the first into the second, so the keys are folded once here.
+_TIME_NAME_UNITS: dict[str, str] = {k.casefold(): v for k, v in {
+    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+    "ms": "ms", "msec": "ms", "msecs": "ms", "millis": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "us": "us", "µs": "us", "μs": "us", "usec": "us", "usecs": "us", "micros": "us",
+    "microsecond": "us", "microseconds": "us",
+    "ns": "ns", "nsec": "ns", "nsecs": "ns", "nanos": "ns", "nanosecond": "ns", "nanoseconds": "ns",
+    "min": "min", "mins": "min", "minute": "min", "minutes": "min",
+}.items()}
+#: Time units a name may state that are not read here. Hours (and days) are no time base for a
+#: force trace sampled many times a second (an ``hour`` column is more likely a clock's hour field),
+#: and picoseconds no device's clock: refused, like kN in a force column, rather than read as seconds.
+_FOREIGN_TIME_UNITS = frozenset({"h", "hr", "hrs", "hour", "hours", "day", "days", "ps", "psec",
+                                 "picosecond", "picoseconds"})
 
 #: What :attr:`Recording.format` may say.
 FORMATS = ("nmt_pressure", "csv", "tindeq", "grip-connect-csv", "grip-connect-json")
@@ -94,6 +120,20 @@ def unit_factor(unit: str | None, path: str | os.PathLike[str] | None = None) ->
     return canonical, UNITS[canonical]
 
 
+def time_unit_factor(unit: str | None, path: str | os.PathLike[str] | None = None) -> tuple[str, float]:
+    """Canonical name and seconds-per-unit of a time unit name (``ms``, ``msec``, ``µs``...; any case;
+    None means s)."""
+    if unit is None:
+        return "s", 1.0
+    canonical = _TIME_NAME_UNITS.get(str(unit).strip().casefold())
+    if canonical is None:
+        where = f" for {path}" if path is not None else ""
+        raise RecordingError(
+            f"unknown time unit {brief(unit)}{where}; use one of {', '.join(TIME_UNITS)} (seconds, "
+            "milliseconds, microseconds, nanoseconds, minutes).", path=path)
+    return canonical, TIME_UNITS[canonical]
+
+
 #: Force units a column's name may state (case-folded as written) -> the name :data:`UNITS` knows.
 _NAME_UNITS: dict[str, str] = {
     "n": "N", "newton": "N", "newtons": "N",
@@ -118,36 +158,69 @@ class ColumnUnit(NamedTuple):
     written: str
 
 
-def column_unit(name: str) -> ColumnUnit | None:
-    """The force unit a column's name states (``force_kg``, ``Force (kg)``, ``force[N]``, ``F/lbf``).
+class NameUnits(NamedTuple):
+    """The units a column's name may state in one role (force or time).
 
-    None when the name states none. A unit is a bracketed part of the name or a separated word after
-    the first (the first names the quantity; a name that is only a unit, ``kg``, counts too), never a
-    part of a word: ``weight``, ``lung`` and ``gauge`` state nothing. Case does not matter (``force_n``
-    is this project's own newton column). A unit of force or mass without a factor here (kN, oz, ...)
-    comes back with ``unit`` None, for the caller to refuse. A name stating two different units
-    raises ``ValueError`` with them as its text ("kg and N"), for the caller to word with the file.
+    One table per role, so that a word is a unit only where it makes sense: ``s`` is seconds in a
+    time column and nothing in a force column (``force_s``), ``n`` newtons in a force column and
+    nothing in a time column (``t_n``).
+    """
+
+    #: canonical unit -> its factor (newtons or seconds per unit): two names of one unit agree.
+    factors: dict[str, float]
+    #: a word as written, case-folded -> its canonical unit.
+    names: dict[str, str]
+    #: words that are units of this quantity with no factor here (refused by the caller).
+    foreign: frozenset[str]
+
+
+FORCE_NAME_UNITS = NameUnits(UNITS, _NAME_UNITS, _FOREIGN_UNITS)
+TIME_NAME_UNITS = NameUnits(TIME_UNITS, _TIME_NAME_UNITS, _FOREIGN_TIME_UNITS)
+
+
+def name_unit(name: str, table: NameUnits) -> ColumnUnit | None:
+    """The unit of ``table`` that a column's name states, or None when it states none.
+
+    A unit is a bracketed part of the name or a separated word after the first (the first names the
+    quantity; a name that is only a unit, ``kg`` or ``millis``, counts too), never a part of a word:
+    ``weight``, ``lung``, ``gauge`` and ``timestamp`` state nothing. Case does not matter
+    (``force_n`` is this project's own newton column, ``t_s`` its seconds column). A unit of the
+    quantity without a factor here (kN, oz; hours) comes back with ``unit`` None, for the caller to
+    refuse. A name stating two different units raises ``ValueError`` with them as its text
+    ("kg and N"), for the caller to word with the file.
     """
     found: list[ColumnUnit] = []
     for m in _BRACKETED.finditer(name):
-        _add_unit(found, m[1])
+        _add_unit(found, m[1], table)
     outside = _BRACKETED.sub(" ", name)
     words = [w for w in _SEPARATORS.split(outside) if w]
     for word in words[1:] if len(words) > 1 else words:
-        _add_unit(found, word)
+        _add_unit(found, word, table)
     if not found:
         return None
-    distinct = {(u.unit and UNITS[u.unit], u.unit is None and u.written.casefold()) for u in found}
+    distinct = {(u.unit and table.factors[u.unit], u.unit is None and u.written.casefold()) for u in found}
     if len(distinct) > 1:
         raise ValueError(" and ".join(dict.fromkeys(u.written for u in found)))
     return found[0]
 
 
-def _add_unit(found: list[ColumnUnit], text: str) -> None:
+def column_unit(name: str) -> ColumnUnit | None:
+    """The force unit a column's name states (``force_kg``, ``Force (kg)``, ``force[N]``, ``F/lbf``);
+    see :func:`name_unit`."""
+    return name_unit(name, FORCE_NAME_UNITS)
+
+
+def time_column_unit(name: str) -> ColumnUnit | None:
+    """The time unit a column's name states (``t_s``, ``time_ms``, ``Time (ms)``, ``t[µs]``,
+    ``elapsed-sec``, ``millis``); see :func:`name_unit`. ``time`` and ``timestamp`` state none."""
+    return name_unit(name, TIME_NAME_UNITS)
+
+
+def _add_unit(found: list[ColumnUnit], text: str, table: NameUnits) -> None:
     key = text.strip().casefold()
-    if key in _NAME_UNITS:
-        found.append(ColumnUnit(_NAME_UNITS[key], text.strip()))
-    elif key in _FOREIGN_UNITS:
+    if key in table.names:
+        found.append(ColumnUnit(table.names[key], text.strip()))
+    elif key in table.foreign:
         found.append(ColumnUnit(None, text.strip()))
 
 
@@ -163,6 +236,26 @@ def newtons(p: Path, force: npt.NDArray[np.float64], factor: float, where: Where
     if bad.size:
         place, line = where(int(bad[0]))
         raise RecordingError(f"{p} {place}: the force is too large to express in newtons (over 1.8e308 N); "
+                             f"fix or delete that {place.split()[0]}.", path=p, line=line)
+    return out
+
+
+def to_seconds(p: Path, t: npt.NDArray[np.float64], unit: str, where: Where) -> npt.NDArray[np.float64]:
+    """Times in ``unit`` as seconds; a time too large for a double once converted is the file's error.
+
+    Divided by the whole number of units in a second rather than multiplied by its inverse: ``12 / 1000``
+    is the double nearest 0.012, so a file in milliseconds reads into the very seconds its twin in
+    seconds does (``12 * 1e-3`` can be one bit off, and events would move by that bit).
+    """
+    per_unit = TIME_UNITS[unit]
+    if per_unit == 1.0:
+        return t
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = t / round(1.0 / per_unit) if per_unit < 1.0 else t * per_unit
+    bad = np.flatnonzero(~np.isfinite(out))
+    if bad.size:
+        place, line = where(int(bad[0]))
+        raise RecordingError(f"{p} {place}: the time is too large to express in seconds (over 1.8e308 s); "
                              f"fix or delete that {place.split()[0]}.", path=p, line=line)
     return out
 
@@ -184,6 +277,10 @@ class Recording:
     unit: str = "N"
     #: Who said so: one of :data:`UNIT_SOURCES`. "assumed" means nothing did: a user should hear it.
     unit_source: str = "column"
+    #: The unit the time column was in (converted to seconds in ``t``): one of :data:`TIME_UNITS`.
+    time_unit: str = "s"
+    #: Who said so, as :attr:`unit_source` (``--time-unit`` for "option").
+    time_unit_source: str = "column"
     #: What was read: one of :data:`FORMATS` ("csv" is any other table with a header row).
     format: str = "csv"
     #: The file's other numeric columns and the names of those left out, read again when called (set
@@ -212,6 +309,21 @@ class Recording:
         return (f"{self.unit}, assumed: the column {brief(self.force_col, 40)} names no unit (give --unit "
                 f"{'|'.join(others)} if it is in another{shown})")
 
+    def time_note(self) -> str:
+        """The time unit and who named it, for a report's header: ``ms (column 'time_ms'; shown in s)``."""
+        shown = "" if self.time_unit == "s" else "; shown in s"
+        if self.time_unit_source == "column":
+            return f"{self.time_unit} (column {brief(self.time_col, 40)}{shown})"
+        if self.time_unit_source == "option":
+            return f"{self.time_unit} (--time-unit{shown})"
+        if self.time_unit_source == "file":
+            return f"{self.time_unit} (as the file says{shown})"
+        # Said as the default rather than "assumed": a column it could not be (one a second or more
+        # per row) has been refused by the reader, so this is no guess in the dark.
+        others = [u for u in TIME_UNITS if u != self.time_unit]
+        return (f"{self.time_unit} by default: the column {brief(self.time_col, 40)} names no unit (give "
+                f"--time-unit {'|'.join(others)} if it is in another{shown})")
+
     @property
     def duration(self) -> float:
         """Seconds from the first to the last sample."""
@@ -237,11 +349,12 @@ class Recording:
         low-passed force ``force_filtered_n`` (N; what the hold statistics are computed on, from
         :meth:`analyze` with ``config``). One row per sample, a plain integer index.
 
-        ``df.attrs`` holds the rest: ``source``, ``format``, ``time_col``/``force_col`` and ``unit``
-        (as in the file), ``units`` (column -> unit), ``device``, ``rate_hz`` (as the device said,
-        or None), ``rate_hz_estimated``, ``detector_config`` (a dict: the settings the recording was
-        made with, or those ``filtered`` used; None for another device's file), ``metadata`` (every
-        ``# key: value`` line) and ``columns_skipped`` (columns that are not numbers).
+        ``df.attrs`` holds the rest: ``source``, ``format``, ``time_col``/``force_col``, ``unit`` and
+        ``time_unit`` (as in the file), ``units`` (column -> unit), ``device``, ``rate_hz`` (as the
+        device said, or None), ``rate_hz_estimated``, ``detector_config`` (a dict: the settings the
+        recording was made with, or those ``filtered`` used; None for another device's file),
+        ``metadata`` (every ``# key: value`` line) and ``columns_skipped`` (columns that are not
+        numbers).
         """
         return samples_frame(self, filtered=filtered, config=config)
 
@@ -307,6 +420,7 @@ def samples_frame(rec: Recording, *, filtered: bool = False, config: DetectorCon
         "time_col": rec.time_col,
         "force_col": rec.force_col,
         "unit": rec.unit,
+        "time_unit": rec.time_unit,
         "units": units,
         "device": rec.metadata.get("device"),
         "rate_hz": device_rate if device_rate is not None and math.isfinite(device_rate) else None,
