@@ -45,7 +45,6 @@ from nmt_pressure.analysis.report import to_json
 from nmt_pressure.core.events import STATE_IDLE, STATE_MOVING
 from nmt_pressure.dashboard.style import (
     DIM,
-    HIGH_RED,
     OK_GREEN,
     PANEL_BG,
     TEXT,
@@ -66,16 +65,18 @@ TICK_MS = 100
 #: The practitioner's name settles this long (ms) before the trend is read again.
 NAME_SETTLE_MS = 400
 AMBER = "#f9a825"
+POOR_SCORE = "#b8860b"
 PROMPT_COLOURS = {"press": "#64b5f6", "step": "#64b5f6", "hold": TEXT, "release": "#b0bec5",
                   "rest": "#b0bec5"}
 HOLD_HEADERS = ("#", "target N", "held s", "asked s", "in band", "CV %", "status")
 
 
 def score_colour(value: float | None) -> str:
-    """Green where nothing needs work (the score card's own threshold), amber, red under 60."""
+    """Green where nothing needs work (the score card's own threshold), amber, deep amber under 60."""
     if value is None or math.isnan(value):
         return DIM
-    return OK_GREEN if value >= WORK_ON_BELOW else AMBER if value >= 60.0 else HIGH_RED
+    # a poor score is amber, never red: red means "too much" on every view of the window
+    return OK_GREEN if value >= WORK_ON_BELOW else AMBER if value >= 60.0 else POOR_SCORE
 
 
 def band_state(kind: str, force: float, band: tuple[float, float] | None, moving: bool = False) -> str:
