@@ -318,3 +318,18 @@ def test_a_replay_shows_its_file_position_speed_and_end(window, qtbot):
     assert win.session.source.speed == 2.0
     qtbot.waitUntil(lambda: win.status.link.text().endswith("· 2×"), timeout=WAIT)
     assert win.settings.value("speed") is None
+
+
+def test_the_open_row_counts_an_exit_the_plot_already_marks(window):
+    """The open hold's statistics trail real time by about a second; its exits and markers do not."""
+    from nmt_pressure.core.events import Event
+    from nmt_pressure.dashboard.model import OpenHold
+
+    win = window
+    win.vm.events_seen.append(Event("band_exit", 12.0, 12.2, "high", 33.0))
+    win.vm.markers_seen.append(12.5)
+    hold = OpenHold(start=5.0, confirmed=6.0, level=30.0, band=(27.0, 33.0), t_now=11.0, mean=30.5,
+                    sd=0.5, cv=0.016, drift_per_s=0.2, in_band=0.9)
+    win.table.set_open(hold)
+    row = [win.table.item(0, c).text() for c in range(win.table.columnCount())]
+    assert row[col("exits")] == "1" and row[col("markers")] == "1"

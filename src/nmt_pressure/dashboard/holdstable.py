@@ -228,7 +228,9 @@ class HoldTable(QTableWidget):
             return
         if self.rowCount() != n + 1:
             self.setRowCount(n + 1)
-        vm, end = self.vm, hold.t_now
+        # Up to now, not to the hold's statistics time: those trail real time (the core's STATS_LAG),
+        # and an exit the plot already marks must be counted in the row beside it.
+        vm, end = self.vm, float("inf")
         self._fill_row(n, open_row(n + 1, hold, self.unit, t0=self._t0(), exits=vm.exits_in(hold.start, end),
                                    markers=vm.markers_in(hold.start, end)), italic=True)
         self.follow()
