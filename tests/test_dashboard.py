@@ -390,7 +390,8 @@ def test_alert_cue_uses_a_system_player_without_qtmultimedia(qtbot, tmp_path, mo
 
     played = tmp_path / "played"
     fake = tmp_path / "aplay"
-    fake.write_text(f"#!/bin/sh\necho \"$@\" >> {played}\n")
+    # Written aside and renamed: the test must never read the file between its creation and its line.
+    fake.write_text(f"#!/bin/sh\necho \"$@\" > {played}.part && mv {played}.part {played}\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setattr(sound, "PLAYERS", (("aplay", "-q"),))
@@ -399,7 +400,7 @@ def test_alert_cue_uses_a_system_player_without_qtmultimedia(qtbot, tmp_path, mo
         pytest.skip("QtMultimedia is installed here: the player fallback is not used")
     assert cue.backend == "aplay"
     cue.play()
-    deadline = _time.monotonic() + 5
+    deadline = _time.monotonic() + 30  # a player started on a busy machine
     while not played.exists() and _time.monotonic() < deadline:
         _time.sleep(0.05)
     args = played.read_text().split()
