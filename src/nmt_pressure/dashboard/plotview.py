@@ -9,6 +9,7 @@ device time; the x axis is time before now and never moves, so only the data and
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import deque
 
 import numpy as np
@@ -61,15 +62,20 @@ class Mark:
 
 
 class PaintCounter(QObject):
-    """Counts the plot's real repaints (what "fps" means here), not the timer's ticks."""
+    """Counts the plot's real repaints (what "fps" means here), not the timer's ticks, and notes when
+    the first one with data came (start-up time as a user sees it)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.count = 0
+        self.has_data = False  # set by the first draw with samples
+        self.first_data_paint: float | None = None  # time.monotonic() of the first paint with data
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             self.count += 1
+            if self.has_data and self.first_data_paint is None:
+                self.first_data_paint = time.monotonic()
         return False
 
 
@@ -298,6 +304,7 @@ class PlotView(pg.PlotWidget):
         if t_last == self.t_last:
             return False
         self.t_last = t_last
+        self.paints.has_data = True
         # The x axis is time before now and never moves: only the data do, so the axes are not
         # redrawn and the view paints once per frame (a moving range costs two paints and new ticks).
         x = t - t_last

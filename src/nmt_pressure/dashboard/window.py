@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import resource
 import time
 from collections import deque
@@ -51,12 +52,30 @@ from nmt_pressure.practice.engine import DrillRun
 REDRAW_HZ = 60.0
 READOUT_EVERY = 6
 STATUS_MS = 500
+#: A status interval in which the filtered force spanned more than this (N) counts as "moving" for
+#: the frame rate reported while the force moves (the rate a person watching a change sees).
+MOVING_N = 1.0
 FLASH_MS = 250
 
 #: The window's size on a first run, and on every unattended run (which never restores a remembered one).
 DEFAULT_SIZE = (1440, 900)
 
 __all__ = ["DEFAULT_SIZE", "DashboardWindow", "Session", "settings_for"]
+
+
+def process_started() -> float | None:
+    """``time.monotonic()`` at this process's start (Linux, from /proc), or None where unknown: the
+    start-up time a user waits includes Python's and Qt's imports, before any of our code runs."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        start_s = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime: ticks since boot
+        return time.monotonic() - (time.clock_gettime(time.CLOCK_BOOTTIME) - start_s)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+_PROCESS_STARTED = process_started()
 
 
 def settings_for(path: str | None = None) -> QSettings:
@@ -107,6 +126,8 @@ class DashboardWindow(QMainWindow):
         self._t_shown: float | None = None
         self._ru_shown: float | None = None
         self._paints_shown = 0
+        self._moving_paints = 0
+        self._moving_wall = 0.0
 
         self._build_views()
         self.tools = Toolbars(self, self.controller, self.vm)
@@ -432,6 +453,8 @@ class DashboardWindow(QMainWindow):
     def _update_status(self) -> None:
         self.plot.check_resize()
         now = time.monotonic()
+        if self._fps_hist:
+            self._count_moving(now, *self._fps_hist[-1])
         self._fps_hist.append((now, self.plot.paints.count))
         if len(self._fps_hist) >= 2:
             (t0, c0), (t1, c1) = self._fps_hist[0], self._fps_hist[-1]
@@ -444,6 +467,16 @@ class DashboardWindow(QMainWindow):
             self._update_readouts()
             return
         self.tools.update_controls()
+
+    def _count_moving(self, now: float, t_prev: float, paints_prev: int) -> None:
+        """Paints and wall time of the status intervals in which the force moved (for ``fps_moving``)."""
+        s = self.controller.session
+        if s is None or self._t_shown is None:
+            return
+        _, _, filt = s.listener.ring.latest(now - t_prev)
+        if filt.size and float(filt.max() - filt.min()) > MOVING_N:
+            self._moving_paints += self.plot.paints.count - paints_prev
+            self._moving_wall += now - t_prev
 
     @property
     def message(self) -> str:
@@ -469,6 +502,8 @@ class DashboardWindow(QMainWindow):
         ru = resource.getrusage(resource.RUSAGE_SELF)
         cpu = ru.ru_utime + ru.ru_stime - (self._ru_shown or 0.0)
         paints = self.plot.paints.count - self._paints_shown
+        first = self.plot.paints.first_data_paint
+        mw = self._moving_wall
         return {
             "fps": round(paints / wall, 2) if wall > 0 else 0.0,
             "redraws_per_s": round(self.redraws / wall, 2) if wall > 0 else 0.0,
@@ -477,6 +512,12 @@ class DashboardWindow(QMainWindow):
             "wall_s": round(wall, 3),
             "cpu_s": round(cpu, 3),
             "cpu_percent": round(100.0 * cpu / wall, 1) if wall > 0 else None,
+            # paints per second over the status intervals in which the force moved
+            "fps_moving": round(self._moving_paints / mw, 2) if mw > 0 else None,
+            "moving_s": round(mw, 1),
+            # process start (Python and Qt imports included) to the first paint showing samples
+            "first_frame_s": (round(first - _PROCESS_STARTED, 3)
+                              if first is not None and _PROCESS_STARTED is not None else None),
         }
 
     def summary(self) -> dict[str, Any]:
