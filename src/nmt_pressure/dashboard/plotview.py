@@ -19,13 +19,14 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.dashboard.decimate import minmax_columns
 from nmt_pressure.dashboard.model import band_of
 from nmt_pressure.dashboard.style import ALERT_COLOURS, UNIT_FACTORS
 
 #: Annotations kept at most (older ones scroll out of the window long before).
 MAX_ANNOTATIONS = 200
-#: Samples kept per pixel column by the peak downsampling (pyqtgraph's default is 5).
-DOWNSAMPLE_PER_PIXEL = 1.0
+#: Pixel columns per decimated column: each column is drawn as its min and max (2 points a column).
+PIXELS_PER_COLUMN = 1.0
 PLOT_BG = "#0d0f12"
 GRID_PEN = "#262c33"
 #: The force axis shrinks after the force stayed well below its top this long (s).
@@ -115,15 +116,13 @@ class PlotView(pg.PlotWidget):
             ax.setStyle(tickTextOffset=6, tickLength=6)  # ticks outside the view: see below
         pi.setLabel("bottom", "seconds before now", color=AXIS_TEXT, **{"font-size": "15px"})
         self._set_axis_unit()
-        self.raw_curve = pi.plot(pen=pg.mkPen(RAW_PEN, width=1), name="raw")
-        self.filt_curve = pi.plot(pen=pg.mkPen(FILT_PEN, width=3), name="filtered")
+        # Bare curve items fed with points already decimated to the pixel columns (decimate.py):
+        # pyqtgraph's own data item would clip, downsample and check every frame in Python again.
+        self.raw_curve = pg.PlotCurveItem(pen=pg.mkPen(RAW_PEN, width=1), skipFiniteCheck=True)
+        self.filt_curve = pg.PlotCurveItem(pen=pg.mkPen(FILT_PEN, width=3), skipFiniteCheck=True)
         for c in (self.raw_curve, self.filt_curve):
-            c.setClipToView(True)
-            c.setDownsampling(auto=True, method="peak")
-            c.setSkipFiniteCheck(True)
-            # Peak downsampling keeps each pixel column's min and max: one bin a pixel draws the
-            # same envelope as pyqtgraph's default five, with a fifth of the line segments.
-            c.opts["autoDownsampleFactor"] = DOWNSAMPLE_PER_PIXEL
+            pi.addItem(c)
+        self.columns_drawn = 0  # pixel columns of the last frame (for tests and the curious)
         self.fixed_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
                                               brush=pg.mkBrush(*BAND_BRUSH[:3], 35),
                                               pen=pg.mkPen(None))
@@ -307,18 +306,28 @@ class PlotView(pg.PlotWidget):
         self.paints.has_data = True
         # The x axis is time before now and never moves: only the data do, so the axes are not
         # redrawn and the view paints once per frame (a moving range costs two paints and new ticks).
-        x = t - t_last
-        self.raw_curve.setData(x, raw, skipFiniteCheck=True)
-        self.filt_curve.setData(x, filt, skipFiniteCheck=True)
+        dt = self.column_s()
+        x, y = minmax_columns(t, raw, dt)
+        # the newest column is still filling: drawn at "now", not half a column in the future
+        self.raw_curve.setData(np.minimum(x - t_last, 0.0), y)
+        self.columns_drawn = x.size // 2
+        top = float(y.max())
+        x, y = minmax_columns(t, filt, dt)
+        self.filt_curve.setData(np.minimum(x - t_last, 0.0), y)
         self._scroll_items(t_last)
-        self._rescale_y(raw, t_last)
+        self._rescale_y(top, t_last)
         return True
 
-    def _rescale_y(self, raw: np.ndarray, t_last: float) -> None:
-        """Grow the force axis at once; shrink it only after the force stayed low for a while (a
-        range that changes is a frame with new ticks, so it changes seldom)."""
+    def column_s(self) -> float:
+        """Device seconds per decimated column: the window over the plot's width in pixels."""
+        width = max(float(self.plot_item.getViewBox().width()), 100.0)
+        return self.window_s * PIXELS_PER_COLUMN / width
+
+    def _rescale_y(self, top: float, t_last: float) -> None:
+        """Grow the force axis at once to show ``top`` (the window's highest raw force); shrink it only
+        after the force stayed low for a while (a range that changes is a frame with new ticks, so it
+        changes seldom)."""
         cfg = self.cfg
-        top = float(raw.max()) if raw.size else 0.0
         if self.open_band is not None:
             top = max(top, self.open_band.hi)
         if cfg.target is not None:
