@@ -21,7 +21,7 @@ from nmt_pressure import DetectorConfig
 from nmt_pressure.core.events import STATE_CONTACT, STATE_IDLE
 from nmt_pressure.dashboard import window as window_mod
 from nmt_pressure.dashboard.controller import Session
-from nmt_pressure.dashboard.decimate import minmax_columns
+from nmt_pressure.dashboard.decimate import ColumnCache, minmax_columns
 from nmt_pressure.dashboard.plotview import PlotView
 from nmt_pressure.dashboard.window import DashboardWindow
 from nmt_pressure.link.calibration import DeviceInfo, Samples
@@ -215,3 +215,27 @@ def test_the_latency_percentile_is_over_the_kept_latencies() -> None:
     st = LinkStats()
     st.latencies_s.append(0.004)
     assert st.latency_p99_ms() == pytest.approx(4.0)
+
+
+def test_the_kept_columns_equal_a_fresh_decimation_whatever_the_blocks() -> None:
+    """Frame by frame, only the new samples are decimated: the picture is the one of all samples."""
+    rng = np.random.default_rng(3)
+    t = np.arange(20_000) / 1000.0
+    y = np.cumsum(rng.normal(0.0, 0.5, t.size))
+    y[7_777] += 40.0  # a one-sample spike inside a block
+    f = y * 0.5
+    dt = 0.0301
+    cache = ColumnCache(traces=2)
+    i = 0
+    while i < t.size:
+        j = min(t.size, i + int(rng.integers(1, 80)))
+        lo = max(0, i - int(rng.integers(0, 50)))  # sometimes a block overlaps what was handed before
+        cache.update(t[lo:j], (y[lo:j], f[lo:j]), dt, t_min=-np.inf)
+        i = j
+    for k, trace in enumerate((y, f)):
+        xs, ys = cache.points(k)
+        fx, fy = minmax_columns(t, trace, dt)
+        assert np.array_equal(ys, fy) and np.allclose(xs, fx)
+    assert cache.points(0)[1].max() == y.max()
+    cache.update(t[-10:], (y[-10:], f[-10:]), dt, t_min=15.0)  # the window moves on
+    assert ((cache.col + 1) * dt > 15.0).all() and cache.col.size < 200

@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
          f"monitor: {col('mon_samples', '{:.0f}')} / {col('mon_dropped', '{:.0f}')}"),
     ]
     for name, value, note in rows:
-        print(f"  {name:36s}{value:>24s}   {note}")
+        print(f"  {name:36s}{value:>26s}   {note}")
     return 0
 
 

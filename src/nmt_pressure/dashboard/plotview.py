@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from nmt_pressure.core.config import DetectorConfig
-from nmt_pressure.dashboard.decimate import minmax_columns
+from nmt_pressure.dashboard.decimate import ColumnCache
 from nmt_pressure.dashboard.model import band_of
 from nmt_pressure.dashboard.style import ALERT_COLOURS, UNIT_FACTORS
 
@@ -123,6 +123,7 @@ class PlotView(pg.PlotWidget):
         for c in (self.raw_curve, self.filt_curve):
             pi.addItem(c)
         self.columns_drawn = 0  # pixel columns of the last frame (for tests and the curious)
+        self._cols = ColumnCache(traces=2)  # raw and filtered, decimated, kept between frames
         self.fixed_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
                                               brush=pg.mkBrush(*BAND_BRUSH[:3], 35),
                                               pen=pg.mkPen(None))
@@ -174,6 +175,7 @@ class PlotView(pg.PlotWidget):
         self.annotations.clear()
         self.raw_curve.setData([], [])
         self.filt_curve.setData([], [])
+        self._cols.clear(0.0)
         self.t_last = None
         if cfg.target is not None:
             lo, hi = band_of(cfg, cfg.target)
@@ -294,10 +296,17 @@ class PlotView(pg.PlotWidget):
             mark.line.setValue(mark.t - t_last)
 
     # ---- the redraw tick
+    def drawn_until(self) -> float | None:
+        """Device time of the newest sample drawn, or None when the next frame needs the whole window
+        (a new session, a new plot width): the redraw then hands :meth:`draw` only what is newer."""
+        cols = self._cols
+        return cols.t_end if cols.t_end is not None and cols.dt == self.column_s() else None
+
     def draw(self, t: np.ndarray, raw: np.ndarray, filt: np.ndarray) -> bool:
-        """Show the latest samples (device time, raw and filtered newtons); False if nothing is new
-        (a paused replay, a silent device): then nothing is repainted."""
-        if t.size < 2:
+        """Show the latest samples (device time, raw and filtered newtons): the whole window, or only
+        those after :meth:`drawn_until`. False if nothing is new (a paused replay, a silent device):
+        then nothing is repainted."""
+        if t.size == 0:
             return False
         t_last = float(t[-1])
         if t_last == self.t_last:
@@ -307,16 +316,20 @@ class PlotView(pg.PlotWidget):
         # The x axis is time before now and never moves: only the data do, so the axes are not
         # redrawn and the view paints once per frame (a moving range costs two paints and new ticks).
         dt = self.column_s()
-        x, y = minmax_columns(t, raw, dt)
-        # the newest column is still filling: drawn at "now", not half a column in the future
-        self.raw_curve.setData(np.minimum(x - t_last, 0.0), y)
-        self.columns_drawn = x.size // 2
-        top = float(y.max())
-        x, y = minmax_columns(t, filt, dt)
-        self.filt_curve.setData(np.minimum(x - t_last, 0.0), y)
+        cols = self._cols
+        cols.update(t, (raw, filt), dt, t_last - self.window_s - 0.5)
+        self.columns_drawn = int(cols.col.size)
+        for k, curve in enumerate((self.raw_curve, self.filt_curve)):
+            x, y = cols.points(k)
+            # the newest column is still filling: drawn at "now", not half a column in the future
+            curve.setData(np.minimum(x - t_last, 0.0), y)
         self._scroll_items(t_last)
-        self._rescale_y(top, t_last)
+        self._rescale_y(float(cols.hi[0].max()), t_last)
         return True
+
+    def recent_span(self, seconds: float) -> float:
+        """How far the filtered force ranged over the last ``seconds`` drawn (N)."""
+        return self._cols.span_since(1, self.t_last - seconds) if self.t_last is not None else 0.0
 
     def column_s(self) -> float:
         """Device seconds per decimated column: the window over the plot's width in pixels."""

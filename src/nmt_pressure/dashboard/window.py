@@ -28,7 +28,6 @@ import time
 from collections import deque
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
@@ -467,23 +466,26 @@ class DashboardWindow(QMainWindow):
         ring = s.listener.ring
         if ring.total == self._drawn_total and ring is self._drawn_ring:
             return
+        since = self.plot.drawn_until() if ring is self._drawn_ring else None
+        last = ring.last_t
+        if since is not None and last is not None and last < since:
+            since = None  # device time went back (a new timeline): the whole window again
         self._drawn_total, self._drawn_ring = ring.total, ring
-        t, raw, filt = ring.latest(self.window_s + 0.5)
+        # only what the plot has not drawn yet (its columns are kept), the whole window after a reset
+        t, raw, filt = ring.latest(self.window_s + 0.5) if since is None else ring.after(since)
         if self.plot.draw(t, raw, filt):
             self.redraws += 1
-            self._pace(t, filt)
+            self._pace()
 
     @property
     def moving_pace(self) -> bool:
         """The redraw timer runs at the faster rate (the force is moving)."""
         return self._moved_at is not None
 
-    def _pace(self, t: np.ndarray, filt: np.ndarray) -> None:
+    def _pace(self) -> None:
         """REDRAW_MOVING_HZ while the filtered force moves, REDRAW_HZ (the configured rate) otherwise."""
-        i = int(np.searchsorted(t, t[-1] - MOVING_LOOK_S))
-        span = float(filt[i:].max() - filt[i:].min())
         now = time.monotonic()
-        if span > MOVING_N_PER_S * MOVING_LOOK_S:
+        if self.plot.recent_span(MOVING_LOOK_S) > MOVING_N_PER_S * MOVING_LOOK_S:
             if self._moved_at is None:
                 self.redraw_timer.setInterval(_interval_ms(max(REDRAW_MOVING_HZ, self.redraw_hz)))
             self._moved_at = now
