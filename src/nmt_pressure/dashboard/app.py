@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+#: The interpreter's thread switch interval while the dashboard runs (s; Python's default is 0.005).
+READER_SWITCH_S = 0.001
 #: Qt platform plugins that need no display server.
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb", "vkkhrdisplay")
 #: Of those, the ones whose windows nobody can see or touch (the others drive a real screen: a kiosk's
@@ -174,6 +176,10 @@ def run_dash(args: argparse.Namespace, cfg: Any, band_override: dict[str, Any] |
     from nmt_pressure.outputs.live import _write_summary
 
     _quiet_qt_messages()
+    # The reader thread waits for the interpreter while the GUI thread runs Python (a frame, a
+    # readout): ask the running thread to hand it over after 1 ms instead of 5, so a block's latency
+    # does not depend on what the window is doing.
+    sys.setswitchinterval(READER_SWITCH_S)
     app = _qt_app()
     # Unattended: a scratch store that starts empty and is thrown away (see unattended()).
     scratch = tempfile.TemporaryDirectory(prefix="nmt-pressure-dash-") if unattended(args) else None

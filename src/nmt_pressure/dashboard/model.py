@@ -100,6 +100,15 @@ class SampleRing:
             out = v[:, i0:].copy()
         return out[0], out[1], out[2]
 
+    def after(self, t0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of (t, raw, filtered) for the samples after device time ``t0`` (what a redraw has
+        not drawn yet: a few dozen samples, not the window's 30 000, copied under the lock)."""
+        with self._lock:
+            v = self._view()
+            i0 = int(np.searchsorted(v[0], t0, side="right"))
+            out = v[:, i0:].copy()
+        return out[0], out[1], out[2]
+
     def since(self, t0: float) -> tuple[np.ndarray, np.ndarray]:
         """Copies of (t, filtered) for the samples at or after device time ``t0``."""
         with self._lock:

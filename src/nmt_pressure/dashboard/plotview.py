@@ -11,6 +11,7 @@ marks live in device time; the x axis is time before now and never moves: only t
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import deque
 
 import numpy as np
@@ -20,13 +21,14 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.dashboard.decimate import ColumnCache
 from nmt_pressure.dashboard.model import band_of
 from nmt_pressure.dashboard.style import ALERT_COLOURS, FORCE_YELLOW, OK_GREEN, UNIT_FACTORS, fmt_force
 
 #: Annotations kept at most (older ones scroll out of the window long before).
 MAX_ANNOTATIONS = 200
-#: Samples kept per pixel column by the peak downsampling (pyqtgraph's default is 5).
-DOWNSAMPLE_PER_PIXEL = 1.0
+#: Pixel columns per decimated column: each column is drawn as its min and max (2 points a column).
+PIXELS_PER_COLUMN = 1.0
 PLOT_BG = "#0d0f12"
 GRID_PEN = "#262c33"
 #: The force axis shrinks after the force stayed well below its top this long (s).
@@ -67,15 +69,20 @@ class Mark:
 
 
 class PaintCounter(QObject):
-    """Counts the plot's real repaints (what "fps" means here), not the timer's ticks."""
+    """Counts the plot's real repaints (what "fps" means here), not the timer's ticks, and notes when
+    the first one with data came (start-up time as a user sees it)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.count = 0
+        self.has_data = False  # set by the first draw with samples
+        self.first_data_paint: float | None = None  # time.monotonic() of the first paint with data
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             self.count += 1
+            if self.has_data and self.first_data_paint is None:
+                self.first_data_paint = time.monotonic()
         return False
 
 
@@ -116,15 +123,14 @@ class PlotView(pg.PlotWidget):
             ax.setStyle(tickTextOffset=6, tickLength=6)  # ticks outside the view: see below
         pi.setLabel("bottom", "seconds before now", color=AXIS_TEXT, **{"font-size": "15px"})
         self._set_axis_unit()
-        self.raw_curve = pi.plot(pen=pg.mkPen(RAW_PEN, width=1), name="raw")
-        self.filt_curve = pi.plot(pen=pg.mkPen(FILT_PEN, width=3), name="filtered")
+        # Bare curve items fed with points already decimated to the pixel columns (decimate.py):
+        # pyqtgraph's own data item would clip, downsample and check every frame in Python again.
+        self.raw_curve = pg.PlotCurveItem(pen=pg.mkPen(RAW_PEN, width=1), skipFiniteCheck=True)
+        self.filt_curve = pg.PlotCurveItem(pen=pg.mkPen(FILT_PEN, width=3), skipFiniteCheck=True)
         for c in (self.raw_curve, self.filt_curve):
-            c.setClipToView(True)
-            c.setDownsampling(auto=True, method="peak")
-            c.setSkipFiniteCheck(True)
-            # Peak downsampling keeps each pixel column's min and max: one bin a pixel draws the
-            # same envelope as pyqtgraph's default five, with a fifth of the line segments.
-            c.opts["autoDownsampleFactor"] = DOWNSAMPLE_PER_PIXEL
+            pi.addItem(c)
+        self.columns_drawn = 0  # pixel columns of the last frame (for tests and the curious)
+        self._cols = ColumnCache(traces=2)  # raw and filtered, decimated, kept between frames
         # The fixed band (target ± tolerance) is the goal, drawn as an outline: a fill under every
         # hold's own band would mix into colours that mean nothing.
         self.fixed_band = pg.LinearRegionItem(values=(0, 1), orientation="horizontal", movable=False,
@@ -178,6 +184,7 @@ class PlotView(pg.PlotWidget):
         self.exits.clear()
         self.raw_curve.setData([], [])
         self.filt_curve.setData([], [])
+        self._cols.clear(0.0)
         self.t_last = None
         if cfg.target is not None:
             lo, hi = band_of(cfg, cfg.target)
@@ -356,29 +363,51 @@ class PlotView(pg.PlotWidget):
             mark.line.setValue(mark.t - t_last)
 
     # ---- the redraw tick
+    def drawn_until(self) -> float | None:
+        """Device time of the newest sample drawn, or None when the next frame needs the whole window
+        (a new session, a new plot width): the redraw then hands :meth:`draw` only what is newer."""
+        cols = self._cols
+        return cols.t_end if cols.t_end is not None and cols.dt == self.column_s() else None
+
     def draw(self, t: np.ndarray, raw: np.ndarray, filt: np.ndarray) -> bool:
-        """Show the latest samples (device time, raw and filtered newtons); False if nothing is new
-        (a paused replay, a silent device): then nothing is repainted."""
-        if t.size < 2:
+        """Show the latest samples (device time, raw and filtered newtons): the whole window, or only
+        those after :meth:`drawn_until`. False if nothing is new (a paused replay, a silent device):
+        then nothing is repainted."""
+        if t.size == 0:
             return False
         t_last = float(t[-1])
         if t_last == self.t_last:
             return False
         self.t_last = t_last
+        self.paints.has_data = True
         # The x axis is time before now and never moves: only the data do, so the axes are not
         # redrawn and the view paints once per frame (a moving range costs two paints and new ticks).
-        x = t - t_last
-        self.raw_curve.setData(x, raw, skipFiniteCheck=True)
-        self.filt_curve.setData(x, filt, skipFiniteCheck=True)
+        dt = self.column_s()
+        cols = self._cols
+        cols.update(t, (raw, filt), dt, t_last - self.window_s - 0.5)
+        self.columns_drawn = int(cols.col.size)
+        for k, curve in enumerate((self.raw_curve, self.filt_curve)):
+            x, y = cols.points(k)
+            # the newest column is still filling: drawn at "now", not half a column in the future
+            curve.setData(np.minimum(x - t_last, 0.0), y)
         self._scroll_items(t_last)
-        self._rescale_y(raw, t_last)
+        self._rescale_y(float(cols.hi[0].max()), t_last)
         return True
 
-    def _rescale_y(self, raw: np.ndarray, t_last: float) -> None:
-        """Grow the force axis at once; shrink it only after the force stayed low for a while (a
-        range that changes is a frame with new ticks, so it changes seldom)."""
+    def recent_span(self, seconds: float) -> float:
+        """How far the filtered force ranged over the last ``seconds`` drawn (N)."""
+        return self._cols.span_since(1, self.t_last - seconds) if self.t_last is not None else 0.0
+
+    def column_s(self) -> float:
+        """Device seconds per decimated column: the window over the plot's width in pixels."""
+        width = max(float(self.plot_item.getViewBox().width()), 100.0)
+        return self.window_s * PIXELS_PER_COLUMN / width
+
+    def _rescale_y(self, top: float, t_last: float) -> None:
+        """Grow the force axis at once to show ``top`` (the window's highest raw force); shrink it only
+        after the force stayed low for a while (a range that changes is a frame with new ticks, so it
+        changes seldom)."""
         cfg = self.cfg
-        top = float(raw.max()) if raw.size else 0.0
         if self.open_band is not None:
             top = max(top, self.open_band.hi)
         if cfg.target is not None:

@@ -11,20 +11,24 @@ the timers. It decides nothing itself.
   :mod:`~nmt_pressure.dashboard.drill_panel`: the views;
 - :mod:`~nmt_pressure.dashboard.toolbar`: the actions and the settings controls.
 
-A QTimer redraws the plot at 60 Hz from the session's ring buffer (one persistent curve per trace,
-``setData`` on numpy arrays) and refreshes the readouts every few redraws; the alert's flash and the
-status bar have timers of their own.
+A QTimer redraws the plot at 30 Hz (60 Hz while the force moves) from the session's ring buffer,
+only when samples arrived (one persistent curve per trace, decimated in numpy to each pixel column's
+min and max); the readouts (10 Hz), the status bar and the open hold's table row (2 Hz) and the
+alert's flash have timers of their own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
+import os
 import resource
 import time
 from collections import deque
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
@@ -49,9 +53,19 @@ from nmt_pressure.link.simproc import SimulatorProcess
 from nmt_pressure.outputs.lsl import DEFAULT_NAME as LSL_DEFAULT_NAME
 from nmt_pressure.practice.engine import DrillRun
 
-#: The redraw timer's rate (Hz) and the readouts' (every n-th redraw).
-REDRAW_HZ = 60.0
-READOUT_EVERY = 6
+#: The plot's redraw rate (Hz): a 30 s window scrolls ~1 pixel column per frame at 30 Hz on a 1000 px
+#: plot, so more frames show nothing new to a person while they cost the reader thread its interpreter.
+REDRAW_HZ = 30.0
+#: While the force moves (a ramp, a step, a release) the plot redraws at this rate, so the change is
+#: followed smoothly; it drops back to REDRAW_HZ once the force has been still for FAST_HOLD_S.
+REDRAW_MOVING_HZ = 60.0
+FAST_HOLD_S = 0.5
+#: "Moving": the filtered force changed faster than this (N/s) over the last MOVING_LOOK_S seconds.
+MOVING_N_PER_S = 2.0
+MOVING_LOOK_S = 0.25
+#: The readouts' own rate (ms): digits that change faster than 10 times a second cannot be read.
+READOUT_MS = 100
+#: The status bar's, the open hold's table row's and the frame-rate figure's rate (ms).
 STATUS_MS = 500
 FLASH_MS = 250
 #: The drill panel's width (px): at least, and at most when it opens.
@@ -62,6 +76,26 @@ DRILL_DOCK_MAX = 460
 DEFAULT_SIZE = (1440, 900)
 
 __all__ = ["DEFAULT_SIZE", "DashboardWindow", "Session", "settings_for"]
+
+
+def process_started() -> float | None:
+    """``time.monotonic()`` at this process's start (Linux, from /proc), or None where unknown: the
+    start-up time a user waits includes Python's and Qt's imports, before any of our code runs."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        start_s = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime: ticks since boot
+        return time.monotonic() - (time.clock_gettime(time.CLOCK_BOOTTIME) - start_s)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+_PROCESS_STARTED = process_started()
+
+
+def _interval_ms(hz: float) -> int:
+    """A timer's interval for at most ``hz`` ticks a second (rounded up: 30 Hz is 34 ms, not 33)."""
+    return max(1, math.ceil(1000.0 / hz))
 
 
 def settings_for(path: str | None = None) -> QSettings:
@@ -112,6 +146,12 @@ class DashboardWindow(QMainWindow):
         self._t_shown: float | None = None
         self._ru_shown: float | None = None
         self._paints_shown = 0
+        self._moving_paints = 0
+        # what the plot and the readouts last showed: nothing new, nothing redrawn
+        self._drawn_total = -1
+        self._drawn_ring: object = None
+        self._readout_total = -1
+        self._moving_wall = 0.0
 
         self._build_views()
         self.tools = Toolbars(self, self.controller, self.vm)
@@ -123,15 +163,20 @@ class DashboardWindow(QMainWindow):
 
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.redraw_timer.setInterval(max(1, round(1000.0 / redraw_hz)))
+        self.redraw_timer.setInterval(_interval_ms(redraw_hz))
+        self._moved_at: float | None = None  # wall time the force was last seen moving
         self.redraw_timer.timeout.connect(self._redraw)
         self.flash_timer = QTimer(self)
         self.flash_timer.setInterval(FLASH_MS)
         self.flash_timer.timeout.connect(self._flash)
+        self.readout_timer = QTimer(self)
+        self.readout_timer.setInterval(READOUT_MS)
+        self.readout_timer.timeout.connect(self._readout_tick)
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(STATUS_MS)
         self.status_timer.timeout.connect(self._update_status)
         self.redraw_timer.start()
+        self.readout_timer.start()
         self.status_timer.start()
 
         geo = s.value("geometry")
@@ -446,17 +491,59 @@ class DashboardWindow(QMainWindow):
     # the timers
     # ------------------------------------------------------------------------------------------
     def _redraw(self) -> None:
+        """The plot, if samples arrived since its last frame: a paused replay or a silent device
+        costs no copy, no decimation and no paint."""
         self.ticks += 1
         s = self.controller.session
         if s is None:
             return
-        t, raw, filt = s.listener.ring.latest(self.window_s + 0.5)
-        # A frozen view stays put (navigation); the readouts still follow the data.
-        if not (self.plot.draw(t, raw, filt) if self.nav.live else self.nav.tick(t)):
+        ring = s.listener.ring
+        if not self.nav.live:
+            # A frozen view stays put (navigation); the readouts follow the data on their own timer.
+            self.nav.tick(np.empty(0) if ring.last_t is None else np.array([ring.last_t]))
+            self._drawn_ring = None  # back to live, the plot takes its whole window again
             return
-        self.redraws += 1
-        if self.ticks % READOUT_EVERY == 0:
-            self._update_readouts()
+        if ring.total == self._drawn_total and ring is self._drawn_ring:
+            return
+        since = self.plot.drawn_until() if ring is self._drawn_ring else None
+        last = ring.last_t
+        if since is not None and last is not None and last < since:
+            since = None  # device time went back (a new timeline): the whole window again
+        self._drawn_total, self._drawn_ring = ring.total, ring
+        # only what the plot has not drawn yet (its columns are kept), the whole window after a reset
+        t, raw, filt = ring.latest(self.window_s + 0.5) if since is None else ring.after(since)
+        if self.plot.draw(t, raw, filt):
+            self.redraws += 1
+            self._pace()
+
+    @property
+    def moving_pace(self) -> bool:
+        """The redraw timer runs at the faster rate (the force is moving)."""
+        return self._moved_at is not None
+
+    def _pace(self) -> None:
+        """REDRAW_MOVING_HZ while the filtered force moves, REDRAW_HZ (the configured rate) otherwise."""
+        now = time.monotonic()
+        if self.plot.recent_span(MOVING_LOOK_S) > MOVING_N_PER_S * MOVING_LOOK_S:
+            if self._moved_at is None:
+                self.redraw_timer.setInterval(_interval_ms(max(REDRAW_MOVING_HZ, self.redraw_hz)))
+            self._moved_at = now
+        elif self._moved_at is not None and now - self._moved_at > FAST_HOLD_S:
+            self._moved_at = None
+            self.redraw_timer.setInterval(_interval_ms(self.redraw_hz))
+
+    def _readout_tick(self) -> None:
+        """The readouts at their own rate, when samples arrived since (the news of an event shows at
+        once through the presenter's ``news``)."""
+        s = self.controller.session
+        if s is None:
+            return
+        total = s.listener.ring.total
+        if total == self._readout_total:
+            return
+        self._readout_total = total
+        self.controller.refresh_view()
+        self.readouts.show_view(self.vm)
 
     def _listener(self) -> DashListener | None:
         s = self.controller.session
@@ -476,6 +563,8 @@ class DashboardWindow(QMainWindow):
     def _update_status(self) -> None:
         self.plot.check_resize()
         now = time.monotonic()
+        if self._fps_hist:
+            self._count_moving(now, *self._fps_hist[-1])
         self._fps_hist.append((now, self.plot.paints.count))
         if len(self._fps_hist) >= 2:
             (t0, c0), (t1, c1) = self._fps_hist[0], self._fps_hist[-1]
@@ -487,7 +576,19 @@ class DashboardWindow(QMainWindow):
         if not had_session:
             self._update_readouts()
             return
+        self.table.show_view(self.vm)  # the open hold's row, from the readouts' latest snapshot
         self.tools.update_controls()
+
+    def _count_moving(self, now: float, t_prev: float, paints_prev: int) -> None:
+        """Paints and wall time of the status intervals in which the force moved (``fps_moving``: the
+        rate a person watching a change sees)."""
+        s = self.controller.session
+        if s is None or self._t_shown is None:
+            return
+        _, _, filt = s.listener.ring.latest(now - t_prev)
+        if filt.size and float(filt.max() - filt.min()) > MOVING_N_PER_S * (now - t_prev):
+            self._moving_paints += self.plot.paints.count - paints_prev
+            self._moving_wall += now - t_prev
 
     @property
     def message(self) -> str:
@@ -513,6 +614,8 @@ class DashboardWindow(QMainWindow):
         ru = resource.getrusage(resource.RUSAGE_SELF)
         cpu = ru.ru_utime + ru.ru_stime - (self._ru_shown or 0.0)
         paints = self.plot.paints.count - self._paints_shown
+        first = self.plot.paints.first_data_paint
+        mw = self._moving_wall
         return {
             "fps": round(paints / wall, 2) if wall > 0 else 0.0,
             "redraws_per_s": round(self.redraws / wall, 2) if wall > 0 else 0.0,
@@ -521,6 +624,12 @@ class DashboardWindow(QMainWindow):
             "wall_s": round(wall, 3),
             "cpu_s": round(cpu, 3),
             "cpu_percent": round(100.0 * cpu / wall, 1) if wall > 0 else None,
+            # paints per second over the status intervals in which the force moved
+            "fps_moving": round(self._moving_paints / mw, 2) if mw > 0 else None,
+            "moving_s": round(mw, 1),
+            # process start (Python and Qt imports included) to the first paint showing samples
+            "first_frame_s": (round(first - _PROCESS_STARTED, 3)
+                              if first is not None and _PROCESS_STARTED is not None else None),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -548,6 +657,7 @@ class DashboardWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self.redraw_timer.stop()
+        self.readout_timer.stop()
         self.status_timer.stop()
         self.flash_timer.stop()
         self.save_settings()

@@ -58,6 +58,35 @@ SILENT_GIVE_UP_S = 5.0
 LATENCY_KEEP = 100_000
 
 
+class LatencyLog:
+    """The latest ``maxlen`` block latencies (s) in a preallocated array.
+
+    The reader thread stores one float a block; a percentile is one C-level numpy call over the array.
+    A deque read with ``np.fromiter`` was a Python loop over up to 100 000 floats, holding the GIL for
+    ~4 ms each time the dashboard's status bar asked (twice a second): the reader waited behind it.
+    """
+
+    def __init__(self, maxlen: int = LATENCY_KEEP) -> None:
+        self.maxlen = maxlen
+        self._a = np.zeros(maxlen, dtype=np.float64)
+        self._n = 0  # latencies ever stored
+
+    def append(self, seconds: float) -> None:
+        self._a[self._n % self.maxlen] = seconds
+        self._n += 1
+
+    def __len__(self) -> int:
+        return min(self._n, self.maxlen)
+
+    def percentile(self, q: float) -> float | None:
+        """The ``q``-th percentile of the kept latencies (s), or None before the first."""
+        n = len(self)
+        if n == 0:
+            return None
+        # the order does not matter to a percentile: the array as it stands (np.percentile copies)
+        return float(np.percentile(self._a[:n], q))
+
+
 @dataclass
 class LinkStats:
     """Counters of the link, as the summary and the status bar show them."""
@@ -72,17 +101,15 @@ class LinkStats:
     reconnects: int = 0
     connected: bool = False
     bytes_in: int = 0
-    latencies_s: collections.deque[float] = field(
-        default_factory=lambda: collections.deque(maxlen=LATENCY_KEEP))
+    latencies_s: LatencyLog = field(default_factory=LatencyLog)
 
     def latency_p99_ms(self) -> float | None:
         return self.latency_ms(99.0)
 
     def latency_ms(self, percentile: float) -> float | None:
         """A percentile of the latencies kept (ms), or None before the first block."""
-        if not self.latencies_s:
-            return None
-        return float(np.percentile(np.fromiter(self.latencies_s, dtype=np.float64), percentile) * 1e3)
+        p = self.latencies_s.percentile(percentile)
+        return None if p is None else p * 1e3
 
 
 class Monitor(BackgroundSource):
