@@ -347,8 +347,14 @@ static void eeprom_io(const char *path, int save)
     static uint8_t ee[EEPROM_SIZE];
     avr_eeprom_desc_t d = {.ee = ee, .offset = 0, .size = EEPROM_SIZE};
     if (save) {
-        if (avr_ioctl(avr, AVR_IOCTL_EEPROM_GET, &d) != 0 || !d.ee)
+        /* simavr's EEPROM ioctls return -1 even when they did their job (1.6): judge by the data. */
+        memset(ee, 0, sizeof ee);
+        d.ee = NULL; /* a pointer to the emulated EEPROM itself */
+        avr_ioctl(avr, AVR_IOCTL_EEPROM_GET, &d);
+        if (!d.ee) {
+            fprintf(stderr, "nmt-avr-emu: cannot read the emulated EEPROM; %s not written\n", path);
             return;
+        }
         char tmp[4096];
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
         FILE *f = fopen(tmp, "wb");

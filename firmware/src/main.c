@@ -294,16 +294,16 @@ static void cmd_id(void)
 
 static void cmd_status(void)
 {
-    char hz[12];
+    char hz[12], tc[10];
     int16_t t = temperature_c10();
     uint32_t up = micros();
     uint32_t p = period_us;
-    reply("status streaming=%u rate=%u seq=%u uptime_us=%lu overload=%u temp_c=%d.%u adc_ok=%u "
-          "measured_hz=%s conversions=%lu blocks_dropped=%lu tx_dropped=%u rx_overruns=%u "
+    reply("status streaming=%u rate=%u seq=%u uptime_us=%lu overload=%u temp_c=%s adc_ok=%u "
+          "measured_hz=%s dropped=%lu rx_overruns=%u "
           "crc_errors=%u corrected=%u adc_restarts=%lu presses=%u reset=%s",
-          streaming, cfg.rate, seq, (unsigned long)up, overload, t / 10, (unsigned)(abs(t) % 10), adc_ok,
-          fmt_float(hz, p ? 1e6f / (float)p : 0.0f, 2), (unsigned long)conversions,
-          (unsigned long)blocks_dropped, uart_tx_dropped, uart_rx_overruns, rx.crc_errors, rx.corrected,
+          streaming, cfg.rate, seq, (unsigned long)up, overload, fmt_float(tc, t / 10.0f, 1), adc_ok,
+          fmt_float(hz, p ? 1e6f / (float)p : 0.0f, 2),
+          (unsigned long)blocks_dropped, uart_rx_overruns, rx.crc_errors, rx.corrected,
           (unsigned long)adc_restarts, presses, reset_cause());
 }
 

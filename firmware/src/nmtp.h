@@ -17,9 +17,10 @@
 #define NMTP_FLAG_OVERLOAD 0x02
 #define NMTP_FLAG_TARED 0x04
 
-/* Longest text of a frame this device sends or takes (replies are under 200 bytes; the protocol
- * allows 960, but 2 KiB of RAM does not). */
-#define NMTP_TEXT_MAX 200
+/* Longest text of a frame this device sends (its STATUS reply is the longest, up to 230 bytes). The
+ * protocol allows 960, but 2 KiB of RAM does not, and frames under 255 bytes keep their one-byte
+ * repair (and one byte of COBS overhead). */
+#define NMTP_TEXT_MAX 240
 /* Encoded frame: type, text, CRC, check bytes, COBS overhead, delimiter. */
 #define NMTP_FRAME_MAX (1 + NMTP_TEXT_MAX + 2 + 2 + 2 + 1)
 
