@@ -39,8 +39,21 @@ from firmware_sim.adc import Adc, AdcConfig
 from firmware_sim.scenarios import Player
 from nmt_pressure.protocol.nmtp import crc16_ccitt_false
 
-#: The firmware's source tree (beside this package in a clone; absent from an installed wheel).
-FIRMWARE_DIR = Path(os.environ.get("NMT_FIRMWARE_DIR", Path(__file__).resolve().parent.parent / "firmware"))
+
+def _firmware_dir() -> Path:
+    """The firmware's source tree: $NMT_FIRMWARE_DIR, else beside this package (a clone), else
+    ./firmware (an installed package run from a clone, as `make test` does)."""
+    env = os.environ.get("NMT_FIRMWARE_DIR")
+    if env:
+        return Path(env)
+    for cand in (Path(__file__).resolve().parent.parent / "firmware", Path.cwd() / "firmware"):
+        if (cand / "Makefile").exists():
+            return cand
+    return Path(__file__).resolve().parent.parent / "firmware"
+
+
+#: The firmware's source tree (absent from an installed wheel: --board avr then says so).
+FIRMWARE_DIR = _firmware_dir()
 #: Debian packages the emulated board needs (named in the error that says they are missing).
 PACKAGES = "gcc-avr avr-libc simavr libsimavr-dev"
 HX711_RATES = (10, 80)
@@ -63,8 +76,8 @@ def missing_tools() -> str | None:
         missing.append("a C compiler (cc)")
     if not Path("/usr/include/simavr/sim_avr.h").exists():
         missing.append("the simavr headers (/usr/include/simavr)")
-    if not any(Path(d, "libsimavr.so").exists() or Path(d, "libsimavr.a").exists()
-               for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/usr/local/lib")):
+    libdirs = ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/usr/local/lib")
+    if not any(Path(d, "libsimavr.so").exists() or Path(d, "libsimavr.a").exists() for d in libdirs):
         missing.append("libsimavr")
     if not (Path("/usr/lib/avr/include/avr/io.h").exists() or Path("/usr/avr/include/avr/io.h").exists()):
         missing.append("avr-libc")

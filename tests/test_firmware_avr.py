@@ -7,7 +7,9 @@ may run behind real time on a busy machine. They skip, saying why, where avr-gcc
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import random
 import signal
 import subprocess
@@ -37,6 +39,9 @@ WAIT_S = 90.0
 @pytest.fixture(scope="session")
 def board_build() -> tuple[Path, Path]:
     """One build of the firmware and the emulator for the whole session."""
+    # The tests may run the installed package (make test): the boards they start build from this tree.
+    os.environ["NMT_FIRMWARE_DIR"] = str(ROOT / "firmware")
+    avr.FIRMWARE_DIR = ROOT / "firmware"
     why = avr.missing_tools()
     if why:
         pytest.skip(f"the emulated board needs avr-gcc, avr-libc and simavr ({why} missing): "
@@ -118,7 +123,8 @@ def kv(text: str) -> dict[str, str]:
 def test_shared_vectors_are_the_python_codecs_and_the_c_codec_agrees(tmp_path):
     """The vectors file is what the Python codec makes today, and the firmware's C codec (compiled for
     this machine) produces and accepts exactly those bytes: frames, CRC, COBS, repair, typed lines."""
-    p = subprocess.run([PY, str(ROOT / "tools" / "nmtp_vectors.py"), "--check"], capture_output=True, text=True)
+    p = subprocess.run([PY, str(ROOT / "tools" / "nmtp_vectors.py"), "--check"], capture_output=True,
+                       text=True)
     assert p.returncode == 0, p.stdout + p.stderr
     if subprocess.run(["sh", "-c", "command -v cc"], capture_output=True).returncode != 0:
         pytest.skip("no C compiler (cc) for the host build of the firmware's codec")
@@ -148,7 +154,7 @@ def test_a_planted_difference_fails_the_c_check(tmp_path):
 # the board on the line
 # --------------------------------------------------------------------------------------------------
 def test_every_command_framing_and_rate_on_the_device_clock(board):
-    s, link = board("--scenario", "idle", "--seed", "3")
+    _, link = board("--scenario", "idle", "--seed", "3")
     ident = kv(link.reply("ID"))
     assert ident["name"] == "nmt-avr" and ident["adc"] == "hx711" and ident["rate"] == "80"
     assert ident["cal"] == "eeprom" and ident["serial"].startswith("AVR") and float(ident["scale"]) > 0
@@ -156,7 +162,7 @@ def test_every_command_framing_and_rate_on_the_device_clock(board):
     # 80 SPS: one sample a block, consecutive numbers, 12.5 ms apart on the device's own clock.
     blocks = link.blocks(60)
     assert all(len(b.counts) == 1 and b.dt_us == 12500 for b in blocks)
-    assert all((b.seq - a.seq) & 0xFFFF == 1 for a, b in zip(blocks, blocks[1:]))
+    assert all((b.seq - a.seq) & 0xFFFF == 1 for a, b in itertools.pairwise(blocks))
     steps = np.diff([b.t0_us for b in blocks])
     assert abs(np.median(steps) - 12500) <= 125 and steps.min() > 11000 and steps.max() < 14000
 
@@ -194,7 +200,7 @@ def test_every_command_framing_and_rate_on_the_device_clock(board):
 def test_garbage_and_damaged_commands_on_rx(board):
     """Line noise on RX does not stop the board hearing the next command; a command frame with one
     wrong byte is repaired by its check bytes, one with two is refused; every reply comes in order."""
-    s, link = board("--scenario", "idle", "--seed", "4")
+    _, link = board("--scenario", "idle", "--seed", "4")
     link.reply("ID")
     rng = random.Random(15)
     noise = bytes(rng.randrange(256) for _ in range(3000))
@@ -233,18 +239,19 @@ def test_calibration_survives_a_power_cycle_in_eeprom(board, tmp_path):
 
     s2, link2 = board("--script", hand, "--seed", "5", "--eeprom", str(ee))
     again = kv(link2.reply("ID"))
-    assert again["scale"] == cal["scale"] and again["serial"] == factory["serial"] and again["cal"] == "eeprom"
+    assert again["scale"] == cal["scale"] and again["cal"] == "eeprom"
+    assert again["serial"] == factory["serial"]
     assert link2.reply("RATE 10") == "ok rate=10"
     link2.close()
     s2.stop()
-    s3, link3 = board("--script", hand, "--seed", "5", "--eeprom", str(ee))
+    _, link3 = board("--script", hand, "--seed", "5", "--eeprom", str(ee))
     assert kv(link3.reply("ID"))["rate"] == "10"  # the rate is kept too
 
 
 def test_marker_button_flags_the_next_block(board, tmp_path):
     labels = tmp_path / "labels.json"
     hand = script(tmp_path, "idle 1.5", "mark", "idle 600")
-    s, link = board("--script", hand, "--seed", "6", "--labels", str(labels))
+    _, link = board("--script", hand, "--seed", "6", "--labels", str(labels))
     marked = link.block(lambda b: bool(b.flags & FLAG_MARKER), "a block with the marker flag")
     press = next(lab for lab in json.loads(labels.read_text())["labels"] if lab["kind"] == "mark")
     assert marked.t0_us / 1e6 == pytest.approx(press["t"], abs=0.05)  # the next conversion after it
@@ -255,7 +262,7 @@ def test_marker_button_flags_the_next_block(board, tmp_path):
 
 
 def test_stuck_dout_is_reported_and_recovers(board):
-    s, link = board("--scenario", "idle", "--seed", "7", "--dout-stuck-at", "1.5", "--dout-stuck-for", "2")
+    _, link = board("--scenario", "idle", "--seed", "7", "--dout-stuck-at", "1.5", "--dout-stuck-for", "2")
     lost = link.until(lambda f: isinstance(f, Banner) and "not answering" in f.text, "the stuck-DOUT banner")
     assert "D2" in lost.text
     link.until(lambda f: isinstance(f, Banner) and "answering again" in f.text, "the recovery banner")
@@ -266,7 +273,7 @@ def test_stuck_dout_is_reported_and_recovers(board):
 
 def test_saturation_sets_the_overload_flag(board, tmp_path):
     hand = script(tmp_path, "idle 1.5", "ramp 0.5 to 60", "hold 600", "release 0.5")
-    s, link = board("--script", hand, "--seed", "8", "--full-scale", "30")
+    _, link = board("--script", hand, "--seed", "8", "--full-scale", "30")
     over = link.block(lambda b: bool(b.flags & FLAG_OVERLOAD), "an overloaded block")
     assert over.counts[0] == nmtp.COUNTS_MAX
     assert kv(link.reply("STATUS"))["overload"] == "1"
@@ -281,7 +288,7 @@ def test_a_reader_that_connects_late_gets_fresh_data(board_build, sims):
         assert link.reply("ID").startswith("id name=nmt-avr")
         st = kv(link.reply("STATUS"))
         blocks = link.blocks(10)
-        assert all((b.seq - a.seq) & 0xFFFF == 1 for a, b in zip(blocks, blocks[1:]))
+        assert all((b.seq - a.seq) & 0xFFFF == 1 for a, b in itertools.pairwise(blocks))
         # fresh: the blocks after the reply are from after the STATUS was answered, not a stale backlog
         assert blocks[-1].t0_us >= int(st["uptime_us"])
         assert link.dec.stats.crc_errors == 0 and link.dec.stats.framing_errors <= 1
@@ -326,9 +333,33 @@ def test_monitor_finds_the_sessions_holds_and_release_and_replays_them(board_bui
 def test_board_avr_without_the_tools_says_what_to_install(tmp_path):
     """Where avr-gcc or simavr is missing (simulated by an empty PATH for the tools), one sentence
     names the Debian packages, exit status 2, no traceback."""
-    env = {"PATH": str(tmp_path), "PYTHONPATH": ":".join(sys.path)}
+    env = {"PATH": str(tmp_path), "PYTHONPATH": ":".join(sys.path),
+           "NMT_FIRMWARE_DIR": str(ROOT / "firmware")}
     p = subprocess.run([PY, "-m", "firmware_sim", "--board", "avr"], capture_output=True, text=True, env=env,
                        timeout=60)
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "apt-get install gcc-avr avr-libc simavr libsimavr-dev" in p.stderr
     assert p.stdout == ""
+
+
+def test_ports_and_monitor_say_what_the_board_is(board_build, sims, tmp_path):
+    """`nmt-pressure ports PORT` asks ID and names the firmware; a fresh board (erased EEPROM) is said
+    to be uncalibrated, by the probe and by the monitor, with what to do about it."""
+    erased = tmp_path / "erased.bin"
+    erased.write_bytes(b"\xff" * 1024)
+    s = Sim("--board", "avr", "--scenario", "idle", "--seed", "10", "--eeprom", str(erased))
+    sims.append(s)
+    ascii_dev = Sim("--format", "ascii", "--scenario", "idle", "--rate", "80")
+    sims.append(ascii_dev)
+    p = subprocess.run([PY, "-m", "nmt_pressure", "ports", s.port, ascii_dev.port], capture_output=True,
+                       text=True, timeout=WAIT_S)
+    assert p.returncode == 0 and "Traceback" not in p.stderr
+    avr_line, ascii_line = p.stdout.splitlines()
+    assert avr_line.startswith(s.port) and "nmt-avr fw 1.0" in avr_line and "ATmega328P + HX711" in avr_line
+    assert "NOT calibrated" in avr_line
+    assert "ASCII readings" in ascii_line
+    m = subprocess.run([PY, "-m", "nmt_pressure", "monitor", "--port", s.port, "--duration", "3"],
+                       capture_output=True, text=True, timeout=WAIT_S)
+    assert m.returncode == 0, m.stderr
+    assert "connected: nmt-avr" in m.stdout and "the project's open firmware" in m.stdout
+    assert "is not calibrated" in m.stdout and "CAL <newtons>" in m.stdout
