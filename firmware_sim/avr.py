@@ -164,7 +164,8 @@ class AvrBoard:
     # ---- start and stop
     def start(self, elf: Path, emulator: Path) -> str:
         path = self.cfg.eeprom
-        if path is None:
+        keep = path is not None
+        if path is None:  # a board for this run only: the emulator reads the image, never writes it
             self._tmpdir = tempfile.TemporaryDirectory(prefix="nmt-avr-")
             path = os.path.join(self._tmpdir.name, "eeprom.bin")
         if not os.path.exists(path):
@@ -174,8 +175,9 @@ class AvrBoard:
                 raise BoardError(f"cannot write the EEPROM image --eeprom {path} ({exc.strerror}); check "
                                  "the path.") from None
         self.write_labels(force=True)
-        self.proc = subprocess.Popen([str(emulator), str(elf), "--eeprom", path], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, preexec_fn=_die_with_parent)
+        argv = [str(emulator), str(elf), "--eeprom" if keep else "--eeprom-image", path]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     preexec_fn=_die_with_parent)
         assert self.proc.stdout is not None and self.proc.stdin is not None
         self._feed(CHUNK_MS * 4)  # the first conversions' counts wait in the pipe
         line = self.proc.stdout.readline().decode("ascii", "replace").strip()
@@ -184,6 +186,9 @@ class AvrBoard:
             raise BoardError(f"the emulator did not start ({line or 'no output'}); run `make firmware` and "
                              "try firmware/build/nmt-avr-emu firmware/build/firmware.elf.")
         self.port = line[len("port: "):]
+        if self._tmpdir is not None:  # read before the port was said: gone now, even if we are killed
+            self._tmpdir.cleanup()
+            self._tmpdir = None
         os.set_blocking(self.proc.stdin.fileno(), False)
         return self.port
 

@@ -280,6 +280,7 @@ def test_saturation_sets_the_overload_flag(board, tmp_path):
 
 
 def test_a_reader_that_connects_late_gets_fresh_data(board_build, sims):
+    host_start = time.monotonic()
     s = Sim("--board", "avr", "--scenario", "idle", "--seed", "9")
     sims.append(s)
     time.sleep(3.0)  # nobody reads meanwhile (no assertion rests on this time)
@@ -287,6 +288,9 @@ def test_a_reader_that_connects_late_gets_fresh_data(board_build, sims):
     try:
         assert link.reply("ID").startswith("id name=nmt-avr")
         st = kv(link.reply("STATUS"))
+        # The emulated clock may fall behind on a busy machine but never runs ahead of real time (a
+        # one-sided bound: load can only make it smaller).
+        assert int(st["uptime_us"]) / 1e6 <= time.monotonic() - host_start + 0.5
         blocks = link.blocks(10)
         assert all((b.seq - a.seq) & 0xFFFF == 1 for a, b in itertools.pairwise(blocks))
         # fresh: the blocks after the reply are from after the STATUS was answered, not a stale backlog
@@ -363,3 +367,27 @@ def test_ports_and_monitor_say_what_the_board_is(board_build, sims, tmp_path):
     assert m.returncode == 0, m.stderr
     assert "connected: nmt-avr" in m.stdout and "the project's open firmware" in m.stdout
     assert "is not calibrated" in m.stdout and "CAL <newtons>" in m.stdout
+
+
+def test_a_stalled_emulator_falls_behind_and_never_sprints(board_build, sims):
+    """A busy machine, made certain: the emulator is stopped for a second. Its device clock then lags
+    real time and goes on at real time; it never races ahead to catch up (a one-sided bound that load
+    can only make easier). The blocks stay consecutive: nothing is lost, only late."""
+    host_start = time.monotonic()
+    s = Sim("--board", "avr", "--scenario", "idle", "--seed", "11")
+    sims.append(s)
+    children = Path(f"/proc/{s.proc.pid}/task/{s.proc.pid}/children").read_text().split()
+    assert len(children) == 1, children
+    emu = int(children[0])
+    link = Link(s.port)
+    try:
+        link.reply("ID")
+        os.kill(emu, signal.SIGSTOP)
+        time.sleep(1.0)
+        os.kill(emu, signal.SIGCONT)
+        blocks = link.blocks(160)  # two seconds of device time after the stall
+        assert all((b.seq - a.seq) & 0xFFFF == 1 for a, b in itertools.pairwise(blocks))
+        up = int(kv(link.reply("STATUS"))["uptime_us"]) / 1e6
+        assert up <= time.monotonic() - host_start - 0.5  # the stall is not made up for
+    finally:
+        link.close()

@@ -1,7 +1,7 @@
 /* nmt-avr-emu: the firmware binary (firmware.elf) on an emulated ATmega328P (simavr), with UART0 on a
  * pseudo-terminal and an HX711 on its pins, paced to real time.
  *
- *   nmt-avr-emu FIRMWARE.elf [--eeprom FILE]
+ *   nmt-avr-emu FIRMWARE.elf [--eeprom FILE | --eeprom-image FILE]
  *
  * Standard output: one line, "port: /dev/pts/N" (open it as the board's serial port). Standard input:
  * what the load cell sees, as text lines in device-time order (python -m firmware_sim --board avr
@@ -22,7 +22,7 @@
  * the stale bytes (counted) so that a reader who comes late gets fresh data.
  *
  * Ends on SIGTERM/SIGINT or at the end of standard input; writes --eeprom FILE back at exit, so the
- * calibration survives like a real board's. */
+ * calibration survives like a real board's (--eeprom-image FILE is only read: a board for one run). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -380,14 +380,16 @@ static void eeprom_io(const char *path, int save)
 
 int main(int argc, char **argv)
 {
-    const char *elf = NULL, *eeprom = NULL;
+    const char *elf = NULL, *eeprom = NULL, *image = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--eeprom") && i + 1 < argc)
             eeprom = argv[++i];
+        else if (!strcmp(argv[i], "--eeprom-image") && i + 1 < argc)
+            image = argv[++i];
         else if (argv[i][0] != '-' && !elf)
             elf = argv[i];
         else {
-            fprintf(stderr, "usage: %s FIRMWARE.elf [--eeprom FILE]\n", argv[0]);
+            fprintf(stderr, "usage: %s FIRMWARE.elf [--eeprom FILE | --eeprom-image FILE]\n", argv[0]);
             return 2;
         }
     }
@@ -425,8 +427,8 @@ int main(int argc, char **argv)
      * strict level triggering is off: DOUT (PD2) is low between conversions being ready and read. */
     avr_extint_set_strict_lvl_trig(avr, 0, 0);
     avr_extint_set_strict_lvl_trig(avr, 1, 0);
-    if (eeprom)
-        eeprom_io(eeprom, 0);
+    if (eeprom || image)
+        eeprom_io(eeprom ? eeprom : image, 0);
 
     /* UART0: no console printing, no usleep while the firmware polls. */
     uint32_t flags = 0;
@@ -481,7 +483,7 @@ int main(int argc, char **argv)
         int64_t now = mono_ns();
         int64_t lead = emu_ns - (now - t0);
         if (lead < -MAX_LAG_NS) {
-            t0 -= -lead - MAX_LAG_NS; /* behind: carry on from here, do not sprint */
+            t0 += -lead - MAX_LAG_NS; /* behind: carry on from here, do not sprint */
             lead = -MAX_LAG_NS;
         }
         struct pollfd pfd = {.fd = master, .events = POLLIN | (out_len ? POLLOUT : 0)};
