@@ -28,7 +28,7 @@ BOARDS = ("sim", "avr")
 SIM_ONLY = {"tcp": None, "clock_start_us": 0, "format": "nmtp", "unit": "N", "no_autostart": False,
             "wait_for_host": False, "serial": None, "speed": 1.0, "corrupt": 0.0, "garbage_every": None,
             "drop": 0.0, "stall_after": None, "stall_for": None, "burst_ms": None}
-AVR_ONLY = {"eeprom": None, "dout_stuck_at": None, "dout_stuck_for": None}
+AVR_ONLY = {"eeprom": None, "dout_stuck_at": None, "dout_stuck_for": None, "rate_pin_tied": False}
 #: Highest --speed: far beyond what a pty or a reader takes at 4 kHz, but keeps the clock arithmetic sane.
 SPEED_MAX = 10_000.0
 PROG = "python -m firmware_sim"
@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--eeprom", metavar="FILE",
                    help="keep the board's EEPROM (calibration, serial, rate) in FILE across runs; a new "
                         "FILE starts with a factory calibration [a fresh one each run]")
+    a.add_argument("--rate-pin-tied", action="store_true",
+                   help="the HX711 module ties its RATE pin to GND, as most green boards do: 10 samples/s "
+                        "whatever the firmware sets")
     a.add_argument("--dout-stuck-at", type=seconds, metavar="S",
                    help="the HX711's DOUT line is stuck high from device time S (a loose wire)")
     a.add_argument("--dout-stuck-for", type=seconds, metavar="S",
@@ -279,7 +282,7 @@ def _run_avr(args: argparse.Namespace, planner: Any, scenario_meta: dict[str, An
     cfg = AvrConfig(rate=80 if args.rate is None else args.rate, seed=args.seed, eeprom=args.eeprom,
                     labels_path=args.labels, adc=AdcConfig(full_scale_n=args.full_scale, noise_n=args.noise),
                     scenario_meta={**scenario_meta, "board": "avr"}, stuck_at=args.dout_stuck_at,
-                    stuck_for=args.dout_stuck_for)
+                    stuck_for=args.dout_stuck_for, rate_pin_tied=args.rate_pin_tied)
 
     def announce(port: str, what: str) -> None:
         try:

@@ -130,6 +130,8 @@ class AvrConfig:
     #: DOUT stuck high from this device time (s) on, for stuck_for s (None: for good).
     stuck_at: float | None = None
     stuck_for: float | None = None
+    #: The module ties RATE to GND in copper (most green boards): 10 SPS whatever the firmware asks.
+    rate_pin_tied: bool = False
 
 
 class AvrBoard:
@@ -176,6 +178,8 @@ class AvrBoard:
                                  "the path.") from None
         self.write_labels(force=True)
         argv = [str(emulator), str(elf), "--eeprom" if keep else "--eeprom-image", path]
+        if self.cfg.rate_pin_tied:
+            argv.append("--rate-pin-tied")
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      preexec_fn=_die_with_parent)
         assert self.proc.stdout is not None and self.proc.stdin is not None

@@ -197,6 +197,22 @@ def test_every_command_framing_and_rate_on_the_device_clock(board):
     assert link.dec.stats.crc_errors == 0 and link.dec.stats.framing_errors <= 1  # <= 1: joined mid-frame
 
 
+def test_a_module_with_its_rate_pin_tied_is_measured_and_said(board):
+    """Most HX711 modules tie RATE to GND: the firmware asks 80/s and gets 10. It measures that on its
+    own clock, says so once with the fix, and sends what is true (rate=10 in ID, dt_us 0 blocks)."""
+    _, link = board("--scenario", "idle", "--seed", "12", "--rate-pin-tied")
+    told = link.until(lambda f: isinstance(f, Banner) and "not the 80 set" in f.text, "the rate banner")
+    assert "converts at 10 samples/s" in told.text and "RATE 10" in told.text
+    ident = kv(link.reply("ID"))
+    assert ident["rate"] == "10" and ident["rate_set"] == "80"
+    blocks = link.blocks(5)
+    assert all(b.dt_us == 0 for b in blocks)
+    assert abs(np.median(np.diff([b.t0_us for b in blocks])) - 100_000) <= 1000
+    assert link.reply("RATE 10") == "ok rate=10"
+    link.blocks(12)  # past the 8 conversions the firmware measures the rate over
+    assert not any(isinstance(f, Banner) and "not the 10 set" in f.text for f in link.frames)
+
+
 def test_garbage_and_damaged_commands_on_rx(board):
     """Line noise on RX does not stop the board hearing the next command; a command frame with one
     wrong byte is repaired by its check bytes, one with two is refused; every reply comes in order."""

@@ -1,7 +1,7 @@
 /* nmt-avr-emu: the firmware binary (firmware.elf) on an emulated ATmega328P (simavr), with UART0 on a
  * pseudo-terminal and an HX711 on its pins, paced to real time.
  *
- *   nmt-avr-emu FIRMWARE.elf [--eeprom FILE | --eeprom-image FILE]
+ *   nmt-avr-emu FIRMWARE.elf [--eeprom FILE | --eeprom-image FILE] [--rate-pin-tied]
  *
  * Standard output: one line, "port: /dev/pts/N" (open it as the board's serial port). Standard input:
  * what the load cell sees, as text lines in device-time order (python -m firmware_sim --board avr
@@ -15,6 +15,7 @@
  * counts over its window (so the noise shrinks with the rate, as a sigma-delta converter's does),
  * clipped to 24 bits, shifted out MSB first on PD_SCK's rising edges, with the 25th pulse ending it.
  * PD_SCK high for over 60 us powers it down; it restarts with 4 conversions of settling.
+ * --rate-pin-tied models the common module whose RATE pin is tied to GND: 10 SPS whatever PD5 says.
  *
  * Why not simavr's uart_pty part: it prints to stdout, makes one fixed /tmp link (parallel runs clash),
  * polls every 0.5 ms, drops silently when its 512-byte buffer fills, and its stop can hang. This bridge
@@ -233,11 +234,13 @@ static void sck_changed(avr_irq_t *irq, uint32_t value, void *param)
     }
 }
 
+static int rate_pin_tied; /* --rate-pin-tied: RATE tied to GND on the module, 10 SPS for good */
+
 static void rate_changed(avr_irq_t *irq, uint32_t value, void *param)
 {
     (void)irq;
     (void)param;
-    int r = value ? 1 : 0;
+    int r = value && !rate_pin_tied ? 1 : 0;
     if (r != hx.rate80) {
         hx.rate80 = r;
         restart_conversions(1);
@@ -386,10 +389,12 @@ int main(int argc, char **argv)
             eeprom = argv[++i];
         else if (!strcmp(argv[i], "--eeprom-image") && i + 1 < argc)
             image = argv[++i];
+        else if (!strcmp(argv[i], "--rate-pin-tied"))
+            rate_pin_tied = 1;
         else if (argv[i][0] != '-' && !elf)
             elf = argv[i];
         else {
-            fprintf(stderr, "usage: %s FIRMWARE.elf [--eeprom FILE | --eeprom-image FILE]\n", argv[0]);
+            fprintf(stderr, "usage: %s FIRMWARE.elf [--eeprom FILE | --eeprom-image FILE] [--rate-pin-tied]\n", argv[0]);
             return 2;
         }
     }

@@ -112,6 +112,11 @@ static int32_t recent[TARE_READINGS];
 static uint8_t recent_n, recent_i;
 static uint32_t last_conv_us, prev_conv_us;
 static uint32_t period_us; /* measured interval between conversions, smoothed */
+/* The rate the chip really converts at: most HX711 modules tie RATE to GND in copper (10/s) whatever
+ * D5 says. Measured after a few conversions; 0 until then. */
+static uint8_t hw_rate;
+static uint8_t since_rate; /* conversions since the rate was set (saturating) */
+static uint8_t rate_told;
 static uint8_t adc_ok = 1;
 static uint32_t adc_restarts;
 static uint32_t conversions;
@@ -162,10 +167,29 @@ static int32_t reading(void)
     return sum + rest / n; /* the mean without overflowing 32 bits */
 }
 
+static uint8_t actual_rate(void)
+{
+    return hw_rate ? hw_rate : cfg.rate;
+}
+
 static uint16_t dt_field(void)
 {
     /* 80 SPS: 12 500 us; 10 SPS does not fit in 16 bits: 0 (allowed, one sample per block). */
-    return cfg.rate == 80 ? 12500 : 0;
+    return actual_rate() == 80 ? 12500 : 0;
+}
+
+static void check_rate(void)
+{
+    if (since_rate < 255)
+        since_rate++;
+    if (since_rate < 8 || !period_us)
+        return;
+    hw_rate = period_us > 40000UL ? 10 : 80;
+    if (hw_rate != cfg.rate && !rate_told) {
+        rate_told = 1;
+        banner("hx711 converts at %u samples/s, not the %u set: its RATE pin is tied on the board "
+               "(docs/HARDWARE.md); RATE %u matches it", hw_rate, cfg.rate, hw_rate);
+    }
 }
 
 static void take(int32_t count, uint32_t t_us)
@@ -183,6 +207,7 @@ static void take(int32_t count, uint32_t t_us)
     }
     prev_conv_us = t_us;
     last_conv_us = t_us;
+    check_rate();
     if (!streaming)
         return;
     uint8_t flags = 0;
@@ -286,10 +311,11 @@ static int16_t temperature_c10(void)
 static void cmd_id(void)
 {
     char s[16];
+    /* rate: what the chip really does (the host paces its watchdog by it); rate_set: what RATE set. */
     reply("id name=" FW_NAME " fw=" FW_VERSION " serial=%s adc=hx711 rate=%u scale=%s offset=%ld "
-          "board=atmega328p cal=%s",
-          cfg.serial, cfg.rate, fmt_float(s, cfg.scale, 3), (long)cfg.offset,
-          cfg.calibrated ? "eeprom" : "default");
+          "board=atmega328p cal=%s rate_set=%u",
+          cfg.serial, actual_rate(), fmt_float(s, cfg.scale, 3), (long)cfg.offset,
+          cfg.calibrated ? "eeprom" : "default", cfg.rate);
 }
 
 static void cmd_status(void)
@@ -361,6 +387,7 @@ static void command(char *line)
             hx711_set_rate(cfg.rate);
             period_us = 0;
             prev_conv_us = 0;
+            hw_rate = since_rate = rate_told = 0;
             settings_save(&cfg);
         }
         reply("ok rate=%u", cfg.rate);
