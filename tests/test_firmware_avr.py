@@ -295,6 +295,21 @@ def test_saturation_sets_the_overload_flag(board, tmp_path):
     assert kv(link.reply("STATUS"))["overload"] == "1"
 
 
+def test_cell_noise_reaches_the_counts_as_a_sigma_delta_converter_averages_it(board):
+    """--noise is the cell's noise at 1 kHz; the HX711 model averages it over its conversion window,
+    so at 80 samples/s its sigma is √(80/1000) of that, as the simulator's converter has it."""
+    sds = {}
+    for noise in ("0", "1.0"):
+        _, link = board("--scenario", "idle", "--seed", "13", "--noise", noise)
+        gain = float(kv(link.reply("ID"))["scale"])
+        counts = np.array([b.counts[0] for b in link.blocks(200)], dtype=np.float64)
+        sds[noise] = float(np.std(np.diff(counts)) / np.sqrt(2))  # white noise: sd of the steps / √2
+        sds[noise + "_expected"] = gain * float(noise) * np.sqrt(80 / 1000)
+        link.close()
+    assert sds["0"] < 5  # counts without noise: the model's temperature drift only
+    assert sds["1.0"] == pytest.approx(sds["1.0_expected"], rel=0.2)
+
+
 def test_a_reader_that_connects_late_gets_fresh_data(board_build, sims):
     host_start = time.monotonic()
     s = Sim("--board", "avr", "--scenario", "idle", "--seed", "9")
