@@ -422,3 +422,40 @@ def test_a_stalled_emulator_falls_behind_and_never_sprints(board_build, sims):
         assert up <= time.monotonic() - host_start - 0.5  # the stall is not made up for
     finally:
         link.close()
+
+
+def test_the_board_and_the_simulator_give_the_core_the_same_hold_step_release(board_build, sims, tmp_path):
+    """One scripted hand (a hold, a quick step up, a release) played on the emulated board and on the
+    Python simulator at the same 80 samples/s, each read by a real monitor: the same events, at the
+    times the labels put them, on both."""
+    hand = script(tmp_path, "idle 1.5", "ramp 1 to 30", "hold 3", "step 0.6 to 40", "hold 3", "release 0.5",
+                  "idle 600")
+    runs: dict[str, tuple[Watched, Path, Path]] = {}
+    for name, extra in (("avr", ("--board", "avr")), ("sim", ("--rate", "80"))):
+        labels, js = tmp_path / f"{name}.labels.json", tmp_path / f"{name}.json"
+        dev = Sim(*extra, "--script", hand, "--seed", "14", "--labels", str(labels))
+        sims.append(dev)
+        runs[name] = (Watched([PY, "-m", "nmt_pressure", "monitor", "--port", dev.port, "--summary-json",
+                               str(js)]), labels, js)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, (mon, labels, js) in runs.items():
+        try:
+            mon.wait_for("release", timeout=WAIT_S)
+            assert mon.stop(signal.SIGINT, timeout=WAIT_S) == 0
+        finally:
+            mon.kill()
+        found[name] = json.loads(js.read_text())["events"]
+        truth = json.loads(labels.read_text())["labels"]
+        kinds = [e["kind"] for e in found[name]]
+        assert kinds == ["contact", "hold_start", "step", "hold_start", "release"], (name, kinds)
+        step = next(x for x in truth if x["kind"] == "step")
+        release = next(x for x in truth if x["kind"] == "release")
+        by_kind = {e["kind"]: e for e in found[name]}
+        assert by_kind["step"]["direction"] == "up"
+        assert by_kind["step"]["t"] == pytest.approx(step["t"], abs=0.2)
+        assert by_kind["release"]["t"] == pytest.approx(release["t"], abs=0.2)
+    for a, b in zip(found["avr"], found["sim"], strict=True):
+        assert a["kind"] == b["kind"] and a["direction"] == b["direction"]
+        assert a["t"] == pytest.approx(b["t"], abs=0.15)
+        if a["level"] is not None:
+            assert a["level"] == pytest.approx(b["level"], rel=0.03)
