@@ -195,6 +195,7 @@ def test_every_command_framing_and_rate_on_the_device_clock(board):
     assert link.reply("START") == "ok streaming=1"
     link.block()
     assert link.dec.stats.crc_errors == 0 and link.dec.stats.framing_errors <= 1  # <= 1: joined mid-frame
+    assert not any(isinstance(f, Banner) and "not answering" in f.text for f in link.frames)
 
 
 def test_a_module_with_its_rate_pin_tied_is_measured_and_said(board):

@@ -232,8 +232,11 @@ static void poll_adc(void)
 {
     uint8_t ready = adc_ready;
     uint32_t t_us = adc_ready_us;
-    if (!ready && hx711_ready() && !(EIMSK & _BV(INT0))) {
-        ready = 1; /* came while the interrupt was off */
+    if (!ready && hx711_ready()) {
+        /* Ready without its interrupt: it came while the interrupt was off, or before it was armed
+         * (re-arming clears a pending edge). Stamped now, a little late rather than missed. */
+        EIMSK &= (uint8_t)~_BV(INT0);
+        ready = 1;
         t_us = micros();
     }
     if (ready) {
