@@ -426,11 +426,11 @@ def test_a_stalled_emulator_falls_behind_and_never_sprints(board_build, sims):
 
 
 def test_the_board_and_the_simulator_give_the_core_the_same_hold_step_release(board_build, sims, tmp_path):
-    """One scripted hand (a hold, a quick step up, a release) played on the emulated board and on the
-    Python simulator at the same 80 samples/s, each read by a real monitor: the same events, at the
-    times the labels put them, on both."""
-    hand = script(tmp_path, "idle 1.5", "ramp 1 to 30", "hold 3", "step 0.6 to 40", "hold 3", "release 0.5",
-                  "idle 600")
+    """One scripted hand (a hold, a marker press, a quick step up, a release) played on the emulated
+    board and on the Python simulator at the same 80 samples/s, each read by a real monitor: the same
+    events and marker, at the times the labels put them, on both."""
+    hand = script(tmp_path, "idle 1.5", "ramp 1 to 30", "hold 3", "mark", "step 0.6 to 40", "hold 3",
+                  "release 0.5", "idle 600")
     runs: dict[str, tuple[Watched, Path, Path]] = {}
     for name, extra in (("avr", ("--board", "avr")), ("sim", ("--rate", "80"))):
         labels, js = tmp_path / f"{name}.labels.json", tmp_path / f"{name}.json"
@@ -447,6 +447,10 @@ def test_the_board_and_the_simulator_give_the_core_the_same_hold_step_release(bo
             mon.kill()
         found[name] = json.loads(js.read_text())["events"]
         truth = json.loads(labels.read_text())["labels"]
+        # the client's marker (the board's button, the simulator's flag) on the monitor, where it was
+        press = next(x for x in truth if x["kind"] == "mark")
+        marker = [line for line in mon.out if "marker" in line]
+        assert len(marker) == 1 and float(marker[0].split()[0]) == pytest.approx(press["t"], abs=0.1), marker
         kinds = [e["kind"] for e in found[name]]
         assert kinds == ["contact", "hold_start", "step", "hold_start", "release"], (name, kinds)
         step = next(x for x in truth if x["kind"] == "step")
