@@ -464,3 +464,14 @@ def test_the_board_and_the_simulator_give_the_core_the_same_hold_step_release(bo
         assert a["t"] == pytest.approx(b["t"], abs=0.15)
         if a["level"] is not None:
             assert a["level"] == pytest.approx(b["level"], rel=0.03)
+
+
+def test_make_flash_names_what_it_needs(board_build):
+    """`make flash` without PORT says how to give it; without avrdude, which package to install."""
+    p = subprocess.run(["make", "-s", "-C", str(ROOT / "firmware"), "flash"], capture_output=True, text=True)
+    assert p.returncode != 0 and "make flash PORT=/dev/ttyUSB0" in p.stdout + p.stderr
+    if subprocess.run(["sh", "-c", "command -v avrdude"], capture_output=True).returncode == 0:
+        return  # a machine that can flash: nothing more to check without a board
+    p = subprocess.run(["make", "-s", "-C", str(ROOT / "firmware"), "flash", "PORT=/dev/null"],
+                       capture_output=True, text=True)
+    assert p.returncode != 0 and "apt-get install avrdude" in p.stdout + p.stderr
