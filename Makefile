@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # `make demo NMT_PRESSURE_REQUIRE_COMPILED=0` accepts the golden model where there is no C compiler.
 NMT_PRESSURE_REQUIRE_COMPILED ?= 1
 
-.PHONY: all install demo test lint bench score clean
+.PHONY: all install demo test lint bench score clean firmware flash
 
 all: test
 
@@ -42,5 +42,17 @@ bench: $(STAMP)
 score: $(STAMP)
 	$(PY) tools/score_detection.py
 
+# The open firmware (firmware/): firmware.elf/.hex for an ATmega328P (avr-gcc) with its flash and RAM
+# use, the emulator the tests run it on (host cc + libsimavr), and the codec check against the shared
+# vectors. Debian: sudo apt-get install gcc-avr avr-libc simavr libsimavr-dev
+firmware:
+	@command -v avr-gcc >/dev/null || { echo "make firmware needs avr-gcc, avr-libc and simavr: sudo apt-get install gcc-avr avr-libc simavr libsimavr-dev"; exit 2; }
+	$(MAKE) -C firmware all
+
+# Write it to a board: make flash PORT=/dev/ttyUSB0 (an old-bootloader Nano: FLASH_BAUD=57600)
+flash:
+	$(MAKE) -C firmware flash PORT=$(PORT)
+
 clean:
+	rm -rf firmware/build
 	rm -rf build dist *.egg-info src/*.egg-info src/nmt_pressure/_core.c src/nmt_pressure/io/_csvscan.c src/nmt_pressure/*.so src/nmt_pressure/io/*.so $(VENV)

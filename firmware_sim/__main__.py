@@ -23,6 +23,12 @@ from nmt_pressure.argtypes import integral, number_type, seconds, seed
 # Kept light: the hand model, the firmware and the protocol are imported after the arguments are checked.
 RATE_MIN, RATE_MAX = 1, 4000  # checked against nmtp's at start
 SCENARIOS = ("session", "tppr", "steady", "drift", "idle")
+BOARDS = ("sim", "avr")
+#: --board sim options the emulated board has no use for, with their defaults.
+SIM_ONLY = {"tcp": None, "clock_start_us": 0, "format": "nmtp", "unit": "N", "no_autostart": False,
+            "wait_for_host": False, "serial": None, "speed": 1.0, "corrupt": 0.0, "garbage_every": None,
+            "drop": 0.0, "stall_after": None, "stall_for": None, "burst_ms": None}
+AVR_ONLY = {"eeprom": None, "dout_stuck_at": None, "dout_stuck_for": None, "rate_pin_tied": False}
 #: Highest --speed: far beyond what a pty or a reader takes at 4 kHz, but keeps the clock arithmetic sane.
 SPEED_MAX = 10_000.0
 PROG = "python -m firmware_sim"
@@ -89,8 +95,11 @@ def _serial(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="The simulated load-cell device (nmtp firmware on a pty or TCP).",
                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rate", type=rate, default=1000, metavar="HZ",
-                   help="sample rate at boot: 10 or 80 (HX711), 250, 500, 1000, 2000 [1000]")
+    p.add_argument("--board", choices=BOARDS, default="sim",
+                   help="sim: the device simulated in Python; avr: the open firmware (firmware/) on an "
+                        "emulated ATmega328P with an HX711 (needs avr-gcc and simavr) [sim]")
+    p.add_argument("--rate", type=rate, default=None, metavar="HZ",
+                   help="sample rate at boot: 10 or 80 (HX711), 250, 500, 1000, 2000 [1000; avr: 80]")
     p.add_argument("--scenario", default=None, metavar="NAME",
                    help=f"what the hand does: {', '.join(SCENARIOS)} [session]")
     p.add_argument("--script", metavar="FILE", help="play a custom sequence instead of a scenario")
@@ -118,6 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", type=speed_factor, default=1.0, metavar="X",
                    help="run the device clock X times faster than real time (soak tests); the frames "
                         "and the rate reported are the same, fault timings are device seconds [1]")
+    a = p.add_argument_group("the emulated board (--board avr)")
+    a.add_argument("--eeprom", metavar="FILE",
+                   help="keep the board's EEPROM (calibration, serial, rate) in FILE across runs; a new "
+                        "FILE starts with a factory calibration [a fresh one each run]")
+    a.add_argument("--rate-pin-tied", action="store_true",
+                   help="the HX711 module ties its RATE pin to GND, as most green boards do: 10 samples/s "
+                        "whatever the firmware sets")
+    a.add_argument("--dout-stuck-at", type=seconds, metavar="S",
+                   help="the HX711's DOUT line is stuck high from device time S (a loose wire)")
+    a.add_argument("--dout-stuck-for", type=seconds, metavar="S",
+                   help="with --dout-stuck-at: it works again after S s [never]")
     f = p.add_argument_group("fault injection")
     f.add_argument("--corrupt", type=probability, default=0.0, metavar="P",
                    help="flip each byte sent with probability P")
@@ -151,6 +171,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("--scenario and --script both say what the hand does; give one.")
     if args.stall_for is not None and args.stall_after is None:
         return _fail("--stall-for says how long a stall lasts: add --stall-after S.")
+    if args.board == "avr":
+        clash = next((k for k, v in SIM_ONLY.items() if getattr(args, k) != v), None)
+    else:
+        clash = next((k for k, v in AVR_ONLY.items() if getattr(args, k) != v), None)
+    if clash is not None:
+        other = "sim" if args.board == "avr" else "avr"
+        return _fail(f"--{clash.replace('_', '-')} is an option of --board {other}; leave it out with "
+                     f"--board {args.board}.")
+    if args.dout_stuck_for is not None and args.dout_stuck_at is None:
+        return _fail("--dout-stuck-for says how long DOUT is stuck: add --dout-stuck-at S.")
     args.scenario = args.scenario or "session"
     if args.script is None and args.scenario not in SCENARIOS:
         return _fail(f"unknown scenario {args.scenario!r} for --scenario; use one of {', '.join(SCENARIOS)} "
@@ -170,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     scenario_meta: dict[str, Any] = {"scenario": "script" if args.script else args.scenario}
     if args.script:
         scenario_meta["script"] = args.script
+    if args.board == "avr":
+        return _run_avr(args, planner, scenario_meta)
+    if args.rate is None:
+        args.rate = 1000
     cfg = FirmwareConfig(
         rate=args.rate, seed=args.seed, clock_start_us=args.clock_start_us, fmt=args.format, unit=args.unit,
         autostart=not args.no_autostart, serial=args.serial, corrupt=args.corrupt,
@@ -234,6 +268,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"(fell behind); {ls.connects} connection(s)",
                   file=sys.stderr, flush=True)
     return 0
+
+
+def _run_avr(args: argparse.Namespace, planner: Any, scenario_meta: dict[str, Any]) -> int:
+    """--board avr: the firmware binary on the emulated ATmega328P (firmware_sim.avr)."""
+    from firmware_sim.adc import AdcConfig
+    from firmware_sim.avr import AvrConfig, BoardError, run_board
+    from firmware_sim.scenarios import Player
+
+    if args.rate is not None and args.rate not in (10, 80):
+        return _fail(f"the HX711 converts at 10 or 80 samples/s, not {args.rate}: use --rate 10 or --rate 80 "
+                     "with --board avr.")
+    cfg = AvrConfig(rate=80 if args.rate is None else args.rate, seed=args.seed, eeprom=args.eeprom,
+                    labels_path=args.labels, adc=AdcConfig(full_scale_n=args.full_scale, noise_n=args.noise),
+                    scenario_meta={**scenario_meta, "board": "avr"}, stuck_at=args.dout_stuck_at,
+                    stuck_for=args.dout_stuck_for, rate_pin_tied=args.rate_pin_tied)
+
+    def announce(port: str, what: str) -> None:
+        try:
+            print(f"port: {port}", flush=True)
+            print(f"{PROG}: {what}; scenario {scenario_meta['scenario']}, seed {args.seed}, nmtp on {port}",
+                  file=sys.stderr, flush=True)
+        except BrokenPipeError:
+            pass
+
+    try:
+        return run_board(cfg, Player(planner, seed=args.seed), announce)
+    except BoardError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot write the labels file --labels {args.labels} ({exc.strerror}); check the path.")
 
 
 if __name__ == "__main__":

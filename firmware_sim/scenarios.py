@@ -739,6 +739,15 @@ class Player:
                 out[m] = _session_force(sess, t[m] - sess.start)
         return out
 
+    def take_marks(self, until: float) -> list[float]:
+        """The device times (s) of the marker presses up to ``until``; they are then forgotten."""
+        k = 0
+        while k < len(self._marks) and self._marks[k] <= until:
+            k += 1
+        taken = self._marks[:k]
+        del self._marks[:k]
+        return taken
+
     def pop_marks(self, until: float) -> int:
         """How many marker presses happened up to device time ``until``; they are then forgotten."""
         k = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -15,11 +16,17 @@ class Sim:
     """``python -m firmware_sim ARGS`` until stopped; ``port`` is what it printed first."""
 
     def __init__(self, *args: str) -> None:
+        # Standard error goes to a file, read only when the device did not start: it says why.
+        self._err = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the device
         self.proc = subprocess.Popen([sys.executable, "-m", "firmware_sim", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
+                                     stderr=self._err, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().strip()
-        assert line.startswith("port: "), line
+        if not line.startswith("port: "):
+            self.proc.wait(10)
+            self._err.seek(0)
+            raise AssertionError(f"the device did not say its port (first line {line!r}); its stderr:\n"
+                                 + self._err.read()[-2000:])
         self.port = line[len("port: "):]
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

@@ -23,6 +23,7 @@ from nmt_pressure.core.detector import Detector
 from nmt_pressure.core.events import Event
 from nmt_pressure.io.recording import unit_factor
 from nmt_pressure.link.calibration import Calibrator, DeviceInfo, Samples
+from nmt_pressure.link.identify import describe, uncalibrated_hint
 from nmt_pressure.link.listeners import Listener
 from nmt_pressure.link.source import BackgroundSource
 from nmt_pressure.link.transport import LinkError, open_link
@@ -346,6 +347,12 @@ class Monitor(BackgroundSource):
     def _announce(self, decoder: Any) -> bool:
         self.info.fmt = getattr(decoder, "decided", None) or decoder.name
         self.listener.on_connect(self.info)
+        if self.info.fields.get("name") == "nmt-avr":
+            # The project's own board: say what it is, and if its scale is only a guess, how to fix it.
+            self.listener.on_message(describe(self.info.fields))
+            hint = uncalibrated_hint(self.info.fields)
+            if hint:
+                self.listener.on_message(hint)
         return True
 
     def _tell_unit(self, unit: str) -> None:
