@@ -232,6 +232,8 @@ def test_freeze_scroll_zoom_and_live_while_the_simulator_records(qtbot, tmp_path
     qtbot.keyClick(win, Qt.Key.Key_Home)  # the whole session so far
     a3, b3 = x_range(win)
     assert a3 <= 0.0 + 0.05 * (b3 - a3) and b3 >= lis.history.span - 2.0
+    for curve in (win.plot.raw_curve, win.plot.filt_curve):  # what paint draws: a path, no error
+        assert curve.getPath().elementCount() > 0
 
     qtbot.keyClick(win, Qt.Key.Key_End)  # back to live: the axis is "seconds before now" again
     assert win.nav.live and not win.nav.bar.isVisible()
@@ -241,6 +243,8 @@ def test_freeze_scroll_zoom_and_live_while_the_simulator_records(qtbot, tmp_path
     qtbot.waitUntil(lambda: win.plot.t_last is not None and win.plot.t_last != last, timeout=WAIT)
     x, _ = win.plot.filt_curve.getData()
     assert x is not None and x.max() == pytest.approx(0.0, abs=0.1)  # the newest sample at "now"
+    for curve in (win.plot.raw_curve, win.plot.filt_curve):
+        assert curve.getPath().elementCount() > 0
 
     # the mouse wheel over the plot zooms the time axis, and that freezes the view too
     vp = win.plot.viewport()

@@ -178,7 +178,7 @@ class Navigator(QObject):
         plot.plot_item.setLabel("bottom", LIVE_LABEL)
         plot.plot_item.setXRange(-plot.window_s, 0.0, padding=0)
         for curve in (plot.raw_curve, plot.filt_curve):
-            curve.setData([], [], connect="auto")
+            curve.setData([], [], connect="all")
         plot.t_last = None  # the next tick draws even if no new sample came (a paused replay)
         self.bar.hide()
         self.changed.emit()
@@ -294,8 +294,8 @@ class Navigator(QObject):
             i0, i1 = np.searchsorted(t, [t_from, t_to])
             i0, i1 = max(0, int(i0) - 1), min(t.size, int(i1) + 1)
             x = t[i0:i1] - t0
-            plot.raw_curve.setData(x, raw[i0:i1], connect="auto")
-            plot.filt_curve.setData(x, filt[i0:i1], connect="auto")
+            plot.raw_curve.setData(x, raw[i0:i1], connect="all")
+            plot.filt_curve.setData(x, filt[i0:i1], connect="all")
             top = float(raw[i0:i1].max()) if i1 > i0 else 0.0
         else:
             # older: the envelope (each bucket's min and max; empty buckets are gaps)

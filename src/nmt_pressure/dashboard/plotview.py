@@ -389,7 +389,8 @@ class PlotView(pg.PlotWidget):
         for k, curve in enumerate((self.raw_curve, self.filt_curve)):
             x, y = cols.points(k)
             # the newest column is still filling: drawn at "now", not half a column in the future
-            curve.setData(np.minimum(x - t_last, 0.0), y)
+            # connect named: a frozen view's envelope may have left the curve on "finite"
+            curve.setData(np.minimum(x - t_last, 0.0), y, connect="all")
         self._scroll_items(t_last)
         self._rescale_y(float(cols.hi[0].max()), t_last)
         return True
