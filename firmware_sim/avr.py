@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import select
 import shutil
@@ -36,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from firmware_sim.adc import Adc, AdcConfig
-from firmware_sim.scenarios import Player
+from firmware_sim.scenarios import Player, save_labels
 from nmt_pressure.protocol.nmtp import crc16_ccitt_false
 
 
@@ -286,14 +285,8 @@ class AvrBoard:
             "time_base": "device time in s since the emulated board's power-up (its Timer1 µs clock)",
             "clock_start_us": 0,
             "t_now": self._ms / 1000.0,
-            "sessions": self.player.sessions_started,
-            "current_session_start": self.player.current_start,
-            "note": "labels of every session begun so far, the current one included in full (planned)",
         }
-        tmp = f"{path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"meta": meta, "labels": self.player.labels}, fh, indent=1)
-        os.replace(tmp, path)
+        save_labels(path, self.player, meta)
 
 
 def _die_with_parent() -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import time
 from collections import deque
@@ -44,7 +43,7 @@ import numpy as np
 
 from firmware_sim.adc import Adc, AdcConfig, adc_name
 from firmware_sim.link import Link
-from firmware_sim.scenarios import Player
+from firmware_sim.scenarios import Player, save_labels
 from nmt_pressure.protocol.frames import FLAG_MARKER, FLAG_OVERLOAD, FLAG_TARED
 from nmt_pressure.protocol.nmtp import (
     RATE_MAX,
@@ -442,14 +441,8 @@ class Firmware:
             "time_base": "device time in s: clock_start_us/1e6 + time since boot (not wrapped at 2^32 us)",
             "clock_start_us": self.cfg.clock_start_us,
             "t_now": self._device_s(up),
-            "sessions": self.player.sessions_started,
-            "current_session_start": self.player.current_start,
-            "note": "labels of every session begun so far, the current one included in full (planned)",
         }
-        tmp = f"{path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"meta": meta, "labels": self.player.labels}, fh, indent=1)
-        os.replace(tmp, path)
+        save_labels(path, self.player, meta)
 
     # ---------------------------------------------------------------------------------------------
     # The loop

@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -780,3 +781,14 @@ def planner_for(scenario: str, script: str | Path | None = None) -> Callable[[in
     if script is not None:
         return script_planner(load_script(script), Path(script).name)
     return PLANNERS[scenario]
+
+
+def save_labels(path: str, player: Player, meta: dict[str, Any]) -> None:
+    """Write a labels file: ``meta`` (the device's own facts) plus the sessions ``player`` has begun,
+    and every label so far. Atomically (written aside, then renamed), so a reader never sees half."""
+    full = {**meta, "sessions": player.sessions_started, "current_session_start": player.current_start,
+            "note": "labels of every session begun so far, the current one included in full (planned)"}
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"meta": full, "labels": player.labels}, fh, indent=1)
+    os.replace(tmp, path)
