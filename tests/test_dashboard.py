@@ -242,7 +242,7 @@ def test_band_alert_appears_clears_and_the_hold_table_matches_analyze(window, qt
     assert win.alert_direction == "" and win.alerts_raised == 2  # one per band exit, no storm
 
     win.set_unit("lb")  # a display option: the table and readouts speak pounds-force
-    assert win.table.rows_text()[0][3] == f"{holds[0].level / 4.4482216152605:.1f}"
+    assert win.table.rows_text()[0][3] == f"{holds[0].level / 4.4482216152605:.2f}"  # the readouts' decimals
 
 
 def test_live_simulator_marker_key_recording_and_clean_exit(qtbot, settings, tmp_path):

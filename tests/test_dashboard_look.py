@@ -373,3 +373,20 @@ def test_pressing_s_twice_quickly_never_says_the_simulator_did_not_start(window:
         qtbot.waitUntil(lambda: win.sim is None and win.session is None, timeout=20000)
         qtbot.wait(500)  # any late news from the stopped child would arrive now
     assert not [t for t, err in said if err or "did not start" in t], said
+
+
+@pytest.mark.parametrize("unit", ["kg", "lb"])
+def test_the_holds_table_speaks_the_readouts_decimals(unit: str) -> None:
+    """The table's level, band and mean with the readouts' decimals: 1 N apart reads differently."""
+    from nmt_pressure.core.events import Hold
+    from nmt_pressure.dashboard.holdstable import col, hold_row
+
+    def row(level: float) -> list[str]:
+        h = Hold(start=1.0, end=11.0, level=level, mean=level, sd=0.2, cv=0.2 / level, duration=10.0,
+                 time_in_band=10.0, drift_per_s=0.0, ended_by="release")
+        return hold_row(1, h, unit, band=(0.9 * level, 1.1 * level))
+
+    a, b = row(24.5), row(25.5)
+    for name in ("level", "mean"):
+        assert a[col(name)] != b[col(name)] and a[col(name)] == fmt_force(24.5, unit)
+    assert a[col("band")] == f"{fmt_force(0.9 * 24.5, unit)}–{fmt_force(1.1 * 24.5, unit)}"

@@ -18,7 +18,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import Hold
 from nmt_pressure.dashboard.model import OpenHold, band_of
-from nmt_pressure.dashboard.style import DIM, PANEL_BG, TEXT, UNIT_FACTORS, drift_pct, font_px
+from nmt_pressure.dashboard.style import (
+    DIM,
+    PANEL_BG,
+    TEXT,
+    UNIT_DECIMALS,
+    UNIT_FACTORS,
+    drift_pct,
+    fmt_force,
+    font_px,
+)
 from nmt_pressure.dashboard.viewmodel import ViewModel
 
 HEADERS = ("#", "start s", "dur s", "level", "band", "mean", "SD", "CV %", "in band %", "exits",
@@ -53,27 +62,32 @@ def _in_band_text(share: float) -> str:
     return f"{NEVER_MARK}0" if round(pct) == 0 else f"{pct:.0f}"
 
 
-def _band_text(band: tuple[float, float] | None, f: float) -> str:
-    return "—" if band is None else f"{band[0] / f:.1f}–{band[1] / f:.1f}"
+def _band_text(band: tuple[float, float] | None, unit: str) -> str:
+    return "—" if band is None else f"{fmt_force(band[0], unit)}–{fmt_force(band[1], unit)}"
+
+
+def _sd_text(sd_n: float, unit: str) -> str:
+    # one decimal more than the force: an SD is a tenth of the level or less
+    return f"{sd_n / UNIT_FACTORS[unit]:.{UNIT_DECIMALS[unit] + 1}f}"
 
 
 def hold_row(i: int, h: Hold, unit: str = "N", *, t0: float = 0.0, band: tuple[float, float] | None = None,
              exits: int = 0, markers: int = 0) -> list[str]:
     """The table's cells for finished hold number ``i`` (1-based); ``t0`` is the session's origin
     (device time), ``band`` the hold's band in newtons, ``exits`` and ``markers`` its counts."""
-    f = UNIT_FACTORS[unit]
+    # Levels with the readouts' decimals: one decimal of kg is ~1 N, coarser than a band's edge.
     share = min(h.time_in_band / h.duration, 1.0) if h.duration > 0 else 1.0
-    return [str(i), f"{h.start - t0:.2f}", f"{h.duration:.1f}", f"{h.level / f:.1f}", _band_text(band, f),
-            f"{h.mean / f:.1f}", f"{h.sd / f:.2f}", f"{100 * h.cv:.1f}", _in_band_text(share), str(exits),
-            str(markers), drift_pct(h.drift_per_s, h.level), h.ended_by.replace("_", " ")]
+    return [str(i), f"{h.start - t0:.2f}", f"{h.duration:.1f}", fmt_force(h.level, unit),
+            _band_text(band, unit), fmt_force(h.mean, unit), _sd_text(h.sd, unit), f"{100 * h.cv:.1f}",
+            _in_band_text(share), str(exits), str(markers), drift_pct(h.drift_per_s, h.level),
+            h.ended_by.replace("_", " ")]
 
 
 def open_row(i: int, h: OpenHold, unit: str = "N", *, t0: float = 0.0, exits: int = 0,
              markers: int = 0) -> list[str]:
-    f = UNIT_FACTORS[unit]
-    return [str(i), f"{h.start - t0:.2f}", f"{h.held:.1f}", f"{h.level / f:.1f}", _band_text(h.band, f),
-            f"{h.mean / f:.1f}", f"{h.sd / f:.2f}", f"{100 * h.cv:.1f}", _in_band_text(h.in_band), str(exits),
-            str(markers), drift_pct(h.drift_per_s, h.level), "holding…"]
+    return [str(i), f"{h.start - t0:.2f}", f"{h.held:.1f}", fmt_force(h.level, unit),
+            _band_text(h.band, unit), fmt_force(h.mean, unit), _sd_text(h.sd, unit), f"{100 * h.cv:.1f}",
+            _in_band_text(h.in_band), str(exits), str(markers), drift_pct(h.drift_per_s, h.level), "holding…"]
 
 
 class HoldPanel(QWidget):
