@@ -208,3 +208,21 @@ def test_no_hold_is_shorter_than_min_hold(impl, trace, run_trace, invariants, ra
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     assert all(h.duration >= 1.5 for h in holds if h.ended_by != "end_of_data"), holds
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("tremor_hz", [3.0, 6.0])
+def test_a_drift_out_under_tremor_is_dated_at_its_own_crossing(impl, trace, run_trace, invariants, rate,
+                                                                tremor_hz):
+    """A 3 %/s drift carrying a 3 % tremor, out of a fixed band (a slow change stays drift): the exit
+    is dated where the drift crossed the band edge, not at the last tremor trough past the edge plus
+    its noise margin (0.5-1 s later at this rate)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).drift(0.18, 6.0, mark="drift").hold(6.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.03, tremor_hz=tremor_hz, seed=4)
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate, target=20.0))
+    invariants(events, holds, t)
+    exits = of(events, "band_exit")
+    assert len(exits) == 1 and exits[0].direction == "high", kinds(events)
+    t0, t1 = tr.marks["drift"]
+    crossing = t0 + (t1 - t0) * 0.10 / 0.18  # where the drift itself left level · 1.10
+    assert abs(exits[0].t - crossing) <= 0.2, (exits[0].t, crossing)

@@ -28,6 +28,7 @@ cdef double TICK_DUE = _spec.TICK_DUE
 cdef double DEPART = _spec.DEPART
 cdef double DEPART_K = _spec.DEPART_K
 cdef double BAND_K = _spec.BAND_K
+cdef double EXIT_MEAN = _spec.EXIT_MEAN
 cdef double ARRIVAL_K = _spec.ARRIVAL_K
 cdef double MAR_PER_SIGMA = _spec.MAR_PER_SIGMA
 cdef double MAR_ALPHA = _spec.MAR_ALPHA
@@ -110,7 +111,7 @@ ctypedef struct Core:
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
-    double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t
+    double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
     double mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try
     # buffers
@@ -123,7 +124,7 @@ ctypedef struct Core:
     i64* qmin_i
     double* rep  # forces stamped with t_last again, waiting for the next timestamp (REPEAT_CAP)
     EvRec ev[EV_CAP]
-    EvRec hq[BAND_HELD]
+    EvRec hq[BAND_HELD]  # band events held back; t_det holds the time to tell (an exit's dating)
     int ev_n
     HoldRec hd[HD_CAP]
     int hd_n
@@ -215,6 +216,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.b_cand = B_IN
     s.b_since = 0.0
     s.b_exit_t = 0.0
+    s.b_floor = 0.0
     s.b_told = B_IN
     s.held_n = 0
 
@@ -256,13 +258,15 @@ cdef inline void tell_band(Core* s, int kind, double t, int direction, double le
     s.b_told = B_IN if kind == EV_BAND_ENTER else (B_HIGH if direction == 2 else B_LOW)
 
 
-cdef inline void band_event(Core* s, int kind, double t, int direction, double level) noexcept nogil:
+cdef inline void band_event(Core* s, int kind, double t, int direction, double level,
+                            double told) noexcept nogil:
     cdef EvRec* e
     if s.sub == MOVING and s.mv_fast:
         if s.held_n < BAND_HELD:
             e = &s.hq[s.held_n]
             e.kind = kind
             e.t = t
+            e.t_det = told
             e.direction = direction
             e.level = level
             s.held_n += 1
@@ -276,7 +280,7 @@ cdef void flush_held(Core* s, double t_end) noexcept nogil:
     for i in range(s.held_n):
         e = &s.hq[i]
         if e.t < t_end:
-            tell_band(s, e.kind, e.t, e.direction, e.level)
+            tell_band(s, e.kind, e.t_det, e.direction, e.level)
     s.held_n = 0
 
 
@@ -526,6 +530,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.b_cand = B_IN
     s.b_told = B_IN
     s.b_since = t
+    s.b_floor = t
     s.held_n = 0
     emit(s, EV_HOLD_START, start, 0, level)
 
@@ -553,7 +558,7 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = BAND_K * s.sig_f
-    cdef double need
+    cdef double need, onset
     if margin > 0.5 * half:
         margin = 0.5 * half
     cdef int cand
@@ -571,13 +576,56 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
     need = s.enter_debounce if cand == B_IN else s.debounce
     if cand != s.b_state and t - s.b_since >= need:
         if cand == B_IN:
-            band_event(s, EV_BAND_ENTER, s.b_since, 0, centre)
+            band_event(s, EV_BAND_ENTER, s.b_since, 0, centre, s.b_since)
         else:
+            onset = s.b_since
             if s.b_state != B_IN:
-                band_event(s, EV_BAND_ENTER, s.b_since, 0, centre)
-            band_event(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre)
+                band_event(s, EV_BAND_ENTER, s.b_since, 0, centre, s.b_since)
+            else:
+                onset = exit_onset(s, centre + half if cand == B_HIGH else centre - half,
+                                   1.0 if cand == B_HIGH else -1.0)
+            if s.sub == MOVING and s.mv_fast:
+                band_event(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre, onset)
+            else:
+                s.b_since = onset
+                band_event(s, EV_BAND_EXIT, onset, 2 if cand == B_HIGH else -2, centre, onset)
             s.b_exit_t = s.b_since
         s.b_state = cand
+        s.b_floor = s.b_since
+
+
+cdef double exit_onset(Core* s, double edge, double sgn) noexcept nogil:
+    cdef double t_end = s.ht[hix(s, s.n - 1)]
+    cdef i64 lo = oldest(s) + 1 if s.n > s.cap else 0
+    cdef double hw = 0.5 * EXIT_MEAN
+    cdef i64 kc = s.n - 1
+    cdef i64 kb, ka
+    cdef double m, t_after, m_after, tc, tx
+    while kc > lo and s.ht[hix(s, kc)] > t_end - hw:
+        kc -= 1
+    kb = s.n - 1
+    ka = kc
+    while ka > lo and s.ht[hix(s, ka - 1)] >= s.ht[hix(s, kc)] - hw:
+        ka -= 1
+    m = mean_ticks(s, ka, kb + 1)
+    if sgn * (m - edge) <= 0.0:
+        return s.b_since
+    t_after = s.ht[hix(s, kc)]
+    m_after = m
+    while kc > lo and s.ht[hix(s, kc - 1)] >= s.b_floor:
+        kc -= 1
+        tc = s.ht[hix(s, kc)]
+        while kb > kc and s.ht[hix(s, kb)] > tc + hw:
+            kb -= 1
+        while ka > lo and s.ht[hix(s, ka - 1)] >= tc - hw:
+            ka -= 1
+        m = mean_ticks(s, ka, kb + 1)
+        if sgn * (m - edge) <= 0.0:
+            tx = tc + (edge - m) / (m_after - m) * (t_after - tc)
+            return tx if tx < s.b_since else s.b_since
+        t_after = tc
+        m_after = m
+    return t_after if t_after < s.b_since else s.b_since
 
 
 cdef inline double v_floor(Core* s) noexcept nogil:

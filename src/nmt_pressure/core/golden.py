@@ -25,8 +25,9 @@ Detectors per tick, on the filtered force ``y`` (states and every constant: ``do
   a **release** (contact lost, or below ``release_level`` of the level for ``release_time``; dated to
   the onset of the final fall), a departure (``left``: it went out fast and neither came back nor
   settled into a step), or drift (slow, never settling: the band watches it);
-* band: outside ``centre·(1±tolerance)`` (plus a noise margin) for ``alert_debounce`` → exit, back
-  inside by a tenth of the half-width for ``band_enter_debounce`` → enter. While a fast movement is
+* band: outside ``centre·(1±tolerance)`` (plus a noise margin) for ``alert_debounce`` → exit, dated
+  where the tremor-averaged force crossed the edge itself (``EXIT_MEAN``); back inside by a tenth of
+  the half-width for ``band_enter_debounce`` → enter. While a fast movement is
   classified its band events are held back: told if it proves to be drift, dropped if it is a step,
   a departure or a release, which raise none.
 
@@ -97,6 +98,12 @@ DEPART = 0.02
 DEPART_K = 2.0
 #: Noise units by which the force must pass a band edge before it counts as outside (hysteresis).
 BAND_K = 1.0
+#: A band exit is dated where the force, averaged over this window (s) centred on each moment,
+#: crossed the band edge itself: one cycle of the slowest hand tremor (3 Hz), so a tremor, hum or
+#: coarse quantum riding on a drift dates the exit at the drift's crossing, not at the first peak
+#: (too early) or at the last trough (too late) past the edge plus its noise margin. Dating only:
+#: the exit is still decided, as fast as before, on the filtered force.
+EXIT_MEAN = 1.0 / 3.0
 #: A tick is due once this fraction of its period has passed: timestamps of a stream at exactly the
 #: tick rate differ in their last bits, and must not skip every other tick.
 TICK_DUE = 0.999
@@ -295,8 +302,10 @@ class Detector:
         self.b_cand = B_IN
         self.b_since = 0.0
         self.b_exit_t = 0.0
+        self.b_floor = 0.0  # an exit is never dated before this: the watch began, or the last band event
         self.b_told = B_IN  # the band state as listeners were told it
-        self.b_held: list[tuple[str, float, str | None, float]] = []  # band events held back
+        # band events held back: kind, time, direction, level, and the time to tell (an exit's dating)
+        self.b_held: list[tuple[str, float, str | None, float, float]] = []
 
     def _sample(self, t: float, x: float) -> None:
         if not (math.isfinite(t) and math.isfinite(x)):
@@ -753,6 +762,7 @@ class Detector:
         self.b_cand = B_IN
         self.b_told = B_IN
         self.b_since = t
+        self.b_floor = t
         self.b_held.clear()
         self._emit("hold_start", start, None, level)
 
@@ -804,9 +814,9 @@ class Detector:
     def _flush_held(self, t_end: float) -> None:
         """Band events held back during a fast movement belong to the hold if they came before its
         end (drift before a release); those after it were the step, departure or release itself."""
-        for kind, tb, direction, level in self.b_held:
+        for kind, tb, direction, level, told in self.b_held:
             if tb < t_end:
-                self._tell_band(kind, tb, direction, level)
+                self._tell_band(kind, told, direction, level)
         self.b_held.clear()
 
     def _end_hold(self, t_end: float, ended_by: str) -> None:
@@ -1266,21 +1276,70 @@ class Detector:
         need = c.band_enter_debounce if cand == B_IN else c.alert_debounce
         if cand != self.b_state and t - self.b_since >= need:
             if cand == B_IN:
-                self._band_event("band_enter", self.b_since, None, centre)
+                self._band_event("band_enter", self.b_since, None, centre, self.b_since)
             else:
+                onset = self.b_since
                 if self.b_state != B_IN:  # high → low without passing through the band
-                    self._band_event("band_enter", self.b_since, None, centre)
-                self._band_event("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre)
+                    self._band_event("band_enter", self.b_since, None, centre, self.b_since)
+                else:
+                    onset = self._exit_onset(centre + half if cand == B_HIGH else centre - half,
+                                             1.0 if cand == B_HIGH else -1.0)
+                if self.sub == MOVING and self.mv_fast:
+                    # Held back: whether it belongs to the hold is judged by when the force itself
+                    # went out (the centred average leads a fast drop, whose own exit is dropped);
+                    # if it does (drift), it is told at its onset.
+                    self._band_event("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre,
+                                     onset)
+                else:
+                    self.b_since = onset
+                    self._band_event("band_exit", onset, "high" if cand == B_HIGH else "low", centre, onset)
                 self.b_exit_t = self.b_since
             self.b_state = cand
+            self.b_floor = self.b_since
+
+    def _exit_onset(self, edge: float, sgn: float) -> float:
+        """Where an exit past ``edge`` (``sgn`` +1 high, -1 low) began: the last moment the force
+        averaged over EXIT_MEAN around it crossed the edge, back from the latest moment whose window
+        is complete; ``b_since`` if that average is not outside (a peak, no drift), never before
+        ``b_floor``."""
+        t_end = self.ht[self._h(self.n - 1)]
+        lo = self._oldest() + 1 if self.n > self.cap else 0  # a mean needs the running sum before it
+        hw = 0.5 * EXIT_MEAN
+        kc = self.n - 1
+        while kc > lo and self.ht[self._h(kc)] > t_end - hw:
+            kc -= 1
+        kb = self.n - 1  # last tick of the window around kc
+        ka = kc  # first tick of the window around kc
+        while ka > lo and self.ht[self._h(ka - 1)] >= self.ht[self._h(kc)] - hw:
+            ka -= 1
+        m = self._mean_ticks(ka, kb + 1)
+        if sgn * (m - edge) <= 0.0:
+            return self.b_since
+        t_after = self.ht[self._h(kc)]
+        m_after = m
+        while kc > lo and self.ht[self._h(kc - 1)] >= self.b_floor:
+            kc -= 1
+            tc = self.ht[self._h(kc)]
+            while kb > kc and self.ht[self._h(kb)] > tc + hw:
+                kb -= 1
+            while ka > lo and self.ht[self._h(ka - 1)] >= tc - hw:
+                ka -= 1
+            m = self._mean_ticks(ka, kb + 1)
+            if sgn * (m - edge) <= 0.0:
+                # Between this tick and the next: where the average met the edge.
+                tx = tc + (edge - m) / (m_after - m) * (t_after - tc)
+                return tx if tx < self.b_since else self.b_since
+            t_after = tc
+            m_after = m
+        return t_after if t_after < self.b_since else self.b_since
 
     def _emit(self, kind: str, t: float, direction: str | None, level: float | None) -> None:
         self._events.append(Event(kind, t, self.t_now, direction, level))
 
-    def _band_event(self, kind: str, t: float, direction: str | None, level: float) -> None:
+    def _band_event(self, kind: str, t: float, direction: str | None, level: float, told: float) -> None:
         if self.sub == MOVING and self.mv_fast:
             if len(self.b_held) < BAND_HELD:
-                self.b_held.append((kind, t, direction, level))
+                self.b_held.append((kind, t, direction, level, told))
         else:
             self._tell_band(kind, t, direction, level)
 
