@@ -14,11 +14,9 @@ does. Every fixture here is session-scoped, so Hypothesis tests may use them.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
-import os
-import shutil
 import signal
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -369,27 +367,22 @@ def sims() -> Iterator[list[Sim]]:
         s.kill()
 
 
+def _xvfb_module() -> Any:
+    """tools/xvfb.py, the one Xvfb starter (the bench uses it too), loaded by path: tools is no package."""
+    path = Path(__file__).resolve().parent.parent / "tools" / "xvfb.py"
+    spec = importlib.util.spec_from_file_location("nmt_tools_xvfb", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 @pytest.fixture(scope="module")
 def display() -> Iterator[str]:
     """An X server (Xvfb) on a free display for the module's tests, or a skip saying why not."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("no Xvfb on this machine (apt-get install xvfb; .ci/run does): real-screen test skipped")
-    read, write = os.pipe()
-    # -displayfd: the server picks a free display and writes its number once it accepts connections.
-    proc = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten",
-                             "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    os.close(write)
+    xvfb = _xvfb_module()
     try:
-        with os.fdopen(read) as f:
-            number = f.readline().strip()
-        if not number.isdigit():
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            pytest.skip(f"Xvfb did not start: {err.strip()[-300:]}")
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with xvfb.xvfb_display() as name:
+            yield name
+    except xvfb.XvfbUnavailable as exc:
+        pytest.skip(f"{exc}: real-screen test skipped")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from nmt_pressure.buildinfo import describe
+
+# xvfb.py beside this file (the tests' Xvfb starter too)
+_TOOLS = Path(__file__).resolve().parent
+if str(_TOOLS) not in sys.path:
+    sys.path.insert(0, str(_TOOLS))
+
+from xvfb import XvfbUnavailable, xvfb_display  # noqa: E402
 
 PY = sys.executable
 GOALS = {"cpu": 20.0, "fps_moving": 30.0, "p99": 10.0, "first_frame": 1.5}
@@ -64,27 +70,12 @@ def cpu_of(pid: int) -> float:
 
 @contextmanager
 def xvfb() -> Iterator[str]:
-    """An X server of our own (as tests/test_dashboard_xvfb.py starts one); yields its DISPLAY."""
-    exe = shutil.which("Xvfb")
-    if exe is None:
-        raise SystemExit("no Xvfb on this machine (apt-get install xvfb), or run with --offscreen")
-    read, write = os.pipe()
-    # -displayfd: the server picks a free display and writes its number once it accepts connections.
-    proc = subprocess.Popen([exe, "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten",
-                             "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
+    """An X server of our own (tools/xvfb.py, as the real-screen tests start one); yields its DISPLAY."""
     try:
-        with os.fdopen(read) as f:
-            number = f.readline().strip()
-        if not number.isdigit():
-            raise SystemExit("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with xvfb_display() as name:
+            yield name
+    except XvfbUnavailable as exc:
+        raise SystemExit(f"{exc}; or run with --offscreen") from None
 
 
 def run(cmd: list[str], env: dict[str, str], sim_pid: int) -> tuple[float, float, float]:
