@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
 import numpy as np
 import pytest
+from dashwin import dash_settings, shown_window
 from PySide6.QtCore import QSettings, Qt
 
 from nmt_pressure import DetectorConfig
@@ -79,16 +80,12 @@ def _no_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "dash.ini"), QSettings.Format.IniFormat)
+    return dash_settings(tmp_path)
 
 
 @pytest.fixture
 def window(qtbot: Any, settings: QSettings) -> Any:
-    win = DashboardWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
+    yield from shown_window(qtbot, settings)
 
 
 # --------------------------------------------------------------------------------------------------

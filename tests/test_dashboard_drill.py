@@ -18,11 +18,11 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from dashwin import dash_settings, shown_window
+from PySide6.QtCore import Qt
 
 from nmt_pressure.cli.main import main as cli_main
 from nmt_pressure.dashboard.drill_panel import band_state
-from nmt_pressure.dashboard.window import DashboardWindow
 from nmt_pressure.io.recording import write_recording
 from nmt_pressure.link.simproc import SimulatorProcess
 from nmt_pressure.practice import load_drill
@@ -73,11 +73,7 @@ def hand(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, home: Path) -> Any:
-    win = DashboardWindow(settings=QSettings(str(tmp_path / "dash.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
+    yield from shown_window(qtbot, dash_settings(tmp_path))
 
 
 def combo_items(combo: Any) -> list[tuple[str, Any]]:

@@ -17,7 +17,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
 import pytest
-from PySide6.QtCore import QSettings
+from dashwin import dash_settings, shown_window
 from PySide6.QtWidgets import QToolBar, QToolButton
 from test_dashboard import Feed
 
@@ -41,7 +41,6 @@ from nmt_pressure.dashboard.style import (
     fmt_force,
 )
 from nmt_pressure.dashboard.viewmodel import DrillLive
-from nmt_pressure.dashboard.window import DashboardWindow
 
 AA = 4.5  # WCAG 2 AA for normal text
 
@@ -54,12 +53,7 @@ def _no_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path) -> Any:
-    win = DashboardWindow(settings=QSettings(str(tmp_path / "dash.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.set_muted(True)
-    win.show()
-    yield win
-    win.close()
+    yield from shown_window(qtbot, dash_settings(tmp_path), muted=True)
 
 
 def a_hold(start: float, end: float, level: float, in_band: float, ended_by: str = "release") -> Hold:

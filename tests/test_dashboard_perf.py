@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from dashwin import dash_settings, shown_window
 
 from nmt_pressure import DetectorConfig
 from nmt_pressure.core.events import STATE_CONTACT, STATE_IDLE
@@ -23,7 +23,6 @@ from nmt_pressure.dashboard import window as window_mod
 from nmt_pressure.dashboard.controller import Session
 from nmt_pressure.dashboard.decimate import ColumnCache, minmax_columns
 from nmt_pressure.dashboard.plotview import PlotView
-from nmt_pressure.dashboard.window import DashboardWindow
 from nmt_pressure.link.calibration import DeviceInfo, Samples
 from nmt_pressure.link.reader import LatencyLog, LinkStats
 
@@ -35,12 +34,7 @@ def _no_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path) -> Any:
-    win = DashboardWindow(settings=QSettings(str(tmp_path / "dash.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
+    yield from shown_window(qtbot, dash_settings(tmp_path), exposed=True)
 
 
 class QuietSource:

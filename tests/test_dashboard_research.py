@@ -18,6 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
 import numpy as np
 import pytest
+from dashwin import dash_settings, shown_window
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -42,11 +43,7 @@ def _no_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path) -> Any:
-    win = DashboardWindow(settings=QSettings(str(tmp_path / "dash.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
+    yield from shown_window(qtbot, dash_settings(tmp_path))
 
 
 def x_range(win: Any) -> tuple[float, float]:
