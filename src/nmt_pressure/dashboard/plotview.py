@@ -261,20 +261,8 @@ class PlotView(pg.PlotWidget):
     def mark_exit(self, t: float, direction: str) -> None:
         """The core's band exit at device time ``t``: a short line in the alert's colour."""
         colour = ALERT_COLOURS.get(direction, ALERT_COLOURS["high"])[1]
-        x = t - self.t_last if self.t_last is not None else 0.0
-        line = pg.InfiniteLine(pos=x, angle=90, movable=False,
-                               pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DotLine),
-                               label="▲ out" if direction == "high" else "▼ out",
-                               labelOpts={"position": 0.86, "color": colour, "fill": (13, 15, 18, 200),
-                                          "movable": False})
-        font = self.font()
-        font.setPixelSize(14)
-        font.setBold(True)
-        line.label.setFont(font)
-        self.plot_item.addItem(line, ignoreBounds=True)
-        self.exits.append(Mark(line, t))
-        while len(self.exits) > MAX_ANNOTATIONS:
-            self.plot_item.removeItem(self.exits.popleft().line)
+        self._mark(self.exits, t, colour, Qt.PenStyle.DotLine, "▲ out" if direction == "high" else "▼ out",
+                   position=0.86, px=14)
 
     @property
     def band_colour(self) -> QColor | None:
@@ -331,20 +319,24 @@ class PlotView(pg.PlotWidget):
 
     def annotate(self, t: float, kind: str, text: str) -> None:
         """A dashed vertical line labelled ``text`` at device time ``t``, coloured by ``kind``."""
-        colour = EVENT_COLOURS[kind]
+        self._mark(self.annotations, t, EVENT_COLOURS[kind], Qt.PenStyle.DashLine, text, position=0.94, px=16)
+
+    def _mark(self, into: deque[Mark], t: float, colour: str, style: Qt.PenStyle, text: str, *,
+              position: float, px: int) -> None:
+        """A vertical line at device time ``t`` with a bold label ``px`` high at ``position`` of its
+        height, kept in ``into`` (the oldest dropped beyond MAX_ANNOTATIONS)."""
         x = t - self.t_last if self.t_last is not None else 0.0
-        line = pg.InfiniteLine(pos=x, angle=90, movable=False,
-                               pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine),
-                               label=text, labelOpts={"position": 0.94, "color": colour,
+        line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=pg.mkPen(colour, width=2, style=style),
+                               label=text, labelOpts={"position": position, "color": colour,
                                                       "fill": (13, 15, 18, 200), "movable": False})
         font = self.font()
-        font.setPixelSize(16)
+        font.setPixelSize(px)
         font.setBold(True)
         line.label.setFont(font)
         self.plot_item.addItem(line, ignoreBounds=True)
-        self.annotations.append(Mark(line, t))
-        while len(self.annotations) > MAX_ANNOTATIONS:
-            self.plot_item.removeItem(self.annotations.popleft().line)
+        into.append(Mark(line, t))
+        while len(into) > MAX_ANNOTATIONS:
+            self.plot_item.removeItem(into.popleft().line)
 
     def _scroll_items(self, t_last: float) -> None:
         """Bands and annotations live in device time; the plot's x is time before now."""
