@@ -52,6 +52,7 @@ from nmt_pressure.io.rectypes import (
     MIN_SAMPLES,
     TIME_UNITS,
     UNITS,
+    ColumnUnit,
     Recording,
     RecordingError,
     brief,
@@ -208,32 +209,49 @@ def _find_column(header: Sequence[str], wanted: str) -> int | None:
     return None
 
 
-def _force_unit(p: Path, column: str, given: str | None, default: tuple[str, str]) -> tuple[str, str]:
-    """The force column's unit and where it came from ("column", "option", or ``default``'s source).
+class _Role(NamedTuple):
+    """A column's role for its unit: the word in messages, the option that names its unit, what its
+    name may state, and the units known for it (canonical name -> factor to newtons or seconds)."""
 
-    A unit the column's name states is the unit: ``--unit`` may repeat it but not contradict it, since
-    one of the two is wrong and reading kilograms as newtons is silently 9.8 times off.
+    word: str
+    flag: str
+    named_in: Callable[[str], ColumnUnit | None]
+    factor_of: Callable[[str | None, Path], tuple[str, float]]
+    table: Mapping[str, float]
+
+
+_FORCE = _Role("force", "--unit", column_unit, unit_factor, UNITS)
+_TIME = _Role("time", "--time-unit", time_column_unit, time_unit_factor, TIME_UNITS)
+
+
+def _unit_of(role: _Role, p: Path, column: str, given: str | None,
+             default: tuple[str, str]) -> tuple[str, str]:
+    """A column's unit and where it came from ("column", "option", or ``default``'s source).
+
+    A unit the column's name states is the unit: the option may repeat it but not contradict it, since
+    one of the two is wrong and reading kilograms as newtons (milliseconds as seconds) is silently 9.8
+    (1000) times off.
     """
     try:
-        named = column_unit(column)
+        named = role.named_in(column)
     except ValueError as exc:
         raise RecordingError(
-            f"{p}: the force column {brief(column)} names two units ({exc}); rename the column so that it "
-            "names one.", path=p) from None
+            f"{p}: the {role.word} column {brief(column)} names two units ({exc}); rename the column so "
+            "that it names one.", path=p) from None
     if named is not None and named.unit is None:
         raise RecordingError(
-            f"{p}: the force column {brief(column)} is in {named.written}, which cannot be read here; "
-            f"convert it to one of {', '.join(UNITS)} and name that unit in the column.", path=p)
+            f"{p}: the {role.word} column {brief(column)} is in {named.written}, which cannot be read here; "
+            f"convert it to one of {', '.join(role.table)} and name that unit in the column.", path=p)
     if named is None:
-        return (unit_factor(given, p)[0], "option") if given is not None else default
+        return (role.factor_of(given, p)[0], "option") if given is not None else default
     assert named.unit is not None
     # Compared by factor: lb and lbf, kg and kgf are the same unit under two names.
-    if given is not None and unit_factor(given, p)[1] != UNITS[named.unit]:
+    if given is not None and role.factor_of(given, p)[1] != role.table[named.unit]:
         said = named.unit if named.written.casefold() == named.unit.casefold() else named.written
         raise RecordingError(
-            f"{p}: the force column {brief(column)} is in {said} by its name but --unit says "
-            f"{given.strip()}; leave out --unit to read it in {said}, or rename the column if its name is "
-            "wrong.", path=p)
+            f"{p}: the {role.word} column {brief(column)} is in {said} by its name but {role.flag} says "
+            f"{given.strip()}; leave out {role.flag} to read it in {said}, or rename the column if its "
+            "name is wrong.", path=p)
     return named.unit, "column"
 
 
@@ -245,31 +263,6 @@ class _Units(NamedTuple):
     force_default: tuple[str, str]
     time: str | None
     time_default: tuple[str, str]
-
-
-def _time_unit(p: Path, column: str, given: str | None, default: tuple[str, str]) -> tuple[str, str]:
-    """The time column's unit and where it came from, on the force column's terms (:func:`_force_unit`):
-    a unit the name states is the unit, and ``--time-unit`` may repeat it but not contradict it."""
-    try:
-        named = time_column_unit(column)
-    except ValueError as exc:
-        raise RecordingError(
-            f"{p}: the time column {brief(column)} names two units ({exc}); rename the column so that it "
-            "names one.", path=p) from None
-    if named is not None and named.unit is None:
-        raise RecordingError(
-            f"{p}: the time column {brief(column)} is in {named.written}, which cannot be read here; "
-            f"convert it to one of {', '.join(TIME_UNITS)} and name that unit in the column.", path=p)
-    if named is None:
-        return (time_unit_factor(given, p)[0], "option") if given is not None else default
-    assert named.unit is not None
-    if given is not None and time_unit_factor(given, p)[0] != named.unit:
-        said = named.unit if named.written.casefold() == named.unit.casefold() else named.written
-        raise RecordingError(
-            f"{p}: the time column {brief(column)} is in {said} by its name but --time-unit says "
-            f"{given.strip()}; leave out --time-unit to read it in {said}, or rename the column if its "
-            "name is wrong.", path=p)
-    return named.unit, "column"
 
 
 def _check_time_step(p: Path, column: str, t: npt.NDArray[np.float64]) -> None:
@@ -319,9 +312,9 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
             "columns with --time-col and --force-col.", path=p)
 
     names = [head.header[ti], head.header[fi]]
-    unit_name, unit_source = _force_unit(p, names[1], units.force, units.force_default)
+    unit_name, unit_source = _unit_of(_FORCE, p, names[1], units.force, units.force_default)
     factor = UNITS[unit_name]
-    time_unit, time_source = _time_unit(p, names[0], units.time, units.time_default)
+    time_unit, time_source = _unit_of(_TIME, p, names[0], units.time, units.time_default)
 
     def load(part: bytes) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         columns = csvtable.read_columns(p, part, head, (ti, fi), names)
