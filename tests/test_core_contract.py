@@ -48,6 +48,54 @@ def test_slow_ease_onto_a_new_barrier_is_a_step_and_the_band_follows(impl, trace
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("frac", [0.12, -0.12])
+def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace, run_trace, invariants,
+                                                                    rate, frac):
+    """The contract's longest slow change: a constant-rate ramp of 8 s with eased corners, only 12 %
+    (1.5 %/s), under a slow wander. Its tail near the new level is flat long before it arrives, so
+    a candidate found there is still short of a step; the step is judged where the force rests once
+    it has arrived, and dated within 1 s of the ramp's start (straight ramps are easy to date too
+    early: the old core missed these or put them 1-1.5 s early)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(7.0)
+    a, to, c = tr.level, tr.level * (1.0 + frac), 0.5 / 8.0  # corners: 0.5 s of the 8 s
+
+    def eased(tau: np.ndarray) -> np.ndarray:
+        v = 1.0 / (1.0 - c)  # trapezoidal velocity: accelerate for c, cruise, decelerate for c
+        p = np.where(tau < c, 0.5 * v * tau * tau / c,
+                     np.where(tau > 1.0 - c, 1.0 - 0.5 * v * (1.0 - tau) ** 2 / c, v * (tau - 0.5 * c)))
+        return a + (to - a) * p
+
+    tr = tr._add(8.0, to, eased, "ease").hold(9.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.005, seed=5)
+    f = f * wander(t, 0.004, hz=0.25, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
+    assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0, (steps[0].t, tr.marks["ease"])
+    assert steps[0].level == pytest.approx(20.0 * (1.0 + frac), rel=0.03)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert len(of(events, "band_exit")) == len(of(events, "band_enter"))
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("rate_pct", [1.0, 2.0])
+def test_a_drift_over_a_peak_and_back_is_no_step(impl, trace, run_trace, invariants, rate, rate_pct):
+    """A drift that rises 15 % at 1-2 %/s, rests half a second and turns back as slowly: near its
+    peak the last min_hold is flat and the force stays within the hold band for 3 s, but the thirds
+    of those 3 s are not level (still rising, then falling), and at 1 %/s the change took too long
+    for an ease. Drift, watched by the band: no step."""
+    up = 15.0 / rate_pct
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)
+    tr = tr.drift(0.15, up).hold(0.5).drift(-0.15 / 1.15, up).hold(6.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.005, seed=6)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step"), kinds(events)
+    assert [h.ended_by for h in holds] == ["release"]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_a_slow_fall_that_settles_is_a_step_down(impl, trace, run_trace, invariants, rate):
     tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(5.0).step(-0.25, 4.0, mark="ease").hold(8.0)
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=4)

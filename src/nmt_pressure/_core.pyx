@@ -45,6 +45,10 @@ cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double FLAT = _spec.FLAT
 cdef double SLOW_RETRY = _spec.SLOW_RETRY
 cdef double EASE_BACK = _spec.EASE_BACK
+cdef double EASE_FROM = _spec.EASE_FROM
+cdef double EASE_TO = _spec.EASE_TO
+cdef double EASE_BASE = _spec.EASE_BASE
+cdef double SLOW_SPAN = _spec.SLOW_SPAN
 
 cdef enum:
     IDLE = 0
@@ -787,24 +791,64 @@ cdef int is_flat(Core* s, double t) noexcept nogil:
         and fabs(s.v) <= v_flat
 
 
+cdef int flat_thirds(Core* s, double t, double dur) noexcept nogil:
+    cdef double third = dur / 3.0
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef i64 k = s.n - 1
+    cdef i64 b = s.n
+    cdef double m, edge
+    cdef double m_lo = INFINITY
+    cdef double m_hi = -INFINITY
+    cdef int j
+    for j in range(1, 4):
+        edge = t - j * third
+        while k > lo and s.ht[hix(s, k - 1)] >= edge:
+            k -= 1
+        m = mean_ticks(s, k, b)
+        if m < m_lo:
+            m_lo = m
+        if m > m_hi:
+            m_hi = m
+        b = k
+    return m_hi - m_lo <= FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * s.sig_f
+
+
 cdef inline i64 back_below(Core* s, i64 k, i64 lo, double a, double d, int direction) noexcept nogil:
     while k > lo and direction * (s.hy[hix(s, k)] - a) >= d:
         k -= 1
     return k
 
 
-cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
+cdef double ease_from(Core* s, double a, double b) noexcept nogil:
     cdef double d = b - a
     cdef int direction = 1 if d > 0 else -1
     cdef i64 k = s.n - 1
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef double t50, t10, onset
+    cdef double t_to, t_from
     d = fabs(d)
     k = back_below(s, k, lo, a, 0.5 * d, direction)
-    t50 = crossing(s, k, a, 0.5 * d, direction)
-    k = back_below(s, k, lo, a, 0.1 * d, direction)
-    t10 = crossing(s, k, a, 0.1 * d, direction)
-    onset = t10 - EASE_BACK * (t50 - t10)
+    k = back_below(s, k, lo, a, EASE_TO * d, direction)
+    t_to = crossing(s, k, a, EASE_TO * d, direction)
+    k = back_below(s, k, lo, a, EASE_FROM * d, direction)
+    t_from = crossing(s, k, a, EASE_FROM * d, direction)
+    return t_from - EASE_BACK * (t_to - t_from)
+
+
+cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
+    cdef double onset = ease_from(s, a, b)
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef i64 k = s.n - 1
+    cdef i64 kb
+    cdef double base
+    while k > lo and s.ht[hix(s, k)] >= onset:
+        k -= 1
+    kb = k + 1
+    while k > lo and s.ht[hix(s, k - 1)] >= onset - EASE_BASE:
+        k -= 1
+    if kb > k:
+        base = mean_ticks(s, k, kb)
+        if (b - base) * (b - a) > 0.0:
+            onset = ease_from(s, base, b)
     return onset if onset > floor else floor
 
 
@@ -963,20 +1007,23 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max:
             do_step(s, t, k_now, 0)
             return
+        mid = mean_ticks(s, s.ih1, s.n)
         slow_dy = s.cd_level - s.h_level
-        if relative and (slow_dy > 0.0 or s.slow_down) and \
-                fabs(slow_dy) >= step_thr(s, s.h_level) and s.cd_start - s.sl_onset <= slow_max:
+        if quiet and fabs(mid - s.h_level) > fabs(slow_dy):
+            slow_dy = mid - s.h_level
+        if relative and (slow_dy > 0.0 or s.slow_down) and fabs(slow_dy) >= step_thr(s, s.h_level):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
-                if not steady_for(s, t, s.slow_hold):
+                if not steady_for(s, t, s.slow_hold) or not flat_thirds(s, t, s.slow_hold):
                     s.cd_try = t + SLOW_RETRY
                 else:
-                    mid = mean_ticks(s, s.ih1, s.n)
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
                                          s.mv_onset)
-                    if t - start >= s.slow_hold:
+                    if t - start < s.slow_hold:
+                        s.cd_try = start + s.slow_hold
+                    elif span(s, s.h_level, mid, start) <= SLOW_SPAN * slow_max:
                         do_step(s, t, k_now, 1)
                     else:
-                        s.cd_try = start + s.slow_hold
+                        resume(s, t, y, 1)
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t)

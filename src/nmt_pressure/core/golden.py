@@ -21,7 +21,8 @@ Detectors per tick, on the filtered force ``y`` (states and every constant: ``do
   while the force is steady, so a movement that is building never raises its own bar. An excursion
   ends as one of: a wobble (back within ``leave_time``), a **step** (a new hold ``step_min`` or more
   away whose change went 20-80 % of the way within 0.45·``step_max_duration``; or, in relative mode,
-  one reached within ``slow_step_max`` that then stays near one level, flat, for ``slow_step_hold``),
+  one whose change went 20-80 % within ``SLOW_SPAN·slow_step_max`` that then stays near one level,
+  flat, for ``slow_step_hold``),
   a **release** (contact lost, or below ``release_level`` of the level for ``release_time``; dated to
   the onset of the final fall), a departure (``left``: it went out fast and neither came back nor
   settled into a step), or drift (slow, never settling: the band watches it);
@@ -76,13 +77,30 @@ SLOW_ARRIVAL = 0.01
 #: ... and held flat at the end: the two halves of the last min_hold differ by at most this
 #: fraction of the level (about 1.3 %/s at the default min_hold; a drift turning back is faster).
 FLAT = 0.01
-#: A slow ease is dated back from its 10 % crossing by this many times its 10-50 % interval: 0.98
-#: would be exact for a minimum-jerk ease, 0.25 for a straight ramp, 0.55 for one with rounded
-#: corners; between them, no shape is more than a tenth of its duration off.
-EASE_BACK = 0.6
+#: A slow ease is dated back from where it passed EASE_FROM of the way by EASE_BACK times the time
+#: it then took to EASE_TO. Which shape the hand eases with is unknown: EASE_BACK would be exact at
+#: 0.43 for a straight ramp, 1.13 for a raised cosine, 1.59 for minimum jerk; 0.94 puts a straight
+#: ramp and a minimum-jerk ease equally far off, 9 % of their duration (0.7 s at 8 s), the raised
+#: cosine between them. Low fractions see the start of the change, where the shapes differ least
+#: (from 10 % and 50 % the same balance leaves 11 %, 0.9 s at 8 s, against a 1-s tolerance), but
+#: not so low that tremor or wander on the old level decides the crossing (7.5 % of an 11 % step
+#: is 0.8 % of the level).
+EASE_FROM = 0.075
+EASE_TO = 0.25
+EASE_BACK = 0.94
+#: ... and the way is measured from the force's mean over this long (s) before that first estimate,
+#: not from the hold's level: that was measured when the hold began, and by the time the hand eases
+#: away the force may sit a percent off it (wander, a drift that came back, creep), a tenth of the
+#: way of a small step, which would move the crossing of EASE_FROM by seconds.
+EASE_BASE = 1.0
 #: A slow step's 3-s window that held an outlier is looked at again this much later (s), not every
 #: tick: the scan costs a few hundred ticks.
 SLOW_RETRY = 0.25
+#: A slow step's change went from 20 % to 80 % of the way within this fraction of
+#: ``slow_step_max``: a straight ramp spends 0.6 of its duration there, a raised cosine 0.41, a
+#: minimum-jerk ease 0.35; 0.75 takes any of them completed within ``slow_step_max`` with a quarter
+#: to spare (a straight ramp up to 10 s at the default 8 s), and no drift slower than that.
+SLOW_SPAN = 0.75
 #: Band events held back while a fast movement is classified (a few at most: each needs a debounce).
 BAND_HELD = 8
 #: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
@@ -511,6 +529,29 @@ class Detector:
         v_flat = FLAT * mid / half + self._v_floor()
         return abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= \
             FLAT * mid + ARRIVAL_K * self.sig_f and abs(self.v) <= v_flat
+
+    def _flat_thirds(self, t: float, dur: float) -> bool:
+        """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT``. A
+        hand resting on a new barrier holds them together; a drift passing over its peak and turning
+        back is still rising in the first third or falling in the last, which the halves of the last
+        ``min_hold`` (centred on the peak, the same on either side) cannot tell."""
+        third = dur / 3.0
+        lo = max(self._oldest(), self.win_from)
+        k = self.n - 1
+        b = self.n
+        m_lo = math.inf
+        m_hi = -math.inf
+        for j in range(1, 4):
+            edge = t - j * third
+            while k > lo and self.ht[self._h(k - 1)] >= edge:
+                k -= 1
+            m = self._mean_ticks(k, b)
+            if m < m_lo:
+                m_lo = m
+            if m > m_hi:
+                m_hi = m
+            b = k
+        return m_hi - m_lo <= FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * self.sig_f
 
     def _mean_ticks(self, a: int, b: int) -> float:
         """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none)."""
@@ -1031,24 +1072,32 @@ class Detector:
                     self.cd_span <= SPAN_20_80 * c.step_max_duration:
                 self._step(t, k_now, False)
                 return
+            # A slow step's size: the candidate may have been found on the ease's tail, which has
+            # since gone on; the farther of its level and the force's now (the last half min_hold),
+            # while the force is quiet (not while it leaves fast: a let-go passes every level).
+            mid = self._mean_ticks(self.ih1, self.n)
             slow_dy = self.cd_level - self.h_level
+            if quiet and abs(mid - self.h_level) > abs(slow_dy):
+                slow_dy = mid - self.h_level
             if relative and (slow_dy > 0.0 or c.slow_step_down) and \
-                    abs(slow_dy) >= self._step_thr(self.h_level) and \
-                    self.cd_start - self.sl_onset <= slow_max:
+                    abs(slow_dy) >= self._step_thr(self.h_level):
                 # Holding there now, not passing over a peak on its way back (flat), near one level
                 # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
                 # though near the new level, is not yet holding it. (Cheapest test first.)
                 if t - self.cd_start >= c.slow_step_hold and t >= self.cd_try and self._flat(t):
-                    if not self._steady_for(t, c.slow_step_hold):
-                        self.cd_try = t + SLOW_RETRY  # an outlier in the window: not before it has moved on
+                    hold = c.slow_step_hold
+                    if not self._steady_for(t, hold) or not self._flat_thirds(t, hold):
+                        # An outlier or a trend in the window: not before it has moved on.
+                        self.cd_try = t + SLOW_RETRY
                     else:
-                        mid = self._mean_ticks(self.ih1, self.n)
                         arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
                                                      self._wide(mid), self.mv_onset)
-                        if t - arrived >= c.slow_step_hold:
+                        if t - arrived < c.slow_step_hold:
+                            self.cd_try = arrived + c.slow_step_hold
+                        elif self._span(self.h_level, mid, arrived) <= SLOW_SPAN * slow_max:
                             self._step(t, k_now, True)
                         else:
-                            self.cd_try = arrived + c.slow_step_hold
+                            self._resume(t, y, True)  # too slow for an ease: a drift that came to rest
                 return  # wait: steady long enough at the new level makes it a slow step
             if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
                     self._left_fast():
@@ -1129,18 +1178,36 @@ class Detector:
         return k
 
     def _ease_onset(self, a: float, b: float, floor: float) -> float:
-        """Onset of a slow change from level ``a`` to ``b``, from where it passed 10 % and half of
-        the way (a fixed noise tolerance would sit in wander, far up a slow ease's smooth start)."""
+        """Onset of a slow change from level ``a`` to ``b``: dated from ``a`` first, then again from
+        the force's mean over the ``EASE_BASE`` before that estimate."""
+        onset = self._ease_from(a, b)
+        lo = max(self._oldest(), self.win_from)
+        k = self.n - 1
+        while k > lo and self.ht[self._h(k)] >= onset:
+            k -= 1
+        kb = k + 1
+        while k > lo and self.ht[self._h(k - 1)] >= onset - EASE_BASE:
+            k -= 1
+        if kb > k:
+            base = self._mean_ticks(k, kb)
+            if (b - base) * (b - a) > 0.0:
+                onset = self._ease_from(base, b)
+        return onset if onset > floor else floor
+
+    def _ease_from(self, a: float, b: float) -> float:
+        """Onset of a slow change from ``a`` to ``b``, from where it last passed ``EASE_FROM`` and
+        ``EASE_TO`` of the way before its midpoint (a fixed noise tolerance would sit in wander, far
+        up a slow ease's smooth start)."""
         d = b - a
         direction = 1 if d > 0 else -1
         d = abs(d)
         lo = max(self._oldest(), self.win_from)
         k = self._back_below(self.n - 1, lo, a, 0.5 * d, direction)
-        t50 = self._crossing(k, a, 0.5 * d, direction)
-        k = self._back_below(k, lo, a, 0.1 * d, direction)
-        t10 = self._crossing(k, a, 0.1 * d, direction)
-        onset = t10 - EASE_BACK * (t50 - t10)
-        return onset if onset > floor else floor
+        k = self._back_below(k, lo, a, EASE_TO * d, direction)
+        t_to = self._crossing(k, a, EASE_TO * d, direction)
+        k = self._back_below(k, lo, a, EASE_FROM * d, direction)
+        t_from = self._crossing(k, a, EASE_FROM * d, direction)
+        return t_from - EASE_BACK * (t_to - t_from)
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
