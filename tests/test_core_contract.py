@@ -274,3 +274,23 @@ def test_a_drift_out_under_tremor_is_dated_at_its_own_crossing(impl, trace, run_
     t0, t1 = tr.marks["drift"]
     crossing = t0 + (t1 - t0) * 0.10 / 0.18  # where the drift itself left level · 1.10
     assert abs(exits[0].t - crossing) <= 0.2, (exits[0].t, crossing)
+
+
+@pytest.mark.parametrize("rate", [100.0, 1000.0])
+@pytest.mark.parametrize("dur", [0.4, 0.8, 1.2])
+def test_a_step_under_the_slowest_tremor_is_seen(impl, trace, run_trace, invariants, rate, dur):
+    """A 3-Hz tremor of ±2.8 % (2 % rms; the slowest hand tremor, which the 4-Hz low-pass barely
+    touches) swings a quarter-second rate of the filtered force by about ±25 %/s, twice the step
+    rate: the old core kept starting excursions on it and never saw the force settle after a
+    step. The rate is now taken on the force averaged over one tremor cycle (VEL_MEAN)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(8.0).step(0.12, dur, mark="step").hold(8.0)
+    tr = tr.release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.028, tremor_hz=3.0, seed=11)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
+    assert abs(steps[0].t - tr.marks["step"][0]) <= 0.5
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert abs(holds[1].level / holds[0].level - 1.12) <= 0.02
+    assert not of(events, "band_exit"), kinds(events)

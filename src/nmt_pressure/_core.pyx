@@ -19,6 +19,8 @@ from nmt_pressure.core import golden as _spec
 
 # ---- constants shared with the golden model (one definition, read from it at import) ----
 cdef double VEL_SPAN = _spec.VEL_SPAN
+cdef double VEL_MEAN = _spec.VEL_MEAN
+cdef double RATE_LAG = _spec.RATE_LAG
 cdef double SETTLE_TIME = _spec.SETTLE_TIME
 cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
@@ -110,7 +112,7 @@ ctypedef struct Core:
     double t_last, t_fed, t_now, x1, x2, mar, dt_avg, dt_avg_c, sqrt_c, pend_t, pend_x, dt_c, alpha, y1, y2, quantum
     double next_tick, t_tick
     # per-tick stage
-    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iw, ih1, ih2, h_cursor
+    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, h_cursor
     double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
@@ -121,6 +123,7 @@ ctypedef struct Core:
     # buffers
     double* ht
     double* hy
+    double* hm
     double* hw
     double* cw
     double* cy
@@ -169,6 +172,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.qmin_t = 0
     s.win_from = 0
     s.iv = 0
+    s.iv2 = 0
     s.iw = 0
     s.ih1 = 0
     s.ih2 = 0
@@ -289,11 +293,11 @@ cdef void flush_held(Core* s, double t_end) noexcept nogil:
 
 
 # ---------------------------------------------------------------- history scans (bounded by cap)
-cdef double crossing(Core* s, i64 k, double ref, double d, int direction) noexcept nogil:
+cdef double crossing(Core* s, i64 k, double ref, double d, int direction, double* h) noexcept nogil:
     cdef i64 j0 = hix(s, k)
     cdef i64 j1 = hix(s, k + 1)
-    cdef double d0 = direction * (s.hy[j0] - ref)
-    cdef double d1 = direction * (s.hy[j1] - ref)
+    cdef double d0 = direction * (h[j0] - ref)
+    cdef double d1 = direction * (h[j1] - ref)
     cdef double f
     if d1 <= d0:
         return s.ht[j1]
@@ -316,13 +320,13 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
         return floor
     if k >= frm:
         return s.ht[hix(s, frm)]
-    t_a = crossing(s, k, ref, tol, direction)
+    t_a = crossing(s, k, ref, tol, direction, s.hy)
     kb = k
     while kb < frm and direction * (s.hy[hix(s, kb + 1)] - ref) < 4.0 * tol:
         kb += 1
     if kb >= frm:
         return t_a
-    t_b = crossing(s, kb, ref, 4.0 * tol, direction)
+    t_b = crossing(s, kb, ref, 4.0 * tol, direction, s.hy)
     onset = t_a - (t_b - t_a)
     return onset if onset > floor else floor
 
@@ -456,6 +460,7 @@ cdef void restart_window(Core* s) noexcept nogil:
     s.qmax_h = s.qmax_t - 1
     s.qmin_h = s.qmin_t - 1
     s.iv = s.n - 1
+    s.iv2 = s.n - 1
     s.vj = 0.0
     s.v_slow = 0.0
 
@@ -745,13 +750,14 @@ cdef inline void learn(Core* s, double t, double y, double v_on) noexcept nogil:
     if fabs(s.v) > LEARN_FRAC * v_on:
         return
     dt = t - s.t_prev_tick
-    s.ref += dt / (0.3 + dt) * (y - s.ref)
+    s.ref += dt / (0.3 + dt) * (s.hy[hix(s, s.iv)] - s.ref)
     s.v_slow += 0.02 * dv
     s.vj += 0.02 * ((dv if dv >= 0 else -dv) - s.vj)
 
 
 cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, double ref) noexcept nogil:
     cdef int fresh = s.sub == STEADY
+    cdef int was_slow = not fresh and not s.mv_fast
     if fresh:
         s.mv_out = -1.0
         s.mv_back = -1.0
@@ -765,7 +771,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     s.mv_ref = ref
     s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
     s.mv_onset = scan_departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s))
-    if fresh:
+    if fresh or (fast and was_slow and s.mv_out >= 0.0 and t - s.mv_out <= RATE_LAG):
         s.sl_onset = s.mv_onset
         s.sl_ref = ref
         s.mv_peak = 0.0
@@ -813,8 +819,9 @@ cdef int flat_thirds(Core* s, double t, double dur) noexcept nogil:
     return m_hi - m_lo <= FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * s.sig_f
 
 
-cdef inline i64 back_below(Core* s, i64 k, i64 lo, double a, double d, int direction) noexcept nogil:
-    while k > lo and direction * (s.hy[hix(s, k)] - a) >= d:
+cdef inline i64 back_below(Core* s, i64 k, i64 lo, double a, double d, int direction,
+                           double* h) noexcept nogil:
+    while k > lo and direction * (h[hix(s, k)] - a) >= d:
         k -= 1
     return k
 
@@ -826,11 +833,11 @@ cdef double ease_from(Core* s, double a, double b) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef double t_to, t_from
     d = fabs(d)
-    k = back_below(s, k, lo, a, 0.5 * d, direction)
-    k = back_below(s, k, lo, a, EASE_TO * d, direction)
-    t_to = crossing(s, k, a, EASE_TO * d, direction)
-    k = back_below(s, k, lo, a, EASE_FROM * d, direction)
-    t_from = crossing(s, k, a, EASE_FROM * d, direction)
+    k = back_below(s, k, lo, a, 0.5 * d, direction, s.hy)
+    k = back_below(s, k, lo, a, EASE_TO * d, direction, s.hy)
+    t_to = crossing(s, k, a, EASE_TO * d, direction, s.hy)
+    k = back_below(s, k, lo, a, EASE_FROM * d, direction, s.hy)
+    t_from = crossing(s, k, a, EASE_FROM * d, direction, s.hy)
     return t_from - EASE_BACK * (t_to - t_from)
 
 
@@ -878,16 +885,17 @@ cdef double span(Core* s, double a, double b, double t_end) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef double t80
     d = fabs(d)
+    t_end += 0.5 * VEL_MEAN
     while k > lo and s.ht[hix(s, k)] > t_end:
         k -= 1
-    k = back_below(s, k, lo, a, 0.8 * d, direction)
+    k = back_below(s, k, lo, a, 0.8 * d, direction, s.hm)
     if k <= lo:
         return INFINITY
-    t80 = crossing(s, k, a, 0.8 * d, direction)
-    k = back_below(s, k, lo, a, 0.2 * d, direction)
-    if direction * (s.hy[hix(s, k)] - a) >= 0.2 * d:
+    t80 = crossing(s, k, a, 0.8 * d, direction, s.hm)
+    k = back_below(s, k, lo, a, 0.2 * d, direction, s.hm)
+    if direction * (s.hm[hix(s, k)] - a) >= 0.2 * d:
         return INFINITY
-    return t80 - crossing(s, k, a, 0.2 * d, direction)
+    return t80 - crossing(s, k, a, 0.2 * d, direction, s.hm)
 
 
 cdef inline int window_after(Core* s, double t0) noexcept nogil:
@@ -958,7 +966,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     elif fabs(s.v) > v_now:
         s.mv_quiet = -1.0
     if s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME:
-        s.mv_settle = s.mv_quiet
+        s.mv_settle = s.mv_quiet - 0.5 * VEL_MEAN
     d = fabs(y - s.sl_ref)
     if d > s.mv_peak:
         s.mv_peak = d
@@ -975,7 +983,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         fold_until_time(s, t - STATS_LAG)
     band(s, t, y)
     quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
-    if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time):
+    if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time) and \
+            fabs(y - s.hm[hix(s, k_now)]) <= wide(s, s.h_level):
         if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
             leave(s, t)
         else:
@@ -1115,8 +1124,14 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
         s.iv = lo
     while s.iv + 1 < k_now and s.ht[hix(s, s.iv + 1)] <= t - VEL_SPAN:
         s.iv += 1
+    if s.iv2 < lo:
+        s.iv2 = lo
+    while s.iv2 + 1 < k_now and s.ht[hix(s, s.iv2 + 1)] <= t - VEL_MEAN:
+        s.iv2 += 1
+    cdef double m = mean_ticks(s, s.iv2 + 1, s.n)
+    s.hm[j] = m
     cdef double t0 = s.ht[hix(s, s.iv)]
-    s.v = (y - s.hy[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
+    s.v = (m - s.hm[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
     if s.iw < lo:
         s.iw = lo
     while s.iw < k_now and s.ht[hix(s, s.iw)] < t - s.min_hold:
@@ -1420,17 +1435,18 @@ cdef class Detector:
         s.spike_k = cfg.spike_k
         s.has_target = cfg.target is not None
         s.target = float(cfg.target) if cfg.target is not None else 0.0
-        free(s.ht); free(s.hy); free(s.hw); free(s.cw); free(s.cy); free(s.qmax_i); free(s.qmin_i)
+        free(s.ht); free(s.hy); free(s.hm); free(s.hw); free(s.cw); free(s.cy); free(s.qmax_i); free(s.qmin_i)
         free(s.rep)
         s.ht = <double*> calloc(s.cap, sizeof(double))
         s.cw = <double*> calloc(s.cap, sizeof(double))
         s.cy = <double*> calloc(s.cap, sizeof(double))
         s.hy = <double*> calloc(s.cap, sizeof(double))
+        s.hm = <double*> calloc(s.cap, sizeof(double))
         s.hw = <double*> calloc(s.cap, sizeof(double))
         s.qmax_i = <i64*> calloc(s.cap, sizeof(i64))
         s.qmin_i = <i64*> calloc(s.cap, sizeof(i64))
         s.rep = <double*> calloc(REPEAT_CAP, sizeof(double))
-        if not (s.ht and s.hy and s.hw and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep):
+        if not (s.ht and s.hy and s.hm and s.hw and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep):
             raise MemoryError()
         s.samples = 0
         s.ignored = 0
@@ -1442,7 +1458,7 @@ cdef class Detector:
 
     def __dealloc__(self):
         if self.s != NULL:
-            free(self.s.ht); free(self.s.hy); free(self.s.hw); free(self.s.cw); free(self.s.cy)
+            free(self.s.ht); free(self.s.hy); free(self.s.hm); free(self.s.hw); free(self.s.cw); free(self.s.cy)
             free(self.s.qmax_i); free(self.s.qmin_i); free(self.s.rep)
             free(self.s)
 

@@ -54,8 +54,16 @@ STEADY, MOVING = 0, 1
 # Band states.
 B_IN, B_HIGH, B_LOW = 0, 1, -1
 
-#: Velocity is measured as the change of the filtered force over this span (s).
+#: The rate of the force is its change over this span (s), and the reference follows the force as
+#: it was this long ago; also the noise allowance of the rate and the fade test of a release's onset.
 VEL_SPAN = 0.25
+#: ... the change of the force averaged over the last VEL_MEAN (s): one cycle of the slowest hand
+#: tremor (3 Hz), so a periodic tremor of 3 Hz or faster, which the 4-Hz low-pass barely touches
+#: at its low end, averages out (a ramp's rate is measured exactly). The same average dates a
+#: change's 20-80 % span and tells a fall through the level from a return to it.
+VEL_MEAN = 1.0 / 3.0
+#: The rate so measured trails the force by about this much (s): half the span plus half the mean.
+RATE_LAG = 0.5 * (VEL_SPAN + VEL_MEAN)
 #: A movement has ended when the rate stayed low this long (s).
 SETTLE_TIME = 0.15
 #: How long after the latest moment a fast step could have completed a new hold may still take to
@@ -169,6 +177,7 @@ class Detector:
         # Buffers, allocated once.
         self.ht = [0.0] * self.cap  # history of ticks: time
         self.hy = [0.0] * self.cap  # history of ticks: filtered force
+        self.hm = [0.0] * self.cap  # ... and its mean over the last VEL_MEAN (tremor averaged out)
         self.hw = [0.0] * self.cap  # history of ticks: weight (seconds the tick stands for)
         self.cw = [0.0] * self.cap  # running sum of weights up to and including each tick
         self.cy = [0.0] * self.cap  # running sum of weight x force
@@ -272,6 +281,7 @@ class Detector:
         self.qmin_h = self.qmin_t = 0
         self.win_from = 0  # first tick allowed in the steadiness window
         self.iv = 0  # tick used as the far end of the velocity span
+        self.iv2 = 0  # last tick before the window of the tremor-averaged force
         self.iw = 0  # first tick of the steadiness window
         self.ih1 = 0  # first tick of the last half min_hold ...
         self.ih2 = 0  # ... and of the half before it
@@ -495,12 +505,15 @@ class Detector:
         onset = t_a - (t_b - t_a)
         return onset if onset > floor else floor
 
-    def _crossing(self, k: int, ref: float, d: float, direction: int) -> float:
-        """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``."""
+    def _crossing(self, k: int, ref: float, d: float, direction: int, h: list[float] | None = None) -> float:
+        """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``
+        (of the filtered force, or of the history ``h``)."""
+        if h is None:
+            h = self.hy
         j0 = self._h(k)
         j1 = self._h(k + 1)
-        d0 = direction * (self.hy[j0] - ref)
-        d1 = direction * (self.hy[j1] - ref)
+        d0 = direction * (h[j0] - ref)
+        d1 = direction * (h[j1] - ref)
         if d1 <= d0:
             return self.ht[j1]
         f = (d - d0) / (d1 - d0)
@@ -614,14 +627,21 @@ class Detector:
                 self.qmin_i[self.qmin_h % self.cap] < self.win_from:
             self.qmin_h += 1
 
-        # Velocity over VEL_SPAN, and its jitter while steady (tremor, noise, aliasing).
+        # Velocity: the change over VEL_SPAN of the force averaged over the last VEL_MEAN (ticks
+        # iv2+1 .. now), kept per tick in hm.
         lo = max(self._oldest(), self.win_from)
         if self.iv < lo:
             self.iv = lo
         while self.iv + 1 < k_now and self.ht[self._h(self.iv + 1)] <= t - VEL_SPAN:
             self.iv += 1
+        if self.iv2 < lo:
+            self.iv2 = lo
+        while self.iv2 + 1 < k_now and self.ht[self._h(self.iv2 + 1)] <= t - VEL_MEAN:
+            self.iv2 += 1
+        m = self._mean_ticks(self.iv2 + 1, self.n)
+        self.hm[j] = m
         t0 = self.ht[self._h(self.iv)]
-        self.v = (y - self.hy[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0
+        self.v = (m - self.hm[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0
         # First tick of the steadiness window (kept, so asking where the window begins costs nothing).
         if self.iw < lo:
             self.iw = lo
@@ -684,6 +704,7 @@ class Detector:
         self.qmax_h = self.qmax_t - 1
         self.qmin_h = self.qmin_t - 1
         self.iv = self.n - 1
+        self.iv2 = self.n - 1
         self.vj = 0.0
         self.v_slow = 0.0
 
@@ -963,7 +984,10 @@ class Detector:
         if abs(self.v) > LEARN_FRAC * v_on:
             return
         dt = t - self.t_prev_tick
-        self.ref += dt / (0.3 + dt) * (y - self.ref)
+        # The reference follows the force as it was VEL_SPAN ago (the far end of the rate's span):
+        # the rate, an average, sees a movement begin only that much later, and by then the
+        # reference must not have followed its start.
+        self.ref += dt / (0.3 + dt) * (self.hy[self._h(self.iv)] - self.ref)
         self.v_slow += 0.02 * dv
         self.vj += 0.02 * ((dv if dv >= 0 else -dv) - self.vj)
 
@@ -971,6 +995,7 @@ class Detector:
         """Start classifying a change; a fast movement inside a slow excursion restarts it but keeps
         the slow excursion's onset (a slow step may end in a brisk last push)."""
         fresh = self.sub == STEADY
+        was_slow = not fresh and not self.mv_fast
         if fresh:
             self.mv_out = -1.0
             self.mv_back = -1.0
@@ -983,7 +1008,10 @@ class Detector:
         self.mv_ref = ref
         self.mv_tol = DEPART * ref + DEPART_K * self.sig_f
         self.mv_onset = self._scan_departure(ref, self.mv_tol, k_now, direction, self._hold_floor())
-        if fresh:
+        if fresh or (fast and was_slow and self.mv_out >= 0.0 and t - self.mv_out <= RATE_LAG):
+            # (A slow excursion that turns fast within the rate's lag of going out was this fast
+            # movement all along - a creeping or drifting hold near its band's edge when it began:
+            # the level test only saw it first, the rate being an average.)
             self.sl_onset = self.mv_onset
             self.sl_ref = ref
             self.mv_peak = 0.0
@@ -1009,7 +1037,7 @@ class Detector:
         elif abs(self.v) > v_now:
             self.mv_quiet = -1.0
         if self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME:
-            self.mv_settle = self.mv_quiet  # the movement's latest end
+            self.mv_settle = self.mv_quiet - 0.5 * VEL_MEAN  # the latest end (the mean trails by half)
         d = abs(y - self.sl_ref)
         if d > self.mv_peak:
             self.mv_peak = d
@@ -1031,8 +1059,11 @@ class Detector:
         # departure or a release (which raise no band events).
         self._band(t, y)
         quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
-        if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time):
-            # Back at the level: a wobble, or a departure that stayed away too long to be one.
+        if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time) and \
+                abs(y - self.hm[self._h(k_now)]) <= self._wide(self.h_level):
+            # Back at the level: a wobble, or a departure that stayed away too long to be one; not
+            # passing through it (a fast fall is a hold band away from its own mean over VEL_MEAN
+            # before the rate, taken on that mean, has caught up with it).
             if self.mv_out >= 0.0 and self.mv_back - self.mv_out > c.leave_time and self._left_fast():
                 self._leave(t)
             else:
@@ -1153,27 +1184,36 @@ class Detector:
     def _span(self, a: float, b: float, t_end: float) -> float:
         """How long the change from level ``a`` to ``b`` that ended by ``t_end`` took to go from 20 %
         to 80 % of the way: a measure of its duration that neither noise at its ends nor an
-        overshoot can stretch (inf when it lies beyond the history)."""
+        overshoot can stretch (inf when it lies beyond the history). The crossings are those of the
+        force averaged over VEL_MEAN (which trails it by half that): a tremor riding on a slow drift
+        would otherwise date its 20 % crossing at the last trough and its 80 % one at the first
+        peak, and make a drift at 3-5 %/s look like a step completed within 2 s."""
         d = b - a
         direction = 1 if d > 0 else -1
         d = abs(d)
         k = self.n - 1
         lo = max(self._oldest(), self.win_from)
+        hm = self.hm
+        t_end += 0.5 * VEL_MEAN
         while k > lo and self.ht[self._h(k)] > t_end:
             k -= 1
-        k = self._back_below(k, lo, a, 0.8 * d, direction)
+        k = self._back_below(k, lo, a, 0.8 * d, direction, hm)
         if k <= lo:
             return math.inf
-        t80 = self._crossing(k, a, 0.8 * d, direction)
-        k = self._back_below(k, lo, a, 0.2 * d, direction)
-        if direction * (self.hy[self._h(k)] - a) >= 0.2 * d:
+        t80 = self._crossing(k, a, 0.8 * d, direction, hm)
+        k = self._back_below(k, lo, a, 0.2 * d, direction, hm)
+        if direction * (hm[self._h(k)] - a) >= 0.2 * d:
             return math.inf
-        return t80 - self._crossing(k, a, 0.2 * d, direction)
+        return t80 - self._crossing(k, a, 0.2 * d, direction, hm)
 
-    def _back_below(self, k: int, lo: int, a: float, d: float, direction: int) -> int:
-        """From tick ``k`` back to the latest tick (not before ``lo``) at which the force had not yet
-        gone ``d`` from ``a`` in ``direction``: the start of the crossing of ``d``."""
-        while k > lo and direction * (self.hy[self._h(k)] - a) >= d:
+    def _back_below(self, k: int, lo: int, a: float, d: float, direction: int,
+                    h: list[float] | None = None) -> int:
+        """From tick ``k`` back to the latest tick (not before ``lo``) at which the force (or the
+        history ``h``) had not yet gone ``d`` from ``a`` in ``direction``: the start of the crossing
+        of ``d``."""
+        if h is None:
+            h = self.hy
+        while k > lo and direction * (h[self._h(k)] - a) >= d:
             k -= 1
         return k
 
