@@ -137,6 +137,24 @@ def test_a_fatigue_fade_is_drift_not_a_step(impl, trace, run_trace, invariants, 
     assert len(exits) == 1 and exits[0].direction == "low"
 
 
+@pytest.mark.parametrize(("rate", "rate_pct"), [(10.0, 2.0), (100.0, 2.0), (100.0, 8.0), (1000.0, 8.0)])
+def test_a_drift_that_turns_back_is_one_hold_not_two_steps(impl, trace, run_trace, invariants, rate,
+                                                          rate_pct):
+    """A slow drift 15 % up and back (2-8 %/s, a turn of 0.3 s): drift inside one hold, not a step
+    to its peak and one back. At the turn the force looks flat by halves (the way up and the way
+    back average alike), but it is not holding there: no slow step (steady 3 s) nor a fast one."""
+    frac = 0.15
+    dur = frac * 100.0 / rate_pct
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(4.0)
+    tr = tr.drift(frac, dur, mark="out").hold(0.3).drift(-frac / (1.0 + frac), dur).hold(4.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step"), kinds(events)
+    assert [h.ended_by for h in holds] == ["release"]
+    assert holds[0].level == pytest.approx(20.0, rel=0.03)
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_a_burst_that_stays_away_ends_the_hold_as_left(impl, trace, run_trace, invariants, rate):
     tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)

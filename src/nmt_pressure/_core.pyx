@@ -112,13 +112,13 @@ ctypedef struct Core:
     double t_last, t_fed, t_now, x1, x2, mar, dt_avg, dt_avg_c, sqrt_c, pend_t, pend_x, dt_c, alpha, y1, y2, quantum
     double next_tick, t_tick
     # per-tick stage
-    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, h_cursor
+    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, h_cursor
     double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
-    double mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, sl_onset, sl_ref, cd_level, cd_start, cd_out
+    double mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try
     # buffers
     double* ht
@@ -176,6 +176,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.iw = 0
     s.ih1 = 0
     s.ih2 = 0
+    s.it1 = 0
+    s.it2 = 0
     s.sum_w = 0.0
     s.sum_wy = 0.0
     s.c_try = 0.0
@@ -211,6 +213,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.cd_out = -1.0
     s.cd_span = -1.0
     s.cd_try = 0.0
+    s.cd_found = 0.0
     s.low_since = -1.0
     s.drifting = 0
     s.held = 0
@@ -793,8 +796,15 @@ cdef int is_flat(Core* s, double t) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
     cdef double mid = mean_ticks(s, s.ih1, s.n)
     cdef double v_flat = FLAT * mid / half + v_floor(s)
-    return fabs(mid - mean_ticks(s, s.ih2, s.ih1)) <= FLAT * mid + ARRIVAL_K * s.sig_f \
-        and fabs(s.v) <= v_flat
+    cdef double tol = FLAT * mid + ARRIVAL_K * s.sig_f
+    if not (fabs(mid - mean_ticks(s, s.ih2, s.ih1)) <= tol and fabs(s.v) <= v_flat):
+        return 0
+    cdef double m0 = mean_ticks(s, s.ih2, s.it2)
+    cdef double m1 = mean_ticks(s, s.it2, s.it1)
+    cdef double m2 = mean_ticks(s, s.it1, s.n)
+    cdef double hi = m0 if m0 > m1 else m1
+    cdef double lo = m0 if m0 < m1 else m1
+    return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
 
 cdef int flat_thirds(Core* s, double t, double dur) noexcept nogil:
@@ -1007,13 +1017,15 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.cd_out = -1.0
             s.cd_span = -1.0
             s.cd_try = 0.0
+            s.cd_found = t
     if s.cd_start >= 0.0:
         if t - s.cd_start < s.min_hold:
             return
         if s.cd_span < 0.0:
             frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
-        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max:
+        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max and \
+                (s.mv_fast or (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))):
             do_step(s, t, k_now, 0)
             return
         mid = mean_ticks(s, s.ih1, s.n)
@@ -1146,6 +1158,15 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
         s.ih2 = lo_c
     while s.ih2 < k_now and s.ht[hix(s, s.ih2)] < t - 2.0 * half:
         s.ih2 += 1
+    cdef double third = s.min_hold / 3.0
+    if s.it1 < lo_c:
+        s.it1 = lo_c
+    while s.it1 < k_now and s.ht[hix(s, s.it1)] < t - third:
+        s.it1 += 1
+    if s.it2 < lo_c:
+        s.it2 = lo_c
+    while s.it2 < k_now and s.ht[hix(s, s.it2)] < t - 2.0 * third:
+        s.it2 += 1
 
     cdef double thr
     if s.st == IDLE:

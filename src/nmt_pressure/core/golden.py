@@ -285,6 +285,8 @@ class Detector:
         self.iw = 0  # first tick of the steadiness window
         self.ih1 = 0  # first tick of the last half min_hold ...
         self.ih2 = 0  # ... and of the half before it
+        self.it1 = 0  # first tick of the last third of min_hold ...
+        self.it2 = 0  # ... and of the third before it (the flatness test's parts)
         self.sum_w = 0.0  # running sums of tick weight and weighted force (cw, cy hold them per tick)
         self.sum_wy = 0.0
         self.c_try = 0.0  # a hold in this contact is not tried again before this time
@@ -316,6 +318,7 @@ class Detector:
         self.cd_out = -1.0  # since when the force lies outside the candidate's band
         self.cd_span = -1.0  # its change's 20-80 % span, once measured (-1: not yet)
         self.cd_try = 0.0  # its slow-step tests are not run again before this time
+        self.cd_found = 0.0  # when it was found (a slow excursion's must still be flat later)
         self.low_since = -1.0  # since when the force lies below release_level of the hold's level
         self.drifting = False  # a slow excursion was judged drift: no new level test until back in band
         self.held = False  # this contact has had a hold (a release is due when it ends)
@@ -540,8 +543,16 @@ class Detector:
         # ... and it is not moving now (a turn has just begun): the rate that would shift the
         # halves by that much, plus the hand's jitter and the noise of the rate.
         v_flat = FLAT * mid / half + self._v_floor()
-        return abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= \
-            FLAT * mid + ARRIVAL_K * self.sig_f and abs(self.v) <= v_flat
+        tol = FLAT * mid + ARRIVAL_K * self.sig_f
+        if not (abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= tol and abs(self.v) <= v_flat):
+            return False
+        # ... and no third of it stands apart: a drift's turn looks flat by halves at its peak.
+        m0 = self._mean_ticks(self.ih2, self.it2)
+        m1 = self._mean_ticks(self.it2, self.it1)
+        m2 = self._mean_ticks(self.it1, self.n)
+        hi = m0 if m0 > m1 else m1
+        lo = m0 if m0 < m1 else m1
+        return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
     def _flat_thirds(self, t: float, dur: float) -> bool:
         """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT``. A
@@ -658,6 +669,15 @@ class Detector:
             self.ih2 = lo_c
         while self.ih2 < k_now and self.ht[self._h(self.ih2)] < t - 2.0 * half:
             self.ih2 += 1
+        third = c.min_hold / 3.0
+        if self.it1 < lo_c:
+            self.it1 = lo_c
+        while self.it1 < k_now and self.ht[self._h(self.it1)] < t - third:
+            self.it1 += 1
+        if self.it2 < lo_c:
+            self.it2 = lo_c
+        while self.it2 < k_now and self.ht[self._h(self.it2)] < t - 2.0 * third:
+            self.it2 += 1
 
         if self.st == IDLE:
             thr = self.c_on
@@ -1090,6 +1110,7 @@ class Detector:
                 self.cd_out = -1.0
                 self.cd_span = -1.0
                 self.cd_try = 0.0
+                self.cd_found = t
         slow_max = c.slow_step_limit
         if self.cd_start >= 0.0:
             if t - self.cd_start < c.min_hold:
@@ -1099,8 +1120,11 @@ class Detector:
             if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
                 frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
                 self.cd_span = self._span(frm, self.cd_level, self.cd_start)
+            # A level found in a slow excursion must still be held half a min_hold later (flat):
+            # a drift's turn looks like a fast change to its peak's mean and passes at once.
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
-                    self.cd_span <= SPAN_20_80 * c.step_max_duration:
+                    self.cd_span <= SPAN_20_80 * c.step_max_duration and \
+                    (self.mv_fast or (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))):
                 self._step(t, k_now, False)
                 return
             # A slow step's size: the candidate may have been found on the ease's tail, which has
