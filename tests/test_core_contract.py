@@ -226,3 +226,22 @@ def test_a_drift_out_under_tremor_is_dated_at_its_own_crossing(impl, trace, run_
     t0, t1 = tr.marks["drift"]
     crossing = t0 + (t1 - t0) * 0.10 / 0.18  # where the drift itself left level · 1.10
     assert abs(exits[0].t - crossing) <= 0.2, (exits[0].t, crossing)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_step_that_stalls_on_its_way_is_dated_from_where_it_left_the_level(impl, trace, run_trace,
+                                                                             invariants, rate, sign):
+    """A hand that moves a little first, stalls, then makes the rest of the step (an overshooting or
+    undershooting aim): the change began where the force left the old level, not at the stall that
+    the reference it departs from had followed."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0)
+    tr = tr.step(sign * 0.045, 1.1, mark="lead").hold(0.2).ramp(20.0 * (1 + sign * 0.2), 0.5).hold(6.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.003, seed=9)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == ("up" if sign > 0 else "down"), kinds(events)
+    assert abs(steps[0].t - tr.marks["lead"][0]) <= 0.75  # the old core: 1.3 s late, at the stall
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert abs(holds[0].end - tr.marks["lead"][0]) <= 0.75

@@ -851,6 +851,35 @@ cdef inline int window_after(Core* s, double t0) noexcept nogil:
     return s.ht[hix(s, s.iw if s.iw > lo else lo)] >= t0
 
 
+cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim) noexcept nogil:
+    cdef double floor = hold_floor(s)
+    cdef i64 k = k_now
+    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 ka
+    cdef double ref, tol
+    if lim < floor:
+        lim = floor
+    while k > lo and s.ht[hix(s, k)] > lim:
+        k -= 1
+    ka = k
+    while ka > lo and s.ht[hix(s, ka - 1)] >= lim - s.min_hold:
+        ka -= 1
+    if k <= lo or s.ht[hix(s, ka)] > lim - 0.5 * s.min_hold:
+        return onset
+    ref = mean_ticks(s, ka, k + 1)
+    tol = DEPART * ref + DEPART_K * s.sig_f + quantum(s)
+    while ka <= k:
+        if fabs(s.hy[hix(s, ka)] - ref) > tol:
+            return onset
+        ka += 1
+    k = k_now
+    while k > lo and s.ht[hix(s, k)] > onset:
+        k -= 1
+    if direction * (s.hy[hix(s, k)] - ref) <= tol:
+        return onset
+    return scan_departure(s, ref, tol, k, direction, lim)
+
+
 cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double start = s.cd_start
     cdef double level = s.cd_level
@@ -864,6 +893,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         onset = ease_onset(s, ref, level, hold_floor(s))
     else:
         onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s))
+        onset = lead_in(s, onset, k_now, direction, start - s.step_max)
     cdef double settled = start
     start = band_start(s, level, onset)
     flush_held(s, onset)

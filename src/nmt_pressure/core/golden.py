@@ -1162,6 +1162,7 @@ class Detector:
         else:
             tol = DEPART * ref + DEPART_K * self.sig_f
             onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
+            onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
         settled = start
         start = self._band_start(level, onset)
         self._flush_held(onset)
@@ -1171,6 +1172,37 @@ class Detector:
         self._end_hold(onset, "step")
         self._emit("step", onset, "up" if direction > 0 else "down", level)
         self._begin_hold(t, start, level, settled)
+
+    def _lead_in(self, onset: float, k_now: int, direction: int, lim: float) -> float:
+        """A fast step's onset, taken back over its lead-in: the reference the fast part departs from
+        follows a slower first movement the same way (a hand that eases off first, or stalls on its
+        way), but the change began where the force left the level it held before. That level is the
+        mean over the ``min_hold`` before ``lim``, so that the change, lead-in and all, lies within
+        ``step_max_duration`` of its arrival; a one-quantum jump is no lead-in."""
+        floor = self._hold_floor()
+        if lim < floor:
+            lim = floor
+        k = k_now
+        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        while k > lo and self.ht[self._h(k)] > lim:
+            k -= 1
+        ka = k
+        while ka > lo and self.ht[self._h(ka - 1)] >= lim - self.cfg.min_hold:
+            ka -= 1
+        if k <= lo or self.ht[self._h(ka)] > lim - 0.5 * self.cfg.min_hold:
+            return onset  # not that much history before: nothing to compare with
+        ref = self._mean_ticks(ka, k + 1)
+        tol = DEPART * ref + DEPART_K * self.sig_f + self._q()
+        while ka <= k:
+            if abs(self.hy[self._h(ka)] - ref) > tol:
+                return onset  # the force was not lying at one level then (wander, a movement)
+            ka += 1
+        k = k_now
+        while k > lo and self.ht[self._h(k)] > onset:
+            k -= 1
+        if direction * (self.hy[self._h(k)] - ref) <= tol:
+            return onset  # the force still lay at that level when the fast part began: no lead-in
+        return self._scan_departure(ref, tol, k, direction, lim)
 
     def _leave(self, t: float) -> None:
         """The force left the hold fast and neither came back nor stepped: the hold ends there."""
