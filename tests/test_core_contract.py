@@ -230,13 +230,14 @@ def test_a_drift_out_under_tremor_is_dated_at_its_own_crossing(impl, trace, run_
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("sign", [1.0, -1.0])
+@pytest.mark.parametrize("lead", [0.045, -0.045])
 def test_a_step_that_stalls_on_its_way_is_dated_from_where_it_left_the_level(impl, trace, run_trace,
-                                                                             invariants, rate, sign):
-    """A hand that moves a little first, stalls, then makes the rest of the step (an overshooting or
-    undershooting aim): the change began where the force left the old level, not at the stall that
-    the reference it departs from had followed."""
+                                                                             invariants, rate, sign, lead):
+    """A hand that moves a little first (the same way, or back: a dip before a push), stalls, then
+    makes the step (an overshooting or undershooting aim): the change began where the force left the
+    old level, not at the stall that the reference it departs from had followed."""
     tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0)
-    tr = tr.step(sign * 0.045, 1.1, mark="lead").hold(0.2).ramp(20.0 * (1 + sign * 0.2), 0.5).hold(6.0)
+    tr = tr.step(sign * lead, 1.1, mark="lead").hold(0.2).ramp(20.0 * (1 + sign * 0.2), 0.5).hold(6.0)
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.003, seed=9)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)

@@ -876,9 +876,10 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
     k = k_now
     while k > lo and s.ht[hix(s, k)] > onset:
         k -= 1
-    if direction * (s.hy[hix(s, k)] - ref) <= tol:
+    cdef double dev = s.hy[hix(s, k)] - ref
+    if fabs(dev) <= tol:
         return onset
-    return scan_departure(s, ref, tol, k, direction, lim)
+    return scan_departure(s, ref, tol, k, 1 if dev > 0 else -1, lim)
 
 
 cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:

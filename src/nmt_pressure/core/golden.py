@@ -1260,9 +1260,11 @@ class Detector:
         k = k_now
         while k > lo and self.ht[self._h(k)] > onset:
             k -= 1
-        if direction * (self.hy[self._h(k)] - ref) <= tol:
+        dev = self.hy[self._h(k)] - ref
+        if abs(dev) <= tol:
             return onset  # the force still lay at that level when the fast part began: no lead-in
-        return self._scan_departure(ref, tol, k, direction, lim)
+        # A lead-in the same way, or a counter-movement (a dip before a push): where it left.
+        return self._scan_departure(ref, tol, k, 1 if dev > 0 else -1, lim)
 
     def _leave(self, t: float) -> None:
         """The force left the hold fast and neither came back nor stepped: the hold ends there."""
