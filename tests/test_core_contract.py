@@ -312,3 +312,44 @@ def test_a_step_under_the_slowest_tremor_is_seen(impl, trace, run_trace, invaria
     assert [h.ended_by for h in holds] == ["step", "release"]
     assert abs(holds[1].level / holds[0].level - 1.12) <= 0.02
     assert not of(events, "band_exit"), kinds(events)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+@pytest.mark.parametrize("lead", [0.045, -0.045])
+def test_a_step_that_stalls_on_its_way_is_dated_from_where_it_left_the_level(impl, trace, run_trace,
+                                                                             invariants, rate, sign, lead):
+    """A hand that moves a little first (the same way, or back: a dip before a push), stalls, then
+    makes the step (an overshooting or undershooting aim): the change began where the force left the
+    old level, not at the stall that the reference it departs from had followed."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0)
+    tr = tr.step(sign * lead, 1.1, mark="lead").hold(0.2).ramp(20.0 * (1 + sign * 0.2), 0.5).hold(6.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.003, seed=9)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == ("up" if sign > 0 else "down"), kinds(events)
+    assert abs(steps[0].t - tr.marks["lead"][0]) <= 0.75  # the old core: 1.3 s late, at the stall
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert abs(holds[0].end - tr.marks["lead"][0]) <= 0.75
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("shelf", [1.35, 1.5])
+def test_a_short_shelf_between_two_fast_steps_is_a_hold(impl, trace, run_trace, invariants, rate, shelf):
+    """A fast step down onto a shelf held just over min_hold, then a second fast movement (a pull):
+    the shelf is a hold (the contract's, from where the force came within the hold band), though
+    its confirmation window could not yet lie after the first movement ended; the first hold ends
+    at the step down, not at the pull."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(-0.15, 0.6, mark="down")
+    tr = tr.hold(shelf).ramp(40.0, 0.3, mark="pull").hold(6.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.003, seed=10)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert [s.direction for s in steps] == ["down", "up"], kinds(events)
+    assert abs(steps[0].t - tr.marks["down"][0]) <= 0.5
+    assert abs(steps[1].t - tr.marks["pull"][0]) <= 0.5
+    assert [h.ended_by for h in holds] == ["step", "step", "release"]
+    assert abs(holds[0].end - tr.marks["down"][0]) <= 0.5
+    assert holds[1].level == pytest.approx(17.0, rel=0.03)

@@ -334,12 +334,13 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
     return onset if onset > floor else floor
 
 
-cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t) noexcept nogil:
+cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
+                         i64 k_end) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef i64 k = s.n - 1
+    cdef i64 k = k_end
     while k > lo and s.ht[hix(s, k - 1)] >= frm_t and fabs(s.hy[hix(s, k - 1)] - level) <= wide:
         k -= 1
-    while k < s.n - 1 and fabs(s.hy[hix(s, k)] - level) > tol:
+    while k < k_end and fabs(s.hy[hix(s, k)] - level) > tol:
         k += 1
     return s.ht[hix(s, k)]
 
@@ -503,16 +504,16 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
 cdef void settle(Core* s, double mid, double frm_t, double* start, double* level) noexcept nogil:
     cdef double hb = s.hold_band
     cdef double half
-    start[0] = scan_arrival(s, mid, 0.5 * hb * mid + NOISE_K * s.sig_f, wide(s, mid), frm_t)
+    start[0] = scan_arrival(s, mid, 0.5 * hb * mid + NOISE_K * s.sig_f, wide(s, mid), frm_t, s.n - 1)
     half = s.ht[hix(s, s.n - 1)] - 0.5 * s.min_hold
     level[0] = mean_since(s, start[0] if start[0] > half else half)
     start[0] = scan_arrival(s, level[0], ARRIVAL * level[0] + ARRIVAL_K * s.sig_f, wide(s, level[0]),
-                            frm_t)
+                            frm_t, s.n - 1)
     level[0] = mean_since(s, start[0])
 
 
-cdef inline double band_start(Core* s, double level, double frm_t) noexcept nogil:
-    return scan_arrival(s, level, s.hold_band * level + ARRIVAL_K * s.sig_f, wide(s, level), frm_t)
+cdef inline double band_start(Core* s, double level, double frm_t, i64 k_end) noexcept nogil:
+    return scan_arrival(s, level, s.hold_band * level + ARRIVAL_K * s.sig_f, wide(s, level), frm_t, k_end)
 
 
 cdef void begin_hold(Core* s, double t, double start, double level, double settled) noexcept nogil:
@@ -742,7 +743,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         frm = s.last_end
     settle(s, mid, frm, &start, &level)
     if start <= t - s.min_hold:
-        begin_hold(s, t, band_start(s, level, frm), level, start)
+        begin_hold(s, t, band_start(s, level, frm, s.n - 1), level, start)
     else:
         s.c_try = start + s.min_hold
 
@@ -913,6 +914,36 @@ cdef inline int window_after(Core* s, double t0) noexcept nogil:
     return s.ht[hix(s, s.iw if s.iw > lo else lo)] >= t0
 
 
+cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim) noexcept nogil:
+    cdef double floor = hold_floor(s)
+    cdef i64 k = k_now
+    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 ka
+    cdef double ref, tol
+    if lim < floor:
+        lim = floor
+    while k > lo and s.ht[hix(s, k)] > lim:
+        k -= 1
+    ka = k
+    while ka > lo and s.ht[hix(s, ka - 1)] >= lim - s.min_hold:
+        ka -= 1
+    if k <= lo or s.ht[hix(s, ka)] > lim - 0.5 * s.min_hold:
+        return onset
+    ref = mean_ticks(s, ka, k + 1)
+    tol = DEPART * ref + DEPART_K * s.sig_f + quantum(s)
+    while ka <= k:
+        if fabs(s.hy[hix(s, ka)] - ref) > tol:
+            return onset
+        ka += 1
+    k = k_now
+    while k > lo and s.ht[hix(s, k)] > onset:
+        k -= 1
+    cdef double dev = s.hy[hix(s, k)] - ref
+    if fabs(dev) <= tol:
+        return onset
+    return scan_departure(s, ref, tol, k, 1 if dev > 0 else -1, lim)
+
+
 cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double start = s.cd_start
     cdef double level = s.cd_level
@@ -926,8 +957,9 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         onset = ease_onset(s, ref, level, hold_floor(s))
     else:
         onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s))
+        onset = lead_in(s, onset, k_now, direction, start - s.step_max)
     cdef double settled = start
-    start = band_start(s, level, onset)
+    start = band_start(s, level, onset, k_now)
     flush_held(s, onset)
     if slow and s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
@@ -947,7 +979,7 @@ cdef void leave(Core* s, double t) noexcept nogil:
         k -= 1
     s.win_from = k
     if start >= 0.0:
-        begin_hold(s, t, band_start(s, level, onset), level, start)
+        begin_hold(s, t, band_start(s, level, onset, s.n - 1), level, start)
 
 
 cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
@@ -957,6 +989,55 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
     s.cd_start = -1.0
     flush_held(s, INFINITY)
     band(s, t, y)
+
+
+cdef int shelf(Core* s, double t, i64 k_now) noexcept nogil:
+    cdef int direction = 1 if s.v > 0 else -1
+    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef double before = s.hy[hix(s, s.iv)]
+    cdef double t1 = scan_departure(s, before, DEPART * before + DEPART_K * s.sig_f, k_now, direction,
+                                    s.mv_onset)
+    cdef i64 k1 = k_now
+    cdef i64 k, ka
+    cdef double ymax, ymin, yk, mid, half, level, settled, frm, sp
+    while k1 > lo and s.ht[hix(s, k1)] > t1:
+        k1 -= 1
+    k = k1
+    ymax = s.hy[hix(s, k)]
+    ymin = ymax
+    while k > lo and s.ht[hix(s, k - 1)] >= t1 - s.min_hold:
+        k -= 1
+        yk = s.hy[hix(s, k)]
+        if yk > ymax:
+            ymax = yk
+        elif yk < ymin:
+            ymin = yk
+    if k <= lo or s.ht[hix(s, k)] < s.mv_onset:
+        return 0
+    mid = 0.5 * (ymax + ymin)
+    if 0.5 * (ymax - ymin) > wide(s, mid):
+        return 0
+    half = t1 - 0.5 * s.min_hold
+    ka = k1
+    while ka > lo and s.ht[hix(s, ka - 1)] >= half:
+        ka -= 1
+    level = mean_ticks(s, ka, k1 + 1)
+    settled = scan_arrival(s, level, ARRIVAL * level + ARRIVAL_K * s.sig_f, wide(s, level), s.mv_onset, k1)
+    ka = k1
+    while ka > lo and s.ht[hix(s, ka - 1)] >= settled:
+        ka -= 1
+    level = mean_ticks(s, ka, k1 + 1)
+    if t1 - band_start(s, level, s.mv_onset, k1) < s.min_hold or \
+            fabs(level - s.mv_ref) < step_thr(s, s.mv_ref):
+        return 0
+    frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
+    sp = span(s, frm, level, t1)
+    if sp > SPAN_20_80 * s.step_max or 0.6 * fabs(level - frm) < s.step_rate * s.h_level * sp:
+        return 0
+    s.cd_start = settled
+    s.cd_level = level
+    do_step(s, t, k1, 0)
+    return 1
 
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
@@ -975,6 +1056,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.mv_quiet = t
     elif fabs(s.v) > v_now:
         s.mv_quiet = -1.0
+        if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and shelf(s, t, k_now):
+            return
     if s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME:
         s.mv_settle = s.mv_quiet - 0.5 * VEL_MEAN
     d = fabs(y - s.sl_ref)
@@ -1038,7 +1121,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                     s.cd_try = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
-                                         s.mv_onset)
+                                         s.mv_onset, s.n - 1)
                     if t - start < s.slow_hold:
                         s.cd_try = start + s.slow_hold
                     elif span(s, s.h_level, mid, start) <= SLOW_SPAN * slow_max:

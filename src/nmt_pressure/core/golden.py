@@ -523,15 +523,17 @@ class Detector:
         f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
         return self.ht[j0] + f * (self.ht[j1] - self.ht[j0])
 
-    def _scan_arrival(self, level: float, tol: float, wide: float, frm_t: float) -> float:
+    def _scan_arrival(self, level: float, tol: float, wide: float, frm_t: float, k_end: int = -1) -> float:
         """Where the force arrived at ``level``: after its last excursion beyond ``wide`` (a ramp,
         a step, an overshoot settling back), the first tick within ``tol`` of the level; never
-        before ``frm_t``."""
+        before ``frm_t``. Looked for back from tick ``k_end`` (the latest, by default)."""
         lo = max(self._oldest(), self.win_from)
-        k = self.n - 1
+        if k_end < 0:
+            k_end = self.n - 1
+        k = k_end
         while k > lo and self.ht[self._h(k - 1)] >= frm_t and abs(self.hy[self._h(k - 1)] - level) <= wide:
             k -= 1
-        while k < self.n - 1 and abs(self.hy[self._h(k)] - level) > tol:
+        while k < k_end and abs(self.hy[self._h(k)] - level) > tol:
             k += 1
         return self.ht[self._h(k)]
 
@@ -798,12 +800,12 @@ class Detector:
                                    frm_t)
         return start, self._mean_since(start)
 
-    def _band_start(self, level: float, frm_t: float) -> float:
+    def _band_start(self, level: float, frm_t: float, k_end: int = -1) -> float:
         """Where a hold at ``level`` began: where the force came within the hold band of it and
         stayed (the contract's "a stretch in which the force stays near one level", as people label
         it), earlier than the settled part its level is measured over."""
         return self._scan_arrival(level, self.cfg.hold_band * level + ARRIVAL_K * self.sig_f,
-                                  self._wide(level), frm_t)
+                                  self._wide(level), frm_t, k_end)
 
     def _wide(self, level: float) -> float:
         """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
@@ -1056,6 +1058,8 @@ class Detector:
                 self.mv_quiet = t
         elif abs(self.v) > v_now:
             self.mv_quiet = -1.0
+            if self.mv_fast and self.mv_settle >= 0.0 and self.cd_start < 0.0 and self._shelf(t, k_now):
+                return  # the movement had come to rest on a hold: the new one starts from it
         if self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME:
             self.mv_settle = self.mv_quiet - 0.5 * VEL_MEAN  # the latest end (the mean trails by half)
         d = abs(y - self.sl_ref)
@@ -1173,6 +1177,62 @@ class Detector:
             self._leave(t)
         else:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
+
+    def _shelf(self, t: float, k_now: int) -> bool:
+        """A fast movement came to rest, and a new one begins before the hold at its new level could
+        be confirmed (that window must lie after the movement ended). If the force lay within the
+        hold band of one level for ``min_hold`` before the new movement began (the contract's hold,
+        counted, as any hold is, from where it came within that band), that was a hold: when the
+        first movement is a fast step from where it began, it is told now, and the new movement is
+        classified from that hold. Returns whether it was."""
+        c = self.cfg
+        direction = 1 if self.v > 0 else -1
+        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        before = self.hy[self._h(self.iv)]  # the force a VEL_SPAN ago, as this movement began
+        t1 = self._scan_departure(before, DEPART * before + DEPART_K * self.sig_f, k_now, direction,
+                                  self.mv_onset)
+        k1 = k_now
+        while k1 > lo and self.ht[self._h(k1)] > t1:
+            k1 -= 1
+        k = k1
+        ymax = ymin = self.hy[self._h(k)]
+        while k > lo and self.ht[self._h(k - 1)] >= t1 - c.min_hold:
+            k -= 1
+            yk = self.hy[self._h(k)]
+            if yk > ymax:
+                ymax = yk
+            elif yk < ymin:
+                ymin = yk
+        if k <= lo or self.ht[self._h(k)] < self.mv_onset:
+            return False  # not min_hold of history since the first movement began
+        mid = 0.5 * (ymax + ymin)
+        if 0.5 * (ymax - ymin) > self._wide(mid):
+            return False
+        # Its level as any hold's: from the settled part (an arrival's overshoot or tail excluded).
+        half = t1 - 0.5 * c.min_hold
+        ka = k1
+        while ka > lo and self.ht[self._h(ka - 1)] >= half:
+            ka -= 1
+        level = self._mean_ticks(ka, k1 + 1)
+        settled = self._scan_arrival(level, ARRIVAL * level + ARRIVAL_K * self.sig_f, self._wide(level),
+                                     self.mv_onset, k1)
+        ka = k1
+        while ka > lo and self.ht[self._h(ka - 1)] >= settled:
+            ka -= 1
+        level = self._mean_ticks(ka, k1 + 1)
+        if t1 - self._band_start(level, self.mv_onset, k1) < c.min_hold or \
+                abs(level - self.mv_ref) < self._step_thr(self.mv_ref):
+            return False
+        # ... and the first movement was faster than drift: over the middle 60 % of its way at
+        # least at the rate that starts a movement (a drift that turns back under tremor is not).
+        frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
+        sp = self._span(frm, level, t1)
+        if sp > SPAN_20_80 * c.step_max_duration or 0.6 * abs(level - frm) < c.step_rate * self.h_level * sp:
+            return False
+        self.cd_start = settled
+        self.cd_level = level
+        self._step(t, k1, False)
+        return True
 
     def _left_fast(self) -> bool:
         """The excursion went out faster than drift does: a step away from where it began within
@@ -1293,8 +1353,9 @@ class Detector:
         else:
             tol = DEPART * ref + DEPART_K * self.sig_f
             onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
+            onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
         settled = start
-        start = self._band_start(level, onset)
+        start = self._band_start(level, onset, k_now)
         self._flush_held(onset)
         if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.
@@ -1302,6 +1363,39 @@ class Detector:
         self._end_hold(onset, "step")
         self._emit("step", onset, "up" if direction > 0 else "down", level)
         self._begin_hold(t, start, level, settled)
+
+    def _lead_in(self, onset: float, k_now: int, direction: int, lim: float) -> float:
+        """A fast step's onset, taken back over its lead-in: the reference the fast part departs from
+        follows a slower first movement the same way (a hand that eases off first, or stalls on its
+        way), but the change began where the force left the level it held before. That level is the
+        mean over the ``min_hold`` before ``lim``, so that the change, lead-in and all, lies within
+        ``step_max_duration`` of its arrival; a one-quantum jump is no lead-in."""
+        floor = self._hold_floor()
+        if lim < floor:
+            lim = floor
+        k = k_now
+        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        while k > lo and self.ht[self._h(k)] > lim:
+            k -= 1
+        ka = k
+        while ka > lo and self.ht[self._h(ka - 1)] >= lim - self.cfg.min_hold:
+            ka -= 1
+        if k <= lo or self.ht[self._h(ka)] > lim - 0.5 * self.cfg.min_hold:
+            return onset  # not that much history before: nothing to compare with
+        ref = self._mean_ticks(ka, k + 1)
+        tol = DEPART * ref + DEPART_K * self.sig_f + self._q()
+        while ka <= k:
+            if abs(self.hy[self._h(ka)] - ref) > tol:
+                return onset  # the force was not lying at one level then (wander, a movement)
+            ka += 1
+        k = k_now
+        while k > lo and self.ht[self._h(k)] > onset:
+            k -= 1
+        dev = self.hy[self._h(k)] - ref
+        if abs(dev) <= tol:
+            return onset  # the force still lay at that level when the fast part began: no lead-in
+        # A lead-in the same way, or a counter-movement (a dip before a push): where it left.
+        return self._scan_departure(ref, tol, k, 1 if dev > 0 else -1, lim)
 
     def _leave(self, t: float) -> None:
         """The force left the hold fast and neither came back nor stepped: the hold ends there."""
