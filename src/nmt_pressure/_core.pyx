@@ -991,8 +991,7 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
     band(s, t, y)
 
 
-cdef int shelf(Core* s, double t, i64 k_now) noexcept nogil:
-    cdef int direction = 1 if s.v > 0 else -1
+cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
     cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
     cdef double before = s.hy[hix(s, s.iv)]
     cdef double t1 = scan_departure(s, before, DEPART * before + DEPART_K * s.sig_f, k_now, direction,
@@ -1031,7 +1030,7 @@ cdef int shelf(Core* s, double t, i64 k_now) noexcept nogil:
             fabs(level - s.mv_ref) < step_thr(s, s.mv_ref):
         return 0
     frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
-    sp = span(s, frm, level, t1)
+    sp = span(s, frm, level, t1 - 0.5 * VEL_MEAN)  # the mean must end before the new movement
     if sp > SPAN_20_80 * s.step_max or 0.6 * fabs(level - frm) < s.step_rate * s.h_level * sp:
         return 0
     s.cd_start = settled
@@ -1056,7 +1055,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.mv_quiet = t
     elif fabs(s.v) > v_now:
         s.mv_quiet = -1.0
-        if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and shelf(s, t, k_now):
+        if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and \
+                shelf(s, t, k_now, 1 if s.v > 0 else -1):
             return
     if s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME:
         s.mv_settle = s.mv_quiet - 0.5 * VEL_MEAN
@@ -1078,6 +1078,9 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
     if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time) and \
             fabs(y - s.hm[hix(s, k_now)]) <= wide(s, s.h_level):
+        if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and \
+                shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
+            return  # came to rest on a short hold; coming back is a new movement (the rate lags)
         if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
             leave(s, t)
         else:

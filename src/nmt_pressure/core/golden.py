@@ -1058,7 +1058,8 @@ class Detector:
                 self.mv_quiet = t
         elif abs(self.v) > v_now:
             self.mv_quiet = -1.0
-            if self.mv_fast and self.mv_settle >= 0.0 and self.cd_start < 0.0 and self._shelf(t, k_now):
+            if self.mv_fast and self.mv_settle >= 0.0 and self.cd_start < 0.0 and \
+                    self._shelf(t, k_now, 1 if self.v > 0 else -1):
                 return  # the movement had come to rest on a hold: the new one starts from it
         if self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME:
             self.mv_settle = self.mv_quiet - 0.5 * VEL_MEAN  # the latest end (the mean trails by half)
@@ -1088,6 +1089,11 @@ class Detector:
             # Back at the level: a wobble, or a departure that stayed away too long to be one; not
             # passing through it (a fast fall is a hold band away from its own mean over VEL_MEAN
             # before the rate, taken on that mean, has caught up with it).
+            if self.mv_fast and self.mv_settle >= 0.0 and self.cd_start < 0.0 and \
+                    self._shelf(t, k_now, 1 if y > self.hm[self._h(k_now)] else -1):
+                # It had come to rest on a short hold, and coming back is a new movement from it,
+                # which the (averaged, lagging) rate has not seen yet: looked at now, as when it has.
+                return
             if self.mv_out >= 0.0 and self.mv_back - self.mv_out > c.leave_time and self._left_fast():
                 self._leave(t)
             else:
@@ -1178,15 +1184,14 @@ class Detector:
         else:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
 
-    def _shelf(self, t: float, k_now: int) -> bool:
+    def _shelf(self, t: float, k_now: int, direction: int) -> bool:
         """A fast movement came to rest, and a new one begins before the hold at its new level could
         be confirmed (that window must lie after the movement ended). If the force lay within the
         hold band of one level for ``min_hold`` before the new movement began (the contract's hold,
         counted, as any hold is, from where it came within that band), that was a hold: when the
         first movement is a fast step from where it began, it is told now, and the new movement is
-        classified from that hold. Returns whether it was."""
+        classified from that hold (``direction``: the new movement's). Returns whether it was."""
         c = self.cfg
-        direction = 1 if self.v > 0 else -1
         lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
         before = self.hy[self._h(self.iv)]  # the force a VEL_SPAN ago, as this movement began
         t1 = self._scan_departure(before, DEPART * before + DEPART_K * self.sig_f, k_now, direction,
@@ -1225,8 +1230,10 @@ class Detector:
             return False
         # ... and the first movement was faster than drift: over the middle 60 % of its way at
         # least at the rate that starts a movement (a drift that turns back under tremor is not).
+        # (The span's crossings are those of the VEL_MEAN mean, which _span looks for up to half
+        # that after the time it is given: the mean must end at t1, before the new movement.)
         frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
-        sp = self._span(frm, level, t1)
+        sp = self._span(frm, level, t1 - 0.5 * VEL_MEAN)
         if sp > SPAN_20_80 * c.step_max_duration or 0.6 * abs(level - frm) < c.step_rate * self.h_level * sp:
             return False
         self.cd_start = settled
