@@ -89,6 +89,7 @@ class _Hand:
         self.due = 0.0
         self.level = 0.0
         self.onset = math.nan
+        self.steady_until = 0.0  # no wander before this (a slow step is a step once steady 3 s)
 
     def u(self, lo_hi: tuple[float, float]) -> float:
         return float(self.rng.uniform(*lo_hi))
@@ -110,7 +111,9 @@ class _Hand:
             self.emit("hold", gap)
             return
         # Steady first, then a slow wander: well under the core's drift rates, it stays one hold.
-        steady = gap * self.u((0.3, 0.5))
+        # After an ease the hand rests on the new barrier until the core can confirm the slow step
+        # (the contract's "steady at the new level for 3 s"); a creep before that is no steadiness.
+        steady = max(gap * self.u((0.3, 0.5)), min(gap, self.steady_until - self.t))
         self.emit("hold", steady)
         self.level *= 1.0 + wander
         self.emit("drift", gap - steady, f" to {self.level:.2f}")
@@ -183,6 +186,7 @@ def _step(h: _Hand, plan: tuple[Phase, ...], i: int, own_pace: bool) -> None:
         slow = _move_seconds(change, limit, pace, EASE_PEAK)
         h.emit("ease", max(FAST_STEP_S + 0.6, min(slow, longest)), f" to {level:.2f}")
         h.due = h.t + CONFIRM_EASE_S + MARGIN_S
+        h.steady_until = h.t + CONFIRM_EASE_S
     h.level = level
     h.onset = h.t
 
