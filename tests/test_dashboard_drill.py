@@ -144,7 +144,8 @@ def test_a_whole_drill_on_the_built_in_simulator(window: Any, qtbot: Any, hand: 
     assert hold["band"] == pytest.approx((10.8, 13.2))
     assert hold["plot_band"] and hold["region"] == pytest.approx((10.8, 13.2))
     assert hold["band_label"] == "band 10.8–13.2 N (target 12.0 N)"
-    assert hold["countdown"].endswith(" s") and 0.0 < float(hold["countdown"][:-2]) <= 3.0
+    # (0.0 when a busy GUI thread shows the prompt after the sped-up hold is already over)
+    assert hold["countdown"].endswith(" s") and 0.0 <= float(hold["countdown"][:-2]) <= 3.0
     # one timer and one band on screen: the drill's count-down, the drill's band
     assert hold["main_timer"].endswith(" s left") and hold["bands"] == [pytest.approx((10.8, 13.2))]
     assert press["countdown"] == "" and release["band"] is None and not release["plot_band"]
