@@ -45,6 +45,7 @@ cdef double BAND_IN = _spec.BAND_IN
 cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double FLAT = _spec.FLAT
+cdef double TURN_PEAK = _spec.TURN_PEAK
 cdef double SLOW_RETRY = _spec.SLOW_RETRY
 cdef double EASE_BACK = _spec.EASE_BACK
 cdef double EASE_FROM = _spec.EASE_FROM
@@ -808,12 +809,15 @@ cdef int is_flat(Core* s, double t) noexcept nogil:
     return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
 
-cdef int flat_thirds(Core* s, double t, double dur) noexcept nogil:
+cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogil:
     cdef double third = dur / 3.0
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 k = s.n - 1
     cdef i64 b = s.n
-    cdef double m, edge
+    cdef double m = 0.0
+    cdef double m_new = 0.0
+    cdef double m_mid = 0.0
+    cdef double edge, tol, a, c, e
     cdef double m_lo = INFINITY
     cdef double m_hi = -INFINITY
     cdef int j
@@ -822,12 +826,22 @@ cdef int flat_thirds(Core* s, double t, double dur) noexcept nogil:
         while k > lo and s.ht[hix(s, k - 1)] >= edge:
             k -= 1
         m = mean_ticks(s, k, b)
+        if j == 1:
+            m_new = m
+        elif j == 2:
+            m_mid = m
         if m < m_lo:
             m_lo = m
         if m > m_hi:
             m_hi = m
         b = k
-    return m_hi - m_lo <= FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * s.sig_f
+    tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * s.sig_f
+    if m_hi - m_lo > tol:
+        return 0
+    a = direction * m
+    c = direction * m_mid
+    e = direction * m_new
+    return not (c > a and c > e and c - 0.5 * (a + e) > TURN_PEAK * tol)
 
 
 cdef inline i64 back_below(Core* s, i64 k, i64 lo, double a, double d, int direction,
@@ -1120,7 +1134,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             slow_dy = mid - s.h_level
         if relative and (slow_dy > 0.0 or s.slow_down) and fabs(slow_dy) >= step_thr(s, s.h_level):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
-                if not steady_for(s, t, s.slow_hold) or not flat_thirds(s, t, s.slow_hold):
+                if not steady_for(s, t, s.slow_hold) or \
+                        not flat_thirds(s, t, s.slow_hold, 1 if slow_dy > 0.0 else -1):
                     s.cd_try = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),

@@ -85,6 +85,11 @@ SLOW_ARRIVAL = 0.01
 #: ... and held flat at the end: the two halves of the last min_hold differ by at most this
 #: fraction of the level (about 1.3 %/s at the default min_hold; a drift turning back is faster).
 FLAT = 0.01
+#: A slow step's slow_step_hold must not pass over a peak: its middle third beyond both others (away
+#: from the old level) and beyond their mean by more than TURN_PEAK of the thirds' flatness
+#: tolerance. A 2 %/s drift's turn stands about 0.7 of its rate (1.4 %) out in the thirds' means,
+#: and the range test alone lets much of it pass within FLAT.
+TURN_PEAK = 0.3
 #: A slow ease is dated back from where it passed EASE_FROM of the way by EASE_BACK times the time
 #: it then took to EASE_TO. Which shape the hand eases with is unknown: EASE_BACK would be exact at
 #: 0.43 for a straight ramp, 1.13 for a raised cosine, 1.59 for minimum jerk; 0.94 puts a straight
@@ -556,28 +561,45 @@ class Detector:
         lo = m0 if m0 < m1 else m1
         return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
-    def _flat_thirds(self, t: float, dur: float) -> bool:
+    def _flat_thirds(self, t: float, dur: float, direction: int) -> bool:
         """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT``. A
         hand resting on a new barrier holds them together; a drift passing over its peak and turning
         back is still rising in the first third or falling in the last, which the halves of the last
-        ``min_hold`` (centred on the peak, the same on either side) cannot tell."""
+        ``min_hold`` (centred on the peak, the same on either side) cannot tell.
+
+        Nor do the thirds show the force passing over a peak (``direction``: the step's sign): the
+        middle third beyond both others, away from the old level, and beyond their mean by more than
+        ``TURN_PEAK`` of that tolerance. A returning drift of ~2 %/s stays within the tolerance around
+        its turn; a hand's sway is as often the other way, and a window it spoils is looked at again
+        ``SLOW_RETRY`` later."""
         third = dur / 3.0
         lo = max(self._oldest(), self.win_from)
         k = self.n - 1
         b = self.n
         m_lo = math.inf
         m_hi = -math.inf
+        m_new = m_mid = m = 0.0
         for j in range(1, 4):
             edge = t - j * third
             while k > lo and self.ht[self._h(k - 1)] >= edge:
                 k -= 1
             m = self._mean_ticks(k, b)
+            if j == 1:
+                m_new = m
+            elif j == 2:
+                m_mid = m
             if m < m_lo:
                 m_lo = m
             if m > m_hi:
                 m_hi = m
             b = k
-        return m_hi - m_lo <= FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * self.sig_f
+        tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * self.sig_f
+        if m_hi - m_lo > tol:
+            return False
+        a = direction * m  # the oldest third, then the middle and the newest, signed outwards
+        c = direction * m_mid
+        e = direction * m_new
+        return not (c > a and c > e and c - 0.5 * (a + e) > TURN_PEAK * tol)  # no peak: out and back
 
     def _mean_ticks(self, a: int, b: int) -> float:
         """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none)."""
@@ -1151,7 +1173,8 @@ class Detector:
                 # though near the new level, is not yet holding it. (Cheapest test first.)
                 if t - self.cd_start >= c.slow_step_hold and t >= self.cd_try and self._flat(t):
                     hold = c.slow_step_hold
-                    if not self._steady_for(t, hold) or not self._flat_thirds(t, hold):
+                    if not self._steady_for(t, hold) or \
+                            not self._flat_thirds(t, hold, 1 if slow_dy > 0.0 else -1):
                         # An outlier or a trend in the window: not before it has moved on.
                         self.cd_try = t + SLOW_RETRY
                     else:
