@@ -148,6 +148,14 @@ cdef inline i64 oldest(Core* s) noexcept nogil:
 cdef inline i64 imax(i64 a, i64 b) noexcept nogil:
     return a if a > b else b
 
+cdef inline i64 first_since(Core* s, i64 k, i64 lo, i64 k_now, double edge) noexcept nogil:
+    # A running pointer moved on to the first tick at or after edge (not before lo, not past k_now).
+    if k < lo:
+        k = lo
+    while k < k_now and s.ht[hix(s, k)] < edge:
+        k += 1
+    return k
+
 cdef inline void emit(Core* s, int kind, double t, int direction, double level) noexcept nogil:
     if s.ev_n >= EV_CAP:
         return  # unreachable by the drain marks; a guard against writing past the ring all the same
@@ -1251,23 +1259,11 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
         s.iw += 1
     cdef i64 lo_c = oldest(s) + 1 if s.n > s.cap else 0
     cdef double half = 0.5 * s.min_hold
-    if s.ih1 < lo_c:
-        s.ih1 = lo_c
-    while s.ih1 < k_now and s.ht[hix(s, s.ih1)] < t - half:
-        s.ih1 += 1
-    if s.ih2 < lo_c:
-        s.ih2 = lo_c
-    while s.ih2 < k_now and s.ht[hix(s, s.ih2)] < t - 2.0 * half:
-        s.ih2 += 1
+    s.ih1 = first_since(s, s.ih1, lo_c, k_now, t - half)
+    s.ih2 = first_since(s, s.ih2, lo_c, k_now, t - 2.0 * half)
     cdef double third = s.min_hold / 3.0
-    if s.it1 < lo_c:
-        s.it1 = lo_c
-    while s.it1 < k_now and s.ht[hix(s, s.it1)] < t - third:
-        s.it1 += 1
-    if s.it2 < lo_c:
-        s.it2 = lo_c
-    while s.it2 < k_now and s.ht[hix(s, s.it2)] < t - 2.0 * third:
-        s.it2 += 1
+    s.it1 = first_since(s, s.it1, lo_c, k_now, t - third)
+    s.it2 = first_since(s, s.it2, lo_c, k_now, t - 2.0 * third)
 
     cdef double thr
     if s.st == IDLE:

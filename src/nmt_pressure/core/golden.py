@@ -481,6 +481,15 @@ class Detector:
     def _oldest(self) -> int:
         return self.n - self.cap if self.n > self.cap else 0
 
+    def _first_since(self, k: int, lo: int, k_now: int, edge: float) -> int:
+        """A running pointer moved on to the first tick at or after ``edge`` (never before ``lo``,
+        never past ``k_now``): the start of a trailing window, kept per tick at O(1) cost."""
+        if k < lo:
+            k = lo
+        while k < k_now and self.ht[self._h(k)] < edge:
+            k += 1
+        return k
+
     def _scan_departure(self, ref: float, tol: float, frm: int, direction: int,
                         floor: float) -> float:
         """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``.
@@ -685,23 +694,12 @@ class Detector:
         # ... and of the two halves of the last min_hold (the flatness test).
         lo_c = self._oldest() + 1 if self.n > self.cap else 0
         half = 0.5 * c.min_hold
-        if self.ih1 < lo_c:
-            self.ih1 = lo_c
-        while self.ih1 < k_now and self.ht[self._h(self.ih1)] < t - half:
-            self.ih1 += 1
-        if self.ih2 < lo_c:
-            self.ih2 = lo_c
-        while self.ih2 < k_now and self.ht[self._h(self.ih2)] < t - 2.0 * half:
-            self.ih2 += 1
+        self.ih1 = self._first_since(self.ih1, lo_c, k_now, t - half)
+        self.ih2 = self._first_since(self.ih2, lo_c, k_now, t - 2.0 * half)
+        # ... and of its thirds (the flatness test's parts: a turn's halves agree, its thirds do not).
         third = c.min_hold / 3.0
-        if self.it1 < lo_c:
-            self.it1 = lo_c
-        while self.it1 < k_now and self.ht[self._h(self.it1)] < t - third:
-            self.it1 += 1
-        if self.it2 < lo_c:
-            self.it2 = lo_c
-        while self.it2 < k_now and self.ht[self._h(self.it2)] < t - 2.0 * third:
-            self.it2 += 1
+        self.it1 = self._first_since(self.it1, lo_c, k_now, t - third)
+        self.it2 = self._first_since(self.it2, lo_c, k_now, t - 2.0 * third)
 
         if self.st == IDLE:
             thr = self.c_on
