@@ -892,23 +892,31 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     return onset if onset > floor else floor
 
 
-cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
-    cdef i64 k = s.n - 1
-    cdef i64 lo = imax(oldest(s), s.win_from)
+cdef i64 steady_back(Core* s, i64 k, i64 lo, double t0, double* mid, int* steady) noexcept nogil:
+    # The ticks from k back to t0 (not before lo): the first of them (returned), their mid level,
+    # and whether they stayed within the steady band of it.
     cdef double ymax = s.hy[hix(s, k)]
     cdef double ymin = ymax
-    cdef double yk, mid
-    while k > lo and s.ht[hix(s, k - 1)] >= t - dur:
+    cdef double yk
+    while k > lo and s.ht[hix(s, k - 1)] >= t0:
         k -= 1
         yk = s.hy[hix(s, k)]
         if yk > ymax:
             ymax = yk
         elif yk < ymin:
             ymin = yk
+    mid[0] = 0.5 * (ymax + ymin)
+    steady[0] = 0.5 * (ymax - ymin) <= wide(s, mid[0])
+    return k
+
+
+cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
+    cdef double mid
+    cdef int steady
+    cdef i64 k = steady_back(s, s.n - 1, imax(oldest(s), s.win_from), t - dur, &mid, &steady)
     if s.ht[hix(s, k)] > t - dur + s.tick:
         return 0
-    mid = 0.5 * (ymax + ymin)
-    return 0.5 * (ymax - ymin) <= wide(s, mid) and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
+    return steady and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
 
 
 cdef double span(Core* s, double a, double b, double t_end) noexcept nogil:
@@ -1020,23 +1028,14 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
                                     s.mv_onset)
     cdef i64 k1 = k_now
     cdef i64 k, ka
-    cdef double ymax, ymin, yk, mid, half, level, settled, frm, sp
+    cdef int steady
+    cdef double mid, half, level, settled, frm, sp
     while k1 > lo and s.ht[hix(s, k1)] > t1:
         k1 -= 1
-    k = k1
-    ymax = s.hy[hix(s, k)]
-    ymin = ymax
-    while k > lo and s.ht[hix(s, k - 1)] >= t1 - s.min_hold:
-        k -= 1
-        yk = s.hy[hix(s, k)]
-        if yk > ymax:
-            ymax = yk
-        elif yk < ymin:
-            ymin = yk
+    k = steady_back(s, k1, lo, t1 - s.min_hold, &mid, &steady)
     if k <= lo or s.ht[hix(s, k)] < s.mv_onset:
         return 0
-    mid = 0.5 * (ymax + ymin)
-    if 0.5 * (ymax - ymin) > wide(s, mid):
+    if not steady:
         return 0
     half = t1 - 0.5 * s.min_hold
     ka = k1

@@ -1220,19 +1220,10 @@ class Detector:
         k1 = k_now
         while k1 > lo and self.ht[self._h(k1)] > t1:
             k1 -= 1
-        k = k1
-        ymax = ymin = self.hy[self._h(k)]
-        while k > lo and self.ht[self._h(k - 1)] >= t1 - c.min_hold:
-            k -= 1
-            yk = self.hy[self._h(k)]
-            if yk > ymax:
-                ymax = yk
-            elif yk < ymin:
-                ymin = yk
+        k, _, steady = self._steady_back(k1, lo, t1 - c.min_hold)
         if k <= lo or self.ht[self._h(k)] < self.mv_onset:
             return False  # not min_hold of history since the first movement began
-        mid = 0.5 * (ymax + ymin)
-        if 0.5 * (ymax - ymin) > self._wide(mid):
+        if not steady:
             return False
         # Its level as any hold's: from the settled part (an arrival's overshoot or tail excluded).
         half = t1 - 0.5 * c.min_hold
@@ -1277,21 +1268,24 @@ class Detector:
 
     def _steady_for(self, t: float, dur: float) -> bool:
         """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
-        k = self.n - 1
-        lo = max(self._oldest(), self.win_from)
+        k, mid, steady = self._steady_back(self.n - 1, max(self._oldest(), self.win_from), t - dur)
+        if self.ht[self._h(k)] > t - dur + self.cfg.tick:
+            return False  # not that much history since the contact began
+        return steady and abs(mid - self.h_level) >= self._step_thr(self.h_level)
+
+    def _steady_back(self, k: int, lo: int, t0: float) -> tuple[int, float, bool]:
+        """The ticks from ``k`` back to ``t0`` (not before ``lo``): the first of them, their mid
+        level, and whether they stayed within the steady band of it."""
         ymax = ymin = self.hy[self._h(k)]
-        while k > lo and self.ht[self._h(k - 1)] >= t - dur:
+        while k > lo and self.ht[self._h(k - 1)] >= t0:
             k -= 1
             yk = self.hy[self._h(k)]
             if yk > ymax:
                 ymax = yk
             elif yk < ymin:
                 ymin = yk
-        if self.ht[self._h(k)] > t - dur + self.cfg.tick:
-            return False  # not that much history since the contact began
         mid = 0.5 * (ymax + ymin)
-        return 0.5 * (ymax - ymin) <= self._wide(mid) and \
-            abs(mid - self.h_level) >= self._step_thr(self.h_level)
+        return k, mid, 0.5 * (ymax - ymin) <= self._wide(mid)
 
     def _span(self, a: float, b: float, t_end: float) -> float:
         """How long the change from level ``a`` to ``b`` that ended by ``t_end`` took to go from 20 %
