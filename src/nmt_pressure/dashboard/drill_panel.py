@@ -574,7 +574,8 @@ class DrillPanel(QWidget):
         run, p = self.run, self._prompt
         if run is None or p is None or self.state != "running":
             return
-        left = self._left(run, p)
+        # The prompt on screen's: a busy GUI thread may show it after the run has moved on.
+        left = run.remaining(p)
         self.countdown_label.setText(f"{left:.1f} s" if left is not None else "")
         state = band_state(p.kind, self.dash.filtered_force(), p.band,
                            self.dash.core_state() == STATE_MOVING)
@@ -593,13 +594,7 @@ class DrillPanel(QWidget):
         if run is None or p is None or self.state != "running":
             return None
         state = self._band_state if self._band_state != "?" else ""
-        return DrillLive(kind=p.kind, band=p.band, state=state, left=self._left(run, p))
-
-    @staticmethod
-    def _left(run: DrillRun, p: Prompt) -> float | None:
-        """Seconds left of the prompt on screen. Not ``run.remaining()``: that is the run's current
-        prompt, which may already be the next one when a busy GUI thread gets to a queued prompt."""
-        return None if p.until is None or math.isnan(run.now) else max(0.0, p.until - run.now)
+        return DrillLive(kind=p.kind, band=p.band, state=state, left=run.remaining(p))
 
     @Slot(object)
     def _on_finished(self, run: DrillRun) -> None:

@@ -155,9 +155,10 @@ class DrillRun(Listener):
                 return empty, empty, empty
             return np.concatenate(self._t), np.concatenate(self._force), np.concatenate(self._filtered)
 
-    def remaining(self) -> float | None:
-        """Seconds left in a timed phase (hold, rest), at the newest sample's time."""
-        p = self.prompt
+    def remaining(self, prompt: Prompt | None = None) -> float | None:
+        """Seconds left in a timed phase (hold, rest), at the newest sample's time: the current
+        prompt's, or ``prompt``'s (a display may still show one the run has moved past)."""
+        p = self.prompt if prompt is None else prompt
         if p is None or p.until is None or math.isnan(self.now):
             return None
         return max(0.0, p.until - self.now)
