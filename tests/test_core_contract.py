@@ -175,6 +175,28 @@ def test_a_slow_drift_that_turns_back_under_sway_is_not_a_slow_step(impl, trace,
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize(("out_pct", "back_pct", "sway"), [(9.5, 9.5, 0.0), (10.0, 8.0, 0.003)])
+def test_a_drift_near_ten_percent_that_turns_back_does_not_leave(impl, trace, run_trace, invariants, rate,
+                                                                out_pct, back_pct, sway):
+    """A drift 15 % down at the contract's ~10 %/s, a turn of 0.3 s, and back: out of the band for
+    more than leave_time, but it never moved faster than the rate test (12 %/s): slow drift, which
+    does not end a hold. It got a step away within step_min/step_rate of where it left 2 % of the
+    level, so the old core took it for a fast departure (``left``), then the turn for a 1.5-s hold
+    and the return for a step up."""
+    frac = 0.15
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)
+    tr = tr.drift(-frac, frac * 100.0 / out_pct, mark="out").hold(0.3)
+    tr = tr.drift(frac / (1.0 - frac), frac * 100.0 / back_pct).hold(5.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    f = f * wander(t, sway, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step"), kinds(events)
+    assert [h.ended_by for h in holds] == ["release"]
+    assert holds[0].level == pytest.approx(20.0, rel=0.03)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_a_burst_that_stays_away_ends_the_hold_as_left(impl, trace, run_trace, invariants, rate):
     tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)
     tr = tr.ramp(36.0, 0.3, mark="burst").stroke(0.2, 1.3, 2.0).ramp(20.0, 0.3).hold(5.0)

@@ -115,7 +115,7 @@ ctypedef struct Core:
     # per-tick stage
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, h_cursor
     double sum_w, sum_wy
-    int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, drifting, held, held_n
+    int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
@@ -213,6 +213,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_quiet = 0.0
     s.mv_settle = 0.0
     s.mv_fast = 0
+    s.mv_away = 0
     s.mv_out = -1.0
     s.mv_back = -1.0
     s.sl_onset = 0.0
@@ -789,12 +790,15 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.sl_ref = ref
         s.mv_peak = 0.0
         s.mv_far = -1.0
+        s.mv_away = fast
+    else:
+        s.mv_away = direction * (s.hy[hix(s, k_now)] - s.sl_ref) > 0.0
     s.mv_quiet = -1.0
     s.mv_settle = -1.0
 
 
 cdef inline int left_fast_by(Core* s, double t_drop) noexcept nogil:
-    return 0.0 <= s.mv_far < t_drop and \
+    return s.mv_away and 0.0 <= s.mv_far < t_drop and \
         s.mv_far - s.sl_onset <= step_thr(s, s.h_level) / (s.step_rate * s.h_level)
 
 

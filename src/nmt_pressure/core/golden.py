@@ -314,6 +314,7 @@ class Detector:
         self.mv_quiet = 0.0  # time the rate has been low since
         self.mv_settle = 0.0
         self.mv_fast = False  # the excursion moved faster than the step rate at some point
+        self.mv_away = False  # ... and that fast movement headed away from where the excursion began
         self.mv_out = -1.0  # when it first left the hold's band (-1: not yet)
         self.mv_back = -1.0  # when it last came back inside (-1: outside)
         self.sl_onset = 0.0  # onset of a slow excursion that a fast movement then took over ...
@@ -1058,6 +1059,11 @@ class Detector:
             self.sl_ref = ref
             self.mv_peak = 0.0
             self.mv_far = -1.0
+            self.mv_away = fast
+        else:
+            # A slow excursion turned fast: away from where it began (a brisk push at the end of
+            # an ease), or back towards it (the return from a drift's turn, which did not leave fast).
+            self.mv_away = direction * (self.hy[self._h(k_now)] - self.sl_ref) > 0.0
         self.mv_quiet = -1.0
         self.mv_settle = -1.0
 
@@ -1254,15 +1260,16 @@ class Detector:
         return True
 
     def _left_fast(self) -> bool:
-        """The excursion went out faster than drift does: a step away from where it began within
-        ``step_min / step_rate`` seconds of its onset (a fade, the slip of a tiring hand, a wandering
-        one is smaller or slower)."""
+        """The excursion went out faster than drift does: the rate test saw it move away from where
+        it began, and it got a step away within ``step_min / step_rate`` seconds of its onset (a
+        fade, the slip of a tiring hand, a wandering one is smaller or slower; a drift near 10 %/s
+        that the rate test never saw, or saw only on its way back, did not leave)."""
         return self._left_fast_by(math.inf)
 
     def _left_fast_by(self, t_drop: float) -> bool:
         """As :meth:`_left_fast`, counting only what happened before ``t_drop`` (the final fall is
         the release, not the departure)."""
-        return 0.0 <= self.mv_far < t_drop and \
+        return self.mv_away and 0.0 <= self.mv_far < t_drop and \
             self.mv_far - self.sl_onset <= self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
 
 
