@@ -355,6 +355,13 @@ cdef double scan_arrival(Core* s, double level, double tol, double wide, double 
     return s.ht[hix(s, k)]
 
 
+cdef inline double mean_noise(Core* s, double dur) noexcept nogil:
+    cdef double span = 4.0 * s.tau
+    if s.dt_avg > span:
+        span = s.dt_avg
+    return s.sig_f * sqrt(span / dur) if span < dur else s.sig_f
+
+
 cdef inline double mean_ticks(Core* s, i64 a, i64 b) noexcept nogil:
     cdef double sw = (s.cw[hix(s, b - 1)] if b > 0 else 0.0) - (s.cw[hix(s, a - 1)] if a > 0 else 0.0)
     cdef double sy = (s.cy[hix(s, b - 1)] if b > 0 else 0.0) - (s.cy[hix(s, a - 1)] if a > 0 else 0.0)
@@ -847,7 +854,7 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogi
         if m > m_hi:
             m_hi = m
         b = k
-    tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * s.sig_f
+    tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
     if m_hi - m_lo > tol:
         return 0
     a = direction * m

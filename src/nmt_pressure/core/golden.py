@@ -581,7 +581,11 @@ class Detector:
         middle third beyond both others, away from the old level, and beyond their mean by more than
         ``TURN_PEAK`` of that tolerance. A returning drift of ~2 %/s stays within the tolerance around
         its turn; a hand's sway is as often the other way, and a window it spoils is looked at again
-        ``SLOW_RETRY`` later."""
+        ``SLOW_RETRY`` later.
+
+        The tolerance's noise allowance is that of the thirds' means, not of one filtered sample: a
+        mean over a second of the filtered force holds many independent stretches of its noise, and
+        a light hold's 1 % is not swamped by an allowance its means never need."""
         third = dur / 3.0
         lo = max(self._oldest(), self.win_from)
         k = self.n - 1
@@ -603,13 +607,23 @@ class Detector:
             if m > m_hi:
                 m_hi = m
             b = k
-        tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * self.sig_f
+        tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * 1.4142135623730951 * self._mean_noise(third)
         if m_hi - m_lo > tol:
             return False
         a = direction * m  # the oldest third, then the middle and the newest, signed outwards
         c = direction * m_mid
         e = direction * m_new
         return not (c > a and c > e and c - 0.5 * (a + e) > TURN_PEAK * tol)  # no peak: out and back
+
+    def _mean_noise(self, dur: float) -> float:
+        """Noise (sd, N) of the filtered force's mean over ``dur`` seconds: ``sig_f`` is that of one
+        filtered sample, whose noise is correlated over ``4·tau`` (the low-pass's noise span, from
+        which ``sig_f`` is computed) or over a sample interval if that is longer; a mean over
+        ``dur`` averages ``dur`` / that many independent parts of it."""
+        span = 4.0 * self.tau
+        if self.dt_avg > span:
+            span = self.dt_avg
+        return self.sig_f * math.sqrt(span / dur) if span < dur else self.sig_f
 
     def _mean_ticks(self, a: int, b: int) -> float:
         """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none)."""
