@@ -174,6 +174,32 @@ def test_a_slow_drift_that_turns_back_under_sway_is_not_a_slow_step(impl, trace,
     assert [h.ended_by for h in holds] == ["release"]
 
 
+@pytest.mark.parametrize(("rate", "out_pct", "back_pct", "sway", "phase"),
+                         [(100.0, 10.0, 6.0, 0.008, np.pi / 2), (100.0, 10.0, 6.0, 0.008, np.pi),
+                          (10.0, 9.0, 7.0, 0.004, 3.0)])
+def test_a_drift_whose_sway_passes_the_rate_test_is_no_step_at_its_turn(impl, trace, run_trace, invariants,
+                                                                        rate, out_pct, back_pct, sway,
+                                                                        phase):
+    """A drift at the contract's ~10 %/s, 15 % up, a turn of 0.3 s and back, on a hand that sways
+    (0.7 Hz): at the end of the way out the sway lifts the rate over the rate test (12 %/s), so the
+    excursion is judged as a fast movement, whose new level is taken from the first min_hold after
+    the rate fell quiet - at the turn, the way back being slower than the rate test. That window's
+    newest third already lies a percent and more nearer the old level than the thirds before it:
+    the force is on its way back, not resting on a new level (the old core told a step up to the
+    peak and one back)."""
+    frac = 0.15
+    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(5.0)
+    tr = tr.drift(frac, frac * 100.0 / out_pct, mark="out").hold(0.3)
+    tr = tr.drift(-frac / (1.0 + frac), frac * 100.0 / back_pct).hold(5.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    f = f * (1.0 + sway * np.sin(2.0 * np.pi * 0.7 * t + phase))
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step"), kinds(events)
+    assert [h.ended_by for h in holds] == ["release"]
+    assert holds[0].level == pytest.approx(40.0, rel=0.03)
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("turn", [0.0, 0.3])
 def test_a_slow_drift_that_turns_back_on_a_light_noisy_hold_is_not_a_slow_step(impl, trace, run_trace,

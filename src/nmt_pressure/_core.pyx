@@ -828,6 +828,15 @@ cdef int is_flat(Core* s, double t) noexcept nogil:
     return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
 
+cdef int turning_back(Core* s, int direction) noexcept nogil:
+    cdef double mid = mean_ticks(s, s.ih1, s.n)
+    cdef double tol = FLAT * mid + ARRIVAL_K * s.sig_f
+    cdef double a = direction * mean_ticks(s, s.ih2, s.it2)
+    cdef double c = direction * mean_ticks(s, s.it2, s.it1)
+    cdef double e = direction * mean_ticks(s, s.it1, s.n)
+    return (a if a < c else c) - e > tol
+
+
 cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogil:
     cdef double third = dur / 3.0
     cdef i64 lo = imax(oldest(s), s.win_from)
@@ -1143,7 +1152,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
         if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max and \
-                (s.mv_fast or (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))):
+                ((s.mv_fast and not turning_back(s, 1 if s.cd_level > s.mv_ref else -1)) or
+                 (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))):
             do_step(s, t, k_now, 0)
             return
         mid = mean_ticks(s, s.ih1, s.n)

@@ -571,6 +571,20 @@ class Detector:
         lo = m0 if m0 < m1 else m1
         return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
+    def _turning_back(self, direction: int) -> bool:
+        """The newest third of the last min_hold lies nearer where the movement came from
+        (``direction``: the way it went) than both thirds before it, by more than ``_flat``'s
+        tolerance (FLAT of the level plus the noise): the force is on its way back, not resting on
+        a new level. An overshoot settling back belongs to the movement (the rate is not quiet
+        until it has settled, and the window lies after that); a drift's way back, slower than the
+        rate test, does not."""
+        mid = self._mean_ticks(self.ih1, self.n)
+        tol = FLAT * mid + ARRIVAL_K * self.sig_f
+        a = direction * self._mean_ticks(self.ih2, self.it2)
+        c = direction * self._mean_ticks(self.it2, self.it1)
+        e = direction * self._mean_ticks(self.it1, self.n)
+        return (a if a < c else c) - e > tol
+
     def _flat_thirds(self, t: float, dur: float, direction: int) -> bool:
         """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT``. A
         hand resting on a new barrier holds them together; a drift passing over its peak and turning
@@ -1171,10 +1185,14 @@ class Detector:
                 frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
                 self.cd_span = self._span(frm, self.cd_level, self.cd_start)
             # A level found in a slow excursion must still be held half a min_hold later (flat):
-            # a drift's turn looks like a fast change to its peak's mean and passes at once.
+            # a drift's turn looks like a fast change to its peak's mean and passes at once. One
+            # found after a fast movement must not be on its way back already: a drift whose rate a
+            # hand's sway lifted over the rate test is judged as a fast movement, and its new level
+            # is taken after the rate fell quiet - at its turn, the way back being slower.
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
                     self.cd_span <= SPAN_20_80 * c.step_max_duration and \
-                    (self.mv_fast or (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))):
+                    ((self.mv_fast and not self._turning_back(1 if self.cd_level > self.mv_ref else -1)) or
+                     (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))):
                 self._step(t, k_now, False)
                 return
             # A slow step's size: the candidate may have been found on the ease's tail, which has
