@@ -296,7 +296,11 @@ def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray)
         assert h.sd >= 0.0, h
     starts = [e for e in events if e.kind == "hold_start"]
     assert [h.start for h in holds] == [e.t for e in starts]
-    assert [h.level for h in holds] == [e.level for e in starts]
+    # A hold's level is the settled level: the hold_start event tells the estimate at confirmation,
+    # which the record refines over the min_hold after a close arrival (golden._refine); the two lie
+    # within the settled part (ARRIVAL, plus noise) of each other.
+    for h, e in zip(holds, starts, strict=True):
+        assert abs(h.level - e.level) <= 0.04 * e.level + 0.1, (h, e)
     # A step ends the hold then open at its onset; so does a release, unless the hold had already
     # ended because the force left it ("left"), in which case the release comes later, never before.
     steps = [e for e in events if e.kind == "step"]

@@ -44,6 +44,7 @@ cdef double STEP_QUANTA = _spec.STEP_QUANTA
 cdef double BAND_IN = _spec.BAND_IN
 cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
+cdef double LEVEL_ARRIVAL = _spec.LEVEL_ARRIVAL
 cdef double FLAT = _spec.FLAT
 cdef double TURN_PEAK = _spec.TURN_PEAK
 cdef double SLOW_RETRY = _spec.SLOW_RETRY
@@ -118,6 +119,9 @@ ctypedef struct Core:
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, drifting, held, held_n
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
+    double h_shift, h_lv_from
+    i64 h_lv_k
+    int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
     double mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try
@@ -198,6 +202,10 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.h_start = 0.0
     s.h_settled = 0.0
     s.h_level = 0.0
+    s.h_shift = 0.0
+    s.h_lv_from = 0.0
+    s.h_lv_k = 0
+    s.h_lv_open = 0
     s.h_cursor = 0
     s.s_w = 0.0
     s.s_y = 0.0
@@ -345,12 +353,12 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
 
 
 cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
-                         i64 k_end) noexcept nogil:
+                         i64 k_end, double* h) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 k = k_end
-    while k > lo and s.ht[hix(s, k - 1)] >= frm_t and fabs(s.hy[hix(s, k - 1)] - level) <= wide:
+    while k > lo and s.ht[hix(s, k - 1)] >= frm_t and fabs(h[hix(s, k - 1)] - level) <= wide:
         k -= 1
-    while k < k_end and fabs(s.hy[hix(s, k)] - level) > tol:
+    while k < k_end and fabs(h[hix(s, k)] - level) > tol:
         k += 1
     return s.ht[hix(s, k)]
 
@@ -395,7 +403,7 @@ cdef void fold_tick(Core* s, i64 j, double end, double sign) noexcept nogil:
     w = t1 - b
     if not (w > 0.0):
         return
-    y = s.hy[j] - s.h_level
+    y = s.hy[j] - s.h_shift
     tt = s.ht[j] - s.h_start
     w *= sign
     s.s_w += w
@@ -436,7 +444,7 @@ cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
     cdef double my, mean, var, sd, den, slope, end
     if sw > 0.0:
         my = s.s_y / sw
-        mean = s.h_level + my
+        mean = s.h_shift + my
         var = s.s_yy / sw - my * my
         sd = sqrt(var) if var > 0.0 else 0.0
         den = sw * s.s_tt - s.s_t * s.s_t
@@ -521,16 +529,17 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
 cdef void settle(Core* s, double mid, double frm_t, double* start, double* level) noexcept nogil:
     cdef double hb = s.hold_band
     cdef double half
-    start[0] = scan_arrival(s, mid, 0.5 * hb * mid + NOISE_K * s.sig_f, wide(s, mid), frm_t, s.n - 1)
+    start[0] = scan_arrival(s, mid, 0.5 * hb * mid + NOISE_K * s.sig_f, wide(s, mid), frm_t, s.n - 1, s.hy)
     half = s.ht[hix(s, s.n - 1)] - 0.5 * s.min_hold
     level[0] = mean_since(s, start[0] if start[0] > half else half)
     start[0] = scan_arrival(s, level[0], ARRIVAL * level[0] + ARRIVAL_K * s.sig_f, wide(s, level[0]),
-                            frm_t, s.n - 1)
+                            frm_t, s.n - 1, s.hy)
     level[0] = mean_since(s, start[0])
 
 
 cdef inline double band_start(Core* s, double level, double frm_t, i64 k_end) noexcept nogil:
-    return scan_arrival(s, level, s.hold_band * level + ARRIVAL_K * s.sig_f, wide(s, level), frm_t, k_end)
+    return scan_arrival(s, level, s.hold_band * level + ARRIVAL_K * s.sig_f, wide(s, level), frm_t, k_end,
+                        s.hy)
 
 
 cdef void begin_hold(Core* s, double t, double start, double level, double settled) noexcept nogil:
@@ -539,6 +548,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.h_start = start
     s.h_settled = settled if settled > start else start
     s.h_level = level
+    s.h_shift = level
     s.ref = level
     s.held = 1
     s.drifting = 0
@@ -556,6 +566,16 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     while k > lo and s.ht[hix(s, k - 1)] >= start:
         k -= 1
     s.h_cursor = k
+    # the settled level: refined over the min_hold from the close arrival (golden._begin_hold)
+    cdef double noise = ARRIVAL_K * s.sig_f + quantum(s)
+    cdef double frm = scan_arrival(s, level, LEVEL_ARRIVAL * level + noise, 2.0 * LEVEL_ARRIVAL * level + noise,
+                                   s.h_settled, s.n - 1, s.hm)
+    while k < s.n - 1 and s.ht[hix(s, k)] < frm:
+        k += 1
+    s.h_lv_k = k
+    s.h_lv_from = frm
+    s.h_lv_open = 1
+    refine(s, t)
     s.b_state = B_IN
     s.b_cand = B_IN
     s.b_told = B_IN
@@ -563,6 +583,20 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.b_floor = t
     s.held_n = 0
     emit(s, EV_HOLD_START, start, 0, level)
+
+
+cdef void refine(Core* s, double t) noexcept nogil:
+    # the hold's level follows the mean since the close arrival until min_hold long (golden._refine)
+    if t - s.h_lv_from < 0.5 * s.min_hold:
+        return
+    cdef double m = mean_ticks(s, s.h_lv_k, s.n)
+    cdef double tol = ARRIVAL * m + ARRIVAL_K * s.sig_f + quantum(s)
+    if fabs(s.hm[hix(s, s.n - 1)] - m) > tol or fabs(m - s.h_shift) > tol:
+        s.h_lv_open = 0
+        return
+    s.h_level = m
+    if t >= s.h_lv_from + s.min_hold:
+        s.h_lv_open = 0
 
 
 cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
@@ -1062,7 +1096,8 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
     while ka > lo and s.ht[hix(s, ka - 1)] >= half:
         ka -= 1
     level = mean_ticks(s, ka, k1 + 1)
-    settled = scan_arrival(s, level, ARRIVAL * level + ARRIVAL_K * s.sig_f, wide(s, level), s.mv_onset, k1)
+    settled = scan_arrival(s, level, ARRIVAL * level + ARRIVAL_K * s.sig_f, wide(s, level), s.mv_onset, k1,
+                           s.hy)
     ka = k1
     while ka > lo and s.ht[hix(s, ka - 1)] >= settled:
         ka -= 1
@@ -1167,7 +1202,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                     s.cd_try = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
-                                         s.mv_onset, s.n - 1)
+                                         s.mv_onset, s.n - 1, s.hy)
                     if t - start < s.slow_hold:
                         s.cd_try = start + s.slow_hold
                     elif span(s, s.h_level, mid, start) <= SLOW_SPAN * slow_max:
@@ -1210,7 +1245,8 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     dev = y - s.h_level
     out = fabs(dev) > wide(s, s.h_level)
     if s.sub == STEADY:
-        fold_until_time(s, t - STATS_LAG)
+        if not s.h_lv_open:
+            fold_until_time(s, t - STATS_LAG)
         if s.drifting and not out:
             s.drifting = 0
         if fabs(s.v) > v_on:
@@ -1218,9 +1254,12 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
         elif out and not s.drifting and not s.has_target:
             excursion(s, t, k_now, 0, 1 if dev > 0 else -1, s.h_level)
         else:
+            if s.h_lv_open:
+                refine(s, t)
             learn(s, t, y, v_on)
             band(s, t, y)
             return
+    s.h_lv_open = 0
     moving(s, t, y, k_now, v_on, out)
 
 

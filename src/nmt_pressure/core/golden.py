@@ -123,6 +123,15 @@ BAND_IN = 0.1
 #: where the force came within the hold band and stayed.)
 ARRIVAL = 0.04
 ARRIVAL_K = 2.0
+#: ... and then measured again as the contract defines it ("once an arrival's overshoot or undershoot
+#: has settled"), and the relative band centred on that: the mean over the ``min_hold`` from where the
+#: force, tremor averaged out (over ``VEL_MEAN``), came within this fraction of the first level (plus
+#: ARRIVAL_K noise units and a quantum) after it last stood twice as far off; refined tick by tick
+#: after the hold is confirmed, until that window is complete. Within ARRIVAL a minimum-jerk arrival
+#: still has its slowest part to go, and a small over- or undershoot its whole settling back: a mean
+#: that takes them in is off by tenths of a percent to a percent and more, and a drift of 1 %/s
+#: turns each 0.1 % into 0.1 s on its band exit.
+LEVEL_ARRIVAL = 0.01
 #: A movement began where the force last lay within this fraction of the level (plus DEPART_K
 #: noise units) on the side it left from.
 DEPART = 0.02
@@ -304,6 +313,10 @@ class Detector:
         self.h_start = 0.0
         self.h_settled = 0.0  # statistics are taken from here (the settled part of the hold)
         self.h_level = 0.0
+        self.h_shift = 0.0  # the statistics' sums are taken about this (the level at confirmation)
+        self.h_lv_from = 0.0  # the settled level's window begins here (the close arrival) ...
+        self.h_lv_k = 0  # ... at this tick
+        self.h_lv_open = False  # ... and the level is still being refined (until min_hold long)
         self.h_cursor = 0  # next tick to fold into the statistics
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
         # movement
@@ -538,17 +551,21 @@ class Detector:
         f = 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
         return self.ht[j0] + f * (self.ht[j1] - self.ht[j0])
 
-    def _scan_arrival(self, level: float, tol: float, wide: float, frm_t: float, k_end: int = -1) -> float:
+    def _scan_arrival(self, level: float, tol: float, wide: float, frm_t: float, k_end: int = -1,
+                      h: list[float] | None = None) -> float:
         """Where the force arrived at ``level``: after its last excursion beyond ``wide`` (a ramp,
         a step, an overshoot settling back), the first tick within ``tol`` of the level; never
-        before ``frm_t``. Looked for back from tick ``k_end`` (the latest, by default)."""
+        before ``frm_t``. Looked for back from tick ``k_end`` (the latest, by default), on the
+        filtered force or on the history ``h``."""
+        if h is None:
+            h = self.hy
         lo = max(self._oldest(), self.win_from)
         if k_end < 0:
             k_end = self.n - 1
         k = k_end
-        while k > lo and self.ht[self._h(k - 1)] >= frm_t and abs(self.hy[self._h(k - 1)] - level) <= wide:
+        while k > lo and self.ht[self._h(k - 1)] >= frm_t and abs(h[self._h(k - 1)] - level) <= wide:
             k -= 1
-        while k < k_end and abs(self.hy[self._h(k)] - level) > tol:
+        while k < k_end and abs(h[self._h(k)] - level) > tol:
             k += 1
         return self.ht[self._h(k)]
 
@@ -880,6 +897,7 @@ class Detector:
         self.h_start = start
         self.h_settled = settled if settled > start else start
         self.h_level = level
+        self.h_shift = level
         self.ref = level
         self.held = True
         self.drifting = False
@@ -891,6 +909,19 @@ class Detector:
         while k > lo and self.ht[self._h(k - 1)] >= start:
             k -= 1
         self.h_cursor = k
+        # The settled level: the mean over the min_hold from the close arrival (LEVEL_ARRIVAL, on the
+        # tremor-averaged force, after it last stood twice that far off: a small over- or undershoot
+        # settling back, the slow end of a smooth arrival), never before the settled part. Until half
+        # that window is in, the level given (which the hold_start event tells) stands.
+        noise = ARRIVAL_K * self.sig_f + self._q()
+        frm = self._scan_arrival(level, LEVEL_ARRIVAL * level + noise, 2.0 * LEVEL_ARRIVAL * level + noise,
+                                 self.h_settled, -1, self.hm)
+        while k < self.n - 1 and self.ht[self._h(k)] < frm:
+            k += 1
+        self.h_lv_k = k
+        self.h_lv_from = frm
+        self.h_lv_open = True
+        self._refine(t)
         self.b_state = B_IN
         self.b_cand = B_IN
         self.b_told = B_IN
@@ -898,6 +929,23 @@ class Detector:
         self.b_floor = t
         self.b_held.clear()
         self._emit("hold_start", start, None, level)
+
+    def _refine(self, t: float) -> None:
+        """The hold's level (and the relative band's centre) follows the mean since the close arrival
+        until that window is ``min_hold`` long, then stays. It stops early when an excursion begins
+        (the caller) or the force, tremor averaged out, has left the settled part (ARRIVAL) of it: a
+        drift that begins at once is not averaged into the level it drifts from."""
+        c = self.cfg
+        if t - self.h_lv_from < 0.5 * c.min_hold:
+            return  # too short to be better than the first estimate
+        m = self._mean_ticks(self.h_lv_k, self.n)
+        tol = ARRIVAL * m + ARRIVAL_K * self.sig_f + self._q()
+        if abs(self.hm[self._h(self.n - 1)] - m) > tol or abs(m - self.h_shift) > tol:
+            self.h_lv_open = False  # (nor is the settled level ever outside the first one's settled part)
+            return
+        self.h_level = m
+        if t >= self.h_lv_from + c.min_hold:
+            self.h_lv_open = False
 
     def _fold(self, upto: int) -> None:
         """Fold history ticks [h_cursor, upto) into the hold's running sums."""
@@ -928,7 +976,7 @@ class Detector:
         w = t1 - b
         if not (w > 0.0):
             return
-        y = self.hy[j] - self.h_level  # shifted: no cancellation in the sums of squares
+        y = self.hy[j] - self.h_shift  # shifted: no cancellation in the sums of squares
         tt = self.ht[j] - self.h_start
         w *= sign
         self.s_w += w
@@ -961,7 +1009,7 @@ class Detector:
         sw = self.s_w
         if sw > 0.0:
             my = self.s_y / sw
-            mean = self.h_level + my
+            mean = self.h_shift + my
             var = self.s_yy / sw - my * my
             sd = math.sqrt(var) if var > 0.0 else 0.0
             den = sw * self.s_tt - self.s_t * self.s_t
@@ -1031,8 +1079,10 @@ class Detector:
         dev = y - self.h_level
         out = abs(dev) > self._wide(self.h_level)
         if self.sub == STEADY:
-            # Statistics trail real time by a little, so a back-dated end never includes a ramp.
-            self._fold_until_time(t - STATS_LAG)
+            # Statistics trail real time by a little, so a back-dated end never includes a ramp (and
+            # wait for the settled level: time in band is counted about it).
+            if not self.h_lv_open:
+                self._fold_until_time(t - STATS_LAG)
             if self.drifting and not out:
                 self.drifting = False
             if abs(self.v) > v_on:
@@ -1043,9 +1093,12 @@ class Detector:
                 # barrier (relative band only: with a fixed target a slow change stays drift).
                 self._excursion(t, k_now, False, 1 if dev > 0 else -1, self.h_level)
             else:
+                if self.h_lv_open:
+                    self._refine(t)
                 self._learn(t, y, v_on)
                 self._band(t, y)
                 return
+        self.h_lv_open = False  # an excursion: the level stays what it was
         self._moving(t, y, k_now, v_on, out)
 
     def _learn(self, t: float, y: float, v_on: float) -> None:
