@@ -208,6 +208,10 @@ def test_band_alert_appears_clears_and_the_hold_table_matches_analyze(window, qt
     band = win.band_colour
     assert band is not None and band.red() > 2 * band.green()  # the band turned red
     assert win.sound.played == 1
+    # The band on the plot is the one that alerted: centred on the settled level the exit carries.
+    assert win.plot.open_band is not None and high.level is not None
+    edges = (win.plot.open_band.lo, win.plot.open_band.hi)
+    assert edges == pytest.approx(band_of(win.session.cfg, high.level))
     held = ro.timer_value.text()
     # the hold's time so far; it stops where the core began classifying the drift (issue 14, item 3)
     assert held.endswith(" s") and \
@@ -609,12 +613,17 @@ def test_the_presenter_turns_the_cores_news_into_the_view_model(qtbot):
     p.hold_ended.connect(lambda t: said.append(("end", t)))
     p.alert.connect(lambda d: said.append(("alert", d)))
     p.annotation.connect(lambda t, kind, text: said.append(("mark", t, kind, text)))
+    p.band_moved.connect(lambda lo, hi: said.append(("moved", lo, hi)))
     cfg = DetectorConfig()
     p.begin(cfg)
     p.event(Event("hold_start", 1.0, 2.5, None, 20.0), cfg)
     assert vm.watching and said[-2][:2] == ("band", 2.5) and said[-1] == ("alert", "")
     p.event(Event("band_exit", 3.0, 3.2, "high", None), cfg)
     assert vm.alert_direction == "high" and vm.alerts_raised == 1
+    # An exit carries the settled level its band was drawn around (refined since the hold_start's
+    # first estimate): the band on show moves to the edges that alerted.
+    p.event(Event("band_exit", 3.5, 3.7, "low", 20.2), cfg)
+    assert said[-2] == ("alert", "low") and said[-1] == pytest.approx(("moved", 18.18, 22.22))
     p.event(Event("step", 4.0, 5.0, "up", 20.0), cfg)
     assert not vm.watching and vm.alert_direction == "" and vm.stepped_at == 5.0
     assert said[-3:] == [("end", 4.0), ("alert", ""), ("mark", 4.0, "step", "step ↑")]

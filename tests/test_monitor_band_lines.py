@@ -130,8 +130,15 @@ def test_relative_band_follows_the_hold_level(cleanup, tmp_path):
     run.wait_for(r"release")
     rc, err = run.stop()
     assert rc == 0, err
-    shown = [s for s in run.status_lines() if "holding" in s and f"level {level:.1f} N" in s]
+    lines = run.status_lines()
+    first_alert = next((i for i, s in enumerate(lines) if "TOO MUCH" in s), len(lines))
+    shown = [s for s in lines[:first_alert] if "holding" in s and f"level {level:.1f} N" in s]
     assert shown, run.status_lines()
     assert all(f"band {0.9 * level:.1f}–{1.1 * level:.1f} N" in s for s in shown), shown
+    # Once it has alerted, the status line shows the band it alerted on (the settled level's).
+    alerted = [re.search(r"band (\d+\.\d)–(\d+\.\d) N", s) for s in lines if "TOO MUCH" in s]
+    assert alerted and all(m is not None for m in alerted), lines
+    edges = [(float(m.group(1)), float(m.group(2))) for m in alerted if m is not None]
+    assert all(e == pytest.approx((low, high), abs=0.051) for e in edges), edges
     # Without a hold there is no band: the status line says nothing of one.
     assert all("band" not in s for s in run.status_lines() if "idle" in s)

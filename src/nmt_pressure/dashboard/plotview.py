@@ -209,6 +209,16 @@ class PlotView(pg.PlotWidget):
         if self.t_last is not None:
             self._place(band, self.t_last)
 
+    def move_band(self, lo: float, hi: float) -> None:
+        """The open band's edges are now ``lo`` .. ``hi`` (the core's settled level, refined after
+        the hold was confirmed)."""
+        band = self.open_band
+        if band is None:
+            return
+        band.lo, band.hi = lo, hi
+        if self.t_last is not None:
+            self._place(band, self.t_last)
+
     def end_band(self, t_end: float) -> None:
         """The open band (if any) ends at ``t_end``."""
         band = self.open_band

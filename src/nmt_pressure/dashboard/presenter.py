@@ -39,6 +39,8 @@ class Presenter(QObject):
     link_lost = Signal(str)
     #: A hold's band begins: (device time, low and high edge in newtons).
     hold_started = Signal(float, float, float)
+    #: The watched hold's band is where the core alerted: its settled level (low and high edge, N).
+    band_moved = Signal(float, float)
     #: The hold being watched is over at this device time.
     hold_ended = Signal(float)
     #: An alert is raised ("high"/"low") or cleared ("").
@@ -107,6 +109,10 @@ class Presenter(QObject):
             self._set_alert(e.direction or "high")
             if vm.hold_event is not None:
                 self._exits[vm.hold_event.t] = e.direction or "high"
+                if e.level is not None:
+                    # The hold_start's level is the core's first estimate; the band it alerts on is
+                    # centred on the settled level, which the exit carries: draw the edge that alerted.
+                    self.band_moved.emit(*band_of(cfg, float(e.level)))
             self.band_exit.emit(e.t_detected, e.direction or "high")
         elif e.kind == "band_enter":
             self._set_alert("")

@@ -299,6 +299,7 @@ class DashboardWindow(QMainWindow):
         p.link_up.connect(self._link_up)
         p.link_lost.connect(self._link_lost)
         p.hold_started.connect(self.plot.start_band)
+        p.band_moved.connect(self.plot.move_band)
         p.hold_ended.connect(self.plot.end_band)
         p.hold_ended.connect(self.table.hold_over)
         p.alert.connect(self._show_alert)

@@ -113,6 +113,10 @@ class TerminalView(StatusLineView):
                 self.centre = e.level
         elif e.kind == "band_exit":
             self.band = "TOO MUCH" if e.direction == "high" else "TOO LITTLE"
+            if self.target is None and e.level is not None:
+                # The core's settled level, refined after hold_start's first estimate: the band it
+                # alerted on.
+                self.centre = self.hold_level = e.level
         elif e.kind == "band_enter":
             self.band = "in band"
         elif e.kind in ("release", "step"):
