@@ -475,3 +475,35 @@ def test_the_band_is_centred_on_the_level_after_the_overshoot_has_settled(impl, 
     t0, t1 = tr.marks["drift"]
     crossing = t0 + (t1 - t0) * 0.10 / 0.15  # where the drift left 20 N · 1.10
     assert abs(exits[0].t - crossing) <= 0.2, (exits[0].t, crossing)
+
+
+@pytest.mark.parametrize("rate", [100.0, 1000.0])
+@pytest.mark.parametrize("frac", [0.12, -0.12, 0.13])
+def test_a_smooth_two_second_step_raises_no_band_exit_from_the_old_hold(impl, trace, run_trace, invariants,
+                                                                       rate, frac):
+    """A 12-13 % minimum-jerk step completed in 2 s is a step (a change completed within 2 s), and steps
+    raise no band events. Its averaged rate peaks just under the rate test, so the level test starts
+    the excursion as slow and the old core told the old hold's band exit at once (a false alert)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(frac, 2.0, mark="step").hold(6.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
+    assert of(events, "band_exit") == [], kinds(events)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+
+
+@pytest.mark.parametrize("rate", [100.0, 1000.0])
+@pytest.mark.parametrize("pct", [5.0, 9.0])
+def test_a_brisk_drift_out_is_still_told_at_once(impl, trace, run_trace, invariants, rate, pct):
+    """A straight drift out of the band at up to the contract's ~10 %/s is drift: its exit is told
+    within the debounce and the rate's lag of its own crossing, not held back as a possible step."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).drift(pct / 100 * 4.0, 4.0, mark="drift")
+    t, f = tr.hold(3.0).release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=6)
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate, target=20.0))
+    invariants(events, holds, t)
+    exits = of(events, "band_exit")
+    assert len(exits) == 1 and exits[0].direction == "high", kinds(events)
+    crossing = tr.marks["drift"][0] + 10.0 / pct
+    assert exits[0].t_detected - crossing <= 0.15 + 0.3, (exits[0].t_detected, crossing)

@@ -22,6 +22,7 @@ cdef double VEL_SPAN = _spec.VEL_SPAN
 cdef double VEL_MEAN = _spec.VEL_MEAN
 cdef double RATE_LAG = _spec.RATE_LAG
 cdef double SETTLE_TIME = _spec.SETTLE_TIME
+cdef double DRIFT_MAX = _spec.DRIFT_MAX
 cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
 cdef double NOISE_K = _spec.NOISE_K
@@ -116,14 +117,14 @@ ctypedef struct Core:
     # per-tick stage
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, h_cursor
     double sum_w, sum_wy
-    int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, drifting, held, held_n
+    int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, drifting, held, held_n, b_brisk
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double h_shift, h_lv_from
     i64 h_lv_k
     int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
-    double mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, cd_level, cd_start, cd_out
+    double mv_vpk, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try
     # buffers
     double* ht
@@ -221,6 +222,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_quiet = 0.0
     s.mv_settle = 0.0
     s.mv_fast = 0
+    s.b_brisk = 0
+    s.mv_vpk = 0.0
     s.mv_away = 0
     s.mv_out = -1.0
     s.mv_back = -1.0
@@ -290,7 +293,7 @@ cdef inline void tell_band(Core* s, int kind, double t, int direction, double le
 cdef inline void band_event(Core* s, int kind, double t, int direction, double level,
                             double told) noexcept nogil:
     cdef EvRec* e
-    if s.sub == MOVING and s.mv_fast:
+    if s.sub == MOVING and (s.mv_fast or s.b_brisk):
         if s.held_n < BAND_HELD:
             e = &s.hq[s.held_n]
             e.kind = kind
@@ -622,7 +625,7 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = BAND_K * s.sig_f
-    cdef double need, onset
+    cdef double need, onset, tb
     if margin > 0.5 * half:
         margin = 0.5 * half
     cdef int cand
@@ -648,7 +651,14 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
             else:
                 onset = exit_onset(s, centre + half if cand == B_HIGH else centre - half,
                                    1.0 if cand == B_HIGH else -1.0)
-            if s.sub == MOVING and s.mv_fast:
+            if s.sub == MOVING and not s.mv_fast and not s.b_brisk and \
+                    t - s.sl_onset <= s.step_max + RATE_LAG and \
+                    s.mv_vpk >= DRIFT_MAX * s.h_level and s.mv_vpk >= v_floor(s):
+                s.b_brisk = 1  # faster than drift: it may be a fast step the lagging rate missed
+                tb = s.b_since
+                s.b_since = onset
+                band_event(s, EV_BAND_EXIT, tb, 2 if cand == B_HIGH else -2, centre, onset)
+            elif s.sub == MOVING and s.mv_fast:
                 band_event(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre, onset)
             else:
                 s.b_since = onset
@@ -822,6 +832,8 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     s.mv_fast = fast
     if fresh:
         s.held_n = 0
+        s.b_brisk = 0
+        s.mv_vpk = 0.0
     s.mv_dir = direction
     s.mv_ref = ref
     s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
@@ -1044,7 +1056,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         onset = lead_in(s, onset, k_now, direction, start - s.step_max)
     cdef double settled = start
     start = band_start(s, level, onset, k_now)
-    flush_held(s, onset)
+    flush_held(s, INFINITY if slow and not s.mv_fast else onset)
     if slow and s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
     end_hold(s, onset, END_STEP)
@@ -1117,7 +1129,7 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet
     if not s.mv_fast and fabs(s.v) > v_on:
@@ -1136,6 +1148,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             return
     if s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME:
         s.mv_settle = s.mv_quiet - 0.5 * VEL_MEAN
+    if fabs(s.v) > s.mv_vpk:
+        s.mv_vpk = fabs(s.v)
     d = fabs(y - s.sl_ref)
     if d > s.mv_peak:
         s.mv_peak = d
@@ -1151,6 +1165,16 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         learn(s, t, y, v_on)
         fold_until_time(s, t - STATS_LAG)
     band(s, t, y)
+    if s.b_brisk and not s.mv_fast:
+        # told once it can no longer be a change completed within step_max_duration
+        since = t - s.sl_onset
+        half = 0.5 * s.step_min / s.step_max * s.h_level
+        if half < floor:
+            half = floor
+        if (since > s.step_max + RATE_LAG and fabs(s.v) > half) or \
+                since > s.step_max + s.min_hold + PENDING_SLACK:
+            s.b_brisk = 0
+            flush_held(s, INFINITY)
     quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
     if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time) and \
             fabs(y - s.hm[hix(s, k_now)]) <= wide(s, s.h_level):

@@ -64,6 +64,10 @@ VEL_SPAN = 0.25
 VEL_MEAN = 1.0 / 3.0
 #: The rate so measured trails the force by about this much (s): half the span plus half the mean.
 RATE_LAG = 0.5 * (VEL_SPAN + VEL_MEAN)
+#: The contract's drift limit (fraction of the level per second): "slow drift (under ~10 %/s)". A slow
+#: excursion whose averaged rate reached it may be a fast step the (lagging) rate test has not seen:
+#: its band events are held back until it can no longer be one.
+DRIFT_MAX = 0.10
 #: A movement has ended when the rate stayed low this long (s).
 SETTLE_TIME = 0.15
 #: How long after the latest moment a fast step could have completed a new hold may still take to
@@ -327,6 +331,8 @@ class Detector:
         self.mv_quiet = 0.0  # time the rate has been low since
         self.mv_settle = 0.0
         self.mv_fast = False  # the excursion moved faster than the step rate at some point
+        self.b_brisk = False  # a slow excursion holds band events back: it may be a fast step
+        self.mv_vpk = 0.0  # the excursion's highest averaged rate (N/s)
         self.mv_away = False  # ... and that fast movement headed away from where the excursion began
         self.mv_out = -1.0  # when it first left the hold's band (-1: not yet)
         self.mv_back = -1.0  # when it last came back inside (-1: outside)
@@ -1125,6 +1131,8 @@ class Detector:
             self.mv_back = -1.0
             self.cd_start = -1.0
             self.b_held.clear()
+            self.b_brisk = False
+            self.mv_vpk = 0.0
         self.sub = MOVING
         self.cd_span = -1.0  # a takeover changes what the candidate's change is measured from
         self.mv_fast = fast
@@ -1170,6 +1178,8 @@ class Detector:
                 return  # the movement had come to rest on a hold: the new one starts from it
         if self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME:
             self.mv_settle = self.mv_quiet - 0.5 * VEL_MEAN  # the latest end (the mean trails by half)
+        if abs(self.v) > self.mv_vpk:
+            self.mv_vpk = abs(self.v)
         d = abs(y - self.sl_ref)
         if d > self.mv_peak:
             self.mv_peak = d
@@ -1190,6 +1200,18 @@ class Detector:
         # back, to be told if the movement proves to be drift and dropped if it is a step, a
         # departure or a release (which raise no band events).
         self._band(t, y)
+        if self.b_brisk and not self.mv_fast:
+            # Band events held back by a brisk slow excursion are told once it can no longer be a
+            # change completed within step_max_duration: still moving that long after its onset
+            # (the averaged rate's lag allowed), or no fast step's new hold can still be confirmed.
+            since = t - self.sl_onset
+            rest = 0.5 * c.step_min / c.step_max_duration * self.h_level
+            if rest < floor:
+                rest = floor  # never under the jitter floor
+            if (since > c.step_max_duration + RATE_LAG and abs(self.v) > rest) or \
+                    since > c.step_max_duration + c.min_hold + PENDING_SLACK:
+                self.b_brisk = False
+                self._flush_held(math.inf)
         quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
         if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time) and \
                 abs(y - self.hm[self._h(k_now)]) <= self._wide(self.h_level):
@@ -1470,7 +1492,8 @@ class Detector:
             onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
         settled = start
         start = self._band_start(level, onset, k_now)
-        self._flush_held(onset)
+        # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told.)
+        self._flush_held(math.inf if slow and not self.mv_fast else onset)
         if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.
             self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
@@ -1623,7 +1646,17 @@ class Detector:
                 else:
                     onset = self._exit_onset(centre + half if cand == B_HIGH else centre - half,
                                              1.0 if cand == B_HIGH else -1.0)
-                if self.sub == MOVING and self.mv_fast:
+                if self.sub == MOVING and not self.mv_fast and not self.b_brisk and \
+                        t - self.sl_onset <= c.step_max_duration + RATE_LAG and \
+                        self.mv_vpk >= DRIFT_MAX * self.h_level and self.mv_vpk >= self._v_floor():
+                    # A slow excursion that moved faster than drift may be a fast step the averaged
+                    # (lagging) rate test has not seen: its band events are held back like a fast
+                    # one's, told (dated as ever) as soon as it can no longer be such a step.
+                    self.b_brisk = True
+                    tb = self.b_since
+                    self.b_since = onset
+                    self._band_event("band_exit", tb, "high" if cand == B_HIGH else "low", centre, onset)
+                elif self.sub == MOVING and self.mv_fast:
                     # Held back: whether it belongs to the hold is judged by when the force itself
                     # went out (the centred average leads a fast drop, whose own exit is dropped);
                     # if it does (drift), it is told at its onset.
@@ -1676,7 +1709,7 @@ class Detector:
         self._events.append(Event(kind, t, self.t_now, direction, level))
 
     def _band_event(self, kind: str, t: float, direction: str | None, level: float, told: float) -> None:
-        if self.sub == MOVING and self.mv_fast:
+        if self.sub == MOVING and (self.mv_fast or self.b_brisk):
             if len(self.b_held) < BAND_HELD:
                 self.b_held.append((kind, t, direction, level, told))
         else:
