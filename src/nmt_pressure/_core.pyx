@@ -124,7 +124,7 @@ ctypedef struct Core:
     i64 h_lv_k
     int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
-    double mv_vpk, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, cd_level, cd_start, cd_out
+    double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try
     # buffers
     double* ht
@@ -224,6 +224,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_fast = 0
     s.b_brisk = 0
     s.mv_vpk = 0.0
+    s.v_run = 0.0
     s.mv_away = 0
     s.mv_out = -1.0
     s.mv_back = -1.0
@@ -833,7 +834,8 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     if fresh:
         s.held_n = 0
         s.b_brisk = 0
-        s.mv_vpk = 0.0
+        s.mv_vpk = s.v_run  # the rate may have peaked before the level test saw it leave
+        s.v_run = 0.0
     s.mv_dir = direction
     s.mv_ref = ref
     s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
@@ -1273,6 +1275,10 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             fold_until_time(s, t - STATS_LAG)
         if s.drifting and not out:
             s.drifting = 0
+        if fabs(s.v) <= LEARN_FRAC * v_on:
+            s.v_run = 0.0
+        elif fabs(s.v) > s.v_run:
+            s.v_run = fabs(s.v)
         if fabs(s.v) > v_on:
             excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
         elif out and not s.drifting and not s.has_target:

@@ -333,6 +333,7 @@ class Detector:
         self.mv_fast = False  # the excursion moved faster than the step rate at some point
         self.b_brisk = False  # a slow excursion holds band events back: it may be a fast step
         self.mv_vpk = 0.0  # the excursion's highest averaged rate (N/s)
+        self.v_run = 0.0  # the highest averaged rate of a movement building in a steady hold (N/s)
         self.mv_away = False  # ... and that fast movement headed away from where the excursion began
         self.mv_out = -1.0  # when it first left the hold's band (-1: not yet)
         self.mv_back = -1.0  # when it last came back inside (-1: outside)
@@ -1091,6 +1092,10 @@ class Detector:
                 self._fold_until_time(t - STATS_LAG)
             if self.drifting and not out:
                 self.drifting = False
+            if abs(self.v) <= LEARN_FRAC * v_on:
+                self.v_run = 0.0
+            elif abs(self.v) > self.v_run:
+                self.v_run = abs(self.v)
             if abs(self.v) > v_on:
                 # The rate test: a movement faster than the step rate.
                 self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
@@ -1132,7 +1137,10 @@ class Detector:
             self.cd_start = -1.0
             self.b_held.clear()
             self.b_brisk = False
-            self.mv_vpk = 0.0
+            # (The rate may have peaked before the level test saw the force leave: the movement's
+            # peak counts from where it began building.)
+            self.mv_vpk = self.v_run
+            self.v_run = 0.0
         self.sub = MOVING
         self.cd_span = -1.0  # a takeover changes what the candidate's change is measured from
         self.mv_fast = fast
