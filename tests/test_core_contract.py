@@ -28,6 +28,24 @@ def wander(t: np.ndarray, amp: float, hz: float = 0.3, seed: int = 0) -> np.ndar
     return 1.0 + amp * (0.7 * np.sin(2 * np.pi * hz * t + p1) + 0.3 * np.sin(2 * np.pi * 2.3 * hz * t + p2))
 
 
+def out_and_back(trace, rate: float, level: float, frac: float, out_pct: float, turn: float,
+                 back_pct: float, *, before: float = 4.0, after: float = 4.0, noise: float = 0.03):
+    """A hold at ``level``, a drift ``frac`` of it out (signed) at ``out_pct`` %/s, a turn of ``turn``
+    s and back to the level at ``back_pct`` %/s, then a release: drift inside one hold."""
+    tr = trace(rate=rate).rest(1.0).ramp(level, 1.0).hold(before)
+    tr = tr.drift(frac, abs(frac) * 100.0 / out_pct, mark="out").hold(turn)
+    tr = tr.drift(-frac / (1.0 + frac), abs(frac) * 100.0 / back_pct).hold(after)
+    return tr.release(0.3).rest(1.0).build(noise=noise, tremor=0.01, seed=0)
+
+
+def assert_one_hold(events, holds, level: float | None = None) -> None:
+    """No step, one hold ended by the release (at ``level`` within 3 %, if given)."""
+    assert not of(events, "step"), kinds(events)
+    assert [h.ended_by for h in holds] == ["release"]
+    if level is not None:
+        assert holds[0].level == pytest.approx(level, rel=0.03)
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("dur", [2.5, 4.0, 6.0])
 def test_slow_ease_onto_a_new_barrier_is_a_step_and_the_band_follows(impl, trace, run_trace, invariants,
@@ -143,16 +161,10 @@ def test_a_drift_that_turns_back_is_one_hold_not_two_steps(impl, trace, run_trac
     """A slow drift 15 % up and back (2-8 %/s, a turn of 0.3 s): drift inside one hold, not a step
     to its peak and one back. At the turn the force looks flat by halves (the way up and the way
     back average alike), but it is not holding there: no slow step (steady 3 s) nor a fast one."""
-    frac = 0.15
-    dur = frac * 100.0 / rate_pct
-    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(4.0)
-    tr = tr.drift(frac, dur, mark="out").hold(0.3).drift(-frac / (1.0 + frac), dur).hold(4.0)
-    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    t, f = out_and_back(trace, rate, 20.0, 0.15, rate_pct, 0.3, rate_pct)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    assert not of(events, "step"), kinds(events)
-    assert [h.ended_by for h in holds] == ["release"]
-    assert holds[0].level == pytest.approx(20.0, rel=0.03)
+    assert_one_hold(events, holds, 20.0)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -162,16 +174,11 @@ def test_a_slow_drift_that_turns_back_under_sway_is_not_a_slow_step(impl, trace,
     (0.6 %): centred on the turn, the thirds of 3 s lie within 1 % of each other, so the range test
     alone took the turn for a hand resting on a new barrier (a step up there, and one back). The
     middle third stands out beyond both others: a peak, not a level held."""
-    frac = 0.14
-    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(4.0)
-    tr = tr.drift(frac, frac * 100.0 / 1.8, mark="out").hold(0.5)
-    tr = tr.drift(-frac / (1.0 + frac), frac * 100.0 / 1.5).hold(4.0)
-    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    t, f = out_and_back(trace, rate, 20.0, 0.14, 1.8, 0.5, 1.5)
     f = f * wander(t, 0.006, seed=0)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    assert not of(events, "step"), kinds(events)
-    assert [h.ended_by for h in holds] == ["release"]
+    assert_one_hold(events, holds)
 
 
 @pytest.mark.parametrize(("rate", "out_pct", "back_pct", "sway", "phase"),
@@ -187,17 +194,11 @@ def test_a_drift_whose_sway_passes_the_rate_test_is_no_step_at_its_turn(impl, tr
     newest third already lies a percent and more nearer the old level than the thirds before it:
     the force is on its way back, not resting on a new level (the old core told a step up to the
     peak and one back)."""
-    frac = 0.15
-    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(5.0)
-    tr = tr.drift(frac, frac * 100.0 / out_pct, mark="out").hold(0.3)
-    tr = tr.drift(-frac / (1.0 + frac), frac * 100.0 / back_pct).hold(5.0)
-    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    t, f = out_and_back(trace, rate, 40.0, 0.15, out_pct, 0.3, back_pct, before=5.0, after=5.0)
     f = f * (1.0 + sway * np.sin(2.0 * np.pi * 0.7 * t + phase))
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    assert not of(events, "step"), kinds(events)
-    assert [h.ended_by for h in holds] == ["release"]
-    assert holds[0].level == pytest.approx(40.0, rel=0.03)
+    assert_one_hold(events, holds, 40.0)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -209,17 +210,11 @@ def test_a_slow_drift_that_turns_back_on_a_light_noisy_hold_is_not_a_slow_step(i
     step's 3 s are means over a second each: their noise is a fraction of one filtered sample's.
     Allowed two single-sample noise units on top of their 1 %, they let the turn's thirds pass for a
     level held (at 10 Hz the allowance alone was 2.5 % of the level): a step up, and one back."""
-    frac = 0.15
-    tr = trace(rate=rate).rest(1.0).ramp(8.0, 1.0).hold(4.0)
-    tr = tr.drift(frac, frac * 100.0 / 2.0, mark="out").hold(turn)
-    tr = tr.drift(-frac / (1.0 + frac), frac * 100.0 / 1.6).hold(5.0)
-    t, f = tr.release(0.3).rest(1.0).build(noise=0.1, tremor=0.01, seed=0)
+    t, f = out_and_back(trace, rate, 8.0, 0.15, 2.0, turn, 1.6, after=5.0, noise=0.1)
     f = f * wander(t, 0.003, seed=0)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    assert not of(events, "step"), kinds(events)
-    assert [h.ended_by for h in holds] == ["release"]
-    assert holds[0].level == pytest.approx(8.0, rel=0.03)
+    assert_one_hold(events, holds, 8.0)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -231,17 +226,11 @@ def test_a_drift_near_ten_percent_that_turns_back_does_not_leave(impl, trace, ru
     does not end a hold. It got a step away within step_min/step_rate of where it left 2 % of the
     level, so the old core took it for a fast departure (``left``), then the turn for a 1.5-s hold
     and the return for a step up."""
-    frac = 0.15
-    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)
-    tr = tr.drift(-frac, frac * 100.0 / out_pct, mark="out").hold(0.3)
-    tr = tr.drift(frac / (1.0 - frac), frac * 100.0 / back_pct).hold(5.0)
-    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    t, f = out_and_back(trace, rate, 20.0, -0.15, out_pct, 0.3, back_pct, before=5.0, after=5.0)
     f = f * wander(t, sway, seed=0)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    assert not of(events, "step"), kinds(events)
-    assert [h.ended_by for h in holds] == ["release"]
-    assert holds[0].level == pytest.approx(20.0, rel=0.03)
+    assert_one_hold(events, holds, 20.0)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
