@@ -105,6 +105,7 @@ ctypedef struct Core:
     double tau, c_on, c_off, tick, max_gap, min_hold, hold_band, step_min, step_max
     double step_rate, release_fraction, tolerance, debounce, spike_k, target
     double enter_debounce, release_level, release_time, leave_time, slow_max, slow_hold
+    double min_third  # min_hold / 3.0, fixed by the configuration: a division the tick need not repeat
     int has_target, slow_down
     i64 cap, mask
     # counters
@@ -1350,7 +1351,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
     s.ih1 = first_since(s, s.ih1, lo_c, k_now, t - half)
     s.ih2 = first_since(s, s.ih2, lo_c, k_now, t - 2.0 * half)
-    cdef double third = s.min_hold / 3.0
+    cdef double third = s.min_third
     s.it1 = first_since(s, s.it1, lo_c, k_now, t - third)
     s.it2 = first_since(s, s.it2, lo_c, k_now, t - 2.0 * third)
 
@@ -1378,7 +1379,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
 cdef inline void feed(Core* s, double t, double x) noexcept nogil:
     cdef double r = fabs(x - (2.0 * s.x1 - s.x2))
     cdef double dq = fabs(x - s.x1)
-    cdef double dt, w, a
+    cdef double dt
     if 0.0 < dq < s.quantum:
         s.quantum = dq
     if s.fed < WARMUP:
@@ -1404,22 +1405,28 @@ cdef inline void feed(Core* s, double t, double x) noexcept nogil:
         s.y2 += s.alpha * (s.y1 - s.y2)
     s.n_in_tick += 1
     if t >= s.next_tick:
-        w = t - s.t_tick
-        if w > 0.0:
-            if s.dt_avg == 0.0:
-                s.dt_avg = w / s.n_in_tick
-            s.dt_avg += 0.2 * (w / s.n_in_tick - s.dt_avg)
-        if s.r_n > 0:
-            a = MAR_ALPHA * s.r_n
-            s.mar += (a if a < 1.0 else 1.0) * (s.r_acc / s.r_n - s.mar)
-            s.thr = s.spike_k * s.mar + SPIKE_FLOOR
-            s.r_lim = 3.0 * s.mar + 0.01
-            s.r_acc = 0.0
-            s.r_n = 0
-        s.n_in_tick = 0
-        s.t_tick = t
-        s.next_tick = t + TICK_DUE * s.tick
-        tick(s, t, s.y2, w)
+        tick_due(s, t)
+
+
+cdef void tick_due(Core* s, double t) noexcept nogil:
+    # The sample at t (already fed) closes a tick: update the per-tick noise statistics and detect.
+    cdef double w, a
+    w = t - s.t_tick
+    if w > 0.0:
+        if s.dt_avg == 0.0:
+            s.dt_avg = w / s.n_in_tick
+        s.dt_avg += 0.2 * (w / s.n_in_tick - s.dt_avg)
+    if s.r_n > 0:
+        a = MAR_ALPHA * s.r_n
+        s.mar += (a if a < 1.0 else 1.0) * (s.r_acc / s.r_n - s.mar)
+        s.thr = s.spike_k * s.mar + SPIKE_FLOOR
+        s.r_lim = 3.0 * s.mar + 0.01
+        s.r_acc = 0.0
+        s.r_n = 0
+    s.n_in_tick = 0
+    s.t_tick = t
+    s.next_tick = t + TICK_DUE * s.tick
+    tick(s, t, s.y2, w)
 
 
 cdef void start_stream(Core* s, double t, double x) noexcept nogil:
@@ -1516,9 +1523,11 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
                           Py_ssize_t n) noexcept nogil:
     """``step`` over samples ``i..n`` until the event ring needs draining; returns where it stopped.
 
-    The common sample (stream running, no spike suspected, no tick due) takes a fast path with the
-    hot state in locals (registers), doing exactly what ``step``/``feed`` do for it; anything else
-    writes the state back and goes through ``step``. Results are bit-identical either way.
+    The common sample (stream running, no spike suspected) takes a fast path with the hot state in
+    locals (registers), doing exactly what ``step``/``feed`` do for it; one that closes a tick writes
+    the state back and runs ``tick_due`` (what ``feed`` does next), without going through ``step``'s
+    checks again; anything else writes the state back and goes through ``step``. Results are
+    bit-identical either way.
     """
     cdef double t, x, dt, r, ar, dq
     cdef double quantum = s.quantum
@@ -1528,6 +1537,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
     cdef i64 samples = s.samples
     cdef int r_n = s.r_n, n_in_tick = s.n_in_tick
     cdef bint fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
+    cdef bint due = False  # the last sample fed closes a tick
     while True:
         while i < n:
             t = tv[i]
@@ -1536,7 +1546,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             r = x - (2.0 * x1 - x2)
             ar = fabs(r)
             # NaN and inf fail these comparisons, so they take the slow path (which counts them).
-            if not (fast and dt > 0.0 and dt <= max_gap and ar <= thr and t < next_tick):
+            if not (fast and dt > 0.0 and dt <= max_gap and ar <= thr):
                 break
             t_last = t
             samples += 1
@@ -1556,6 +1566,9 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             if yo != NULL:
                 yo[i] = y2
             i += 1
+            if t >= next_tick:
+                due = True  # fed already; its tick runs below, once the state is written back
+                break
         if fast:  # hand the hot state back before anything else reads it
             s.t_last = t_last
             s.t_fed = t_last
@@ -1571,12 +1584,16 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             s.r_n = r_n
             s.n_in_tick = n_in_tick
             s.quantum = quantum
-        if i >= n:
+        if due:
+            due = False
+            tick_due(s, t_last)  # a tick leaves the filter alone: yo[i - 1] (y2) stays right
+        elif i >= n:
             return i
-        step(s, tv[i], fv[i])
-        if yo != NULL:
-            yo[i] = s.y2
-        i += 1
+        else:
+            step(s, tv[i], fv[i])
+            if yo != NULL:
+                yo[i] = s.y2
+            i += 1
         t_last = s.t_last
         x1 = s.x1
         x2 = s.x2
@@ -1625,6 +1642,7 @@ cdef class Detector:
         s.tick = cfg.tick
         s.max_gap = cfg.max_gap
         s.min_hold = cfg.min_hold
+        s.min_third = s.min_hold / 3.0
         s.hold_band = cfg.hold_band
         s.step_min = cfg.step_min
         s.step_max = cfg.step_max_duration
