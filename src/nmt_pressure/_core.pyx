@@ -575,9 +575,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     cdef double noise = ARRIVAL_K * s.sig_f + quantum(s)
     cdef double frm = scan_arrival(s, level, LEVEL_ARRIVAL * level + noise, 2.0 * LEVEL_ARRIVAL * level + noise,
                                    s.h_settled, s.n - 1, s.hm)
-    while k < s.n - 1 and s.ht[hix(s, k)] < frm:
-        k += 1
-    s.h_lv_k = k
+    s.h_lv_k = first_since(s, k, lo, s.n - 1, frm)
     s.h_lv_from = frm
     s.h_lv_open = 1
     refine(s, t)
@@ -862,6 +860,13 @@ cdef inline int left_fast(Core* s) noexcept nogil:
     return left_fast_by(s, INFINITY)
 
 
+cdef inline void last_thirds(Core* s, double* m0, double* m1, double* m2) noexcept nogil:
+    # The means of the last min_hold's thirds, oldest first (golden._last_thirds).
+    m0[0] = mean_ticks(s, s.ih2, s.it2)
+    m1[0] = mean_ticks(s, s.it2, s.it1)
+    m2[0] = mean_ticks(s, s.it1, s.n)
+
+
 cdef int is_flat(Core* s, double t) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
     cdef double mid = mean_ticks(s, s.ih1, s.n)
@@ -869,20 +874,20 @@ cdef int is_flat(Core* s, double t) noexcept nogil:
     cdef double tol = FLAT * mid + ARRIVAL_K * s.sig_f
     if not (fabs(mid - mean_ticks(s, s.ih2, s.ih1)) <= tol and fabs(s.v) <= v_flat):
         return 0
-    cdef double m0 = mean_ticks(s, s.ih2, s.it2)
-    cdef double m1 = mean_ticks(s, s.it2, s.it1)
-    cdef double m2 = mean_ticks(s, s.it1, s.n)
+    cdef double m0, m1, m2
+    last_thirds(s, &m0, &m1, &m2)
     cdef double hi = m0 if m0 > m1 else m1
     cdef double lo = m0 if m0 < m1 else m1
     return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
 
 cdef int turning_back(Core* s, int direction) noexcept nogil:
-    cdef double mid = mean_ticks(s, s.ih1, s.n)
-    cdef double tol = FLAT * mid + ARRIVAL_K * s.sig_f
-    cdef double a = direction * mean_ticks(s, s.ih2, s.it2)
-    cdef double c = direction * mean_ticks(s, s.it2, s.it1)
-    cdef double e = direction * mean_ticks(s, s.it1, s.n)
+    cdef double tol = FLAT * mean_ticks(s, s.ih1, s.n) + ARRIVAL_K * s.sig_f
+    cdef double m0, m1, m2
+    last_thirds(s, &m0, &m1, &m2)
+    cdef double a = direction * m0
+    cdef double c = direction * m1
+    cdef double e = direction * m2
     return (a if a < c else c) - e > tol
 
 

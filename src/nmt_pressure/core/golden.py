@@ -478,22 +478,27 @@ class Detector:
             self.y2 += self.alpha * (self.y1 - self.y2)
         self.n_in_tick += 1
         if t >= self.next_tick:
-            w = t - self.t_tick
-            if w > 0.0:
-                if self.dt_avg == 0.0:
-                    self.dt_avg = w / self.n_in_tick
-                self.dt_avg += 0.2 * (w / self.n_in_tick - self.dt_avg)
-            if self.r_n > 0:
-                a = MAR_ALPHA * self.r_n
-                self.mar += (a if a < 1.0 else 1.0) * (self.r_acc / self.r_n - self.mar)
-                self.thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
-                self.r_lim = 3.0 * self.mar + 0.01
-                self.r_acc = 0.0
-                self.r_n = 0
-            self.n_in_tick = 0
-            self.t_tick = t
-            self.next_tick = t + TICK_DUE * self.cfg.tick
-            self._tick(t, self.y2, w)
+            self._tick_due(t)
+
+    def _tick_due(self, t: float) -> None:
+        """The sample at ``t`` (already fed) closes a tick: the per-tick noise statistics, then
+        detection. (Its own step, as in Cython, whose fast per-sample path runs it directly.)"""
+        w = t - self.t_tick
+        if w > 0.0:
+            if self.dt_avg == 0.0:
+                self.dt_avg = w / self.n_in_tick
+            self.dt_avg += 0.2 * (w / self.n_in_tick - self.dt_avg)
+        if self.r_n > 0:
+            a = MAR_ALPHA * self.r_n
+            self.mar += (a if a < 1.0 else 1.0) * (self.r_acc / self.r_n - self.mar)
+            self.thr = self.cfg.spike_k * self.mar + SPIKE_FLOOR
+            self.r_lim = 3.0 * self.mar + 0.01
+            self.r_acc = 0.0
+            self.r_n = 0
+        self.n_in_tick = 0
+        self.t_tick = t
+        self.next_tick = t + TICK_DUE * self.cfg.tick
+        self._tick(t, self.y2, w)
 
     # ------------------------------------------------------------------ history helpers
     def _h(self, k: int) -> int:
@@ -588,9 +593,7 @@ class Detector:
         if not (abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= tol and abs(self.v) <= v_flat):
             return False
         # ... and no third of it stands apart: a drift's turn looks flat by halves at its peak.
-        m0 = self._mean_ticks(self.ih2, self.it2)
-        m1 = self._mean_ticks(self.it2, self.it1)
-        m2 = self._mean_ticks(self.it1, self.n)
+        m0, m1, m2 = self._last_thirds()
         hi = m0 if m0 > m1 else m1
         lo = m0 if m0 < m1 else m1
         return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
@@ -602,12 +605,17 @@ class Detector:
         a new level. An overshoot settling back belongs to the movement (the rate is not quiet
         until it has settled, and the window lies after that); a drift's way back, slower than the
         rate test, does not."""
-        mid = self._mean_ticks(self.ih1, self.n)
-        tol = FLAT * mid + ARRIVAL_K * self.sig_f
-        a = direction * self._mean_ticks(self.ih2, self.it2)
-        c = direction * self._mean_ticks(self.it2, self.it1)
-        e = direction * self._mean_ticks(self.it1, self.n)
+        tol = FLAT * self._mean_ticks(self.ih1, self.n) + ARRIVAL_K * self.sig_f
+        m0, m1, m2 = self._last_thirds()
+        a = direction * m0
+        c = direction * m1
+        e = direction * m2
         return (a if a < c else c) - e > tol
+
+    def _last_thirds(self) -> tuple[float, float, float]:
+        """The means of the last ``min_hold``'s thirds, oldest first (from the running pointers)."""
+        return (self._mean_ticks(self.ih2, self.it2), self._mean_ticks(self.it2, self.it1),
+                self._mean_ticks(self.it1, self.n))
 
     def _flat_thirds(self, t: float, dur: float, direction: int) -> bool:
         """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT``. A
@@ -923,9 +931,7 @@ class Detector:
         noise = ARRIVAL_K * self.sig_f + self._q()
         frm = self._scan_arrival(level, LEVEL_ARRIVAL * level + noise, 2.0 * LEVEL_ARRIVAL * level + noise,
                                  self.h_settled, -1, self.hm)
-        while k < self.n - 1 and self.ht[self._h(k)] < frm:
-            k += 1
-        self.h_lv_k = k
+        self.h_lv_k = self._first_since(k, lo, self.n - 1, frm)
         self.h_lv_from = frm
         self.h_lv_open = True
         self._refine(t)
