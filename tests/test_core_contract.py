@@ -330,6 +330,49 @@ def test_one_quantum_of_a_coarse_sensor_is_not_a_step(impl, trace, run_trace, in
     assert [h.ended_by for h in holds] == ["release"]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_fast_step_of_a_few_quanta_is_a_step_without_a_band_exit(impl, trace, run_trace, invariants, seed):
+    """An HX711 behind a 10-Hz Arduino showing 0.1 kg (a quantum of 3 % of a 30 N hold) and a
+    fast 13 % step up: four quanta. The old core widened the steady band by a whole quantum (8 %
+    + 3 %) and its rate floor by three sigmas of a reading that toggles between two quanta (whose
+    error is bounded by half a quantum, not Gaussian): the step came back "inside" the widened band
+    or never passed the rate test, its band exit was told and the step was found late, or not at
+    all."""
+    q = 0.1 * 9.80665
+    tr = trace(rate=10.0).rest(1.0).ramp(30.0, 1.0).hold(8.0).step(0.13, 0.5, mark="step").hold(8.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.1, tremor=0.003, seed=seed)
+    f = np.round(f * wander(t, 0.003, seed=seed) / q) * q
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
+    assert abs(steps[0].t - tr.marks["step"][0]) < 0.5
+    assert steps[0].t_detected - tr.marks["step"][1] < 2.5  # a fast step, not a slow one 3 s on
+    assert not of(events, "band_exit"), kinds(events)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_reading_toggling_between_two_quanta_does_not_hide_a_fast_step(impl, trace, run_trace, invariants,
+                                                                          seed):
+    """The same sensor on a 34 N hold with 0.25 N of noise: the reading toggles between two quanta,
+    and its noise estimate (about half a quantum) is mostly the quantum's, whose error is bounded
+    (a reading is within half a quantum of the force). Taken as Gaussian, three of its sigmas
+    raised the rate floor over a fast 15 % step's rate and widened the steady band: the step was
+    found late as a slow one, after a band exit."""
+    q = 0.1 * 9.80665
+    tr = trace(rate=10.0).rest(1.0).ramp(33.8, 1.0).hold(10.0).step(-0.15, 0.6, mark="step").hold(8.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.25, tremor=0.003, seed=seed)
+    f = np.round(f / q) * q
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "down", kinds(events)
+    assert abs(steps[0].t - tr.marks["step"][0]) < 0.5
+    assert steps[0].t_detected - tr.marks["step"][1] < 2.5  # a fast step, not a slow one 3 s on
+    assert not of(events, "band_exit"), kinds(events)
+
+
 @pytest.mark.parametrize("rate", [100.0, 1000.0])
 def test_hovering_at_the_band_edge_is_one_exit(impl, trace, run_trace, invariants, rate):
     """Wander of 2 % around a level 10 % high: the force crosses the edge many times, but one

@@ -42,6 +42,7 @@ cdef int REPEAT_CAP = _spec.REPEAT_CAP
 cdef double REPEAT_SPAN = _spec.REPEAT_SPAN
 cdef double LEARN_FRAC = _spec.LEARN_FRAC
 cdef double STEP_QUANTA = _spec.STEP_QUANTA
+cdef double WIDE_QUANTA = _spec.WIDE_QUANTA
 cdef double BAND_IN = _spec.BAND_IN
 cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
@@ -509,9 +510,16 @@ cdef inline double quantum(Core* s) noexcept nogil:
     return s.quantum if s.quantum < INFINITY else 0.0
 
 
+cdef inline double sig_n(Core* s) noexcept nogil:
+    # the filtered noise beyond the quantum's (which adds at most (q/2)^2 to the variance)
+    cdef double hq = 0.5 * quantum(s) * s.sqrt_c
+    cdef double n2 = s.sig_f * s.sig_f - hq * hq
+    return sqrt(n2) if n2 > 0.0 else 0.0
+
+
 cdef inline double wide(Core* s, double level) noexcept nogil:
     cdef double band = s.hold_band * level
-    cdef double allow = NOISE_K * s.sig_f + quantum(s)
+    cdef double allow = NOISE_K * sig_n(s) + WIDE_QUANTA * quantum(s)
     return band + (allow if allow < band else band)
 
 
@@ -703,7 +711,15 @@ cdef double exit_onset(Core* s, double edge, double sgn) noexcept nogil:
 
 
 cdef inline double v_floor(Core* s) noexcept nogil:
-    return 4.0 * s.vj + NOISE_K * 1.4142135623730951 * s.sig_f / VEL_SPAN
+    cdef double noise = NOISE_K * 1.4142135623730951 * s.sig_f
+    cdef double q = quantum(s)
+    cdef double alt
+    if q > 0.0:
+        # the quantum moves the rate by at most q / VEL_SPAN: that bound plus the noise beyond it
+        alt = NOISE_K * 1.4142135623730951 * sig_n(s) + q
+        if alt < noise:
+            noise = alt
+    return 4.0 * s.vj + noise / VEL_SPAN
 
 
 cdef inline int low_for(Core* s, double t, double y, double level) noexcept nogil:

@@ -78,6 +78,9 @@ PENDING_SLACK = 1.0
 LEARN_FRAC = 0.5
 #: A coarse sensor's reading jumps by whole quanta: a step must change the level by this many quanta.
 STEP_QUANTA = 1.5
+#: A reading is within half a quantum of the force it quantises: the steady band allows this many
+#: quanta for it (a whole quantum let a 3-4 % quantum's 8 % band reach an 11-12 % step).
+WIDE_QUANTA = 0.5
 #: A change is fast (a step in either band mode) when it went from 20 % to 80 % of the way within
 #: this fraction of ``step_max_duration``: a minimum-jerk move spends 0.35 of its time there, a
 #: raised cosine 0.41, a straight line 0.6; 0.45 lets any smooth hand movement completed within
@@ -890,9 +893,10 @@ class Detector:
 
     def _wide(self, level: float) -> float:
         """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
-        sensor's quantum) up to twice."""
+        sensor's quantum) up to twice. The quantum counts by its bound (a reading is within half a
+        quantum of the force), only the noise beyond it in sigmas (``_sig_n``)."""
         band = self.cfg.hold_band * level
-        allow = NOISE_K * self.sig_f + self._q()
+        allow = NOISE_K * self._sig_n() + WIDE_QUANTA * self._q()
         return band + (allow if allow < band else band)
 
     def _q(self) -> float:
@@ -1055,7 +1059,24 @@ class Detector:
     def _v_floor(self) -> float:
         """The least rate (N/s) that is movement: the hand's velocity jitter (tremor, pulse, aliasing)
         and the noise of the rate estimate; the rate test and the quiet test never go below it."""
-        return 4.0 * self.vj + NOISE_K * 1.4142135623730951 * self.sig_f / VEL_SPAN
+        noise = NOISE_K * 1.4142135623730951 * self.sig_f
+        q = self._q()
+        if q > 0.0:
+            # The quantum moves the rate by at most q / VEL_SPAN (each mean is within q/2 of the
+            # force's), however much of sig_f it makes: that bound plus the noise beyond it.
+            alt = NOISE_K * 1.4142135623730951 * self._sig_n() + q
+            if alt < noise:
+                noise = alt
+        return 4.0 * self.vj + noise / VEL_SPAN
+
+    def _sig_n(self) -> float:
+        """The filtered force's noise beyond what the reading's quantum makes: a quantised reading is
+        within q/2 of the force, so the quantum adds at most (q/2)^2 to the raw variance (a steady
+        force between two quanta, read as one or the other); what is left is noise that is not
+        bounded, to which a noise allowance of NOISE_K sigmas applies."""
+        hq = 0.5 * self._q() * self.sqrt_c
+        n2 = self.sig_f * self.sig_f - hq * hq
+        return math.sqrt(n2) if n2 > 0.0 else 0.0
 
     def _low_for(self, t: float, y: float, level: float) -> bool:
         """The force has been below ``release_level`` of ``level`` for ``release_time``: a release
