@@ -201,6 +201,24 @@ def test_a_drift_whose_sway_passes_the_rate_test_is_no_step_at_its_turn(impl, tr
     assert_one_hold(events, holds, 40.0)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_a_ten_hz_drift_under_an_aliased_tremor_is_no_step_to_its_peak(impl, trace, run_trace, invariants,
+                                                                        seed):
+    """At 10 Hz a 9-Hz tremor (1 %) aliases to 1 Hz, which the rate's VEL_MEAN average does not
+    take out: a drift 15 % up at 9 %/s, a turn of 0.5 s and back at 9 %/s, on a hand that sways a
+    little, passes the rate test on its way out and falls quiet in a dip of the alias while still
+    rising. The fast movement's new level, the first min_hold after that, is then centred on the
+    turn: its thirds rise into the peak and fall out of it, the middle one a percent and more beyond
+    both. The old core told a step up to the peak (and the hold at the turn carried the way back);
+    slow drift inside a hold is what the band alert is for."""
+    t, f = out_and_back(trace, 10.0, 30.0, 0.15, 9.0, 0.5, 9.0, before=5.0, after=5.0)
+    f = f * wander(t, 0.003, hz=0.3 + 0.2 * seed, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert_one_hold(events, holds, 30.0)
+    assert of(events, "band_exit") and of(events, "band_enter"), kinds(events)
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("turn", [0.0, 0.3])
 def test_a_slow_drift_that_turns_back_on_a_light_noisy_hold_is_not_a_slow_step(impl, trace, run_trace,

@@ -907,6 +907,16 @@ cdef int turning_back(Core* s, int direction) noexcept nogil:
     return (a if a < c else c) - e > tol
 
 
+cdef int over_a_peak(Core* s, int direction) noexcept nogil:
+    cdef double tol = FLAT * mean_ticks(s, s.ih1, s.n) + ARRIVAL_K * s.sig_f
+    cdef double m0, m1, m2
+    last_thirds(s, &m0, &m1, &m2)
+    cdef double a = direction * m0
+    cdef double c = direction * m1
+    cdef double e = direction * m2
+    return c - (a if a > e else e) > tol
+
+
 cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogil:
     cdef double third = dur / 3.0
     cdef i64 lo = imax(oldest(s), s.win_from)
@@ -1235,7 +1245,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
         if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max and \
-                ((s.mv_fast and not turning_back(s, 1 if s.cd_level > s.mv_ref else -1)) or
+                ((s.mv_fast and not turning_back(s, 1 if s.cd_level > s.mv_ref else -1) and
+                  not over_a_peak(s, 1 if s.cd_level > s.mv_ref else -1)) or
                  (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))):
             do_step(s, t, k_now, 0)
             return

@@ -615,6 +615,18 @@ class Detector:
         e = direction * m2
         return (a if a < c else c) - e > tol
 
+    def _over_a_peak(self, direction: int) -> bool:
+        """The middle third of the last min_hold lies beyond both others (``direction``: the way the
+        movement went) by more than ``_flat``'s tolerance: the window is centred on a turn, the force
+        rising into it and falling out of it (a drift whose rate an aliased tremor lifted over the
+        rate test and then let fall quiet on its way), not resting on a new level."""
+        tol = FLAT * self._mean_ticks(self.ih1, self.n) + ARRIVAL_K * self.sig_f
+        m0, m1, m2 = self._last_thirds()
+        a = direction * m0
+        c = direction * m1
+        e = direction * m2
+        return c - (a if a > e else e) > tol
+
     def _last_thirds(self) -> tuple[float, float, float]:
         """The means of the last ``min_hold``'s thirds, oldest first (from the running pointers)."""
         return (self._mean_ticks(self.ih2, self.it2), self._mean_ticks(self.it2, self.it1),
@@ -1298,10 +1310,13 @@ class Detector:
             # a drift's turn looks like a fast change to its peak's mean and passes at once. One
             # found after a fast movement must not be on its way back already: a drift whose rate a
             # hand's sway lifted over the rate test is judged as a fast movement, and its new level
-            # is taken after the rate fell quiet - at its turn, the way back being slower.
+            # is taken after the rate fell quiet - at its turn, the way back being slower; nor
+            # centred on a turn (at 10 Hz a tremor aliased to ~1 Hz lets the rate fall quiet on the
+            # way out, and the window rises into the peak and falls out of it).
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
                     self.cd_span <= SPAN_20_80 * c.step_max_duration and \
-                    ((self.mv_fast and not self._turning_back(1 if self.cd_level > self.mv_ref else -1)) or
+                    ((self.mv_fast and not self._turning_back(1 if self.cd_level > self.mv_ref else -1) and
+                      not self._over_a_peak(1 if self.cd_level > self.mv_ref else -1)) or
                      (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))):
                 self._step(t, k_now, False)
                 return
