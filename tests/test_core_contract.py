@@ -557,3 +557,24 @@ def test_a_brisk_drift_out_is_still_told_at_once(impl, trace, run_trace, invaria
     assert len(exits) == 1 and exits[0].direction == "high", kinds(events)
     crossing = tr.marks["drift"][0] + 10.0 / pct
     assert exits[0].t_detected - crossing <= 0.15 + 0.3, (exits[0].t_detected, crossing)
+
+
+@pytest.mark.parametrize("frac", [0.12, -0.12])
+@pytest.mark.parametrize("dur", [0.6, 1.0, 1.5])
+def test_a_fast_step_under_mains_hum_aliased_far_above_the_cut_off_is_a_step(impl, trace, run_trace,
+                                                                            invariants, frac, dur):
+    """50-Hz hum of 0.2 N sampled at 80 Hz aliases to 30 Hz: the low-pass removes it, but a noise
+    estimate from the raw stream, scaled as if it were white, credited the filtered force with six
+    times its noise, and the rate test's noise floor (~28 %/s on a 5-N hold) sent a 12 % step
+    completed within 2 s down the slow path: missed, and its old hold's band exit told."""
+    tr = trace(rate=80.0).rest(1.0).ramp(5.0, 1.0).hold(8.0).step(frac, dur, mark="step").hold(8.0)
+    tr = tr.release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.005, seed=1)
+    f = f + 0.2 * np.sin(2 * np.pi * 50.02 * t + 0.4)
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=80.0))
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
+    assert abs(steps[0].t - tr.marks["step"][0]) <= 0.5
+    assert not of(events, "band_exit"), kinds(events)
+    assert [h.ended_by for h in holds] == ["step", "release"]

@@ -36,6 +36,9 @@ cdef double ARRIVAL_K = _spec.ARRIVAL_K
 cdef double MAR_PER_SIGMA = _spec.MAR_PER_SIGMA
 cdef double MAR_ALPHA = _spec.MAR_ALPHA
 cdef double TAU_PER_CUTOFF = _spec.TAU_PER_CUTOFF
+cdef double PASS_LAG = _spec.PASS_LAG
+cdef double PASS_TC = _spec.PASS_TC
+cdef double PASS_K = _spec.PASS_K
 cdef double SPIKE_FLOOR = _spec.SPIKE_FLOOR
 cdef int WARMUP = _spec.WARMUP
 cdef int REPEAT_CAP = _spec.REPEAT_CAP
@@ -103,6 +106,7 @@ ctypedef struct HoldRec:
 
 ctypedef struct Core:
     # configuration (trusted: validated by DetectorConfig)
+    double pass_lag, pass_w, pass_k
     double tau, c_on, c_off, tick, max_gap, min_hold, hold_band, step_min, step_max
     double step_rate, release_fraction, tolerance, debounce, spike_k, target
     double enter_debounce, release_level, release_time, leave_time, slow_max, slow_hold
@@ -121,6 +125,8 @@ ctypedef struct Core:
     double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, drifting, held, held_n, b_brisk
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
+    i64 ip
+    double p_mar
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double h_shift, h_lv_from
     i64 h_lv_k
@@ -201,6 +207,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.v_slow = 0.0
     s.vj = 0.0
     s.sig_f = 0.0
+    s.ip = 0
+    s.p_mar = -1.0
     s.ref = 0.0
     s.h_start = 0.0
     s.h_settled = 0.0
@@ -1326,6 +1334,24 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     moving(s, t, y, k_now, v_on, out)
 
 
+cdef inline void pass_noise(Core* s, double t, double y, i64 k_now) noexcept nogil:
+    # The noise of the filtered force measured on itself; replaces the raw tracker's where
+    # PASS_K times lower (see golden._pass_noise).
+    cdef i64 lo = oldest(s)
+    s.ip = first_since(s, s.ip, lo, k_now, t - s.pass_lag)
+    cdef i64 d = k_now - s.ip
+    if d <= 0 or k_now - 2 * d < lo:
+        return
+    cdef double r = fabs(y - 2.0 * s.hy[hix(s, k_now - d)] + s.hy[hix(s, k_now - 2 * d)])
+    if s.p_mar < 0.0:
+        s.p_mar = s.sig_f * MAR_PER_SIGMA
+    cdef double lim = 3.0 * s.p_mar + 0.01
+    cdef double a = (t - s.t_prev_tick) * s.pass_w
+    s.p_mar += (a if a < 1.0 else 1.0) * ((r if r < lim else lim) - s.p_mar)
+    cdef double sp = s.pass_k * s.p_mar
+    if sp < s.sig_f:
+        s.sig_f = sp
+
 cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     if s.st == HOLD and s.n - s.h_cursor >= s.cap:
         fold(s, s.n - s.cap + 1)
@@ -1347,6 +1373,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
         ratio = s.dt_avg / (4.0 * s.tau)
         s.sqrt_c = sqrt(ratio if ratio < 1.0 else 1.0)
     s.sig_f = sig * s.sqrt_c
+    pass_noise(s, t, y, k_now)
 
     while s.qmax_t > s.qmax_h and s.hy[hix(s, s.qmax_i[(s.qmax_t - 1) & s.mask])] <= y:
         s.qmax_t -= 1
@@ -1667,6 +1694,9 @@ cdef class Detector:
         self.holds = []
         cdef Core* s = self.s
         s.tau = TAU_PER_CUTOFF / cfg.lowpass_hz
+        s.pass_lag = PASS_LAG * s.tau
+        s.pass_w = 1.0 / PASS_TC
+        s.pass_k = PASS_K / MAR_PER_SIGMA
         s.cap = cfg.history_capacity
         s.mask = s.cap - 1
         s.c_on = cfg.contact_threshold

@@ -175,6 +175,16 @@ SPIKE_FLOOR = 0.02
 MAR_ALPHA = 0.02
 #: Critically damped 2-pole: each pole's time constant for a -3 dB point at the cut-off.
 TAU_PER_CUTOFF = 0.6435942529055827 / (2.0 * math.pi)
+#: The noise the low-pass passes is also measured on its own output: the second difference of the
+#: filtered force over this lag (in pole time constants; 8 tau = 0.2 s at 4 Hz, over which the filtered
+#: noise is uncorrelated: the 2-pole's correlation there is 9·e^-8 < 0.01).
+PASS_LAG = 8.0
+#: Time constant (s) of that measure's running mean.
+PASS_TC = 2.0
+#: The measure on the output replaces the raw-noise one only where it is this many times lower (the
+#: raw stream's noise is not white: hum or its alias far above the cut-off); never raises it (tremor,
+#: pulse and wander pass the filter too, and are no sensor noise).
+PASS_K = 1.5
 
 
 class Detector:
@@ -184,6 +194,9 @@ class Detector:
         self.cfg = cfg if cfg is not None else DetectorConfig()
         c = self.cfg
         self.tau = TAU_PER_CUTOFF / c.lowpass_hz
+        self.pass_lag = PASS_LAG * self.tau  # the filtered force's own noise measure: its lag (s) ...
+        self.pass_w = 1.0 / PASS_TC  # ... its running mean's weight per second ...
+        self.pass_k = PASS_K / MAR_PER_SIGMA  # ... and sigma_f per unit of it
         self.cap = c.history_capacity
         self.c_on = c.contact_threshold
         self.c_off = c.contact_threshold * c.contact_release_ratio
@@ -315,6 +328,8 @@ class Detector:
         self.v_slow = 0.0
         self.vj = 0.0
         self.sig_f = 0.0
+        self.ip = 0  # the tick PASS_LAG before now (the filtered force's own noise measure) ...
+        self.p_mar = -1.0  # ... and its mean absolute second difference (-1: not measured yet)
         self.ref = 0.0
         # hold
         self.h_start = 0.0
@@ -729,6 +744,7 @@ class Detector:
             ratio = self.dt_avg / (4.0 * self.tau)
             self.sqrt_c = math.sqrt(ratio if ratio < 1.0 else 1.0)
         self.sig_f = sig * self.sqrt_c
+        self._pass_noise(t, y, k_now)
 
         # Sliding max/min over the steadiness window (monotonic deques of tick numbers).
         while self.qmax_t > self.qmax_h and self.hy[self._h(self.qmax_i[(self.qmax_t - 1) % self.cap])] <= y:
@@ -796,6 +812,29 @@ class Detector:
             self._in_hold(t, y, k_now)
         self.y_prev_tick = y
         self.t_prev_tick = t
+
+    def _pass_noise(self, t: float, y: float, k_now: int) -> None:
+        """The noise of the filtered force measured on the filtered force itself: the running mean
+        absolute second difference over ``PASS_LAG`` (white noise's ``MAR_PER_SIGMA`` per sigma, as
+        the raw tracker's), each clipped at three times the mean (movements barely move it). The raw
+        tracker scaled by the filter's noise bandwidth assumes white noise: a stream whose noise lies
+        far above the cut-off (50-Hz hum sampled at 80 Hz aliases to 30 Hz) is credited with noise the
+        filter removes. So ``sig_f`` is ``PASS_K`` times the output's own measure wherever that is lower
+        (never raised by it: tremor, pulse and wander pass the filter too)."""
+        lo = self._oldest()
+        self.ip = self._first_since(self.ip, lo, k_now, t - self.pass_lag)
+        d = k_now - self.ip
+        if d <= 0 or k_now - 2 * d < lo:
+            return
+        r = abs(y - 2.0 * self.hy[self._h(k_now - d)] + self.hy[self._h(k_now - 2 * d)])
+        if self.p_mar < 0.0:
+            self.p_mar = self.sig_f * MAR_PER_SIGMA  # start from the raw tracker's figure
+        lim = 3.0 * self.p_mar + 0.01
+        a = (t - self.t_prev_tick) * self.pass_w
+        self.p_mar += (a if a < 1.0 else 1.0) * ((r if r < lim else lim) - self.p_mar)
+        sp = self.pass_k * self.p_mar
+        if sp < self.sig_f:
+            self.sig_f = sp
 
     def _contact(self, t: float, y: float, thr: float) -> None:
         # Back-date to the threshold crossing between the previous tick and this one.
