@@ -50,6 +50,7 @@ cdef double BAND_IN = _spec.BAND_IN
 cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double LEVEL_ARRIVAL = _spec.LEVEL_ARRIVAL
+cdef double LEVEL_OVERSHOOT = _spec.LEVEL_OVERSHOOT
 cdef double FLAT = _spec.FLAT
 cdef double TURN_PEAK = _spec.TURN_PEAK
 cdef double SLOW_RETRY = _spec.SLOW_RETRY
@@ -592,6 +593,9 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     cdef double frm = scan_arrival(s, level, LEVEL_ARRIVAL * level + noise, 2.0 * LEVEL_ARRIVAL * level + noise,
                                    s.h_settled, s.n - 1, s.hm)
     s.h_lv_k = first_since(s, k, lo, s.n - 1, frm)
+    s.h_lv_k = past_overshoot(s, level, LEVEL_OVERSHOOT * level + noise, LEVEL_ARRIVAL * level + noise, noise,
+                              s.h_lv_k, 1 if level > s.hm[hix(s, k)] else -1)
+    frm = s.ht[hix(s, s.h_lv_k)]
     s.h_lv_from = frm
     s.h_lv_open = 1
     refine(s, t)
@@ -602,6 +606,33 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.b_floor = t
     s.held_n = 0
     emit(s, EV_HOLD_START, start, 0, level)
+
+
+cdef i64 past_overshoot(Core* s, double level, double tol, double near, double turn, i64 k0,
+                        int d) noexcept nogil:
+    # the close arrival moved on past a settled overshoot under twice LEVEL_ARRIVAL (golden._past_overshoot)
+    cdef i64 kn = s.n - 1
+    cdef i64 k = k0
+    cdef double far = -INFINITY
+    cdef bint over = 0
+    cdef i64 back = -1
+    cdef double x
+    while k <= kn:
+        x = d * (s.hm[hix(s, k)] - level)
+        if back >= 0:
+            if x < -near:
+                return k0
+        elif over:
+            if x <= tol:
+                back = k
+        elif x > tol:
+            over = 1
+        elif x > far:
+            far = x
+        elif x < far - turn:
+            return k0
+        k += 1
+    return back if back >= 0 else k0
 
 
 cdef void refine(Core* s, double t) noexcept nogil:

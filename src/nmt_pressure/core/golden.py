@@ -139,6 +139,12 @@ ARRIVAL_K = 2.0
 #: that takes them in is off by tenths of a percent to a percent and more, and a drift of 1 %/s
 #: turns each 0.1 % into 0.1 s on its band exit.
 LEVEL_ARRIVAL = 0.01
+#: ... and past an overshoot too small for that: the arrival, followed on from the close arrival in
+#: the direction it came from, went beyond the level by more than this fraction of it (plus the same
+#: noise units) before it first turned back; its settling is then over where the force came back
+#: that near. (Of the settling's tail left in the window no more than this fraction can stand off:
+#: at 0.25 % over a few tenths of a 1.5-s window, under 0.1 % of level, under 0.1 s at 1 %/s.)
+LEVEL_OVERSHOOT = 0.0025
 #: A movement began where the force last lay within this fraction of the level (plus DEPART_K
 #: noise units) on the side it left from.
 DEPART = 0.02
@@ -987,6 +993,12 @@ class Detector:
         frm = self._scan_arrival(level, LEVEL_ARRIVAL * level + noise, 2.0 * LEVEL_ARRIVAL * level + noise,
                                  self.h_settled, -1, self.hm)
         self.h_lv_k = self._first_since(k, lo, self.n - 1, frm)
+        # ... and past an overshoot too small for that (under twice LEVEL_ARRIVAL): the arrival, in
+        # the direction it came from the hold's start, may go on past the level before it turns.
+        self.h_lv_k = self._past_overshoot(level, LEVEL_OVERSHOOT * level + noise,
+                                           LEVEL_ARRIVAL * level + noise, noise, self.h_lv_k,
+                                           1 if level > self.hm[self._h(k)] else -1)
+        frm = self.ht[self._h(self.h_lv_k)]
         self.h_lv_from = frm
         self.h_lv_open = True
         self._refine(t)
@@ -997,6 +1009,37 @@ class Detector:
         self.b_floor = t
         self.b_held.clear()
         self._emit("hold_start", start, None, level)
+
+    def _past_overshoot(self, level: float, tol: float, near: float, turn: float, k0: int, d: int) -> int:
+        """The close arrival (tick ``k0``) moved on past an overshoot: the tremor-averaged force,
+        followed on from ``k0`` in the arrival's direction ``d``, goes beyond ``tol`` past ``level``
+        before it first turns back (by more than ``turn`` from its farthest point), and then settles
+        back: it comes within ``tol`` again and does not go on through the level (``near`` on the
+        other side, up to now). The overshoot has settled where it came back; otherwise ``k0``
+        stands: a force that turns within ``tol`` (wander, pulse, a settled arrival) made no
+        overshoot, one not back yet or passing back through the level (a fade that began at a peak)
+        did not settle from one."""
+        kn = self.n - 1
+        k = k0
+        far = -math.inf
+        over = False
+        back = -1
+        while k <= kn:
+            x = d * (self.hm[self._h(k)] - level)
+            if back >= 0:
+                if x < -near:
+                    return k0
+            elif over:
+                if x <= tol:
+                    back = k
+            elif x > tol:
+                over = True
+            elif x > far:
+                far = x
+            elif x < far - turn:
+                return k0
+            k += 1
+        return back if back >= 0 else k0
 
     def _refine(self, t: float) -> None:
         """The hold's level (and the relative band's centre) follows the mean since the close arrival
