@@ -133,7 +133,7 @@ ctypedef struct Core:
     i64 h_lv_k
     int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
-    double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, cd_level, cd_start, cd_out
+    double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try
     # buffers
     double* ht
@@ -241,6 +241,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_back = -1.0
     s.sl_onset = 0.0
     s.sl_ref = 0.0
+    s.sl_left = 0.0
     s.cd_level = 0.0
     s.cd_start = -1.0
     s.cd_out = -1.0
@@ -365,6 +366,25 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
     t_b = crossing(s, kb, ref, 4.0 * tol, direction, s.hy)
     onset = t_a - (t_b - t_a)
     return onset if onset > floor else floor
+
+
+cdef double departure_crossing(Core* s, double ref, double tol, i64 frm, int direction,
+                               double floor) noexcept nogil:
+    # Where a movement that has left ref by tick frm passed tol, not back-dated (scan_departure
+    # without its smooth-start rule); never before floor.
+    cdef i64 k = frm
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double t_a
+    while k >= lo:
+        if direction * (s.hy[hix(s, k)] - ref) <= tol:
+            break
+        k -= 1
+    if k < lo:
+        return floor
+    if k >= frm:
+        return s.ht[hix(s, frm)]
+    t_a = crossing(s, k, ref, tol, direction, s.hy)
+    return t_a if t_a > floor else floor
 
 
 cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
@@ -897,6 +917,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     if fresh or (fast and was_slow and s.mv_out >= 0.0 and t - s.mv_out <= RATE_LAG):
         s.sl_onset = s.mv_onset
         s.sl_ref = ref
+        s.sl_left = departure_crossing(s, ref, s.mv_tol, k_now, direction, hold_floor(s))
         s.mv_peak = 0.0
         s.mv_far = -1.0
         s.mv_away = fast
@@ -1117,7 +1138,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double start = s.cd_start
     cdef double level = s.cd_level
     cdef double mid
-    if steady_window(s, t, &mid) and fabs(mid - level) <= wide(s, level):
+    cdef bint ok = steady_window(s, t, &mid)
+    if ok and fabs(mid - level) <= wide(s, level):
         settle(s, mid, s.mv_onset, &start, &level)
     cdef double ref = s.h_level if slow else s.mv_ref
     cdef int direction = 1 if level > ref else -1
@@ -1128,6 +1150,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s))
         onset = lead_in(s, onset, k_now, direction, start - s.step_max)
     cdef double settled = start
+    if slow and ok:
+        level = mean_since(s, t - s.slow_hold)  # the level held over the slow_step_hold confirmed
     start = band_start(s, level, onset, k_now)
     flush_held(s, INFINITY if slow and not s.mv_fast else onset)
     if slow and s.b_told != B_IN:
@@ -1310,13 +1334,13 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t)
-        elif relative and not s.mv_fast and t - s.sl_onset <= slow_max + s.min_hold + PENDING_SLACK:
+        elif relative and not s.mv_fast and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK:
             pass
         else:
             resume(s, t, y, 1)
         return
     fast_open = t - s.mv_onset <= s.step_max + s.min_hold + PENDING_SLACK
-    slow_open = relative and t - s.sl_onset <= slow_max + s.min_hold + PENDING_SLACK and \
+    slow_open = relative and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK and \
         not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, s.h_level))
     if fast_open or slow_open:
         return

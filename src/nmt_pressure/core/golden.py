@@ -363,6 +363,7 @@ class Detector:
         self.mv_back = -1.0  # when it last came back inside (-1: outside)
         self.sl_onset = 0.0  # onset of a slow excursion that a fast movement then took over ...
         self.sl_ref = 0.0  # ... and the level it left
+        self.sl_left = 0.0  # ... and when it passed the departure tolerance (not back-dated)
         self.cd_level = 0.0  # a candidate new hold found during the excursion (cd_start < 0: none)
         self.cd_start = -1.0
         self.cd_out = -1.0  # since when the force lies outside the candidate's band
@@ -571,6 +572,25 @@ class Detector:
         t_b = self._crossing(kb, ref, 4.0 * tol, direction)
         onset = t_a - (t_b - t_a)
         return onset if onset > floor else floor
+
+    def _departure_crossing(self, ref: float, tol: float, frm: int, direction: int,
+                            floor: float) -> float:
+        """Where a movement that has left ``ref`` in ``direction`` by the tick ``frm`` passed ``tol``,
+        not back-dated (``_scan_departure`` without its smooth-start rule, which puts a constant-rate
+        ease's onset twice this crossing's delay early): after the movement's onset, wander aside.
+        Never before ``floor``."""
+        k = frm
+        lo = max(self._oldest(), self.win_from)
+        while k >= lo:
+            if direction * (self.hy[self._h(k)] - ref) <= tol:
+                break
+            k -= 1
+        if k < lo:
+            return floor
+        if k >= frm:
+            return self.ht[self._h(frm)]
+        t_a = self._crossing(k, ref, tol, direction)
+        return t_a if t_a > floor else floor
 
     def _crossing(self, k: int, ref: float, d: float, direction: int, h: list[float] | None = None) -> float:
         """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``
@@ -1275,6 +1295,7 @@ class Detector:
             # the level test only saw it first, the rate being an average.)
             self.sl_onset = self.mv_onset
             self.sl_ref = ref
+            self.sl_left = self._departure_crossing(ref, self.mv_tol, k_now, direction, self._hold_floor())
             self.mv_peak = 0.0
             self.mv_far = -1.0
             self.mv_away = fast
@@ -1434,14 +1455,14 @@ class Detector:
                     self._left_fast():
                 self._leave(t)  # it left fast and settled where no step leads: a new hold begins
             elif relative and not self.mv_fast and \
-                    t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK:
+                    t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK:
                 pass  # a slow ease may rest a moment on its way: wait until it can no longer be a step
             else:
                 self._resume(t, y, True)  # near the old level, or a slow drift that came to rest
             return
         # No new hold yet: give up waiting when neither kind of step can still complete.
         fast_open = t - self.mv_onset <= c.step_max_duration + c.min_hold + PENDING_SLACK
-        slow_open = relative and t - self.sl_onset <= slow_max + c.min_hold + PENDING_SLACK and \
+        slow_open = relative and t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK and \
             not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
         if fast_open or slow_open:
             return
@@ -1623,6 +1644,11 @@ class Detector:
             onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
             onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
         settled = start
+        if slow and ok:
+            # A slow ease's tail lies within ARRIVAL of the new level for seconds: the settled level
+            # is the one held steady over the slow_step_hold just confirmed (after its close
+            # arrival), and the hold began where the force came within the hold band of that.
+            level = self._mean_since(t - self.cfg.slow_step_hold)
         start = self._band_start(level, onset, k_now)
         # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told.)
         self._flush_held(math.inf if slow and not self.mv_fast else onset)
