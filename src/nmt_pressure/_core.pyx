@@ -170,6 +170,13 @@ cdef inline i64 first_since(Core* s, i64 k, i64 lo, i64 k_now, double edge) noex
         k += 1
     return k
 
+cdef inline i64 back_to(Core* s, i64 k, i64 lo, double edge) noexcept nogil:
+    # From tick k back to the first tick at or after edge (not before lo): the start of a window
+    # that ends at k, when no running pointer keeps it.
+    while k > lo and s.ht[hix(s, k - 1)] >= edge:
+        k -= 1
+    return k
+
 cdef inline void emit(Core* s, int kind, double t, int direction, double level) noexcept nogil:
     if s.ev_n >= EV_CAP:
         return  # unreachable by the drain marks; a guard against writing past the ring all the same
@@ -603,10 +610,8 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.s_tt = 0.0
     s.s_ty = 0.0
     s.s_in = 0.0
-    cdef i64 k = s.n - 1
     cdef i64 lo = oldest(s)
-    while k > lo and s.ht[hix(s, k - 1)] >= start:
-        k -= 1
+    cdef i64 k = back_to(s, s.n - 1, lo, start)
     s.h_cursor = k
     # the settled level: refined over the min_hold from the close arrival (golden._begin_hold)
     cdef double noise = ARRIVAL_K * s.sig_f + quantum(s)
@@ -991,8 +996,7 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogi
     cdef int j
     for j in range(1, 4):
         edge = t - j * third
-        while k > lo and s.ht[hix(s, k - 1)] >= edge:
-            k -= 1
+        k = back_to(s, k, lo, edge)
         m = mean_ticks(s, k, b)
         if j == 1:
             m_new = m
@@ -1043,8 +1047,7 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     while k > lo and s.ht[hix(s, k)] >= onset:
         k -= 1
     kb = k + 1
-    while k > lo and s.ht[hix(s, k - 1)] >= onset - EASE_BASE:
-        k -= 1
+    k = back_to(s, k, lo, onset - EASE_BASE)
     if kb > k:
         base = mean_ticks(s, k, kb)
         if (b - base) * (b - a) > 0.0:
@@ -1166,11 +1169,7 @@ cdef void leave(Core* s, double t) noexcept nogil:
     cdef double start = s.cd_start
     cdef double level = s.cd_level
     end_hold(s, onset, END_LEFT)
-    cdef i64 k = s.n - 1
-    cdef i64 lo = imax(oldest(s), s.win_from)
-    while k > lo and s.ht[hix(s, k - 1)] >= onset:
-        k -= 1
-    s.win_from = k
+    s.win_from = back_to(s, s.n - 1, imax(oldest(s), s.win_from), onset)
     if start >= 0.0:
         begin_hold(s, t, band_start(s, level, onset, s.n - 1), level, start)
 

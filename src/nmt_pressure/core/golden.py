@@ -541,6 +541,13 @@ class Detector:
             k += 1
         return k
 
+    def _back_to(self, k: int, lo: int, edge: float) -> int:
+        """From tick ``k`` back to the first tick at or after ``edge`` (never before ``lo``): the
+        start of a window that ends at ``k``, when no running pointer keeps it."""
+        while k > lo and self.ht[self._h(k - 1)] >= edge:
+            k -= 1
+        return k
+
     def _scan_departure(self, ref: float, tol: float, frm: int, direction: int,
                         floor: float) -> float:
         """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``.
@@ -697,8 +704,7 @@ class Detector:
         m_new = m_mid = m = 0.0
         for j in range(1, 4):
             edge = t - j * third
-            while k > lo and self.ht[self._h(k - 1)] >= edge:
-                k -= 1
+            k = self._back_to(k, lo, edge)
             m = self._mean_ticks(k, b)
             if j == 1:
                 m_new = m
@@ -1000,10 +1006,8 @@ class Detector:
         self.low_since = -1.0
         self.cd_start = -1.0
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
-        k = self.n - 1
         lo = self._oldest()
-        while k > lo and self.ht[self._h(k - 1)] >= start:
-            k -= 1
+        k = self._back_to(self.n - 1, lo, start)
         self.h_cursor = k
         # The settled level: the mean over the min_hold from the close arrival (LEVEL_ARRIVAL, on the
         # tremor-averaged force, after it last stood twice that far off: a small over- or undershoot
@@ -1599,8 +1603,7 @@ class Detector:
         while k > lo and self.ht[self._h(k)] >= onset:
             k -= 1
         kb = k + 1
-        while k > lo and self.ht[self._h(k - 1)] >= onset - EASE_BASE:
-            k -= 1
+        k = self._back_to(k, lo, onset - EASE_BASE)
         if kb > k:
             base = self._mean_ticks(k, kb)
             if (b - base) * (b - a) > 0.0:
@@ -1699,11 +1702,7 @@ class Detector:
         level = self.cd_level
         self._end_hold(onset, "left")
         # The steadiness window restarts at the departure, so a new hold lies wholly after it.
-        k = self.n - 1
-        lo = max(self._oldest(), self.win_from)
-        while k > lo and self.ht[self._h(k - 1)] >= onset:
-            k -= 1
-        self.win_from = k
+        self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
         if start >= 0.0:
             self._begin_hold(t, self._band_start(level, onset), level, start)
 
