@@ -351,7 +351,7 @@ cdef double crossing(Core* s, i64 k, double ref, double d, int direction, double
 
 
 cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int direction,
-                           double floor) noexcept nogil:
+                           double floor, bint smooth_start=True) noexcept nogil:
     cdef i64 k = frm
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 kb
@@ -365,6 +365,8 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
     if k >= frm:
         return s.ht[hix(s, frm)]
     t_a = crossing(s, k, ref, tol, direction, s.hy)
+    if not smooth_start:
+        return t_a if t_a > floor else floor
     kb = k
     while kb < frm and direction * (s.hy[hix(s, kb + 1)] - ref) < 4.0 * tol:
         kb += 1
@@ -373,25 +375,6 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
     t_b = crossing(s, kb, ref, 4.0 * tol, direction, s.hy)
     onset = t_a - (t_b - t_a)
     return onset if onset > floor else floor
-
-
-cdef double departure_crossing(Core* s, double ref, double tol, i64 frm, int direction,
-                               double floor) noexcept nogil:
-    # Where a movement that has left ref by tick frm passed tol, not back-dated (scan_departure
-    # without its smooth-start rule); never before floor.
-    cdef i64 k = frm
-    cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef double t_a
-    while k >= lo:
-        if direction * (s.hy[hix(s, k)] - ref) <= tol:
-            break
-        k -= 1
-    if k < lo:
-        return floor
-    if k >= frm:
-        return s.ht[hix(s, frm)]
-    t_a = crossing(s, k, ref, tol, direction, s.hy)
-    return t_a if t_a > floor else floor
 
 
 cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
@@ -922,7 +905,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     if fresh or (fast and was_slow and s.mv_out >= 0.0 and t - s.mv_out <= RATE_LAG):
         s.sl_onset = s.mv_onset
         s.sl_ref = ref
-        s.sl_left = departure_crossing(s, ref, s.mv_tol, k_now, direction, hold_floor(s))
+        s.sl_left = scan_departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s), False)
         s.mv_peak = 0.0
         s.mv_far = -1.0
         s.mv_away = fast
@@ -962,24 +945,15 @@ cdef int is_flat(Core* s, double t) noexcept nogil:
     return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
 
-cdef int turning_back(Core* s, int direction) noexcept nogil:
+cdef int turning(Core* s, int direction) noexcept nogil:
+    # The last min_hold's thirds show a turn: on its way back, or centred on a peak (golden._turning).
     cdef double tol = FLAT * mean_ticks(s, s.ih1, s.n) + ARRIVAL_K * s.sig_f
     cdef double m0, m1, m2
     last_thirds(s, &m0, &m1, &m2)
     cdef double a = direction * m0
     cdef double c = direction * m1
     cdef double e = direction * m2
-    return (a if a < c else c) - e > tol
-
-
-cdef int over_a_peak(Core* s, int direction) noexcept nogil:
-    cdef double tol = FLAT * mean_ticks(s, s.ih1, s.n) + ARRIVAL_K * s.sig_f
-    cdef double m0, m1, m2
-    last_thirds(s, &m0, &m1, &m2)
-    cdef double a = direction * m0
-    cdef double c = direction * m1
-    cdef double e = direction * m2
-    return c - (a if a > e else e) > tol
+    return (a if a < c else c) - e > tol or c - (a if a > e else e) > tol
 
 
 cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogil:
@@ -1307,8 +1281,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
         if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max and \
-                ((s.mv_fast and not turning_back(s, 1 if s.cd_level > s.mv_ref else -1) and
-                  not over_a_peak(s, 1 if s.cd_level > s.mv_ref else -1)) or
+                ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
                  (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))):
             do_step(s, t, k_now, 0)
             return

@@ -549,7 +549,7 @@ class Detector:
         return k
 
     def _scan_departure(self, ref: float, tol: float, frm: int, direction: int,
-                        floor: float) -> float:
+                        floor: float, smooth_start: bool = True) -> float:
         """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``.
 
         The latest tick at which the force had not yet left ``ref`` by more than ``tol`` (one-sided,
@@ -558,7 +558,9 @@ class Detector:
         release is decided, rarely at first sight) the onset is back-dated from that first crossing
         by the time between the two: hands start smoothly, the deviation growing at least
         quadratically, and this removes most of the delay a fixed tolerance would leave. Never before
-        ``floor`` (a hold's end may not fall inside its first ``min_hold``).
+        ``floor`` (a hold's end may not fall inside its first ``min_hold``). Without
+        ``smooth_start`` the first crossing itself (after the onset, wander aside: a constant-rate
+        ease's onset the back-dating puts twice that crossing's delay early).
         """
         k = frm
         lo = max(self._oldest(), self.win_from)
@@ -571,6 +573,8 @@ class Detector:
         if k >= frm:
             return self.ht[self._h(frm)]
         t_a = self._crossing(k, ref, tol, direction)
+        if not smooth_start:
+            return t_a if t_a > floor else floor
         kb = k
         while kb < frm and direction * (self.hy[self._h(kb + 1)] - ref) < 4.0 * tol:
             kb += 1
@@ -579,25 +583,6 @@ class Detector:
         t_b = self._crossing(kb, ref, 4.0 * tol, direction)
         onset = t_a - (t_b - t_a)
         return onset if onset > floor else floor
-
-    def _departure_crossing(self, ref: float, tol: float, frm: int, direction: int,
-                            floor: float) -> float:
-        """Where a movement that has left ``ref`` in ``direction`` by the tick ``frm`` passed ``tol``,
-        not back-dated (``_scan_departure`` without its smooth-start rule, which puts a constant-rate
-        ease's onset twice this crossing's delay early): after the movement's onset, wander aside.
-        Never before ``floor``."""
-        k = frm
-        lo = max(self._oldest(), self.win_from)
-        while k >= lo:
-            if direction * (self.hy[self._h(k)] - ref) <= tol:
-                break
-            k -= 1
-        if k < lo:
-            return floor
-        if k >= frm:
-            return self.ht[self._h(frm)]
-        t_a = self._crossing(k, ref, tol, direction)
-        return t_a if t_a > floor else floor
 
     def _crossing(self, k: int, ref: float, d: float, direction: int, h: list[float] | None = None) -> float:
         """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``
@@ -649,31 +634,23 @@ class Detector:
         lo = m0 if m0 < m1 else m1
         return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
-    def _turning_back(self, direction: int) -> bool:
-        """The newest third of the last min_hold lies nearer where the movement came from
-        (``direction``: the way it went) than both thirds before it, by more than ``_flat``'s
-        tolerance (FLAT of the level plus the noise): the force is on its way back, not resting on
-        a new level. An overshoot settling back belongs to the movement (the rate is not quiet
-        until it has settled, and the window lies after that); a drift's way back, slower than the
-        rate test, does not."""
+    def _turning(self, direction: int) -> bool:
+        """The last min_hold's thirds show a turn, not a force resting on a new level
+        (``direction``: the way the movement went; each by more than ``_flat``'s tolerance, FLAT of
+        the level plus the noise):
+        - on its way back: the newest third lies nearer where the movement came from than both
+          before it. An overshoot settling back belongs to the movement (the rate is not quiet until
+          it has settled, and the window lies after that); a drift's way back, slower than the rate
+          test, does not;
+        - centred on a peak: the middle third lies beyond both others, the force rising into it and
+          falling out of it (a drift whose rate an aliased tremor lifted over the rate test and then
+          let fall quiet on its way)."""
         tol = FLAT * self._mean_ticks(self.ih1, self.n) + ARRIVAL_K * self.sig_f
         m0, m1, m2 = self._last_thirds()
         a = direction * m0
         c = direction * m1
         e = direction * m2
-        return (a if a < c else c) - e > tol
-
-    def _over_a_peak(self, direction: int) -> bool:
-        """The middle third of the last min_hold lies beyond both others (``direction``: the way the
-        movement went) by more than ``_flat``'s tolerance: the window is centred on a turn, the force
-        rising into it and falling out of it (a drift whose rate an aliased tremor lifted over the
-        rate test and then let fall quiet on its way), not resting on a new level."""
-        tol = FLAT * self._mean_ticks(self.ih1, self.n) + ARRIVAL_K * self.sig_f
-        m0, m1, m2 = self._last_thirds()
-        a = direction * m0
-        c = direction * m1
-        e = direction * m2
-        return c - (a if a > e else e) > tol
+        return (a if a < c else c) - e > tol or c - (a if a > e else e) > tol
 
     def _last_thirds(self) -> tuple[float, float, float]:
         """The means of the last ``min_hold``'s thirds, oldest first (from the running pointers)."""
@@ -1299,7 +1276,7 @@ class Detector:
             # the level test only saw it first, the rate being an average.)
             self.sl_onset = self.mv_onset
             self.sl_ref = ref
-            self.sl_left = self._departure_crossing(ref, self.mv_tol, k_now, direction, self._hold_floor())
+            self.sl_left = self._scan_departure(ref, self.mv_tol, k_now, direction, self._hold_floor(), False)
             self.mv_peak = 0.0
             self.mv_far = -1.0
             self.mv_away = fast
@@ -1422,8 +1399,7 @@ class Detector:
             # way out, and the window rises into the peak and falls out of it).
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
                     self.cd_span <= SPAN_20_80 * c.step_max_duration and \
-                    ((self.mv_fast and not self._turning_back(1 if self.cd_level > self.mv_ref else -1) and
-                      not self._over_a_peak(1 if self.cd_level > self.mv_ref else -1)) or
+                    ((self.mv_fast and not self._turning(1 if self.cd_level > self.mv_ref else -1)) or
                      (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))):
                 self._step(t, k_now, False)
                 return
