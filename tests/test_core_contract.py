@@ -113,6 +113,38 @@ def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace,
     assert len(of(events, "band_exit")) == len(of(events, "band_enter"))
 
 
+@pytest.mark.parametrize("rate", [100.0, 1000.0])
+@pytest.mark.parametrize("frac", [0.15, -0.15])
+@pytest.mark.parametrize("shape", ["straight", "minimum_jerk"])
+def test_an_eight_second_ease_is_dated_alike_whatever_its_shape(impl, trace, run_trace, invariants,
+                                                                 rate, frac, shape):
+    """The hand's ease onto a new barrier may be a straight ramp or start slowly (minimum jerk: 5 %
+    of the way only at a fifth of its duration). Under a 0.8 % tremor, an 8-s ease of 15 % is dated
+    within 0.75 s of its start either way: from the crossings of the tremor-averaged force at 5 % and
+    25 % of the way (the old 7.5 %/25 % rule on the raw force put these minimum-jerk eases 0.9-1.0 s
+    late; straight ramps come out about 0.5 s early with either)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(7.0)
+    a, to, c = tr.level, tr.level * (1.0 + frac), 0.25 / 8.0
+
+    def eased(tau: np.ndarray) -> np.ndarray:
+        if shape == "minimum_jerk":
+            p = tau ** 3 * (10.0 - 15.0 * tau + 6.0 * tau * tau)
+        else:  # constant rate, 0.25-s eased corners
+            v = 1.0 / (1.0 - c)
+            p = np.where(tau < c, 0.5 * v * tau * tau / c,
+                         np.where(tau > 1.0 - c, 1.0 - 0.5 * v * (1.0 - tau) ** 2 / c, v * (tau - 0.5 * c)))
+        return a + (to - a) * p
+
+    tr = tr._add(8.0, to, eased, "ease").hold(9.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.008, seed=7)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
+    assert abs(steps[0].t - tr.marks["ease"][0]) <= 0.75, (steps[0].t, tr.marks["ease"])
+    assert [h.ended_by for h in holds] == ["step", "release"]
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("rate_pct", [1.0, 2.0])
 def test_a_drift_over_a_peak_and_back_is_no_step(impl, trace, run_trace, invariants, rate, rate_pct):

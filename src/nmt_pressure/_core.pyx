@@ -1004,12 +1004,12 @@ cdef double ease_from(Core* s, double a, double b) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef double t_to, t_from
     d = fabs(d)
-    k = back_below(s, k, lo, a, 0.5 * d, direction, s.hy)
-    k = back_below(s, k, lo, a, EASE_TO * d, direction, s.hy)
-    t_to = crossing(s, k, a, EASE_TO * d, direction, s.hy)
-    k = back_below(s, k, lo, a, EASE_FROM * d, direction, s.hy)
-    t_from = crossing(s, k, a, EASE_FROM * d, direction, s.hy)
-    return t_from - EASE_BACK * (t_to - t_from)
+    k = back_below(s, k, lo, a, 0.5 * d, direction, s.hm)
+    k = back_below(s, k, lo, a, EASE_TO * d, direction, s.hm)
+    t_to = crossing(s, k, a, EASE_TO * d, direction, s.hm)
+    k = back_below(s, k, lo, a, EASE_FROM * d, direction, s.hm)
+    t_from = crossing(s, k, a, EASE_FROM * d, direction, s.hm)
+    return t_from - 0.5 * VEL_MEAN - EASE_BACK * (t_to - t_from)
 
 
 cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:

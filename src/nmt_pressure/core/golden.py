@@ -98,16 +98,19 @@ FLAT = 0.01
 #: and the range test alone lets much of it pass within FLAT.
 TURN_PEAK = 0.3
 #: A slow ease is dated back from where it passed EASE_FROM of the way by EASE_BACK times the time
-#: it then took to EASE_TO. Which shape the hand eases with is unknown: EASE_BACK would be exact at
-#: 0.43 for a straight ramp, 1.13 for a raised cosine, 1.59 for minimum jerk; 0.94 puts a straight
-#: ramp and a minimum-jerk ease equally far off, 9 % of their duration (0.7 s at 8 s), the raised
-#: cosine between them. Low fractions see the start of the change, where the shapes differ least
-#: (from 10 % and 50 % the same balance leaves 11 %, 0.9 s at 8 s, against a 1-s tolerance), but
-#: not so low that tremor or wander on the old level decides the crossing (7.5 % of an 11 % step
-#: is 0.8 % of the level).
-EASE_FROM = 0.075
+#: it then took to EASE_TO, both crossings those of the force averaged over VEL_MEAN (tremor out;
+#: the average trails by half VEL_MEAN, taken off). Which shape the hand eases with is unknown: at
+#: 5 %/25 % EASE_BACK would be exact at 0.25 for a straight ramp, 0.76 for a raised cosine, 0.81 for
+#: a trapezoid with third-long corners, 1.11 for minimum jerk; 0.7 leaves a straight ramp 9 % of its
+#: duration early and minimum jerk 7 % late in the noiseless case (0.72 / 0.56 s at 8 s), the others
+#: within 2 %: the noise on a slow start makes its crossings late, so the balance leans that way.
+#: Low fractions see the start of the change, where the shapes differ least (7.5 %/25 %, the old
+#: rule, left 9 % each way at best, and minimum jerk 0.9 s late under tremor); lower than 5 % lets
+#: the hand's wander decide the crossing (5 % of an 11 % step is 0.55 % of the level; 4 % lost
+#: three steps of the matrix's 6-s eases, dated 1.1-2 s early).
+EASE_FROM = 0.05
 EASE_TO = 0.25
-EASE_BACK = 0.94
+EASE_BACK = 0.7
 #: ... and the way is measured from the force's mean over this long (s) before that first estimate,
 #: not from the hold's level: that was measured when the hold began, and by the time the hand eases
 #: away the force may sit a percent off it (wander, a drift that came back, creep), a tenth of the
@@ -1594,12 +1597,13 @@ class Detector:
         direction = 1 if d > 0 else -1
         d = abs(d)
         lo = max(self._oldest(), self.win_from)
-        k = self._back_below(self.n - 1, lo, a, 0.5 * d, direction)
-        k = self._back_below(k, lo, a, EASE_TO * d, direction)
-        t_to = self._crossing(k, a, EASE_TO * d, direction)
-        k = self._back_below(k, lo, a, EASE_FROM * d, direction)
-        t_from = self._crossing(k, a, EASE_FROM * d, direction)
-        return t_from - EASE_BACK * (t_to - t_from)
+        hm = self.hm
+        k = self._back_below(self.n - 1, lo, a, 0.5 * d, direction, hm)
+        k = self._back_below(k, lo, a, EASE_TO * d, direction, hm)
+        t_to = self._crossing(k, a, EASE_TO * d, direction, hm)
+        k = self._back_below(k, lo, a, EASE_FROM * d, direction, hm)
+        t_from = self._crossing(k, a, EASE_FROM * d, direction, hm)
+        return t_from - 0.5 * VEL_MEAN - EASE_BACK * (t_to - t_from)
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
