@@ -350,8 +350,10 @@ cdef double crossing(Core* s, i64 k, double ref, double d, int direction, double
     return s.ht[j0] + f * (s.ht[j1] - s.ht[j0])
 
 
-cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int direction,
-                           double floor, bint smooth_start=True) noexcept nogil:
+cdef double departure(Core* s, double ref, double tol, i64 frm, int direction, double floor,
+                      double* passed) noexcept nogil:
+    # golden._departure: the onset (back-dated by the smooth-start rule) and, in *passed, where the
+    # force passed tol (not back-dated).
     cdef i64 k = frm
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 kb
@@ -361,12 +363,13 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
             break
         k -= 1
     if k < lo:
+        passed[0] = floor
         return floor
     if k >= frm:
-        return s.ht[hix(s, frm)]
+        passed[0] = s.ht[hix(s, frm)]
+        return passed[0]
     t_a = crossing(s, k, ref, tol, direction, s.hy)
-    if not smooth_start:
-        return t_a if t_a > floor else floor
+    passed[0] = t_a if t_a > floor else floor
     kb = k
     while kb < frm and direction * (s.hy[hix(s, kb + 1)] - ref) < 4.0 * tol:
         kb += 1
@@ -375,6 +378,12 @@ cdef double scan_departure(Core* s, double ref, double tol, i64 frm, int directi
     t_b = crossing(s, kb, ref, 4.0 * tol, direction, s.hy)
     onset = t_a - (t_b - t_a)
     return onset if onset > floor else floor
+
+
+cdef inline double scan_departure(Core* s, double ref, double tol, i64 frm, int direction,
+                                  double floor) noexcept nogil:
+    cdef double passed
+    return departure(s, ref, tol, frm, direction, floor, &passed)
 
 
 cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
@@ -901,11 +910,12 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     s.mv_dir = direction
     s.mv_ref = ref
     s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
-    s.mv_onset = scan_departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s))
+    cdef double passed
+    s.mv_onset = departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s), &passed)
     if fresh or (fast and was_slow and s.mv_out >= 0.0 and t - s.mv_out <= RATE_LAG):
         s.sl_onset = s.mv_onset
         s.sl_ref = ref
-        s.sl_left = scan_departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s), False)
+        s.sl_left = passed
         s.mv_peak = 0.0
         s.mv_far = -1.0
         s.mv_away = fast

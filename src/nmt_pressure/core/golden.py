@@ -551,9 +551,14 @@ class Detector:
             k -= 1
         return k
 
-    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int,
-                        floor: float, smooth_start: bool = True) -> float:
-        """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``.
+    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int, floor: float) -> float:
+        """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm`` (``_departure``)."""
+        return self._departure(ref, tol, frm, direction, floor)[0]
+
+    def _departure(self, ref: float, tol: float, frm: int, direction: int,
+                   floor: float) -> tuple[float, float]:
+        """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``, and where
+        it passed ``tol``.
 
         The latest tick at which the force had not yet left ``ref`` by more than ``tol`` (one-sided,
         so a reference a little off the plateau still finds the right tick) marks where the
@@ -561,9 +566,9 @@ class Detector:
         release is decided, rarely at first sight) the onset is back-dated from that first crossing
         by the time between the two: hands start smoothly, the deviation growing at least
         quadratically, and this removes most of the delay a fixed tolerance would leave. Never before
-        ``floor`` (a hold's end may not fall inside its first ``min_hold``). Without
-        ``smooth_start`` the first crossing itself (after the onset, wander aside: a constant-rate
-        ease's onset the back-dating puts twice that crossing's delay early).
+        ``floor`` (a hold's end may not fall inside its first ``min_hold``). The second value is
+        that first crossing itself, not back-dated (after the onset, wander aside: a constant-rate
+        ease's onset the back-dating puts twice that crossing's delay early), never before ``floor``.
         """
         k = frm
         lo = max(self._oldest(), self.win_from)
@@ -572,20 +577,19 @@ class Detector:
                 break
             k -= 1
         if k < lo:
-            return floor
+            return floor, floor
         if k >= frm:
-            return self.ht[self._h(frm)]
+            return self.ht[self._h(frm)], self.ht[self._h(frm)]
         t_a = self._crossing(k, ref, tol, direction)
-        if not smooth_start:
-            return t_a if t_a > floor else floor
+        passed = t_a if t_a > floor else floor
         kb = k
         while kb < frm and direction * (self.hy[self._h(kb + 1)] - ref) < 4.0 * tol:
             kb += 1
         if kb >= frm:
-            return t_a
+            return t_a, passed
         t_b = self._crossing(kb, ref, 4.0 * tol, direction)
         onset = t_a - (t_b - t_a)
-        return onset if onset > floor else floor
+        return (onset if onset > floor else floor), passed
 
     def _crossing(self, k: int, ref: float, d: float, direction: int, h: list[float] | None = None) -> float:
         """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``
@@ -1272,14 +1276,14 @@ class Detector:
         self.mv_dir = direction
         self.mv_ref = ref
         self.mv_tol = DEPART * ref + DEPART_K * self.sig_f
-        self.mv_onset = self._scan_departure(ref, self.mv_tol, k_now, direction, self._hold_floor())
+        self.mv_onset, passed = self._departure(ref, self.mv_tol, k_now, direction, self._hold_floor())
         if fresh or (fast and was_slow and self.mv_out >= 0.0 and t - self.mv_out <= RATE_LAG):
             # (A slow excursion that turns fast within the rate's lag of going out was this fast
             # movement all along - a creeping or drifting hold near its band's edge when it began:
             # the level test only saw it first, the rate being an average.)
             self.sl_onset = self.mv_onset
             self.sl_ref = ref
-            self.sl_left = self._scan_departure(ref, self.mv_tol, k_now, direction, self._hold_floor(), False)
+            self.sl_left = passed
             self.mv_peak = 0.0
             self.mv_far = -1.0
             self.mv_away = fast
