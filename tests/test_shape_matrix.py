@@ -1,0 +1,76 @@
+"""tools/shape_matrix.py: another hand's movement shapes laid on the matrix generator's script."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_TOOLS = Path(__file__).resolve().parent.parent / "tools"
+
+
+def _load(name: str):
+    if name in sys.modules:
+        return sys.modules[name]
+    sys.path.insert(0, str(_TOOLS))
+    spec = importlib.util.spec_from_file_location(name, _TOOLS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+sm = _load("shape_matrix")
+nz = sm.nz
+
+
+@pytest.fixture
+def shaped():
+    """Install a shape for one test, then put nuisance's own evaluation back."""
+    original = nz.Script.__call__
+    yield sm.install
+    nz.Script.__call__ = original
+
+
+@pytest.mark.parametrize("name", sorted(sm.CURVES))
+def test_every_curve_goes_from_0_to_1_without_turning_back(name):
+    x = np.linspace(0.0, 1.0, 2001)
+    y = sm.CURVES[name](x)
+    assert y[0] == pytest.approx(0.0, abs=1e-12) and y[-1] == pytest.approx(1.0, abs=1e-12)
+    assert np.all(np.diff(y) >= -1e-12)
+
+
+def test_the_minimum_jerk_curve_reproduces_the_generator_exactly(shaped):
+    p = dataclasses.replace(nz.FAMILIES[0].params, duration=60.0)
+    own = nz.generate_session(p, 2)
+    shaped(sm.CURVES["mj"], None)
+    again = nz.generate_session(p, 2)
+    # the same curve, bracketed otherwise: equal to rounding
+    np.testing.assert_allclose(again.force, own.force, rtol=0, atol=1e-9)
+    assert [x["kind"] for x in again.labels] == [x["kind"] for x in own.labels]
+    for a, b in zip(again.labels, own.labels, strict=True):
+        assert a.get("t", a.get("start")) == pytest.approx(b.get("t", b.get("start")), abs=1e-6)
+
+
+def test_another_shape_changes_the_force_inside_movements_only(shaped):
+    s = nz.Script(0.0)
+    s.const(1.0)
+    s.minjerk(10.0, 2.0)
+    s.const(1.0)
+    s.ramp(5.0, 4.0)
+    t = np.array([0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 6.0, 8.0, 8.5])
+    own = s(t)
+    shaped(sm.CURVES["lin"], sm.CURVES["lin"])
+    lin = s(t)
+    # the ends of every piece and the constants are where they were; the middles follow the new shape
+    for k in (0, 1, 3, 4, 5, 7, 8):
+        assert lin[k] == pytest.approx(own[k], abs=1e-9), t[k]
+    assert lin[2] == pytest.approx(5.0) and own[2] == pytest.approx(5.0)  # symmetric curves agree at 1/2
+    q = np.array([1.5])
+    assert s(q)[0] == pytest.approx(2.5)  # a quarter of the way, at constant rate
+    assert lin[6] == pytest.approx(7.5)
