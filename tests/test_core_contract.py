@@ -312,6 +312,26 @@ def test_a_burst_that_stays_away_ends_the_hold_as_left(impl, trace, run_trace, i
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("stay", [0.2, 0.5])
+def test_a_burst_let_go_within_a_second_still_left_the_hold(impl, trace, run_trace, invariants, rate, stay):
+    """A burst above the level, then the let-go before a second has passed: the force left fast and
+    neither came back nor settled, so the hold ended at the burst (``left``) and the let-go is the
+    release; the burst, outside the hold, raises no band exit. The old core, seeing the let-go within
+    ``leave_time`` of the departure, ended the hold at the let-go and told the burst as an exit."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0)
+    tr = tr.ramp(29.0, 0.25, mark="burst").hold(stay)
+    t, f = tr.release(0.3, mark="drop").rest(1.5).build(noise=0.03, tremor=0.01, seed=3)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["left"]
+    assert abs(holds[0].end - tr.marks["burst"][0]) <= 0.3
+    assert holds[0].level == pytest.approx(20.0, rel=0.03)
+    assert not of(events, "band_exit") and not of(events, "step"), kinds(events)
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - tr.marks["drop"][0]) <= 0.3
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_a_wobble_that_comes_back_within_a_second_is_part_of_the_hold(impl, trace, run_trace, invariants,
                                                                      rate):
     tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)

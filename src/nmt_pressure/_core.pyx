@@ -124,7 +124,7 @@ ctypedef struct Core:
     # per-tick stage
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, h_cursor
     double sum_w, sum_wy
-    int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, drifting, held, held_n, b_brisk
+    int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, mv_far_up, drifting, held, held_n, b_brisk
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     i64 ip
     double p_mar
@@ -264,6 +264,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.base = 0.0
     s.mv_peak = 0.0
     s.mv_far = -1.0
+    s.mv_far_up = 0
     s.b_state = B_IN
     s.b_cand = B_IN
     s.b_since = 0.0
@@ -845,7 +846,7 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         drop = drop_onset(s, k_now, onset, s.h_level)
         if not (s.mv_fast and left_fast_by(s, drop)):
             onset = drop
-        elif drop - (onset if onset < s.mv_onset else s.mv_onset) > s.leave_time:
+        elif s.mv_far_up or drop - (onset if onset < s.mv_onset else s.mv_onset) > s.leave_time:
             end_hold(s, onset if onset < s.mv_onset else s.mv_onset, END_LEFT)
             emit(s, EV_RELEASE, drop, 0, s.last_level)
             after_release(s)
@@ -918,6 +919,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.sl_left = passed
         s.mv_peak = 0.0
         s.mv_far = -1.0
+        s.mv_far_up = 0
         s.mv_away = fast
     else:
         s.mv_away = direction * (s.hy[hix(s, k_now)] - s.sl_ref) > 0.0
@@ -1235,6 +1237,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         s.mv_peak = d
     if s.mv_far < 0.0 and d >= step_thr(s, s.h_level):
         s.mv_far = t
+        s.mv_far_up = y > s.sl_ref
     if out:
         s.mv_back = -1.0
         if s.mv_out < 0.0:

@@ -381,6 +381,7 @@ class Detector:
         self.base = 0.0  # resting force this contact rose from
         self.mv_peak = 0.0  # furthest the excursion went from where it began
         self.mv_far = -1.0  # when it first got a step away from there (-1: not yet)
+        self.mv_far_up = False  # ... and whether that was above it (a burst) rather than below
         self.rest = 0.0  # resting force after a release that left light contact
         # band
         self.b_state = B_IN
@@ -1286,6 +1287,7 @@ class Detector:
             self.sl_left = passed
             self.mv_peak = 0.0
             self.mv_far = -1.0
+            self.mv_far_up = False
             self.mv_away = fast
         else:
             # A slow excursion turned fast: away from where it began (a brisk push at the end of
@@ -1323,6 +1325,7 @@ class Detector:
             self.mv_peak = d
         if self.mv_far < 0.0 and d >= self._step_thr(self.h_level):
             self.mv_far = t
+            self.mv_far_up = y > self.sl_ref
         if out:
             self.mv_back = -1.0
             if self.mv_out < 0.0:
@@ -1738,9 +1741,12 @@ class Detector:
             drop = self._drop_onset(k_now, onset, self.h_level)
             if not (self.mv_fast and self._left_fast_by(drop)):
                 onset = drop  # a slow drift belonged to the hold: it ends where the fall began
-            elif drop - min(onset, self.mv_onset) > c.leave_time:
-                # The force had left the hold well before it was taken off: two ends, not one
-                # (the departure dated from the excursion's start: pumping passes the level often).
+            elif self.mv_far_up or drop - min(onset, self.mv_onset) > c.leave_time:
+                # The force had left the hold before it was taken off: two ends, not one (the
+                # departure dated from the excursion's start: pumping passes the level often). A
+                # burst above the level left it however soon the let-go came (it neither came back
+                # nor settled); a fall that the let-go went on with is the release itself unless it
+                # had stayed away longer than leave_time.
                 self._end_hold(min(onset, self.mv_onset), "left")
                 self._emit("release", drop, None, self.last_level)
                 self._after_release()
