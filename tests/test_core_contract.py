@@ -450,16 +450,46 @@ def test_a_reading_toggling_between_two_quanta_does_not_hide_a_fast_step(impl, t
 
 @pytest.mark.parametrize("rate", [100.0, 1000.0])
 def test_hovering_at_the_band_edge_is_one_exit(impl, trace, run_trace, invariants, rate):
-    """Wander of 2 % around a level 10 % high: the force crosses the edge many times, but one
-    excursion gives one exit (enter needs 0.5 s back inside)."""
+    """Wander of 2 % around a level 10 % high: the force crosses the edge many times, but it is never
+    back inside for the 0.5 s a band enter needs (the wander's inside stretches last under 0.4 s),
+    so one excursion gives one exit. (At 0.8 Hz, as this case had it, some stretches inside last
+    0.5-0.6 s: the contract's rule on the clean force then gives six exits, not one.)"""
     tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0).drift(0.10, 2.0).hold(10.0)
     tr = tr.drift(-0.10, 2.0).hold(6.0).release(0.3).rest(1.0)
     t, f = tr.build(noise=0.03, tremor=0.01, seed=10)
-    f = f * wander(t, 0.02, hz=0.8, seed=3)
+    f = f * wander(t, 0.02, hz=1.5, seed=3)
     events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate, target=20.0))
     invariants(events, holds, t)
     assert len(of(events, "band_exit")) == 1
     assert len(of(events, "band_enter")) == 1
+
+
+def to(tr, level: float, rate_pct: float):
+    """A straight drift from the trace's level to ``level`` at ``rate_pct`` % of 20 N per second."""
+    return tr.drift(level / tr.level - 1.0, abs(level - tr.level) / (0.2 * rate_pct))
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_back_inside_for_the_enter_debounce_rearms_at_the_edge(impl, trace, run_trace, invariants, rate):
+    """A drift out at 2 %/s turns, comes back only 0.5 % of the level inside the edge, stays there a
+    second, and leaves again: back inside for the 0.5 s a band enter needs, so a band enter and a
+    second exit (the contract's rule on the clean force gives two). The old core asked the filtered
+    force to come a tenth of the half-width (1 %) inside and told one exit."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(5.0)
+    tr = to(tr, 22.6, 2.0).hold(0.3)
+    tr = to(tr, 21.9, 2.0).hold(1.0)
+    tr = to(tr, 22.5, 2.0).hold(1.0)
+    tr = to(tr, 20.0, 2.0).hold(4.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=12)
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate, target=20.0))
+    invariants(events, holds, t)
+    exits = of(events, "band_exit")
+    assert [e.direction for e in exits] == ["high", "high"], kinds(events)
+    # dated at the clean force's crossings of 22 N (at 0.4 N/s): 7 + 5 s, and 16.55 + 0.25 s
+    assert exits[0].t == pytest.approx(12.0, abs=0.3) and exits[1].t == pytest.approx(16.8, abs=0.3), exits
+    enters = of(events, "band_enter")
+    # the clean force is inside from 15.3 s (at 10 Hz the 9-Hz tremor aliases to a 1-Hz sway of 1 %)
+    assert enters and 15.2 <= enters[0].t <= exits[1].t - 0.5, enters
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])

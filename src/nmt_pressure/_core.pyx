@@ -46,7 +46,6 @@ cdef double REPEAT_SPAN = _spec.REPEAT_SPAN
 cdef double LEARN_FRAC = _spec.LEARN_FRAC
 cdef double STEP_QUANTA = _spec.STEP_QUANTA
 cdef double WIDE_QUANTA = _spec.WIDE_QUANTA
-cdef double BAND_IN = _spec.BAND_IN
 cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double LEVEL_ARRIVAL = _spec.LEVEL_ARRIVAL
@@ -690,7 +689,8 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = BAND_K * s.sig_f
-    cdef double need, onset, tb
+    cdef double need, onset, tb, m
+    cdef double tj = t
     if margin > 0.5 * half:
         margin = 0.5 * half
     cdef int cand
@@ -698,15 +698,19 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
         cand = B_HIGH
     elif y < centre - half - margin:
         cand = B_LOW
-    elif fabs(y - centre) <= half * (1.0 - BAND_IN):
-        cand = B_IN
     else:
         cand = s.b_state
+    if s.b_state != B_IN:
+        # back inside: the force averaged over VEL_MEAN (its window's middle), by its noise and a quantum's bound
+        m = s.hm[hix(s, s.n - 1)]
+        if fabs(m - centre) <= half - BAND_K * mean_noise(s, VEL_MEAN) - WIDE_QUANTA * quantum(s):
+            cand = B_IN
+            tj = t - 0.5 * VEL_MEAN
     if cand != s.b_cand:
         s.b_cand = cand
-        s.b_since = t
+        s.b_since = tj
     need = s.enter_debounce if cand == B_IN else s.debounce
-    if cand != s.b_state and t - s.b_since >= need:
+    if cand != s.b_state and tj - s.b_since >= need:
         if cand == B_IN:
             band_event(s, EV_BAND_ENTER, s.b_since, 0, centre, s.b_since)
         else:

@@ -27,8 +27,9 @@ Detectors per tick, on the filtered force ``y`` (states and every constant: ``do
   the onset of the final fall), a departure (``left``: it went out fast and neither came back nor
   settled into a step), or drift (slow, never settling: the band watches it);
 * band: outside ``centre·(1±tolerance)`` (plus a noise margin) for ``alert_debounce`` → exit, dated
-  where the tremor-averaged force crossed the edge itself (``EXIT_MEAN``); back inside by a tenth of
-  the half-width for ``band_enter_debounce`` → enter. While a fast movement is
+  where the tremor-averaged force crossed the edge itself (``EXIT_MEAN``); the force averaged over
+  ``VEL_MEAN`` back inside the edge (by that mean's noise and half a quantum) for
+  ``band_enter_debounce`` → enter. While a fast movement is
   classified its band events are held back: told if it proves to be drift, dropped if it is a step,
   a departure or a release, which raise none.
 
@@ -126,8 +127,6 @@ SLOW_RETRY = 0.25
 SLOW_SPAN = 0.75
 #: Band events held back while a fast movement is classified (a few at most: each needs a debounce).
 BAND_HELD = 8
-#: Band enter: back inside by this fraction of the band's half-width (hysteresis against hovering).
-BAND_IN = 0.1
 #: A hold's level is the mean since the force came within this fraction of it (plus ARRIVAL_K noise
 #: units): the settled part, without the tail of the move into it. (The hold itself starts earlier,
 #: where the force came within the hold band and stayed.)
@@ -1771,19 +1770,27 @@ class Detector:
         margin = BAND_K * self.sig_f
         if margin > 0.5 * half:
             margin = 0.5 * half
+        tj = t  # the moment the judged force stands for
         if y > centre + half + margin:
             cand = B_HIGH
         elif y < centre - half - margin:
             cand = B_LOW
-        elif abs(y - centre) <= half * (1.0 - BAND_IN):
-            cand = B_IN
         else:
             cand = self.b_state  # near the edge: no evidence of a change
+        if self.b_state != B_IN:
+            # Back inside is judged on the force averaged over VEL_MEAN (tremor out), which stands
+            # for the middle of that window: inside the edge itself by that mean's own noise and the
+            # quantum's bound (a coarse reading is within half a quantum of the force), not by a
+            # fixed share of the band. A tremor peak past the edge does not interrupt it.
+            m = self.hm[self._h(self.n - 1)]
+            if abs(m - centre) <= half - BAND_K * self._mean_noise(VEL_MEAN) - WIDE_QUANTA * self._q():
+                cand = B_IN
+                tj = t - 0.5 * VEL_MEAN
         if cand != self.b_cand:
             self.b_cand = cand
-            self.b_since = t
+            self.b_since = tj
         need = c.band_enter_debounce if cand == B_IN else c.alert_debounce
-        if cand != self.b_state and t - self.b_since >= need:
+        if cand != self.b_state and tj - self.b_since >= need:
             if cand == B_IN:
                 self._band_event("band_enter", self.b_since, None, centre, self.b_since)
             else:
