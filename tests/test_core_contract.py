@@ -727,3 +727,51 @@ def test_a_slow_ease_that_wavers_at_the_band_edge_is_still_waited_for(impl, trac
     assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
     assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0, (steps[0].t, tr.marks["ease"])
     assert [h.ended_by for h in holds] == ["step", "release"]
+
+
+def brisk_then_on(trace, rate: float, pause: float, on: float):
+    """A hold at 40 N, then a change whose rate a hand's slow wander makes uneven: 11 % up in 1.6 s
+    (6.9 %/s, under the rate test), a near pause (``pause`` in 1 s), then ``on`` more in 1.5 s."""
+    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(5.0)
+    return tr.drift(0.11, 1.6, mark="brisk").drift(pause, 1.0).drift(on, 1.5)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize(("pause", "on"), [(0.005, 0.03), (0.01, 0.03), (0.005, 0.02)])
+def test_a_drift_that_goes_on_past_the_level_first_found_is_no_step_at_its_turn(impl, trace, run_trace,
+                                                                                invariants, rate, pause, on):
+    """Such an uneven drift, then a turn of 0.3 s and back at 4 %/s, under a 0.3 % sway. The level
+    first found, on the pause, lies 2-3 % short of where the force goes on to: measured to it, the
+    change went 20-80 % of the way within 0.9 s, a fast step's span, and the old core told a step up
+    once the last min_hold was flat (just before the turn), and one back. The change had not ended
+    where its level was found: measured to where the force has gone on to, it is slower than a fast
+    step; and a slow step needs the force held there for 3 s, which a turn never gives."""
+    tr = brisk_then_on(trace, rate, pause, on)
+    out = 1.11 * (1.0 + pause) * (1.0 + on)
+    tr = tr.hold(0.3).drift(1.0 / out - 1.0, (out - 1.0) * 100.0 / 4.0).hold(5.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    f = f * wander(t, 0.003, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert_one_hold(events, holds, 40.0)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize(("pause", "on"), [(0.005, 0.03), (0.01, 0.03), (0.005, 0.02)])
+def test_a_change_that_goes_on_past_the_level_first_found_and_stays_is_a_step(impl, trace, run_trace,
+                                                                              invariants, rate, pause, on):
+    """The same uneven change, then held at where it went on to: a step up (in relative mode a slow
+    change that settles is one), dated at the change's start, the hold at the level it settled on (the
+    old core took it for a fast step to the pause: dated 0.5 s early, and, when the force went on 3 %,
+    the new hold's level a percent and more short of the settled one)."""
+    tr = brisk_then_on(trace, rate, pause, on)
+    level = tr.level
+    t, f = tr.hold(6.0).release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=0)
+    f = f * wander(t, 0.003, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
+    assert abs(steps[0].t - tr.marks["brisk"][0]) <= 0.6, (steps[0].t, tr.marks["brisk"])
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert holds[1].level == pytest.approx(level, rel=0.01)

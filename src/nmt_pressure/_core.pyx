@@ -1215,7 +1215,7 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, sp
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet
     if not s.mv_fast and fabs(s.v) > v_on:
@@ -1294,10 +1294,16 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if s.cd_start >= 0.0:
         if t - s.cd_start < s.min_hold:
             return
+        frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
         if s.cd_span < 0.0:
-            frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
-        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and s.cd_span <= SPAN_20_80 * s.step_max and \
+        sp = s.cd_span
+        # relative: up to where the force is now if it has gone on past the level found (while
+        # quiet): a change that went on after its level was found had not ended there (golden)
+        mid = mean_ticks(s, s.ih1, s.n)
+        if relative and quiet and (mid - s.cd_level) * (s.cd_level - frm) > 0.0:
+            sp = span(s, frm, mid, t)
+        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and sp <= SPAN_20_80 * s.step_max and \
                 ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
                  (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))):
             do_step(s, t, k_now, 0)

@@ -20,7 +20,8 @@ Detectors per tick, on the filtered force ``y`` (states and every constant: ``do
   (it left the hold's band, however slowly). The jitter and the reference level are learned only
   while the force is steady, so a movement that is building never raises its own bar. An excursion
   ends as one of: a wobble (back within ``leave_time``), a **step** (a new hold ``step_min`` or more
-  away whose change went 20-80 % of the way within 0.45·``step_max_duration``; or, in relative mode,
+  away whose change went 20-80 % of the way within 0.45·``step_max_duration``, in relative mode up
+  to where the force has gone on to if it went on past the level first found; or, in relative mode,
   one whose change went 20-80 % within ``SLOW_SPAN·slow_step_max`` that then stays near one level,
   flat, for ``slow_step_hold``),
   a **release** (contact lost, or below ``release_level`` of the level for ``release_time``; dated to
@@ -1396,9 +1397,19 @@ class Detector:
                 return  # the new hold has not lasted min_hold yet
             # A fast movement that took over a slow excursion is judged on the whole change: a
             # slow ease does not become a step by speeding up on its way.
+            frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
             if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
-                frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
                 self.cd_span = self._span(frm, self.cd_level, self.cd_start)
+            span = self.cd_span
+            # In relative mode, judged up to where the force is now (the last half min_hold, while
+            # quiet) if it has gone on past the level found: a change that went on after its level
+            # was found had not ended there (a drift whose first part a hand's wander made brisk
+            # pauses, goes on, and turns back: measured to the pause it looked fast). If that makes
+            # it slower than a fast step, the slow-step test judges it, which needs the force held
+            # for slow_step_hold; with a target there is no slow step, and the level found stands.
+            mid = self._mean_ticks(self.ih1, self.n)
+            if relative and quiet and (mid - self.cd_level) * (self.cd_level - frm) > 0.0:
+                span = self._span(frm, mid, t)
             # A level found in a slow excursion must still be held half a min_hold later (flat):
             # a drift's turn looks like a fast change to its peak's mean and passes at once. One
             # found after a fast movement must not be on its way back already: a drift whose rate a
@@ -1407,7 +1418,7 @@ class Detector:
             # centred on a turn (at 10 Hz a tremor aliased to ~1 Hz lets the rate fall quiet on the
             # way out, and the window rises into the peak and falls out of it).
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
-                    self.cd_span <= SPAN_20_80 * c.step_max_duration and \
+                    span <= SPAN_20_80 * c.step_max_duration and \
                     ((self.mv_fast and not self._turning(1 if self.cd_level > self.mv_ref else -1)) or
                      (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))):
                 self._step(t, k_now, False)
