@@ -11,6 +11,7 @@ the two equal.
 
 from libc.math cimport fabs, sqrt, isfinite, INFINITY, NAN, isnan
 from libc.stdlib cimport calloc, free
+from libc.string cimport memcpy
 
 import numpy as np
 
@@ -92,6 +93,7 @@ _ENDED = ("step", "release", "left", "end_of_data")
 _DIRS = {0: None, 1: "up", -1: "down", 2: "high", -2: "low"}
 
 ctypedef long long i64
+ctypedef unsigned long long u64
 
 ctypedef struct EvRec:
     int kind
@@ -121,6 +123,7 @@ ctypedef struct Core:
     double t_last, t_fed, t_now, x1, x2, mar, dt_avg, dt_avg_c, sqrt_c, pend_t, pend_x, dt_c, alpha, y1, y2, quantum
     double next_tick, t_tick
     # per-tick stage
+    int mm_stale  # the min/max deques are not kept (see minmax_tick)
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, h_cursor
     double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, mv_far_up, drifting, held, held_n, b_brisk
@@ -199,6 +202,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.qmax_t = 0
     s.qmin_h = 0
     s.qmin_t = 0
+    s.mm_stale = 1
     s.win_from = 0
     s.iv = 0
     s.iv2 = 0
@@ -557,10 +561,61 @@ cdef inline double step_thr(Core* s, double level) noexcept nogil:
     return a if a > b else b
 
 
+cdef inline void mm_push(Core* s, i64 k) noexcept nogil:
+    # tick k into the window's max and min deques (golden._tick)
+    cdef double y = s.hy[hix(s, k)]
+    while s.qmax_t > s.qmax_h and s.hy[hix(s, s.qmax_i[(s.qmax_t - 1) & s.mask])] <= y:
+        s.qmax_t -= 1
+    s.qmax_i[s.qmax_t & s.mask] = k
+    s.qmax_t += 1
+    while s.qmin_t > s.qmin_h and s.hy[hix(s, s.qmin_i[(s.qmin_t - 1) & s.mask])] >= y:
+        s.qmin_t -= 1
+    s.qmin_i[s.qmin_t & s.mask] = k
+    s.qmin_t += 1
+
+
+cdef void mm_rebuild(Core* s, double w_lo) noexcept nogil:
+    # The deques golden._tick keeps: the window's ticks (from win_from and w_lo to now) pushed in order.
+    # After the pops they hold exactly the window's suffix maxima (minima), whatever ticks came before.
+    cdef i64 k_now = s.n - 1
+    cdef i64 k = back_to(s, k_now, imax(oldest(s), s.win_from), w_lo)
+    s.qmax_h = 0
+    s.qmax_t = 0
+    s.qmin_h = 0
+    s.qmin_t = 0
+    while k <= k_now:
+        mm_push(s, k)
+        k += 1
+    s.mm_stale = 0
+
+
+cdef inline void minmax_tick(Core* s, double t, i64 k_now) noexcept nogil:
+    # Why the deques may go stale: golden._tick updates them every tick, but only steady_window reads
+    # them, which runs in CONTACT and in a hold's MOVING state, never in IDLE or a steady hold (and
+    # not in the tick an excursion starts: mv_settle is -1 there). In those states the update is
+    # skipped and the deques marked stale; the first tick that needs them rebuilds them from the
+    # window (mm_rebuild), giving the same deques, so the same max and min. The ticks of a steady
+    # hold, most of a session, pay nothing for them.
+    cdef double w_lo = t - s.min_hold
+    if not (s.st == CONTACT or (s.st == HOLD and s.sub == MOVING)):
+        s.mm_stale = 1
+        return
+    if s.mm_stale:
+        mm_rebuild(s, w_lo)
+        return
+    mm_push(s, k_now)
+    while s.ht[hix(s, s.qmax_i[s.qmax_h & s.mask])] < w_lo or s.qmax_i[s.qmax_h & s.mask] < s.win_from:
+        s.qmax_h += 1
+    while s.ht[hix(s, s.qmin_i[s.qmin_h & s.mask])] < w_lo or s.qmin_i[s.qmin_h & s.mask] < s.win_from:
+        s.qmin_h += 1
+
+
 cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
     if win_start_t(s) > t - s.min_hold + 1e-9:
         mid[0] = 0.0
         return 0
+    if s.mm_stale:
+        mm_rebuild(s, t - s.min_hold)  # (minmax_tick rebuilds them first; a guard all the same)
     cdef double ymax = s.hy[hix(s, s.qmax_i[s.qmax_h & s.mask])]
     cdef double ymin = s.hy[hix(s, s.qmin_i[s.qmin_h & s.mask])]
     mid[0] = 0.5 * (ymax + ymin)
@@ -1425,19 +1480,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     s.sig_f = sig * s.sqrt_c
     pass_noise(s, t, y, k_now)
 
-    while s.qmax_t > s.qmax_h and s.hy[hix(s, s.qmax_i[(s.qmax_t - 1) & s.mask])] <= y:
-        s.qmax_t -= 1
-    s.qmax_i[s.qmax_t & s.mask] = k_now
-    s.qmax_t += 1
-    while s.qmin_t > s.qmin_h and s.hy[hix(s, s.qmin_i[(s.qmin_t - 1) & s.mask])] >= y:
-        s.qmin_t -= 1
-    s.qmin_i[s.qmin_t & s.mask] = k_now
-    s.qmin_t += 1
-    cdef double w_lo = t - s.min_hold
-    while s.ht[hix(s, s.qmax_i[s.qmax_h & s.mask])] < w_lo or s.qmax_i[s.qmax_h & s.mask] < s.win_from:
-        s.qmax_h += 1
-    while s.ht[hix(s, s.qmin_i[s.qmin_h & s.mask])] < w_lo or s.qmin_i[s.qmin_h & s.mask] < s.win_from:
-        s.qmin_h += 1
+    minmax_tick(s, t, k_now)
 
     cdef i64 lo = imax(oldest(s), s.win_from)
     if s.iv < lo:
@@ -1628,6 +1671,12 @@ cdef inline void accept(Core* s, double t, double x) noexcept nogil:
     feed(s, t, x)
 
 
+cdef inline u64 bits_of(double d) noexcept nogil:
+    cdef u64 u
+    memcpy(&u, &d, 8)
+    return u
+
+
 cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* yo, Py_ssize_t i,
                           Py_ssize_t n) noexcept nogil:
     """``step`` over samples ``i..n`` until the event ring needs draining; returns where it stopped.
@@ -1642,43 +1691,49 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
     cdef double quantum = s.quantum
     cdef double t_last = s.t_last, x1 = s.x1, x2 = s.x2, y1 = s.y1, y2 = s.y2
     cdef double alpha = s.alpha, dt_c = s.dt_c, r_acc = s.r_acc, thr = s.thr, r_lim = s.r_lim
-    cdef double next_tick = s.next_tick, max_gap = s.max_gap, tau = s.tau
-    cdef i64 samples = s.samples
-    cdef int r_n = s.r_n, n_in_tick = s.n_in_tick
+    cdef double next_tick = s.next_tick, tau = s.tau
+    # step's "dt > 0.0 and dt <= max_gap" as one unsigned compare of dt's bits: positive doubles
+    # (and +inf, then NaN) order as their bit patterns; +0.0 wraps to the top under "- 1", and every
+    # negative (sign bit set) lies above any positive max_gap's bits. The same verdict, fewer ops.
+    cdef u64 gap_bits = bits_of(s.max_gap)
+    cdef Py_ssize_t i0
     cdef bint fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
     cdef bint due = False  # the last sample fed closes a tick
     while True:
-        while i < n:
-            t = tv[i]
-            x = fv[i]
-            dt = t - t_last
-            r = x - (2.0 * x1 - x2)
-            ar = fabs(r)
-            # NaN and inf fail these comparisons, so they take the slow path (which counts them).
-            if not (fast and dt > 0.0 and dt <= max_gap and ar <= thr):
-                break
-            t_last = t
-            samples += 1
-            dq = fabs(x - x1)
-            if 0.0 < dq < quantum:
-                quantum = dq
-            r_acc += ar if ar < r_lim else r_lim
-            r_n += 1
-            x2 = x1
-            x1 = x
-            if fabs(dt - dt_c) > 1e-6 * dt:
-                dt_c = dt
-                alpha = dt / (tau + dt)
-            y1 += alpha * (x - y1)
-            y2 += alpha * (y1 - y2)
-            n_in_tick += 1
-            if yo != NULL:
-                yo[i] = y2
-            i += 1
-            if t >= next_tick:
-                due = True  # fed already; its tick runs below, once the state is written back
-                break
-        if fast:  # hand the hot state back before anything else reads it
+        if fast:
+            i0 = i
+            while i < n:
+                t = tv[i]
+                x = fv[i]
+                dt = t - t_last
+                r = x - (2.0 * x1 - x2)
+                ar = fabs(r)
+                # NaN and inf fail these comparisons, so they take the slow path (which counts them).
+                if not (bits_of(dt) - 1 < gap_bits and ar <= thr):
+                    break
+                t_last = t
+                dq = fabs(x - x1)
+                if dq < quantum and dq > 0.0:  # feed's 0.0 < dq < quantum, the rarely true test first
+                    quantum = dq
+                r_acc += ar if ar < r_lim else r_lim
+                x2 = x1
+                x1 = x
+                if fabs(dt - dt_c) > 1e-6 * dt:
+                    dt_c = dt
+                    alpha = dt / (tau + dt)
+                y1 += alpha * (x - y1)
+                y2 += alpha * (y1 - y2)
+                if yo != NULL:
+                    yo[i] = y2
+                i += 1
+                if t >= next_tick:
+                    due = True  # fed already; its tick runs below, once the state is written back
+                    break
+            # hand the hot state back before anything else reads it; the per-sample counters
+            # (samples, r_n, n_in_tick) rise by the number of samples fed here
+            s.samples += i - i0
+            s.r_n += <int> (i - i0)
+            s.n_in_tick += <int> (i - i0)
             s.t_last = t_last
             s.t_fed = t_last
             s.t_now = t_last
@@ -1689,9 +1744,6 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             s.alpha = alpha
             s.dt_c = dt_c
             s.r_acc = r_acc
-            s.samples = samples
-            s.r_n = r_n
-            s.n_in_tick = n_in_tick
             s.quantum = quantum
         if due:
             due = False
@@ -1714,9 +1766,6 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
         thr = s.thr
         r_lim = s.r_lim
         next_tick = s.next_tick
-        samples = s.samples
-        r_n = s.r_n
-        n_in_tick = s.n_in_tick
         quantum = s.quantum
         fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
         if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
