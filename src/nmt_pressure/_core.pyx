@@ -1270,7 +1270,8 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, sp
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
+    cdef bint past
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet
     if not s.mv_fast and fabs(s.v) > v_on:
@@ -1352,15 +1353,15 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
         if s.cd_span < 0.0:
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
-        sp = s.cd_span
         # relative: up to where the force is now if it has gone on past the level found (while
-        # quiet): a change that went on after its level was found had not ended there (golden)
+        # quiet): a change that went on after its level was found had not ended there (golden;
+        # that span scans back over the change, so it is measured last)
         mid = mean_ticks(s, s.ih1, s.n)
-        if relative and quiet and (mid - s.cd_level) * (s.cd_level - frm) > 0.0:
-            sp = span(s, frm, mid, t)
-        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and sp <= SPAN_20_80 * s.step_max and \
+        past = relative and quiet and (mid - s.cd_level) * (s.cd_level - frm) > 0.0
+        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and \
                 ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
-                 (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))):
+                 (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))) and \
+                (span(s, frm, mid, t) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
             do_step(s, t, k_now, 0)
             return
         mid = mean_ticks(s, s.ih1, s.n)

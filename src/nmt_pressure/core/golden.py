@@ -1400,16 +1400,15 @@ class Detector:
             frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
             if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
                 self.cd_span = self._span(frm, self.cd_level, self.cd_start)
-            span = self.cd_span
             # In relative mode, judged up to where the force is now (the last half min_hold, while
             # quiet) if it has gone on past the level found: a change that went on after its level
             # was found had not ended there (a drift whose first part a hand's wander made brisk
             # pauses, goes on, and turns back: measured to the pause it looked fast). If that makes
             # it slower than a fast step, the slow-step test judges it, which needs the force held
             # for slow_step_hold; with a target there is no slow step, and the level found stands.
+            # (That span is a scan back over the change: measured last, once the rest has passed.)
             mid = self._mean_ticks(self.ih1, self.n)
-            if relative and quiet and (mid - self.cd_level) * (self.cd_level - frm) > 0.0:
-                span = self._span(frm, mid, t)
+            past = relative and quiet and (mid - self.cd_level) * (self.cd_level - frm) > 0.0
             # A level found in a slow excursion must still be held half a min_hold later (flat):
             # a drift's turn looks like a fast change to its peak's mean and passes at once. One
             # found after a fast movement must not be on its way back already: a drift whose rate a
@@ -1418,9 +1417,9 @@ class Detector:
             # centred on a turn (at 10 Hz a tremor aliased to ~1 Hz lets the rate fall quiet on the
             # way out, and the window rises into the peak and falls out of it).
             if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
-                    span <= SPAN_20_80 * c.step_max_duration and \
                     ((self.mv_fast and not self._turning(1 if self.cd_level > self.mv_ref else -1)) or
-                     (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))):
+                     (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))) and \
+                    (self._span(frm, mid, t) if past else self.cd_span) <= SPAN_20_80 * c.step_max_duration:
                 self._step(t, k_now, False)
                 return
             # A slow step's size: the candidate may have been found on the ease's tail, which has
