@@ -1201,7 +1201,9 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     if slow and ok:
         level = mean_since(s, t - s.slow_hold)  # the level held over the slow_step_hold confirmed
     start = band_start(s, level, onset, k_now)
-    flush_held(s, INFINITY if slow and not s.mv_fast else onset)
+    # a slow step tells the ease's held exits, unless its level was reached as briskly as a fast step's
+    flush_held(s, INFINITY if slow and not s.mv_fast and not (0.0 <= s.cd_span <= SPAN_20_80 * s.step_max)
+               else onset)
     if slow and s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
     end_hold(s, onset, END_STEP)
@@ -1309,13 +1311,15 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         fold_until_time(s, t - STATS_LAG)
     band(s, t, y)
     if s.b_brisk and not s.mv_fast:
-        # told once it can no longer be a change completed within step_max_duration
+        # told once it can no longer be a change completed within step_max_duration, unless the
+        # level it found was reached as briskly as a fast step's: then at that level's verdict
         since = t - s.sl_onset
         half = 0.5 * s.step_min / s.step_max * s.h_level
         if half < floor:
             half = floor
         if (since > s.step_max + RATE_LAG and fabs(s.v) > half) or \
-                since > s.step_max + s.min_hold + PENDING_SLACK:
+                (since > s.step_max + s.min_hold + PENDING_SLACK and
+                 not (s.cd_start >= 0.0 and 0.0 <= s.cd_span <= SPAN_20_80 * s.step_max)):
             s.b_brisk = 0
             flush_held(s, INFINITY)
     quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME

@@ -1344,13 +1344,16 @@ class Detector:
         if self.b_brisk and not self.mv_fast:
             # Band events held back by a brisk slow excursion are told once it can no longer be a
             # change completed within step_max_duration: still moving that long after its onset
-            # (the averaged rate's lag allowed), or no fast step's new hold can still be confirmed.
+            # (the averaged rate's lag allowed), or no fast step's new hold can still be confirmed -
+            # unless the new level it found was reached by a change as brisk as a fast step's: then
+            # they wait for that level's verdict (a step drops them; given up, they are told).
             since = t - self.sl_onset
             rest = 0.5 * c.step_min / c.step_max_duration * self.h_level
             if rest < floor:
                 rest = floor  # never under the jitter floor
+            brisk_level = self.cd_start >= 0.0 and 0.0 <= self.cd_span <= SPAN_20_80 * c.step_max_duration
             if (since > c.step_max_duration + RATE_LAG and abs(self.v) > rest) or \
-                    since > c.step_max_duration + c.min_hold + PENDING_SLACK:
+                    (since > c.step_max_duration + c.min_hold + PENDING_SLACK and not brisk_level):
                 self.b_brisk = False
                 self._flush_held(math.inf)
         quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
@@ -1649,8 +1652,11 @@ class Detector:
             # arrival), and the hold began where the force came within the hold band of that.
             level = self._mean_since(t - self.cfg.slow_step_hold)
         start = self._band_start(level, onset, k_now)
-        # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told.)
-        self._flush_held(math.inf if slow and not self.mv_fast else onset)
+        # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told,
+        # unless its level was reached as briskly as a fast step's - a change completed within
+        # step_max_duration that the fast test missed on its tail - whose exits are dropped.)
+        brisk_level = 0.0 <= self.cd_span <= SPAN_20_80 * self.cfg.step_max_duration
+        self._flush_held(math.inf if slow and not self.mv_fast and not brisk_level else onset)
         if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.
             self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
