@@ -260,13 +260,28 @@ class Script:
         k = kind[i]
         out = a.copy()
         m = k == _MJ
-        x = u[m] / dur[i][m]
-        out[m] = a[m] + (b[m] - a[m]) * x**3 * (10 - 15 * x + 6 * x * x)
+        out[m] = MOVE(a[m], b[m], u[m] / dur[i][m])
         m = k == _TRAP
-        out[m] = a[m] + (b[m] - a[m]) * _trapezoid(u[m], dur[i][m], c[m])
+        out[m] = RAMP(a[m], b[m], u[m], dur[i][m], c[m])
         m = k == _SINE
         out[m] = a[m] + b[m] * np.sin(2 * np.pi * c[m] * u[m] + d[m])
         return out
+
+
+def minimum_jerk(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """From ``a`` to ``b`` at progress ``x`` (0..1 of the piece's time), minimum jerk."""
+    return a + (b - a) * x**3 * (10 - 15 * x + 6 * x * x)
+
+
+def eased_ramp(a: np.ndarray, b: np.ndarray, u: np.ndarray, dur: np.ndarray, corner: np.ndarray
+               ) -> np.ndarray:
+    """From ``a`` to ``b`` at ``u`` s into a piece of ``dur`` s: constant rate, ``corner`` s eased."""
+    return a + (b - a) * _trapezoid(u, dur, corner)
+
+
+#: The hand's movement shapes (``tools/shape_matrix.py`` swaps them for another hand's).
+MOVE = minimum_jerk
+RAMP = eased_ramp
 
 
 def _trapezoid(u: np.ndarray, dur: np.ndarray, corner: np.ndarray) -> np.ndarray:

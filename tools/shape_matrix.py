@@ -53,29 +53,19 @@ CURVES: dict[str, Curve] = {
 
 
 def install(move: Curve, ramp: Curve | None) -> None:
-    """Replace the script's evaluation: minimum-jerk pieces follow ``move``, ramps ``ramp`` (or stay
-    nuisance's trapezoidal ramps when None). Constants and sines are as nuisance computes them."""
+    """Minimum-jerk pieces follow ``move``, ramps ``ramp`` (or stay nuisance's eased ramps when None);
+    constants and sines are nuisance's own."""
 
-    def evaluate(self: nz.Script, t: np.ndarray) -> np.ndarray:
-        t0 = np.asarray(self._t0)
-        dur = np.asarray(self._dur)
-        kind = np.asarray(self._kind)
-        p = np.asarray(self._p)
-        i = np.clip(np.searchsorted(t0, t, side="right") - 1, 0, t0.size - 1)
-        u = np.clip(t - t0[i], 0.0, dur[i])
-        a, b, c, d = p[i, 0], p[i, 1], p[i, 2], p[i, 3]
-        k = kind[i]
-        out = a.copy()
-        m = k == nz._MJ
-        out[m] = a[m] + (b[m] - a[m]) * move(u[m] / dur[i][m])
-        m = k == nz._TRAP
-        prog = ramp(u[m] / dur[i][m]) if ramp is not None else nz._trapezoid(u[m], dur[i][m], c[m])
-        out[m] = a[m] + (b[m] - a[m]) * prog
-        m = k == nz._SINE
-        out[m] = a[m] + b[m] * np.sin(2 * np.pi * c[m] * u[m] + d[m])
-        return out
+    def moved(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return a + (b - a) * move(x)
 
-    nz.Script.__call__ = evaluate  # type: ignore[method-assign]
+    def ramped(a: np.ndarray, b: np.ndarray, u: np.ndarray, dur: np.ndarray, corner: np.ndarray
+               ) -> np.ndarray:
+        assert ramp is not None
+        return a + (b - a) * ramp(u / dur)
+
+    nz.MOVE = nz.minimum_jerk if move is _mj else moved
+    nz.RAMP = ramped if ramp is not None else nz.eased_ramp
 
 
 def main(argv: list[str] | None = None) -> int:
