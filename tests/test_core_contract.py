@@ -59,13 +59,19 @@ def assert_one_hold(events, holds, level: float | None = None) -> None:
         assert holds[0].level == pytest.approx(level, rel=0.03)
 
 
+def one_step(events, direction: str):
+    """The one step in ``events``, which went ``direction`` ("up" or "down")."""
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == direction, kinds(events)
+    return steps[0]
+
+
 def assert_one_fast_step(events, mark: tuple[float, float], direction: str) -> None:
     """One step, the right way, dated within 0.5 s of the movement's start (``mark``), told as a fast
     step (not as a slow one 3 s after it ended), and no band exit on the way."""
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == direction, kinds(events)
-    assert abs(steps[0].t - mark[0]) < 0.5
-    assert steps[0].t_detected - mark[1] < 2.5
+    step = one_step(events, direction)
+    assert abs(step.t - mark[0]) < 0.5
+    assert step.t_detected - mark[1] < 2.5
     assert not of(events, "band_exit"), kinds(events)
 
 
@@ -78,10 +84,9 @@ def test_slow_ease_onto_a_new_barrier_is_a_step_and_the_band_follows(impl, trace
     t, f = tr.build(noise=0.03, tremor=0.01, seed=3)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
-    assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0
-    assert steps[0].level == pytest.approx(25.0, rel=0.03)
+    step = one_step(events, "up")
+    assert abs(step.t - tr.marks["ease"][0]) <= 1.0
+    assert step.level == pytest.approx(25.0, rel=0.03)
     assert [h.ended_by for h in holds] == ["step", "release"]
     # The band followed the new barrier: an exit raised while easing is cleared, none after.
     assert len(of(events, "band_exit")) == len(of(events, "band_enter"))
@@ -105,10 +110,9 @@ def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace,
     f = f * wander(t, 0.004, hz=0.25, seed=5)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
-    assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0, (steps[0].t, tr.marks["ease"])
-    assert steps[0].level == pytest.approx(20.0 * (1.0 + frac), rel=0.03)
+    step = one_step(events, "up" if frac > 0 else "down")
+    assert abs(step.t - tr.marks["ease"][0]) <= 1.0, (step.t, tr.marks["ease"])
+    assert step.level == pytest.approx(20.0 * (1.0 + frac), rel=0.03)
     assert [h.ended_by for h in holds] == ["step", "release"]
     assert len(of(events, "band_exit")) == len(of(events, "band_enter"))
 
@@ -135,9 +139,8 @@ def test_an_eight_second_ease_is_dated_alike_whatever_its_shape(impl, trace, run
     t, f = tr.build(noise=0.03, tremor=0.008, seed=7)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
-    assert abs(steps[0].t - tr.marks["ease"][0]) <= 0.75, (steps[0].t, tr.marks["ease"])
+    step = one_step(events, "up" if frac > 0 else "down")
+    assert abs(step.t - tr.marks["ease"][0]) <= 0.75, (step.t, tr.marks["ease"])
     assert [h.ended_by for h in holds] == ["step", "release"]
 
 
@@ -164,9 +167,8 @@ def test_a_slow_fall_that_settles_is_a_step_down(impl, trace, run_trace, invaria
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=4)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == "down", kinds(events)
-    assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0
+    step = one_step(events, "down")
+    assert abs(step.t - tr.marks["ease"][0]) <= 1.0
     off = DetectorConfig(sample_rate=rate, slow_step_down=False)
     events, holds, _ = run_trace(impl, t, f, off)
     assert not of(events, "step") and len(holds) == 1
@@ -325,9 +327,8 @@ def test_a_brisk_change_that_settles_late_is_a_step_without_a_band_exit(impl, tr
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.03, tremor_hz=6.0, seed=seed)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == "down", kinds(events)
-    assert abs(steps[0].t - tr.marks["step"][0]) < 0.5
+    step = one_step(events, "down")
+    assert abs(step.t - tr.marks["step"][0]) < 0.5
     assert not of(events, "band_exit"), kinds(events)
     assert [h.ended_by for h in holds] == ["step", "release"]
     assert holds[1].level == pytest.approx(40.7, rel=0.02)
@@ -416,9 +417,8 @@ def test_a_smooth_step_under_tremor_and_wander_is_seen(impl, trace, run_trace, i
     f = f * wander(t, 0.01)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
-    assert abs(steps[0].t - tr.marks["step"][0]) <= (0.75 if rate < 20 else 0.5)
+    step = one_step(events, "up")
+    assert abs(step.t - tr.marks["step"][0]) <= (0.75 if rate < 20 else 0.5)
     assert [h.ended_by for h in holds] == ["step", "release"]
 
 
@@ -554,9 +554,8 @@ def test_a_step_under_the_slowest_tremor_is_seen(impl, trace, run_trace, invaria
     t, f = tr.build(noise=0.03, tremor=0.028, tremor_hz=3.0, seed=11)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
-    assert abs(steps[0].t - tr.marks["step"][0]) <= 0.5
+    step = one_step(events, "up")
+    assert abs(step.t - tr.marks["step"][0]) <= 0.5
     assert [h.ended_by for h in holds] == ["step", "release"]
     assert abs(holds[1].level / holds[0].level - 1.12) <= 0.02
     assert not of(events, "band_exit"), kinds(events)
@@ -575,9 +574,8 @@ def test_a_step_that_stalls_on_its_way_is_dated_from_where_it_left_the_level(imp
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.003, seed=9)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == ("up" if sign > 0 else "down"), kinds(events)
-    assert abs(steps[0].t - tr.marks["lead"][0]) <= 0.75  # the old core: 1.3 s late, at the stall
+    step = one_step(events, "up" if sign > 0 else "down")
+    assert abs(step.t - tr.marks["lead"][0]) <= 0.75  # the old core: 1.3 s late, at the stall
     assert [h.ended_by for h in holds] == ["step", "release"]
     assert abs(holds[0].end - tr.marks["lead"][0]) <= 0.75
 
@@ -657,8 +655,7 @@ def test_a_smooth_two_second_step_raises_no_band_exit_from_the_old_hold(impl, tr
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=5)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
+    one_step(events, "up" if frac > 0 else "down")
     assert of(events, "band_exit") == [], kinds(events)
     assert [h.ended_by for h in holds] == ["step", "release"]
 
@@ -692,9 +689,8 @@ def test_a_fast_step_under_mains_hum_aliased_far_above_the_cut_off_is_a_step(imp
     f = f + 0.2 * np.sin(2 * np.pi * 50.02 * t + 0.4)
     events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=80.0))
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
-    assert abs(steps[0].t - tr.marks["step"][0]) <= 0.5
+    step = one_step(events, "up" if frac > 0 else "down")
+    assert abs(step.t - tr.marks["step"][0]) <= 0.5
     assert not of(events, "band_exit"), kinds(events)
     assert [h.ended_by for h in holds] == ["step", "release"]
 
@@ -715,8 +711,7 @@ def test_a_slow_step_hold_starts_where_the_force_came_within_the_band_of_its_set
     t, f = tr.build(noise=0.03, tremor=0.003, seed=4)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
+    one_step(events, "up" if frac > 0 else "down")
     assert [h.ended_by for h in holds] == ["step", "release"]
     e0, e1 = tr.marks["ease"]
     tau = np.linspace(0.0, 1.0, 8001)
@@ -745,9 +740,8 @@ def test_a_slow_ease_that_wavers_at_the_band_edge_is_still_waited_for(impl, trac
     f = f * wander(t, 0.004, hz=1.3, seed=seed)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == ("up" if frac > 0 else "down"), kinds(events)
-    assert abs(steps[0].t - tr.marks["ease"][0]) <= 1.0, (steps[0].t, tr.marks["ease"])
+    step = one_step(events, "up" if frac > 0 else "down")
+    assert abs(step.t - tr.marks["ease"][0]) <= 1.0, (step.t, tr.marks["ease"])
     assert [h.ended_by for h in holds] == ["step", "release"]
 
 
@@ -792,8 +786,7 @@ def test_a_change_that_goes_on_past_the_level_first_found_and_stays_is_a_step(im
     f = f * wander(t, 0.003, seed=0)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    steps = of(events, "step")
-    assert len(steps) == 1 and steps[0].direction == "up", kinds(events)
-    assert abs(steps[0].t - tr.marks["brisk"][0]) <= 0.6, (steps[0].t, tr.marks["brisk"])
+    step = one_step(events, "up")
+    assert abs(step.t - tr.marks["brisk"][0]) <= 0.6, (step.t, tr.marks["brisk"])
     assert [h.ended_by for h in holds] == ["step", "release"]
     assert holds[1].level == pytest.approx(level, rel=0.01)
