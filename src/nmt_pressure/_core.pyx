@@ -991,6 +991,11 @@ cdef inline int left_fast_by(Core* s, double t_drop) noexcept nogil:
         s.mv_far - s.sl_onset <= step_thr(s, s.h_level) / (s.step_rate * s.h_level)
 
 
+cdef inline int brisk_level(Core* s) noexcept nogil:
+    # the candidate's level was reached as briskly as a fast step's (golden._brisk_level)
+    return 0.0 <= s.cd_span <= SPAN_20_80 * s.step_max
+
+
 cdef inline int left_fast(Core* s) noexcept nogil:
     return left_fast_by(s, INFINITY)
 
@@ -1202,8 +1207,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         level = mean_since(s, t - s.slow_hold)  # the level held over the slow_step_hold confirmed
     start = band_start(s, level, onset, k_now)
     # a slow step tells the ease's held exits, unless its level was reached as briskly as a fast step's
-    flush_held(s, INFINITY if slow and not s.mv_fast and not (0.0 <= s.cd_span <= SPAN_20_80 * s.step_max)
-               else onset)
+    flush_held(s, INFINITY if slow and not s.mv_fast and not brisk_level(s) else onset)
     if slow and s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
     end_hold(s, onset, END_STEP)
@@ -1319,7 +1323,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             half = floor
         if (since > s.step_max + RATE_LAG and fabs(s.v) > half) or \
                 (since > s.step_max + s.min_hold + PENDING_SLACK and
-                 not (s.cd_start >= 0.0 and 0.0 <= s.cd_span <= SPAN_20_80 * s.step_max)):
+                 not (s.cd_start >= 0.0 and brisk_level(s))):
             s.b_brisk = 0
             flush_held(s, INFINITY)
     quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
@@ -1368,7 +1372,6 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 (span(s, frm, mid, t) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
             do_step(s, t, k_now, 0)
             return
-        mid = mean_ticks(s, s.ih1, s.n)
         slow_dy = s.cd_level - s.h_level
         if quiet and fabs(mid - s.h_level) > fabs(slow_dy):
             slow_dy = mid - s.h_level

@@ -1351,9 +1351,9 @@ class Detector:
             rest = 0.5 * c.step_min / c.step_max_duration * self.h_level
             if rest < floor:
                 rest = floor  # never under the jitter floor
-            brisk_level = self.cd_start >= 0.0 and 0.0 <= self.cd_span <= SPAN_20_80 * c.step_max_duration
             if (since > c.step_max_duration + RATE_LAG and abs(self.v) > rest) or \
-                    (since > c.step_max_duration + c.min_hold + PENDING_SLACK and not brisk_level):
+                    (since > c.step_max_duration + c.min_hold + PENDING_SLACK and
+                     not (self.cd_start >= 0.0 and self._brisk_level())):
                 self.b_brisk = False
                 self._flush_held(math.inf)
         quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
@@ -1428,7 +1428,6 @@ class Detector:
             # A slow step's size: the candidate may have been found on the ease's tail, which has
             # since gone on; the farther of its level and the force's now (the last half min_hold),
             # while the force is quiet (not while it leaves fast: a let-go passes every level).
-            mid = self._mean_ticks(self.ih1, self.n)
             slow_dy = self.cd_level - self.h_level
             if quiet and abs(mid - self.h_level) > abs(slow_dy):
                 slow_dy = mid - self.h_level
@@ -1520,6 +1519,11 @@ class Detector:
         self.cd_level = level
         self._step(t, k1, False)
         return True
+
+    def _brisk_level(self) -> bool:
+        """The candidate's level was reached as briskly as a fast step's: its change's 20-80 % span,
+        once measured, within ``SPAN_20_80·step_max_duration``."""
+        return 0.0 <= self.cd_span <= SPAN_20_80 * self.cfg.step_max_duration
 
     def _left_fast(self) -> bool:
         """The excursion went out faster than drift does: the rate test saw it move away from where
@@ -1655,8 +1659,7 @@ class Detector:
         # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told,
         # unless its level was reached as briskly as a fast step's - a change completed within
         # step_max_duration that the fast test missed on its tail - whose exits are dropped.)
-        brisk_level = 0.0 <= self.cd_span <= SPAN_20_80 * self.cfg.step_max_duration
-        self._flush_held(math.inf if slow and not self.mv_fast and not brisk_level else onset)
+        self._flush_held(math.inf if slow and not self.mv_fast and not self._brisk_level() else onset)
         if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.
             self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
