@@ -227,6 +227,21 @@ def test_generator_is_deterministic_and_its_rows_are_unique():
     assert set(nz.quick_rows()) <= set(nz.FAMILIES)
 
 
+def test_combined_rows_lay_several_nuisances_at_once_each_within_its_families_range():
+    mild = nz.Params()
+    singles = [r for r in nz.FAMILIES if r.family != "combined"]
+    combined = [r for r in nz.FAMILIES if r.family == "combined"]
+    assert len(combined) >= 3 and set(combined) <= set(nz.quick_rows())
+    nuisances = ("tremor_rms", "wander_rms", "pulse_rms", "white_n", "overshoot", "drift_rate",
+                 "step_s", "slow_step_s")
+    for row in combined:
+        changed = [f for f in nuisances if getattr(row.params, f) != getattr(mild, f)]
+        assert len(changed) >= 5, (row.name, changed)
+        for f in ("tremor_rms", "wander_rms", "pulse_rms", "white_n"):
+            values = [getattr(r.params, f) for r in singles]
+            assert min(values) <= getattr(row.params, f) <= max(values), (row.name, f)
+
+
 def test_an_oracle_read_off_the_generator_labels_scores_1(sessions):
     for name, sess in sessions.items():
         kinds = nz.label_counts(sess.labels)

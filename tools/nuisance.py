@@ -5,7 +5,8 @@ script of contacts separated by rests - holds of 6-20 s at 5-60 N reached by a m
 over- or undershoot, or as a staircase), steps between holds, slow drifts out of the band that come back
 or fade into a release, departures that leave a hold (pumping, a burst) before a let-go, brief touches and
 gliding strokes - plus nuisances laid over it one family at a time (:data:`FAMILIES`): tremor, wander,
-pulse, sensor noise, mains hum, quantisation, dropouts, creep, sample rate and timestamp faults.
+pulse, sensor noise, mains hum, quantisation, dropouts, creep, sample rate and timestamp faults; and a
+``combined`` family with several of them at once, each at the middle of its range.
 
 Ground truth follows the public contract (``CONTRACT.md``, "Definitions"); the conventions, exactly:
 
@@ -178,6 +179,18 @@ def _rows() -> list[Row]:
     add("duplicates", "2 kHz in ms", rate=2000.0, stamp_resolution=0.001)
     for b, rate in ((0.02, 1000), (0.1, 100), (0.25, 100)):
         add("batching", f"{b * 1000:g} ms @{rate} Hz", batch_s=b, rate=float(rate))
+    # Several nuisances at once, each at the middle of its realistic range: a real hand has tremor,
+    # wander and a pulse together, and eases, overshoots and drifts in one session. One at a time every
+    # row above passes while these interact (a slow step's start lost in wander, say), so they are
+    # rows of their own: the hand alone, then on three sensors.
+    hand: dict[str, Any] = dict(tremor_kind="narrow", tremor_hz=8.0, tremor_rms=0.01, wander_rms=0.006,
+                                pulse_rms=0.004, white_n=0.06, overshoot=(-0.08, 0.08),
+                                drift_rate=(0.01, 0.06), step_s=(0.4, 2.0), slow_step_s=(2.5, 6.0))
+    add("combined", "moderate hand", **hand)
+    add("combined", "moderate hand, HX711 10 Hz 0.05 kg", **hand, rate=10.0, quantum_n=0.05 * KGF,
+        levels=(20.0, 150.0))
+    add("combined", "moderate hand, 1 kHz hum + pink", **hand, rate=1000.0, hum_n=0.2, pink_n=0.03)
+    add("combined", "moderate hand, light 3-8 N", **hand, levels=(3.0, 8.0), pink_n=0.03)
     return rows
 
 
@@ -193,7 +206,7 @@ def quick_rows() -> list[Row]:
         by_family.setdefault(r.family, []).append(r)
     for rows in by_family.values():
         pick = rows if len(rows) <= 2 else [rows[0], rows[-1]]
-        if rows[0].family in ("tremor-sine", "overshoot", "mains-hum"):  # the harshest is not the last
+        if rows[0].family in ("tremor-sine", "overshoot", "mains-hum", "combined"):  # not in order
             pick = rows
         out += pick
     return out

@@ -1051,7 +1051,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--matrix", action="store_true",
-                   help="the robustness matrix on tools/nuisance.py sessions (one nuisance family at a time)")
+                   help="the robustness matrix on tools/nuisance.py sessions (one nuisance family at a time, "
+                        "then several combined)")
     p.add_argument("--family", action="append", default=[], metavar="TEXT",
                    help="--matrix: only rows whose 'family level' name contains TEXT (repeatable)")
     p.add_argument("--sessions", type=int, default=None,
