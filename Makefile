@@ -30,6 +30,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(PY) -m ruff check src firmware_sim tools tests
+	$(PY) -m mypy src/nmt_pressure
 	$(PY) tools/check_imports.py
 
 lint: $(STAMP)

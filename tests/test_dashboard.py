@@ -602,6 +602,26 @@ def test_the_session_layer_has_no_widgets():
                               "drill_panel")}}, name
 
 
+def test_qts_own_events_reach_the_presenter_and_its_window_safely():
+    # Qt delivers its own events (a deferred delete at shutdown, a property change) through
+    # QObject.event; a presenter that took that name for the core's events crashed the process on
+    # the first one. Run apart: the failure was a segfault, not an exception.
+    code = (
+        "from PySide6.QtCore import QCoreApplication, QEvent\n"
+        "from nmt_pressure.dashboard.presenter import Presenter\n"
+        "from nmt_pressure.dashboard.viewmodel import ViewModel\n"
+        "app = QCoreApplication([])\n"
+        "p = Presenter(ViewModel())\n"
+        "QCoreApplication.sendEvent(p, QEvent(QEvent.Type.User))\n"
+        "p.setProperty('probe', 1)\n"
+        "p.deleteLater()\n"
+        "QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)\n"
+        "print('ok')\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-2000:])
+
+
 def test_the_presenter_turns_the_cores_news_into_the_view_model(qtbot):
     from nmt_pressure.dashboard.presenter import Presenter
     from nmt_pressure.dashboard.viewmodel import ViewModel
@@ -616,15 +636,15 @@ def test_the_presenter_turns_the_cores_news_into_the_view_model(qtbot):
     p.band_moved.connect(lambda lo, hi: said.append(("moved", lo, hi)))
     cfg = DetectorConfig()
     p.begin(cfg)
-    p.event(Event("hold_start", 1.0, 2.5, None, 20.0), cfg)
+    p.core_event(Event("hold_start", 1.0, 2.5, None, 20.0), cfg)
     assert vm.watching and said[-2][:2] == ("band", 2.5) and said[-1] == ("alert", "")
-    p.event(Event("band_exit", 3.0, 3.2, "high", None), cfg)
+    p.core_event(Event("band_exit", 3.0, 3.2, "high", None), cfg)
     assert vm.alert_direction == "high" and vm.alerts_raised == 1
     # An exit carries the settled level its band was drawn around (refined since the hold_start's
     # first estimate): the band on show moves to the edges that alerted.
-    p.event(Event("band_exit", 3.5, 3.7, "low", 20.2), cfg)
+    p.core_event(Event("band_exit", 3.5, 3.7, "low", 20.2), cfg)
     assert said[-2] == ("alert", "low") and said[-1] == pytest.approx(("moved", 18.18, 22.22))
-    p.event(Event("step", 4.0, 5.0, "up", 20.0), cfg)
+    p.core_event(Event("step", 4.0, 5.0, "up", 20.0), cfg)
     assert not vm.watching and vm.alert_direction == "" and vm.stepped_at == 5.0
     assert said[-3:] == [("end", 4.0), ("alert", ""), ("mark", 4.0, "step", "step ↑")]
     p.refresh(None)

@@ -547,7 +547,7 @@ class SessionController(QObject):
     def _on_event(self, gen: int, e: Event) -> None:
         s = self._current(gen)
         if s is not None:
-            self.presenter.event(e, s.cfg)
+            self.presenter.core_event(e, s.cfg)
 
     @Slot(int, object)
     def _on_holds(self, gen: int, holds: list[Hold]) -> None:

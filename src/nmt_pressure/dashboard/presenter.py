@@ -95,8 +95,10 @@ class Presenter(QObject):
         self.vm.markers_seen.append(t)
         self.annotation.emit(t, "marker", "marker")
 
-    def event(self, e: Event, cfg: DetectorConfig) -> None:
-        """One of the core's events (``cfg``: the session's, for the hold's band)."""
+    def core_event(self, e: Event, cfg: DetectorConfig) -> None:
+        """One of the core's events (``cfg``: the session's, for the hold's band). Not named
+        ``event``: that is QObject's handler of Qt's own events, which Qt calls with a QEvent (a
+        deferred delete, a property change) and which an override of another signature crashed."""
         vm = self.vm
         vm.events_seen.append(e)
         if e.kind == "hold_start":

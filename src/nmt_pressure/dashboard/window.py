@@ -24,6 +24,7 @@ import dataclasses
 import math
 import os
 import resource
+import tempfile
 import time
 from collections import deque
 from typing import Any
@@ -124,6 +125,8 @@ class DashboardWindow(QMainWindow):
                  fmt: str = "auto", baud: int = 115200, band_override: dict[str, Any] | None = None,
                  redraw_hz: float = REDRAW_HZ, lsl_name: str = LSL_DEFAULT_NAME) -> None:
         super().__init__()
+        #: A drill's simulated hand writes its script here (set by the app; removed with the window).
+        self.hand_dir: tempfile.TemporaryDirectory[str] | None = None
         self.settings = settings if settings is not None else settings_for()
         s = self.settings
         base = cfg or DetectorConfig()
