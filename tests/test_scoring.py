@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -240,6 +241,38 @@ def test_combined_rows_lay_several_nuisances_at_once_each_within_its_families_ra
         for f in ("tremor_rms", "wander_rms", "pulse_rms", "white_n"):
             values = [getattr(r.params, f) for r in singles]
             assert min(values) <= getattr(row.params, f) <= max(values), (row.name, f)
+
+
+def test_over_and_undershoots_go_the_movements_way_and_never_first_away_from_its_target():
+    """An arrival over- or undershoots in the direction it moves: a step down's overshoot lies below
+    its new level, an undershoot stops short of the target, and neither first moves the force away
+    from the target past the level it left (the old generator scaled both by the level whichever
+    way the hand went: a 15 % undershoot of a 13 % step up first fell below the old hold)."""
+    rows = {r.name: r for r in nz.FAMILIES}
+    checked = {+1: 0, -1: 0}
+    for name in ("overshoot +15%", "overshoot -15%"):
+        p = dataclasses.replace(rows[name].params, duration=300.0)
+        for index in range(3):
+            seed = nz.session_seed(rows[name], index)
+            rng = np.random.default_rng(seed)
+            b = nz._Builder(p, rng, float(rng.uniform(0.0, 100.0)))  # as generate_session draws it
+            b.build()
+            labels = nz.generate_session(p, seed).labels
+            holds = sorted((x for x in labels if x["kind"] == "hold"), key=lambda h: h["start"])
+            for old, new in itertools.pairwise(holds):
+                if old["ended_by"] != "step":
+                    continue
+                way = 1 if new["level"] > old["level"] else -1
+                f = b.s(np.linspace(old["end"], new["start"], 200))
+                # (within half a percent: a hold's labelled level is its mean, the hand wavers about it)
+                assert np.all(way * (f - old["level"]) >= -0.005 * old["level"]), (name, index, old["end"])
+                past = way * (f - new["level"])
+                if name.endswith("-15%"):
+                    assert past.max() <= 0.005 * new["level"], (name, index, old["end"])  # short, not past
+                else:
+                    assert past.max() > 0.1 * new["level"], (name, index, old["end"])
+                checked[way] += 1
+    assert checked[+1] > 3 and checked[-1] > 3, checked
 
 
 def test_an_oracle_read_off_the_generator_labels_scores_1(sessions):

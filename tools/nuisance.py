@@ -99,7 +99,8 @@ class Params:
     steps_per_contact: tuple[float, float, float] = (0.35, 0.4, 0.25)  # P(0, 1, 2 steps)
     p_drift: float = 0.4
     drift_rate: tuple[float, float] = (0.03, 0.05)  # fraction of the level per second
-    overshoot: tuple[float, float] = (-0.03, 0.03)  # signed fraction on every arrival (and step)
+    # on every arrival and step, in its direction: + past the target (of its level), - short (of the way)
+    overshoot: tuple[float, float] = (-0.03, 0.03)
     stairs: int = 0                               # staircase arrivals with this many stairs (0 = none)
     release_s: tuple[float, float] = (0.15, 1.0)
     p_residual: float = 0.3                       # light contact left after a release
@@ -369,7 +370,12 @@ class _Builder:
         if abs(o) < 0.005:
             s.minjerk(level, dur)
             return start, s.t
-        s.minjerk(level * (1 + o), dur)
+        # Both in the movement's direction: an overshoot goes past the target by o of its level (real
+        # repeaters arrive 5-17 % above the plateau), an undershoot stops short of it by |o| of the way
+        # (of its level only from rest: on a 13 % step, 15 % of the level short would first move away
+        # from the target, and the old form did so on every step down or undershot step up).
+        sign = 1.0 if level >= s.v else -1.0
+        s.minjerk(level + sign * o * level if o > 0 else level + o * (level - s.v), dur)
         if o < 0:
             s.const(self.u((0.0, 0.2)))
         s.minjerk(level, self.u((0.3, 0.8)))
