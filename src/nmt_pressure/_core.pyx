@@ -58,6 +58,13 @@ cdef double EASE_BACK = _spec.EASE_BACK
 cdef double EASE_FROM = _spec.EASE_FROM
 cdef double EASE_TO = _spec.EASE_TO
 cdef double EASE_BASE = _spec.EASE_BASE
+cdef double EASE_WANDER = _spec.EASE_WANDER
+cdef double EASE_WANDER_SPAN = _spec.EASE_WANDER_SPAN
+cdef double EASE_WANDER_TIME = _spec.EASE_WANDER_TIME
+cdef double EASE_BACK_MIN = _spec.EASE_BACK_MIN
+# (the changes between EASE_WANDER_TIME's means, kept on the stack: 5 s of 1-s means need 4)
+cdef enum:
+    WANDER_CAP = 32
 cdef double SLOW_SPAN = _spec.SLOW_SPAN
 
 cdef enum:
@@ -1057,7 +1064,10 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogi
         if m > m_hi:
             m_hi = m
         b = k
-    tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
+    # FLAT of the level and the means' noise allowance add in quadrature (golden._flat_thirds)
+    a = FLAT * 0.5 * (m_hi + m_lo)
+    e = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
+    tol = sqrt(a * a + e * e)
     if m_hi - m_lo > tol:
         return 0
     a = direction * m
@@ -1073,7 +1083,7 @@ cdef inline i64 back_below(Core* s, i64 k, i64 lo, double a, double d, int direc
     return k
 
 
-cdef double ease_from(Core* s, double a, double b) noexcept nogil:
+cdef double ease_from(Core* s, double a, double b, double back) noexcept nogil:
     cdef double d = b - a
     cdef int direction = 1 if d > 0 else -1
     cdef i64 k = s.n - 1
@@ -1085,15 +1095,65 @@ cdef double ease_from(Core* s, double a, double b) noexcept nogil:
     t_to = crossing(s, k, a, EASE_TO * d, direction, s.hm)
     k = back_below(s, k, lo, a, EASE_FROM * d, direction, s.hm)
     t_from = crossing(s, k, a, EASE_FROM * d, direction, s.hm)
-    return t_from - 0.5 * VEL_MEAN - EASE_BACK * (t_to - t_from)
+    return t_from - 0.5 * VEL_MEAN - back * (t_to - t_from)
+
+
+cdef double wander(Core* s, double t_end, double t_first) noexcept nogil:
+    # The hand's wander before t_end: the median change between consecutive EASE_WANDER_SPAN means
+    # over the EASE_WANDER_TIME before it, none before t_first nor the history (golden._wander).
+    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 k = s.n - 1
+    cdef i64 b
+    cdef int spans = <int>(EASE_WANDER_TIME / EASE_WANDER_SPAN + 0.5)
+    cdef int j, i, h
+    cdef int nd = 0
+    cdef double diffs[WANDER_CAP]
+    cdef double edge, m, x
+    cdef double prev = 0.0
+    if spans > WANDER_CAP + 1:
+        spans = WANDER_CAP + 1
+    while k > lo and s.ht[hix(s, k)] >= t_end:
+        k -= 1
+    b = k + 1
+    for j in range(1, spans + 1):
+        edge = t_end - j * EASE_WANDER_SPAN
+        if edge < t_first:
+            break
+        k = back_to(s, k, lo, edge)
+        if k >= b or s.ht[hix(s, k)] - edge > 0.5 * EASE_WANDER_SPAN:
+            break
+        m = mean_ticks(s, k, b)
+        if j > 1:
+            # kept sorted as it grows (a handful of values)
+            x = fabs(m - prev)
+            i = nd
+            while i > 0 and diffs[i - 1] > x:
+                diffs[i] = diffs[i - 1]
+                i -= 1
+            diffs[i] = x
+            nd += 1
+        prev = m
+        b = k
+    if nd == 0:
+        return 0.0
+    h = nd // 2
+    return diffs[h] if nd % 2 else 0.5 * (diffs[h - 1] + diffs[h])
 
 
 cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
-    cdef double onset = ease_from(s, a, b)
+    # Dated back by an EASE_BACK the wander before the first estimate has shrunk (golden._ease_onset).
+    cdef double onset = ease_from(s, a, b, EASE_BACK)
+    cdef double d = fabs(b - a)
+    cdef double w = wander(s, onset, s.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
+    cdef double back = EASE_BACK / (1.0 + w * w)
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 k = s.n - 1
     cdef i64 kb
     cdef double base
+    if back < EASE_BACK_MIN:
+        back = EASE_BACK_MIN
+    if back < EASE_BACK:
+        onset = ease_from(s, a, b, back)
     while k > lo and s.ht[hix(s, k)] >= onset:
         k -= 1
     kb = k + 1
@@ -1101,7 +1161,7 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     if kb > k:
         base = mean_ticks(s, k, kb)
         if (b - base) * (b - a) > 0.0:
-            onset = ease_from(s, base, b)
+            onset = ease_from(s, base, b, back)
     return onset if onset > floor else floor
 
 

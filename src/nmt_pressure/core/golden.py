@@ -113,6 +113,17 @@ TURN_PEAK = 0.3
 EASE_FROM = 0.05
 EASE_TO = 0.25
 EASE_BACK = 0.7
+#: ... but a wandering hand moves both crossings, and the earlier one most (at 5 % of a small step
+#: the wander decides it), so the further back from it the more of the wander's error is carried
+#: back: EASE_BACK shrinks as EASE_BACK / (1 + (w / (EASE_WANDER · step))²), w the hand's wander
+#: (N) before the ease, the median change between consecutive EASE_WANDER_SPAN-s means over the
+#: EASE_WANDER_TIME (s) before it (a median: one second of the ease's own start does not count),
+#: never below EASE_BACK_MIN (a straight ramp's exact factor). A steady hand's means agree to a few
+#: tenths of a percent and keep EASE_BACK whole; at a tenth of the step it is halved.
+EASE_WANDER = 0.1
+EASE_WANDER_SPAN = 1.0
+EASE_WANDER_TIME = 5.0
+EASE_BACK_MIN = 0.25
 #: ... and the way is measured from the force's mean over this long (s) before that first estimate,
 #: not from the hold's level: that was measured when the hold began, and by the time the hand eases
 #: away the force may sit a percent off it (wander, a drift that came back, creep), a tenth of the
@@ -679,7 +690,10 @@ class Detector:
 
         The tolerance's noise allowance is that of the thirds' means, not of one filtered sample: a
         mean over a second of the filtered force holds many independent stretches of its noise, and
-        a light hold's 1 % is not swamped by an allowance its means never need."""
+        a light hold's 1 % is not swamped by an allowance its means never need. The two parts add in
+        quadrature, as independent spreads do: added straight, a light or coarse sensor's noise
+        allowance stacked on FLAT let a hand's wander (its means a percent apart) pass as flat, and
+        a drift turning back on a light hold passed as a slow step."""
         third = dur / 3.0
         lo = max(self._oldest(), self.win_from)
         k = self.n - 1
@@ -700,7 +714,9 @@ class Detector:
             if m > m_hi:
                 m_hi = m
             b = k
-        tol = FLAT * 0.5 * (m_hi + m_lo) + ARRIVAL_K * 1.4142135623730951 * self._mean_noise(third)
+        flat = FLAT * 0.5 * (m_hi + m_lo)
+        noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(third)
+        tol = math.sqrt(flat * flat + noise * noise)
         if m_hi - m_lo > tol:
             return False
         a = direction * m  # the oldest third, then the middle and the newest, signed outwards
@@ -1598,8 +1614,17 @@ class Detector:
 
     def _ease_onset(self, a: float, b: float, floor: float) -> float:
         """Onset of a slow change from level ``a`` to ``b``: dated from ``a`` first, then again from
-        the force's mean over the ``EASE_BASE`` before that estimate."""
-        onset = self._ease_from(a, b)
+        the force's mean over the ``EASE_BASE`` before that estimate; each dated back by an
+        ``EASE_BACK`` that the hand's wander before the first estimate (made with the whole of it,
+        the earliest, so none of the ease lies in the wander's window) has shrunk."""
+        onset = self._ease_from(a, b, EASE_BACK)
+        d = abs(b - a)
+        w = self._wander(onset, self.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
+        back = EASE_BACK / (1.0 + w * w)
+        if back < EASE_BACK_MIN:
+            back = EASE_BACK_MIN
+        if back < EASE_BACK:
+            onset = self._ease_from(a, b, back)
         lo = max(self._oldest(), self.win_from)
         k = self.n - 1
         while k > lo and self.ht[self._h(k)] >= onset:
@@ -1609,13 +1634,43 @@ class Detector:
         if kb > k:
             base = self._mean_ticks(k, kb)
             if (b - base) * (b - a) > 0.0:
-                onset = self._ease_from(base, b)
+                onset = self._ease_from(base, b, back)
         return onset if onset > floor else floor
 
-    def _ease_from(self, a: float, b: float) -> float:
+    def _wander(self, t_end: float, t_first: float) -> float:
+        """The hand's wander (N) before ``t_end``: the median change between consecutive
+        ``EASE_WANDER_SPAN`` means over the ``EASE_WANDER_TIME`` before it, none before ``t_first``
+        nor the history; 0 where fewer than two means fit."""
+        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        k = self.n - 1
+        while k > lo and self.ht[self._h(k)] >= t_end:
+            k -= 1
+        b = k + 1
+        prev = 0.0
+        diffs: list[float] = []
+        for j in range(1, int(EASE_WANDER_TIME / EASE_WANDER_SPAN + 0.5) + 1):
+            edge = t_end - j * EASE_WANDER_SPAN
+            if edge < t_first:
+                break
+            k = self._back_to(k, lo, edge)
+            if k >= b or self.ht[self._h(k)] - edge > 0.5 * EASE_WANDER_SPAN:
+                break  # the history ends inside this span
+            m = self._mean_ticks(k, b)
+            if j > 1:
+                diffs.append(abs(m - prev))
+            prev = m
+            b = k
+        if not diffs:
+            return 0.0
+        diffs.sort()
+        h = len(diffs) // 2
+        return diffs[h] if len(diffs) % 2 else 0.5 * (diffs[h - 1] + diffs[h])
+
+    def _ease_from(self, a: float, b: float, back: float) -> float:
         """Onset of a slow change from ``a`` to ``b``, from where it last passed ``EASE_FROM`` and
         ``EASE_TO`` of the way before its midpoint (a fixed noise tolerance would sit in wander, far
-        up a slow ease's smooth start)."""
+        up a slow ease's smooth start).
+        Dated back from the first by ``back`` times the time between them."""
         d = b - a
         direction = 1 if d > 0 else -1
         d = abs(d)
@@ -1626,7 +1681,7 @@ class Detector:
         t_to = self._crossing(k, a, EASE_TO * d, direction, hm)
         k = self._back_below(k, lo, a, EASE_FROM * d, direction, hm)
         t_from = self._crossing(k, a, EASE_FROM * d, direction, hm)
-        return t_from - 0.5 * VEL_MEAN - EASE_BACK * (t_to - t_from)
+        return t_from - 0.5 * VEL_MEAN - back * (t_to - t_from)
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
