@@ -372,8 +372,8 @@ class _Builder:
             return start, s.t
         # Both in the movement's direction: an overshoot goes past the target by o of its level (real
         # repeaters arrive 5-17 % above the plateau), an undershoot stops short of it by |o| of the way
-        # (of its level only from rest: on a 13 % step, 15 % of the level short would first move away
-        # from the target, and the old form did so on every step down or undershot step up).
+        # (from rest the way is about the level; on a 13 % step, 15 % of the level short would first
+        # move away from the target, as the old form did on every step down or undershot step up).
         sign = 1.0 if level >= s.v else -1.0
         s.minjerk(level + sign * o * level if o > 0 else level + o * (level - s.v), dur)
         if o < 0:

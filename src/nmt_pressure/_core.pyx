@@ -1047,7 +1047,7 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogi
     cdef double m = 0.0
     cdef double m_new = 0.0
     cdef double m_mid = 0.0
-    cdef double edge, tol, a, c, e
+    cdef double edge, tol, flat, noise, a, c, e
     cdef double m_lo = INFINITY
     cdef double m_hi = -INFINITY
     cdef int j
@@ -1065,9 +1065,9 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogi
             m_hi = m
         b = k
     # FLAT of the level and the means' noise allowance add in quadrature (golden._flat_thirds)
-    a = FLAT * 0.5 * (m_hi + m_lo)
-    e = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
-    tol = sqrt(a * a + e * e)
+    flat = FLAT * 0.5 * (m_hi + m_lo)
+    noise = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
+    tol = sqrt(flat * flat + noise * noise)
     if m_hi - m_lo > tol:
         return 0
     a = direction * m
@@ -1083,18 +1083,23 @@ cdef inline i64 back_below(Core* s, i64 k, i64 lo, double a, double d, int direc
     return k
 
 
-cdef double ease_from(Core* s, double a, double b, double back) noexcept nogil:
+cdef void ease_crossings(Core* s, double a, double b, double* t_from, double* t_to) noexcept nogil:
+    # Where a slow change from a to b last passed EASE_FROM and EASE_TO of the way before its
+    # midpoint, on the VEL_MEAN average (golden._ease_crossings).
     cdef double d = b - a
     cdef int direction = 1 if d > 0 else -1
     cdef i64 k = s.n - 1
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef double t_to, t_from
     d = fabs(d)
     k = back_below(s, k, lo, a, 0.5 * d, direction, s.hm)
     k = back_below(s, k, lo, a, EASE_TO * d, direction, s.hm)
-    t_to = crossing(s, k, a, EASE_TO * d, direction, s.hm)
+    t_to[0] = crossing(s, k, a, EASE_TO * d, direction, s.hm)
     k = back_below(s, k, lo, a, EASE_FROM * d, direction, s.hm)
-    t_from = crossing(s, k, a, EASE_FROM * d, direction, s.hm)
+    t_from[0] = crossing(s, k, a, EASE_FROM * d, direction, s.hm)
+
+
+cdef inline double ease_dated(double t_from, double t_to, double back) noexcept nogil:
+    # The onset: back from the first crossing by back times the time between them (golden._ease_dated).
     return t_from - 0.5 * VEL_MEAN - back * (t_to - t_from)
 
 
@@ -1102,8 +1107,8 @@ cdef double wander(Core* s, double t_end, double t_first) noexcept nogil:
     # The hand's wander before t_end: the median change between consecutive EASE_WANDER_SPAN means
     # over the EASE_WANDER_TIME before it, none before t_first nor the history (golden._wander).
     cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
-    cdef i64 k = s.n - 1
-    cdef i64 b
+    cdef i64 b = back_to(s, s.n - 1, lo, t_end)
+    cdef i64 k = b
     cdef int spans = <int>(EASE_WANDER_TIME / EASE_WANDER_SPAN + 0.5)
     cdef int j, i, h
     cdef int nd = 0
@@ -1112,9 +1117,6 @@ cdef double wander(Core* s, double t_end, double t_first) noexcept nogil:
     cdef double prev = 0.0
     if spans > WANDER_CAP + 1:
         spans = WANDER_CAP + 1
-    while k > lo and s.ht[hix(s, k)] >= t_end:
-        k -= 1
-    b = k + 1
     for j in range(1, spans + 1):
         edge = t_end - j * EASE_WANDER_SPAN
         if edge < t_first:
@@ -1142,18 +1144,17 @@ cdef double wander(Core* s, double t_end, double t_first) noexcept nogil:
 
 cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
     # Dated back by an EASE_BACK the wander before the first estimate has shrunk (golden._ease_onset).
-    cdef double onset = ease_from(s, a, b, EASE_BACK)
+    cdef double t_from, t_to, onset, w, back, base
     cdef double d = fabs(b - a)
-    cdef double w = wander(s, onset, s.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
-    cdef double back = EASE_BACK / (1.0 + w * w)
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 k = s.n - 1
     cdef i64 kb
-    cdef double base
+    ease_crossings(s, a, b, &t_from, &t_to)
+    w = wander(s, ease_dated(t_from, t_to, EASE_BACK), s.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
+    back = EASE_BACK / (1.0 + w * w)
     if back < EASE_BACK_MIN:
         back = EASE_BACK_MIN
-    if back < EASE_BACK:
-        onset = ease_from(s, a, b, back)
+    onset = ease_dated(t_from, t_to, back)
     while k > lo and s.ht[hix(s, k)] >= onset:
         k -= 1
     kb = k + 1
@@ -1161,7 +1162,8 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     if kb > k:
         base = mean_ticks(s, k, kb)
         if (b - base) * (b - a) > 0.0:
-            onset = ease_from(s, base, b, back)
+            ease_crossings(s, base, b, &t_from, &t_to)
+            onset = ease_dated(t_from, t_to, back)
     return onset if onset > floor else floor
 
 

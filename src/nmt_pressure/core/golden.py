@@ -207,6 +207,12 @@ PASS_TC = 2.0
 PASS_K = 1.5
 
 
+def _ease_dated(t_from: float, t_to: float, back: float) -> float:
+    """A slow ease's onset from its ``EASE_FROM`` and ``EASE_TO`` crossings: back from the first by
+    ``back`` times the time between them, less half ``VEL_MEAN`` (the average's lag)."""
+    return t_from - 0.5 * VEL_MEAN - back * (t_to - t_from)
+
+
 class Detector:
     """Pure-Python hold detector. Same API and results as the compiled ``_core.Detector``."""
 
@@ -1617,14 +1623,14 @@ class Detector:
         the force's mean over the ``EASE_BASE`` before that estimate; each dated back by an
         ``EASE_BACK`` that the hand's wander before the first estimate (made with the whole of it,
         the earliest, so none of the ease lies in the wander's window) has shrunk."""
-        onset = self._ease_from(a, b, EASE_BACK)
+        t_from, t_to = self._ease_crossings(a, b)
         d = abs(b - a)
-        w = self._wander(onset, self.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
+        first = _ease_dated(t_from, t_to, EASE_BACK)
+        w = self._wander(first, self.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
         back = EASE_BACK / (1.0 + w * w)
         if back < EASE_BACK_MIN:
             back = EASE_BACK_MIN
-        if back < EASE_BACK:
-            onset = self._ease_from(a, b, back)
+        onset = _ease_dated(t_from, t_to, back)
         lo = max(self._oldest(), self.win_from)
         k = self.n - 1
         while k > lo and self.ht[self._h(k)] >= onset:
@@ -1634,7 +1640,7 @@ class Detector:
         if kb > k:
             base = self._mean_ticks(k, kb)
             if (b - base) * (b - a) > 0.0:
-                onset = self._ease_from(base, b, back)
+                onset = _ease_dated(*self._ease_crossings(base, b), back)
         return onset if onset > floor else floor
 
     def _wander(self, t_end: float, t_first: float) -> float:
@@ -1642,10 +1648,8 @@ class Detector:
         ``EASE_WANDER_SPAN`` means over the ``EASE_WANDER_TIME`` before it, none before ``t_first``
         nor the history; 0 where fewer than two means fit."""
         lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
-        k = self.n - 1
-        while k > lo and self.ht[self._h(k)] >= t_end:
-            k -= 1
-        b = k + 1
+        b = self._back_to(self.n - 1, lo, t_end)
+        k = b
         prev = 0.0
         diffs: list[float] = []
         for j in range(1, int(EASE_WANDER_TIME / EASE_WANDER_SPAN + 0.5) + 1):
@@ -1666,11 +1670,10 @@ class Detector:
         h = len(diffs) // 2
         return diffs[h] if len(diffs) % 2 else 0.5 * (diffs[h - 1] + diffs[h])
 
-    def _ease_from(self, a: float, b: float, back: float) -> float:
-        """Onset of a slow change from ``a`` to ``b``, from where it last passed ``EASE_FROM`` and
-        ``EASE_TO`` of the way before its midpoint (a fixed noise tolerance would sit in wander, far
-        up a slow ease's smooth start).
-        Dated back from the first by ``back`` times the time between them."""
+    def _ease_crossings(self, a: float, b: float) -> tuple[float, float]:
+        """Where a slow change from ``a`` to ``b`` last passed ``EASE_FROM`` and ``EASE_TO`` of the
+        way before its midpoint, on the ``VEL_MEAN`` average (a fixed noise tolerance would sit in
+        wander, far up a slow ease's smooth start): the ease is dated from these (``_ease_dated``)."""
         d = b - a
         direction = 1 if d > 0 else -1
         d = abs(d)
@@ -1680,8 +1683,7 @@ class Detector:
         k = self._back_below(k, lo, a, EASE_TO * d, direction, hm)
         t_to = self._crossing(k, a, EASE_TO * d, direction, hm)
         k = self._back_below(k, lo, a, EASE_FROM * d, direction, hm)
-        t_from = self._crossing(k, a, EASE_FROM * d, direction, hm)
-        return t_from - 0.5 * VEL_MEAN - back * (t_to - t_from)
+        return self._crossing(k, a, EASE_FROM * d, direction, hm), t_to
 
     def _window_after(self, t0: float) -> bool:
         """The steadiness window lies entirely after ``t0`` (it excludes the transition)."""
