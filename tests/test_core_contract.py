@@ -458,6 +458,24 @@ def test_a_let_go_that_keeps_light_contact_is_a_release(impl, trace, run_trace, 
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("rest", [2.5, 3.5])
+def test_a_squeeze_let_go_onto_a_resting_hand_leaves_no_rest_hold(impl, trace, run_trace, invariants,
+                                                                   rate, rest):
+    # A dynamometer between squeezes: the relaxed grip rests at 2-4 N, above the bare contact
+    # threshold. A squeeze that never held and fell back there is let go (as a release with light
+    # contact left is), so the resting force is no hold and no release is told for the squeeze.
+    tr = trace(rate=rate).rest(1.0).ramp(35.0, 0.5).ramp(rest, 0.4, mark="let_go").hold(4.0)
+    tr = tr.ramp(30.0, 1.0, mark="press").hold(5.0).release(0.3, mark="off").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=11)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "contact", "hold_start", "release"]
+    assert of(events, "contact")[1].t >= tr.marks["press"][0]
+    assert [round(h.level) for h in holds] == [30]
+    assert abs(of(events, "release")[0].t - tr.marks["off"][0]) <= 0.3
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_a_let_go_to_an_unsteady_middle_then_off_is_left_then_release(impl, trace, run_trace, invariants,
                                                                      rate):
     tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).ramp(14.0, 0.3, mark="leave")

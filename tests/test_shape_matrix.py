@@ -32,9 +32,9 @@ nz = sm.nz
 @pytest.fixture
 def shaped():
     """Install a shape for one test, then put nuisance's own shapes back."""
-    move, ramp = nz.MOVE, nz.RAMP
+    move, ramp, ease = nz.MOVE, nz.RAMP, nz.EASE
     yield sm.install
-    nz.MOVE, nz.RAMP = move, ramp
+    nz.MOVE, nz.RAMP, nz.EASE = move, ramp, ease
 
 
 @pytest.mark.parametrize("name", sorted(sm.CURVES))
@@ -71,3 +71,22 @@ def test_another_shape_changes_the_force_inside_movements_only(shaped):
     q = np.array([1.5])
     assert s(q)[0] == pytest.approx(2.5)  # a quarter of the way, at constant rate
     assert lin[6] == pytest.approx(7.5)
+
+
+def test_ease_reshapes_the_slow_barrier_steps_and_leaves_drifts_alone(shaped):
+    s = nz.Script(0.0)
+    s.const(1.0)
+    s.ramp(20.0, 4.0, corner=0.2)             # a drift's ramp
+    s.const(1.0)
+    s.ramp(10.0, 4.0, corner=0.25, ease=True)  # a slow barrier step
+    s.const(1.0)
+    t = np.array([1.5, 2.0, 7.0, 7.5, 8.0])
+    own = s(t)
+    shaped(sm.CURVES["mj"], None, sm.CURVES["lin"])
+    eased = s(t)
+    np.testing.assert_array_equal(eased[:2], own[:2])   # the drift keeps the generator's ramp
+    assert eased[4] == pytest.approx(15.0) == own[4]    # the step's midpoint, either way
+    assert eased[2] == pytest.approx(17.5) and own[2] != pytest.approx(17.5)  # a quarter, at constant rate
+    shaped(sm.CURVES["mj"], sm.CURVES["lin"])           # --ramp alone shapes both
+    both = s(t)
+    assert both[0] == pytest.approx(2.5) and both[2] == pytest.approx(17.5)

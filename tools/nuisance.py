@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,9 +252,10 @@ class Script:
         self.v = to
         return start
 
-    def ramp(self, to: float, dur: float, corner: float = 0.25) -> float:
-        """Constant rate with eased corners (trapezoidal velocity, ``corner`` s of acceleration)."""
-        start = self._add(dur, _TRAP, self.v, to, min(corner, dur / 3))
+    def ramp(self, to: float, dur: float, corner: float = 0.25, ease: bool = False) -> float:
+        """Constant rate with eased corners (trapezoidal velocity, ``corner`` s of acceleration);
+        ``ease``: a slow barrier step (``EASE`` shapes it), not a drift (``RAMP``)."""
+        start = self._add(dur, _TRAP, self.v, to, min(corner, dur / 3), 1.0 if ease else 0.0)
         self.v = to
         return start
 
@@ -275,8 +276,8 @@ class Script:
         out = a.copy()
         m = k == _MJ
         out[m] = MOVE(a[m], b[m], u[m] / dur[i][m])
-        m = k == _TRAP
-        out[m] = RAMP(a[m], b[m], u[m], dur[i][m], c[m])
+        for shape, m in ((RAMP, (k == _TRAP) & (d == 0.0)), (EASE, (k == _TRAP) & (d != 0.0))):
+            out[m] = shape(a[m], b[m], u[m], dur[i][m], c[m])
         m = k == _SINE
         out[m] = a[m] + b[m] * np.sin(2 * np.pi * c[m] * u[m] + d[m])
         return out
@@ -293,9 +294,15 @@ def eased_ramp(a: np.ndarray, b: np.ndarray, u: np.ndarray, dur: np.ndarray, cor
     return a + (b - a) * _trapezoid(u, dur, corner)
 
 
-#: The hand's movement shapes (``tools/shape_matrix.py`` swaps them for another hand's).
+#: A ramp's shape: (from, to, seconds into the piece, its duration, its corners) -> force.
+Ramp = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+#: The hand's movement shapes (``tools/shape_matrix.py`` swaps them for another hand's): fast
+#: movements, drifts, and slow barrier steps (eases; a drift's shape changes what its labels should
+#: be, see shape_matrix, an ease's does not).
 MOVE = minimum_jerk
 RAMP = eased_ramp
+EASE = eased_ramp
 
 
 def _trapezoid(u: np.ndarray, dur: np.ndarray, corner: np.ndarray) -> np.ndarray:
@@ -469,7 +476,7 @@ class _Builder:
             onset = s.t
             if p.slow_step_s is not None:
                 dur = self.u(p.slow_step_s)
-                s.ramp(new, dur, corner=0.25)
+                s.ramp(new, dur, corner=0.25, ease=True)
                 settled = s.t
                 optional = (onset, s.t, level) if dur > FAST_STEP_MAX else None
             else:

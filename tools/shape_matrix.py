@@ -11,8 +11,14 @@ generator's own (a movement starts and ends where it did) while the force betwee
   lin    constant rate, abrupt corners        exp    first-order approach (abrupt start, long tail)
   early  minimum jerk on a fast-start warp    late   minimum jerk on a slow-start warp (abrupt end)
 
-Usage: python tools/shape_matrix.py --move SHAPE [--ramp SHAPE] [score_detection options...]
+Usage: python tools/shape_matrix.py --move SHAPE [--ramp SHAPE] [--ease SHAPE] [score_detection options...]
 e.g.   python tools/shape_matrix.py --move lin --matrix --quick --jobs 2 --json lin.json
+
+``--ramp`` reshapes drifts and slow barrier steps, ``--ease`` the slow steps alone (overriding
+``--ramp`` for them). A reshaped slow step keeps valid labels: it still starts and ends where it did
+and settles on its new level. A reshaped drift may not: a smooth excursion comes to rest at its
+turn (a 15 % drift at 1 %/s shaped by minimum jerk stays within 1 % of its top for ~5 s), which the
+contract calls a hold or a slow step while the generator still labels it drift.
 
 It always exits 0, like score_detection (a report, not a gate).
 """
@@ -52,33 +58,41 @@ CURVES: dict[str, Curve] = {
 }
 
 
-def install(move: Curve, ramp: Curve | None) -> None:
-    """Minimum-jerk pieces follow ``move``, ramps ``ramp`` (or stay nuisance's eased ramps when None);
-    constants and sines are nuisance's own."""
+def install(move: Curve, ramp: Curve | None, ease: Curve | None = None) -> None:
+    """Minimum-jerk pieces follow ``move``; drifts ``ramp`` and slow barrier steps ``ease`` (``ramp``
+    when None), each staying nuisance's eased ramps when None; constants and sines are nuisance's own."""
 
     def moved(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
         return a + (b - a) * move(x)
 
-    def ramped(a: np.ndarray, b: np.ndarray, u: np.ndarray, dur: np.ndarray, corner: np.ndarray
-               ) -> np.ndarray:
-        assert ramp is not None
-        return a + (b - a) * ramp(u / dur)
+    def ramped(curve: Curve | None) -> nz.Ramp:
+        if curve is None:
+            return nz.eased_ramp
+
+        def shaped(a: np.ndarray, b: np.ndarray, u: np.ndarray, dur: np.ndarray, corner: np.ndarray
+                   ) -> np.ndarray:
+            return a + (b - a) * curve(u / dur)
+        return shaped
 
     nz.MOVE = nz.minimum_jerk if move is _mj else moved
-    nz.RAMP = ramped if ramp is not None else nz.eased_ramp
+    nz.RAMP = ramped(ramp)
+    nz.EASE = ramped(ease if ease is not None else ramp)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
     ap.add_argument("--move", choices=sorted(CURVES), default="mj")
     ap.add_argument("--ramp", choices=sorted(CURVES), default=None)
+    ap.add_argument("--ease", choices=sorted(CURVES), default=None)
     ap.add_argument("-h", "--help", action="store_true")
     own, rest = ap.parse_known_args(argv)
     if own.help:
         print(__doc__)
         return 0
-    install(CURVES[own.move], CURVES[own.ramp] if own.ramp else None)
-    print(f"Movement shapes: moves {own.move}, ramps {own.ramp or 'trapezoid (nuisance)'}")
+    ramp = CURVES[own.ramp] if own.ramp else None
+    install(CURVES[own.move], ramp, CURVES[own.ease] if own.ease else None)
+    print(f"Movement shapes: moves {own.move}, drifts {own.ramp or 'trapezoid (nuisance)'}, "
+          f"slow steps {own.ease or own.ramp or 'trapezoid (nuisance)'}")
     return sd.main(rest)
 
 

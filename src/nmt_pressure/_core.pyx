@@ -143,7 +143,7 @@ ctypedef struct Core:
     int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
     double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
-    double low_since, last_level, last_end, rest, base, c_try
+    double low_since, last_level, last_end, rest, base, c_try, c_peak
     # buffers
     double* ht
     double* hy
@@ -266,6 +266,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.cd_try = 0.0
     s.cd_found = 0.0
     s.low_since = -1.0
+    s.c_peak = 0.0
     s.drifting = 0
     s.held = 0
     s.last_level = 0.0
@@ -743,6 +744,7 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     s.rest = 0.0
     s.held = 0
     s.low_since = -1.0
+    s.c_peak = y
     restart_window(s)
     emit(s, EV_CONTACT, tc, 0, y)
 
@@ -931,9 +933,18 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         s.st = IDLE
         s.rest = y if y >= s.c_off else 0.0
         return
-    if s.held and low_for(s, t, y, s.last_level):
-        release_after_leave(s, k_now)
-        return
+    if s.held:
+        if low_for(s, t, y, s.last_level):
+            release_after_leave(s, k_now)
+            return
+    else:
+        # a contact that never held, let go onto a resting hand: it ends there, no release (golden)
+        if y > s.c_peak:
+            s.c_peak = y
+        if low_for(s, t, y, s.c_peak):
+            s.st = IDLE
+            s.rest = y if y >= s.c_off else 0.0
+            return
     if t < s.c_try:
         return
     if not steady_window(s, t, &mid) or mid < s.base + s.c_on:

@@ -391,6 +391,7 @@ class Detector:
         self.cd_try = 0.0  # its slow-step tests are not run again before this time
         self.cd_found = 0.0  # when it was found (a slow excursion's must still be flat later)
         self.low_since = -1.0  # since when the force lies below release_level of the hold's level
+        self.c_peak = 0.0  # the current contact's highest force while it has not held
         self.drifting = False  # a slow excursion was judged drift: no new level test until back in band
         self.held = False  # this contact has had a hold (a release is due when it ends)
         self.last_level = 0.0  # level of the contact's latest hold
@@ -891,6 +892,7 @@ class Detector:
         self.rest = 0.0
         self.held = False
         self.low_since = -1.0
+        self.c_peak = y
         self._restart_window()
         self._emit("contact", tc, None, y)
 
@@ -934,9 +936,22 @@ class Detector:
             # a threshold above that resting force.
             self.rest = y if y >= self.c_off else 0.0
             return
-        if self.held and self._low_for(t, y, self.last_level):
-            self._release_after_leave(k_now)
-            return
+        if self.held:
+            if self._low_for(t, y, self.last_level):
+                self._release_after_leave(k_now)
+                return
+        else:
+            # A squeeze or touch that never held and fell back to light contact (below
+            # release_level of its highest force, for release_time) was let go onto a resting hand,
+            # as a release with light contact left is: the contact ends there, with no release
+            # (nothing was held), and the resting force is no hold; the next contact rises a
+            # threshold above it. (A dynamometer's relaxed grip rests at 2-4 N.)
+            if y > self.c_peak:
+                self.c_peak = y
+            if self._low_for(t, y, self.c_peak):
+                self.st = IDLE
+                self.rest = y if y >= self.c_off else 0.0
+                return
         if t < self.c_try:
             return
         ok, mid = self._steady_window(t)
