@@ -476,6 +476,24 @@ def test_a_squeeze_let_go_onto_a_resting_hand_leaves_no_rest_hold(impl, trace, r
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_hold_let_go_onto_that_resting_hand_for_under_a_second_is_left_not_released(
+        impl, trace, run_trace, invariants, rate):
+    # The contract's resting level is a release's. One a squeeze's let-go left starts no contact at
+    # it, but ends none there either: a hold let go onto it for under release_time, then squeezed
+    # again, has ended `left` (a let-go that keeps light contact), its release at the final fall.
+    tr = trace(rate=rate).rest(1.0).ramp(35.0, 0.5).ramp(3.0, 0.4).hold(3.0)
+    tr = tr.ramp(30.0, 1.0).hold(5.0).ramp(3.0, 0.3, mark="let_go").hold(0.6)
+    tr = tr.ramp(40.0, 0.4).ramp(20.0, 0.4).release(0.3, mark="off").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=12)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["left"]
+    assert abs(holds[0].end - tr.marks["let_go"][0]) <= 0.3
+    rel = of(events, "release")
+    assert len(rel) == 1 and rel[0].t >= tr.marks["let_go"][1]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_a_let_go_to_an_unsteady_middle_then_off_is_left_then_release(impl, trace, run_trace, invariants,
                                                                      rate):
     tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).ramp(14.0, 0.3, mark="leave")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Five real hand-dynamometer recordings, hand-labelled, for ``score_detection.py --realdata``.
+"""Eleven real hand-dynamometer recordings, hand-labelled, for ``score_detection.py --realdata``.
 
 The recordings are not ours to copy (repository ``LIMB-UCF/Force-Measurement``, commit
 ``7eaa8aa6ce486a8bd9b2e7c809110ff7a2c14eed``, no licence file): a Vernier Go Direct hand dynamometer
@@ -78,6 +78,37 @@ FILES: dict[str, tuple[str, dict[str, Any]]] = {
         "notes": ("Squeezes and touches only (up to 50 N), none held 1.5 s near one level; between them "
                   "the relaxed grip rests at 2-3 N (8.0-10.2 s at 2.5 N): a resting hand, not a hold, "
                   "so no release either.")}),
+    "gdx_f": ("data/2025-01-27_15h11.46.606.csv", {
+        "holds": [[5.5, 8.35, 51.5], [10.0, 15.6, 31.0]],
+        "steps": [], "releases": [8.35, 15.6],
+        "notes": ("Two squeezes from an empty grip, each released to ~1 N; a 0.6-s bump to 2.5 N after "
+                  "the second is no hold.")}),
+    "gdx_g": ("data/2025-01-27_15h13.03.403.csv", {
+        "holds": [[4.6, 8.15, 55.5], [8.6, 12.05, 100.5]],
+        "steps": [[8.15, "up"]], "releases": [12.05],
+        "notes": ("An arrival overshooting to 75 N that fades to ~55 N by 5.6 s (hold from 4.6 s, within "
+                  "8 %), a fast step up to ~106 N, a sag to 89 N (-11 % for 0.6 s at 9.9-10.5 s) and back "
+                  "to 109 N read as one hold (ALTERNATIVE: the sag ends it, the rest too short for a "
+                  "hold), released at 12.05 s.")}),
+    "gdx_h": ("data/2025-01-27_17h19.22.863.csv", {
+        "holds": [[2.2, 4.95, 49.8], [5.35, 7.45, 103.0]],
+        "steps": [[4.95, "up"]], "releases": [7.45],
+        "notes": ("A 2-s ramp to a hold at ~50 N, a fast step up to ~103 N (overshoot to 113 N: start "
+                  "5.35 or 5.9 s), released at 7.45 s to 2-4 N and then to zero.")}),
+    "gdx_i": ("data/2025-02-12_12h30.57.495.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("A touch, 1.1 s at 4-5 N (too short), a ramp with a 0.7-s shelf at ~32 N, two "
+                  "squeezes to 87 and 64 N: nothing held.")}),
+    "gdx_j": ("data/2025-02-12_14h14.27.692.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("Eight squeezes (up to 77 N, none held), the grip resting at 2-5 N between the later "
+                  "ones (13.5-14.5 s at 2.5 N): no hold, no release.")}),
+    "gdx_k": ("data/2025-03-12_05h17.49.398.csv", {
+        "holds": [[6.3, 8.05, 57.6]],
+        "steps": [], "releases": [8.05],
+        "notes": ("Two touches, a 3-s ramp (a 0.6-s shelf at 23 N), a 1.75-s hold at ~57.6 N let go to "
+                  "1.5 N, then a squeeze to 22 N: release at 8.05 s (ALTERNATIVE, if the 0.2 s near 2 N "
+                  "does not end the contact: the hold ends 'left' and the release is at ~8.85 s).")}),
 }
 
 

@@ -143,7 +143,8 @@ ctypedef struct Core:
     int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
     double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
-    double low_since, last_level, last_end, rest, base, c_try, c_peak
+    double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
+    int let_go
     # buffers
     double* ht
     double* hy
@@ -273,6 +274,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.last_end = 0.0
     s.rest = 0.0
     s.base = 0.0
+    s.end_base = 0.0
+    s.let_go = 0
     s.mv_peak = 0.0
     s.mv_far = -1.0
     s.mv_far_up = 0
@@ -740,6 +743,8 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     s.st = CONTACT
     s.contact_t = tc
     s.base = thr - s.c_on
+    s.end_base = 0.0 if s.let_go else s.base  # a let-go's rest starts no contact but ends none (golden)
+    s.let_go = 0
     s.c_try = 0.0
     s.rest = 0.0
     s.held = 0
@@ -892,6 +897,7 @@ cdef void after_release(Core* s) noexcept nogil:
     s.held = 0
     s.st = IDLE
     s.rest = y if y >= s.c_off else 0.0
+    s.let_go = 0
     restart_window(s)
 
 
@@ -926,7 +932,7 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
 
 cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double mid, start, level, frm
-    if y < s.base + s.c_off:
+    if y < s.end_base + s.c_off:
         if s.held:
             release_after_leave(s, k_now)
             return
@@ -944,6 +950,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         if low_for(s, t, y, s.c_peak):
             s.st = IDLE
             s.rest = y if y >= s.c_off else 0.0
+            s.let_go = 1
             return
     if t < s.c_try:
         return
@@ -1488,7 +1495,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef int out
     if v_on < floor:
         v_on = floor
-    if y < s.base + s.c_off or (y < s.base + s.c_on and s.sub == MOVING and s.mv_dir < 0) or \
+    if y < s.end_base + s.c_off or (y < s.end_base + s.c_on and s.sub == MOVING and s.mv_dir < 0) or \
             (y < s.release_fraction * s.mv_ref and s.sub != STEADY and s.v < 0.0):
         release(s, t, k_now)
         return

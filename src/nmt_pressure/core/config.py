@@ -60,7 +60,8 @@ class DetectorConfig:
     #: A fall below this fraction of the hold's level that lasts ``release_time`` is a release even
     #: where light contact remains (a relaxed hand resting on the device, a load cell's zero drift).
     #: A contact that has not held ends the same way below this fraction of its highest force (a
-    #: squeeze let go onto a resting hand), with no release, and the resting force is no hold.
+    #: squeeze let go onto a resting hand), with no release; the next contact, and any hold, must rise
+    #: a threshold above that rest (unlike a release's rest, it ends no contact).
     release_level: float = 0.15
     #: ... lasting this long (s).
     release_time: float = 1.0

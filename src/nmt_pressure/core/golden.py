@@ -396,7 +396,9 @@ class Detector:
         self.held = False  # this contact has had a hold (a release is due when it ends)
         self.last_level = 0.0  # level of the contact's latest hold
         self.last_end = 0.0  # ... and when it ended
-        self.base = 0.0  # resting force this contact rose from
+        self.base = 0.0  # resting force this contact rose from: a hold stands a threshold above it
+        self.end_base = 0.0  # ... and the one it ends at (0 if that rest was a let-go's, not a release's)
+        self.let_go = False  # the resting force was left by a contact that never held (no release)
         self.mv_peak = 0.0  # furthest the excursion went from where it began
         self.mv_far = -1.0  # when it first got a step away from there (-1: not yet)
         self.mv_far_up = False  # ... and whether that was above it (a burst) rather than below
@@ -888,6 +890,11 @@ class Detector:
         self.st = CONTACT
         self.contact_t = tc
         self.base = thr - self.c_on  # the resting force this contact rose from (0 from no contact)
+        # The contract's resting level is a release's: one a let-go left (no hold, no release) is no
+        # end of contact, only no start of one (the next contact still rises a threshold above it),
+        # so a hold let go onto it ends `left`, its release at the contact's end.
+        self.end_base = 0.0 if self.let_go else self.base
+        self.let_go = False
         self.c_try = 0.0
         self.rest = 0.0
         self.held = False
@@ -927,7 +934,7 @@ class Detector:
     def _in_contact(self, t: float, y: float, k_now: int) -> None:
         """Contact without a hold: the end of contact, a release after a departure, or a new hold."""
         c = self.cfg
-        if y < self.base + self.c_off:
+        if y < self.end_base + self.c_off:
             if self.held:  # the contact held before the force left its level: this is its release
                 self._release_after_leave(k_now)
                 return
@@ -951,6 +958,7 @@ class Detector:
             if self._low_for(t, y, self.c_peak):
                 self.st = IDLE
                 self.rest = y if y >= self.c_off else 0.0
+                self.let_go = True
                 return
         if t < self.c_try:
             return
@@ -1241,8 +1249,8 @@ class Detector:
             v_on = floor
         # A release is the end of the contact: while the force falls it ends at the contact
         # threshold; otherwise (a hold just above it, noise) only below the hysteresis.
-        if y < self.base + self.c_off or \
-                (y < self.base + self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
+        if y < self.end_base + self.c_off or \
+                (y < self.end_base + self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
                 (y < c.release_fraction * self.mv_ref and self.sub != STEADY and self.v < 0.0):
             self._release(t, k_now)
             return
@@ -1852,6 +1860,7 @@ class Detector:
         # Light contact left: the next contact must rise a threshold above the resting force (the
         # lowest seen from now on; a force still falling to zero soon resets it).
         self.rest = y if y >= self.c_off else 0.0
+        self.let_go = False
         self._restart_window()
 
     def _band(self, t: float, y: float) -> None:
