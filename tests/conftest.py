@@ -14,7 +14,6 @@ does. Every fixture here is session-scoped, so Hypothesis tests may use them.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import math
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 from devices import Sim
+from toolmods import load_tool
 
 # A test run started in the background by a shell without job control (`make test &` in a script)
 # inherits SIGINT ignored, and so would every monitor the tests start and then stop with Ctrl-C's
@@ -372,13 +372,8 @@ def sims() -> Iterator[list[Sim]]:
 
 
 def _xvfb_module() -> Any:
-    """tools/xvfb.py, the one Xvfb starter (the bench uses it too), loaded by path: tools is no package."""
-    path = Path(__file__).resolve().parent.parent / "tools" / "xvfb.py"
-    spec = importlib.util.spec_from_file_location("nmt_tools_xvfb", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    """tools/xvfb.py, the one Xvfb starter (the bench uses it too)."""
+    return load_tool("xvfb")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ bounded sample so that the file takes well under a minute.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from toolmods import load_tool
 
 from nmt_pressure.cli import main as cli
 from nmt_pressure.core.config import DetectorConfig
@@ -40,12 +40,7 @@ from nmt_pressure.protocol import (
 )
 from nmt_pressure.protocol.splitter import BoundedSplitter
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("nmt_fuzz_tool", ROOT / "tools" / "fuzz.py")
-assert _spec is not None and _spec.loader is not None
-fuzz: Any = importlib.util.module_from_spec(_spec)
-sys.modules["nmt_fuzz_tool"] = fuzz
-_spec.loader.exec_module(fuzz)
+fuzz: Any = load_tool("fuzz")
 
 COMPILED = csvtable.SCANNER
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from toolmods import load_tool
 
 from firmware_sim import generate
 
-_PATH = Path(__file__).resolve().parent.parent / "tools" / "score_detection.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("score_detection", _PATH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["score_detection"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sd = _load()
+sd = load_tool("score_detection")
 
 
 @pytest.fixture(scope="module")
