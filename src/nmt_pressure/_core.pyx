@@ -949,7 +949,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
             s.c_peak = y
         if low_for(s, t, y, s.c_peak):
             s.st = IDLE
-            s.rest = y if y >= s.c_off else 0.0
+            s.rest = y  # still in contact here, so above c_off
             s.let_go = 1
             return
     if t < s.c_try:

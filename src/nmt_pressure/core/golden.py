@@ -957,7 +957,7 @@ class Detector:
                 self.c_peak = y
             if self._low_for(t, y, self.c_peak):
                 self.st = IDLE
-                self.rest = y if y >= self.c_off else 0.0
+                self.rest = y  # still in contact here, so above c_off
                 self.let_go = True
                 return
         if t < self.c_try:
