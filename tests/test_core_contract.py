@@ -443,6 +443,30 @@ def test_a_wobble_that_comes_back_within_a_second_is_part_of_the_hold(impl, trac
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("sag", [0.86, 0.87])
+def test_a_level_found_on_a_sag_is_no_hold_once_the_force_climbs_away_from_it(impl, trace, run_trace,
+                                                                            invariants, rate, sag):
+    # A dynamometer squeeze: a fast step up to 106 N, a sag of 13-14 % that lies near one level
+    # for min_hold, a climb back to 108 N, a let-go 1.3 s later. A new level is found on the sag,
+    # but when it has lasted min_hold the force has climbed away from it, and the let-go passing
+    # back through it is no return: no hold is told at a level the force is not holding (before,
+    # one at ~92 N was, with its end, and the release, pushed past the let-go). Nothing after the
+    # step lies within the hold band for min_hold, so the 55-N hold has ended `left`.
+    tr = trace(rate=rate).rest(1.0).ramp(55.0, 1.0).hold(4.0).ramp(106.0, 0.5, mark="up").hold(0.5)
+    tr = tr.ramp(106.0 * sag, 1.0).hold(0.3).ramp(108.0, 0.7).hold(0.6)
+    t, f = tr.release(0.4, mark="off").rest(1.0).build(noise=0.03, tremor=0.01, seed=13)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    for h in holds:
+        assert h.mean == pytest.approx(h.level, rel=0.1), (h.level, h.mean)
+        assert h.end <= tr.marks["off"][0] + 0.3, (h.level, h.end)
+    assert [(round(h.level), h.ended_by) for h in holds] == [(55, "left")]
+    assert abs(holds[0].end - tr.marks["up"][0]) <= 0.3
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.5
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("rest", [3.0, 5.0])
 def test_a_let_go_that_keeps_light_contact_is_a_release(impl, trace, run_trace, invariants, rate, rest):
     tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).ramp(rest, 0.5, mark="drop").hold(3.0)

@@ -1357,7 +1357,7 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
     cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
-    cdef bint past
+    cdef bint past, away
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet
     if not s.mv_fast and fabs(s.v) > v_on:
@@ -1417,8 +1417,9 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         else:
             resume(s, t, y, 0)
         return
-    if s.cd_start >= 0.0:
-        if fabs(y - s.cd_level) <= wide(s, s.cd_level):
+    if s.cd_start >= 0.0:  # survives a wobble; back = the force and its mean inside, not passing
+        if fabs(y - s.cd_level) <= wide(s, s.cd_level) and \
+                fabs(s.hm[hix(s, k_now)] - s.cd_level) <= wide(s, s.cd_level):
             s.cd_out = -1.0
         elif s.cd_out < 0.0:
             s.cd_out = t
@@ -1438,6 +1439,9 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if s.cd_start >= 0.0:
         if t - s.cd_start < s.min_hold:
             return
+        # left the candidate (under leave_time): no hold begun at a level the force is not at;
+        # only a slow step (sized to the force now, its level taken over slow_step_hold) is judged
+        away = s.cd_out >= 0.0
         frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
         if s.cd_span < 0.0:
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
@@ -1446,7 +1450,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         # that span scans back over the change, so it is measured last)
         mid = mean_ticks(s, s.ih1, s.n)
         past = relative and quiet and (mid - s.cd_level) * (s.cd_level - frm) > 0.0
-        if fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and \
+        if not away and fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and \
                 ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
                  (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))) and \
                 (span(s, frm, mid, t) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
@@ -1469,6 +1473,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                         do_step(s, t, k_now, 1)
                     else:
                         resume(s, t, y, 1)
+            return
+        if away:
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t)

@@ -1417,9 +1417,11 @@ class Detector:
             else:
                 self._resume(t, y, False)
             return
-        # A new hold at a new level? Once found it survives a wobble, as a hold does.
+        # A new hold at a new level? Once found it survives a wobble, as a hold does: back is the
+        # force and its VEL_MEAN average both inside its band, not a fall passing through it.
         if self.cd_start >= 0.0:
-            if abs(y - self.cd_level) <= self._wide(self.cd_level):
+            if abs(y - self.cd_level) <= self._wide(self.cd_level) and \
+                    abs(self.hm[self._h(k_now)] - self.cd_level) <= self._wide(self.cd_level):
                 self.cd_out = -1.0
             elif self.cd_out < 0.0:
                 self.cd_out = t
@@ -1443,6 +1445,13 @@ class Detector:
         if self.cd_start >= 0.0:
             if t - self.cd_start < c.min_hold:
                 return  # the new hold has not lasted min_hold yet
+            # The force has left the candidate (for under leave_time): it may come back to it, or
+            # the candidate lapses; no hold is begun at a level the force is not at now (a level
+            # found on a sag's bottom, the force climbing on past it). Only a slow step, whose size
+            # is measured to where the force is now and whose level is taken over the
+            # slow_step_hold just held, may still be judged (an ease's tail goes on past the level
+            # found on it, and a wandering hand keeps crossing that level's band edge).
+            away = self.cd_out >= 0.0
             # A fast movement that took over a slow excursion is judged on the whole change: a
             # slow ease does not become a step by speeding up on its way.
             frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
@@ -1464,7 +1473,7 @@ class Detector:
             # is taken after the rate fell quiet - at its turn, the way back being slower; nor
             # centred on a turn (at 10 Hz a tremor aliased to ~1 Hz lets the rate fall quiet on the
             # way out, and the window rises into the peak and falls out of it).
-            if abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
+            if not away and abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
                     ((self.mv_fast and not self._turning(1 if self.cd_level > self.mv_ref else -1)) or
                      (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))) and \
                     (self._span(frm, mid, t) if past else self.cd_span) <= SPAN_20_80 * c.step_max_duration:
@@ -1497,6 +1506,8 @@ class Detector:
                         else:
                             self._resume(t, y, True)  # too slow for an ease: a drift that came to rest
                 return  # wait: steady long enough at the new level makes it a slow step
+            if away:
+                return  # back to the candidate, or it lapses
             if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
                     self._left_fast():
                 self._leave(t)  # it left fast and settled where no step leads: a new hold begins
