@@ -1299,9 +1299,10 @@ cdef void leave(Core* s, double t) noexcept nogil:
     cdef double onset = s.mv_onset
     cdef double start = s.cd_start
     cdef double level = s.cd_level
+    cdef int at_it = s.cd_out < 0.0
     end_hold(s, onset, END_LEFT)
     s.win_from = back_to(s, s.n - 1, imax(oldest(s), s.win_from), onset)
-    if start >= 0.0:
+    if start >= 0.0 and at_it:  # no hold begun at a level the force has left
         begin_hold(s, t, band_start(s, level, onset, s.n - 1), level, start)
 
 

@@ -1796,10 +1796,11 @@ class Detector:
         onset = self.mv_onset
         start = self.cd_start
         level = self.cd_level
+        at_it = self.cd_out < 0.0
         self._end_hold(onset, "left")
         # The steadiness window restarts at the departure, so a new hold lies wholly after it.
         self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
-        if start >= 0.0:
+        if start >= 0.0 and at_it:  # (no hold begun at a level the force has left)
             self._begin_hold(t, self._band_start(level, onset), level, start)
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
