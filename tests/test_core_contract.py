@@ -467,6 +467,55 @@ def test_a_level_found_on_a_sag_is_no_hold_once_the_force_climbs_away_from_it(im
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_fast_push_from_a_drift_that_came_to_rest_is_a_step(impl, trace, run_trace, invariants, rate):
+    # A real dynamometer hold: 15 N drifting up to 19 N (about 6 %/s: drift), resting there, then a
+    # fast push to 22 N held. The push is a change of its own, from where the force rested (+13 %),
+    # not the tail of the slow drift: a step, not one drifting hold ended by the let-go.
+    tr = trace(rate=rate).rest(1.0).ramp(15.0, 1.0).hold(4.0).drift(0.28, 5.0).hold(1.6)
+    tr = tr.ramp(21.9, 0.4, mark="push").hold(2.5).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=21)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up")
+    assert abs(step.t - tr.marks["push"][0]) <= 0.2
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert holds[1].level == pytest.approx(21.9, rel=0.03)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_fast_drop_from_a_faded_hold_is_a_step_dated_at_the_drop(impl, trace, run_trace, invariants, rate):
+    # A finger gauge at 280 N fading 9 % over 6 s, resting, then dropping fast to 198 N: a step
+    # down from where the force rested, dated where the drop began (not at the fade).
+    tr = trace(rate=rate).rest(1.0).ramp(280.0, 1.0).hold(4.0).drift(-0.09, 6.0).hold(2.0)
+    tr = tr.ramp(198.0, 0.8, mark="drop").hold(2.5).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=22)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "down")
+    assert abs(step.t - tr.marks["drop"][0]) <= 0.1
+    assert [h.ended_by for h in holds] == ["step", "release"]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_level_settled_on_after_a_fast_start_is_the_hold_that_is_let_go(impl, trace, run_trace,
+                                                                        invariants, rate):
+    # A climber's pull: an overshoot held 1.6 s at 91 N, a fall that starts fast (-10 % in 0.6 s)
+    # and fades on to 74 N, 2.2 s there, the let-go. The fall left fast and settled: the first hold
+    # ended there (`left`) and the 74-N hold, which the slow-step test (slow_step_hold) had not
+    # yet judged, is the one released - not lost with the let-go.
+    tr = trace(rate=rate).rest(1.0).ramp(91.0, 0.3).hold(1.6).ramp(82.0, 0.6, mark="fall")
+    tr = tr.drift(-0.098, 1.7).hold(2.2).release(0.3, mark="off").rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=23)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["left", "release"]
+    assert abs(holds[0].end - tr.marks["fall"][0]) <= 0.2
+    assert holds[1].level == pytest.approx(75.0, rel=0.04)
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("rest", [3.0, 5.0])
 def test_a_let_go_that_keeps_light_contact_is_a_release(impl, trace, run_trace, invariants, rate, rest):
     tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).ramp(rest, 0.5, mark="drop").hold(3.0)

@@ -134,6 +134,7 @@ ctypedef struct Core:
     i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, h_cursor
     double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, mv_far_up, drifting, held, held_n, b_brisk
+    int mv_rested  # a fast movement took over a slow excursion that had come to rest (golden)
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     i64 ip
     double p_mar
@@ -255,6 +256,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_vpk = 0.0
     s.v_run = 0.0
     s.mv_away = 0
+    s.mv_rested = 0
     s.mv_out = -1.0
     s.mv_back = -1.0
     s.sl_onset = 0.0
@@ -907,9 +909,24 @@ cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
     after_release(s)
 
 
+cdef i64 settled_before(Core* s, double drop) noexcept nogil:
+    # the tick before drop if the force lay within the hold band of the candidate, a step from the
+    # hold's level, for the min_hold before it (relative mode); else -1 (golden._settled_before)
+    cdef i64 k = s.n - 1
+    cdef i64 lo = oldest(s)
+    if s.has_target or s.cd_start < 0.0 or fabs(s.cd_level - s.h_level) < step_thr(s, s.h_level):
+        return -1
+    while k > lo and s.ht[hix(s, k)] > drop:
+        k -= 1
+    if band_start(s, s.cd_level, s.mv_onset, k) > drop - s.min_hold:
+        return -1
+    return k
+
+
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double floor = hold_floor(s)
     cdef double tol, onset, level, drop
+    cdef i64 k_drop
     if s.sub == STEADY:
         tol = DEPART * s.ref + DEPART_K * s.sig_f
         onset = scan_departure(s, s.ref, tol, k_now, -1, floor)
@@ -918,6 +935,19 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         level = s.mv_ref
         onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1, floor)
         drop = drop_onset(s, k_now, onset, s.h_level)
+        k_drop = settled_before(s, drop) if s.mv_fast and left_fast_by(s, drop) else -1
+        if k_drop >= 0:
+            # left fast and had settled into a new hold (min_hold, a step away) when let go: the old
+            # hold ended there, the new one is released (golden)
+            s.cd_out = -1.0
+            if onset < s.mv_onset:
+                s.mv_onset = onset
+            leave(s, t, k_drop)
+            onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
+            end_hold(s, onset, END_RELEASE)
+            emit(s, EV_RELEASE, onset, 0, s.h_level)
+            after_release(s)
+            return
         if not (s.mv_fast and left_fast_by(s, drop)):
             onset = drop
         elif s.mv_far_up or drop - (onset if onset < s.mv_onset else s.mv_onset) > s.leave_time:
@@ -1005,8 +1035,11 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.mv_far = -1.0
         s.mv_far_up = 0
         s.mv_away = fast
+        s.mv_rested = 0
     else:
         s.mv_away = direction * (s.hy[hix(s, k_now)] - s.sl_ref) > 0.0
+        # from a force resting where the slow excursion took it: a change of its own (golden)
+        s.mv_rested = rested_before(s, s.mv_onset)
     s.mv_quiet = -1.0
     s.mv_settle = -1.0
 
@@ -1030,6 +1063,25 @@ cdef inline void last_thirds(Core* s, double* m0, double* m1, double* m2) noexce
     m0[0] = mean_ticks(s, s.ih2, s.it2)
     m1[0] = mean_ticks(s, s.it2, s.it1)
     m2[0] = mean_ticks(s, s.it1, s.n)
+
+
+cdef inline int from_hold(Core* s, double level) noexcept nogil:
+    # a step from the hold's own level too, when judged from a rested excursion (golden._from_hold)
+    return not s.mv_rested or fabs(level - s.h_level) >= step_thr(s, s.h_level)
+
+
+cdef int rested_before(Core* s, double t_end) noexcept nogil:
+    # the min_hold before t_end was flat: its halves' means agree within FLAT (golden._rested_before)
+    cdef double half = 0.5 * s.min_hold
+    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 kb = back_to(s, s.n - 1, lo, t_end)
+    cdef i64 km = back_to(s, kb, lo, t_end - half)
+    cdef i64 ka = back_to(s, km, lo, t_end - 2.0 * half)
+    cdef double m1
+    if ka <= lo or km >= kb or ka >= km:
+        return 0
+    m1 = mean_ticks(s, km, kb)
+    return fabs(m1 - mean_ticks(s, ka, km)) <= FLAT * m1 + ARRIVAL_K * s.sig_f
 
 
 cdef int is_flat(Core* s, double t) noexcept nogil:
@@ -1295,7 +1347,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     begin_hold(s, t, start, level, settled)
 
 
-cdef void leave(Core* s, double t) noexcept nogil:
+cdef void leave(Core* s, double t, i64 k_end) noexcept nogil:
+    # (a new hold at the candidate as it was at tick k_end: the latest, n - 1, but at a let-go)
     cdef double onset = s.mv_onset
     cdef double start = s.cd_start
     cdef double level = s.cd_level
@@ -1303,7 +1356,7 @@ cdef void leave(Core* s, double t) noexcept nogil:
     end_hold(s, onset, END_LEFT)
     s.win_from = back_to(s, s.n - 1, imax(oldest(s), s.win_from), onset)
     if start >= 0.0 and at_it:  # no hold begun at a level the force has left
-        begin_hold(s, t, band_start(s, level, onset, s.n - 1), level, start)
+        begin_hold(s, t, band_start(s, level, onset, k_end), level, start)
 
 
 cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
@@ -1343,9 +1396,9 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
         ka -= 1
     level = mean_ticks(s, ka, k1 + 1)
     if t1 - band_start(s, level, s.mv_onset, k1) < s.min_hold or \
-            fabs(level - s.mv_ref) < step_thr(s, s.mv_ref):
+            fabs(level - s.mv_ref) < step_thr(s, s.mv_ref) or not from_hold(s, level):
         return 0
-    frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
+    frm = s.h_level if s.sl_onset < s.mv_onset and not s.mv_rested else s.mv_ref
     sp = span(s, frm, level, t1 - 0.5 * VEL_MEAN)  # the mean must end before the new movement
     if sp > SPAN_20_80 * s.step_max or 0.6 * fabs(level - frm) < s.step_rate * s.h_level * sp:
         return 0
@@ -1414,7 +1467,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
             return  # came to rest on a short hold; coming back is a new movement (the rate lags)
         if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
-            leave(s, t)
+            leave(s, t, s.n - 1)
         else:
             resume(s, t, y, 0)
         return
@@ -1443,7 +1496,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         # left the candidate (under leave_time): no hold begun at a level the force is not at;
         # only a slow step (sized to the force now, its level taken over slow_step_hold) is judged
         away = s.cd_out >= 0.0
-        frm = s.h_level if s.sl_onset < s.mv_onset else s.mv_ref
+        frm = s.h_level if s.sl_onset < s.mv_onset and not s.mv_rested else s.mv_ref
         if s.cd_span < 0.0:
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
         # relative: up to where the force is now if it has gone on past the level found (while
@@ -1452,6 +1505,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         mid = mean_ticks(s, s.ih1, s.n)
         past = relative and quiet and (mid - s.cd_level) * (s.cd_level - frm) > 0.0
         if not away and fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and \
+                from_hold(s, s.cd_level) and \
                 ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
                  (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))) and \
                 (span(s, frm, mid, t) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
@@ -1478,7 +1532,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if away:
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
-            leave(s, t)
+            leave(s, t, s.n - 1)
         elif relative and not s.mv_fast and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK:
             pass
         else:
@@ -1490,7 +1544,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if fast_open or slow_open:
         return
     if s.mv_out >= 0.0 and t - s.mv_out > s.leave_time and left_fast(s):
-        leave(s, t)
+        leave(s, t, s.n - 1)
     else:
         resume(s, t, y, out)
 

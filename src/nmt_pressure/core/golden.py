@@ -402,6 +402,7 @@ class Detector:
         self.mv_peak = 0.0  # furthest the excursion went from where it began
         self.mv_far = -1.0  # when it first got a step away from there (-1: not yet)
         self.mv_far_up = False  # ... and whether that was above it (a burst) rather than below
+        self.mv_rested = False  # a fast movement took over a slow excursion that had come to rest
         self.rest = 0.0  # resting force after a release that left light contact
         # band
         self.b_state = B_IN
@@ -661,6 +662,25 @@ class Detector:
         hi = m0 if m0 > m1 else m1
         lo = m0 if m0 < m1 else m1
         return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
+
+    def _rested_before(self, t_end: float) -> bool:
+        """The ``min_hold`` before ``t_end`` was flat: its two halves' means agree within ``FLAT`` of
+        the level (plus noise), as ``_flat`` judges the last one (a 1.3 %/s change or faster is not)."""
+        half = 0.5 * self.cfg.min_hold
+        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        kb = self._back_to(self.n - 1, lo, t_end)
+        km = self._back_to(kb, lo, t_end - half)
+        ka = self._back_to(km, lo, t_end - 2.0 * half)
+        if ka <= lo or km >= kb or ka >= km:
+            return False  # not that much history: nothing to judge by
+        m1 = self._mean_ticks(km, kb)
+        return abs(m1 - self._mean_ticks(ka, km)) <= FLAT * m1 + ARRIVAL_K * self.sig_f
+
+    def _from_hold(self, level: float) -> bool:
+        """A new level is a step from the hold's own, if the change is judged from where a rested
+        slow excursion had taken the force: a change from one hold to another (a drift out and a
+        fast push back to the level is none)."""
+        return not self.mv_rested or abs(level - self.h_level) >= self._step_thr(self.h_level)
 
     def _turning(self, direction: int) -> bool:
         """The last min_hold's thirds show a turn, not a force resting on a new level
@@ -1334,10 +1354,15 @@ class Detector:
             self.mv_far = -1.0
             self.mv_far_up = False
             self.mv_away = fast
+            self.mv_rested = False
         else:
             # A slow excursion turned fast: away from where it began (a brisk push at the end of
             # an ease), or back towards it (the return from a drift's turn, which did not leave fast).
             self.mv_away = direction * (self.hy[self._h(k_now)] - self.sl_ref) > 0.0
+            # ... from a force resting where the slow excursion had taken it (a fade inside the hold,
+            # a drift that stopped), not from one still easing on: then the fast movement is a change
+            # of its own, judged from where it began, as from a hold.
+            self.mv_rested = self._rested_before(self.mv_onset)
         self.mv_quiet = -1.0
         self.mv_settle = -1.0
 
@@ -1454,7 +1479,7 @@ class Detector:
             away = self.cd_out >= 0.0
             # A fast movement that took over a slow excursion is judged on the whole change: a
             # slow ease does not become a step by speeding up on its way.
-            frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
+            frm = self.h_level if self.sl_onset < self.mv_onset and not self.mv_rested else self.mv_ref
             if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
                 self.cd_span = self._span(frm, self.cd_level, self.cd_start)
             # In relative mode, judged up to where the force is now (the last half min_hold, while
@@ -1474,6 +1499,7 @@ class Detector:
             # centred on a turn (at 10 Hz a tremor aliased to ~1 Hz lets the rate fall quiet on the
             # way out, and the window rises into the peak and falls out of it).
             if not away and abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
+                    self._from_hold(self.cd_level) and \
                     ((self.mv_fast and not self._turning(1 if self.cd_level > self.mv_ref else -1)) or
                      (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))) and \
                     (self._span(frm, mid, t) if past else self.cd_span) <= SPAN_20_80 * c.step_max_duration:
@@ -1561,13 +1587,13 @@ class Detector:
             ka -= 1
         level = self._mean_ticks(ka, k1 + 1)
         if t1 - self._band_start(level, self.mv_onset, k1) < c.min_hold or \
-                abs(level - self.mv_ref) < self._step_thr(self.mv_ref):
+                abs(level - self.mv_ref) < self._step_thr(self.mv_ref) or not self._from_hold(level):
             return False
         # ... and the first movement was faster than drift: over the middle 60 % of its way at
         # least at the rate that starts a movement (a drift that turns back under tremor is not).
         # (The span's crossings are those of the VEL_MEAN mean, which _span looks for up to half
         # that after the time it is given: the mean must end at t1, before the new movement.)
-        frm = self.h_level if self.sl_onset < self.mv_onset else self.mv_ref
+        frm = self.h_level if self.sl_onset < self.mv_onset and not self.mv_rested else self.mv_ref
         sp = self._span(frm, level, t1 - 0.5 * VEL_MEAN)
         if sp > SPAN_20_80 * c.step_max_duration or 0.6 * abs(level - frm) < c.step_rate * self.h_level * sp:
             return False
@@ -1791,8 +1817,9 @@ class Detector:
         # A lead-in the same way, or a counter-movement (a dip before a push): where it left.
         return self._scan_departure(ref, tol, k, 1 if dev > 0 else -1, lim)
 
-    def _leave(self, t: float) -> None:
-        """The force left the hold fast and neither came back nor stepped: the hold ends there."""
+    def _leave(self, t: float, k_end: int = -1) -> None:
+        """The force left the hold fast and neither came back nor stepped: the hold ends there (a
+        new one begins at the candidate it settled at, if any, as it was at tick ``k_end``)."""
         onset = self.mv_onset
         start = self.cd_start
         level = self.cd_level
@@ -1801,7 +1828,7 @@ class Detector:
         # The steadiness window restarts at the departure, so a new hold lies wholly after it.
         self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
         if start >= 0.0 and at_it:  # (no hold begun at a level the force has left)
-            self._begin_hold(t, self._band_start(level, onset), level, start)
+            self._begin_hold(t, self._band_start(level, onset, k_end), level, start)
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY
@@ -1849,6 +1876,21 @@ class Detector:
             level = self.mv_ref
             onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1, floor)
             drop = self._drop_onset(k_now, onset, self.h_level)
+            k_drop = self._settled_before(drop) if self.mv_fast and self._left_fast_by(drop) else -1
+            if k_drop >= 0:
+                # It left fast and had settled into a new hold, min_hold long and a step away, when
+                # the let-go came (a slow change's candidate waits slow_step_hold to be judged a
+                # step): the old hold ended at the departure, as where no step leads, and the new
+                # one is what was released.
+                self.cd_out = -1.0  # left by the let-go itself
+                if onset < self.mv_onset:
+                    self.mv_onset = onset  # the departure, dated as a release's `left` is
+                self._leave(t, k_drop)
+                onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
+                self._end_hold(onset, "release")
+                self._emit("release", onset, None, self.h_level)
+                self._after_release()
+                return
             if not (self.mv_fast and self._left_fast_by(drop)):
                 onset = drop  # a slow drift belonged to the hold: it ends where the fall began
             elif self.mv_far_up or drop - min(onset, self.mv_onset) > c.leave_time:
@@ -1864,6 +1906,20 @@ class Detector:
         self._end_hold(onset, "release")
         self._emit("release", onset, None, level)
         self._after_release()
+
+    def _settled_before(self, drop: float) -> int:
+        """In relative mode, the tick just before ``drop`` if the force had lain within the hold band
+        of a new level (the candidate), a step from the hold's, for the ``min_hold`` before it; else -1."""
+        if self.has_target or self.cd_start < 0.0 or \
+                abs(self.cd_level - self.h_level) < self._step_thr(self.h_level):
+            return -1
+        k = self.n - 1
+        lo = self._oldest()
+        while k > lo and self.ht[self._h(k)] > drop:
+            k -= 1
+        if self._band_start(self.cd_level, self.mv_onset, k) > drop - self.cfg.min_hold:
+            return -1
+        return k
 
     def _after_release(self) -> None:
         y = self.hy[self._h(self.n - 1)]
