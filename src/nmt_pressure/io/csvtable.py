@@ -279,34 +279,45 @@ class DecimalMark:
         self.value = chr(code) if code else ""
 
 
-def _cell_error(p: Path, line_no: int, row_index: int, name: str, what: str, fix: str) -> RecordingError:
+def cell_error(p: Path, line_no: int, row_index: int, name: str, what: str, fix: str) -> RecordingError:
+    """The error for a bad cell: the file, its line and data row, the column, what is wrong, the fix."""
     return RecordingError(
         f"{p} line {line_no} (data row {row_index + 1}): column {brief(name)} {what}; {fix}.",
         path=p, line=line_no)
+
+
+def short_row(p: Path, line_no: int, n_cells: int, cols: Sequence[int],
+              names: Sequence[str]) -> RecordingError:
+    """The error for a line with too few cells for ``cols``, naming the last column wanted."""
+    need = max(cols) + 1
+    last = names[list(cols).index(need - 1)]
+    return RecordingError(
+        f"{p} line {line_no} has {n_cells} cell{'s' if n_cells != 1 else ''} but column "
+        f"{brief(last)} is number {need}; complete or delete that line.", path=p, line=line_no)
 
 
 def _to_float(p: Path, cell: str, name: str, line_no: int, row_index: int, mark: DecimalMark) -> float:
     fix = "fix or delete that line"
     if "," in cell and mark.comma_allowed:
         if "." in cell:
-            raise _cell_error(p, line_no, row_index, name,
-                              f"has {brief(cell)}, which mixes decimal points and commas (thousands "
-                              "separators are not supported)",
-                              "write the number without thousands separators")
+            raise cell_error(p, line_no, row_index, name,
+                             f"has {brief(cell)}, which mixes decimal points and commas (thousands "
+                             "separators are not supported)",
+                             "write the number without thousands separators")
         if mark.value == ".":
-            raise _cell_error(p, line_no, row_index, name,
-                              f"has {brief(cell)} with a decimal comma where the numbers before it use "
-                              "points",
-                              "use one decimal mark throughout the file")
+            raise cell_error(p, line_no, row_index, name,
+                             f"has {brief(cell)} with a decimal comma where the numbers before it use "
+                             "points",
+                             "use one decimal mark throughout the file")
         here = ","
         text = cell.replace(",", ".")
     else:
         here = "." if "." in cell else ""
         if here and mark.value == ",":
-            raise _cell_error(p, line_no, row_index, name,
-                              f"has {brief(cell)} with a decimal point where the numbers before it use "
-                              "commas",
-                              "use one decimal mark throughout the file")
+            raise cell_error(p, line_no, row_index, name,
+                             f"has {brief(cell)} with a decimal point where the numbers before it use "
+                             "commas",
+                             "use one decimal mark throughout the file")
         text = cell
     try:
         if "_" in text or not text.isascii():
@@ -316,10 +327,16 @@ def _to_float(p: Path, cell: str, name: str, line_no: int, row_index: int, mark:
         value = float(text)
     except ValueError:
         what = "is empty" if not cell else f"has {brief(cell)}, which is not a number"
-        raise _cell_error(p, line_no, row_index, name, what, fix) from None
+        raise cell_error(p, line_no, row_index, name, what, fix) from None
     if here:
         mark.value = here
     return value
+
+
+def row_text(raw: str) -> str | None:
+    """A line's text before any ``#``, or None when that is blank: no data row (skipped)."""
+    line = raw.split("#", 1)[0] if "#" in raw else raw
+    return line if line.strip() else None
 
 
 def parse_row(p: Path, raw: str, line_no: int, row_index: int, head: Head, cols: Sequence[int],
@@ -329,16 +346,12 @@ def parse_row(p: Path, raw: str, line_no: int, row_index: int, head: Head, cols:
     This is the definition of what a data line means; the fast paths read a subset of it the same
     way and leave the rest to it. Raises the error naming the line for anything else.
     """
-    line = raw.split("#", 1)[0] if "#" in raw else raw
-    if not line.strip():
+    line = row_text(raw)
+    if line is None:
         return None
     cells = split_blanks(line) if head.delimiter is None else csv_cells(line, head.delimiter)
-    need = max(cols) + 1
-    if len(cells) < need:
-        last = names[list(cols).index(need - 1)]
-        raise RecordingError(
-            f"{p} line {line_no} has {len(cells)} cell{'s' if len(cells) != 1 else ''} but column "
-            f"{brief(last)} is number {need}; complete or delete that line.", path=p, line=line_no)
+    if len(cells) <= max(cols):
+        raise short_row(p, line_no, len(cells), cols, names)
     return [_to_float(p, cells[c].strip().strip('"'), name, line_no, row_index, mark)
             for c, name in zip(cols, names, strict=True)]
 

@@ -16,7 +16,13 @@ the unit the force column's name states (``force_kg``, ``Force (kg)``) or, if it
 the user names (else newtons, reported as assumed); the time likewise into seconds from the unit the
 time column's name states (``t_s``, ``time_ms``, ``Time (ms)``, ``t[µs]``, ``millis``) or the user
 names (else seconds, assumed, unless the rows are a second or more apart: that is a millisecond or
-microsecond clock far more often than a recording of one sample a second, and is refused).
+microsecond clock far more often than a recording of one sample a second, and is refused). A time
+column of ISO 8601 date-times (``2025-01-27 15:13:03.983837``, ``2025-01-27T15:13:03.98Z``, with a UTC
+offset or none) is read as seconds since its first row, whose date-time is kept as
+``metadata["time_origin"]`` (:mod:`nmt_pressure.io.datetimes`). In a CSV whose first header row lacks
+the time or force column, the first row further down the file's head that names both is the header;
+the lines above it are a preamble (a lab script's participant details), and nothing of it is kept but
+its length, ``metadata["preamble_lines"]`` (:mod:`nmt_pressure.io.preamble`).
 Exports of the Tindeq Progressor app and of Grip-Connect (CSV and JSON) are recognised by their
 content and read with no options (:mod:`nmt_pressure.io.formats`); :attr:`Recording.format` says what
 was read. The table reading itself is :mod:`nmt_pressure.io.csvtable`.
@@ -43,7 +49,8 @@ from typing import Any, NamedTuple, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from nmt_pressure.io import csvtable, formats
+from nmt_pressure.io import csvtable, datetimes, formats, preamble
+from nmt_pressure.io.preamble import find_column
 from nmt_pressure.io.rectypes import (
     DEFAULT_FORCE_COL,
     DEFAULT_TIME_COL,
@@ -109,7 +116,8 @@ def read_recording(path: str | os.PathLike[str], time_col: str | None = None,
     converted to seconds. A time column naming no unit, with none given, is read as seconds, unless
     its rows are a median of 1 or more apart: as seconds that is at most one sample a second, as an
     Arduino's ``millis()`` up to a kilohertz, so it is refused with both fixes named. A Grip-Connect export's
-    time base is its format's: ``time_unit`` is refused there.
+    time base is its format's, and a column of date-times is read as seconds since its first row:
+    ``time_unit`` is refused for both.
 
     Raises :class:`RecordingError` for anything wrong with the file or the options, with a message
     meant for the user.
@@ -198,15 +206,20 @@ def _read_bytes(p: Path) -> bytes:
     return data
 
 
-def _find_column(header: Sequence[str], wanted: str) -> int | None:
-    """Index of a column: an exact name match first, then a case-insensitive one."""
-    if wanted in header:
-        return header.index(wanted)
-    folded = wanted.strip().casefold()
-    for i, name in enumerate(header):
-        if name.casefold() == folded:
-            return i
-    return None
+def _find_table(data: bytes, head: csvtable.Head, fmt: str, tname: str,
+                fname: str) -> tuple[csvtable.Head, int | None, int | None]:
+    """The head of the table holding the time and force columns, and their indices (None: not there).
+
+    Below a preamble if the first header row lacks either, in a generic CSV only: our own recordings
+    and the apps' exports have their header row where their format puts it.
+    """
+    ti, fi = find_column(head.header, tname), find_column(head.header, fname)
+    if (ti is None or fi is None) and fmt == "csv":
+        below = preamble.find_header(data, head, (tname, fname))
+        if below is not None:
+            head = below
+            ti, fi = find_column(head.header, tname), find_column(head.header, fname)
+    return head, ti, fi
 
 
 class _Role(NamedTuple):
@@ -294,10 +307,13 @@ def _check_time_step(p: Path, column: str, t: npt.NDArray[np.float64]) -> None:
 
 def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str, fname: str,
                 units: _Units) -> Recording:
-    ti = _find_column(head.header, tname)
-    fi = _find_column(head.header, fname)
+    head, ti, fi = _find_table(data, head, fmt, tname, fname)
     if ti is None or fi is None:
-        present = brief_list(head.header)
+        # A table further down with other names: the preamble's, and the names the user meant.
+        later = preamble.later_table(data, head) if fmt == "csv" else None
+        present = brief_list(head.header, 4 if later else 8)  # two lists: fewer names each
+        if later is not None:
+            present += f"; a table at line {later[0]} has columns {brief_list(later[1], 4)}"
         if ti is None and fi is None:
             raise RecordingError(
                 f"{p} has no time column {brief(tname)} and no force column {brief(fname)} (its columns are "
@@ -314,10 +330,22 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
     names = [head.header[ti], head.header[fi]]
     unit_name, unit_source = _unit_of(_FORCE, p, names[1], units.force, units.force_default)
     factor = UNITS[unit_name]
-    time_unit, time_source = _unit_of(_TIME, p, names[0], units.time, units.time_default)
+    stamp = datetimes.first_datetime(data, head, ti)
+    if stamp is None:
+        time_unit, time_source = _unit_of(_TIME, p, names[0], units.time, units.time_default)
+    elif units.time is not None:
+        raise RecordingError(
+            f"{p}: the time column {brief(names[0])} is date-times ({brief(stamp)} in its first row), read "
+            "as seconds since the first; leave out --time-unit.", path=p)
+    else:  # date-times: the unit is theirs, whatever the column's name says
+        time_unit, time_source = "s", "file"
 
-    def load(part: bytes) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        columns = csvtable.read_columns(p, part, head, (ti, fi), names)
+    def load(part: bytes) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], str | None]:
+        origin = None
+        if stamp is None:
+            columns = csvtable.read_columns(p, part, head, (ti, fi), names)
+        else:
+            columns, origin = datetimes.read_columns(p, part, head, (ti, fi), names)
         t, raw = columns.values
         # A bad line first: it says more. The times are still in the file's unit here, as its message
         # quotes them; they become seconds below, once the whole column is known to be in order.
@@ -334,15 +362,17 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
         force = newtons(p, raw, factor, where)  # a bad line before a judgement of the whole column
         if time_source == "assumed":
             _check_time_step(p, names[0], t)
-        return to_seconds(p, t, time_unit, where), force
+        return to_seconds(p, t, time_unit, where), force, origin
 
     # A live recorder may still be appending: its last line may be cut anywhere.
-    (t, force), left_out = csvtable.without_partial_row(data, head, load,
-                                                        written_by_us=fmt == "nmt_pressure")
+    (t, force, origin), left_out = csvtable.without_partial_row(data, head, load,
+                                                                written_by_us=fmt == "nmt_pressure")
     metadata = dict(head.metadata)
     metadata.update(csvtable.trailing_metadata(data, head.data_offset))
     if left_out is not None:
         metadata[csvtable.PARTIAL_LAST_LINE] = left_out
+    if origin is not None:
+        metadata[datetimes.TIME_ORIGIN] = origin
     rec = Recording(t=t, force_n=force, metadata=metadata, columns=list(head.header), source=p,
                     time_col=names[0], force_col=names[1], unit=unit_name, unit_source=unit_source,
                     time_unit=time_unit, time_unit_source=time_source, format=fmt)
@@ -364,18 +394,21 @@ def read_other_columns(rec: Recording) -> tuple[dict[str, npt.NDArray[np.float64
         return {}, []
     data = _read_bytes(p)
     start = len(_BOM) if data.startswith(_BOM) else 0
-    head = csvtable.parse_head(p, data, start)
-    ti, fi = _find_column(head.header, rec.time_col), _find_column(head.header, rec.force_col)
+    head, ti, fi = _find_table(data, csvtable.parse_head(p, data, start), rec.format, rec.time_col,
+                               rec.force_col)
     changed = RecordingError(f"{p} has changed since it was read; read it again with read_recording().",
                              path=p)
     if ti is None or fi is None:
         raise changed
     others = [(i, name) for i, name in enumerate(head.header) if i not in (ti, fi) and name.strip()]
+    dates = datetimes.first_datetime(data, head, ti) is not None
 
     def load(wanted: list[tuple[int, str]]) -> Callable[[bytes], list[npt.NDArray[np.float64]]]:
         def read(part: bytes) -> list[npt.NDArray[np.float64]]:
-            return csvtable.read_columns(p, part, head, [ti, *(i for i, _ in wanted)],
-                                         [rec.time_col, *(n for _, n in wanted)]).values
+            cols, names = [ti, *(i for i, _ in wanted)], [rec.time_col, *(n for _, n in wanted)]
+            if dates:
+                return datetimes.read_columns(p, part, head, cols, names)[0].values
+            return csvtable.read_columns(p, part, head, cols, names).values
         return read
 
     ours = rec.format == "nmt_pressure"
