@@ -343,7 +343,7 @@ def test_decimal_comma_in_a_comma_separated_file_is_no_number(tmp_path: Path, re
 # --------------------------------------------------------------------------------------------------
 
 TINDEQ_RFD = ("date,tag,comment,unit,intervalTime (ms),IntervalThreshold,rfdInterval,rfd2080\n"
-              "2023-24-05 19:31:30,36946123,,SI,100,0.5000000,-1.5650044,8.8909982\n"
+              "2023-24-05 19:31:30,10000001,,SI,100,0.5000000,-1.5650044,8.8909982\n"
               "\n"
               "time,weight\n"
               "0.054285,0.6558792114257814\n"
@@ -352,7 +352,7 @@ TINDEQ_RFD = ("date,tag,comment,unit,intervalTime (ms),IntervalThreshold,rfdInte
 
 TINDEQ_ENDURANCE = ('date,tag,comment,unit,max,avg,duration,mvc,"Target Zone, lower(% of mvc)",'
                     '"Target Zone, upper (% of mvc)"\n'
-                    "2023-30-04 18:48:28,36946123_balanza,,SI,29.8711592,25.7946183,30,-,-,-\n"
+                    "2023-30-04 18:48:28,10000001_balanza,,SI,29.8711592,25.7946183,30,-,-,-\n"
                     ",,,,,,,,,\n"
                     "time,weight,,,,,,,,\n"
                     "0,75,,,,,,,,\n"
@@ -369,7 +369,7 @@ def test_tindeq_export_with_summary(tmp_path: Path, reader: str) -> None:
                                                       0.7021440505981445]) * KG, rtol=1e-15)
     assert rec.metadata["recorded_at"] == "2023-05-24T19:31:30"  # YEAR-DAY-MONTH
     assert rec.metadata["tindeq.date"] == "2023-24-05 19:31:30"
-    assert rec.metadata["tindeq.tag"] == "36946123"
+    assert rec.metadata["tindeq.tag"] == "10000001"
     assert rec.metadata["tindeq.intervalTime (ms)"] == "100"
     assert rec.metadata["tindeq.unit"] == "SI"
     assert "tindeq.comment" not in rec.metadata  # empty fields are left out

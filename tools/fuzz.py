@@ -706,12 +706,12 @@ def seed_tindeq(rng: random.Random) -> tuple[bytes, dict[str, str]]:
     if kind == 0:
         unit = rng.choice(("SI", "US", "imperial", "", "lbs"))
         head = ("date,tag,comment,unit,intervalTime (ms),IntervalThreshold,rfdInterval,rfd2080\n"
-                f"2023-24-05 19:31:30,36946123,,{unit},100,0.5,-1.56,8.89\n\ntime,weight\n")
+                f"2023-24-05 19:31:30,10000001,,{unit},100,0.5,-1.56,8.89\n\ntime,weight\n")
         rows = "".join(f"{a!r},{b!r}\n" for a, b in zip(t.tolist(), f.tolist(), strict=True))
     elif kind == 1:
         head = ('date,tag,comment,unit,max,avg,duration,mvc,"Target Zone, lower(% of mvc)",'
                 '"Target Zone, upper (% of mvc)"\n'
-                "2023-30-04 18:48:28,36946123_balanza,,SI,29.87,25.79,30,-,-,-\n"
+                "2023-30-04 18:48:28,10000001_balanza,,SI,29.87,25.79,30,-,-,-\n"
                 ",,,,,,,,,\ntime,weight,,,,,,,,\n")
         rows = "".join(f"{a:.6g},{b:.4g},,,,,,,,\n" for a, b in zip(t.tolist(), f.tolist(), strict=True))
     else:

@@ -21,13 +21,14 @@ REPO_DIR is a work tree of the repository, or a bare/mirror git directory (read 
 from __future__ import annotations
 
 import csv
-import io
-import json
 import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realdata_out import write_labelled  # a sibling tool, importable when run as a script
 
 COMMIT = "7eaa8aa6ce486a8bd9b2e7c809110ff7a2c14eed"
 
@@ -138,15 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     repo, out = Path(args[0]), Path(args[1])
     out.mkdir(parents=True, exist_ok=True)
     for name, (path, labels) in FILES.items():
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["t_s", "force_N"])
-        w.writerows((f"{t:.6f}", repr(f)) for t, f in convert(_source(repo, path)))
-        (out / f"{name}.csv").write_text(buf.getvalue(), encoding="utf-8")
-        meta = {"unit": "N", "force_column": "force_N",
-                "source": f"LIMB-UCF/Force-Measurement@{COMMIT}:{path}", **labels}
-        (out / f"{name}.labels.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {out / name}.csv and its labels")
+        write_labelled(out, name, convert(_source(repo, path)),
+                       f"LIMB-UCF/Force-Measurement@{COMMIT}:{path}", labels)
     return 0
 
 
