@@ -1478,7 +1478,8 @@ class Detector:
             # found on it, and a wandering hand keeps crossing that level's band edge).
             away = self.cd_out >= 0.0
             # A fast movement that took over a slow excursion is judged on the whole change: a
-            # slow ease does not become a step by speeding up on its way.
+            # slow ease does not become a step by speeding up on its way (unless the excursion had
+            # come to rest before it: then from where it began, as from a hold).
             frm = self.h_level if self.sl_onset < self.mv_onset and not self.mv_rested else self.mv_ref
             if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
                 self.cd_span = self._span(frm, self.cd_level, self.cd_start)
