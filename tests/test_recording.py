@@ -300,6 +300,8 @@ def test_time_going_backwards_after_comments(tmp_path: Path) -> None:
 def test_non_finite_values(tmp_path: Path, bad: str) -> None:
     msg = error_of(write(tmp_path, f"t_s,force_n\n0,1\n0.1,{bad}\n0.2,1\n"))
     assert "line 3" in msg and "finite" in msg
+    # The value as the user wrote it, not numpy's repr of it (np.float64(inf)).
+    assert f"is {bad}, not a finite number" in msg and "np." not in msg
 
 
 def test_non_finite_time(tmp_path: Path) -> None:

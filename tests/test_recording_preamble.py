@@ -82,6 +82,7 @@ def test_the_lab_scripts_file_reads_with_its_column_names(tmp_path: Path, scanne
     np.testing.assert_array_equal(rec.force_n, force)
     assert rec.columns == ["Force", "Timestamp"] and (rec.time_col, rec.force_col) == ("Timestamp", "Force")
     assert (rec.time_unit, rec.time_unit_source) == ("s", "file")
+    assert rec.time_note() == "s (date-times, counted from '2025-01-27T15:13:03.983837')"  # a report's header
     # Of the preamble only its length: the participant's name goes nowhere.
     assert rec.metadata == {"preamble_lines": "7", "time_origin": "2025-01-27T15:13:03.983837"}
     assert "Jane" not in repr(rec.metadata)
@@ -107,6 +108,7 @@ def test_analyze_finds_the_hold_in_a_lab_scripts_file(tmp_path: Path) -> None:
     assert hold["level"] == pytest.approx(50.0, abs=1.0) and hold["duration"] == pytest.approx(6.0, abs=1.0)
     assert 1.5 < hold["start"] < 3.5
     assert (doc["meta"]["time_unit"], doc["meta"]["time_unit_source"]) == ("s", "file")
+    assert doc["meta"]["time_origin"] == when[0].isoformat()  # what the seconds count from
     assert doc["meta"]["sample_rate_hz"] == pytest.approx(100.0, rel=0.05)
     assert "Jane" not in proc.stdout + proc.stderr
 

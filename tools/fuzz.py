@@ -55,6 +55,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -723,6 +724,25 @@ def seed_tindeq(rng: random.Random) -> tuple[bytes, dict[str, str]]:
     return text.encode(), {}
 
 
+def seed_lab(rng: random.Random) -> tuple[bytes, dict[str, str]]:
+    """A lab script's file: a preamble (a participant's details), a blank line, then a table whose
+    time column is ISO date-times (a script's datetime.now()), in one of their written forms."""
+    t, f = _series(rng, rng.randrange(2, 150))
+    start = datetime(2025, 1, 27, 23, 59, 58, 983837, tzinfo=UTC if rng.random() < 0.3 else None)
+    sep = rng.choice((" ", "T"))
+    spec = rng.choice(("auto", "seconds", "milliseconds"))
+    head = ["Participant Information", "Name,Somebody", "Age,", "Date,2025-01-27_23h59.58.983", ""]
+    if rng.random() < 0.5:
+        head = ["# exported by a lab script", *head]
+    lines = [*head, rng.choice(("Force,Timestamp", "Timestamp,Force"))]
+    for a, b in zip(t.tolist(), f.tolist(), strict=True):
+        when = (start + timedelta(seconds=a - t[0])).isoformat(sep=sep, timespec=spec)
+        when = when.replace("+00:00", "Z") if rng.random() < 0.5 else when
+        lines.append(f"{b!r},{when}" if lines[len(head)].startswith("Force") else f"{when},{b!r}")
+    eol = rng.choice(("\n", "\r\n"))
+    return (eol.join(lines) + eol).encode(), {"time_col": "Timestamp", "force_col": "Force"}
+
+
 def _gc_packets(rng: random.Random) -> list[dict[str, Any]]:
     zones = rng.choice((1, 1, 3))
     per = rng.choice((1, 3, 4))
@@ -765,6 +785,7 @@ def seed_gc_json(rng: random.Random) -> tuple[bytes, dict[str, str]]:
 READERS: dict[str, Callable[[random.Random], tuple[bytes, dict[str, str]]]] = {
     "read-ours": seed_ours, "read-csv": seed_csv, "read-semicolon": seed_semicolon,
     "read-tindeq": seed_tindeq, "read-gc-csv": seed_gc_csv, "read-gc-json": seed_gc_json,
+    "read-lab": seed_lab,
 }
 ALL_SEEDS = list(READERS.values())
 
@@ -787,7 +808,8 @@ def _outcome_key(r: Recording | RecordingError) -> tuple[object, ...]:
             tuple(sorted(r.metadata.items())), r.t.tobytes(), r.force_n.tobytes())
 
 
-ERROR_KINDS = [("not a text file", "binary"), ("is empty", "empty"), ("not valid JSON", "bad-json"),
+ERROR_KINDS = [("date-time", "date-time"), ("UTC offset", "date-time"),
+               ("not a text file", "binary"), ("is empty", "empty"), ("not valid JSON", "bad-json"),
                ("not a Grip-Connect", "json-not-grip-connect"), ("no header row", "no-header"),
                ("time goes backwards", "time-backwards"), ("goes back in time", "time-backwards"),
                ("--time-unit", "time-unit"), ("unknown time unit", "time-unit"),

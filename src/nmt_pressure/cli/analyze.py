@@ -22,7 +22,7 @@ from nmt_pressure.cli.common import (
     write_text,
 )
 from nmt_pressure.io.recording import read_recording
-from nmt_pressure.io.rectypes import recorded_config
+from nmt_pressure.io.rectypes import TIME_ORIGIN, recorded_config
 
 __all__ = ["COMMAND", "configure", "run"]
 
@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         "version": __version__,
         "config": cfg.to_dict(),
     }
+    if TIME_ORIGIN in rec.metadata:  # date-times in the file: the times are seconds since this
+        meta["time_origin"] = rec.metadata[TIME_ORIGIN]
     text = to_json(analysis_dict(result.events, result.holds, meta))
     if args.json == "-":
         sys.stdout.write(text)

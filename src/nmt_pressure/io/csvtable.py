@@ -517,9 +517,10 @@ def check_values(p: Path, columns: Columns, names: Sequence[str], time_index: in
         if bad.size:
             i = int(bad[0])
             line = columns.line_of(i)
+            # float(): the value as written (inf, nan); numpy 2's own repr reads np.float64(inf).
             raise RecordingError(
-                f"{p} line {line} (data row {i + 1}): column {brief(name)} is {values[i]!r}, not a finite "
-                f"number ({bad.size} such row{'s' if bad.size != 1 else ''}); fix or delete "
+                f"{p} line {line} (data row {i + 1}): column {brief(name)} is {float(values[i])!r}, not a "
+                f"finite number ({bad.size} such row{'s' if bad.size != 1 else ''}); fix or delete "
                 f"{'that line' if bad.size == 1 else 'those lines'}.", path=p, line=line)
     if time_index is None:
         return

@@ -25,10 +25,9 @@ import numpy.typing as npt
 
 from nmt_pressure.io import csvtable
 from nmt_pressure.io.csvtable import Columns, Head
-from nmt_pressure.io.rectypes import RecordingError, brief
+from nmt_pressure.io.rectypes import TIME_ORIGIN, RecordingError, brief
 
-#: Metadata key of the first row's date-time (ISO 8601), from which the times are counted.
-TIME_ORIGIN = "time_origin"
+__all__ = ["TIME_ORIGIN", "first_datetime", "parse", "read_columns"]
 
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 _MICROSECOND = timedelta(microseconds=1)

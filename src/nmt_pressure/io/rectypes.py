@@ -49,6 +49,9 @@ _UNIT_ALIASES: dict[str, str] = {
 #: :attr:`Recording.time_unit_source` says the same of the time unit (``--time-unit`` for "option").
 UNIT_SOURCES = ("column", "option", "file", "assumed")
 
+#: Metadata key of a date-time time column's first row (ISO 8601), from which its times are counted.
+TIME_ORIGIN = "time_origin"
+
 #: Time units a recording's time column may be in, as seconds per unit (times are read into seconds).
 TIME_UNITS: dict[str, float] = {
     "s": 1.0,
@@ -317,6 +320,9 @@ class Recording:
         if self.time_unit_source == "option":
             return f"{self.time_unit} (--time-unit{shown})"
         if self.time_unit_source == "file":
+            origin = self.metadata.get(TIME_ORIGIN)
+            if origin:  # date-times: say from when, which the seconds alone no longer show
+                return f"{self.time_unit} (date-times, counted from {brief(origin, 40)}{shown})"
             return f"{self.time_unit} (as the file says{shown})"
         # Said as the default rather than "assumed": a column it could not be (one a second or more
         # per row) has been refused by the reader, so this is no guess in the dark.
