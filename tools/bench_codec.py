@@ -128,6 +128,20 @@ def main(argv: list[str] | None = None) -> int:
         t = best_of(rep, go)
         print(f"ascii {name:34s} {len(text) / t / 1e6:6.2f} MB/s {args.lines / t:11,.0f} lines/s "
               f"{args.lines / t / 1000:7,.0f}x a 1 kHz line rate")
+    # Garbage: long runs of digits that then fail every pattern (line noise, a wrong baud rate, a
+    # device dumping memory). The decoder must stay ahead of the serial line on these too; a
+    # pattern that splits a run of digits in every way falls behind it (stop 26: 0.02 s a line).
+    n_junk = max(1, args.lines // 100)
+    junk = ["1" + "0" * rng.randrange(200, 500) + rng.choice("xqz") for _ in range(n_junk)]
+    text = ("\r\n".join(junk) + "\r\n").encode()
+    parts = chunks(text, 4096)
+
+    def go_junk() -> None:
+        dec = AsciiDecoder()
+        assert sum(len(dec.feed(p)) for p in parts) == n_junk  # each told as a banner, none a reading
+    t = best_of(rep, go_junk)
+    print(f"ascii {'garbage (200-500 digits, then junk)':34s} {len(text) / t / 1e6:6.2f} MB/s "
+          f"{n_junk / t:11,.0f} lines/s {len(text) / t / LINE_BYTES_PER_S:7,.1f}x a 115200-baud line")
     print()
 
     blob = data[: 1 << 20]

@@ -53,12 +53,14 @@ UNIT_ALIASES: dict[str, str] = {
 #: Imada's one-letter unit codes.
 _IMADA_UNITS = {"N": "N", "K": "kg", "O": "lbf"}
 
-_NUM = r"[+-]?\s*(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# (Digits after a point only: "\d+\.?\d*" splits a run of digits between its two parts in every way,
+# and a long run that then fails to match - garbage on the line - costs quadratic time per pattern.)
+_NUM = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _UNIT = r"(?:lbf|lbs|lb|kgf|kg|gf|g|n)"
 # A number, an optional unit (with or without a space) and an optional Wagner "Peak".
 _VALUE = re.compile(rf"(?P<v>{_NUM})\s*(?:(?P<u>{_UNIT})(?:\s+peak)?)?", re.IGNORECASE)
 _IMADA = re.compile(rf"(?P<v>{_NUM})(?P<u>[NKO])[TP][LOHE0]?")  # "0" as quoted in imada_forcegauge
-_PAIR = re.compile(rf"(?P<t>{_NUM})\s+(?P<v>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<u>{_UNIT})?",
+_PAIR = re.compile(rf"(?P<t>{_NUM})\s+(?P<v>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<u>{_UNIT})?",
                    re.IGNORECASE)
 _UNIT_ONLY = re.compile(_UNIT, re.IGNORECASE)
 _LABELLED = re.compile(rf"(?P<label>[A-Za-z][\w .()/-]*?)\s*[:=]\s*(?P<v>{_NUM})(?:\s*(?P<u>{_UNIT})\b)?"
