@@ -151,14 +151,16 @@ def test_fixed_target_band(impl, trace, run_trace, invariants, rate, target, dir
 
 @pytest.mark.parametrize("rate", RATES)
 def test_overshoot_then_settle(impl, trace, run_trace, invariants, rate):
-    """Up to 24 N, settle back to 20 N, hold: the hold is the 20 N plateau."""
+    """Up to 24 N, settle back to 20 N, hold: the hold's level is the 20 N plateau, and it begins at
+    the overshoot's peak (the settling back, within leave_time, is part of it)."""
     tr = trace(rate=rate).rest(0.5).ramp(24.0, 0.8).ramp(20.0, 0.8, mark="settle").hold(3.0)
     t, f = tr.release(0.4, mark="drop").rest(1.0).build(noise=0.02, seed=0)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     assert kinds(events) == ["contact", "hold_start", "release"]
     start = events[1]
-    assert abs(start.t - tr.marks["settle"][1]) <= 0.5
+    peak = tr.marks["settle"][0]
+    assert peak - 0.05 <= start.t <= peak + 0.15 + 1.5 / rate  # (the filtered peak is late at 10 Hz)
     assert start.level == pytest.approx(20.0, rel=0.03)
     assert holds[0].mean == pytest.approx(20.0, rel=0.02)
 

@@ -651,6 +651,42 @@ cdef inline double band_start(Core* s, double level, double frm_t, i64 k_end) no
                         s.hy)
 
 
+cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept nogil:
+    # Where a hold began, as reported: band_start, or the peak of an arrival's overshoot that came
+    # back into the band within leave_time and was at most half the arrival's way (golden
+    # _hold_start).
+    cdef double tol = s.hold_band * level + ARRIVAL_K * s.sig_f
+    cdef double start = scan_arrival(s, level, tol, wide(s, level), frm_t, k_end, s.hy)
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef i64 k = back_to(s, k_end, lo, start)
+    cdef i64 j, kp
+    cdef double d, x, far
+    if k <= lo:
+        return start
+    d = 1.0 if s.hy[hix(s, k - 1)] > level else -1.0
+    j = k - 1
+    kp = j
+    while j >= lo and s.ht[hix(s, j)] >= frm_t and d * (s.hy[hix(s, j)] - level) > tol:
+        if s.hy[hix(s, j)] * d > s.hy[hix(s, kp)] * d:
+            kp = j
+        j -= 1
+    if j < lo or s.ht[hix(s, j)] < frm_t or start - s.ht[hix(s, kp)] > s.leave_time:
+        return start
+    while j >= lo and s.ht[hix(s, j)] >= frm_t and fabs(s.hy[hix(s, j)] - level) <= tol:
+        j -= 1
+    if j < lo or s.ht[hix(s, j)] < frm_t or d * (s.hy[hix(s, j)] - level) > -tol:
+        return start
+    far = 0.0
+    while j >= lo and s.ht[hix(s, j)] >= frm_t:
+        x = -d * (s.hy[hix(s, j)] - level)
+        if x > far:
+            far = x
+        j -= 1
+    if d * (s.hy[hix(s, kp)] - level) > 0.5 * far:
+        return start
+    return s.ht[hix(s, kp)]
+
+
 cdef void begin_hold(Core* s, double t, double start, double level, double settled) noexcept nogil:
     s.st = HOLD
     s.sub = STEADY
@@ -991,7 +1027,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         frm = s.last_end
     settle(s, mid, frm, &start, &level)
     if start <= t - s.min_hold:
-        begin_hold(s, t, band_start(s, level, frm, s.n - 1), level, start)
+        begin_hold(s, t, hold_start(s, level, frm, s.n - 1), level, start)
     else:
         s.c_try = start + s.min_hold
 
@@ -1337,7 +1373,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double settled = start
     if slow and ok:
         level = mean_since(s, t - s.slow_hold)  # the level held over the slow_step_hold confirmed
-    start = band_start(s, level, onset, k_now)
+    start = hold_start(s, level, onset, k_now)
     # a slow step tells the ease's held exits, unless its level was reached as briskly as a fast step's
     flush_held(s, INFINITY if slow and not s.mv_fast and not brisk_level(s) else onset)
     if slow and s.b_told != B_IN:
@@ -1356,7 +1392,7 @@ cdef void leave(Core* s, double t, i64 k_end) noexcept nogil:
     end_hold(s, onset, END_LEFT)
     s.win_from = back_to(s, s.n - 1, imax(oldest(s), s.win_from), onset)
     if start >= 0.0 and at_it:  # no hold begun at a level the force has left
-        begin_hold(s, t, band_start(s, level, onset, k_end), level, start)
+        begin_hold(s, t, hold_start(s, level, onset, k_end), level, start)
 
 
 cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:

@@ -990,7 +990,7 @@ class Detector:
             frm = self.last_end
         start, level = self._settle(mid, frm)
         if start <= t - c.min_hold:
-            self._begin_hold(t, self._band_start(level, frm), level, start)
+            self._begin_hold(t, self._hold_start(level, frm), level, start)
         else:
             self.c_try = start + c.min_hold  # no hold is shorter than min_hold: try once it could be
 
@@ -1023,6 +1023,46 @@ class Detector:
         it), earlier than the settled part its level is measured over."""
         return self._scan_arrival(level, self.cfg.hold_band * level + ARRIVAL_K * self.sig_f,
                                   self._wide(level), frm_t, k_end)
+
+    def _hold_start(self, level: float, frm_t: float, k_end: int = -1) -> float:
+        """Where a hold at ``level`` began, as reported: ``_band_start``; or, where the arrival passed
+        through the hold band, overshot it and came back into it within ``leave_time`` of its
+        peak, that peak. The hand's movement onto the level ended there; the settling back is part
+        of the hold, as a return within ``leave_time`` is inside one, and the level is measured
+        after it (the contract's settled level). People date such a hold anywhere from the first
+        moment within the band to the end of the settling: the peak lies between."""
+        tol = self.cfg.hold_band * level + ARRIVAL_K * self.sig_f
+        start = self._scan_arrival(level, tol, self._wide(level), frm_t, k_end)
+        lo = max(self._oldest(), self.win_from)
+        k = self._back_to(self.n - 1 if k_end < 0 else k_end, lo, start)
+        if k <= lo:
+            return start
+        d = 1.0 if self.hy[self._h(k - 1)] > level else -1.0
+        j = k - 1
+        kp = j
+        while j >= lo and self.ht[self._h(j)] >= frm_t and d * (self.hy[self._h(j)] - level) > tol:
+            if self.hy[self._h(j)] * d > self.hy[self._h(kp)] * d:
+                kp = j
+            j -= 1
+        if j < lo or self.ht[self._h(j)] < frm_t or start - self.ht[self._h(kp)] > self.cfg.leave_time:
+            return start  # not an overshoot seen whole, or one that took too long to settle
+        # ... on an arrival that passed through the band from the other side (not a bump above a
+        # level the force already lay at).
+        while j >= lo and self.ht[self._h(j)] >= frm_t and abs(self.hy[self._h(j)] - level) <= tol:
+            j -= 1
+        if j < lo or self.ht[self._h(j)] < frm_t or d * (self.hy[self._h(j)] - level) > -tol:
+            return start
+        # ... and small beside the movement that arrived: at most half its way (a let-go and a
+        # new squeeze look like one from far above, not like an arrival's overshoot).
+        far = 0.0
+        while j >= lo and self.ht[self._h(j)] >= frm_t:
+            x = -d * (self.hy[self._h(j)] - level)
+            if x > far:
+                far = x
+            j -= 1
+        if d * (self.hy[self._h(kp)] - level) > 0.5 * far:
+            return start
+        return self.ht[self._h(kp)]
 
     def _wide(self, level: float) -> float:
         """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
@@ -1773,7 +1813,7 @@ class Detector:
             # is the one held steady over the slow_step_hold just confirmed (after its close
             # arrival), and the hold began where the force came within the hold band of that.
             level = self._mean_since(t - self.cfg.slow_step_hold)
-        start = self._band_start(level, onset, k_now)
+        start = self._hold_start(level, onset, k_now)
         # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told,
         # unless its level was reached as briskly as a fast step's - a change completed within
         # step_max_duration that the fast test missed on its tail - whose exits are dropped.)
@@ -1829,7 +1869,7 @@ class Detector:
         # The steadiness window restarts at the departure, so a new hold lies wholly after it.
         self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
         if start >= 0.0 and at_it:  # (no hold begun at a level the force has left)
-            self._begin_hold(t, self._band_start(level, onset, k_end), level, start)
+            self._begin_hold(t, self._hold_start(level, onset, k_end), level, start)
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY
