@@ -56,6 +56,24 @@ def test_a_work_tree_becomes_labelled_recordings_the_scorer_reads(tmp_path):
         np.testing.assert_allclose(np.diff(t), 0.1, atol=1e-6)
 
 
+@pytest.mark.parametrize(("case", "said"), [
+    ("no clone", "is no clone of LIMB-UCF/Force-Measurement with commit"),
+    ("not the export", "is not the lab script's export that was labelled"),
+])
+def test_sources_not_as_labelled_fail_with_a_message_and_write_nothing(tmp_path, capsys, case, said):
+    # A folder that is no clone once ended in git's CalledProcessError traceback.
+    repo, out = tmp_path / "repo", tmp_path / "out"
+    repo.mkdir()
+    if case == "not the export":
+        for path, _ in gdx.FILES.values():
+            (repo / path).parent.mkdir(parents=True, exist_ok=True)
+            (repo / path).write_text("time,force\n0.0,1.0\n")
+    assert gdx.main([str(repo), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdx_realdata: ") and said in err and "Traceback" not in err
+    assert not out.exists()
+
+
 def test_without_two_arguments_it_prints_its_usage(capsys):
     assert gdx.main([]) == 2
     assert "Usage" in capsys.readouterr().out

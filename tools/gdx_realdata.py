@@ -21,15 +21,16 @@ REPO_DIR is a work tree of the repository, or a bare/mirror git directory (read 
 from __future__ import annotations
 
 import csv
-import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from realdata_out import write_labelled  # a sibling tool, importable when run as a script
+# a sibling tool, importable when run as a script
+from realdata_out import Converted, SourceError, main_for, source
 
+REPOSITORY = "LIMB-UCF/Force-Measurement"
 COMMIT = "7eaa8aa6ce486a8bd9b2e7c809110ff7a2c14eed"
 
 #: name -> (source path in the repository, labels: holds [start, end, level N], steps, releases, notes)
@@ -113,15 +114,6 @@ FILES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def _source(repo: Path, path: str) -> str:
-    f = repo / path
-    if f.is_file():
-        return f.read_text(encoding="utf-8")
-    git = ["git", "--git-dir", str(repo if (repo / "HEAD").is_file() else repo / ".git")]
-    return subprocess.run([*git, "show", f"{COMMIT}:{path}"], check=True, capture_output=True,
-                          text=True).stdout
-
-
 def convert(text: str) -> list[tuple[float, float]]:
     """(seconds from the first sample, force N) from the lab script's file: rows after ``Force,Timestamp``."""
     lines = text.splitlines()
@@ -131,17 +123,23 @@ def convert(text: str) -> list[tuple[float, float]]:
     return [((ts - t0).total_seconds(), f) for ts, f in rows]
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print(__doc__)
-        return 2
-    repo, out = Path(args[0]), Path(args[1])
-    out.mkdir(parents=True, exist_ok=True)
+def convert_all(repo: Path) -> dict[str, Converted]:
+    """Every labelled file of the clone ``repo``, converted."""
+    converted: dict[str, Converted] = {}
     for name, (path, labels) in FILES.items():
-        write_labelled(out, name, convert(_source(repo, path)),
-                       f"LIMB-UCF/Force-Measurement@{COMMIT}:{path}", labels)
-    return 0
+        data = source(repo, path, REPOSITORY, COMMIT)
+        try:
+            rows = convert(data.decode("utf-8"))
+        except (UnicodeDecodeError, StopIteration, ValueError, IndexError) as exc:
+            raise SourceError(f"{path} in {repo} is not the lab script's export that was labelled "
+                              f"({type(exc).__name__}); give a clone of {REPOSITORY} with commit "
+                              f"{COMMIT}") from None
+        converted[name] = (rows, f"{REPOSITORY}@{COMMIT}:{path}", labels)
+    return converted
+
+
+def main(argv: list[str] | None = None) -> int:
+    return main_for("gdx_realdata", __doc__, argv, convert_all)
 
 
 if __name__ == "__main__":

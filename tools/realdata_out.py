@@ -1,9 +1,10 @@
-"""A converted real recording and its hand labels, as ``score_detection.py --realdata`` reads them.
+"""What the converters of recordings that are not ours to copy share (``gdx_realdata.py``,
+``tindeq_realdata.py``): reading a source file from the user's clone of its repository, and writing
+each converted recording with its hand labels as ``score_detection.py --realdata`` reads them.
 
-Shared by the converters of recordings that are not ours to copy (``gdx_realdata.py``,
-``tindeq_realdata.py``): a plain ``t_s,force_N`` table (time to the microsecond, force exactly as read)
-and ``NAME.labels.json`` beside it. Not the package's ``write_recording``: that adds its format line
-and names the force column ``force_n``, and the labels name ``force_N``.
+The output is a plain ``t_s,force_N`` table (time to the microsecond, force exactly as read) and
+``NAME.labels.json`` beside it. Not the package's ``write_recording``: that adds its format line and
+names the force column ``force_n``, and the labels name ``force_N``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,62 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+#: A converted recording: its (seconds, newtons) rows, where it came from, and its labels.
+Converted = tuple[list[tuple[float, float]], str, Mapping[str, Any]]
+
+
+class SourceError(Exception):
+    """A source cannot be found, read or recognised; the message says which and what to do."""
+
+
+def git(repo: Path, repository: str, commit: str, *args: str) -> bytes:
+    """The output of ``git ARGS`` in the clone ``repo`` (a work tree or a bare/mirror git directory)
+    of ``repository``, whose files are wanted as they were at ``commit``."""
+    git_dir = repo if (repo / "HEAD").is_file() else repo / ".git"
+    try:
+        return subprocess.run(["git", "--git-dir", str(git_dir), *args], check=True,
+                              capture_output=True).stdout
+    except FileNotFoundError:
+        raise SourceError("git is not installed; give a work tree that holds the files") from None
+    except subprocess.CalledProcessError as exc:
+        said = exc.stderr.decode(errors="replace").strip().splitlines()
+        raise SourceError(f"{repo} is no clone of {repository} with commit {commit} (git: "
+                          f"{said[0] if said else exc.returncode})") from None
+
+
+def source(repo: Path, path: str, repository: str, commit: str) -> bytes:
+    """The bytes of ``path``: from the work tree where it is there, else as committed at ``commit``."""
+    f = repo / path
+    if f.is_file():
+        return f.read_bytes()
+    return git(repo, repository, commit, "show", f"{commit}:{path}")
+
+
+def main_for(prog: str, usage: str | None, argv: list[str] | None,
+             convert_all: Callable[[Path], dict[str, Converted]]) -> int:
+    """A converter's command line, ``PROG CLONE OUT``: every recording is converted from the clone
+    first (a ``SourceError`` is one line on stderr and exit status 2, with nothing written), then
+    written to ``OUT``."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print(usage)
+        return 2
+    repo, out = Path(args[0]), Path(args[1])
+    try:
+        converted = convert_all(repo)
+    except SourceError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (rows, src, labels) in converted.items():
+        write_labelled(out, name, rows, src, labels)
+    return 0
 
 
 def write_labelled(out: Path, name: str, rows: Iterable[tuple[float, float]], source: str,

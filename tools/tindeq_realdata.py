@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
 from fnmatch import fnmatchcase
@@ -38,7 +37,8 @@ from typing import Any
 from nmt_pressure.io.recording import RecordingError, read_recording
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from realdata_out import write_labelled  # a sibling tool, importable when run as a script
+# a sibling tool, importable when run as a script
+from realdata_out import Converted, SourceError, git, main_for, source
 
 REPOSITORY = "SantiCiri/climbers_tindeq_asessment"
 COMMIT = "86334348d7ae90bea0cc579da111f975371e10c0"
@@ -200,23 +200,6 @@ FILES: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
-class SourceError(Exception):
-    """A source cannot be found, read or recognised; the message says which and what to do."""
-
-
-def _git(repo: Path, *args: str) -> bytes:
-    git_dir = repo if (repo / "HEAD").is_file() else repo / ".git"
-    try:
-        return subprocess.run(["git", "--git-dir", str(git_dir), *args], check=True,
-                              capture_output=True).stdout
-    except FileNotFoundError:
-        raise SourceError("git is not installed; give a work tree that holds the files") from None
-    except subprocess.CalledProcessError as exc:
-        said = exc.stderr.decode(errors="replace").strip().splitlines()
-        raise SourceError(f"{repo} is no clone of {REPOSITORY} with commit {COMMIT} (git: "
-                          f"{said[0] if said else exc.returncode})") from None
-
-
 def _work_tree(repo: Path) -> list[str]:
     """The files of a work tree, ``.git`` aside ([] for a bare/mirror git directory)."""
     if (repo / "HEAD").is_file() or not repo.is_dir():
@@ -232,19 +215,13 @@ def _find(repo: Path, pattern: str, work_tree: list[str]) -> str:
     """The one file matching ``pattern``: in the work tree if it has any, else at COMMIT (``git ls-tree``)."""
     matches = [p for p in work_tree if fnmatchcase(p, pattern)]
     if not matches:
-        committed = _git(repo, "ls-tree", "-r", "-z", "--name-only", COMMIT).decode().split("\0")
+        listed = git(repo, REPOSITORY, COMMIT, "ls-tree", "-r", "-z", "--name-only", COMMIT)
+        committed = listed.decode().split("\0")
         matches = [p for p in committed if fnmatchcase(p, pattern)]
     if len(matches) != 1:
         raise SourceError(f"{len(matches)} files match {pattern} in {repo} (or at commit {COMMIT[:8]}), "
                           f"not one; give a clone of {REPOSITORY}")
     return matches[0]
-
-
-def _source(repo: Path, path: str) -> bytes:
-    f = repo / path
-    if f.is_file():
-        return f.read_bytes()
-    return _git(repo, "show", f"{COMMIT}:{path}")
 
 
 def blob_sha(data: bytes) -> str:
@@ -266,29 +243,22 @@ def convert(data: bytes, pattern: str) -> list[tuple[float, float]]:
     return [(float(t), float(v)) for t, v in zip(rec.t, rec.force_n, strict=True)]
 
 
+def convert_all(repo: Path) -> dict[str, Converted]:
+    """Every labelled export of the clone ``repo``, checked to be the bytes that were labelled, converted."""
+    converted: dict[str, Converted] = {}
+    work_tree = _work_tree(repo)
+    for name, (pattern, sha, labels) in FILES.items():
+        data = source(repo, _find(repo, pattern, work_tree), REPOSITORY, COMMIT)
+        if blob_sha(data) != sha:
+            raise SourceError(f"{pattern} in {repo} is git blob {blob_sha(data)}, not {sha}: not the "
+                              f"data that were labelled; give a clone of {REPOSITORY} with commit "
+                              f"{COMMIT}")
+        converted[name] = (convert(data, pattern), f"{REPOSITORY}@{COMMIT}:{pattern}", labels)
+    return converted
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print(__doc__)
-        return 2
-    repo, out = Path(args[0]), Path(args[1])
-    converted: dict[str, list[tuple[float, float]]] = {}
-    try:
-        work_tree = _work_tree(repo)
-        for name, (pattern, sha, _) in FILES.items():
-            data = _source(repo, _find(repo, pattern, work_tree))
-            if blob_sha(data) != sha:
-                raise SourceError(f"{pattern} in {repo} is git blob {blob_sha(data)}, not {sha}: not the "
-                                  f"data that were labelled; give a clone of {REPOSITORY} with commit "
-                                  f"{COMMIT}")
-            converted[name] = convert(data, pattern)
-    except SourceError as exc:
-        print(f"tindeq_realdata: {exc}", file=sys.stderr)
-        return 2
-    out.mkdir(parents=True, exist_ok=True)
-    for name, (pattern, _, labels) in FILES.items():
-        write_labelled(out, name, converted[name], f"{REPOSITORY}@{COMMIT}:{pattern}", labels)
-    return 0
+    return main_for("tindeq_realdata", __doc__, argv, convert_all)
 
 
 if __name__ == "__main__":

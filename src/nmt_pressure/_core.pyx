@@ -188,6 +188,13 @@ cdef inline i64 back_to(Core* s, i64 k, i64 lo, double edge) noexcept nogil:
         k -= 1
     return k
 
+cdef inline i64 last_at(Core* s, i64 k, i64 lo, double edge) noexcept nogil:
+    # From tick k back to the last tick at or before edge (not before lo): where a scan back over a
+    # change that ended by edge begins.
+    while k > lo and s.ht[hix(s, k)] > edge:
+        k -= 1
+    return k
+
 cdef inline void emit(Core* s, int kind, double t, int direction, double level) noexcept nogil:
     if s.ev_n >= EV_CAP:
         return  # unreachable by the drain marks; a guard against writing past the ring all the same
@@ -952,8 +959,7 @@ cdef i64 settled_before(Core* s, double drop) noexcept nogil:
     cdef i64 lo = oldest(s)
     if s.has_target or s.cd_start < 0.0 or fabs(s.cd_level - s.h_level) < step_thr(s, s.h_level):
         return -1
-    while k > lo and s.ht[hix(s, k)] > drop:
-        k -= 1
+    k = last_at(s, k, lo, drop)
     if band_start(s, s.cd_level, s.mv_onset, k) > drop - s.min_hold:
         return -1
     return k
@@ -975,10 +981,7 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         if k_drop >= 0:
             # left fast and had settled into a new hold (min_hold, a step away) when let go: the old
             # hold ended there, the new one is released (golden)
-            s.cd_out = -1.0
-            if onset < s.mv_onset:
-                s.mv_onset = onset
-            leave(s, t, k_drop)
+            leave(s, t, k_drop, onset if onset < s.mv_onset else s.mv_onset, 1)
             onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
             end_hold(s, onset, END_RELEASE)
             emit(s, EV_RELEASE, onset, 0, s.h_level)
@@ -1307,9 +1310,7 @@ cdef double span(Core* s, double a, double b, double t_end) noexcept nogil:
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef double t80
     d = fabs(d)
-    t_end += 0.5 * VEL_MEAN
-    while k > lo and s.ht[hix(s, k)] > t_end:
-        k -= 1
+    k = last_at(s, k, lo, t_end + 0.5 * VEL_MEAN)
     k = back_below(s, k, lo, a, 0.8 * d, direction, s.hm)
     if k <= lo:
         return INFINITY
@@ -1333,8 +1334,7 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
     cdef double ref, tol
     if lim < floor:
         lim = floor
-    while k > lo and s.ht[hix(s, k)] > lim:
-        k -= 1
+    k = last_at(s, k, lo, lim)
     ka = k
     while ka > lo and s.ht[hix(s, ka - 1)] >= lim - s.min_hold:
         ka -= 1
@@ -1346,9 +1346,7 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
         if fabs(s.hy[hix(s, ka)] - ref) > tol:
             return onset
         ka += 1
-    k = k_now
-    while k > lo and s.ht[hix(s, k)] > onset:
-        k -= 1
+    k = last_at(s, k_now, lo, onset)
     cdef double dev = s.hy[hix(s, k)] - ref
     if fabs(dev) <= tol:
         return onset
@@ -1383,12 +1381,11 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     begin_hold(s, t, start, level, settled)
 
 
-cdef void leave(Core* s, double t, i64 k_end) noexcept nogil:
-    # (a new hold at the candidate as it was at tick k_end: the latest, n - 1, but at a let-go)
-    cdef double onset = s.mv_onset
+cdef void leave(Core* s, double t, i64 k_end, double onset, int at_it) noexcept nogil:
+    # (a new hold at the candidate as it was at tick k_end: the latest, n - 1, but at a let-go;
+    # the departure dated at onset; at_it: the force is at the candidate)
     cdef double start = s.cd_start
     cdef double level = s.cd_level
-    cdef int at_it = s.cd_out < 0.0
     end_hold(s, onset, END_LEFT)
     s.win_from = back_to(s, s.n - 1, imax(oldest(s), s.win_from), onset)
     if start >= 0.0 and at_it:  # no hold begun at a level the force has left
@@ -1503,7 +1500,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
             return  # came to rest on a short hold; coming back is a new movement (the rate lags)
         if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
-            leave(s, t, s.n - 1)
+            leave(s, t, s.n - 1, s.mv_onset, s.cd_out < 0.0)
         else:
             resume(s, t, y, 0)
         return
@@ -1568,7 +1565,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if away:
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
-            leave(s, t, s.n - 1)
+            leave(s, t, s.n - 1, s.mv_onset, s.cd_out < 0.0)
         elif relative and not s.mv_fast and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK:
             pass
         else:
@@ -1580,7 +1577,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if fast_open or slow_open:
         return
     if s.mv_out >= 0.0 and t - s.mv_out > s.leave_time and left_fast(s):
-        leave(s, t, s.n - 1)
+        leave(s, t, s.n - 1, s.mv_onset, s.cd_out < 0.0)
     else:
         resume(s, t, y, out)
 

@@ -573,6 +573,13 @@ class Detector:
             k -= 1
         return k
 
+    def _last_at(self, k: int, lo: int, edge: float) -> int:
+        """From tick ``k`` back to the last tick at or before ``edge`` (never before ``lo``): where a
+        scan back over a change that ended by ``edge`` begins."""
+        while k > lo and self.ht[self._h(k)] > edge:
+            k -= 1
+        return k
+
     def _scan_departure(self, ref: float, tol: float, frm: int, direction: int, floor: float) -> float:
         """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm`` (``_departure``)."""
         return self._departure(ref, tol, frm, direction, floor)[0]
@@ -1696,9 +1703,7 @@ class Detector:
         k = self.n - 1
         lo = max(self._oldest(), self.win_from)
         hm = self.hm
-        t_end += 0.5 * VEL_MEAN
-        while k > lo and self.ht[self._h(k)] > t_end:
-            k -= 1
+        k = self._last_at(k, lo, t_end + 0.5 * VEL_MEAN)
         k = self._back_below(k, lo, a, 0.8 * d, direction, hm)
         if k <= lo:
             return math.inf
@@ -1836,8 +1841,7 @@ class Detector:
             lim = floor
         k = k_now
         lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
-        while k > lo and self.ht[self._h(k)] > lim:
-            k -= 1
+        k = self._last_at(k, lo, lim)
         ka = k
         while ka > lo and self.ht[self._h(ka - 1)] >= lim - self.cfg.min_hold:
             ka -= 1
@@ -1849,22 +1853,25 @@ class Detector:
             if abs(self.hy[self._h(ka)] - ref) > tol:
                 return onset  # the force was not lying at one level then (wander, a movement)
             ka += 1
-        k = k_now
-        while k > lo and self.ht[self._h(k)] > onset:
-            k -= 1
+        k = self._last_at(k_now, lo, onset)
         dev = self.hy[self._h(k)] - ref
         if abs(dev) <= tol:
             return onset  # the force still lay at that level when the fast part began: no lead-in
         # A lead-in the same way, or a counter-movement (a dip before a push): where it left.
         return self._scan_departure(ref, tol, k, 1 if dev > 0 else -1, lim)
 
-    def _leave(self, t: float, k_end: int = -1) -> None:
+    def _leave(self, t: float, k_end: int = -1, onset: float | None = None,
+               at_it: bool | None = None) -> None:
         """The force left the hold fast and neither came back nor stepped: the hold ends there (a
-        new one begins at the candidate it settled at, if any, as it was at tick ``k_end``)."""
-        onset = self.mv_onset
+        new one begins at the candidate it settled at, if any, as it was at tick ``k_end``). The
+        departure's ``onset`` is the movement's unless given, and the force is at the candidate
+        unless it is out of its band now (``at_it``, when not given)."""
+        if onset is None:
+            onset = self.mv_onset
+        if at_it is None:
+            at_it = self.cd_out < 0.0
         start = self.cd_start
         level = self.cd_level
-        at_it = self.cd_out < 0.0
         self._end_hold(onset, "left")
         # The steadiness window restarts at the departure, so a new hold lies wholly after it.
         self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
@@ -1923,10 +1930,9 @@ class Detector:
                 # the let-go came (a slow change's candidate waits slow_step_hold to be judged a
                 # step): the old hold ended at the departure, as where no step leads, and the new
                 # one is what was released.
-                self.cd_out = -1.0  # left by the let-go itself
-                if onset < self.mv_onset:
-                    self.mv_onset = onset  # the departure, dated as a release's `left` is
-                self._leave(t, k_drop)
+                # (At the candidate until the let-go itself; the departure dated as a release's
+                # `left` is.)
+                self._leave(t, k_drop, min(onset, self.mv_onset), True)
                 onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
                 self._end_hold(onset, "release")
                 self._emit("release", onset, None, self.h_level)
@@ -1954,10 +1960,7 @@ class Detector:
         if self.has_target or self.cd_start < 0.0 or \
                 abs(self.cd_level - self.h_level) < self._step_thr(self.h_level):
             return -1
-        k = self.n - 1
-        lo = self._oldest()
-        while k > lo and self.ht[self._h(k)] > drop:
-            k -= 1
+        k = self._last_at(self.n - 1, self._oldest(), drop)
         if self._band_start(self.cd_level, self.mv_onset, k) > drop - self.cfg.min_hold:
             return -1
         return k
