@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -233,12 +233,16 @@ def test_time_unit_is_refused_for_date_times(tmp_path: Path) -> None:
         "read as seconds since the first; leave out --time-unit.")
 
 
-def test_date_times_going_backwards_are_judged_as_numbers_are(tmp_path: Path) -> None:
-    when = stamps(20)
+@pytest.mark.parametrize("zone", [None, timezone(timedelta(hours=1))])
+def test_date_times_going_backwards_are_judged_as_numbers_are(tmp_path: Path, zone: timezone | None) -> None:
+    when = stamps(20, start=T0.replace(tzinfo=zone))
     when[9], when[10] = when[10], when[9]
     p = lab_file(tmp_path, when, squeeze(20))
     msg = error_of(p, **LAB)
-    assert msg.startswith(f"{p} line 19 (data row 11): time goes backwards (")
+    # ... and quoted as the date-times the user finds in the file (they were quoted as seconds since
+    # the first row: "0.1 s after 0.2 s").
+    assert msg.startswith(f"{p} line 19 (data row 11): time goes backwards ({when[10].isoformat(sep=' ')} "
+                          f"after {when[9].isoformat(sep=' ')}); sort the rows by time")
 
 
 def test_a_live_files_cut_last_date_time_is_left_out(tmp_path: Path) -> None:

@@ -504,13 +504,14 @@ def _nth(line_numbers: list[int], index: int, head: Head) -> int:
 
 
 def check_values(p: Path, columns: Columns, names: Sequence[str], time_index: int | None = 0,
-                 time_unit: str = "s") -> None:
+                 time_unit: str = "s", time_text: Callable[[float], str] | None = None) -> None:
     """Every value finite, and the time column (``values[time_index]``) never going backwards.
 
     The times are still the file's own numbers (converted to seconds only once they are checked), so
     a message quotes them in ``time_unit``, the unit they are in, and with up to 15 digits (a
     millisecond clock reads 1714000000123, which ``:g`` would cut to 1.714e+12): the user finds them
-    in the file.
+    in the file. A column of date-times, read as seconds since its first, is quoted as date-times
+    again (``time_text``).
     """
     for values, name in zip(columns.values, names, strict=True):
         bad = np.flatnonzero(~np.isfinite(values))
@@ -529,8 +530,9 @@ def check_values(p: Path, columns: Columns, names: Sequence[str], time_index: in
     if back.size:
         i = int(back[0]) + 1
         line = columns.line_of(i)
+        now, before = (time_text(t[i]), time_text(t[i - 1])) if time_text is not None else \
+            (f"{t[i]:.15g} {time_unit}", f"{t[i - 1]:.15g} {time_unit}")
         raise RecordingError(
-            f"{p} line {line} (data row {i + 1}): time goes backwards ({t[i]:.15g} {time_unit} after "
-            f"{t[i - 1]:.15g} {time_unit}); "
+            f"{p} line {line} (data row {i + 1}): time goes backwards ({now} after {before}); "
             f"sort the rows by time, or choose the time column with --time-col if "
             f"{brief(names[time_index])} is not it.", path=p, line=line)

@@ -27,7 +27,7 @@ from nmt_pressure.io import csvtable
 from nmt_pressure.io.csvtable import Columns, Head
 from nmt_pressure.io.rectypes import TIME_ORIGIN, RecordingError, brief
 
-__all__ = ["TIME_ORIGIN", "first_datetime", "parse", "read_columns"]
+__all__ = ["TIME_ORIGIN", "at", "first_datetime", "parse", "read_columns"]
 
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 _MICROSECOND = timedelta(microseconds=1)
@@ -42,6 +42,13 @@ def parse(cell: str) -> datetime | None:
         return datetime.fromisoformat(cell)
     except ValueError:  # 2025-13-01, 25:00, something after the time...
         return None
+
+
+def at(origin: str, seconds: float) -> str:
+    """The date-time ``seconds`` after the first row's (``origin``, in ISO form), as a message quotes
+    it for the user to find in the file: to the microsecond, in the first row's UTC offset."""
+    when = datetime.fromisoformat(origin) + timedelta(microseconds=round(seconds * 1e6))
+    return when.isoformat(sep=" ")
 
 
 def _rows(data: bytes, head: Head) -> Iterator[tuple[int, list[str]]]:

@@ -349,7 +349,8 @@ def _read_table(p: Path, data: bytes, head: csvtable.Head, fmt: str, tname: str,
         t, raw = columns.values
         # A bad line first: it says more. The times are still in the file's unit here, as its message
         # quotes them; they become seconds below, once the whole column is known to be in order.
-        csvtable.check_values(p, columns, names, time_index=0, time_unit=time_unit)
+        csvtable.check_values(p, columns, names, time_index=0, time_unit=time_unit,
+                              time_text=None if origin is None else functools.partial(datetimes.at, origin))
         if t.size < MIN_SAMPLES:
             raise RecordingError(
                 f"{p} has {t.size} row{'s' if t.size != 1 else ''} of data below its header; a "
