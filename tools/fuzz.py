@@ -823,11 +823,15 @@ ERROR_KINDS = [("date-time", "date-time"), ("UTC offset", "date-time"),
                ("cannot be read here", "unit"),
                ("row", "too-few-rows"), ("sample", "too-few-rows"), ("Tindeq", "tindeq-structure"),
                ("item", "json-item"), ("both", "same-column"), ("no column names", "grip-connect-flags"),
-               ("too large", "too-large"), ("Unix time", "not-a-time"), ("split into cells", "unsplittable")]
+               ("too large", "too-large"), ("Unix time", "not-a-time"), ("split into cells", "unsplittable"),
+               ("have no names to choose", "grip-connect-flags"), ("number too long", "too-large"),
+               ("nested too deeply", "bad-json")]
 
 
 def error_kind(msg: str) -> str:
-    after = msg.split(" ", 1)[1] if " " in msg else msg
+    # Past the file's path, where a message starts with it (an option's message, "unknown time unit
+    # 'x' for PATH; ...", names it later: cutting its first word hid its kind).
+    after = msg.split(" ", 1)[1] if msg.startswith("/") and " " in msg else msg
     for phrase, kind in ERROR_KINDS:
         if phrase in after:
             return kind
