@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from nmt_pressure.cli import main as cli
-from nmt_pressure.io import csvtable
+from nmt_pressure.io import csvtable, datetimes
 from nmt_pressure.io.recording import RecordingError, read_other_columns, read_recording
 
 #: The lab script's layout, to the byte: a preamble naming the participant, a blank line, the table.
@@ -243,6 +243,14 @@ def test_date_times_going_backwards_are_judged_as_numbers_are(tmp_path: Path, zo
     # the first row: "0.1 s after 0.2 s").
     assert msg.startswith(f"{p} line 19 (data row 11): time goes backwards ({when[10].isoformat(sep=' ')} "
                           f"after {when[9].isoformat(sep=' ')}); sort the rows by time")
+
+
+def test_date_times_quoted_past_the_last_one_python_knows_fall_back_to_seconds() -> None:
+    # Seconds since a first row in year 1, rounded as floats, may land past 9999-12-31: quoted then
+    # as seconds after the first row, not an OverflowError.
+    span = (datetime(9999, 12, 31, 23, 59, 59, 999999) - datetime(1, 1, 1)) / timedelta(seconds=1)
+    assert datetimes.at("0001-01-01 00:00:00", span) == f"{span:.15g} s after 0001-01-01 00:00:00"
+    assert datetimes.at("2025-01-27 15:13:03", 0.25) == "2025-01-27 15:13:03.250000"
 
 
 def test_a_live_files_cut_last_date_time_is_left_out(tmp_path: Path) -> None:

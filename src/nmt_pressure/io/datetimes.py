@@ -47,7 +47,10 @@ def parse(cell: str) -> datetime | None:
 def at(origin: str, seconds: float) -> str:
     """The date-time ``seconds`` after the first row's (``origin``, in ISO form), as a message quotes
     it for the user to find in the file: to the microsecond, in the first row's UTC offset."""
-    when = datetime.fromisoformat(origin) + timedelta(microseconds=round(seconds * 1e6))
+    try:
+        when = datetime.fromisoformat(origin) + timedelta(microseconds=round(seconds * 1e6))
+    except (OverflowError, ValueError):  # rows spanning millennia, seconds rounded past year 9999
+        return f"{seconds:.15g} s after {origin}"
     return when.isoformat(sep=" ")
 
 
