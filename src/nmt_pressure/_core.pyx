@@ -51,6 +51,7 @@ cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double LEVEL_ARRIVAL = _spec.LEVEL_ARRIVAL
 cdef double LEVEL_OVERSHOOT = _spec.LEVEL_OVERSHOOT
+cdef double ARRIVAL_OVERSHOOT = _spec.ARRIVAL_OVERSHOOT
 cdef double FLAT = _spec.FLAT
 cdef double TURN_PEAK = _spec.TURN_PEAK
 cdef double SLOW_RETRY = _spec.SLOW_RETRY
@@ -689,7 +690,7 @@ cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept 
         if x > far:
             far = x
         j -= 1
-    if d * (s.hy[hix(s, kp)] - level) > 0.5 * far:
+    if d * (s.hy[hix(s, kp)] - level) > ARRIVAL_OVERSHOOT * far:
         return start
     return s.ht[hix(s, kp)]
 

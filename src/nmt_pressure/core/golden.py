@@ -159,6 +159,11 @@ LEVEL_ARRIVAL = 0.01
 #: that near. (Of the settling's tail left in the window no more than this fraction can stand off:
 #: at 0.25 % over a few tenths of a 1.5-s window, under 0.1 % of level, under 0.1 s at 1 %/s.)
 LEVEL_OVERSHOOT = 0.0025
+#: A hold whose arrival overshot its band begins at the peak (``_hold_start``) when the overshoot was
+#: at most this fraction of the arrival's way past the level: real arrivals overshoot by 5-19 % of
+#: the level (the issue's repeaters, a finger gauge's pulls), a tenth to a fifth of the way from rest;
+#: a fall from a burst through the level to a near let-go, and a new squeeze, goes far past it.
+ARRIVAL_OVERSHOOT = 0.5
 #: A movement began where the force last lay within this fraction of the level (plus DEPART_K
 #: noise units) on the side it left from.
 DEPART = 0.02
@@ -1059,15 +1064,15 @@ class Detector:
             j -= 1
         if j < lo or self.ht[self._h(j)] < frm_t or d * (self.hy[self._h(j)] - level) > -tol:
             return start
-        # ... and small beside the movement that arrived: at most half its way (a let-go and a
-        # new squeeze look like one from far above, not like an arrival's overshoot).
+        # ... and small beside the movement that arrived (ARRIVAL_OVERSHOOT of its way: a let-go and
+        # a new squeeze look like one from far above, not like an arrival's overshoot).
         far = 0.0
         while j >= lo and self.ht[self._h(j)] >= frm_t:
             x = -d * (self.hy[self._h(j)] - level)
             if x > far:
                 far = x
             j -= 1
-        if d * (self.hy[self._h(kp)] - level) > 0.5 * far:
+        if d * (self.hy[self._h(kp)] - level) > ARRIVAL_OVERSHOOT * far:
             return start
         return self.ht[self._h(kp)]
 
