@@ -33,7 +33,8 @@ def _rows(t0: str, force: np.ndarray, dt: float = 0.1) -> str:
 
 
 def test_convert_drops_the_preamble_and_counts_seconds_from_the_first_timestamp():
-    rows = gdx.convert(SOURCE.format(rows=_rows("2025-01-27 23:59:59.950000", np.array([0.5, 1.25, 2.0]))))
+    rows = gdx.convert(SOURCE.format(rows=_rows("2025-01-27 23:59:59.950000",
+                                                np.array([0.5, 1.25, 2.0]))).encode())
     assert [f for _, f in rows] == [0.5, 1.25, 2.0]
     assert [t for t, _ in rows] == pytest.approx([0.0, 0.1, 0.2])  # across midnight too
 

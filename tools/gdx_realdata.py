@@ -20,15 +20,13 @@ REPO_DIR is a work tree of the repository, or a bare/mirror git directory (read 
 
 from __future__ import annotations
 
-import csv
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, main_for, source
+from realdata_out import Converted, main_for, read_rows, source
 
 REPOSITORY = "LIMB-UCF/Force-Measurement"
 COMMIT = "7eaa8aa6ce486a8bd9b2e7c809110ff7a2c14eed"
@@ -114,26 +112,19 @@ FILES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def convert(text: str) -> list[tuple[float, float]]:
-    """(seconds from the first sample, force N) from the lab script's file: rows after ``Force,Timestamp``."""
-    lines = text.splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.strip().lower().startswith("force,timestamp")) + 1
-    rows = [(datetime.fromisoformat(ts), float(f)) for f, ts in csv.reader(lines[start:]) if ts.strip()]
-    t0 = rows[0][0]
-    return [((ts - t0).total_seconds(), f) for ts, f in rows]
+def convert(data: bytes, what: str = "the lab script's export", fix: str = "") -> list[tuple[float, float]]:
+    """(seconds from the first sample, force N) of the lab script's file, read by the package's reader:
+    the table below the preamble, its ``Timestamp`` date-times as seconds since the first row."""
+    return read_rows(data, what, fix, time_col="Timestamp", force_col="Force", unit="N")[0]
 
 
 def convert_all(repo: Path) -> dict[str, Converted]:
     """Every labelled file of the clone ``repo``, converted."""
     converted: dict[str, Converted] = {}
     for name, (path, labels) in FILES.items():
-        data = source(repo, path, REPOSITORY, COMMIT)
-        try:
-            rows = convert(data.decode("utf-8"))
-        except (UnicodeDecodeError, StopIteration, ValueError, IndexError) as exc:
-            raise SourceError(f"{path} in {repo} is not the lab script's export that was labelled "
-                              f"({type(exc).__name__}); give a clone of {REPOSITORY} with commit "
-                              f"{COMMIT}") from None
+        rows = convert(source(repo, path, REPOSITORY, COMMIT),
+                       f"{path} in {repo} is not the lab script's export that was labelled",
+                       f"give a clone of {REPOSITORY} with commit {COMMIT}")
         converted[name] = (rows, f"{REPOSITORY}@{COMMIT}:{path}", labels)
     return converted
 

@@ -14,9 +14,12 @@ import io
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from nmt_pressure.io.recording import Recording, RecordingError, read_recording
 
 #: A converted recording: its (seconds, newtons) rows, where it came from, and its labels.
 Converted = tuple[list[tuple[float, float]], str, Mapping[str, Any]]
@@ -47,6 +50,25 @@ def source(repo: Path, path: str, repository: str, commit: str) -> bytes:
     if f.is_file():
         return f.read_bytes()
     return git(repo, repository, commit, "show", f"{commit}:{path}")
+
+
+def read_rows(data: bytes, what: str, fix: str = "", **options: Any
+              ) -> tuple[list[tuple[float, float]], Recording]:
+    """The (seconds, newtons) rows of a source file's bytes, and the recording, as the package's own
+    reader reads them (``options`` as :func:`read_recording`'s); a refusal is a ``SourceError``:
+    ``what``, then the reader's sentence - or, given a ``fix``, the reader's cause without its own fix
+    (a command-line option, no use here) and then ``fix``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp, "export.csv")
+        f.write_bytes(data)
+        try:
+            rec = read_recording(f, **options)
+        except RecordingError as exc:
+            said = str(exc).replace(str(f), "the file")
+            if not fix:
+                raise SourceError(f"{what}: {said}") from None
+            raise SourceError(f"{what} ({said.rsplit('; ', 1)[0].rstrip('.')}); {fix}") from None
+    return [(float(t), float(v)) for t, v in zip(rec.t, rec.force_n, strict=True)], rec
 
 
 def main_for(prog: str, usage: str | None, argv: list[str] | None,

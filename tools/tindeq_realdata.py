@@ -29,16 +29,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from nmt_pressure.io.recording import RecordingError, read_recording
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, git, main_for, source
+from realdata_out import Converted, SourceError, git, main_for, read_rows, source
 
 REPOSITORY = "SantiCiri/climbers_tindeq_asessment"
 COMMIT = "86334348d7ae90bea0cc579da111f975371e10c0"
@@ -231,16 +228,10 @@ def blob_sha(data: bytes) -> str:
 
 def convert(data: bytes, pattern: str) -> list[tuple[float, float]]:
     """(seconds, force N) of a Tindeq export, read by the package's reader."""
-    with tempfile.TemporaryDirectory() as tmp:
-        f = Path(tmp, "export.csv")
-        f.write_bytes(data)
-        try:
-            rec = read_recording(f)
-        except RecordingError as exc:
-            raise SourceError(f"{pattern}: {str(exc).replace(str(f), 'the file')}") from None
+    rows, rec = read_rows(data, pattern)
     if rec.format != "tindeq":
         raise SourceError(f"{pattern} was read as {rec.format!r}, not as a Tindeq export")
-    return [(float(t), float(v)) for t, v in zip(rec.t, rec.force_n, strict=True)]
+    return rows
 
 
 def convert_all(repo: Path) -> dict[str, Converted]:
