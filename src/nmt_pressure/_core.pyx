@@ -663,8 +663,8 @@ cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept 
     # Where a hold began, as reported: band_start, or the peak of an arrival's overshoot that came
     # back into the band within leave_time and was at most half the arrival's way (golden
     # _hold_start).
-    cdef double tol = s.hold_band * level + ARRIVAL_K * s.sig_f
-    cdef double start = scan_arrival(s, level, tol, wide(s, level), frm_t, k_end, s.hy)
+    cdef double start = band_start(s, level, frm_t, k_end)
+    cdef double tol = s.hold_band * level + ARRIVAL_K * s.sig_f  # (the band band_start came into)
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 k = back_to(s, k_end, lo, start)
     cdef i64 j, kp

@@ -1043,8 +1043,8 @@ class Detector:
         of the hold, as a return within ``leave_time`` is inside one, and the level is measured
         after it (the contract's settled level). People date such a hold anywhere from the first
         moment within the band to the end of the settling: the peak lies between."""
-        tol = self.cfg.hold_band * level + ARRIVAL_K * self.sig_f
-        start = self._scan_arrival(level, tol, self._wide(level), frm_t, k_end)
+        start = self._band_start(level, frm_t, k_end)
+        tol = self.cfg.hold_band * level + ARRIVAL_K * self.sig_f  # (the band _band_start came into)
         lo = max(self._oldest(), self.win_from)
         k = self._back_to(self.n - 1 if k_end < 0 else k_end, lo, start)
         if k <= lo:
