@@ -708,6 +708,23 @@ def test_no_hold_is_shorter_than_min_hold(impl, trace, run_trace, invariants, ra
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_hold_that_began_to_leave_before_it_was_confirmed_is_still_min_hold_long(
+        impl, trace, run_trace, invariants, rate, seed):
+    """A pull that fades from the moment it arrives (4 %/s, then 10 %/s, then slower: a finger
+    gauge's tired pull) is confirmed as a hold once 1.5 s steady, by when the force has already
+    begun to leave it. The departure's onset, found before it had gone 4 tolerances out, was not
+    held to the hold's floor: the hold ended `left` 1.24-1.29 s after its start."""
+    tr = trace(rate=rate).rest(1.0).ramp(80.0, 0.2).ramp(76.7, 0.9).ramp(68.6, 1.0).ramp(60.7, 1.3)
+    tr = tr.ramp(58.1, 1.4).ramp(53.0, 1.2).hold(2.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.1, tremor=0.02, tremor_hz=3.0, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert holds and holds[0].start < 1.5, holds
+    assert holds[0].duration >= 1.5 - 1e-9, holds[0]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("tremor_hz", [3.0, 6.0])
 def test_a_drift_out_under_tremor_is_dated_at_its_own_crossing(impl, trace, run_trace, invariants, rate,
                                                                 tremor_hz):

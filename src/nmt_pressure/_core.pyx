@@ -399,7 +399,7 @@ cdef double departure(Core* s, double ref, double tol, i64 frm, int direction, d
     while kb < frm and direction * (s.hy[hix(s, kb + 1)] - ref) < 4.0 * tol:
         kb += 1
     if kb >= frm:
-        return t_a
+        return passed[0]  # (not yet 4·tol out: the crossing itself, never before floor)
     t_b = crossing(s, kb, ref, 4.0 * tol, direction, s.hy)
     onset = t_a - (t_b - t_a)
     return onset if onset > floor else floor

@@ -620,7 +620,7 @@ class Detector:
         while kb < frm and direction * (self.hy[self._h(kb + 1)] - ref) < 4.0 * tol:
             kb += 1
         if kb >= frm:
-            return t_a, passed
+            return passed, passed  # (not yet 4·tol out: the crossing itself, never before floor)
         t_b = self._crossing(kb, ref, 4.0 * tol, direction)
         onset = t_a - (t_b - t_a)
         return (onset if onset > floor else floor), passed
