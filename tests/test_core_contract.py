@@ -725,6 +725,45 @@ def test_a_hold_that_began_to_leave_before_it_was_confirmed_is_still_min_hold_lo
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_step_onto_a_level_let_go_soon_after_dates_nothing_in_the_future(
+        impl, trace, run_trace, invariants, rate, seed):
+    """A 22 % step over 1.8 s, its new level held for about a second, then a release. The new hold,
+    confirmed on its steady window, began where the force came within the hold band of the level
+    measured on that window: 0.23 s before it was told, so its floor (start + min_hold) lay 1.3 s
+    in the future, and the release that came 0.5 s later was dated 0.8 s after the sample that
+    told it. A hold now begins no later than min_hold before it is told."""
+    tr = trace(rate=rate).rest(1.0).ramp(43.2, 1.3).hold(2.9).drift(-0.01, 2.2)
+    tr = tr.step(0.22, 1.8, mark="step").hold(1.0)
+    t, f = tr.release(0.8, mark="drop").rest(1.0).build(noise=0.08, tremor=0.017, tremor_hz=5.2,
+                                                         seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)  # every event dated no later than told; no hold under min_hold
+    release = of(events, "release")
+    assert len(release) == 1 and release[0].t <= tr.marks["drop"][0] + 0.5, kinds(events)
+    for e in of(events, "hold_start"):
+        assert e.t <= e.t_detected - 1.5 + 1e-9, e
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_change_older_than_the_history_is_dated_inside_it(impl, trace, run_trace, invariants,
+                                                            rate, seed):
+    """A 20-s wandering descent and partial return, judged a slow step 20 s after it began: the
+    first estimate of its onset lies before the oldest tick the history keeps. The mean before
+    it was read from the running sums' slot before the oldest (which holds the newest), and the
+    crossings from that level off the newest tick's end: the step was dated 38.5 s, 13 s after
+    it was told and 9 s after the data ended."""
+    tr = trace(rate=rate).rest(1.0).ramp(50.0, 0.6).ramp(63.4, 1.7).drift(-0.15, 5.8).drift(-0.17, 2.1)
+    tr = tr.ramp(tr.level * 0.75, 1.85).ramp(tr.level * 0.75 * 0.955, 0.46).drift(0.127, 4.5)
+    tr = tr.drift(0.116, 4.9).drift(-0.012, 3.5).hold(1.0)
+    t, f = tr.release(1.0).rest(1.0).build(noise=0.1, tremor=0.004, tremor_hz=8.0, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert all(t[0] <= e.t <= e.t_detected for e in events), events
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("tremor_hz", [3.0, 6.0])
 def test_a_drift_out_under_tremor_is_dated_at_its_own_crossing(impl, trace, run_trace, invariants, rate,
                                                                 tremor_hz):

@@ -363,11 +363,15 @@ cdef void flush_held(Core* s, double t_end) noexcept nogil:
 
 # ---------------------------------------------------------------- history scans (bounded by cap)
 cdef double crossing(Core* s, i64 k, double ref, double d, int direction, double* h) noexcept nogil:
-    cdef i64 j0 = hix(s, k)
-    cdef i64 j1 = hix(s, k + 1)
-    cdef double d0 = direction * (h[j0] - ref)
-    cdef double d1 = direction * (h[j1] - ref)
-    cdef double f
+    # golden._crossing: the newest tick's time if k is the newest (no tick after it)
+    cdef i64 j0, j1
+    cdef double d0, d1, f
+    if k >= s.n - 1:
+        return s.ht[hix(s, s.n - 1)]
+    j0 = hix(s, k)
+    j1 = hix(s, k + 1)
+    d0 = direction * (h[j0] - ref)
+    d1 = direction * (h[j1] - ref)
     if d1 <= d0:
         return s.ht[j1]
     f = (d - d0) / (d1 - d0)
@@ -430,6 +434,9 @@ cdef inline double mean_noise(Core* s, double dur) noexcept nogil:
 
 
 cdef inline double mean_ticks(Core* s, i64 a, i64 b) noexcept nogil:
+    # golden._mean_ticks: the sums before the oldest tick kept are gone (its slot holds the newest's)
+    if s.n > s.cap and a <= s.n - s.cap:
+        a = s.n - s.cap + 1
     cdef double sw = (s.cw[hix(s, b - 1)] if b > 0 else 0.0) - (s.cw[hix(s, a - 1)] if a > 0 else 0.0)
     cdef double sy = (s.cy[hix(s, b - 1)] if b > 0 else 0.0) - (s.cy[hix(s, a - 1)] if a > 0 else 0.0)
     return sy / sw if sw > 0.0 else s.hy[hix(s, s.n - 1)]
@@ -696,6 +703,8 @@ cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept 
 
 
 cdef void begin_hold(Core* s, double t, double start, double level, double settled) noexcept nogil:
+    if start > t - s.min_hold:
+        start = t - s.min_hold  # golden._begin_hold: no hold is shorter than its steady window
     s.st = HOLD
     s.sub = STEADY
     s.h_start = start
@@ -1269,7 +1278,7 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
         k -= 1
     kb = k + 1
     k = back_to(s, k, lo, onset - EASE_BASE)
-    if kb > k:
+    if kb > k and s.ht[hix(s, k)] < onset:  # (an onset before the history has no base there)
         base = mean_ticks(s, k, kb)
         if (b - base) * (b - a) > 0.0:
             ease_crossings(s, base, b, &t_from, &t_to)

@@ -627,7 +627,10 @@ class Detector:
 
     def _crossing(self, k: int, ref: float, d: float, direction: int, h: list[float] | None = None) -> float:
         """Time at which the deviation from ``ref`` reached ``d`` between ticks ``k`` and ``k+1``
-        (of the filtered force, or of the history ``h``)."""
+        (of the filtered force, or of the history ``h``); the newest tick's time if ``k`` is the
+        newest (not reached by now: there is no tick after it, its slot is the oldest's)."""
+        if k >= self.n - 1:
+            return self.ht[self._h(self.n - 1)]
         if h is None:
             h = self.hy
         j0 = self._h(k)
@@ -776,7 +779,11 @@ class Detector:
         return self.sig_f * math.sqrt(span / dur) if span < dur else self.sig_f
 
     def _mean_ticks(self, a: int, b: int) -> float:
-        """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none)."""
+        """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none). The
+        sums before the oldest tick kept are gone (its slot holds the newest's): a mean reaching back
+        to it starts one tick later."""
+        if self.n > self.cap and a <= self.n - self.cap:
+            a = self.n - self.cap + 1
         sw = (self.cw[self._h(b - 1)] if b > 0 else 0.0) - (self.cw[self._h(a - 1)] if a > 0 else 0.0)
         sy = (self.cy[self._h(b - 1)] if b > 0 else 0.0) - (self.cy[self._h(a - 1)] if a > 0 else 0.0)
         return sy / sw if sw > 0.0 else self.hy[self._h(self.n - 1)]
@@ -1096,6 +1103,11 @@ class Detector:
 
     def _begin_hold(self, t: float, start: float, level: float, settled: float) -> None:
         """A hold from ``start`` (reported) whose statistics are taken from ``settled`` on."""
+        if start > t - self.cfg.min_hold:
+            # Its steady window is min_hold long: the force came within the hold band of a level
+            # re-measured on it later than the window began, but no hold is shorter than min_hold
+            # (nor may a release right after it be dated past the tick that tells it).
+            start = t - self.cfg.min_hold
         self.st = HOLD
         self.sub = STEADY
         self.h_start = start
@@ -1748,7 +1760,7 @@ class Detector:
             k -= 1
         kb = k + 1
         k = self._back_to(k, lo, onset - EASE_BASE)
-        if kb > k:
+        if kb > k and self.ht[self._h(k)] < onset:  # (an onset before the history has no base there)
             base = self._mean_ticks(k, kb)
             if (b - base) * (b - a) > 0.0:
                 onset = _ease_dated(*self._ease_crossings(base, b), back)
