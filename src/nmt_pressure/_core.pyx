@@ -1378,6 +1378,9 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     else:
         onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s))
         onset = lead_in(s, onset, k_now, direction, start - s.step_max)
+    cdef double latest = t - s.min_hold
+    if onset > latest:  # golden._step: the change began before the new hold's steady window
+        onset = s.mv_onset if s.mv_onset < latest else latest
     cdef double settled = start
     if slow and ok:
         level = mean_since(s, t - s.slow_hold)  # the level held over the slow_step_hold confirmed

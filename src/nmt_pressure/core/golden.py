@@ -1829,6 +1829,12 @@ class Detector:
             tol = DEPART * ref + DEPART_K * self.sig_f
             onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
             onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
+        latest = t - self.cfg.min_hold
+        if onset > latest:
+            # The new hold's steady window (the min_hold before now) began before the onset found:
+            # the scan back met the force passing near the old level inside it (a stroke's swing).
+            # The change began where the excursion did, and before the hold it led to.
+            onset = self.mv_onset if self.mv_onset < latest else latest
         settled = start
         if slow and ok:
             # A slow ease's tail lies within ARRIVAL of the new level for seconds: the settled level
