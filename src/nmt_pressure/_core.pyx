@@ -705,6 +705,8 @@ cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept 
 cdef void begin_hold(Core* s, double t, double start, double level, double settled) noexcept nogil:
     if start > t - s.min_hold:
         start = t - s.min_hold  # golden._begin_hold: no hold is shorter than its steady window
+    if s.held and start < s.last_end:
+        start = s.last_end  # ... nor overlaps the one before in this contact
     s.st = HOLD
     s.sub = STEADY
     s.h_start = start

@@ -1108,6 +1108,10 @@ class Detector:
             # re-measured on it later than the window began, but no hold is shorter than min_hold
             # (nor may a release right after it be dated past the tick that tells it).
             start = t - self.cfg.min_hold
+        if self.held and start < self.last_end:
+            # Nor does it begin before the hold it follows in this contact ended (where a silence
+            # lay inside that window: then it may be the shorter).
+            start = self.last_end
         self.st = HOLD
         self.sub = STEADY
         self.h_start = start
