@@ -143,7 +143,7 @@ ctypedef struct Core:
     double h_shift, h_lv_from
     i64 h_lv_k
     int h_lv_open
-    double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor
+    double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     int let_go
@@ -293,6 +293,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.b_cand = B_IN
     s.b_since = 0.0
     s.b_exit_t = 0.0
+    s.b_last = -INFINITY
     s.b_floor = 0.0
     s.b_told = B_IN
     s.held_n = 0
@@ -332,6 +333,8 @@ cdef void reset_stream(Core* s) noexcept nogil:
 # ---------------------------------------------------------------- band events held back
 cdef inline void tell_band(Core* s, int kind, double t, int direction, double level) noexcept nogil:
     emit(s, kind, t, direction, level)
+    if t > s.b_last:
+        s.b_last = t
     s.b_told = B_IN if kind == EV_BAND_ENTER else (B_HIGH if direction == 2 else B_LOW)
 
 
@@ -500,7 +503,11 @@ cdef void fold_until_time(Core* s, double t_end) noexcept nogil:
     fold(s, k)
 
 
-cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
+cdef double end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
+    # golden._end_hold: returns the end recorded; a hold let go or left ends no earlier than the
+    # last band event it told
+    if ended_by != END_STEP and t_end < s.b_last:
+        t_end = s.b_last
     flush_held(s, t_end)
     fold_until_time(s, t_end)
     unfold_from_time(s, t_end)
@@ -538,6 +545,7 @@ cdef void end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
     s.last_level = s.h_level
     s.last_end = end
     s.low_since = -1.0
+    return end
 
 
 cdef void end_of_data(Core* s, double t) noexcept nogil:
@@ -646,6 +654,15 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
         mm_rebuild(s, t - s.min_hold)  # (minmax_tick rebuilds them first; a guard all the same)
     cdef double ymax = s.hy[hix(s, s.qmax_i[s.qmax_h & s.mask])]
     cdef double ymin = s.hy[hix(s, s.qmin_i[s.qmin_h & s.mask])]
+    cdef i64 k0 = s.ih2 - 1
+    cdef double y0
+    if k0 >= s.win_from and k0 >= oldest(s) and \
+            s.ht[hix(s, s.ih2)] - s.ht[hix(s, k0)] > 2.0 * s.dt_avg + s.tick:
+        y0 = s.hy[hix(s, k0)]  # golden._steady_window: the force before a silence at its start
+        if y0 > ymax:
+            ymax = y0
+        elif y0 < ymin:
+            ymin = y0
     mid[0] = 0.5 * (ymax + ymin)
     return 0.5 * (ymax - ymin) <= wide(s, mid[0])
 
@@ -745,6 +762,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.b_since = t
     s.b_floor = t
     s.held_n = 0
+    s.b_last = -INFINITY
     emit(s, EV_HOLD_START, start, 0, level)
 
 
@@ -995,18 +1013,18 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
             # hold ended there, the new one is released (golden)
             leave(s, t, k_drop, onset if onset < s.mv_onset else s.mv_onset, 1)
             onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
-            end_hold(s, onset, END_RELEASE)
+            onset = end_hold(s, onset, END_RELEASE)
             emit(s, EV_RELEASE, onset, 0, s.h_level)
             after_release(s)
             return
         if not (s.mv_fast and left_fast_by(s, drop)):
             onset = drop
         elif s.mv_far_up or drop - (onset if onset < s.mv_onset else s.mv_onset) > s.leave_time:
-            end_hold(s, onset if onset < s.mv_onset else s.mv_onset, END_LEFT)
-            emit(s, EV_RELEASE, drop, 0, s.last_level)
+            onset = end_hold(s, onset if onset < s.mv_onset else s.mv_onset, END_LEFT)
+            emit(s, EV_RELEASE, drop if drop > onset else onset, 0, s.last_level)
             after_release(s)
             return
-    end_hold(s, onset, END_RELEASE)
+    onset = end_hold(s, onset, END_RELEASE)
     emit(s, EV_RELEASE, onset, 0, level)
     after_release(s)
 
@@ -1401,7 +1419,7 @@ cdef void leave(Core* s, double t, i64 k_end, double onset, int at_it) noexcept 
     # the departure dated at onset; at_it: the force is at the candidate)
     cdef double start = s.cd_start
     cdef double level = s.cd_level
-    end_hold(s, onset, END_LEFT)
+    onset = end_hold(s, onset, END_LEFT)
     s.win_from = back_to(s, s.n - 1, imax(oldest(s), s.win_from), onset)
     if start >= 0.0 and at_it:  # no hold begun at a level the force has left
         begin_hold(s, t, hold_start(s, level, onset, k_end), level, start)

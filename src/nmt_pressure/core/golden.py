@@ -414,6 +414,7 @@ class Detector:
         self.b_cand = B_IN
         self.b_since = 0.0
         self.b_exit_t = 0.0
+        self.b_last = -math.inf  # when the last band event this hold told was dated: it was on then
         self.b_floor = 0.0  # an exit is never dated before this: the watch began, or the last band event
         self.b_told = B_IN  # the band state as listeners were told it
         # band events held back: kind, time, direction, level, and the time to tell (an exit's dating)
@@ -965,6 +966,17 @@ class Detector:
             return False, 0.0
         ymax = self.hy[self._h(self.qmax_i[self.qmax_h % self.cap])]
         ymin = self.hy[self._h(self.qmin_i[self.qmin_h % self.cap])]
+        k0 = self.ih2 - 1  # the last tick before the window
+        if k0 >= self.win_from and k0 >= self._oldest() and \
+                self.ht[self._h(self.ih2)] - self.ht[self._h(k0)] > 2.0 * self.dt_avg + c.tick:
+            # A silence at the window's start: the force before it counts (the contract bridges a
+            # silence where the force on both sides lies at one level), or a window of a few ticks
+            # after it, ranged only over those, passes for min_hold of steadiness.
+            y0 = self.hy[self._h(k0)]
+            if y0 > ymax:
+                ymax = y0
+            elif y0 < ymin:
+                ymin = y0
         mid = 0.5 * (ymax + ymin)
         # Noise widens the band, but never beyond twice its width: at low sample rates the noise
         # tracker also sees real swings (a gliding stroke), which must not pass for a hold.
@@ -1150,6 +1162,7 @@ class Detector:
         self.b_since = t
         self.b_floor = t
         self.b_held.clear()
+        self.b_last = -math.inf
         self._emit("hold_start", start, None, level)
 
     def _past_overshoot(self, level: float, tol: float, near: float, turn: float, k0: int, d: int) -> int:
@@ -1253,7 +1266,13 @@ class Detector:
                 self._tell_band(kind, told, direction, level)
         self.b_held.clear()
 
-    def _end_hold(self, t_end: float, ended_by: str) -> None:
+    def _end_hold(self, t_end: float, ended_by: str) -> float:
+        """Close the hold at ``t_end``; returns the end recorded. A hold let go or left was on when
+        it told its last band event (the band is watched until the hold ends): it ends no earlier
+        (a fade past the band's edge told an exit before it turned into the let-go it was dated
+        into). A step's ease may carry the old band's exits past its onset: that is the contract's."""
+        if ended_by != "step" and t_end < self.b_last:
+            t_end = self.b_last
         self._flush_held(t_end)
         self._fold_until_time(t_end)
         self._unfold_from_time(t_end)
@@ -1282,6 +1301,7 @@ class Detector:
         self.last_level = self.h_level
         self.last_end = end
         self.low_since = -1.0
+        return end
 
     def _end_of_data(self, t: float) -> None:
         if self.st == HOLD:
@@ -1899,7 +1919,7 @@ class Detector:
             at_it = self.cd_out < 0.0
         start = self.cd_start
         level = self.cd_level
-        self._end_hold(onset, "left")
+        onset = self._end_hold(onset, "left")
         # The steadiness window restarts at the departure, so a new hold lies wholly after it.
         self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
         if start >= 0.0 and at_it:  # (no hold begun at a level the force has left)
@@ -1961,7 +1981,7 @@ class Detector:
                 # `left` is.)
                 self._leave(t, k_drop, min(onset, self.mv_onset), True)
                 onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
-                self._end_hold(onset, "release")
+                onset = self._end_hold(onset, "release")
                 self._emit("release", onset, None, self.h_level)
                 self._after_release()
                 return
@@ -1973,11 +1993,11 @@ class Detector:
                 # burst above the level left it however soon the let-go came (it neither came back
                 # nor settled); a fall that the let-go went on with is the release itself unless it
                 # had stayed away longer than leave_time.
-                self._end_hold(min(onset, self.mv_onset), "left")
-                self._emit("release", drop, None, self.last_level)
+                end = self._end_hold(min(onset, self.mv_onset), "left")
+                self._emit("release", drop if drop > end else end, None, self.last_level)
                 self._after_release()
                 return
-        self._end_hold(onset, "release")
+        onset = self._end_hold(onset, "release")
         self._emit("release", onset, None, level)
         self._after_release()
 
@@ -2110,4 +2130,6 @@ class Detector:
 
     def _tell_band(self, kind: str, t: float, direction: str | None, level: float) -> None:
         self._emit(kind, t, direction, level)
+        if t > self.b_last:
+            self.b_last = t
         self.b_told = B_IN if kind == "band_enter" else (B_HIGH if direction == "high" else B_LOW)
