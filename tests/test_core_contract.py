@@ -7,12 +7,13 @@ that keeps light contact, a coarse sensor, a hand hovering at the band's edge).
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
+from toolmods import load_tool
 
 from nmt_pressure.core.config import DetectorConfig
+
+FUZZ = load_tool("fuzz_core")  # its random hands and the contract's rules, as the fuzzer checks them
 
 
 def kinds(events):
@@ -1105,35 +1106,6 @@ def test_a_change_that_goes_on_past_the_level_first_found_and_stays_is_a_step(im
     assert holds[1].level == pytest.approx(level, rel=0.01)
 
 
-def random_hand(trace, seed: int, silence: bool = False):
-    """A contact of 3-9 random pieces (moves of ±30 %, holds, drifts of ±20 %, strokes), then a
-    release: shapes no hand-written case lists, as a real session strings them together. With
-    ``silence``, 0.3-4 s of it are missing (a wireless sensor's dropout), wherever it falls."""
-    rng = np.random.default_rng(1000 + seed)
-    rate = float(rng.choice([10.0, 100.0, 1000.0]))
-    tr = trace(rate=rate).rest(1.0).ramp(float(rng.uniform(5, 100)), float(rng.uniform(0.2, 1.5)))
-    for _ in range(int(rng.integers(3, 10))):
-        kind = int(rng.integers(0, 4))
-        if kind == 0:
-            tr = tr.ramp(max(1.0, tr.level * (1 + rng.uniform(-0.3, 0.3))), float(rng.uniform(0.2, 3.0)))
-        elif kind == 1:
-            tr = tr.hold(float(rng.uniform(0.3, 4.0)))
-        elif kind == 2:
-            tr = tr.drift(float(rng.uniform(-0.2, 0.2)), float(rng.uniform(1.0, 6.0)))
-        else:
-            tr = tr.stroke(float(rng.uniform(0.1, 0.4)), float(rng.uniform(0.5, 2.0)),
-                           float(rng.uniform(0.5, 3.0)))
-    tr = tr.hold(1.0).release(float(rng.uniform(0.1, 1.0))).rest(1.0)
-    t, f = tr.build(noise=float(rng.uniform(0.01, 0.3)), tremor=float(rng.uniform(0, 0.03)),
-                    tremor_hz=float(rng.uniform(3, 12)), seed=seed)
-    if silence:
-        cut = np.random.default_rng(seed + 555)
-        a = cut.uniform(t[0] + 3.0, max(t[0] + 3.1, t[-1] - 3.0))
-        keep = (t < a) | (t > a + cut.uniform(0.3, 4.0))
-        t, f = t[keep], f[keep]
-    return rate, t, f
-
-
 # Seeds whose traces broke these rules before they were fixed (stop 28: a step dated 13 s after it
 # was told, a release 0.8 s after; a step's onset found inside its new hold's steady window, by a
 # stroke's swing back past the old level; a release, or a departure into strokes, dated before a
@@ -1143,44 +1115,24 @@ RANDOM_HAND_SEEDS = [197, 415, 549, 809, 842, 965, 966, 1105, 1794, 3514, 13587,
 
 
 @pytest.mark.parametrize("seed", RANDOM_HAND_SEEDS)
-def test_random_hand_sessions_keep_the_contracts_rules(impl, trace, run_trace, seed):
-    """What the contract promises of any stream: events told in order and dated within the data, no
-    later than the sample that told them; holds in order, none overlapping, none shorter than
-    min_hold unless the data ended; one hold_start per hold, a step between two of them; band
-    events inside a hold, from when it was told to its end (a slow step's ease may carry the old
-    band's exits past its onset: up to the new hold's start)."""
-    keeps_the_contracts_rules(impl, run_trace, *random_hand(trace, seed), silence=False)
+def test_random_hand_sessions_keep_the_contracts_rules(impl, run_trace, seed):
+    """Random strings of moves, holds, drifts and strokes (``tools/fuzz_core.py``, which runs
+    thousands): what the contract promises of any stream holds on both cores - events told in
+    order and dated within the data, no later than the sample that told them; holds in order,
+    none overlapping, none shorter than min_hold unless the data ended; a step at every hold ended
+    by one; band events inside their hold (a slow step's ease may carry the old band's exits past
+    its onset: up to the new hold's start)."""
+    rate, t, f = FUZZ.random_hand(seed)
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate))
+    assert not FUZZ.broken_rules(t, events, holds, 1.5), (kinds(events), holds)
 
 
 # A silence inside the new hold's steady window let it begin before the hold it followed had ended
 # (a step's onset inside the silence; a departure dated on its far side): seeds 9683 and 45999.
 @pytest.mark.parametrize("seed", [9683, 45999, *range(1, 1200, 17)])
-def test_random_hand_sessions_with_a_silence_keep_the_contracts_rules(impl, trace, run_trace, seed):
+def test_random_hand_sessions_with_a_silence_keep_the_contracts_rules(impl, run_trace, seed):
     """As above, with 0.3-4 s of the stream missing somewhere: holds still never overlap, and only
     a silence inside a new hold's window may leave it shorter than min_hold."""
-    keeps_the_contracts_rules(impl, run_trace, *random_hand(trace, seed, silence=True), silence=True)
-
-
-def keeps_the_contracts_rules(impl, run_trace, rate: float, t: np.ndarray, f: np.ndarray,
-                              silence: bool) -> None:
+    rate, t, f = FUZZ.random_hand(seed, silence=True)
     events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=rate))
-    told = [e.t_detected for e in events]
-    assert told == sorted(told), events
-    for e in events:
-        assert t[0] <= e.t <= e.t_detected <= t[-1], e
-    assert len(holds) == len(of(events, "hold_start")), (kinds(events), holds)
-    for a, b in itertools.pairwise(holds):
-        assert a.end <= b.start + 1e-9, (a, b)
-    gaps = np.diff(t) > 0.25
-    for h in holds:
-        assert h.start <= h.end, h
-        inside = silence and bool(np.any(gaps & (t[1:] > h.start) & (t[:-1] < h.start + 1.5)))
-        if h.ended_by != "end_of_data" and not inside:
-            assert h.duration >= 1.5 - 1e-9, h
-    assert [h.end for h in holds if h.ended_by == "step"] == [e.t for e in of(events, "step")]
-    starts = of(events, "hold_start")
-    spans = [(e.t_detected, starts[i + 1].t_detected if h.ended_by == "step" else h.end)
-             for i, (e, h) in enumerate(zip(starts, holds, strict=True))]
-    for e in events:
-        if e.kind in ("band_exit", "band_enter"):
-            assert any(a <= e.t_detected and e.t <= b + 1e-9 for a, b in spans), (e, holds)
+    assert not FUZZ.broken_rules(t, events, holds, 1.5), (kinds(events), holds)
