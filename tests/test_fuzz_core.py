@@ -88,3 +88,10 @@ def test_one_case_prints_its_events_and_verdict():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "case 3 (irregular)" in done.stdout and "all rules hold" in done.stdout
     assert "hold_start" in done.stdout
+
+
+def test_a_release_of_a_contact_that_never_held_is_named():
+    events = [ev("contact", 1.0, 1.01), ev("release", 3.0, 3.2)]
+    assert any("ends no contact that held" in b for b in FUZZ.broken_rules(T, events, [], 1.5))
+    twice = [*GOOD[0], ev("release", 12.5, 12.8)]
+    assert any("ends no contact that held" in b for b in FUZZ.broken_rules(T, twice, GOOD[1], 1.5))

@@ -12,7 +12,7 @@ compiled core:
 * events told in order, each dated within the data and no later than the sample that told it;
 * one ``hold_start`` per hold; holds in order and not overlapping; none shorter than ``min_hold``
   unless the data ended, or a silence lay in its first ``min_hold`` (the only way one can be);
-* a step wherever a hold ended by one, at its end;
+* a step wherever a hold ended by one, at its end; a release only to end a contact that held, once;
 * band events inside their hold, from when it was told to its end (a step's: to the next hold's
   telling, as a slow ease may carry the old band's exits past its onset);
 * the same events and holds pushed in random chunks as all at once;
@@ -191,6 +191,16 @@ def broken_rules(t: np.ndarray, events: Sequence[Any], holds: Sequence[Any], min
         silent = bool(np.any(silences & (t[1:] > h.start) & (t[:-1] < h.start + min_hold)))
         if h.ended_by != "end_of_data" and not silent and h.duration < min_hold - 1e-9:
             out.append(f"a {h.duration:.3f}-s hold ({h.start:.3f}-{h.end:.3f} s, {h.ended_by})")
+    held = released = False  # a release ends a contact that held, once
+    for e in events:
+        if e.kind == "contact":
+            held = released = False
+        elif e.kind == "hold_start":
+            held = True
+        elif e.kind == "release":
+            if not held or released:
+                out.append(f"a release at {e.t:.3f} s ends no contact that held")
+            released = True
     steps = [e.t for e in events if e.kind == "step"]
     if [h.end for h in holds if h.ended_by == "step"] != steps:
         out.append("steps and step-ended holds disagree")
