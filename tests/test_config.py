@@ -126,6 +126,9 @@ def test_accepted_extremes_keep_the_history_small():
 
     cfg = DetectorConfig(min_hold=MIN_HOLD_MAX, step_max_duration=STEP_MAX_DURATION_MAX, tick=TICK_MIN)
     assert cfg.history_capacity <= 1 << 19
+    cfg = DetectorConfig(min_hold=MIN_HOLD_MAX, step_max_duration=STEP_MAX_DURATION_MAX, tick=TICK_MIN,
+                         slow_step_max=STEP_MAX_DURATION_MAX, slow_step_hold=60.0, leave_time=60.0)
+    assert cfg.history_capacity <= 1 << 19
 
 
 def test_target_below_contact_names_both_values():

@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 from toolmods import load_tool
 
+from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import Event, Hold
 
 FUZZ = load_tool("fuzz_core")
+CFG = DetectorConfig()
 TOOL = Path(__file__).resolve().parent.parent / "tools" / "fuzz_core.py"
 T = np.arange(0.0, 20.0, 0.01)
 
@@ -34,7 +36,7 @@ GOOD = ([ev("contact", 1.0, 1.01), ev("hold_start", 1.5, 3.0), ev("band_exit", 4
 
 
 def test_a_sound_output_breaks_no_rule():
-    assert FUZZ.broken_rules(T, *GOOD, 1.5) == []
+    assert FUZZ.broken_rules(T, *GOOD, CFG) == []
 
 
 @pytest.mark.parametrize("case, expect", [
@@ -44,6 +46,8 @@ def test_a_sound_output_breaks_no_rule():
     ((2, ev("band_exit", 12.1, 12.2, "high")), "outside its hold"),
     ((-1, hold(5.5, 12.0)), "holds overlap"),
     ((-2, hold(1.5, 2.5, "step")), "a 1.000-s hold"),
+    ((-1, Hold(start=6.5, end=12.0, level=20.0, mean=20.0, sd=0.1, cv=0.005, duration=5.5,
+               time_in_band=6.0, drift_per_s=0.0, ended_by="release")), "6.000 s in band of 5.500 s"),
 ])
 def test_each_broken_rule_is_named(case, expect):
     events, holds = list(GOOD[0]), list(GOOD[1])
@@ -56,7 +60,7 @@ def test_each_broken_rule_is_named(case, expect):
         events[i] = repl
         if "outside" in expect:
             events.sort(key=lambda e: e.t_detected)  # in order: only the one rule broken
-    broke = FUZZ.broken_rules(T, events, holds, 1.5)
+    broke = FUZZ.broken_rules(T, events, holds, CFG)
     assert any(expect in b for b in broke), broke
 
 
@@ -64,8 +68,8 @@ def test_a_hold_short_only_because_of_a_silence_is_allowed():
     t = np.concatenate([np.arange(0.0, 7.0, 0.01), np.arange(9.0, 20.0, 0.01)])  # 2 s missing
     events, holds = list(GOOD[0]), [hold(1.5, 6.0, "step"), hold(6.5, 7.5)]
     events[5] = ev("release", 7.5, 12.3)
-    assert FUZZ.broken_rules(t, events, holds, 1.5) == []
-    assert FUZZ.broken_rules(T, events, holds, 1.5) != []  # the same without the silence is not
+    assert FUZZ.broken_rules(t, events, holds, CFG) == []
+    assert FUZZ.broken_rules(T, events, holds, CFG) != []  # the same without the silence is not
 
 
 def test_cases_are_made_from_their_index_alone():
@@ -92,6 +96,18 @@ def test_one_case_prints_its_events_and_verdict():
 
 def test_a_release_of_a_contact_that_never_held_is_named():
     events = [ev("contact", 1.0, 1.01), ev("release", 3.0, 3.2)]
-    assert any("ends no contact that held" in b for b in FUZZ.broken_rules(T, events, [], 1.5))
+    assert any("ends no contact that held" in b for b in FUZZ.broken_rules(T, events, [], CFG))
     twice = [*GOOD[0], ev("release", 12.5, 12.8)]
-    assert any("ends no contact that held" in b for b in FUZZ.broken_rules(T, twice, GOOD[1], 1.5))
+    assert any("ends no contact that held" in b for b in FUZZ.broken_rules(T, twice, GOOD[1], CFG))
+
+
+def test_an_event_dated_before_the_history_is_named():
+    """The core dates onsets back over its history: one told later than that after its onset was
+    dated from what the history no longer held."""
+    cfg = DetectorConfig(slow_step_max=2.0, slow_step_hold=1.0, min_hold=0.1, leave_time=0.5)
+    assert cfg.history_seconds == pytest.approx(10.6)
+    events = [*GOOD[0][:5], ev("release", 6.6, 18.2)]
+    holds = [GOOD[1][0], hold(6.5, 6.6)]
+    broke = FUZZ.broken_rules(T, events, holds, cfg)
+    assert any("release dated 6.600 s, told 11.6 s later: past the 10.6-s history" in b for b in broke), broke
+    assert not FUZZ.broken_rules(T, [*events[:5], ev("release", 6.6, 17.0)], holds, cfg)

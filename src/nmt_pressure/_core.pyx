@@ -152,6 +152,7 @@ ctypedef struct Core:
     double* hy
     double* hm
     double* hw
+    double* hin
     double* cw
     double* cy
     i64* qmax_i
@@ -466,8 +467,11 @@ cdef void fold_tick(Core* s, i64 j, double end, double sign) noexcept nogil:
     cdef double w, centre, y, tt, a, b
     a = t0 if t0 > s.h_start else s.h_start
     centre = s.target if s.has_target else s.h_level
-    if t1 > a and fabs(s.hy[j] - centre) <= s.tolerance * centre:
-        s.s_in += sign * (t1 - a)
+    if sign < 0.0:
+        s.s_in -= s.hin[j]  # golden._fold_tick: what was added, whatever the centre is now
+    else:
+        s.hin[j] = (t1 - a) if t1 > a and fabs(s.hy[j] - centre) <= s.tolerance * centre else 0.0
+        s.s_in += s.hin[j]
     b = t0 if t0 > s.h_settled else s.h_settled
     w = t1 - b
     if not (w > 0.0):
@@ -1289,11 +1293,14 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     cdef i64 k = s.n - 1
     cdef i64 kb
     ease_crossings(s, a, b, &t_from, &t_to)
-    w = wander(s, ease_dated(t_from, t_to, EASE_BACK), s.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
+    # golden: an interval no accepted ease spends between 5 % and 25 %: it began where the excursion did
+    cdef bint rested = t_to - t_from > 0.5 * SLOW_SPAN * s.slow_max
+    cdef double first = s.sl_onset if rested else ease_dated(t_from, t_to, EASE_BACK)
+    w = wander(s, first, s.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
     back = EASE_BACK / (1.0 + w * w)
     if back < EASE_BACK_MIN:
         back = EASE_BACK_MIN
-    onset = ease_dated(t_from, t_to, back)
+    onset = first if rested else ease_dated(t_from, t_to, back)
     while k > lo and s.ht[hix(s, k)] >= onset:
         k -= 1
     kb = k + 1
@@ -1580,7 +1587,10 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         slow_dy = s.cd_level - s.h_level
         if quiet and fabs(mid - s.h_level) > fabs(slow_dy):
             slow_dy = mid - s.h_level
-        if relative and (slow_dy > 0.0 or s.slow_down) and fabs(slow_dy) >= step_thr(s, s.h_level):
+        # golden: past the longest a slow step takes, a force drifting between candidates is judged
+        if relative and (slow_dy > 0.0 or s.slow_down) and \
+                t - s.sl_left <= slow_max + 2.0 * s.slow_hold + s.min_hold + PENDING_SLACK and \
+                fabs(slow_dy) >= step_thr(s, s.h_level):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
                 if not steady_for(s, t, s.slow_hold) or \
                         not flat_thirds(s, t, s.slow_hold, 1 if slow_dy > 0.0 else -1):
@@ -2036,7 +2046,8 @@ cdef class Detector:
         s.spike_k = cfg.spike_k
         s.has_target = cfg.target is not None
         s.target = float(cfg.target) if cfg.target is not None else 0.0
-        free(s.ht); free(s.hy); free(s.hm); free(s.hw); free(s.cw); free(s.cy); free(s.qmax_i); free(s.qmin_i)
+        free(s.ht); free(s.hy); free(s.hm); free(s.hw); free(s.hin); free(s.cw); free(s.cy); free(s.qmax_i)
+        free(s.qmin_i)
         free(s.rep)
         s.ht = <double*> calloc(s.cap, sizeof(double))
         s.cw = <double*> calloc(s.cap, sizeof(double))
@@ -2044,10 +2055,11 @@ cdef class Detector:
         s.hy = <double*> calloc(s.cap, sizeof(double))
         s.hm = <double*> calloc(s.cap, sizeof(double))
         s.hw = <double*> calloc(s.cap, sizeof(double))
+        s.hin = <double*> calloc(s.cap, sizeof(double))
         s.qmax_i = <i64*> calloc(s.cap, sizeof(i64))
         s.qmin_i = <i64*> calloc(s.cap, sizeof(i64))
         s.rep = <double*> calloc(REPEAT_CAP, sizeof(double))
-        if not (s.ht and s.hy and s.hm and s.hw and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep):
+        if not (s.ht and s.hy and s.hm and s.hw and s.hin and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep):
             raise MemoryError()
         s.samples = 0
         s.ignored = 0
@@ -2059,8 +2071,8 @@ cdef class Detector:
 
     def __dealloc__(self):
         if self.s != NULL:
-            free(self.s.ht); free(self.s.hy); free(self.s.hm); free(self.s.hw); free(self.s.cw); free(self.s.cy)
-            free(self.s.qmax_i); free(self.s.qmin_i); free(self.s.rep)
+            free(self.s.ht); free(self.s.hy); free(self.s.hm); free(self.s.hw); free(self.s.hin); free(self.s.cw)
+            free(self.s.cy); free(self.s.qmax_i); free(self.s.qmin_i); free(self.s.rep)
             free(self.s)
 
     cdef list _drain(self, list out):

@@ -19,6 +19,10 @@ from nmt_pressure.core.checks import check_number
 MIN_HOLD_MAX = 300.0
 STEP_MAX_DURATION_MAX = 60.0
 TICK_MIN = 0.001
+#: ... and the history itself never spans more than this (s): with every timing at its limit the
+#: waits it sizes for would ask for 546 s (half a million ticks at TICK_MIN); a wait longer than the
+#: history dates its onset at the history's start.
+HISTORY_MAX = 500.0
 #: A fixed band centre beyond this (N) is a typo, not a load cell (the largest are a few kN).
 TARGET_MAX = 1e6
 
@@ -151,10 +155,18 @@ class DetectorConfig:
     # ---- derived values shared by both kernels (one definition, so they cannot disagree) ----
     @property
     def history_seconds(self) -> float:
-        """How far back the detection stage keeps its per-tick history (back-dating horizon)."""
+        """How far back the detection stage keeps its per-tick history (back-dating horizon): as far
+        as the longest wait reaches back to the onset it dates, with margin. A fast step is told
+        min_hold after its movement ended (its lead-in, looked for over the min_hold before that,
+        is given up where the history is shorter); a slow one is waited for up to slow_step_limit
+        + 2 slow_step_hold + min_hold + 1 s from where the force left (the core's deadline: under
+        wander a new level's flatness can take a second slow_step_hold to show), its onset dated up
+        to 3 s before that. (Shorter, a step dated further back than the history ended its old hold
+        at the history's start, and took back statistics it no longer held: a 0.5-s hold with
+        1.03 s in band.)"""
         fast = self.min_hold + self.step_max_duration
-        slow = self.slow_step_limit + self.slow_step_hold
-        return (fast if fast > slow else slow) + self.leave_time + 2.0
+        slow = self.slow_step_limit + 2.0 * self.slow_step_hold + self.min_hold + 4.0
+        return min((fast if fast > slow else slow) + self.leave_time + 2.0, HISTORY_MAX)
 
     @property
     def slow_step_limit(self) -> float:

@@ -244,6 +244,7 @@ class Detector:
         self.hy = [0.0] * self.cap  # history of ticks: filtered force
         self.hm = [0.0] * self.cap  # ... and its mean over the last VEL_MEAN (tremor averaged out)
         self.hw = [0.0] * self.cap  # history of ticks: weight (seconds the tick stands for)
+        self.hin = [0.0] * self.cap  # ... and the time in band it added to the open hold
         self.cw = [0.0] * self.cap  # running sum of weights up to and including each tick
         self.cy = [0.0] * self.cap  # running sum of weight x force
         self.qmax_i = [0] * self.cap  # monotonic deques of history indices (absolute tick numbers)
@@ -1235,8 +1236,14 @@ class Detector:
         # Time in band counts over the whole hold ...
         a = t0 if t0 > self.h_start else self.h_start
         centre = self.target if self.has_target else self.h_level
-        if t1 > a and abs(self.hy[j] - centre) <= c.tolerance * centre:
-            self.s_in += sign * (t1 - a)
+        if sign < 0.0:
+            # Taken back as it was added: the centre may have been refined since (judged again
+            # about the new one, a tick counted out and taken back in left more in band than the
+            # hold was long).
+            self.s_in -= self.hin[j]
+        else:
+            self.hin[j] = (t1 - a) if t1 > a and abs(self.hy[j] - centre) <= c.tolerance * centre else 0.0
+            self.s_in += self.hin[j]
         # ... mean, sd and drift over its settled part: steadiness is not the tail of the arrival.
         b = t0 if t0 > self.h_settled else self.h_settled
         w = t1 - b
@@ -1600,7 +1607,13 @@ class Detector:
             slow_dy = self.cd_level - self.h_level
             if quiet and abs(mid - self.h_level) > abs(slow_dy):
                 slow_dy = mid - self.h_level
-            if relative and (slow_dy > 0.0 or c.slow_step_down) and \
+            # A slow step completes within slow_max of where the force left, then holds for
+            # slow_step_hold (under wander its flatness can take a second one to show; min_hold and
+            # slack for finding its level): past that, a force that keeps drifting from one
+            # candidate to the next is judged now, not waited on (a 22-s wait dated its departure
+            # beyond the history, which DetectorConfig.history_seconds sizes for this deadline).
+            slow_due = t - self.sl_left > slow_max + 2.0 * c.slow_step_hold + c.min_hold + PENDING_SLACK
+            if relative and (slow_dy > 0.0 or c.slow_step_down) and not slow_due and \
                     abs(slow_dy) >= self._step_thr(self.h_level):
                 # Holding there now, not passing over a peak on its way back (flat), near one level
                 # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
@@ -1772,12 +1785,17 @@ class Detector:
         the earliest, so none of the ease lies in the wander's window) has shrunk."""
         t_from, t_to = self._ease_crossings(a, b)
         d = abs(b - a)
-        first = _ease_dated(t_from, t_to, EASE_BACK)
+        # No ease accepted as a slow step spends this long between its 5 % and 25 % crossings (any
+        # smooth one under half its 20-80 % span, at most SLOW_SPAN·slow_max): the force had come
+        # part of the way before and rested there (a drift inside the old hold, seconds earlier),
+        # and the ease began where the excursion did: dated from there (its base taken before it).
+        rested = t_to - t_from > 0.5 * SLOW_SPAN * self.cfg.slow_step_limit
+        first = self.sl_onset if rested else _ease_dated(t_from, t_to, EASE_BACK)
         w = self._wander(first, self.h_start) / (EASE_WANDER * d) if d > 0.0 else 0.0
         back = EASE_BACK / (1.0 + w * w)
         if back < EASE_BACK_MIN:
             back = EASE_BACK_MIN
-        onset = _ease_dated(t_from, t_to, back)
+        onset = first if rested else _ease_dated(t_from, t_to, back)
         lo = max(self._oldest(), self.win_from)
         k = self.n - 1
         while k > lo and self.ht[self._h(k)] >= onset:
