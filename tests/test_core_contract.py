@@ -1139,3 +1139,14 @@ def test_random_hand_sessions_with_a_silence_keep_the_contracts_rules(impl, run_
     cfg = DetectorConfig(sample_rate=rate)
     events, holds, _ = run_trace(impl, t, f, cfg)
     assert not FUZZ.broken_rules(t, events, holds, cfg), (kinds(events), holds)
+
+
+def test_an_ease_from_a_level_the_hold_had_drifted_to_is_dated_where_it_began(impl, run_trace):
+    """``tools/fuzz_core.py --case 6651`` (10 Hz, irregular timestamps): a hold at 54.6 N drifts
+    within its band to 57-58 N and stays there 10 s, then eases to 68.9 N from about 16.3 s. Measured
+    from the hold's level, the ease's 5 % crossing lay in that early drift, 13 s before its 25 %
+    one, and the step was dated at the hold's floor, 3.1 s (told 23 s: 20 s back)."""
+    _, t, f, cfg = FUZZ.make_case(6651)
+    events, _, _ = run_trace(impl, t, f, cfg)
+    steps = of(events, "step")
+    assert len(steps) == 1 and steps[0].direction == "up" and 15.0 <= steps[0].t <= 16.8, steps
