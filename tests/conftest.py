@@ -32,6 +32,7 @@ from toolmods import load_tool
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
+from firmware_sim.hand import min_jerk  # the simulator's hand moves so; so do these traces
 from nmt_pressure.core import golden as _core_py
 from nmt_pressure.core.events import ENDED_BY, EVENT_KINDS
 
@@ -93,12 +94,6 @@ def compiled() -> Any:
 # --------------------------------------------------------------------------------------------------
 # Synthetic traces
 # --------------------------------------------------------------------------------------------------
-def min_jerk(tau: np.ndarray) -> np.ndarray:
-    """10τ³ − 15τ⁴ + 6τ⁵ on τ clipped to [0, 1]."""
-    x = np.clip(tau, 0.0, 1.0)
-    return x * x * x * (10.0 + x * (-15.0 + 6.0 * x))
-
-
 @dataclass
 class _Piece:
     t0: float

@@ -42,16 +42,11 @@ from typing import Any
 
 import numpy as np
 
+from firmware_sim.hand import min_jerk  # the simulator's hand moves so; so do the tests' traces
 from nmt_pressure import IMPLEMENTATION, Detector, DetectorConfig
 from nmt_pressure.core import golden
 
 VARIANTS = ("plain", "silence", "target", "irregular", "config", "config+irregular")
-
-
-def min_jerk(tau: np.ndarray) -> np.ndarray:
-    """10τ³ − 15τ⁴ + 6τ⁵ on τ clipped to [0, 1]."""
-    x = np.clip(tau, 0.0, 1.0)
-    return x * x * x * (10.0 + x * (-15.0 + 6.0 * x))
 
 
 @dataclass
