@@ -384,3 +384,35 @@ def test_realdata_report_scores_labelled_files_and_lists_the_rest():
     assert "ot_grip_9x9s_10hz.csv" in text and "no labels" in text
     assert all("error" not in d for d in data["files"])
     assert set(data["total"]) == {"hold", "step", "release"}
+
+
+def _write_labelled(folder: Path, name: str, t: np.ndarray, f: np.ndarray, labels: dict) -> None:
+    rows = "".join(f"{a:.4f},{b:.4f}\n" for a, b in zip(t, f, strict=True))
+    (folder / f"{name}.csv").write_text("t_s,force_n\n" + rows)
+    (folder / f"{name}.labels.json").write_text(json.dumps({"unit": "N", "force_column": "force_n",
+                                                            **labels}))
+
+
+def test_realdata_scores_band_exits_only_where_the_labels_name_them(tmp_path):
+    # A 20-N hold that dips 20 % for a second at 6 s, then is released: one low band exit.
+    t = np.arange(0.0, 14.0, 0.01)
+    f = np.where(t < 0.5, 0.0, np.minimum(20.0, 40.0 * (t - 0.5)))
+    f = np.where((t > 6.0) & (t < 7.0), 16.0, f)
+    f = np.where(t > 12.0, np.maximum(0.0, 20.0 - 80.0 * (t - 12.0)), f)
+    hold = {"holds": [[1.0, 12.0, 20.0]], "steps": [], "releases": [12.0]}
+    _write_labelled(tmp_path, "a_exit", t, f, {**hold, "band_exits": [[6.0, "low"]]})
+    _write_labelled(tmp_path, "b_unlabelled", t, f, hold)
+    text, data = sd.realdata_report(tmp_path)
+    files = {Path(d["file"]).name: d for d in data["files"]}
+    assert files["a_exit.csv"]["kinds"] == ("hold", "step", "release", "band_exit")
+    assert files["a_exit.csv"]["score"]["band_exit"] == {**files["a_exit.csv"]["score"]["band_exit"],
+                                                       "tp": 1, "fp": 0, "fn": 0}
+    # The file without band labels neither scores its detected exit nor counts in the total.
+    assert "band_exit" not in files["b_unlabelled.csv"]["kinds"]
+    assert "detected band exits 1 (not labelled)" in text
+    assert data["total"]["band_exit"]["tp"] == 1 and data["total"]["band_exit"]["fp"] == 0
+    assert "band_exit tp   1  fp   0  fn   0" in text and "(1 of 2 files)" in text
+    # A wrong direction is a miss and a false alert.
+    _write_labelled(tmp_path, "a_exit", t, f, {**hold, "band_exits": [[6.0, "high"]]})
+    _, data = sd.realdata_report(tmp_path)
+    assert data["total"]["band_exit"]["tp"] == 0 and data["total"]["band_exit"]["fn"] == 1
