@@ -34,6 +34,7 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 
 from firmware_sim.hand import min_jerk  # the simulator's hand moves so; so do these traces
 from nmt_pressure.core import golden as _core_py
+from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import ENDED_BY, EVENT_KINDS
 
 try:
@@ -272,23 +273,25 @@ def assert_same_holds(expected: Sequence[Any], got: Sequence[Any], rel: float = 
 DIRECTIONS = {"step": {"up", "down"}, "band_exit": {"high", "low"}}
 
 
-def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray) -> None:
-    """What holds for every trace, whatever it contains (after ``finish()``)."""
+def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray,
+                     cfg: DetectorConfig | None = None) -> None:
+    """What holds for every trace, whatever it contains (after ``finish()``): the contract's rules as
+    ``tools/fuzz_core.py`` checks them on random hands (event dating, holds in order and never under
+    ``min_hold``, statistics, releases, band events inside their hold), then what these tests' traces
+    also let one check (kinds and directions, levels, the hold record against its events)."""
+    broken = load_tool("fuzz_core").broken_rules(np.asarray(t, dtype=np.float64), events, holds,
+                                                 cfg or DetectorConfig())
+    assert not broken, broken
     times = set(np.asarray(t, dtype=np.float64)[np.isfinite(t)].tolist())
     for e in events:
         assert e.kind in EVENT_KINDS, e
         assert e.direction in DIRECTIONS.get(e.kind, {None}), e
         assert e.t_detected in times, f"t_detected is not the time of a sample: {e}"
-        assert e.t <= e.t_detected, f"event dated after its detection: {e}"
         assert e.level is not None and math.isfinite(e.level) and e.level > 0, e
-    kinds = [e.kind for e in events]
-    assert len(holds) == kinds.count("hold_start"), (kinds, holds)
     for h in holds:
         assert h.ended_by in ENDED_BY, h
         assert h.start <= h.end, h
         assert h.duration == pytest.approx(h.end - h.start, abs=1e-9), h
-        assert h.time_in_band >= 0.0, h
-        assert h.sd >= 0.0, h
     starts = [e for e in events if e.kind == "hold_start"]
     assert [h.start for h in holds] == [e.t for e in starts]
     # A hold's level is the settled level: the hold_start event tells the estimate at confirmation,
@@ -296,10 +299,8 @@ def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray)
     # within the settled part (ARRIVAL, plus noise) of each other.
     for h, e in zip(holds, starts, strict=True):
         assert abs(h.level - e.level) <= 0.04 * e.level + 0.1, (h, e)
-    # A step ends the hold then open at its onset; so does a release, unless the hold had already
-    # ended because the force left it ("left"), in which case the release comes later, never before.
-    steps = [e for e in events if e.kind == "step"]
-    assert [h.end for h in holds if h.ended_by == "step"] == [e.t for e in steps]
+    # A release ends the hold then open at its onset, unless the hold had already ended because the
+    # force left it ("left"), in which case the release comes later, never before.
     releases = [e for e in events if e.kind == "release"]
     released = [h for h in holds if h.ended_by in ("release", "left")]
     ri = 0
@@ -309,13 +310,8 @@ def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray)
             ri += 1
         elif ri < len(releases) and releases[ri].t >= h.end and \
                 not any(g.start > h.end and g.start < releases[ri].t for g in holds):
-            assert releases[ri].t >= h.end
             ri += 1
     assert ri == len(releases), ("a release that ends no contact that held", releases[ri:])
-    # No hold is shorter than min_hold (the default 1.5 s, which these traces use).
-    for h in holds:
-        if h.ended_by != "end_of_data":
-            assert h.duration >= 1.5 - 1e-9, h
     # Every step is followed at once by the hold_start of the new level.
     for i, e in enumerate(events):
         if e.kind == "step":
