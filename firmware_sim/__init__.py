@@ -3,6 +3,8 @@
 Offline: :mod:`firmware_sim.hand` models the therapist's hand (intended force plus tremor, with
 ground-truth labels), :mod:`firmware_sim.sensor` the load cell and ADC, and :mod:`firmware_sim.traces`
 puts the two together: ``generate(seed, rate_hz, noise_n)`` gives a :class:`Trace` of samples and labels.
+:mod:`firmware_sim.pieces` is a scripted hand instead: exactly the pieces asked for (the core tests'
+traces and ``tools/fuzz_core.py``'s random hands).
 
 Live: ``python -m firmware_sim`` is the device as a process on a pseudo-terminal or a TCP port.
 :mod:`firmware_sim.scenarios` plays hands (named scenarios or a script) for ever,

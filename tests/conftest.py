@@ -17,7 +17,7 @@ import functools
 import math
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from toolmods import load_tool
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-from firmware_sim.hand import min_jerk  # the simulator's hand moves so; so do these traces
+from firmware_sim.pieces import Pieces  # minimum-jerk moves, as the simulator's hand makes
 from nmt_pressure.core import golden as _core_py
 from nmt_pressure.core.config import DetectorConfig
 from nmt_pressure.core.events import ENDED_BY, EVENT_KINDS
@@ -96,71 +96,15 @@ def compiled() -> Any:
 # Synthetic traces
 # --------------------------------------------------------------------------------------------------
 @dataclass
-class _Piece:
-    t0: float
-    t1: float
-    shape: Callable[[np.ndarray], np.ndarray]  # normalised time in [0, 1) -> force
-
-
-@dataclass
-class Trace:
-    """A chain of pieces laid end to end; every method returns ``self``.
+class Trace(Pieces):
+    """A chain of pieces laid end to end (:class:`firmware_sim.pieces.Pieces`), sampled and noised;
+    every method returns ``self``.
 
     ``marks[name] = (t0, t1)`` records when a named piece starts and ends, for assertions::
 
         tr = Trace(rate=100).rest(1).ramp(20, 1, mark="ramp").hold(5).release(0.3, mark="drop")
         t, f = tr.rest(1).build(noise=0.02, seed=1)
     """
-
-    rate: float = 100.0
-    start: float = 0.0
-    level: float = 0.0
-    pieces: list[_Piece] = field(default_factory=list)
-    marks: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    @property
-    def end(self) -> float:
-        return self.pieces[-1].t1 if self.pieces else self.start
-
-    def _add(self, dur: float, to: float, shape: Callable[[np.ndarray], np.ndarray],
-             mark: str | None) -> Trace:
-        t0 = self.end
-        self.pieces.append(_Piece(t0, t0 + dur, shape))
-        if mark:
-            self.marks[mark] = (t0, t0 + dur)
-        self.level = to
-        return self
-
-    def hold(self, dur: float, mark: str | None = None) -> Trace:
-        lv = self.level
-        return self._add(dur, lv, lambda tau: np.full_like(tau, lv), mark)
-
-    def rest(self, dur: float, mark: str | None = None) -> Trace:
-        self.level = 0.0
-        return self.hold(dur, mark)
-
-    def ramp(self, to: float, dur: float, mark: str | None = None) -> Trace:
-        """Minimum-jerk move from the current level to ``to``."""
-        a = self.level
-        return self._add(dur, to, lambda tau: a + (to - a) * min_jerk(tau), mark)
-
-    def step(self, frac: float, dur: float, mark: str | None = None) -> Trace:
-        """Minimum-jerk change of the level by ``frac`` of itself (+0.25: 25 % up)."""
-        return self.ramp(self.level * (1.0 + frac), dur, mark)
-
-    def release(self, dur: float = 0.3, mark: str | None = None) -> Trace:
-        return self.ramp(0.0, dur, mark)
-
-    def drift(self, frac: float, dur: float, mark: str | None = None) -> Trace:
-        """Straight line from the level to ``level * (1 + frac)``."""
-        a = self.level
-        to = a * (1.0 + frac)
-        return self._add(dur, to, lambda tau: a + (to - a) * tau, mark)
-
-    def stroke(self, amp: float, hz: float, dur: float, mark: str | None = None) -> Trace:
-        """Gliding stroke: ``level * (1 + amp * sin(2π hz t))`` around the current level."""
-        a = self.level
-        return self._add(dur, a, lambda tau: a * (1.0 + amp * np.sin(2 * np.pi * hz * dur * tau)), mark)
 
     def times(self, jitter: float = 0.0, drop: float = 0.0, seed: int = 0) -> np.ndarray:
         """Sample times ``1/rate`` apart, each moved by up to ±jitter/2 of an interval, with a

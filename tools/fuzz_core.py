@@ -35,61 +35,17 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from multiprocessing import Pool
 from typing import Any
 
 import numpy as np
 
-from firmware_sim.hand import min_jerk  # the simulator's hand moves so; so do the tests' traces
+from firmware_sim.pieces import Pieces  # the tests' traces are laid down by it too
 from nmt_pressure import IMPLEMENTATION, Detector, DetectorConfig
 from nmt_pressure.core import golden
 
 VARIANTS = ("plain", "silence", "target", "irregular", "config", "config+irregular")
-
-
-@dataclass
-class Hand:
-    """Pieces laid end to end: (start, end, shape of the normalised time in [0, 1))."""
-
-    rate: float
-    level: float = 0.0
-    pieces: list[tuple[float, float, Callable[[np.ndarray], np.ndarray]]] = field(default_factory=list)
-
-    @property
-    def end(self) -> float:
-        return self.pieces[-1][1] if self.pieces else 0.0
-
-    def add(self, dur: float, to: float, shape: Callable[[np.ndarray], np.ndarray]) -> None:
-        self.pieces.append((self.end, self.end + dur, shape))
-        self.level = to
-
-    def hold(self, dur: float) -> None:
-        lv = self.level
-        self.add(dur, lv, lambda tau: np.full_like(tau, lv))
-
-    def ramp(self, to: float, dur: float) -> None:
-        a = self.level
-        self.add(dur, to, lambda tau: a + (to - a) * min_jerk(tau))
-
-    def drift(self, frac: float, dur: float) -> None:
-        a = self.level
-        to = a * (1.0 + frac)
-        self.add(dur, to, lambda tau: a + (to - a) * tau)
-
-    def stroke(self, amp: float, hz: float, dur: float) -> None:
-        a = self.level
-        self.add(dur, a, lambda tau: a * (1.0 + amp * np.sin(2 * np.pi * hz * dur * tau)))
-
-    def force_at(self, t: np.ndarray) -> np.ndarray:
-        f = np.zeros_like(t)
-        for t0, t1, shape in self.pieces:
-            m = (t >= t0) & (t < t1)
-            if m.any():
-                f[m] = shape((t[m] - t0) / (t1 - t0))
-        f[t >= self.end] = self.level
-        return f
 
 
 def random_hand(seed: int, silence: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
@@ -97,7 +53,7 @@ def random_hand(seed: int, silence: bool = False) -> tuple[float, np.ndarray, np
     with ``silence``, 0.3-4 s of it missing wherever it falls."""
     rng = np.random.default_rng(1000 + seed)
     rate = float(rng.choice([10.0, 100.0, 1000.0]))
-    h = Hand(rate)
+    h = Pieces(rate)
     h.hold(1.0)
     h.ramp(float(rng.uniform(5, 100)), float(rng.uniform(0.2, 1.5)))
     for _ in range(int(rng.integers(3, 10))):
