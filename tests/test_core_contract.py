@@ -97,6 +97,24 @@ def test_slow_ease_onto_a_new_barrier_is_a_step_and_the_band_follows(impl, trace
     assert not [e for e in of(events, "band_exit") if e.t > tr.marks["ease"][1] + 0.5]
 
 
+@pytest.mark.parametrize("rate", [9.96, 10.3, 7.7, 23.0])
+@pytest.mark.parametrize("frac", [0.25, -0.25])
+def test_a_slow_ease_is_a_step_at_rates_whose_samples_do_not_tile_its_three_seconds(
+        impl, trace, run_trace, invariants, rate, frac):
+    """An HX711 runs at ~10 Hz by its own crystal (9.96 Hz on one board, 10.3 Hz on the grip file):
+    the `slow_step_hold` window behind a sample then starts between two samples, the first inside it
+    up to one interval later. The old test for "that much history" allowed one tick (10 ms) and so
+    never judged such a window steady: every slow step at these rates was missed."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0).step(frac, 4.0, mark="ease").hold(9.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up" if frac > 0 else "down")
+    assert abs(step.t - tr.marks["ease"][0]) <= 1.0
+    assert step.level == pytest.approx(20.0 * (1.0 + frac), rel=0.03)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("frac", [0.12, -0.12])
 def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace, run_trace, invariants,

@@ -1335,7 +1335,7 @@ cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
     cdef double mid
     cdef int steady
     cdef i64 k = steady_back(s, s.n - 1, imax(oldest(s), s.win_from), t - dur, &mid, &steady)
-    if s.ht[hix(s, k)] > t - dur + s.tick:
+    if s.ht[hix(s, k)] > t - dur + 2.0 * s.dt_avg + s.tick:  # history (or no silence) back to t - dur
         return 0
     return steady and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
 

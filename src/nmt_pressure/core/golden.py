@@ -1726,8 +1726,12 @@ class Detector:
     def _steady_for(self, t: float, dur: float) -> bool:
         """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
         k, mid, steady = self._steady_back(self.n - 1, max(self._oldest(), self.win_from), t - dur)
-        if self.ht[self._h(k)] > t - dur + self.cfg.tick:
-            return False  # not that much history since the contact began
+        # Not that much history since the contact began (or a silence at the window's start): the
+        # first tick inside lies further after its start than ticks lie apart. (One tick's length
+        # was too strict below 1/tick Hz: a 9.96-Hz HX711's 3-s windows start between samples, the
+        # first one inside 0.05 s later, and no slow step was ever judged steady.)
+        if self.ht[self._h(k)] > t - dur + 2.0 * self.dt_avg + self.cfg.tick:
+            return False
         return steady and abs(mid - self.h_level) >= self._step_thr(self.h_level)
 
     def _steady_back(self, k: int, lo: int, t0: float) -> tuple[int, float, bool]:
