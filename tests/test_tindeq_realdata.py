@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +21,31 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 G = 9.80665
 TOP = "subject"  # the made-up folder standing for the one the patterns leave out
 
-# The app's layout, CRLF and no newline at the end: an endurance test has the summary block first
-# (date YEAR-DAY-MONTH, the tag, the unit "SI" meaning kg), a data set only the time,weight table.
+# The app's layout, CRLF and no newline at the end: an endurance or rfd test has the summary block
+# first (date YEAR-DAY-MONTH, the tag, the unit "SI" meaning kg), a data set only the time,weight table.
 SUMMARY = ('date,tag,comment,unit,max,avg,duration,mvc,"Target Zone, lower(% of mvc)",'
            '"Target Zone, upper (% of mvc)"\r\n'
            f"2023-30-04 18:48:28,{TOP}_balanza,,SI,3.0,1.8,30,-,-,-\r\n"
            "\r\n")
 KG = np.concatenate([np.full(20, 0.1), np.full(60, 3.0), np.full(20, 0.1)])
 T0, DT = 0.054304, 0.011406
+# What the package's reader does not take as it is, and the tool puts right: a repeaters data set
+# (rot-int-der) opening with its rep summary, and an export (09_05_2023/cfd) whose clock restarts after
+# its first rows (there 19 rows at 5.76-5.98 s, then 0.054 s).
+REPS = ",Avg,Rep 1\r\nAvg,1.8,1.8\r\nPeak,3.0,3.0\r\n,\r\n"
+RESTART = "".join(f"{5.760871 + i * DT:.6f},16.5\r\n" for i in range(19))
 
 
-def _export(summary: bool) -> bytes:
+def _export(summary: bool = False, reps: bool = False, restart: bool = False) -> bytes:
     rows = [f"{T0 + i * DT:.6f},{kg!r}" for i, kg in enumerate(KG.tolist())]
-    return ((SUMMARY if summary else "") + "time,weight\r\n" + "\r\n".join(rows)).encode()
+    return ((SUMMARY if summary else "") + (REPS if reps else "") + "time,weight\r\n"
+            + (RESTART if restart else "") + "\r\n".join(rows)).encode()
+
+
+def _export_at(path: str) -> bytes:
+    """A synthetic export shaped as the real one at ``path`` is."""
+    return _export(summary="endurance_test" in path or "rfd_test" in path, reps="rot-int-der" in path,
+                   restart="09_05_2023/cfd/" in path)
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -51,7 +65,7 @@ def _repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, shas: str = 
     for name, path in paths.items():
         if name != skip:
             (repo / path).parent.mkdir(parents=True, exist_ok=True)
-            (repo / path).write_bytes(_export(summary="endurance" in path))
+            (repo / path).write_bytes(_export_at(path))
     _git(tmp_path, "init", "-q", str(repo))
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "exports")
@@ -89,11 +103,64 @@ def test_a_clone_becomes_labelled_recordings_the_scorer_reads(tmp_path, monkeypa
         np.testing.assert_allclose(t, T0 + DT * np.arange(KG.size), atol=1e-6)
 
 
+STOP_26 = ["tindeq_cfd_24x7s_8kg_88hz", "tindeq_3x7s_60srest_88hz", "tindeq_3reps_timegap_88hz",
+           "tindeq_30s_endurance_wobbly_88hz", "tindeq_3reps_slowrise_88hz"]
+STOP_29 = ["tindeq_3x7s_60srest_left_88hz", "tindeq_cfd_0905_88hz", "tindeq_cfd_3004_88hz",
+           "tindeq_endurance_10s_2405_88hz", "tindeq_endurance_8s_2904_88hz", "tindeq_rfd_2405_88hz",
+           "tindeq_rfd_2904_88hz", "tindeq_rotint_der_2405_set1_88hz", "tindeq_rotint_der_2405_set2_88hz",
+           "tindeq_rotint_der_2405_set3_88hz"]
+
+
 def test_the_real_sources_are_named_by_patterns_that_leave_out_the_top_folder():
+    assert list(td.FILES) == STOP_26 + STOP_29  # the hand-edited constant file is no recording: left out
+    assert len({pattern for pattern, _, _ in td.FILES.values()}) == len(td.FILES)
+    assert len({sha for _, sha, _ in td.FILES.values()}) == len(td.FILES)
     for name, (pattern, sha, labels) in td.FILES.items():
         assert pattern.startswith("*/") and len(sha) == 40 and int(sha, 16) >= 0
+        assert re.search(r"[0-9]{8}", pattern + str(labels)) is None  # nothing like the ID
         assert set(labels) == {"holds", "steps", "releases", "notes"} and labels["notes"]
         assert name.startswith("tindeq_")
+
+
+@pytest.mark.parametrize("name", list(td.FILES))
+def test_the_labels_are_well_formed(name):
+    labels = td.FILES[name][2]
+    holds = labels["holds"]
+    for start, end, level in holds:
+        assert 0 <= start < end and level > 0
+    assert all(a[1] <= b[0] for a, b in pairwise(holds))  # in order, apart
+    assert [t for t, _ in labels["steps"]] == sorted(t for t, _ in labels["steps"])
+    assert {d for _, d in labels["steps"]} <= {"up", "down"}
+    assert labels["releases"] == sorted(labels["releases"]) and all(t > 0 for t in labels["releases"])
+
+
+def _reader_refuses(data: bytes, said: str) -> None:
+    with pytest.raises(td.SourceError, match=said):
+        td.read_rows(data, "x.csv")
+
+
+def test_a_rep_summary_block_is_cut_up_to_the_time_weight_line():
+    data = _export(reps=True)
+    _reader_refuses(data, "no time column")
+    assert td.without_rep_summary(data) == _export()
+    assert td.convert(data, "x.csv") == td.convert(_export(), "x.csv")
+    for kept in (_export(), _export(summary=True)):  # the app's own summary names the unit: the reader's
+        assert td.without_rep_summary(kept) == kept
+
+
+def test_the_rows_before_a_restart_of_the_clock_are_dropped():
+    data = _export(restart=True)
+    _reader_refuses(data, "time goes backwards")
+    assert td.from_clock_restart(data) == _export()
+    assert td.from_clock_restart(_export(summary=True, restart=True)) == _export(summary=True)
+    rows = td.convert(data, "x.csv")
+    assert len(rows) == KG.size and rows[0] == (T0, float(KG[0]) * G)
+    assert td.from_clock_restart(_export()) == _export()
+    twice = _export(restart=True).replace(b"time,weight\r\n", b"time,weight\r\n9.0,0.1\r\n")
+    assert td.from_clock_restart(twice) == twice  # time going back more than once: the reader's to say
+    with pytest.raises(td.SourceError, match="time goes backwards"):
+        td.convert(twice, "x.csv")
+    assert "This converter drops them" in td.FILES["tindeq_cfd_0905_88hz"][2]["notes"]
 
 
 def test_blob_sha_is_gits(tmp_path):
