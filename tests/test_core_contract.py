@@ -116,6 +116,26 @@ def test_a_slow_ease_is_a_step_at_rates_whose_samples_do_not_tile_its_three_seco
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_slow_ease_from_a_drift_the_other_way_is_dated_where_it_turned(impl, trace, run_trace,
+                                                                         invariants, rate, sign):
+    """The hold drifts 15 % out of its band one way, the hand rests there a moment and then eases
+    over 4 s to a new barrier 25 % the other way from the hold: the change from the old hold began
+    at the drift's turn. The mean before a first estimate lies beyond the old level there; dated
+    again from the mean before the new estimate, as often as that lies further out, the onset
+    reaches the turn (the old core re-dated once and put it 1.2-1.3 s late; now 0.7 s, the
+    minimum-jerk ease's own lateness under an EASE_BACK the drift's "wander" shrank)."""
+    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).drift(-0.15 * sign, 4.0).hold(0.6)
+    tr = tr.ramp(40.0 * (1.0 + 0.25 * sign), 4.0, mark="ease").hold(9.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=14)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up" if sign > 0 else "down")
+    assert abs(step.t - tr.marks["ease"][0]) <= 1.0
+    assert step.level == pytest.approx(40.0 * (1.0 + 0.25 * sign), rel=0.03)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("frac", [0.12, -0.12])
 def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace, run_trace, invariants,
                                                                     rate, frac):
@@ -599,6 +619,28 @@ def test_a_let_go_to_an_unsteady_middle_then_off_is_left_then_release(impl, trac
     assert abs(holds[0].end - tr.marks["leave"][0]) <= 0.3
     rel = of(events, "release")
     assert len(rel) == 1 and rel[0].t >= tr.marks["leave"][1]
+
+
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize("shape", ["hump", "shelves"])
+def test_a_let_go_through_humps_or_shelves_below_the_release_level_is_dated_where_it_began(
+        impl, trace, run_trace, invariants, rate, shape):
+    """Real finger-gauge let-gos: a strap that falls in stages (shelves at 20 % and 10 % of the level,
+    0.25 s each), or a fall to a V at zero and a resting hand's hump at 10 % before the contact
+    ends. The release is the onset of the drop that took the pressure off; the old core dated it at
+    the last stage's fall (a hump's: 1.1 s late) or, the shelves having outlasted leave_time, ended
+    the hold `left` and told the release 2 s after the let-go began."""
+    tr = trace(rate=rate).rest(1.0).ramp(100.0, 0.8).hold(7.0)
+    if shape == "hump":
+        tr = tr.ramp(0.5, 0.6, mark="drop").ramp(10.0, 0.25).hold(0.3).ramp(0.0, 0.25)
+    else:
+        tr = tr.ramp(20.0, 0.7, mark="drop").hold(0.25).ramp(10.0, 0.3).hold(0.3).ramp(0.0, 0.3)
+    t, f = tr.rest(2.0).build(noise=0.05, tremor=0.01, seed=13)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["release"]
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - tr.marks["drop"][0]) <= 0.3
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])

@@ -59,6 +59,7 @@ cdef double EASE_BACK = _spec.EASE_BACK
 cdef double EASE_FROM = _spec.EASE_FROM
 cdef double EASE_TO = _spec.EASE_TO
 cdef double EASE_BASE = _spec.EASE_BASE
+cdef int EASE_PASSES = _spec.EASE_PASSES
 cdef double EASE_WANDER = _spec.EASE_WANDER
 cdef double EASE_WANDER_SPAN = _spec.EASE_WANDER_SPAN
 cdef double EASE_WANDER_TIME = _spec.EASE_WANDER_TIME
@@ -951,6 +952,8 @@ cdef double drop_onset(Core* s, i64 k_now, double floor, double level) noexcept 
     cdef double tail = s.hy[hix(s, k_now)] + DEPART * level + DEPART_K * s.sig_f
     cdef double m, yk, dt, v_fast
     cdef i64 kb
+    if tail < s.release_level * level:
+        tail = s.release_level * level  # golden: all of the rest below release_level is tail
     while k > lo and s.ht[hix(s, k - 1)] >= floor and s.hy[hix(s, k - 1)] <= tail:
         k -= 1
     kb = k
@@ -1301,15 +1304,27 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     if back < EASE_BACK_MIN:
         back = EASE_BACK_MIN
     onset = first if rested else ease_dated(t_from, t_to, back)
-    while k > lo and s.ht[hix(s, k)] >= onset:
-        k -= 1
-    kb = k + 1
-    k = back_to(s, k, lo, onset - EASE_BASE)
-    if kb > k and s.ht[hix(s, k)] < onset:  # (an onset before the history has no base there)
+    # golden: again from the mean before each estimate while it lies further beyond the old level
+    cdef double direction = 1.0 if b > a else -1.0
+    cdef double tol = DEPART * fabs(a) + DEPART_K * s.sig_f
+    cdef double prev = a
+    cdef int i
+    for i in range(EASE_PASSES):
+        k = s.n - 1
+        while k > lo and s.ht[hix(s, k)] >= onset:
+            k -= 1
+        kb = k + 1
+        k = back_to(s, k, lo, onset - EASE_BASE)
+        if not (kb > k and s.ht[hix(s, k)] < onset):  # (an onset before the history has no base there)
+            break
         base = mean_ticks(s, k, kb)
-        if (b - base) * (b - a) > 0.0:
-            ease_crossings(s, base, b, &t_from, &t_to)
-            onset = ease_dated(t_from, t_to, back)
+        if (b - base) * (b - a) <= 0.0:
+            break
+        ease_crossings(s, base, b, &t_from, &t_to)
+        onset = ease_dated(t_from, t_to, back)
+        if direction * (a - base) <= tol or direction * (prev - base) <= tol:
+            break
+        prev = base
     return onset if onset > floor else floor
 
 

@@ -129,6 +129,10 @@ EASE_BACK_MIN = 0.25
 #: away the force may sit a percent off it (wander, a drift that came back, creep), a tenth of the
 #: way of a small step, which would move the crossing of EASE_FROM by seconds.
 EASE_BASE = 1.0
+#: A force that came to the ease from beyond the old level (a drift out of the hold the other way)
+#: began the ease where it turned: each base found further that way (by the departure tolerance)
+#: dates the ease again from the mean before the new estimate, at most this many times in all.
+EASE_PASSES = 4
 #: A slow step's 3-s window that held an outlier is looked at again this much later (s), not every
 #: tick: the scan costs a few hundred ticks.
 SLOW_RETRY = 0.25
@@ -1800,6 +1804,24 @@ class Detector:
         if back < EASE_BACK_MIN:
             back = EASE_BACK_MIN
         onset = first if rested else _ease_dated(t_from, t_to, back)
+        # Dated again from the force's mean before the estimate; while that mean lies further beyond
+        # the old level, away from the new one, than the last (the force came from a drift the other
+        # way, and the ease began at its turn), again from the mean before the new estimate.
+        direction = 1.0 if b > a else -1.0
+        tol = DEPART * abs(a) + DEPART_K * self.sig_f
+        prev = a
+        for _ in range(EASE_PASSES):
+            base = self._ease_base(onset)
+            if base is None or (b - base) * (b - a) <= 0.0:
+                break
+            onset = _ease_dated(*self._ease_crossings(base, b), back)
+            if direction * (a - base) <= tol or direction * (prev - base) <= tol:
+                break  # from the old level's side (one re-dating, as ever), or no further out
+            prev = base
+        return onset if onset > floor else floor
+
+    def _ease_base(self, onset: float) -> float | None:
+        """The force's mean over the ``EASE_BASE`` before ``onset`` (None before the history)."""
         lo = max(self._oldest(), self.win_from)
         k = self.n - 1
         while k > lo and self.ht[self._h(k)] >= onset:
@@ -1807,10 +1829,8 @@ class Detector:
         kb = k + 1
         k = self._back_to(k, lo, onset - EASE_BASE)
         if kb > k and self.ht[self._h(k)] < onset:  # (an onset before the history has no base there)
-            base = self._mean_ticks(k, kb)
-            if (b - base) * (b - a) > 0.0:
-                onset = _ease_dated(*self._ease_crossings(base, b), back)
-        return onset if onset > floor else floor
+            return self._mean_ticks(k, kb)
+        return None
 
     def _wander(self, t_end: float, t_first: float) -> float:
         """The hand's wander (N) before ``t_end``: the median change between consecutive
@@ -1961,8 +1981,13 @@ class Detector:
         go belongs to the hold), never before ``floor``; then dated as any departure is."""
         k = k_now
         lo = max(self._oldest(), self.win_from)
-        # Past the low tail first (a 15 % release is known only after a second down there).
+        # Past the low tail first (a 15 % release is known only after a second down there): all of
+        # it below release_level of the level, which is rest, whatever it does there - a strap's
+        # shelf on the way down, a V to zero and a hump of a resting hand are no pressure the hand
+        # held, and the drop that took it off began above them.
         tail = self.hy[self._h(k_now)] + DEPART * level + DEPART_K * self.sig_f
+        if tail < self.cfg.release_level * level:
+            tail = self.cfg.release_level * level
         while k > lo and self.ht[self._h(k - 1)] >= floor and self.hy[self._h(k - 1)] <= tail:
             k -= 1
         kb = k
