@@ -121,17 +121,6 @@ class Trace(Pieces):
             t = t[keep]
         return t
 
-    def force_at(self, t: np.ndarray) -> np.ndarray:
-        """The clean force at times ``t``."""
-        t = np.asarray(t, dtype=np.float64)
-        f = np.zeros_like(t)
-        for p in self.pieces:
-            m = (t >= p.t0) & (t < p.t1)
-            if m.any():
-                f[m] = p.shape((t[m] - p.t0) / (p.t1 - p.t0))
-        f[t >= self.end] = self.level
-        return f
-
     def build(self, noise: float = 0.0, tremor: float = 0.0, tremor_hz: float = 9.0, seed: int = 0,
               jitter: float = 0.0, drop: float = 0.0,
               t: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
