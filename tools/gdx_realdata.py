@@ -1,17 +1,21 @@
 #!/usr/bin/env python
-"""Eleven real hand-dynamometer recordings, hand-labelled, for ``score_detection.py --realdata``.
+"""Seventeen real hand-dynamometer recordings, hand-labelled, for ``score_detection.py --realdata``.
 
 The recordings are not ours to copy (repository ``LIMB-UCF/Force-Measurement``, commit
 ``7eaa8aa6ce486a8bd9b2e7c809110ff7a2c14eed``, no licence file): a Vernier Go Direct hand dynamometer
-read at ~10 Hz by that lab's script, which writes a preamble (participant name, age, sex, hand, date),
-a blank line, then ``Force,Timestamp`` rows (N, wall-clock date-time). This reads them from a clone
-or mirror of that repository, drops the preamble (no personal data leaves it), turns the timestamps
-into seconds from the first, and writes ``OUT/gdx_?.csv`` (``t_s,force_N``) with the labels below
-beside each (``gdx_?.labels.json``).
+read at ~10 Hz (one file at 2 Hz) by that lab's script, which writes a preamble (participant name,
+age, sex, hand, date), a blank line, then ``Force,Timestamp`` rows (N, wall-clock date-time). This
+reads them from a clone or mirror of that repository, drops the preamble (no personal data leaves it),
+turns the timestamps into seconds from the first, and writes ``OUT/gdx_?.csv`` (``t_s,force_N``) with
+the labels below beside each (``gdx_?.labels.json``).
 
-The labels were read from plots of the raw force before any detector ran on these files (stop 25),
-by the contract's Definitions; where a reading is ambiguous the note says so and names the other
-defensible one. They are one careful reading, not an oracle.
+The labels were read from plots of the raw force before any detector ran on these files, by the
+contract's Definitions: the first eleven (``gdx_a``-``gdx_k``) at stop 25, the six after them
+(``gdx_l``-``gdx_q``, the repository's other data files with any force on them) by another helper at
+stop 29, in the same conventions. Where a reading is ambiguous the note says so and names the other
+defensible one. They are one careful reading, not an oracle. Left out: one file with no rows below its
+header (``data/2025-02-12_14h09.08.394.csv``) and seven that hold only the unloaded sensor's offset
+(-1.1 to 0.9 N, 0.6-2.5 s: no force on the grip).
 
 Usage: python tools/gdx_realdata.py REPO_DIR OUT_DIR
        python tools/score_detection.py --realdata OUT_DIR
@@ -109,6 +113,42 @@ FILES: dict[str, tuple[str, dict[str, Any]]] = {
         "notes": ("Two touches, a 3-s ramp (a 0.6-s shelf at 23 N), a 1.75-s hold at ~57.6 N let go to "
                   "1.5 N, then a squeeze to 22 N: release at 8.05 s (ALTERNATIVE, if the 0.2 s near 2 N "
                   "does not end the contact: the hold ends 'left' and the release is at ~8.85 s).")}),
+    "gdx_l": ("data/2025-01-27_14h53.11.023.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("A touch to 18.7 N (0.5-1.0 s) back to 2.6 N, a 0.7-s shelf at 11.5-13.7 N with a dip "
+                  "to 6.5 N at 1.37 s, a 1.3-s ramp to 23.9 N (2.8 s; within 8 % of its top for only "
+                  "0.4 s), a fall to 3.4 N, a flick to 15 N and the let-go at 3.4 s: nothing held 1.5 s. "
+                  "AMBIGUOUS only in how to cut it (one contact 0.5-3.5 s dipping near 2 N at 1.0 and "
+                  "3.1 s, or three); no reading has a hold, so no release.")}),
+    "gdx_m": ("data/2025-01-27_15h09.21.209.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("Read at 2 Hz here (0.5 s between samples, the first two 13 ms apart): below the "
+                  "contract's 10 Hz floor. Pumping: squeezes to 18, 10 and 12 N with the grip opening "
+                  "to 1-2.3 N between them (1.8, 3.3, 4.8 s), a 2-s rise to 25.5 N (6.8 s), a dip to "
+                  "5.5 N, a spike to 31 N (8.3 s) and the let-go by 8.8 s. No three samples in a row "
+                  "lie within 8 % of one level (10.1 and 8.7 N at 2.3-2.8 s, 18.0 and 20.6 N at "
+                  "5.8-6.3 s are two each): nothing held. AMBIGUOUS only in that 2 Hz hides what "
+                  "happens between samples.")}),
+    "gdx_n": ("data/2025-02-03_08h56.34.160.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("From an empty grip (~1 N) two squeezes without a hold: to 29.5 N (1.2 s) back to 2.6 "
+                  "N, then a 0.9-s ramp to 73.9 N (two samples at the top, 2.6-2.7 s), a fall with a "
+                  "0.3-s shoulder at ~7 N (3.1-3.3 s) and 1.5 N by 3.7 s. Nothing to dispute.")}),
+    "gdx_o": ("data/2025-02-03_08h57.45.907.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("One squeeze: from ~2 N a 0.4-s rise to 29 N (0.42-0.52 s), let go by 0.8 s; the rest "
+                  "(to 2.0 s) is the empty grip. Nothing held.")}),
+    "gdx_p": ("data/2025-02-12_14h06.53.571.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("Six samples (0.5 s): the recording stops 0.3 s into a rise from 4 to 27 N, an "
+                  "unfinished squeeze. Too short for any hold.")}),
+    "gdx_q": ("data/testData2025-01-23_12h15.04.123.csv", {
+        "holds": [], "steps": [], "releases": [],
+        "notes": ("Two contacts from an empty grip, neither held. 0.9-2.9 s: a peak of 28.5 N (1.3 s), "
+                  "then pumping 8-24 N and a let-down. 3.35-5.2 s: a rise to a 30.4-31.0 N top "
+                  "(3.8-4.1 s; within 8 % of 30.5 N from 3.69 s, 0.4-0.5 s in all), a fall to 6 N, "
+                  "pumping 10-23 N and the let-go at 5.1 s. AMBIGUOUS only if the 0.4-s top were "
+                  "taken for a hold: far under 1.5 s, so no hold and no release.")}),
 }
 
 
