@@ -61,6 +61,8 @@ def test_the_sources_are_the_lab_script_s_data_files_each_once():
     assert len(set(paths)) == len(paths)
     assert all(path.startswith("data/") and path.endswith(".csv") for path in paths)
     assert "data/2025-02-12_14h09.08.394.csv" not in paths  # no rows below its header: left out
+    # One source's name begins with a person's first name: its pattern has * there, and is the only one.
+    assert [p for p in paths if "*" in p] == ["data/*test2025-01-27_17h15.19.521.csv"]
     for _, labels in gdx.FILES.values():
         assert set(labels) == {"holds", "steps", "releases", "notes"} and labels["notes"]
 
@@ -92,13 +94,15 @@ def test_a_work_tree_becomes_labelled_recordings_the_scorer_reads(tmp_path):
     force = np.concatenate([np.zeros(20), np.full(60, 30.0), np.zeros(20)])
     for path, _ in gdx.FILES.values():
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
-        (repo / path).write_text(SOURCE.format(rows=_rows("2025-02-03 09:00:39.479447", force)))
+        rows = _rows("2025-02-03 09:00:39.479447", force)
+        (repo / path.replace("*", "somebody")).write_text(SOURCE.format(rows=rows))
     assert gdx.main([str(repo), str(out)]) == 0
     for name, (path, labels) in gdx.FILES.items():
         text = (out / f"{name}.csv").read_text()
         assert "Somebody" not in text and text.startswith("t_s,force_N\n")
         meta = json.loads((out / f"{name}.labels.json").read_text())
         assert meta["holds"] == labels["holds"] and meta["source"].endswith(path)
+        assert "somebody" not in meta["source"]  # the pattern is written, not the name it matched
         t, f, lab, _ = sd.read_real(out / f"{name}.csv")
         assert lab is not None and t.size == force.size
         np.testing.assert_allclose(f, force)
@@ -116,7 +120,7 @@ def test_sources_not_as_labelled_fail_with_a_message_and_write_nothing(tmp_path,
     if case == "not the export":
         for path, _ in gdx.FILES.values():
             (repo / path).parent.mkdir(parents=True, exist_ok=True)
-            (repo / path).write_text("time,force\n0.0,1.0\n")
+            (repo / path.replace("*", "somebody")).write_text("time,force\n0.0,1.0\n")
     assert gdx.main([str(repo), str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("gdx_realdata: ") and said in err and "Traceback" not in err

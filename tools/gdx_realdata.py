@@ -5,7 +5,8 @@ The recordings are not ours to copy (repository ``LIMB-UCF/Force-Measurement``, 
 ``7eaa8aa6ce486a8bd9b2e7c809110ff7a2c14eed``, no licence file): a Vernier Go Direct hand dynamometer
 read at ~10 Hz (one file at 2 Hz) by that lab's script, which writes a preamble (participant name,
 age, sex, hand, date), a blank line, then ``Force,Timestamp`` rows (N, wall-clock date-time). This
-reads them from a clone or mirror of that repository, drops the preamble (no personal data leaves it),
+reads them from a clone or mirror of that repository, drops the preamble (no personal data leaves it;
+one file's name begins with a first name, which the source pattern writes as ``*``),
 turns the timestamps into seconds from the first, and writes ``OUT/gdx_?.csv`` (``t_s,force_N``) with
 the labels below beside each (``gdx_?.labels.json``).
 
@@ -30,12 +31,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, main_for, read_rows, source
+from realdata_out import Converted, find_source, main_for, read_rows, source, work_tree_files
 
 REPOSITORY = "LIMB-UCF/Force-Measurement"
 COMMIT = "7eaa8aa6ce486a8bd9b2e7c809110ff7a2c14eed"
 
-#: name -> (source path in the repository, labels: holds [start, end, level N], steps, releases, notes)
+#: name -> (source path in the repository, ``*`` for the part of one file name that names a person,
+#: labels: holds [start, end, level N], steps, releases, notes)
 FILES: dict[str, tuple[str, dict[str, Any]]] = {
     "gdx_a": ("data/2025-01-27_20h26.37.700.csv", {
         "holds": [[9.15, 13.45, 58.6], [27.0, 30.35, 100.0]],
@@ -69,7 +71,7 @@ FILES: dict[str, tuple[str, dict[str, Any]]] = {
                   "s, so no slow step either (ALTERNATIVE: one drifting hold 4.8-13.7 s ended 'left'). "
                   "Then a burst to 84 N, 10 s of pumping (11-67 N) and the final descent (onset "
                   "26.0-27.2 s, ambiguous).")}),
-    "gdx_d": ("data/manuelatest2025-01-27_17h15.19.521.csv", {
+    "gdx_d": ("data/*test2025-01-27_17h15.19.521.csv", {
         "holds": [[10.8, 28.5, 57.5]],
         "steps": [], "releases": [],
         "notes": ("A trembling hold at ~57 N (sharp sway dips to -35 % for 0.2-0.3 s at 12.3 and 13.3 "
@@ -161,11 +163,13 @@ def convert(data: bytes, what: str = "the lab script's export", fix: str = "") -
 def convert_all(repo: Path) -> dict[str, Converted]:
     """Every labelled file of the clone ``repo``, converted."""
     converted: dict[str, Converted] = {}
-    for name, (path, labels) in FILES.items():
+    work_tree = work_tree_files(repo)
+    for name, (pattern, labels) in FILES.items():
+        path = find_source(repo, pattern, REPOSITORY, COMMIT, work_tree)
         rows = convert(source(repo, path, REPOSITORY, COMMIT),
                        f"{path} in {repo} is not the lab script's export that was labelled",
                        f"give a clone of {REPOSITORY} with commit {COMMIT}")
-        converted[name] = (rows, f"{REPOSITORY}@{COMMIT}:{path}", labels)
+        converted[name] = (rows, f"{REPOSITORY}@{COMMIT}:{pattern}", labels)
     return converted
 
 

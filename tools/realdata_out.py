@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,30 @@ def source(repo: Path, path: str, repository: str, commit: str) -> bytes:
     if f.is_file():
         return f.read_bytes()
     return git(repo, repository, commit, "show", f"{commit}:{path}")
+
+
+def work_tree_files(repo: Path) -> list[str]:
+    """The files of a work tree, ``.git`` aside ([] for a bare/mirror git directory)."""
+    if (repo / "HEAD").is_file() or not repo.is_dir():
+        return []
+    found: list[str] = []
+    for root, dirs, names in os.walk(repo):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        found += [Path(root, n).relative_to(repo).as_posix() for n in names]
+    return found
+
+
+def find_source(repo: Path, pattern: str, repository: str, commit: str, work_tree: list[str]) -> str:
+    """The one file matching ``pattern`` (``*`` stands for a part of a path that names a person and
+    stays out of this project): in the work tree if it has any, else at ``commit`` (``git ls-tree``)."""
+    matches = [p for p in work_tree if fnmatchcase(p, pattern)]
+    if not matches:
+        listed = git(repo, repository, commit, "ls-tree", "-r", "-z", "--name-only", commit)
+        matches = [p for p in listed.decode().split("\0") if fnmatchcase(p, pattern)]
+    if len(matches) != 1:
+        raise SourceError(f"{len(matches)} files match {pattern} in {repo} (or at commit {commit[:8]}), "
+                          f"not one; give a clone of {repository}")
+    return matches[0]
 
 
 def read_rows(data: bytes, what: str, fix: str = "", **options: Any

@@ -33,15 +33,13 @@ REPO_DIR is a work tree of the repository, or a bare/mirror git directory (read 
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, git, main_for, read_rows, source
+from realdata_out import Converted, SourceError, find_source, main_for, read_rows, source, work_tree_files
 
 REPOSITORY = "SantiCiri/climbers_tindeq_asessment"
 COMMIT = "86334348d7ae90bea0cc579da111f975371e10c0"
@@ -447,30 +445,6 @@ FILES: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
-def _work_tree(repo: Path) -> list[str]:
-    """The files of a work tree, ``.git`` aside ([] for a bare/mirror git directory)."""
-    if (repo / "HEAD").is_file() or not repo.is_dir():
-        return []
-    found: list[str] = []
-    for root, dirs, names in os.walk(repo):
-        dirs[:] = [d for d in dirs if d != ".git"]
-        found += [Path(root, n).relative_to(repo).as_posix() for n in names]
-    return found
-
-
-def _find(repo: Path, pattern: str, work_tree: list[str]) -> str:
-    """The one file matching ``pattern``: in the work tree if it has any, else at COMMIT (``git ls-tree``)."""
-    matches = [p for p in work_tree if fnmatchcase(p, pattern)]
-    if not matches:
-        listed = git(repo, REPOSITORY, COMMIT, "ls-tree", "-r", "-z", "--name-only", COMMIT)
-        committed = listed.decode().split("\0")
-        matches = [p for p in committed if fnmatchcase(p, pattern)]
-    if len(matches) != 1:
-        raise SourceError(f"{len(matches)} files match {pattern} in {repo} (or at commit {COMMIT[:8]}), "
-                          f"not one; give a clone of {REPOSITORY}")
-    return matches[0]
-
-
 def blob_sha(data: bytes) -> str:
     """Git's blob SHA-1 of a file's bytes (what ``git ls-tree`` lists)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -530,9 +504,9 @@ def convert(data: bytes, pattern: str) -> list[tuple[float, float]]:
 def convert_all(repo: Path) -> dict[str, Converted]:
     """Every labelled export of the clone ``repo``, checked to be the bytes that were labelled, converted."""
     converted: dict[str, Converted] = {}
-    work_tree = _work_tree(repo)
+    work_tree = work_tree_files(repo)
     for name, (pattern, sha, labels) in FILES.items():
-        data = source(repo, _find(repo, pattern, work_tree), REPOSITORY, COMMIT)
+        data = source(repo, find_source(repo, pattern, REPOSITORY, COMMIT, work_tree), REPOSITORY, COMMIT)
         if blob_sha(data) != sha:
             raise SourceError(f"{pattern} in {repo} is git blob {blob_sha(data)}, not {sha}: not the "
                               f"data that were labelled; give a clone of {REPOSITORY} with commit "
