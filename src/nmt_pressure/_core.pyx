@@ -431,6 +431,11 @@ cdef double scan_arrival(Core* s, double level, double tol, double wide, double 
     return s.ht[hix(s, k)]
 
 
+cdef inline double tick_gap(Core* s) noexcept nogil:
+    # golden._tick_gap: the longest interval between two ticks that is no silence
+    return 2.0 * s.dt_avg + s.tick
+
+
 cdef inline double mean_noise(Core* s, double dur) noexcept nogil:
     cdef double span = 4.0 * s.tau
     if s.dt_avg > span:
@@ -662,7 +667,7 @@ cdef int steady_window(Core* s, double t, double* mid) noexcept nogil:
     cdef i64 k0 = s.ih2 - 1
     cdef double y0
     if k0 >= s.win_from and k0 >= oldest(s) and \
-            s.ht[hix(s, s.ih2)] - s.ht[hix(s, k0)] > 2.0 * s.dt_avg + s.tick:
+            s.ht[hix(s, s.ih2)] - s.ht[hix(s, k0)] > tick_gap(s):
         y0 = s.hy[hix(s, k0)]  # golden._steady_window: the force before a silence at its start
         if y0 > ymax:
             ymax = y0
@@ -1288,13 +1293,25 @@ cdef double wander(Core* s, double t_end, double t_first) noexcept nogil:
     return diffs[h] if nd % 2 else 0.5 * (diffs[h - 1] + diffs[h])
 
 
+cdef bint ease_base(Core* s, double onset, double* base) noexcept nogil:
+    # golden._ease_base: the force's mean over EASE_BASE before onset (false before the history)
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef i64 k = s.n - 1
+    cdef i64 kb
+    while k > lo and s.ht[hix(s, k)] >= onset:
+        k -= 1
+    kb = k + 1
+    k = back_to(s, k, lo, onset - EASE_BASE)
+    if kb > k and s.ht[hix(s, k)] < onset:  # (an onset before the history has no base there)
+        base[0] = mean_ticks(s, k, kb)
+        return 1
+    return 0
+
+
 cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
     # Dated back by an EASE_BACK the wander before the first estimate has shrunk (golden._ease_onset).
     cdef double t_from, t_to, onset, w, back, base
     cdef double d = fabs(b - a)
-    cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef i64 k = s.n - 1
-    cdef i64 kb
     ease_crossings(s, a, b, &t_from, &t_to)
     # golden: an interval no accepted ease spends between 5 % and 25 %: it began where the excursion did
     cdef bint rested = t_to - t_from > 0.5 * SLOW_SPAN * s.slow_max
@@ -1310,15 +1327,7 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     cdef double prev = a
     cdef int i
     for i in range(EASE_PASSES):
-        k = s.n - 1
-        while k > lo and s.ht[hix(s, k)] >= onset:
-            k -= 1
-        kb = k + 1
-        k = back_to(s, k, lo, onset - EASE_BASE)
-        if not (kb > k and s.ht[hix(s, k)] < onset):  # (an onset before the history has no base there)
-            break
-        base = mean_ticks(s, k, kb)
-        if (b - base) * (b - a) <= 0.0:
+        if not ease_base(s, onset, &base) or (b - base) * (b - a) <= 0.0:
             break
         ease_crossings(s, base, b, &t_from, &t_to)
         onset = ease_dated(t_from, t_to, back)
@@ -1350,7 +1359,7 @@ cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
     cdef double mid
     cdef int steady
     cdef i64 k = steady_back(s, s.n - 1, imax(oldest(s), s.win_from), t - dur, &mid, &steady)
-    if s.ht[hix(s, k)] > t - dur + 2.0 * s.dt_avg + s.tick:  # history (or no silence) back to t - dur
+    if s.ht[hix(s, k)] > t - dur + tick_gap(s):  # history (or no silence) back to t - dur
         return 0
     return steady and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
 

@@ -774,6 +774,11 @@ class Detector:
         e = direction * m_new
         return not (c > a and c > e and c - 0.5 * (a + e) > TURN_PEAK * tol)  # no peak: out and back
 
+    def _tick_gap(self) -> float:
+        """The longest interval between two ticks that is no silence: twice the sample interval (at
+        low rates the ticks are the samples, a little irregular) and a tick."""
+        return 2.0 * self.dt_avg + self.cfg.tick
+
     def _mean_noise(self, dur: float) -> float:
         """Noise (sd, N) of the filtered force's mean over ``dur`` seconds: ``sig_f`` is that of one
         filtered sample, whose noise is correlated over ``4·tau`` (the low-pass's noise span, from
@@ -973,7 +978,7 @@ class Detector:
         ymin = self.hy[self._h(self.qmin_i[self.qmin_h % self.cap])]
         k0 = self.ih2 - 1  # the last tick before the window
         if k0 >= self.win_from and k0 >= self._oldest() and \
-                self.ht[self._h(self.ih2)] - self.ht[self._h(k0)] > 2.0 * self.dt_avg + c.tick:
+                self.ht[self._h(self.ih2)] - self.ht[self._h(k0)] > self._tick_gap():
             # A silence at the window's start: the force before it counts (the contract bridges a
             # silence where the force on both sides lies at one level), or a window of a few ticks
             # after it, ranged only over those, passes for min_hold of steadiness.
@@ -1734,7 +1739,7 @@ class Detector:
         # first tick inside lies further after its start than ticks lie apart. (One tick's length
         # was too strict below 1/tick Hz: a 9.96-Hz HX711's 3-s windows start between samples, the
         # first one inside 0.05 s later, and no slow step was ever judged steady.)
-        if self.ht[self._h(k)] > t - dur + 2.0 * self.dt_avg + self.cfg.tick:
+        if self.ht[self._h(k)] > t - dur + self._tick_gap():
             return False
         return steady and abs(mid - self.h_level) >= self._step_thr(self.h_level)
 
