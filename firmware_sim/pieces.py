@@ -2,12 +2,14 @@
 
 Where :mod:`firmware_sim.hand` plays a random therapy session with labels, this lays down exactly
 the pieces a test or a fuzzer asks for (hold, minimum-jerk move, straight drift, gliding stroke) and
-evaluates the clean force at any times. The tests' ``Trace`` builder and ``tools/fuzz_core.py``'s
-random hands both build on it, so the two make the same forces from the same pieces.
+evaluates the clean force at any times, or samples it with tremor and sensor noise. The tests'
+``Trace`` builder is this, and ``tools/fuzz_core.py``'s random hands build on it, so the two make the
+same forces from the same pieces.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Self
@@ -89,3 +91,32 @@ class Pieces:
                 f[m] = p.shape((t[m] - p.t0) / (p.t1 - p.t0))
         f[t >= self.end] = self.level
         return f
+
+    def times(self, jitter: float = 0.0, drop: float = 0.0, seed: int = 0) -> np.ndarray:
+        """Sample times ``1/rate`` apart, each moved by up to ±jitter/2 of an interval, with a
+        fraction ``drop`` of the samples left out (doubled intervals). Strictly increasing while
+        ``jitter < 1``."""
+        rng = np.random.default_rng(seed + 7919)
+        n = math.floor((self.end - self.start) * self.rate + 1e-9) + 1
+        t = self.start + np.arange(n) / self.rate
+        if jitter:
+            t = t + (rng.random(n) - 0.5) * (jitter / self.rate)
+        if drop:
+            keep = rng.random(n) >= drop
+            keep[0] = keep[-1] = True
+            t = t[keep]
+        return t
+
+    def build(self, noise: float = 0.0, tremor: float = 0.0, tremor_hz: float = 9.0, seed: int = 0,
+              jitter: float = 0.0, drop: float = 0.0,
+              t: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(t, force)``: the clean force, physiological tremor proportional to it (relative
+        amplitude ``tremor`` at ``tremor_hz``) and white sensor noise of ``noise`` N (sd)."""
+        if t is None:
+            t = self.times(jitter, drop, seed)
+        f = self.force_at(t)
+        if tremor:
+            f = f * (1.0 + tremor * np.sin(2 * np.pi * tremor_hz * t + 0.3))
+        if noise:
+            f = f + np.random.default_rng(seed).normal(0.0, noise, t.size)
+        return t, f

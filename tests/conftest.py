@@ -17,7 +17,7 @@ import functools
 import math
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -95,45 +95,12 @@ def compiled() -> Any:
 # --------------------------------------------------------------------------------------------------
 # Synthetic traces
 # --------------------------------------------------------------------------------------------------
-@dataclass
-class Trace(Pieces):
-    """A chain of pieces laid end to end (:class:`firmware_sim.pieces.Pieces`), sampled and noised;
-    every method returns ``self``.
-
-    ``marks[name] = (t0, t1)`` records when a named piece starts and ends, for assertions::
-
-        tr = Trace(rate=100).rest(1).ramp(20, 1, mark="ramp").hold(5).release(0.3, mark="drop")
-        t, f = tr.rest(1).build(noise=0.02, seed=1)
-    """
-
-    def times(self, jitter: float = 0.0, drop: float = 0.0, seed: int = 0) -> np.ndarray:
-        """Sample times ``1/rate`` apart, each moved by up to ±jitter/2 of an interval, with a
-        fraction ``drop`` of the samples left out (doubled intervals). Strictly increasing while
-        ``jitter < 1``."""
-        rng = np.random.default_rng(seed + 7919)
-        n = math.floor((self.end - self.start) * self.rate + 1e-9) + 1
-        t = self.start + np.arange(n) / self.rate
-        if jitter:
-            t = t + (rng.random(n) - 0.5) * (jitter / self.rate)
-        if drop:
-            keep = rng.random(n) >= drop
-            keep[0] = keep[-1] = True
-            t = t[keep]
-        return t
-
-    def build(self, noise: float = 0.0, tremor: float = 0.0, tremor_hz: float = 9.0, seed: int = 0,
-              jitter: float = 0.0, drop: float = 0.0,
-              t: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(t, force)``: the clean force, physiological tremor proportional to it (relative
-        amplitude ``tremor`` at ``tremor_hz``) and white sensor noise of ``noise`` N (sd)."""
-        if t is None:
-            t = self.times(jitter, drop, seed)
-        f = self.force_at(t)
-        if tremor:
-            f = f * (1.0 + tremor * np.sin(2 * np.pi * tremor_hz * t + 0.3))
-        if noise:
-            f = f + np.random.default_rng(seed).normal(0.0, noise, t.size)
-        return t, f
+#: A chain of pieces laid end to end, sampled and noised (:class:`firmware_sim.pieces.Pieces`); every
+#: method returns it, and ``marks[name] = (t0, t1)`` records when a named piece starts and ends::
+#:
+#:     tr = Trace(rate=100).rest(1).ramp(20, 1, mark="ramp").hold(5).release(0.3, mark="drop")
+#:     t, f = tr.rest(1).build(noise=0.02, seed=1)
+Trace = Pieces
 
 
 def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:

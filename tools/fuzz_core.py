@@ -70,9 +70,7 @@ def random_hand(seed: int, silence: bool = False) -> tuple[float, np.ndarray, np
     h.ramp(0.0, float(rng.uniform(0.1, 1.0)))
     h.hold(1.0)
     noise, tremor, hz = float(rng.uniform(0.01, 0.3)), float(rng.uniform(0, 0.03)), float(rng.uniform(3, 12))
-    t = np.arange(int(np.floor(h.end * rate + 1e-9)) + 1) / rate
-    f = h.force_at(t) * (1.0 + tremor * np.sin(2 * np.pi * hz * t + 0.3))
-    f = f + np.random.default_rng(seed).normal(0.0, noise, t.size)
+    t, f = h.build(noise=noise, tremor=tremor, tremor_hz=hz, seed=seed)
     if silence:
         cut = np.random.default_rng(seed + 555)
         a = cut.uniform(t[0] + 3.0, max(t[0] + 3.1, t[-1] - 3.0))
