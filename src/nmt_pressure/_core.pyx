@@ -146,6 +146,7 @@ ctypedef struct Core:
     int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
+    double dr_level, mv_base
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     int let_go
     # buffers
@@ -281,6 +282,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.low_since = -1.0
     s.c_peak = 0.0
     s.drifting = 0
+    s.dr_level = 0.0
+    s.mv_base = 0.0
     s.held = 0
     s.last_level = 0.0
     s.last_end = 0.0
@@ -436,11 +439,16 @@ cdef inline double tick_gap(Core* s) noexcept nogil:
     return 2.0 * s.dt_avg + s.tick
 
 
-cdef inline double mean_noise(Core* s, double dur) noexcept nogil:
+cdef inline double noise_frac(Core* s, double dur) noexcept nogil:
+    # golden._noise_frac: the fraction of one filtered sample's noise left in a mean over dur
     cdef double span = 4.0 * s.tau
     if s.dt_avg > span:
         span = s.dt_avg
-    return s.sig_f * sqrt(span / dur) if span < dur else s.sig_f
+    return sqrt(span / dur) if span < dur else 1.0
+
+
+cdef inline double mean_noise(Core* s, double dur) noexcept nogil:
+    return s.sig_f * noise_frac(s, dur)
 
 
 cdef inline double mean_ticks(Core* s, i64 a, i64 b) noexcept nogil:
@@ -599,6 +607,20 @@ cdef inline double wide(Core* s, double level) noexcept nogil:
     cdef double band = s.hold_band * level
     cdef double allow = NOISE_K * sig_n(s) + WIDE_QUANTA * quantum(s)
     return band + (allow if allow < band else band)
+
+
+cdef inline double wide_mean(Core* s, double level) noexcept nogil:
+    # golden._wide_mean: the steady band for the mean over the last half min_hold
+    cdef double band = s.hold_band * level
+    cdef double allow = NOISE_K * sig_n(s) * noise_frac(s, 0.5 * s.min_hold) + WIDE_QUANTA * quantum(s)
+    return band + (allow if allow < band else band)
+
+
+cdef inline int left_drift(Core* s, double y) noexcept nogil:
+    # golden._left_drift: the force has left where it was when an excursion was judged drift
+    if fabs(y - s.dr_level) > wide(s, s.dr_level):
+        return 1
+    return fabs(mean_ticks(s, s.ih1, s.n) - s.dr_level) > wide_mean(s, s.dr_level)
 
 
 cdef inline double step_thr(Core* s, double level) noexcept nogil:
@@ -1103,6 +1125,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.b_brisk = 0
         s.mv_vpk = s.v_run  # the rate may have peaked before the level test saw it leave
         s.v_run = 0.0
+        s.mv_base = s.dr_level if s.drifting else s.h_level  # from a drift's rest, from there
     s.mv_dir = direction
     s.mv_ref = ref
     s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
@@ -1421,7 +1444,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef bint ok = steady_window(s, t, &mid)
     if ok and fabs(mid - level) <= wide(s, level):
         settle(s, mid, s.mv_onset, &start, &level)
-    cdef double ref = s.h_level if slow else s.mv_ref
+    cdef double ref = s.mv_base if slow else s.mv_ref
     cdef int direction = 1 if level > ref else -1
     cdef double onset
     if slow:
@@ -1460,6 +1483,8 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
     s.sub = STEADY
     s.ref = y
     s.drifting = drifting
+    if drifting:
+        s.dr_level = mean_ticks(s, s.ih1, s.n)
     s.cd_start = -1.0
     flush_held(s, INFINITY)
     band(s, t, y)
@@ -1593,7 +1618,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         # left the candidate (under leave_time): no hold begun at a level the force is not at;
         # only a slow step (sized to the force now, its level taken over slow_step_hold) is judged
         away = s.cd_out >= 0.0
-        frm = s.h_level if s.sl_onset < s.mv_onset and not s.mv_rested else s.mv_ref
+        frm = s.mv_base if s.sl_onset < s.mv_onset and not s.mv_rested else s.mv_ref
         if s.cd_span < 0.0:
             s.cd_span = span(s, frm, s.cd_level, s.cd_start)
         # relative: up to where the force is now if it has gone on past the level found (while
@@ -1608,13 +1633,13 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 (span(s, frm, mid, t) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
             do_step(s, t, k_now, 0)
             return
-        slow_dy = s.cd_level - s.h_level
-        if quiet and fabs(mid - s.h_level) > fabs(slow_dy):
-            slow_dy = mid - s.h_level
+        slow_dy = s.cd_level - s.mv_base
+        if quiet and fabs(mid - s.mv_base) > fabs(slow_dy):
+            slow_dy = mid - s.mv_base
         # golden: past the longest a slow step takes, a force drifting between candidates is judged
         if relative and (slow_dy > 0.0 or s.slow_down) and \
                 t - s.sl_left <= slow_max + 2.0 * s.slow_hold + s.min_hold + PENDING_SLACK and \
-                fabs(slow_dy) >= step_thr(s, s.h_level):
+                fabs(slow_dy) >= step_thr(s, s.mv_base):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
                 if not steady_for(s, t, s.slow_hold) or \
                         not flat_thirds(s, t, s.slow_hold, 1 if slow_dy > 0.0 else -1):
@@ -1624,7 +1649,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                                          s.mv_onset, s.n - 1, s.hy)
                     if t - start < s.slow_hold:
                         s.cd_try = start + s.slow_hold
-                    elif span(s, s.h_level, mid, start) <= SLOW_SPAN * slow_max:
+                    elif span(s, s.mv_base, mid, start) <= SLOW_SPAN * slow_max:
                         do_step(s, t, k_now, 1)
                     else:
                         resume(s, t, y, 1)
@@ -1652,7 +1677,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
 cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double v_on = s.step_rate * s.ref
     cdef double floor = v_floor(s)
-    cdef double dev
+    cdef double dev, dm
     cdef int out
     if v_on < floor:
         v_on = floor
@@ -1665,6 +1690,12 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
         return
     dev = y - s.h_level
     out = fabs(dev) > wide(s, s.h_level)
+    if not out and (s.sub == STEADY or not s.mv_fast):
+        # tremor and sensor noise aside: the mean over the last half min_hold (golden._in_hold)
+        dm = mean_ticks(s, s.ih1, s.n) - s.h_level
+        if fabs(dm) > wide_mean(s, s.h_level):
+            out = 1
+            dev = dm
     if s.sub == STEADY:
         if not s.h_lv_open:
             fold_until_time(s, t - STATS_LAG)
@@ -1678,6 +1709,10 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
         elif out and not s.drifting and not s.has_target:
             excursion(s, t, k_now, 0, 1 if dev > 0 else -1, s.h_level)
+        elif s.drifting and not s.has_target and left_drift(s, y):
+            # a change away from where a drift came to rest, looked at from there (golden)
+            dm = mean_ticks(s, s.ih1, s.n) - s.dr_level
+            excursion(s, t, k_now, 0, 1 if dm > 0 else -1, s.dr_level)
         else:
             if s.h_lv_open:
                 refine(s, t)

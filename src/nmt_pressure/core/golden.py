@@ -17,7 +17,9 @@ Detectors per tick, on the filtered force ``y`` (states and every constant: ``do
   (an overshoot excluded) and its start back-dated to where the force arrived within 4 % of it;
 * inside a hold, two tests start an *excursion*: the rate test (the force moves faster than
   ``step_rate`` of the level, or than the measured jitter) and, in relative-band mode, the level test
-  (it left the hold's band, however slowly). The jitter and the reference level are learned only
+  (it left the hold's band, however slowly: the force, or its mean over the last half ``min_hold``
+  against that mean's smaller noise allowance; after a drift, a change away from where it rested,
+  measured from there). The jitter and the reference level are learned only
   while the force is steady, so a movement that is building never raises its own bar. An excursion
   ends as one of: a wobble (back within ``leave_time``), a **step** (a new hold ``step_min`` or more
   away whose change went 20-80 % of the way within 0.45·``step_max_duration``, in relative mode up
@@ -403,6 +405,8 @@ class Detector:
         self.low_since = -1.0  # since when the force lies below release_level of the hold's level
         self.c_peak = 0.0  # the current contact's highest force while it has not held
         self.drifting = False  # a slow excursion was judged drift: no new level test until back in band
+        self.dr_level = 0.0  # ... where that drift was when so judged (a change away from it is looked at)
+        self.mv_base = 0.0  # the level an excursion's change is measured from: the hold's, or that rest's
         self.held = False  # this contact has had a hold (a release is due when it ends)
         self.last_level = 0.0  # level of the contact's latest hold
         self.last_end = 0.0  # ... and when it ended
@@ -784,10 +788,15 @@ class Detector:
         filtered sample, whose noise is correlated over ``4·tau`` (the low-pass's noise span, from
         which ``sig_f`` is computed) or over a sample interval if that is longer; a mean over
         ``dur`` averages ``dur`` / that many independent parts of it."""
+        return self.sig_f * self._noise_frac(dur)
+
+    def _noise_frac(self, dur: float) -> float:
+        """The fraction of one filtered sample's noise left in a mean over ``dur`` seconds (see
+        ``_mean_noise``)."""
         span = 4.0 * self.tau
         if self.dt_avg > span:
             span = self.dt_avg
-        return self.sig_f * math.sqrt(span / dur) if span < dur else self.sig_f
+        return math.sqrt(span / dur) if span < dur else 1.0
 
     def _mean_ticks(self, a: int, b: int) -> float:
         """Time-weighted mean of ticks ``a .. b-1`` from the running sums (the latest if none). The
@@ -1113,6 +1122,21 @@ class Detector:
         allow = NOISE_K * self._sig_n() + WIDE_QUANTA * self._q()
         return band + (allow if allow < band else band)
 
+    def _wide_mean(self, level: float) -> float:
+        """``_wide`` for the force averaged over the last half ``min_hold``: the noise allowance is
+        that of the mean, a fraction of one filtered sample's; the quantum's bound is the same."""
+        band = self.cfg.hold_band * level
+        allow = NOISE_K * self._sig_n() * self._noise_frac(0.5 * self.cfg.min_hold) + WIDE_QUANTA * self._q()
+        return band + (allow if allow < band else band)
+
+    def _left_drift(self, y: float) -> bool:
+        """The force has left where it was when an excursion was judged drift (``dr_level``): by the
+        steady band about it, as the level test sees a hold's, on the force or on its mean over the
+        last half min_hold."""
+        if abs(y - self.dr_level) > self._wide(self.dr_level):
+            return True
+        return abs(self._mean_ticks(self.ih1, self.n) - self.dr_level) > self._wide_mean(self.dr_level)
+
     def _q(self) -> float:
         """The reading's quantum, or 0 for a sensor finer than anything that matters here."""
         return self.quantum if self.quantum < math.inf else 0.0
@@ -1384,6 +1408,16 @@ class Detector:
             return
         dev = y - self.h_level
         out = abs(dev) > self._wide(self.h_level)
+        if not out and (self.sub == STEADY or not self.mv_fast):
+            # ... tremor and sensor noise aside: the band widened for one filtered sample's noise
+            # swallows a 12-18 % change on a noisy sensor (3 N on an HX711: up to twice the hold
+            # band), which the force averaged over the last half min_hold shows against its own,
+            # smaller allowance. (Not for a fast movement: its going out and coming back are timed
+            # on the force itself, which the mean trails.)
+            dm = self._mean_ticks(self.ih1, self.n) - self.h_level
+            if abs(dm) > self._wide_mean(self.h_level):
+                out = True
+                dev = dm
         if self.sub == STEADY:
             # Statistics trail real time by a little, so a back-dated end never includes a ramp (and
             # wait for the settled level: time in band is counted about it).
@@ -1402,6 +1436,11 @@ class Detector:
                 # The level test: a slow change out of the hold's band may be easing onto a new
                 # barrier (relative band only: with a fixed target a slow change stays drift).
                 self._excursion(t, k_now, False, 1 if dev > 0 else -1, self.h_level)
+            elif self.drifting and not self.has_target and self._left_drift(y):
+                # ... and a change away from where a drift came to rest outside the band (a step on
+                # from it: a staircase whose first step the band swallowed) is looked at from there.
+                dd = self._mean_ticks(self.ih1, self.n) - self.dr_level
+                self._excursion(t, k_now, False, 1 if dd > 0 else -1, self.dr_level)
             else:
                 if self.h_lv_open:
                     self._refine(t)
@@ -1440,6 +1479,10 @@ class Detector:
             # peak counts from where it began building.)
             self.mv_vpk = self.v_run
             self.v_run = 0.0
+            # (From a drift that came to rest out of the band, a change is measured from that rest:
+            # the hold's own level lies a drift away, and a step on from the rest would be as slow
+            # as the drift and the step together.)
+            self.mv_base = self.dr_level if self.drifting else self.h_level
         self.sub = MOVING
         self.cd_span = -1.0  # a takeover changes what the candidate's change is measured from
         self.mv_fast = fast
@@ -1584,7 +1627,7 @@ class Detector:
             # A fast movement that took over a slow excursion is judged on the whole change: a
             # slow ease does not become a step by speeding up on its way (unless the excursion had
             # come to rest before it: then from where it began, as from a hold).
-            frm = self.h_level if self.sl_onset < self.mv_onset and not self.mv_rested else self.mv_ref
+            frm = self.mv_base if self.sl_onset < self.mv_onset and not self.mv_rested else self.mv_ref
             if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
                 self.cd_span = self._span(frm, self.cd_level, self.cd_start)
             # In relative mode, judged up to where the force is now (the last half min_hold, while
@@ -1613,9 +1656,9 @@ class Detector:
             # A slow step's size: the candidate may have been found on the ease's tail, which has
             # since gone on; the farther of its level and the force's now (the last half min_hold),
             # while the force is quiet (not while it leaves fast: a let-go passes every level).
-            slow_dy = self.cd_level - self.h_level
-            if quiet and abs(mid - self.h_level) > abs(slow_dy):
-                slow_dy = mid - self.h_level
+            slow_dy = self.cd_level - self.mv_base
+            if quiet and abs(mid - self.mv_base) > abs(slow_dy):
+                slow_dy = mid - self.mv_base
             # A slow step completes within slow_max of where the force left, then holds for
             # slow_step_hold (under wander its flatness can take a second one to show; min_hold and
             # slack for finding its level): past that, a force that keeps drifting from one
@@ -1623,7 +1666,7 @@ class Detector:
             # beyond the history, which DetectorConfig.history_seconds sizes for this deadline).
             slow_due = t - self.sl_left > slow_max + 2.0 * c.slow_step_hold + c.min_hold + PENDING_SLACK
             if relative and (slow_dy > 0.0 or c.slow_step_down) and not slow_due and \
-                    abs(slow_dy) >= self._step_thr(self.h_level):
+                    abs(slow_dy) >= self._step_thr(self.mv_base):
                 # Holding there now, not passing over a peak on its way back (flat), near one level
                 # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
                 # though near the new level, is not yet holding it. (Cheapest test first.)
@@ -1638,7 +1681,7 @@ class Detector:
                                                      self._wide(mid), self.mv_onset)
                         if t - arrived < c.slow_step_hold:
                             self.cd_try = arrived + c.slow_step_hold
-                        elif self._span(self.h_level, mid, arrived) <= SLOW_SPAN * slow_max:
+                        elif self._span(self.mv_base, mid, arrived) <= SLOW_SPAN * slow_max:
                             self._step(t, k_now, True)
                         else:
                             self._resume(t, y, True)  # too slow for an ease: a drift that came to rest
@@ -1892,7 +1935,7 @@ class Detector:
             # Measured again now, the level is the settled one: an ease's slow tail and an
             # arrival's overshoot are behind us.
             start, level = self._settle(mid, self.mv_onset)
-        ref = self.h_level if slow else self.mv_ref
+        ref = self.mv_base if slow else self.mv_ref
         direction = 1 if level > ref else -1
         if slow:
             onset = self._ease_onset(ref, level, self._hold_floor())
@@ -1976,6 +2019,8 @@ class Detector:
         self.sub = STEADY
         self.ref = y
         self.drifting = drifting
+        if drifting:
+            self.dr_level = self._mean_ticks(self.ih1, self.n)
         self.cd_start = -1.0
         self._flush_held(math.inf)
         self._band(t, y)
