@@ -219,7 +219,10 @@ def test_band_alert_appears_clears_and_the_hold_table_matches_analyze(window, qt
 
     win.session.source.advance(back.t_detected + 0.05)
     qtbot.waitUntil(lambda: win.alert_direction == "", timeout=10000)
-    assert ro.alert == "" and ro.alert_value.text() == "in band" and not win.flashing
+    # The core may still be classifying the drift when the band enter is told (the averaged force
+    # it also watches comes back a little after the force): "moving" until it has, then "in band".
+    qtbot.waitUntil(lambda: ro.alert_value.text() == "in band", timeout=5000)
+    assert ro.alert == "" and not win.flashing
     band = win.band_colour
     assert band is not None and band.green() > band.red()
 

@@ -1693,7 +1693,8 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     if not out and (s.sub == STEADY or not s.mv_fast):
         # tremor and sensor noise aside: the mean over the last half min_hold (golden._in_hold)
         dm = mean_ticks(s, s.ih1, s.n) - s.h_level
-        if fabs(dm) > wide_mean(s, s.h_level):
+        # (inside the bare band it is inside the widened one: no noise estimate needed)
+        if fabs(dm) > s.hold_band * s.h_level and fabs(dm) > wide_mean(s, s.h_level):
             out = 1
             dev = dm
     if s.sub == STEADY:
