@@ -61,7 +61,7 @@ def test_the_generated_hand_plays_every_phase_of_any_drill(drill: Drill) -> None
         assert run.completed and trouble == [], (drill.name, seed, trouble)
         assert card.status == "completed" and card.overall is not None and card.overall >= 85
         # good, not perfect: held for the time asked, mostly in the band
-        assert card.components["hold_duration"] == 100.0
+        assert card.components["hold_duration"] == pytest.approx(100.0)  # (a ratio of times: to the last bit)
         assert (card.components["time_in_band"] or 0) > 90
 
 

@@ -716,9 +716,22 @@ cdef inline double band_start(Core* s, double level, double frm_t, i64 k_end) no
 
 
 cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept nogil:
-    # Where a hold began, as reported: band_start, or the peak of an arrival's overshoot that came
-    # back into the band within leave_time and was at most half the arrival's way (golden
-    # _hold_start).
+    # Where a hold began, as reported: the peak of an arrival's overshoot (overshoot_peak), or where
+    # the force came within the hold band of it, noise aside (mean_arrival) (golden._hold_start).
+    cdef double peak = overshoot_peak(s, level, frm_t, k_end)
+    return peak if peak > -INFINITY else mean_arrival(s, level, frm_t, k_end)
+
+
+cdef inline double mean_arrival(Core* s, double level, double frm_t, i64 k_end) noexcept nogil:
+    # golden._mean_arrival: band_start on the VEL_MEAN average, noise aside (no allowance)
+    cdef double t = scan_arrival(s, level, s.hold_band * level, wide(s, level), frm_t, k_end,
+                                 s.hm) - 0.5 * VEL_MEAN
+    return t if t > frm_t else frm_t
+
+
+cdef double overshoot_peak(Core* s, double level, double frm_t, i64 k_end) noexcept nogil:
+    # The peak of an arrival's overshoot that came back into the band within leave_time and was at
+    # most half the arrival's way, or -inf (golden._overshoot_peak).
     cdef double start = band_start(s, level, frm_t, k_end)
     cdef double tol = s.hold_band * level + ARRIVAL_K * s.sig_f  # (the band band_start came into)
     cdef i64 lo = imax(oldest(s), s.win_from)
@@ -726,7 +739,7 @@ cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept 
     cdef i64 j, kp
     cdef double d, x, far
     if k <= lo:
-        return start
+        return -INFINITY
     d = 1.0 if s.hy[hix(s, k - 1)] > level else -1.0
     j = k - 1
     kp = j
@@ -735,11 +748,11 @@ cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept 
             kp = j
         j -= 1
     if j < lo or s.ht[hix(s, j)] < frm_t or start - s.ht[hix(s, kp)] > s.leave_time:
-        return start
+        return -INFINITY
     while j >= lo and s.ht[hix(s, j)] >= frm_t and fabs(s.hy[hix(s, j)] - level) <= tol:
         j -= 1
     if j < lo or s.ht[hix(s, j)] < frm_t or d * (s.hy[hix(s, j)] - level) > -tol:
-        return start
+        return -INFINITY
     far = 0.0
     while j >= lo and s.ht[hix(s, j)] >= frm_t:
         x = -d * (s.hy[hix(s, j)] - level)
@@ -747,7 +760,7 @@ cdef double hold_start(Core* s, double level, double frm_t, i64 k_end) noexcept 
             far = x
         j -= 1
     if d * (s.hy[hix(s, kp)] - level) > ARRIVAL_OVERSHOOT * far:
-        return start
+        return -INFINITY
     return s.ht[hix(s, kp)]
 
 
