@@ -208,6 +208,32 @@ def test_an_ease_on_from_where_a_drift_came_to_rest_is_a_step(impl, trace, run_t
     assert holds[0].level == pytest.approx(40.0, rel=0.02)  # the drift stays the old hold's
 
 
+@pytest.mark.parametrize("rate", [
+    100.0, 1000.0,
+    # At 10 Hz the steady band is wider and the push's end (9 % past the level) counts as back in it:
+    # the excursion, out since it began at the drift's rest, has then been "out" over leave_time and
+    # left fast, and the hold ends "left" (or a step is told from the force's reference). Strict: a
+    # departure timed from a drift's rest rather than from the hold is the fix, not yet made.
+    pytest.param(10.0, marks=pytest.mark.xfail(strict=True, reason="a drift's rest taken for a departure")),
+])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+@pytest.mark.parametrize("dur", [1.0, 2.0])
+def test_a_push_from_a_drifts_rest_past_the_holds_level_by_less_than_a_step_is_no_step(
+        impl, trace, run_trace, invariants, rate, sign, dur):
+    """The same drift of 13 % that rests, then a push from that rest the other way over 1-2 s, to 9 %
+    past the hold's own level: from the drift's rest a change of 20-25 %, from the hold less than a
+    step. A step is a change of at least 10 % from one hold to a new hold: none here, the drift came
+    back (a band enter: 9 % is inside the 10 % band) and one hold goes on to the release. The old
+    cores, stop 29's too, judged the push from where it began alone and told a step."""
+    end = 40.0 * (1.0 - 0.09 * sign)
+    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).drift(0.13 * sign, 12.0).hold(5.0)
+    tr = tr.ramp(end, dur).hold(9.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=3)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert_one_hold(events, holds, 40.0)
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("frac", [0.12, -0.12])
 def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace, run_trace, invariants,

@@ -1183,8 +1183,9 @@ cdef inline void last_thirds(Core* s, double* m0, double* m1, double* m2) noexce
 
 
 cdef inline int from_hold(Core* s, double level) noexcept nogil:
-    # a step from the hold's own level too, when judged from a rested excursion (golden._from_hold)
-    return not s.mv_rested or fabs(level - s.h_level) >= step_thr(s, s.h_level)
+    # a step from the hold's own level too, when judged from a rested excursion or a drift's rest
+    # (golden._from_hold)
+    return (not s.mv_rested and s.mv_base == s.h_level) or fabs(level - s.h_level) >= step_thr(s, s.h_level)
 
 
 cdef int rested_before(Core* s, double t_end) noexcept nogil:
@@ -1652,7 +1653,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         # golden: past the longest a slow step takes, a force drifting between candidates is judged
         if relative and (slow_dy > 0.0 or s.slow_down) and \
                 t - s.sl_left <= slow_max + 2.0 * s.slow_hold + s.min_hold + PENDING_SLACK and \
-                fabs(slow_dy) >= step_thr(s, s.mv_base):
+                fabs(slow_dy) >= step_thr(s, s.mv_base) and from_hold(s, s.mv_base + slow_dy):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
                 if not steady_for(s, t, s.slow_hold) or \
                         not flat_thirds(s, t, s.slow_hold, 1 if slow_dy > 0.0 else -1):

@@ -703,9 +703,10 @@ class Detector:
 
     def _from_hold(self, level: float) -> bool:
         """A new level is a step from the hold's own, if the change is judged from where a rested
-        slow excursion had taken the force: a change from one hold to another (a drift out and a
-        fast push back to the level is none)."""
-        return not self.mv_rested or abs(level - self.h_level) >= self._step_thr(self.h_level)
+        slow excursion, or a drift, had taken the force: a change from one hold to another (a drift
+        out and a push or an ease back to the level is none)."""
+        return (not self.mv_rested and self.mv_base == self.h_level) or \
+            abs(level - self.h_level) >= self._step_thr(self.h_level)
 
     def _turning(self, direction: int) -> bool:
         """The last min_hold's thirds show a turn, not a force resting on a new level
@@ -1684,7 +1685,7 @@ class Detector:
             # beyond the history, which DetectorConfig.history_seconds sizes for this deadline).
             slow_due = t - self.sl_left > slow_max + 2.0 * c.slow_step_hold + c.min_hold + PENDING_SLACK
             if relative and (slow_dy > 0.0 or c.slow_step_down) and not slow_due and \
-                    abs(slow_dy) >= self._step_thr(self.mv_base):
+                    abs(slow_dy) >= self._step_thr(self.mv_base) and self._from_hold(self.mv_base + slow_dy):
                 # Holding there now, not passing over a peak on its way back (flat), near one level
                 # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
                 # though near the new level, is not yet holding it. (Cheapest test first.)
