@@ -603,24 +603,27 @@ cdef inline double sig_n(Core* s) noexcept nogil:
     return sqrt(n2) if n2 > 0.0 else 0.0
 
 
-cdef inline double wide(Core* s, double level) noexcept nogil:
+cdef inline double wide_by(Core* s, double level, double frac) noexcept nogil:
+    # golden._wide: the noise allowance scaled by frac for a mean
     cdef double band = s.hold_band * level
-    cdef double allow = NOISE_K * sig_n(s) + WIDE_QUANTA * quantum(s)
+    cdef double allow = NOISE_K * sig_n(s) * frac + WIDE_QUANTA * quantum(s)
     return band + (allow if allow < band else band)
+
+
+cdef inline double wide(Core* s, double level) noexcept nogil:
+    return wide_by(s, level, 1.0)
 
 
 cdef inline double wide_mean(Core* s, double level) noexcept nogil:
     # golden._wide_mean: the steady band for the mean over the last half min_hold
-    cdef double band = s.hold_band * level
-    cdef double allow = NOISE_K * sig_n(s) * noise_frac(s, 0.5 * s.min_hold) + WIDE_QUANTA * quantum(s)
-    return band + (allow if allow < band else band)
+    return wide_by(s, level, noise_frac(s, 0.5 * s.min_hold))
 
 
-cdef inline int left_drift(Core* s, double y) noexcept nogil:
-    # golden._left_drift: the force has left where it was when an excursion was judged drift
+cdef inline int left_drift(Core* s, double y, double m) noexcept nogil:
+    # golden._left_drift: the force (or its mean m) has left where it was when judged drift
     if fabs(y - s.dr_level) > wide(s, s.dr_level):
         return 1
-    return fabs(mean_ticks(s, s.ih1, s.n) - s.dr_level) > wide_mean(s, s.dr_level)
+    return fabs(m - s.dr_level) > wide_mean(s, s.dr_level)
 
 
 cdef inline double step_thr(Core* s, double level) noexcept nogil:
@@ -1691,7 +1694,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
 cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double v_on = s.step_rate * s.ref
     cdef double floor = v_floor(s)
-    cdef double dev, dm
+    cdef double dev, dm, m
     cdef int out
     if v_on < floor:
         v_on = floor
@@ -1704,11 +1707,13 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
         return
     dev = y - s.h_level
     out = fabs(dev) > wide(s, s.h_level)
-    if not out and (s.sub == STEADY or not s.mv_fast):
+    m = 0.0
+    if s.sub == STEADY or not s.mv_fast:
         # tremor and sensor noise aside: the mean over the last half min_hold (golden._in_hold)
-        dm = mean_ticks(s, s.ih1, s.n) - s.h_level
+        m = mean_ticks(s, s.ih1, s.n)
+        dm = m - s.h_level
         # (inside the bare band it is inside the widened one: no noise estimate needed)
-        if fabs(dm) > s.hold_band * s.h_level and fabs(dm) > wide_mean(s, s.h_level):
+        if not out and fabs(dm) > s.hold_band * s.h_level and fabs(dm) > wide_mean(s, s.h_level):
             out = 1
             dev = dm
     if s.sub == STEADY:
@@ -1724,10 +1729,9 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
         elif out and not s.drifting and not s.has_target:
             excursion(s, t, k_now, 0, 1 if dev > 0 else -1, s.h_level)
-        elif s.drifting and not s.has_target and left_drift(s, y):
+        elif s.drifting and not s.has_target and left_drift(s, y, m):
             # a change away from where a drift came to rest, looked at from there (golden)
-            dm = mean_ticks(s, s.ih1, s.n) - s.dr_level
-            excursion(s, t, k_now, 0, 1 if dm > 0 else -1, s.dr_level)
+            excursion(s, t, k_now, 0, 1 if m > s.dr_level else -1, s.dr_level)
         else:
             if s.h_lv_open:
                 refine(s, t)

@@ -1133,28 +1133,27 @@ class Detector:
             return -math.inf
         return self.ht[self._h(kp)]
 
-    def _wide(self, level: float) -> float:
+    def _wide(self, level: float, frac: float = 1.0) -> float:
         """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
         sensor's quantum) up to twice. The quantum counts by its bound (a reading is within half a
-        quantum of the force), only the noise beyond it in sigmas (``_sig_n``)."""
+        quantum of the force), only the noise beyond it in sigmas (``_sig_n``), scaled by ``frac``
+        for a mean whose noise is that fraction of one filtered sample's."""
         band = self.cfg.hold_band * level
-        allow = NOISE_K * self._sig_n() + WIDE_QUANTA * self._q()
+        allow = NOISE_K * self._sig_n() * frac + WIDE_QUANTA * self._q()
         return band + (allow if allow < band else band)
 
     def _wide_mean(self, level: float) -> float:
-        """``_wide`` for the force averaged over the last half ``min_hold``: the noise allowance is
-        that of the mean, a fraction of one filtered sample's; the quantum's bound is the same."""
-        band = self.cfg.hold_band * level
-        allow = NOISE_K * self._sig_n() * self._noise_frac(0.5 * self.cfg.min_hold) + WIDE_QUANTA * self._q()
-        return band + (allow if allow < band else band)
+        """``_wide`` for the force averaged over the last half ``min_hold`` (its noise a fraction of
+        one filtered sample's; the quantum's bound is the same)."""
+        return self._wide(level, self._noise_frac(0.5 * self.cfg.min_hold))
 
-    def _left_drift(self, y: float) -> bool:
-        """The force has left where it was when an excursion was judged drift (``dr_level``): by the
-        steady band about it, as the level test sees a hold's, on the force or on its mean over the
-        last half min_hold."""
+    def _left_drift(self, y: float, m: float) -> bool:
+        """The force (``y``, or ``m``, its mean over the last half min_hold) has left where it was
+        when an excursion was judged drift (``dr_level``): by the steady band about it, as the level
+        test sees a hold's."""
         if abs(y - self.dr_level) > self._wide(self.dr_level):
             return True
-        return abs(self._mean_ticks(self.ih1, self.n) - self.dr_level) > self._wide_mean(self.dr_level)
+        return abs(m - self.dr_level) > self._wide_mean(self.dr_level)
 
     def _q(self) -> float:
         """The reading's quantum, or 0 for a sensor finer than anything that matters here."""
@@ -1427,16 +1426,17 @@ class Detector:
             return
         dev = y - self.h_level
         out = abs(dev) > self._wide(self.h_level)
-        if not out and (self.sub == STEADY or not self.mv_fast):
+        m = 0.0  # the force's mean over the last half min_hold, where a level test reads it
+        if self.sub == STEADY or not self.mv_fast:
+            m = self._mean_ticks(self.ih1, self.n)
             # ... tremor and sensor noise aside: the band widened for one filtered sample's noise
             # swallows a 12-18 % change on a noisy sensor (3 N on an HX711: up to twice the hold
-            # band), which the force averaged over the last half min_hold shows against its own,
-            # smaller allowance. (Not for a fast movement: its going out and coming back are timed
-            # on the force itself, which the mean trails.)
-            dm = self._mean_ticks(self.ih1, self.n) - self.h_level
-            if abs(dm) > self._wide_mean(self.h_level):
+            # band), which that mean shows against its own, smaller allowance. (Not for a fast
+            # movement: its going out and coming back are timed on the force itself, which the
+            # mean trails.)
+            if not out and abs(m - self.h_level) > self._wide_mean(self.h_level):
                 out = True
-                dev = dm
+                dev = m - self.h_level
         if self.sub == STEADY:
             # Statistics trail real time by a little, so a back-dated end never includes a ramp (and
             # wait for the settled level: time in band is counted about it).
@@ -1455,11 +1455,10 @@ class Detector:
                 # The level test: a slow change out of the hold's band may be easing onto a new
                 # barrier (relative band only: with a fixed target a slow change stays drift).
                 self._excursion(t, k_now, False, 1 if dev > 0 else -1, self.h_level)
-            elif self.drifting and not self.has_target and self._left_drift(y):
+            elif self.drifting and not self.has_target and self._left_drift(y, m):
                 # ... and a change away from where a drift came to rest outside the band (a step on
                 # from it: a staircase whose first step the band swallowed) is looked at from there.
-                dd = self._mean_ticks(self.ih1, self.n) - self.dr_level
-                self._excursion(t, k_now, False, 1 if dd > 0 else -1, self.dr_level)
+                self._excursion(t, k_now, False, 1 if m > self.dr_level else -1, self.dr_level)
             else:
                 if self.h_lv_open:
                     self._refine(t)
