@@ -24,6 +24,7 @@ cdef double VEL_MEAN = _spec.VEL_MEAN
 cdef double RATE_LAG = _spec.RATE_LAG
 cdef double SETTLE_TIME = _spec.SETTLE_TIME
 cdef double DRIFT_MAX = _spec.DRIFT_MAX
+cdef double BRISK_SPAN = _spec.BRISK_SPAN
 cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
 cdef double NOISE_K = _spec.NOISE_K
@@ -133,7 +134,7 @@ ctypedef struct Core:
     double next_tick, t_tick
     # per-tick stage
     int mm_stale  # the min/max deques are not kept (see minmax_tick)
-    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, h_cursor
+    i64 n, qmax_h, qmax_t, qmin_h, qmin_t, win_from, iv, iv2, iw, ih1, ih2, it1, it2, ib, h_cursor
     double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, mv_far_up, drifting, held, held_n, b_brisk
     int mv_rested  # a fast movement took over a slow excursion that had come to rest (golden)
@@ -145,7 +146,7 @@ ctypedef struct Core:
     i64 h_lv_k
     int h_lv_open
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
-    double mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
+    double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     int let_go
@@ -231,6 +232,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.ih2 = 0
     s.it1 = 0
     s.it2 = 0
+    s.ib = 0
     s.sum_w = 0.0
     s.sum_wy = 0.0
     s.c_try = 0.0
@@ -265,6 +267,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_fast = 0
     s.b_brisk = 0
     s.mv_vpk = 0.0
+    s.bk_t = -INFINITY
     s.v_run = 0.0
     s.mv_away = 0
     s.mv_rested = 0
@@ -914,7 +917,8 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
                                    1.0 if cand == B_HIGH else -1.0)
             if s.sub == MOVING and not s.mv_fast and not s.b_brisk and \
                     t - s.sl_onset <= s.step_max + RATE_LAG and \
-                    s.mv_vpk >= DRIFT_MAX * s.h_level and s.mv_vpk >= v_floor(s):
+                    s.mv_vpk >= DRIFT_MAX * s.h_level and \
+                    (s.mv_vpk >= v_floor(s) or t - s.bk_t <= BRISK_SPAN):
                 s.b_brisk = 1  # faster than drift: it may be a fast step the lagging rate missed
                 tb = s.b_since
                 s.b_since = onset
@@ -973,6 +977,13 @@ cdef inline double v_floor(Core* s) noexcept nogil:
         if alt < noise:
             noise = alt
     return 4.0 * s.vj + noise / VEL_SPAN
+
+
+cdef inline int brisk_move(Core* s) noexcept nogil:
+    # golden._brisk_move: the VEL_MEAN average has moved over BRISK_SPAN further than drift can
+    cdef double d = fabs(s.hm[hix(s, s.n - 1)] - s.hm[hix(s, s.ib)])
+    return d > DRIFT_MAX * s.h_level * BRISK_SPAN + \
+        NOISE_K * 1.4142135623730951 * mean_noise(s, VEL_MEAN) + quantum(s)
 
 
 cdef inline int low_for(Core* s, double t, double y, double level) noexcept nogil:
@@ -1716,6 +1727,15 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
         if not out and fabs(dm) > s.hold_band * s.h_level and fabs(dm) > wide_mean(s, s.h_level):
             out = 1
             dev = dm
+    cdef int brisk = 0
+    cdef double hmn
+    if s.sub == STEADY or not s.mv_fast:
+        hmn = s.hm[hix(s, k_now)]
+        if fabs(hmn - s.h_level) > s.hold_band * s.h_level and brisk_move(s):
+            s.bk_t = t
+            if not out and not s.drifting:
+                brisk = 1
+                dev = hmn - s.h_level
     if s.sub == STEADY:
         if not s.h_lv_open:
             fold_until_time(s, t - STATS_LAG)
@@ -1727,7 +1747,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             s.v_run = fabs(s.v)
         if fabs(s.v) > v_on:
             excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
-        elif out and not s.drifting and not s.has_target:
+        elif (out or brisk) and not s.drifting and not s.has_target:
             excursion(s, t, k_now, 0, 1 if dev > 0 else -1, s.h_level)
         elif s.drifting and not s.has_target and left_drift(s, y, m):
             # a change away from where a drift came to rest, looked at from there (golden)
@@ -1809,6 +1829,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     cdef double third = s.min_third
     s.it1 = first_since(s, s.it1, lo_c, k_now, t - third)
     s.it2 = first_since(s, s.it2, lo_c, k_now, t - 2.0 * third)
+    s.ib = first_since(s, s.ib, lo_c, k_now, t - BRISK_SPAN)
 
     cdef double thr
     if s.st == IDLE:

@@ -72,6 +72,11 @@ RATE_LAG = 0.5 * (VEL_SPAN + VEL_MEAN)
 #: excursion whose averaged rate reached it may be a fast step the (lagging) rate test has not seen:
 #: its band events are held back until it can no longer be one.
 DRIFT_MAX = 0.10
+#: A slow excursion's band exit is held back as a fast one's when the force averaged over VEL_MEAN
+#: has moved over the last BRISK_SPAN seconds by more than a drift can (DRIFT_MAX), its noise and a
+#: quantum aside: on a noisy light hold the rate test's jitter floor can exceed a fast step's rate
+#: (tremor and sensor noise move the 0.25-s rate as far), but not its displacement over 0.5 s.
+BRISK_SPAN = 0.5
 #: A movement has ended when the rate stayed low this long (s).
 SETTLE_TIME = 0.15
 #: How long after the latest moment a fast step could have completed a new hold may still take to
@@ -359,6 +364,7 @@ class Detector:
         self.ih2 = 0  # ... and of the half before it
         self.it1 = 0  # first tick of the last third of min_hold ...
         self.it2 = 0  # ... and of the third before it (the flatness test's parts)
+        self.ib = 0  # first tick of the last BRISK_SPAN (_brisk_move)
         self.sum_w = 0.0  # running sums of tick weight and weighted force (cw, cy hold them per tick)
         self.sum_wy = 0.0
         self.c_try = 0.0  # a hold in this contact is not tried again before this time
@@ -389,6 +395,7 @@ class Detector:
         self.mv_fast = False  # the excursion moved faster than the step rate at some point
         self.b_brisk = False  # a slow excursion holds band events back: it may be a fast step
         self.mv_vpk = 0.0  # the excursion's highest averaged rate (N/s)
+        self.bk_t = -math.inf  # the last time the force's mean moved faster than drift (_brisk_move)
         self.v_run = 0.0  # the highest averaged rate of a movement building in a steady hold (N/s)
         self.mv_away = False  # ... and that fast movement headed away from where the excursion began
         self.mv_out = -1.0  # when it first left the hold's band (-1: not yet)
@@ -894,6 +901,7 @@ class Detector:
         third = c.min_hold / 3.0
         self.it1 = self._first_since(self.it1, lo_c, k_now, t - third)
         self.it2 = self._first_since(self.it2, lo_c, k_now, t - 2.0 * third)
+        self.ib = self._first_since(self.ib, lo_c, k_now, t - BRISK_SPAN)
 
         if self.st == IDLE:
             thr = self.c_on
@@ -1383,6 +1391,14 @@ class Detector:
                 noise = alt
         return 4.0 * self.vj + noise / VEL_SPAN
 
+    def _brisk_move(self) -> bool:
+        """The force averaged over VEL_MEAN has moved over the last BRISK_SPAN by more than drift
+        at DRIFT_MAX can, the difference of two such means' noise (NOISE_K sigmas) and a quantum
+        aside: a change faster than drift, whatever the rate's jitter floor."""
+        d = abs(self.hm[self._h(self.n - 1)] - self.hm[self._h(self.ib)])
+        return d > DRIFT_MAX * self.h_level * BRISK_SPAN + \
+            NOISE_K * 1.4142135623730951 * self._mean_noise(VEL_MEAN) + self._q()
+
     def _sig_n(self) -> float:
         """The filtered force's noise beyond what the reading's quantum makes: a quantised reading is
         within q/2 of the force, so the quantum adds at most (q/2)^2 to the raw variance (a steady
@@ -1437,6 +1453,16 @@ class Detector:
             if not out and abs(m - self.h_level) > self._wide_mean(self.h_level):
                 out = True
                 dev = m - self.h_level
+        brisk = False
+        if self.sub == STEADY or not self.mv_fast:
+            # ... or the force averaged over VEL_MEAN is out of the bare hold band, having got there
+            # faster than drift (a brisk move the widened band and the half-min_hold mean lag).
+            hmn = self.hm[self._h(k_now)]
+            if abs(hmn - self.h_level) > self.cfg.hold_band * self.h_level and self._brisk_move():
+                self.bk_t = t
+                if not out and not self.drifting:
+                    brisk = True
+                    dev = hmn - self.h_level
         if self.sub == STEADY:
             # Statistics trail real time by a little, so a back-dated end never includes a ramp (and
             # wait for the settled level: time in band is counted about it).
@@ -1451,7 +1477,7 @@ class Detector:
             if abs(self.v) > v_on:
                 # The rate test: a movement faster than the step rate.
                 self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
-            elif out and not self.drifting and not self.has_target:
+            elif (out or brisk) and not self.drifting and not self.has_target:
                 # The level test: a slow change out of the hold's band may be easing onto a new
                 # barrier (relative band only: with a fixed target a slow change stays drift).
                 self._excursion(t, k_now, False, 1 if dev > 0 else -1, self.h_level)
@@ -2176,7 +2202,8 @@ class Detector:
                                              1.0 if cand == B_HIGH else -1.0)
                 if self.sub == MOVING and not self.mv_fast and not self.b_brisk and \
                         t - self.sl_onset <= c.step_max_duration + RATE_LAG and \
-                        self.mv_vpk >= DRIFT_MAX * self.h_level and self.mv_vpk >= self._v_floor():
+                        self.mv_vpk >= DRIFT_MAX * self.h_level and \
+                        (self.mv_vpk >= self._v_floor() or t - self.bk_t <= BRISK_SPAN):
                     # A slow excursion that moved faster than drift may be a fast step the averaged
                     # (lagging) rate test has not seen: its band events are held back like a fast
                     # one's, told (dated as ever) as soon as it can no longer be such a step.
