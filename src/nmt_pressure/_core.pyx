@@ -1705,8 +1705,9 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
 cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double v_on = s.step_rate * s.ref
     cdef double floor = v_floor(s)
-    cdef double dev, dm, m
+    cdef double dev, dm, m, hmn
     cdef int out
+    cdef int brisk = 0
     if v_on < floor:
         v_on = floor
     if y < s.end_base + s.c_off or (y < s.end_base + s.c_on and s.sub == MOVING and s.mv_dir < 0) or \
@@ -1727,9 +1728,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
         if not out and fabs(dm) > s.hold_band * s.h_level and fabs(dm) > wide_mean(s, s.h_level):
             out = 1
             dev = dm
-    cdef int brisk = 0
-    cdef double hmn
-    if s.sub == STEADY or not s.mv_fast:
+        # or the VEL_MEAN average past the bare band, got there faster than drift (golden)
         hmn = s.hm[hix(s, k_now)]
         if fabs(hmn - s.h_level) > s.hold_band * s.h_level and brisk_move(s):
             s.bk_t = t

@@ -1443,6 +1443,7 @@ class Detector:
         dev = y - self.h_level
         out = abs(dev) > self._wide(self.h_level)
         m = 0.0  # the force's mean over the last half min_hold, where a level test reads it
+        brisk = False
         if self.sub == STEADY or not self.mv_fast:
             m = self._mean_ticks(self.ih1, self.n)
             # ... tremor and sensor noise aside: the band widened for one filtered sample's noise
@@ -1453,8 +1454,6 @@ class Detector:
             if not out and abs(m - self.h_level) > self._wide_mean(self.h_level):
                 out = True
                 dev = m - self.h_level
-        brisk = False
-        if self.sub == STEADY or not self.mv_fast:
             # ... or the force averaged over VEL_MEAN is out of the bare hold band, having got there
             # faster than drift (a brisk move the widened band and the half-min_hold mean lag).
             hmn = self.hm[self._h(k_now)]
