@@ -108,25 +108,32 @@ FLAT = 0.01
 TURN_PEAK = 0.3
 #: A slow ease is dated back from where it passed EASE_FROM of the way by EASE_BACK times the time
 #: it then took to EASE_TO, both crossings those of the force averaged over VEL_MEAN (tremor out;
-#: the average trails by half VEL_MEAN, taken off). Which shape the hand eases with is unknown: at
-#: 5 %/25 % EASE_BACK would be exact at 0.25 for a straight ramp, 0.76 for a raised cosine, 0.81 for
-#: a trapezoid with third-long corners, 1.11 for minimum jerk; 0.7 leaves a straight ramp 9 % of its
-#: duration early and minimum jerk 7 % late in the noiseless case (0.72 / 0.56 s at 8 s), the others
-#: within 2 %: the noise on a slow start makes its crossings late, so the balance leans that way.
+#: the average trails by half VEL_MEAN, taken off). Which shape the hand eases with is unknown. At
+#: 5 %/25 % the factor to its start is 0.25 for a straight ramp, 0.76 for a raised cosine, 1.11 for
+#: minimum jerk; to where it has come 1 % of the way, 0.20, 0.42 and 0.49. A smooth ease's start
+#: cannot be seen (minimum jerk has come 1 % of the way 0.85 s into an 8-s ease: a quarter of a
+#: percent of the level on a 25 % step, under tremor), and a labeller marks it where it begins to
+#: show (the blind generator: at 2 % of the change); a straight ramp's start and its 1 % point are
+#: one. 0.45 dates a straight ramp 4 % of its duration before its start (0.32 s at 8 s), a raised
+#: cosine and minimum jerk within 0.7 % of their 1 % points. The old 0.7 aimed between the shapes'
+#: starts and left every straight ramp 9 % of its duration early, which is what the hands of all
+#: three generators here ease with (the matrix's, the simulator's, the blind one's): the blind
+#: generator's eases a median 0.41 s early, 59 of its 614 more than 1 s early (failure mode 24).
 #: Low fractions see the start of the change, where the shapes differ least (7.5 %/25 %, the old
 #: rule, left 9 % each way at best, and minimum jerk 0.9 s late under tremor); lower than 5 % lets
 #: the hand's wander decide the crossing (5 % of an 11 % step is 0.55 % of the level; 4 % lost
 #: three steps of the matrix's 6-s eases, dated 1.1-2 s early).
 EASE_FROM = 0.05
 EASE_TO = 0.25
-EASE_BACK = 0.7
+EASE_BACK = 0.45
 #: ... but a wandering hand moves both crossings, and the earlier one most (at 5 % of a small step
 #: the wander decides it), so the further back from it the more of the wander's error is carried
 #: back: EASE_BACK shrinks as EASE_BACK / (1 + (w / (EASE_WANDER · step))²), w the hand's wander
 #: (N) before the ease, the median change between consecutive EASE_WANDER_SPAN-s means over the
 #: EASE_WANDER_TIME (s) before it (a median: one second of the ease's own start does not count),
-#: never below EASE_BACK_MIN (a straight ramp's exact factor). A steady hand's means agree to a few
-#: tenths of a percent and keep EASE_BACK whole; at a tenth of the step it is halved.
+#: never below EASE_BACK_MIN (a straight ramp's factor to its start; to its 1 % point, 0.20). A
+#: steady hand's means agree to a few tenths of a percent and keep EASE_BACK whole; at a tenth of
+#: the step it is halved.
 EASE_WANDER = 0.1
 EASE_WANDER_SPAN = 1.0
 EASE_WANDER_TIME = 5.0
