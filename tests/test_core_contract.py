@@ -155,6 +155,37 @@ def test_a_slow_ease_from_a_drift_the_other_way_is_dated_where_it_turned(impl, t
     assert step.level == pytest.approx(40.0 * (1.0 + 0.25 * sign), rel=0.03)
 
 
+@pytest.mark.parametrize("rate", [10.0, 100.0])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_slow_ease_from_a_fade_the_other_way_that_lingers_at_the_old_level_is_dated_at_the_turn(
+        impl, trace, run_trace, invariants, rate, sign):
+    """The hold fades 12-15 % over 5 s, and the hand turns and eases straight on to a new barrier
+    30 % the other way over 5 s, lingering 0.2-0.7 s as it passes the old level (a wandering hand):
+    the change began at the turn. The mean before a first estimate lies on the old level, the
+    moment's linger, and the old cores re-dated once from there: up to 2.6 s late (47 of 48 over
+    1 s). The mean the second before it lies beyond the old level, so the onset walks on to the
+    turn: now 0.17-0.27 s after it (blind generator: a fade that turns into an ease, DETECTION
+    failure mode 17)."""
+    offs = []
+    for fade in (0.12, 0.15):
+        for linger in (0.2, 0.4, 0.7):
+            for seed in range(2):
+                tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(8.0).drift(-fade * sign, 5.0)
+                a, to = tr.level, 20.0 * (1.0 + 0.3 * sign)
+                vel = abs(to - a) / 5.0
+                d1, d2 = abs(20.0 - a) / vel, abs(to - 20.0) / vel  # one rate, either side of it
+                tr = tr._add(d1, 20.0, trapezoid(a, 20.0, 0.25 / d1), "ease").hold(linger)
+                tr = tr._add(d2, to, trapezoid(20.0, to, 0.25 / d2), None).hold(9.0)
+                t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=seed)
+                f = f * wander(t, 0.003, hz=0.25, seed=seed)
+                events, holds, _ = run_trace(impl, t, f)
+                invariants(events, holds, t)
+                step = one_step(events, "up" if sign > 0 else "down")
+                assert step.level == pytest.approx(to, rel=0.03)
+                offs.append(step.t - tr.marks["ease"][0])
+    assert max(abs(o) for o in offs) <= 0.75, np.round(offs, 2)
+
+
 @pytest.mark.parametrize("rate", [10.8, 80.0])
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 @pytest.mark.parametrize("seed", [1, 2])

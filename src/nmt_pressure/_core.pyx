@@ -1376,14 +1376,22 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     cdef double direction = 1.0 if b > a else -1.0
     cdef double tol = DEPART * fabs(a) + DEPART_K * s.sig_f
     cdef double prev = a
+    cdef double peek
     cdef int i
     for i in range(EASE_PASSES):
         if not ease_base(s, onset, &base) or (b - base) * (b - a) <= 0.0:
             break
         ease_crossings(s, base, b, &t_from, &t_to)
         onset = ease_dated(t_from, t_to, back)
-        if direction * (a - base) <= tol or direction * (prev - base) <= tol:
-            break
+        if direction * (prev - base) <= tol:
+            if i > 0:
+                break  # no further out: at the turn
+            # golden: from the old level's side once, unless the force came to it from beyond it
+            if not ease_base(s, onset - EASE_BASE, &peek) or direction * (a - peek) <= tol:
+                break
+            ease_crossings(s, peek, b, &t_from, &t_to)
+            onset = ease_dated(t_from, t_to, back)
+            base = peek
         prev = base
     return onset if onset > floor else floor
 

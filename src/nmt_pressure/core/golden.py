@@ -145,7 +145,9 @@ EASE_BACK_MIN = 0.25
 EASE_BASE = 1.0
 #: A force that came to the ease from beyond the old level (a drift out of the hold the other way)
 #: began the ease where it turned: each base found further that way (by the departure tolerance)
-#: dates the ease again from the mean before the new estimate, at most this many times in all.
+#: dates the ease again from the mean before the new estimate, at most this many times in all. (A
+#: first base on the old level's side is passed over when the EASE_BASE before it lies that far
+#: beyond: a hand lingering a moment as it passes back through the old level.)
 EASE_PASSES = 4
 #: A slow step's 3-s window that held an outlier is looked at again this much later (s), not every
 #: tick: the scan costs a few hundred ticks.
@@ -1908,13 +1910,23 @@ class Detector:
         direction = 1.0 if b > a else -1.0
         tol = DEPART * abs(a) + DEPART_K * self.sig_f
         prev = a
-        for _ in range(EASE_PASSES):
+        for i in range(EASE_PASSES):
             base = self._ease_base(onset)
             if base is None or (b - base) * (b - a) <= 0.0:
                 break
             onset = _ease_dated(*self._ease_crossings(base, b), back)
-            if direction * (a - base) <= tol or direction * (prev - base) <= tol:
-                break  # from the old level's side (one re-dating, as ever), or no further out
+            if direction * (prev - base) <= tol:
+                if i > 0:
+                    break  # no further out: the walk back has reached the turn
+                # From the old level's side: dated once again, as ever - unless the force had come
+                # to it from beyond it, the EASE_BASE before (a fade the other way that the ease
+                # turned from, back through the old level, where a wandering hand lingered a
+                # moment): then dated from that mean, and the walk goes on from there.
+                peek = self._ease_base(onset - EASE_BASE)
+                if peek is None or direction * (a - peek) <= tol:
+                    break
+                onset = _ease_dated(*self._ease_crossings(peek, b), back)
+                base = peek
             prev = base
         return onset if onset > floor else floor
 
