@@ -60,6 +60,8 @@ cdef double EASE_BACK = _spec.EASE_BACK
 cdef double EASE_FROM = _spec.EASE_FROM
 cdef double EASE_TO = _spec.EASE_TO
 cdef double EASE_BASE = _spec.EASE_BASE
+cdef double SMOOTH_START = _spec.SMOOTH_START
+cdef double SMOOTH_MAX = _spec.SMOOTH_MAX
 cdef int EASE_PASSES = _spec.EASE_PASSES
 cdef double EASE_WANDER = _spec.EASE_WANDER
 cdef double EASE_WANDER_SPAN = _spec.EASE_WANDER_SPAN
@@ -391,13 +393,13 @@ cdef double crossing(Core* s, i64 k, double ref, double d, int direction, double
 
 
 cdef double departure(Core* s, double ref, double tol, i64 frm, int direction, double floor,
-                      double* passed) noexcept nogil:
+                      double* passed, double span=INFINITY) noexcept nogil:
     # golden._departure: the onset (back-dated by the smooth-start rule) and, in *passed, where the
     # force passed tol (not back-dated).
     cdef i64 k = frm
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 kb
-    cdef double t_a, t_b, onset
+    cdef double t_a, t_b, onset, far, r, back
     while k >= lo:
         if direction * (s.hy[hix(s, k)] - ref) <= tol:
             break
@@ -410,13 +412,22 @@ cdef double departure(Core* s, double ref, double tol, i64 frm, int direction, d
         return passed[0]
     t_a = crossing(s, k, ref, tol, direction, s.hy)
     passed[0] = t_a if t_a > floor else floor
+    far = 4.0 * tol
+    if far > SMOOTH_START * span:
+        far = SMOOTH_START * span  # golden: a change under 5 tolerances, its second crossing within it
+    if far <= tol:
+        return passed[0]
     kb = k
-    while kb < frm and direction * (s.hy[hix(s, kb + 1)] - ref) < 4.0 * tol:
+    while kb < frm and direction * (s.hy[hix(s, kb + 1)] - ref) < far:
         kb += 1
     if kb >= frm:
-        return passed[0]  # (not yet 4·tol out: the crossing itself, never before floor)
-    t_b = crossing(s, kb, ref, 4.0 * tol, direction, s.hy)
-    onset = t_a - (t_b - t_a)
+        return passed[0]  # (not yet that far out: the crossing itself, never before floor)
+    t_b = crossing(s, kb, ref, far, direction, s.hy)
+    r = sqrt(tol / far)
+    back = r / (1.0 - r)  # 1 at 4·tol
+    if back > SMOOTH_MAX:
+        back = SMOOTH_MAX
+    onset = t_a - back * (t_b - t_a)
     return onset if onset > floor else floor
 
 
@@ -1482,11 +1493,12 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         settle(s, mid, s.mv_onset, &start, &level)
     cdef double ref = s.mv_base if slow else s.mv_ref
     cdef int direction = 1 if level > ref else -1
-    cdef double onset
+    cdef double onset, tol, passed
     if slow:
         onset = ease_onset(s, ref, level, hold_floor(s))
     else:
-        onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s))
+        tol = DEPART * ref + DEPART_K * s.sig_f
+        onset = departure(s, ref, tol, k_now, direction, hold_floor(s), &passed, fabs(level - ref))
         onset = lead_in(s, onset, k_now, direction, start - s.step_max)
     cdef double latest = t - s.min_hold
     if onset > latest:  # golden._step: the change began before the new hold's steady window

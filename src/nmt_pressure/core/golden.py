@@ -188,6 +188,16 @@ ARRIVAL_OVERSHOOT = 0.5
 #: noise units) on the side it left from.
 DEPART = 0.02
 DEPART_K = 2.0
+#: A fast step's onset is back-dated from its departure-tolerance crossing by the time it then took
+#: to 4 tolerances (a smooth start: the deviation growing as the square of the time, 4 tolerances
+#: take twice as long as one), while 4 tolerances lie within this fraction of the change: a
+#: minimum-jerk move passes 20 % and 80 % of its way at 0.33 and 0.67 of its duration, and the
+#: rule still lands on its start. A smaller change (a light hand on a noisy sensor: a 20 % step
+#: of 4 N is 4 tolerances) got 4 out only on the new level's noise, seconds after it arrived, and
+#: was dated that much early: its second crossing is taken here instead, the back-dating scaled to
+#: it (sqrt(tol/far) / (1 - sqrt(tol/far)) times the time between), at most SMOOTH_MAX times.
+SMOOTH_START = 0.8
+SMOOTH_MAX = 2.0
 #: Noise units by which the force must pass a band edge before it counts as outside (hysteresis).
 BAND_K = 1.0
 #: A band exit is dated where the force, averaged over this window (s) centred on each moment,
@@ -616,7 +626,7 @@ class Detector:
         return self._departure(ref, tol, frm, direction, floor)[0]
 
     def _departure(self, ref: float, tol: float, frm: int, direction: int,
-                   floor: float) -> tuple[float, float]:
+                   floor: float, span: float = math.inf) -> tuple[float, float]:
         """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm``, and where
         it passed ``tol``.
 
@@ -626,7 +636,11 @@ class Detector:
         release is decided, rarely at first sight) the onset is back-dated from that first crossing
         by the time between the two: hands start smoothly, the deviation growing at least
         quadratically, and this removes most of the delay a fixed tolerance would leave. Never before
-        ``floor`` (a hold's end may not fall inside its first ``min_hold``). The second value is
+        ``floor`` (a hold's end may not fall inside its first ``min_hold``). A change of known size
+        ``span`` under 5 tolerances never gets 4 of them out on its way (only the new level's noise
+        does, seconds later): the second crossing is then taken at ``SMOOTH_START`` of the span and
+        the back-dating scaled to it (the deviation growing as the square of the time from the
+        onset), by at most ``SMOOTH_MAX`` times the time between the crossings. The second value is
         that first crossing itself, not back-dated (after the onset, wander aside: a constant-rate
         ease's onset the back-dating puts twice that crossing's delay early), never before ``floor``.
         """
@@ -642,13 +656,22 @@ class Detector:
             return self.ht[self._h(frm)], self.ht[self._h(frm)]
         t_a = self._crossing(k, ref, tol, direction)
         passed = t_a if t_a > floor else floor
+        far = 4.0 * tol
+        if far > SMOOTH_START * span:
+            far = SMOOTH_START * span
+        if far <= tol:
+            return passed, passed  # (a change within the tolerance's reach: its crossing itself)
         kb = k
-        while kb < frm and direction * (self.hy[self._h(kb + 1)] - ref) < 4.0 * tol:
+        while kb < frm and direction * (self.hy[self._h(kb + 1)] - ref) < far:
             kb += 1
         if kb >= frm:
-            return passed, passed  # (not yet 4·tol out: the crossing itself, never before floor)
-        t_b = self._crossing(kb, ref, 4.0 * tol, direction)
-        onset = t_a - (t_b - t_a)
+            return passed, passed  # (not yet that far out: the crossing itself, never before floor)
+        t_b = self._crossing(kb, ref, far, direction)
+        r = math.sqrt(tol / far)
+        back = r / (1.0 - r)  # 1 at 4·tol
+        if back > SMOOTH_MAX:
+            back = SMOOTH_MAX
+        onset = t_a - back * (t_b - t_a)
         return (onset if onset > floor else floor), passed
 
     def _crossing(self, k: int, ref: float, d: float, direction: int, h: list[float] | None = None) -> float:
@@ -2003,7 +2026,8 @@ class Detector:
             onset = self._ease_onset(ref, level, self._hold_floor())
         else:
             tol = DEPART * ref + DEPART_K * self.sig_f
-            onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor())
+            # (a light hand's step on a noisy sensor may be under 5 tolerances: see _departure)
+            onset = self._departure(ref, tol, k_now, direction, self._hold_floor(), abs(level - ref))[0]
             onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
         latest = t - self.cfg.min_hold
         if onset > latest:
