@@ -381,6 +381,23 @@ def test_an_eight_second_ease_is_dated_alike_whatever_its_shape(impl, trace, run
     assert [h.ended_by for h in holds] == ["step", "release"]
 
 
+def straight_ease_offset(impl, trace, run_trace, invariants, rate: float, before: float, dur: float,
+                         frac: float, after: float, seed: int, wander_amp: float, wander_hz: float) -> float:
+    """A 20-N hold for ``before`` s, a straight ease (constant rate, 0.25-s eased corners) of ``frac``
+    over ``dur`` s, ``after`` s at the new level and a release, under a hand's wander: the one step's
+    onset minus the ease's start (the step and the two holds it joins checked on the way)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(before)
+    a, to = tr.level, tr.level * (1.0 + frac)
+    tr = tr._add(dur, to, trapezoid(a, to, 0.25 / dur), "ease").hold(after)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=seed)
+    f = f * wander(t, wander_amp, hz=wander_hz, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up" if frac > 0 else "down")
+    assert [h.ended_by for h in holds] == ["step", "release"], (dur, frac, seed)
+    return step.t - tr.marks["ease"][0]
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0])
 def test_a_straight_ease_is_dated_at_its_start_not_before(impl, trace, run_trace, invariants, rate):
     """Straight eases (constant rate, 0.25-s eased corners) of 5 and 8 s, 15 % and 25 %, up and down,
@@ -391,20 +408,9 @@ def test_a_straight_ease_is_dated_at_its_start_not_before(impl, trace, run_trace
     100 Hz and 0.44 s at 10 Hz, the 8-s ones down to 0.82 and 1.11 s (now 0.06 and 0.11 s; 0.37 and
     0.59 s). The blind generator's eases are straight ramps: a median 0.41 s early, 59 of 614 more
     than 1 s (DETECTION failure mode 24)."""
-    offs = []
-    for dur in (5.0, 8.0):
-        for frac in (0.15, -0.15, 0.25, -0.25):
-            for seed in range(4):
-                tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(7.0)
-                a, to = tr.level, tr.level * (1.0 + frac)
-                tr = tr._add(dur, to, trapezoid(a, to, 0.25 / dur), "ease").hold(9.0)
-                t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=seed)
-                f = f * wander(t, 0.004, hz=0.25, seed=seed)
-                events, holds, _ = run_trace(impl, t, f)
-                invariants(events, holds, t)
-                step = one_step(events, "up" if frac > 0 else "down")
-                assert [h.ended_by for h in holds] == ["step", "release"], (dur, frac, seed)
-                offs.append(step.t - tr.marks["ease"][0])
+    offs = [straight_ease_offset(impl, trace, run_trace, invariants, rate, 7.0, dur, frac, 9.0, seed,
+                                 0.004, 0.25)
+            for dur in (5.0, 8.0) for frac in (0.15, -0.15, 0.25, -0.25) for seed in range(4)]
     assert abs(float(np.mean(offs))) <= 0.2, np.round(offs, 2)
     assert min(offs) >= -0.75, np.round(offs, 2)
 
@@ -425,17 +431,9 @@ def test_straight_eases_under_a_wandering_hand_are_not_dated_early(impl, trace, 
     for dur in (6.0, 8.0):
         for frac in (0.11, 0.14, -0.11, -0.14):
             for seed in range(6):
-                tr = trace(rate=100.0).rest(1.0).ramp(20.0, 1.0).hold(8.0)
-                a, to = tr.level, tr.level * (1.0 + frac)
-                tr = tr._add(dur, to, trapezoid(a, to, 0.25 / dur), "ease").hold(6.0)
-                t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=seed)
-                f = f * wander(t, 0.01, hz=0.5, seed=seed)
-                events, holds, _ = run_trace(impl, t, f)
-                invariants(events, holds, t)
-                step = one_step(events, "up" if frac > 0 else "down")
-                off = step.t - tr.marks["ease"][0]
+                off = straight_ease_offset(impl, trace, run_trace, invariants, 100.0, 8.0, dur, frac, 6.0,
+                                           seed, 0.01, 0.5)
                 assert abs(off) <= 2.0, (dur, frac, seed, off)
-                assert [h.ended_by for h in holds] == ["step", "release"], (dur, frac, seed)
                 if off < -0.75:
                     early.append((dur, frac, seed, round(off, 2)))
     assert len(early) <= 3, early
