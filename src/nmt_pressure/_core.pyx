@@ -432,9 +432,9 @@ cdef double departure(Core* s, double ref, double tol, i64 frm, int direction, d
 
 
 cdef inline double scan_departure(Core* s, double ref, double tol, i64 frm, int direction,
-                                  double floor) noexcept nogil:
+                                  double floor, double span=INFINITY) noexcept nogil:
     cdef double passed
-    return departure(s, ref, tol, frm, direction, floor, &passed)
+    return departure(s, ref, tol, frm, direction, floor, &passed, span)
 
 
 cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
@@ -1493,12 +1493,12 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
         settle(s, mid, s.mv_onset, &start, &level)
     cdef double ref = s.mv_base if slow else s.mv_ref
     cdef int direction = 1 if level > ref else -1
-    cdef double onset, tol, passed
+    cdef double onset
     if slow:
         onset = ease_onset(s, ref, level, hold_floor(s))
     else:
-        tol = DEPART * ref + DEPART_K * s.sig_f
-        onset = departure(s, ref, tol, k_now, direction, hold_floor(s), &passed, fabs(level - ref))
+        onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s),
+                               fabs(level - ref))
         onset = lead_in(s, onset, k_now, direction, start - s.step_max)
     cdef double latest = t - s.min_hold
     if onset > latest:  # golden._step: the change began before the new hold's steady window

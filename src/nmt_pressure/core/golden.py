@@ -621,9 +621,11 @@ class Detector:
             k -= 1
         return k
 
-    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int, floor: float) -> float:
-        """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm`` (``_departure``)."""
-        return self._departure(ref, tol, frm, direction, floor)[0]
+    def _scan_departure(self, ref: float, tol: float, frm: int, direction: int, floor: float,
+                        span: float = math.inf) -> float:
+        """Onset of a movement that has left ``ref`` in ``direction`` by the tick ``frm`` (``_departure``,
+        ``span`` the change's size where known)."""
+        return self._departure(ref, tol, frm, direction, floor, span)[0]
 
     def _departure(self, ref: float, tol: float, frm: int, direction: int,
                    floor: float, span: float = math.inf) -> tuple[float, float]:
@@ -2027,7 +2029,7 @@ class Detector:
         else:
             tol = DEPART * ref + DEPART_K * self.sig_f
             # (a light hand's step on a noisy sensor may be under 5 tolerances: see _departure)
-            onset = self._departure(ref, tol, k_now, direction, self._hold_floor(), abs(level - ref))[0]
+            onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor(), abs(level - ref))
             onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
         latest = t - self.cfg.min_hold
         if onset > latest:
