@@ -891,11 +891,12 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     emit(s, EV_CONTACT, tc, 0, y)
 
 
-cdef void band(Core* s, double t, double y) noexcept nogil:
+cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = BAND_K * s.sig_f
     cdef double need, onset, tb, m
+    cdef int brisk
     cdef double tj = t
     if margin > 0.5 * half:
         margin = 0.5 * half
@@ -926,10 +927,17 @@ cdef void band(Core* s, double t, double y) noexcept nogil:
             else:
                 onset = exit_onset(s, centre + half if cand == B_HIGH else centre - half,
                                    1.0 if cand == B_HIGH else -1.0)
+            # where the rate cannot tell a step from drift, the crossing can (golden)
+            brisk = v_floor(s) > DRIFT_MAX * s.h_level and \
+                onset - exit_onset(s, centre + (0.5 if cand == B_HIGH else -0.5) * half,
+                                   1.0 if cand == B_HIGH else -1.0) < 0.5 * half / (DRIFT_MAX * s.h_level)
+            if brisk and steady and not s.drifting and not s.has_target:
+                excursion(s, t, s.n - 1, 0, 1 if cand == B_HIGH else -1, s.h_level)
+                s.h_lv_open = 0
             if s.sub == MOVING and not s.mv_fast and not s.b_brisk and \
                     t - s.sl_onset <= s.step_max + RATE_LAG and \
-                    s.mv_vpk >= DRIFT_MAX * s.h_level and \
-                    (s.mv_vpk >= v_floor(s) or t - s.bk_t <= BRISK_SPAN):
+                    (brisk or (s.mv_vpk >= DRIFT_MAX * s.h_level and
+                               (s.mv_vpk >= v_floor(s) or t - s.bk_t <= BRISK_SPAN))):
                 s.b_brisk = 1  # faster than drift: it may be a fast step the lagging rate missed
                 tb = s.b_since
                 s.b_since = onset
@@ -1535,7 +1543,7 @@ cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
         s.dr_level = mean_ticks(s, s.ih1, s.n)
     s.cd_start = -1.0
     flush_held(s, INFINITY)
-    band(s, t, y)
+    band(s, t, y, 0)
 
 
 cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
@@ -1617,7 +1625,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if not s.mv_fast:
         learn(s, t, y, v_on)
         fold_until_time(s, t - STATS_LAG)
-    band(s, t, y)
+    band(s, t, y, 0)
     if s.b_brisk and not s.mv_fast:
         # told once it can no longer be a change completed within step_max_duration, unless the
         # level it found was reached as briskly as a fast step's: then at that level's verdict
@@ -1632,7 +1640,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             flush_held(s, INFINITY)
     quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
     if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time) and \
-            fabs(y - s.hm[hix(s, k_now)]) <= wide(s, s.h_level):
+            fabs(y - s.hm[hix(s, k_now)]) <= wide(s, s.h_level) and \
+            not (s.b_brisk and s.b_state != B_IN):  # (nor while a held-back exit stands: golden)
         if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and \
                 shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
             return  # came to rest on a short hold; coming back is a new movement (the rate lags)
@@ -1775,7 +1784,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             if s.h_lv_open:
                 refine(s, t)
             learn(s, t, y, v_on)
-            band(s, t, y)
+            band(s, t, y, 1)
             return
     s.h_lv_open = 0
     moving(s, t, y, k_now, v_on, out)

@@ -1522,7 +1522,7 @@ class Detector:
                 if self.h_lv_open:
                     self._refine(t)
                 self._learn(t, y, v_on)
-                self._band(t, y)
+                self._band(t, y, True)
                 return
         self.h_lv_open = False  # an excursion: the level stays what it was
         self._moving(t, y, k_now, v_on, out)
@@ -1652,10 +1652,13 @@ class Detector:
                 self._flush_held(math.inf)
         quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
         if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time) and \
-                abs(y - self.hm[self._h(k_now)]) <= self._wide(self.h_level):
+                abs(y - self.hm[self._h(k_now)]) <= self._wide(self.h_level) and \
+                not (self.b_brisk and self.b_state != B_IN):
             # Back at the level: a wobble, or a departure that stayed away too long to be one; not
             # passing through it (a fast fall is a hold band away from its own mean over VEL_MEAN
-            # before the rate, taken on that mean, has caught up with it).
+            # before the rate, taken on that mean, has caught up with it); nor while an exit held
+            # back as a possible fast step stands outside the band (a noisy sensor widens the
+            # steady band past it: a light hand's new level 13 % away lies "at" the old one).
             if self.mv_fast and self.mv_settle >= 0.0 and self.cd_start < 0.0 and \
                     self._shelf(t, k_now, 1 if y > self.hm[self._h(k_now)] else -1):
                 # It had come to rest on a short hold, and coming back is a new movement from it,
@@ -2207,7 +2210,8 @@ class Detector:
         self.let_go = False
         self._restart_window()
 
-    def _band(self, t: float, y: float) -> None:
+    def _band(self, t: float, y: float, steady: bool = False) -> None:
+        """Watch the band (``steady``: from a hold's steady tick, where a change may begin)."""
         c = self.cfg
         centre = self.target if self.has_target else self.h_level
         half = c.tolerance * centre
@@ -2244,10 +2248,20 @@ class Detector:
                 else:
                     onset = self._exit_onset(centre + half if cand == B_HIGH else centre - half,
                                              1.0 if cand == B_HIGH else -1.0)
+                # Where the rate cannot tell a step from drift (its jitter floor above the drift
+                # limit: a light hold on a noisy sensor), the crossing can: the force went from half
+                # the band out to its edge faster than drift can.
+                brisk = self._v_floor() > DRIFT_MAX * self.h_level and \
+                    self._crossed_briskly(centre, half, 1.0 if cand == B_HIGH else -1.0, onset)
+                if brisk and steady and not self.drifting and not self.has_target:
+                    # ... and there the band, by its edge and one noise unit, sees the force leave
+                    # before the hold's own tests (widened by that noise) do: a change begins now.
+                    self._excursion(t, self.n - 1, False, 1 if cand == B_HIGH else -1, self.h_level)
+                    self.h_lv_open = False
                 if self.sub == MOVING and not self.mv_fast and not self.b_brisk and \
                         t - self.sl_onset <= c.step_max_duration + RATE_LAG and \
-                        self.mv_vpk >= DRIFT_MAX * self.h_level and \
-                        (self.mv_vpk >= self._v_floor() or t - self.bk_t <= BRISK_SPAN):
+                        (brisk or (self.mv_vpk >= DRIFT_MAX * self.h_level and
+                                   (self.mv_vpk >= self._v_floor() or t - self.bk_t <= BRISK_SPAN))):
                     # A slow excursion that moved faster than drift may be a fast step the averaged
                     # (lagging) rate test has not seen: its band events are held back like a fast
                     # one's, told (dated as ever) as soon as it can no longer be such a step.
@@ -2267,6 +2281,12 @@ class Detector:
                 self.b_exit_t = self.b_since
             self.b_state = cand
             self.b_floor = self.b_since
+
+    def _crossed_briskly(self, centre: float, half: float, sgn: float, onset: float) -> bool:
+        """The force averaged over EXIT_MEAN went from half the band out to its edge (at ``onset``)
+        faster than drift can."""
+        t_half = self._exit_onset(centre + sgn * 0.5 * half, sgn)
+        return onset - t_half < 0.5 * half / (DRIFT_MAX * self.h_level)
 
     def _exit_onset(self, edge: float, sgn: float) -> float:
         """Where an exit past ``edge`` (``sgn`` +1 high, -1 low) began: the last moment the force
