@@ -895,7 +895,7 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = BAND_K * s.sig_f
-    cdef double need, onset, tb, m
+    cdef double need, onset, tb, m, vfl
     cdef int brisk
     cdef double tj = t
     if margin > 0.5 * half:
@@ -928,16 +928,16 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
                 onset = exit_onset(s, centre + half if cand == B_HIGH else centre - half,
                                    1.0 if cand == B_HIGH else -1.0)
             # where the rate cannot tell a step from drift, the crossing can (golden)
-            brisk = v_floor(s) > DRIFT_MAX * s.h_level and \
-                onset - exit_onset(s, centre + (0.5 if cand == B_HIGH else -0.5) * half,
-                                   1.0 if cand == B_HIGH else -1.0) < 0.5 * half / (DRIFT_MAX * s.h_level)
+            vfl = v_floor(s)
+            brisk = vfl > DRIFT_MAX * s.h_level and \
+                crossed_briskly(s, centre, half, 1.0 if cand == B_HIGH else -1.0, onset)
             if brisk and steady and not s.drifting and not s.has_target:
                 excursion(s, t, s.n - 1, 0, 1 if cand == B_HIGH else -1, s.h_level)
                 s.h_lv_open = 0
             if s.sub == MOVING and not s.mv_fast and not s.b_brisk and \
                     t - s.sl_onset <= s.step_max + RATE_LAG and \
                     (brisk or (s.mv_vpk >= DRIFT_MAX * s.h_level and
-                               (s.mv_vpk >= v_floor(s) or t - s.bk_t <= BRISK_SPAN))):
+                               (s.mv_vpk >= vfl or t - s.bk_t <= BRISK_SPAN))):
                 s.b_brisk = 1  # faster than drift: it may be a fast step the lagging rate missed
                 tb = s.b_since
                 s.b_since = onset
@@ -950,6 +950,12 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
             s.b_exit_t = s.b_since
         s.b_state = cand
         s.b_floor = s.b_since
+
+
+cdef inline int crossed_briskly(Core* s, double centre, double half, double sgn, double onset) noexcept nogil:
+    # golden._crossed_briskly: from half the band out to its edge (at onset) faster than drift can
+    cdef double t_half = exit_onset(s, centre + sgn * 0.5 * half, sgn)
+    return onset - t_half < 0.5 * half / (DRIFT_MAX * s.h_level)
 
 
 cdef double exit_onset(Core* s, double edge, double sgn) noexcept nogil:

@@ -2251,7 +2251,8 @@ class Detector:
                 # Where the rate cannot tell a step from drift (its jitter floor above the drift
                 # limit: a light hold on a noisy sensor), the crossing can: the force went from half
                 # the band out to its edge faster than drift can.
-                brisk = self._v_floor() > DRIFT_MAX * self.h_level and \
+                v_floor = self._v_floor()
+                brisk = v_floor > DRIFT_MAX * self.h_level and \
                     self._crossed_briskly(centre, half, 1.0 if cand == B_HIGH else -1.0, onset)
                 if brisk and steady and not self.drifting and not self.has_target:
                     # ... and there the band, by its edge and one noise unit, sees the force leave
@@ -2261,7 +2262,7 @@ class Detector:
                 if self.sub == MOVING and not self.mv_fast and not self.b_brisk and \
                         t - self.sl_onset <= c.step_max_duration + RATE_LAG and \
                         (brisk or (self.mv_vpk >= DRIFT_MAX * self.h_level and
-                                   (self.mv_vpk >= self._v_floor() or t - self.bk_t <= BRISK_SPAN))):
+                                   (self.mv_vpk >= v_floor or t - self.bk_t <= BRISK_SPAN))):
                     # A slow excursion that moved faster than drift may be a fast step the averaged
                     # (lagging) rate test has not seen: its band events are held back like a fast
                     # one's, told (dated as ever) as soon as it can no longer be such a step.
