@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from toolmods import load_tool
 
+from firmware_sim.hand import min_jerk  # the trace builder's own curve
 from nmt_pressure.core.config import DetectorConfig
 
 FUZZ = load_tool("fuzz_core")  # its random hands and the contract's rules, as the fuzzer checks them
@@ -48,7 +49,7 @@ def minimum_jerk(a: float, to: float):
     """A minimum-jerk change from ``a`` to ``to`` (``tau`` runs 0-1): the trace builder's moves."""
 
     def moved(tau: np.ndarray) -> np.ndarray:
-        return a + (to - a) * tau ** 3 * (10.0 - 15.0 * tau + 6.0 * tau * tau)
+        return a + (to - a) * min_jerk(tau)
 
     return moved
 
