@@ -232,6 +232,20 @@ def draw_session(data: st.DataObject, trace: Any) -> tuple[np.ndarray, np.ndarra
     return t, f
 
 
+def test_a_hold_left_at_level_zero_by_a_wild_first_sample(golden, compiled, run_trace, same_events,
+                                                          same_holds):
+    """Hypothesis's find (stop 33): a first reading of -8.8e16 N, a NaN time, then 3 N at 10 Hz. The
+    running sums cancel to a hold at level 0, whose band exit asked failure mode 26's crossing test
+    for a rate of 0 % of that level: the golden model divided by zero (the compiled core went on).
+    No exit is judged brisk about a level of 0 or less, and both cores agree."""
+    t = np.concatenate([[0.0, math.nan], 0.1 * np.arange(2, 48)])
+    f = np.full(t.size, 3.0)
+    f[0] = -8.793413204162051e+16
+    events, holds = compare(golden, compiled, t, f, None, run_trace, same_events, same_holds, "wild first")
+    assert [h.level for h in holds] == [0.0]  # (what the sums make of it: the case, not a goal)
+    assert "band_exit" in [e.kind for e in events]
+
+
 @HYPO
 @given(data=st.data())
 def test_hypothesis_corrupted_sessions(golden, compiled, trace, run_trace, same_events, same_holds, data):

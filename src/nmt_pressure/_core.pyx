@@ -929,7 +929,7 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
                                    1.0 if cand == B_HIGH else -1.0)
             # where the rate cannot tell a step from drift, the crossing can (golden)
             vfl = v_floor(s)
-            brisk = vfl > DRIFT_MAX * s.h_level and \
+            brisk = s.h_level > 0.0 and vfl > DRIFT_MAX * s.h_level and \
                 crossed_briskly(s, centre, half, 1.0 if cand == B_HIGH else -1.0, onset)
             if brisk and steady and not s.drifting and not s.has_target:
                 excursion(s, t, s.n - 1, 0, 1 if cand == B_HIGH else -1, s.h_level)

@@ -2251,8 +2251,10 @@ class Detector:
                 # Where the rate cannot tell a step from drift (its jitter floor above the drift
                 # limit: a light hold on a noisy sensor), the crossing can: the force went from half
                 # the band out to its edge faster than drift can.
+                # (Not about a level of 0 or less: a stream of garbage can leave one, and the
+                # crossing's time is measured against a rate of that level.)
                 v_floor = self._v_floor()
-                brisk = v_floor > DRIFT_MAX * self.h_level and \
+                brisk = self.h_level > 0.0 and v_floor > DRIFT_MAX * self.h_level and \
                     self._crossed_briskly(centre, half, 1.0 if cand == B_HIGH else -1.0, onset)
                 if brisk and steady and not self.drifting and not self.has_target:
                     # ... and there the band, by its edge and one noise unit, sees the force leave
