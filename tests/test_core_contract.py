@@ -715,6 +715,52 @@ def test_a_burst_that_stays_away_ends_the_hold_as_left(impl, trace, run_trace, i
     assert len(of(events, "release")) == 1
 
 
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize("sag", [False, True])
+@pytest.mark.parametrize("shelf", [1.0, 1.4])
+def test_a_let_go_after_a_fade_that_is_taken_up_again_ended_the_hold_where_it_let_go(
+        impl, trace, run_trace, invariants, rate, sag, shelf):
+    """A finger gauge's repeater (a real critical-force session): a 300-N pull fades 15 % in 3 s
+    (drift: the band tells it), sometimes sags a little more, rests 1.2 s, then the hand lets go to
+    a resting hump at 17 % of the level (above release_level: no release) for 1-1.4 s and pulls
+    again. The let-go left the hold fast and stayed away past leave_time: the hold ended there
+    (``left``), and the next pull is a hold of its own. The old cores judged "left fast" only from
+    the excursion's start, the fade, and resumed the first hold as drift when the force came back:
+    one 300-N hold across both pulls."""
+    tr = trace(rate=rate).rest(1.0).ramp(300.0, 0.8).hold(6.0).drift(-0.15, 3.0)
+    if sag:
+        tr = tr.ramp(245.0, 0.4)
+    tr = tr.hold(1.2).ramp(52.0, 0.6, mark="let_go").hold(shelf).ramp(300.0, 0.5, mark="again")
+    t, f = tr.hold(5.0).release(0.3, mark="off").rest(1.0).build(noise=0.5, tremor=0.01, seed=3)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["left", "release"], kinds(events)
+    assert abs(holds[0].end - tr.marks["let_go"][0]) <= 0.3
+    assert holds[1].start >= tr.marks["again"][0]
+    assert [round(h.level, -1) for h in holds] == [300.0, 300.0]
+    assert not of(events, "step")
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
+
+
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize("back", [0.3, 0.6])
+def test_a_dip_from_a_fades_rest_that_comes_back_keeps_the_hold(impl, trace, run_trace, invariants,
+                                                               rate, back):
+    """The cost of the test above: the same fade, rested on 1.2 s, then a dip a step further (15 %
+    of the level in 0.2 s) that comes back where it began within leave_time - a wobble of the rest,
+    not a departure - and the drift turns back to the level. One hold, ended by its release; the
+    band told the fade."""
+    tr = trace(rate=rate).rest(1.0).ramp(300.0, 0.8).hold(6.0).drift(-0.15, 3.0).hold(1.2)
+    tr = tr.ramp(210.0, 0.2, mark="dip").ramp(255.0, back).hold(1.0).ramp(300.0, 3.0).hold(3.0)
+    t, f = tr.release(0.3, mark="off").rest(1.0).build(noise=0.5, tremor=0.01, seed=4)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["release"], kinds(events)
+    assert abs(holds[0].end - tr.marks["off"][0]) <= 0.3
+    assert of(events, "band_exit")
+
+
 @pytest.mark.parametrize("rate", [100.0, 1000.0])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_brisk_change_that_settles_late_is_a_step_without_a_band_exit(impl, trace, run_trace, invariants,

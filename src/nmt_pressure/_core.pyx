@@ -140,6 +140,9 @@ ctypedef struct Core:
     double sum_w, sum_wy
     int st, sub, mv_dir, b_state, b_cand, b_told, mv_fast, mv_away, mv_far_up, drifting, held, held_n, b_brisk
     int mv_rested  # a fast movement took over a slow excursion that had come to rest (golden)
+    int jp_dir, jp_fast  # a movement a step on from outside the band, fast (golden._jump)
+    i64 ij
+    double jp_onset, jp_ref, jp_far, mv_jump, mv_jump_at
     double contact_t, y_prev_tick, t_prev_tick, v, v_slow, vj, sig_f, ref
     i64 ip
     double p_mar
@@ -299,6 +302,14 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_peak = 0.0
     s.mv_far = -1.0
     s.mv_far_up = 0
+    s.ij = 0
+    s.jp_onset = -1.0
+    s.jp_ref = 0.0
+    s.jp_dir = 0
+    s.jp_far = 0.0
+    s.jp_fast = 0
+    s.mv_jump = -1.0
+    s.mv_jump_at = -1.0
     s.b_state = B_IN
     s.b_cand = B_IN
     s.b_since = 0.0
@@ -1083,8 +1094,9 @@ cdef i64 settled_before(Core* s, double drop) noexcept nogil:
 
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double floor = hold_floor(s)
-    cdef double tol, onset, level, drop
+    cdef double tol, onset, level, drop, left
     cdef i64 k_drop
+    cdef int went
     if s.sub == STEADY:
         tol = DEPART * s.ref + DEPART_K * s.sig_f
         onset = scan_departure(s, s.ref, tol, k_now, -1, floor)
@@ -1093,11 +1105,13 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         level = s.mv_ref
         onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1, floor)
         drop = drop_onset(s, k_now, onset, s.h_level)
+        went = went_fast_by(s, drop)  # where it left: the excursion's onset, or the jump's (golden)
+        left = (onset if onset < s.mv_onset else s.mv_onset) if went else s.mv_jump
         k_drop = settled_before(s, drop) if s.mv_fast and left_fast_by(s, drop) else -1
         if k_drop >= 0:
             # left fast and had settled into a new hold (min_hold, a step away) when let go: the old
             # hold ended there, the new one is released (golden)
-            leave(s, t, k_drop, onset if onset < s.mv_onset else s.mv_onset, 1)
+            leave(s, t, k_drop, left, 1)
             onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
             onset = end_hold(s, onset, END_RELEASE)
             emit(s, EV_RELEASE, onset, 0, s.h_level)
@@ -1105,8 +1119,8 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
             return
         if not (s.mv_fast and left_fast_by(s, drop)):
             onset = drop
-        elif s.mv_far_up or drop - (onset if onset < s.mv_onset else s.mv_onset) > s.leave_time:
-            onset = end_hold(s, onset if onset < s.mv_onset else s.mv_onset, END_LEFT)
+        elif (s.mv_far_up if went else (1 if s.jp_dir > 0 else 0)) or drop - left > s.leave_time:
+            onset = end_hold(s, left, END_LEFT)
             emit(s, EV_RELEASE, drop if drop > onset else onset, 0, s.last_level)
             after_release(s)
             return
@@ -1192,6 +1206,10 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.mv_far_up = 0
         s.mv_away = fast
         s.mv_rested = 0
+        s.ij = k_now
+        s.jp_onset = -1.0
+        s.mv_jump = -1.0
+        s.mv_jump_at = -1.0
     else:
         s.mv_away = direction * (s.hy[hix(s, k_now)] - s.sl_ref) > 0.0
         # from a force resting where the slow excursion took it: a change of its own (golden)
@@ -1200,9 +1218,72 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     s.mv_settle = -1.0
 
 
+cdef inline double fast_time(Core* s) noexcept nogil:
+    # longest a departure may take to get a step away and still have left fast (golden._fast_time)
+    return step_thr(s, s.h_level) / (s.step_rate * s.h_level)
+
+
+cdef inline int went_fast_by(Core* s, double t_drop) noexcept nogil:
+    return s.mv_away and 0.0 <= s.mv_far < t_drop and s.mv_far - s.sl_onset <= fast_time(s)
+
+
 cdef inline int left_fast_by(Core* s, double t_drop) noexcept nogil:
-    return s.mv_away and 0.0 <= s.mv_far < t_drop and \
-        s.mv_far - s.sl_onset <= step_thr(s, s.h_level) / (s.step_rate * s.h_level)
+    # the excursion went out fast, or later moved on a step from outside the band as fast (golden)
+    return went_fast_by(s, t_drop) or 0.0 <= s.mv_jump_at < t_drop
+
+
+cdef inline double left_at(Core* s) noexcept nogil:
+    # where the hold was left: the excursion's onset, or the jump's (golden._left_at)
+    return s.mv_onset if went_fast_by(s, INFINITY) or s.mv_jump < 0.0 else s.mv_jump
+
+
+cdef void jump(Core* s, double t, double y, i64 k_now, double v_on) noexcept nogil:
+    # from outside the band a step further away within fast_time, and not back where that began
+    # for leave_time: the hold was left fast there (golden._jump)
+    cdef double ft, ref, d
+    cdef i64 lo
+    if s.mv_jump >= 0.0 or s.h_level <= 0.0:
+        return  # (a hold garbage left at level 0 has no rate to be fast by: golden)
+    ft = fast_time(s)
+    lo = oldest(s)
+    if s.ij < lo:
+        s.ij = lo
+    while s.ij + 1 < k_now and s.ht[hix(s, s.ij + 1)] <= t - ft:
+        s.ij += 1
+    if s.jp_onset < 0.0:
+        ref = s.hy[hix(s, s.ij)]
+        d = ref - s.h_level
+        if fabs(d) <= wide(s, s.h_level) or (y - ref) * d <= 0.0 or fabs(y - ref) < step_thr(s, s.h_level):
+            return
+        s.jp_dir = 1 if d > 0.0 else -1
+        s.jp_ref = ref
+        d = s.hy[hix(s, fast_start(s, k_now, s.jp_dir))]  # dated where the fast part began
+        s.jp_onset = scan_departure(s, d, DEPART * d + DEPART_K * s.sig_f, k_now, s.jp_dir, hold_floor(s))
+        s.jp_far = t
+        s.jp_fast = 0
+    if s.jp_dir * s.v > v_on:
+        s.jp_fast = 1  # the rate test saw it
+    if s.jp_dir * (y - s.jp_ref) <= 0.5 * step_thr(s, s.h_level):
+        s.jp_onset = -1.0  # back, more than half way, to where it began
+    elif t - s.jp_far > s.leave_time and s.jp_fast:
+        s.mv_jump = s.jp_onset
+        s.mv_jump_at = t
+
+
+cdef i64 fast_start(Core* s, i64 k_now, int direction) noexcept nogil:
+    # back to where the force last moved in direction slower than step_rate (golden._fast_start)
+    cdef double v_fast = s.step_rate * s.h_level
+    cdef double dt
+    cdef i64 k = k_now
+    cdef i64 kb = k_now
+    while k > s.ij:
+        k -= 1
+        while kb > k and s.ht[hix(s, kb)] - s.ht[hix(s, k)] > VEL_SPAN:
+            kb -= 1
+        dt = s.ht[hix(s, kb)] - s.ht[hix(s, k)]
+        if dt > 0.5 * VEL_SPAN and direction * (s.hy[hix(s, kb)] - s.hy[hix(s, k)]) < v_fast * dt:
+            break
+    return k
 
 
 cdef inline int brisk_level(Core* s) noexcept nogil:
@@ -1622,6 +1703,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if s.mv_far < 0.0 and d >= step_thr(s, s.h_level):
         s.mv_far = t
         s.mv_far_up = y > s.sl_ref
+    jump(s, t, y, k_now, v_on)
     if out:
         s.mv_back = -1.0
         if s.mv_out < 0.0:
@@ -1652,7 +1734,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
             return  # came to rest on a short hold; coming back is a new movement (the rate lags)
         if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
-            leave(s, t, s.n - 1, s.mv_onset, s.cd_out < 0.0)
+            leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
         else:
             resume(s, t, y, 0)
         return
@@ -1720,7 +1802,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if away:
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
-            leave(s, t, s.n - 1, s.mv_onset, s.cd_out < 0.0)
+            leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
         elif relative and not s.mv_fast and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK:
             pass
         else:
@@ -1732,7 +1814,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if fast_open or slow_open:
         return
     if s.mv_out >= 0.0 and t - s.mv_out > s.leave_time and left_fast(s):
-        leave(s, t, s.n - 1, s.mv_onset, s.cd_out < 0.0)
+        leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
     else:
         resume(s, t, y, out)
 

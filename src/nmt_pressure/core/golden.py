@@ -443,6 +443,15 @@ class Detector:
         self.mv_far = -1.0  # when it first got a step away from there (-1: not yet)
         self.mv_far_up = False  # ... and whether that was above it (a burst) rather than below
         self.mv_rested = False  # a fast movement took over a slow excursion that had come to rest
+        # A movement a step further away from outside the band, fast (_jump):
+        self.ij = 0  # the tick a _fast_time() before now, not before the excursion began
+        self.jp_onset = -1.0  # its onset while it is being confirmed (-1: none)
+        self.jp_ref = 0.0  # ... the force it moved on from
+        self.jp_dir = 0  # ... its direction, away from the level
+        self.jp_far = 0.0  # ... when it was seen a step further
+        self.jp_fast = False  # ... whether the rate test has seen it
+        self.mv_jump = -1.0  # the onset of one that stayed away: the hold was left there (-1: none)
+        self.mv_jump_at = -1.0  # ... and when that was known
         self.rest = 0.0  # resting force after a release that left light contact
         # band
         self.b_state = B_IN
@@ -1579,6 +1588,10 @@ class Detector:
             self.mv_far_up = False
             self.mv_away = fast
             self.mv_rested = False
+            self.ij = k_now
+            self.jp_onset = -1.0
+            self.mv_jump = -1.0
+            self.mv_jump_at = -1.0
         else:
             # A slow excursion turned fast: away from where it began (a brisk push at the end of
             # an ease), or back towards it (the return from a drift's turn, which did not leave fast).
@@ -1620,6 +1633,7 @@ class Detector:
         if self.mv_far < 0.0 and d >= self._step_thr(self.h_level):
             self.mv_far = t
             self.mv_far_up = y > self.sl_ref
+        self._jump(t, y, k_now, v_on)
         if out:
             self.mv_back = -1.0
             if self.mv_out < 0.0:
@@ -1845,15 +1859,80 @@ class Detector:
         """The excursion went out faster than drift does: the rate test saw it move away from where
         it began, and it got a step away within ``step_min / step_rate`` seconds of its onset (a
         fade, the slip of a tiring hand, a wandering one is smaller or slower; a drift near 10 %/s
-        that the rate test never saw, or saw only on its way back, did not leave)."""
+        that the rate test never saw, or saw only on its way back, did not leave) - or, from outside
+        the band, the force later moved on a step further as fast and stayed away (:meth:`_jump`)."""
         return self._left_fast_by(math.inf)
 
     def _left_fast_by(self, t_drop: float) -> bool:
         """As :meth:`_left_fast`, counting only what happened before ``t_drop`` (the final fall is
         the release, not the departure)."""
-        return self.mv_away and 0.0 <= self.mv_far < t_drop and \
-            self.mv_far - self.sl_onset <= self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
+        return self._went_fast_by(t_drop) or 0.0 <= self.mv_jump_at < t_drop
 
+    def _went_fast_by(self, t_drop: float) -> bool:
+        """The excursion itself went out fast, before ``t_drop``."""
+        return self.mv_away and 0.0 <= self.mv_far < t_drop and \
+            self.mv_far - self.sl_onset <= self._fast_time()
+
+    def _fast_time(self) -> float:
+        """Longest a departure may take to get a step away and still have left fast (s)."""
+        return self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
+
+    def _left_at(self) -> float:
+        """Onset of the departure that left the hold: the excursion's, if it went out fast; else
+        that of the fast movement that took the force on from outside the band (:meth:`_jump`)."""
+        return self.mv_onset if self._went_fast_by(math.inf) or self.mv_jump < 0.0 else self.mv_jump
+
+    def _jump(self, t: float, y: float, k_now: int, v_on: float) -> None:
+        """Watch for a departure inside the excursion: the force, from outside the hold's band,
+        moved a step further away within :meth:`_fast_time`, the rate test saw it (a slow ease
+        whose speed peaks near the step rate covers a step in that time too), and it did not come
+        back half way to where it moved from for ``leave_time`` after. Then the hold was left fast
+        there, whatever the excursion did first: a fade or a sag, then the let-go (a finger gauge's
+        fading pull dropped to a resting hand and taken up again). A dip from where a drift came to
+        rest that comes back is a wobble of that rest."""
+        if self.mv_jump >= 0.0 or self.h_level <= 0.0:
+            return  # (a hold garbage left at level 0 has no rate to be fast by)
+        ft = self._fast_time()
+        if self.ij < self._oldest():
+            self.ij = self._oldest()
+        while self.ij + 1 < k_now and self.ht[self._h(self.ij + 1)] <= t - ft:
+            self.ij += 1
+        if self.jp_onset < 0.0:
+            ref = self.hy[self._h(self.ij)]
+            d = ref - self.h_level
+            if abs(d) <= self._wide(self.h_level) or (y - ref) * d <= 0.0 or \
+                    abs(y - ref) < self._step_thr(self.h_level):
+                return
+            self.jp_dir = 1 if d > 0.0 else -1
+            self.jp_ref = ref
+            # Dated where the fast part began (a slow sag before it belongs to the hold's drift).
+            fr = self.hy[self._h(self._fast_start(k_now, self.jp_dir))]
+            self.jp_onset = self._scan_departure(fr, DEPART * fr + DEPART_K * self.sig_f, k_now, self.jp_dir,
+                                                 self._hold_floor())
+            self.jp_far = t
+            self.jp_fast = False
+        if self.jp_dir * self.v > v_on:
+            self.jp_fast = True
+        if self.jp_dir * (y - self.jp_ref) <= 0.5 * self._step_thr(self.h_level):
+            self.jp_onset = -1.0  # back, more than half way, to where it began
+        elif t - self.jp_far > self.cfg.leave_time and self.jp_fast:
+            self.mv_jump = self.jp_onset
+            self.mv_jump_at = t
+
+    def _fast_start(self, k_now: int, direction: int) -> int:
+        """Back from tick ``k_now`` (not before the jump window's start) to where the force last
+        moved in ``direction`` slower than ``step_rate`` of the level over a VEL_SPAN."""
+        v_fast = self.cfg.step_rate * self.h_level
+        k = k_now
+        kb = k_now
+        while k > self.ij:
+            k -= 1
+            while kb > k and self.ht[self._h(kb)] - self.ht[self._h(k)] > VEL_SPAN:
+                kb -= 1
+            dt = self.ht[self._h(kb)] - self.ht[self._h(k)]
+            if dt > 0.5 * VEL_SPAN and direction * (self.hy[self._h(kb)] - self.hy[self._h(k)]) < v_fast * dt:
+                break
+        return k
 
     def _steady_for(self, t: float, dur: float) -> bool:
         """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
@@ -2095,7 +2174,7 @@ class Detector:
         departure's ``onset`` is the movement's unless given, and the force is at the candidate
         unless it is out of its band now (``at_it``, when not given)."""
         if onset is None:
-            onset = self.mv_onset
+            onset = self._left_at()
         if at_it is None:
             at_it = self.cd_out < 0.0
         start = self.cd_start
@@ -2159,6 +2238,10 @@ class Detector:
             level = self.mv_ref
             onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1, floor)
             drop = self._drop_onset(k_now, onset, self.h_level)
+            # Where it left, if it did: the excursion's onset if that went out fast, else that of
+            # the fast movement that took it on from outside the band (_jump).
+            went = self._went_fast_by(drop)
+            left_at = min(onset, self.mv_onset) if went else self.mv_jump
             k_drop = self._settled_before(drop) if self.mv_fast and self._left_fast_by(drop) else -1
             if k_drop >= 0:
                 # It left fast and had settled into a new hold, min_hold long and a step away, when
@@ -2167,7 +2250,7 @@ class Detector:
                 # one is what was released.
                 # (At the candidate until the let-go itself; the departure dated as a release's
                 # `left` is.)
-                self._leave(t, k_drop, min(onset, self.mv_onset), True)
+                self._leave(t, k_drop, left_at, True)
                 onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
                 onset = self._end_hold(onset, "release")
                 self._emit("release", onset, None, self.h_level)
@@ -2175,13 +2258,13 @@ class Detector:
                 return
             if not (self.mv_fast and self._left_fast_by(drop)):
                 onset = drop  # a slow drift belonged to the hold: it ends where the fall began
-            elif self.mv_far_up or drop - min(onset, self.mv_onset) > c.leave_time:
+            elif (self.mv_far_up if went else self.jp_dir > 0) or drop - left_at > c.leave_time:
                 # The force had left the hold before it was taken off: two ends, not one (the
                 # departure dated from the excursion's start: pumping passes the level often). A
                 # burst above the level left it however soon the let-go came (it neither came back
                 # nor settled); a fall that the let-go went on with is the release itself unless it
                 # had stayed away longer than leave_time.
-                end = self._end_hold(min(onset, self.mv_onset), "left")
+                end = self._end_hold(left_at, "left")
                 self._emit("release", drop if drop > end else end, None, self.last_level)
                 self._after_release()
                 return
