@@ -366,23 +366,25 @@ def test_an_ease_on_from_where_a_drift_came_to_rest_is_a_step(impl, trace, run_t
     assert holds[0].level == pytest.approx(40.0, rel=0.02)  # the drift stays the old hold's
 
 
-@pytest.mark.parametrize("rate", [
-    100.0, 1000.0,
-    # At 10 Hz the steady band is wider and the push's end (9 % past the level) counts as back in it:
-    # the excursion, out since it began at the drift's rest, has then been "out" over leave_time and
-    # left fast, and the hold ends "left" (or a step is told from the force's reference). Strict: a
-    # departure timed from a drift's rest rather than from the hold is the fix, not yet made.
-    pytest.param(10.0, marks=pytest.mark.xfail(strict=True, reason="a drift's rest taken for a departure")),
-])
+@pytest.mark.parametrize("rate", [100.0, 1000.0, 10.0])
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 @pytest.mark.parametrize("dur", [1.0, 2.0])
 def test_a_push_from_a_drifts_rest_past_the_holds_level_by_less_than_a_step_is_no_step(
-        impl, trace, run_trace, invariants, rate, sign, dur):
+        impl, trace, run_trace, invariants, rate, sign, dur, request):
     """The same drift of 13 % that rests, then a push from that rest the other way over 1-2 s, to 9 %
     past the hold's own level: from the drift's rest a change of 20-25 %, from the hold less than a
     step. A step is a change of at least 10 % from one hold to a new hold: none here, the drift came
     back (a band enter: 9 % is inside the 10 % band) and one hold goes on to the release. The old
     cores, stop 29's too, judged the push from where it began alone and told a step."""
+    if rate == 10.0 and (dur, sign) != (1.0, -1.0):
+        # At 10 Hz the steady band is wider and the push's end (9 % past the level) counts as back in
+        # it: the excursion, out since it began at the drift's rest, has then been "out" over
+        # leave_time and left fast, and the hold ends "left" (or a step is told from the force's
+        # reference). Strict: a departure timed from a drift's rest rather than from the hold is the
+        # fix, not yet made. (The 1-s push up from the drift down passes since stop 34: where it ends,
+        # at the band's edge, the force goes out and back in, each time out shorter than leave_time
+        # and timed on its own, DETECTION failure mode 28.)
+        request.applymarker(pytest.mark.xfail(strict=True, reason="a drift's rest taken for a departure"))
     end = 40.0 * (1.0 - 0.09 * sign)
     tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).drift(0.13 * sign, 12.0).hold(5.0)
     tr = tr.ramp(end, dur).hold(9.0)
@@ -741,6 +743,50 @@ def test_a_let_go_after_a_fade_that_is_taken_up_again_ended_the_hold_where_it_le
     assert not of(events, "step")
     rel = of(events, "release")
     assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
+
+
+def dips(tr, level: float, depth: float, gap: float, n: int = 3, last: float = 0.2):
+    """``n`` fast dips to ``depth`` of ``level`` (0.15 s down, 0.2 s there - ``last`` for the last
+    one - 0.25 s back), ``gap`` seconds back at the level between them."""
+    for i in range(n):
+        tr = tr.ramp(level * depth, 0.15, mark="dip" if i == 0 else f"dip{i}")
+        tr = tr.hold(last if i == n - 1 else 0.2).ramp(level, 0.25).hold(gap)
+    return tr
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("gap", [0.2, 0.35])
+@pytest.mark.parametrize("depth", [0.7, 0.8])
+def test_short_dips_in_quick_succession_keep_the_hold(impl, trace, run_trace, invariants, rate, gap,
+                                                       depth):
+    """A hold under electrical stimulation (a real dynamometer log): dips of 20-30 % in 0.15 s, each
+    back at the level within 0.6 s, three in a row with 0.2-0.35 s at the level between them. Each
+    comes back within leave_time, so none left the hold: one hold, ended by its release. The old
+    cores timed "stayed away" from the first dip's going out to the last one's coming back (1.6-2 s)
+    and ended the hold `left` at the first dip."""
+    tr = dips(trace(rate=rate).rest(1.0).ramp(90.0, 1.0).hold(6.0), 90.0, depth, gap)
+    t, f = tr.hold(6.0).release(0.3, mark="off").rest(1.0).build(noise=0.1, tremor=0.005, seed=7)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["release"], kinds(events)
+    assert abs(holds[0].end - tr.marks["off"][0]) <= 0.3
+    assert not of(events, "step")
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("gap", [0.2, 0.35])
+def test_the_dip_of_a_series_that_stays_away_ends_the_hold_as_left(impl, trace, run_trace, invariants,
+                                                                    rate, gap):
+    """The cost of the test above: the same dips, but the last stays down for 1.2 s - longer than
+    leave_time, shorter than a hold - before the force comes back. That one left the hold (`left`,
+    at its own onset, not the first dip's), and the force back at the level is a new hold."""
+    tr = dips(trace(rate=rate).rest(1.0).ramp(90.0, 1.0).hold(6.0), 90.0, 0.7, gap, last=1.2)
+    t, f = tr.hold(6.0).release(0.3, mark="off").rest(1.0).build(noise=0.1, tremor=0.005, seed=7)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["left", "release"], kinds(events)
+    assert abs(holds[0].end - tr.marks["dip2"][0]) <= 0.3
+    assert holds[1].start >= tr.marks["dip2"][1]
 
 
 @pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])

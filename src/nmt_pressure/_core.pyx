@@ -153,6 +153,8 @@ ctypedef struct Core:
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
+    double mv_ep, mv_ep_on  # when this time away began, and its departure's onset (-1: mv_onset)
+    int mv_ep_up
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     int let_go
     # buffers
@@ -277,6 +279,9 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_away = 0
     s.mv_rested = 0
     s.mv_out = -1.0
+    s.mv_ep = -1.0
+    s.mv_ep_on = -1.0
+    s.mv_ep_up = 0
     s.mv_back = -1.0
     s.sl_onset = 0.0
     s.sl_ref = 0.0
@@ -593,8 +598,8 @@ cdef double end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
 
 cdef void end_of_data(Core* s, double t) noexcept nogil:
     if s.st == HOLD:
-        if s.sub == MOVING and s.mv_fast and s.mv_out >= 0.0 and t - s.mv_out > s.leave_time:
-            end_hold(s, s.mv_onset, END_LEFT)
+        if s.sub == MOVING and s.mv_fast and away_for(s, t) > s.leave_time:
+            end_hold(s, left_at(s), END_LEFT)
             return
         fold(s, s.n)
         end_hold(s, t, END_EOD)
@@ -1094,7 +1099,7 @@ cdef i64 settled_before(Core* s, double drop) noexcept nogil:
 
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double floor = hold_floor(s)
-    cdef double tol, onset, level, drop, left
+    cdef double tol, onset, level, drop, left, dep
     cdef i64 k_drop
     cdef int went
     if s.sub == STEADY:
@@ -1105,8 +1110,11 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         level = s.mv_ref
         onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1, floor)
         drop = drop_onset(s, k_now, onset, s.h_level)
-        went = went_fast_by(s, drop)  # where it left: the excursion's onset, or the jump's (golden)
-        left = (onset if onset < s.mv_onset else s.mv_onset) if went else s.mv_jump
+        went = went_fast_by(s, drop)  # where it left: this time away's onset, or the jump's (golden)
+        dep = onset if onset < s.mv_onset else s.mv_onset
+        if s.mv_ep_on > dep:
+            dep = s.mv_ep_on
+        left = dep if went else s.mv_jump
         k_drop = settled_before(s, drop) if s.mv_fast and left_fast_by(s, drop) else -1
         if k_drop >= 0:
             # left fast and had settled into a new hold (min_hold, a step away) when let go: the old
@@ -1181,6 +1189,8 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     cdef int was_slow = not fresh and not s.mv_fast
     if fresh:
         s.mv_out = -1.0
+        s.mv_ep = -1.0
+        s.mv_ep_on = -1.0
         s.mv_back = -1.0
         s.cd_start = -1.0
     s.sub = MOVING
@@ -1218,6 +1228,18 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     s.mv_settle = -1.0
 
 
+cdef inline double away_for(Core* s, double t) noexcept nogil:
+    # how long the force has been out of the band this time away (golden._away_for)
+    if s.mv_ep < 0.0:
+        return 0.0
+    return (t if s.mv_back < 0.0 else s.mv_back) - s.mv_ep
+
+
+cdef inline double away_onset(Core* s) noexcept nogil:
+    # this time away's departure onset (golden._away_onset)
+    return s.mv_onset if s.mv_ep_on < s.mv_onset else s.mv_ep_on
+
+
 cdef inline double fast_time(Core* s) noexcept nogil:
     # longest a departure may take to get a step away and still have left fast (golden._fast_time)
     return step_thr(s, s.h_level) / (s.step_rate * s.h_level)
@@ -1233,8 +1255,8 @@ cdef inline int left_fast_by(Core* s, double t_drop) noexcept nogil:
 
 
 cdef inline double left_at(Core* s) noexcept nogil:
-    # where the hold was left: the excursion's onset, or the jump's (golden._left_at)
-    return s.mv_onset if went_fast_by(s, INFINITY) or s.mv_jump < 0.0 else s.mv_jump
+    # where the hold was left: this time away's onset, or the jump's (golden._left_at)
+    return away_onset(s) if went_fast_by(s, INFINITY) or s.mv_jump < 0.0 else s.mv_jump
 
 
 cdef void jump(Core* s, double t, double y, i64 k_now, double v_on) noexcept nogil:
@@ -1678,7 +1700,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
     cdef bint past, away
     cdef double slow_max = s.slow_max
-    cdef int fast_open, slow_open, quiet
+    cdef int fast_open, slow_open, quiet, up
     if not s.mv_fast and fabs(s.v) > v_on:
         excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
     v_now = s.step_rate * y
@@ -1705,6 +1727,14 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         s.mv_far_up = y > s.sl_ref
     jump(s, t, y, k_now, v_on)
     if out:
+        up = y > s.h_level
+        if s.mv_ep < 0.0:
+            s.mv_ep = t
+        elif s.mv_back >= 0.0 and up == s.mv_ep_up and s.mv_back - s.mv_ep <= s.leave_time:
+            # out again on the side it came back from within leave_time: a new time away (golden)
+            s.mv_ep = t
+            s.mv_ep_on = scan_departure(s, s.mv_ref, s.mv_tol, k_now, 1 if up else -1, hold_floor(s))
+        s.mv_ep_up = up
         s.mv_back = -1.0
         if s.mv_out < 0.0:
             s.mv_out = t
@@ -1733,7 +1763,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and \
                 shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
             return  # came to rest on a short hold; coming back is a new movement (the rate lags)
-        if s.mv_out >= 0.0 and s.mv_back - s.mv_out > s.leave_time and left_fast(s):
+        if away_for(s, t) > s.leave_time and left_fast(s):
             leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
         else:
             resume(s, t, y, 0)
@@ -1813,7 +1843,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, s.h_level))
     if fast_open or slow_open:
         return
-    if s.mv_out >= 0.0 and t - s.mv_out > s.leave_time and left_fast(s):
+    if away_for(s, t) > s.leave_time and left_fast(s):
         leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
     else:
         resume(s, t, y, out)

@@ -418,6 +418,9 @@ class Detector:
         self.v_run = 0.0  # the highest averaged rate of a movement building in a steady hold (N/s)
         self.mv_away = False  # ... and that fast movement headed away from where the excursion began
         self.mv_out = -1.0  # when it first left the hold's band (-1: not yet)
+        self.mv_ep = -1.0  # when this time away began: it went out (again) (-1: not yet)
+        self.mv_ep_on = -1.0  # ... that departure's onset (-1: the excursion's own, mv_onset)
+        self.mv_ep_up = False  # ... whether it is out above the band
         self.mv_back = -1.0  # when it last came back inside (-1: outside)
         self.sl_onset = 0.0  # onset of a slow excursion that a fast movement then took over ...
         self.sl_ref = 0.0  # ... and the level it left
@@ -1414,9 +1417,8 @@ class Detector:
 
     def _end_of_data(self, t: float) -> None:
         if self.st == HOLD:
-            if self.sub == MOVING and self.mv_fast and self.mv_out >= 0.0 and \
-                    t - self.mv_out > self.cfg.leave_time:
-                self._end_hold(self.mv_onset, "left")  # it had left before the data ended
+            if self.sub == MOVING and self.mv_fast and self._away_for(t) > self.cfg.leave_time:
+                self._end_hold(self._left_at(), "left")  # it had left before the data ended
                 return
             self._fold(self.n)
             self._end_hold(t, "end_of_data")
@@ -1557,6 +1559,8 @@ class Detector:
         was_slow = not fresh and not self.mv_fast
         if fresh:
             self.mv_out = -1.0
+            self.mv_ep = -1.0
+            self.mv_ep_on = -1.0
             self.mv_back = -1.0
             self.cd_start = -1.0
             self.b_held.clear()
@@ -1635,6 +1639,17 @@ class Detector:
             self.mv_far_up = y > self.sl_ref
         self._jump(t, y, k_now, v_on)
         if out:
+            up = y > self.h_level
+            if self.mv_ep < 0.0:
+                self.mv_ep = t
+            elif self.mv_back >= 0.0 and up == self.mv_ep_up and self.mv_back - self.mv_ep <= c.leave_time:
+                # Out again on the side it came back from, within leave_time: a new time away, timed
+                # and dated on its own (on the other side it passed through the band, and one that
+                # stayed away longer had left: the same departure goes on).
+                self.mv_ep = t
+                self.mv_ep_on = self._scan_departure(self.mv_ref, self.mv_tol, k_now, 1 if up else -1,
+                                                     self._hold_floor())
+            self.mv_ep_up = up
             self.mv_back = -1.0
             if self.mv_out < 0.0:
                 self.mv_out = t
@@ -1678,7 +1693,7 @@ class Detector:
                 # It had come to rest on a short hold, and coming back is a new movement from it,
                 # which the (averaged, lagging) rate has not seen yet: looked at now, as when it has.
                 return
-            if self.mv_out >= 0.0 and self.mv_back - self.mv_out > c.leave_time and self._left_fast():
+            if self._away_for(t) > c.leave_time and self._left_fast():
                 self._leave(t)
             else:
                 self._resume(t, y, False)
@@ -1797,7 +1812,7 @@ class Detector:
             not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
         if fast_open or slow_open:
             return
-        if self.mv_out >= 0.0 and t - self.mv_out > c.leave_time and self._left_fast():
+        if self._away_for(t) > c.leave_time and self._left_fast():
             self._leave(t)
         else:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
@@ -1855,6 +1870,22 @@ class Detector:
         once measured, within ``SPAN_20_80·step_max_duration``."""
         return 0.0 <= self.cd_span <= SPAN_20_80 * self.cfg.step_max_duration
 
+    def _away_for(self, t: float) -> float:
+        """How long the force has been out of the hold's band this time away, up to ``t`` (or until
+        it came back) (s). "Neither comes back within leave_time" is asked of each time it went out,
+        not of the span from the first going out to the last coming back: a hold with short dips in
+        quick succession (an electrically stimulated muscle) comes back after each. Passing through
+        the band to the other side is no coming back (a burst above, then a fall below)."""
+        if self.mv_ep < 0.0:
+            return 0.0
+        return (t if self.mv_back < 0.0 else self.mv_back) - self.mv_ep
+
+    def _away_onset(self) -> float:
+        """Onset of this time away's departure: the excursion's own, or that of a later going out
+        on the side the force had come back from within leave_time (unless a fast movement has
+        taken the excursion over since: then its own)."""
+        return self.mv_onset if self.mv_ep_on < self.mv_onset else self.mv_ep_on
+
     def _left_fast(self) -> bool:
         """The excursion went out faster than drift does: the rate test saw it move away from where
         it began, and it got a step away within ``step_min / step_rate`` seconds of its onset (a
@@ -1878,9 +1909,12 @@ class Detector:
         return self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
 
     def _left_at(self) -> float:
-        """Onset of the departure that left the hold: the excursion's, if it went out fast; else
-        that of the fast movement that took the force on from outside the band (:meth:`_jump`)."""
-        return self.mv_onset if self._went_fast_by(math.inf) or self.mv_jump < 0.0 else self.mv_jump
+        """Onset of the departure that left the hold: if the excursion went out fast, that of this
+        time away (:meth:`_away_onset`); else that of the fast movement that took the force on from
+        outside the band (:meth:`_jump`)."""
+        if self._went_fast_by(math.inf) or self.mv_jump < 0.0:
+            return self._away_onset()
+        return self.mv_jump
 
     def _jump(self, t: float, y: float, k_now: int, v_on: float) -> None:
         """Watch for a departure inside the excursion: the force, from outside the hold's band,
@@ -2241,7 +2275,12 @@ class Detector:
             # Where it left, if it did: the excursion's onset if that went out fast, else that of
             # the fast movement that took it on from outside the band (_jump).
             went = self._went_fast_by(drop)
-            left_at = min(onset, self.mv_onset) if went else self.mv_jump
+            # ... dated from this time away's onset (the excursion's own: at the earliest where the
+            # fall began before it).
+            dep = min(onset, self.mv_onset)
+            if self.mv_ep_on > dep:
+                dep = self.mv_ep_on
+            left_at = dep if went else self.mv_jump
             k_drop = self._settled_before(drop) if self.mv_fast and self._left_fast_by(drop) else -1
             if k_drop >= 0:
                 # It left fast and had settled into a new hold, min_hold long and a step away, when
