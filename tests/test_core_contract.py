@@ -745,6 +745,26 @@ def test_a_let_go_after_a_fade_that_is_taken_up_again_ended_the_hold_where_it_le
     assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
 
 
+@pytest.mark.parametrize("after", [3.0, 3.5, 4.0, 4.25, 4.5, 4.75, 5.0])
+def test_a_let_go_to_light_contact_after_a_long_fade_is_released_at_its_onset(impl, trace, run_trace,
+                                                                             invariants, after):
+    """A sustained hand-grip (a real HX711 dynamometer): a 500-N squeeze fades 15 % in 5 s, wobbles
+    (a 0.2-s dip the rate test sees), fades on at 5 %/s, and is let go to a resting hand's 7 N (1.4 %
+    of the level) for 2 s. That fall is a release (below 15 % for 1 s), at its onset. When the
+    excursion's wait for a step ran out during the let-go (3.5-4 s after the wobble), the old cores
+    resumed the hold as drift at the bottom of the fall and dated the release from there (1.5 s
+    late), or ended the hold `left` and took the resting hand for a new hold."""
+    tr = trace(rate=100.0).rest(1.0).ramp(500.0, 0.5).hold(4.0).drift(-0.15, 5.0)
+    tr = tr.ramp(360.0, 0.2).ramp(420.0, 0.3).drift(-0.05, after)
+    tr = tr.ramp(7.0, 0.7, mark="off").hold(2.0).ramp(0.0, 0.2).rest(1.0)
+    t, f = tr.build(noise=1.0, tremor=0.01, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["release"], kinds(events)
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3, (rel, tr.marks["off"])
+
+
 def dips(tr, level: float, depth: float, gap: float, n: int = 3, last: float = 0.2):
     """``n`` fast dips to ``depth`` of ``level`` (0.15 s down, 0.2 s there - ``last`` for the last
     one - 0.25 s back), ``gap`` seconds back at the level between them."""

@@ -1812,7 +1812,11 @@ class Detector:
             not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
         if fast_open or slow_open:
             return
-        if self._away_for(t) > c.leave_time and self._left_fast():
+        if y < c.release_level * self.h_level:
+            # A let-go under way, light contact left: its release (the 15 % rule) ends the hold, or,
+            # if the force comes back before, it is judged then - no drift, nor yet a departure.
+            pass
+        elif self._away_for(t) > c.leave_time and self._left_fast():
             self._leave(t)
         else:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
