@@ -40,7 +40,6 @@ Each *_REPO is a work tree of that repository, or a bare/mirror git directory (r
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import statistics
 import sys
@@ -50,7 +49,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, find_source, source, work_tree_files, write_labelled
+from realdata_out import (
+    Converted,
+    SourceError,
+    blob_sha,
+    find_source,
+    source,
+    work_tree_files,
+    write_labelled,
+)
 
 HANDGRIP = "MadHuslista/madhus.project.handgrip"
 LINESCALE = "linescaleGUI/linescaleGUI"
@@ -346,11 +353,6 @@ FILES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                   "so contact is over. Other silences of 1-2.3 s inside the holds are bridged (same level "
                   "both sides).")}),
 }
-
-
-def blob_sha(data: bytes) -> str:
-    """Git's blob SHA-1 of a file's bytes (what ``git ls-tree`` lists)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _is_number(text: str) -> bool:

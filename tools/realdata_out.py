@@ -10,6 +10,7 @@ names the force column ``force_n``, and the labels name ``force_N``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -52,6 +53,12 @@ def source(repo: Path, path: str, repository: str, commit: str) -> bytes:
     if f.is_file():
         return f.read_bytes()
     return git(repo, repository, commit, "show", f"{commit}:{path}")
+
+
+def blob_sha(data: bytes) -> str:
+    """Git's blob SHA-1 of a file's bytes (what ``git ls-tree`` lists): a source pinned by it fails
+    loudly when other data are given than those labelled."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def work_tree_files(repo: Path) -> list[str]:

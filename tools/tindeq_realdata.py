@@ -32,14 +32,22 @@ REPO_DIR is a work tree of the repository, or a bare/mirror git directory (read 
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, find_source, main_for, read_rows, source, work_tree_files
+from realdata_out import (
+    Converted,
+    SourceError,
+    blob_sha,
+    find_source,
+    main_for,
+    read_rows,
+    source,
+    work_tree_files,
+)
 
 REPOSITORY = "SantiCiri/climbers_tindeq_asessment"
 COMMIT = "86334348d7ae90bea0cc579da111f975371e10c0"
@@ -443,11 +451,6 @@ FILES: dict[str, tuple[str, str, dict[str, Any]]] = {
                   "unmistakable; ALTERNATIVE: no release in the file (the contact has not ended and the < "
                   "15% stretch has not lasted 1 s), the hold just ending at ~6.8 s / end of data.")}),
 }
-
-
-def blob_sha(data: bytes) -> str:
-    """Git's blob SHA-1 of a file's bytes (what ``git ls-tree`` lists)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _is_data_header(line: bytes) -> bool:
