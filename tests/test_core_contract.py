@@ -745,6 +745,24 @@ def test_a_let_go_after_a_fade_that_is_taken_up_again_ended_the_hold_where_it_le
     assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
 
 
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize("back", [0.3, 0.6])
+def test_a_dip_from_a_fades_rest_that_comes_back_keeps_the_hold(impl, trace, run_trace, invariants,
+                                                               rate, back):
+    """The cost of the test above: the same fade, rested on 1.2 s, then a dip a step further (15 %
+    of the level in 0.2 s) that comes back where it began within leave_time - a wobble of the rest,
+    not a departure - and the drift turns back to the level. One hold, ended by its release; the
+    band told the fade."""
+    tr = trace(rate=rate).rest(1.0).ramp(300.0, 0.8).hold(6.0).drift(-0.15, 3.0).hold(1.2)
+    tr = tr.ramp(210.0, 0.2, mark="dip").ramp(255.0, back).hold(1.0).ramp(300.0, 3.0).hold(3.0)
+    t, f = tr.release(0.3, mark="off").rest(1.0).build(noise=0.5, tremor=0.01, seed=4)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["release"], kinds(events)
+    assert abs(holds[0].end - tr.marks["off"][0]) <= 0.3
+    assert of(events, "band_exit")
+
+
 @pytest.mark.parametrize("after", [3.0, 3.5, 4.0, 4.25, 4.5, 4.75, 5.0])
 def test_a_let_go_to_light_contact_after_a_long_fade_is_released_at_its_onset(impl, trace, run_trace,
                                                                              invariants, after):
@@ -807,24 +825,6 @@ def test_the_dip_of_a_series_that_stays_away_ends_the_hold_as_left(impl, trace, 
     assert [h.ended_by for h in holds] == ["left", "release"], kinds(events)
     assert abs(holds[0].end - tr.marks["dip2"][0]) <= 0.3
     assert holds[1].start >= tr.marks["dip2"][1]
-
-
-@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
-@pytest.mark.parametrize("back", [0.3, 0.6])
-def test_a_dip_from_a_fades_rest_that_comes_back_keeps_the_hold(impl, trace, run_trace, invariants,
-                                                               rate, back):
-    """The cost of the test above: the same fade, rested on 1.2 s, then a dip a step further (15 %
-    of the level in 0.2 s) that comes back where it began within leave_time - a wobble of the rest,
-    not a departure - and the drift turns back to the level. One hold, ended by its release; the
-    band told the fade."""
-    tr = trace(rate=rate).rest(1.0).ramp(300.0, 0.8).hold(6.0).drift(-0.15, 3.0).hold(1.2)
-    tr = tr.ramp(210.0, 0.2, mark="dip").ramp(255.0, back).hold(1.0).ramp(300.0, 3.0).hold(3.0)
-    t, f = tr.release(0.3, mark="off").rest(1.0).build(noise=0.5, tremor=0.01, seed=4)
-    events, holds, _ = run_trace(impl, t, f)
-    invariants(events, holds, t)
-    assert [h.ended_by for h in holds] == ["release"], kinds(events)
-    assert abs(holds[0].end - tr.marks["off"][0]) <= 0.3
-    assert of(events, "band_exit")
 
 
 @pytest.mark.parametrize("rate", [100.0, 1000.0])
