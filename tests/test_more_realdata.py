@@ -13,6 +13,7 @@ import pytest
 from toolmods import load_tool
 
 mr = load_tool("more_realdata")
+ro = load_tool("realdata_out")  # the converters' shared source helpers
 sd = load_tool("score_detection")
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -119,7 +120,7 @@ def test_bytes_of_another_layout_are_refused_in_one_sentence(convert, data, said
 
 def test_blob_sha_is_gits(tmp_path):
     (tmp_path / "x.csv").write_bytes(_fes())
-    assert mr.blob_sha(_fes()) == subprocess.run(["git", "hash-object", str(tmp_path / "x.csv")],
+    assert ro.blob_sha(_fes()) == subprocess.run(["git", "hash-object", str(tmp_path / "x.csv")],
                                                  check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -202,7 +203,7 @@ def test_sources_not_as_labelled_fail_in_one_sentence_and_write_nothing(tmp_path
     assert err.startswith("more_realdata: ") and said in err and "Traceback" not in err
     assert err.count("\n") == 1  # one line
     if case == "other data":  # the first source checked, its bytes and the labelled ones named
-        assert (f"{mr.FILES['hg_fastmax_01'][1]} in {repos[0]} is git blob {mr.blob_sha(FAKE[mr.HANDGRIP])}, "
+        assert (f"{mr.FILES['hg_fastmax_01'][1]} in {repos[0]} is git blob {ro.blob_sha(FAKE[mr.HANDGRIP])}, "
                 f"not {mr.FILES['hg_fastmax_01'][2]}:") in err
     assert not out.exists()
 

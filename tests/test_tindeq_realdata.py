@@ -14,6 +14,7 @@ import pytest
 from toolmods import load_tool
 
 td = load_tool("tindeq_realdata")
+ro = load_tool("realdata_out")  # the converters' shared source helpers
 sd = load_tool("score_detection")
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -165,7 +166,7 @@ def test_the_rows_before_a_restart_of_the_clock_are_dropped():
 
 def test_blob_sha_is_gits(tmp_path):
     (tmp_path / "x.csv").write_bytes(_export(summary=True))
-    assert td.blob_sha(_export(summary=True)) == subprocess.run(
+    assert ro.blob_sha(_export(summary=True)) == subprocess.run(
         ["git", "hash-object", str(tmp_path / "x.csv")], check=True, capture_output=True,
         text=True).stdout.strip()
 

@@ -47,17 +47,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nmt_pressure.io.csvtable import is_number
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import (
-    Converted,
-    SourceError,
-    blob_sha,
-    find_source,
-    source,
-    work_tree_files,
-    write_labelled,
-)
+from realdata_out import Converted, SourceError, pinned_source, work_tree_files, write_labelled
 
 HANDGRIP = "MadHuslista/madhus.project.handgrip"
 LINESCALE = "linescaleGUI/linescaleGUI"
@@ -71,6 +65,20 @@ COMMITS: dict[str, str] = {
 COUNTS_PER_KG = 27790.0  # the hand-grip's HX711 counts: the mean of its repository's calibrations
 G = 9.80665  # N per kg (standard gravity, as the package's reader takes kg)
 
+
+def handgrip_note(path: str, rest: str) -> str:
+    """A hand-grip file's note: its source and conversion (alike for all nine), then ``rest``."""
+    return (f"{HANDGRIP} @ {COMMITS[HANDGRIP]}, path {path}. Device: HX711-based hand-grip dynamometer "
+            "(PM58 handgrip with internal load cell, Arduino Nano firmware), ~100 Hz nominal (device "
+            "clock: 10 ms steps with occasional 15 ms). Converted from raw HX711 counts: force_N = (raw - "
+            "median of first 1 s) / 27790 counts/kg * 9.80665; 27790 counts/kg is the mean slope of the "
+            "repo's own static calibrations (Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv "
+            "27509, Production/Calibration/calib_session.csv 27819 counts/kg, older commits "
+            "e26ceb4/c1aea86); absolute scale uncertain by a few %, relative shape exact. Time = "
+            "device_clock_us from the file, shifted to start at 0. No rows dropped (time strictly "
+            f"increasing). {rest}")
+
+
 #: name -> (repository, source path in it, its git blob SHA-1, labels: holds [start, end, level N],
 #: steps, releases, notes)
 FILES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
@@ -80,221 +88,150 @@ FILES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "holds": [[6.18, 7.72, 787]],
         "steps": [],
         "releases": [7.72],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260402_stage4_fast_max_trial01.csv. Device: "
-                  "HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, Arduino Nano "
-                  "firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 ms). Converted "
-                  "from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 counts/kg * 9.80665; "
-                  "27790 counts/kg is the mean slope of the repo's own static calibrations "
-                  "(Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits e26ceb4/c1aea86); "
-                  "absolute scale uncertain by a few %, relative shape exact. Time = device_clock_us from "
-                  "the file, shifted to start at 0. No rows dropped (time strictly increasing). Protocol "
-                  "'fast max': one short maximal squeeze. Rise 5.25-6.5 s (brief shoulder ~395 N at "
-                  "5.55-5.65 s, 0.1 s, not a hold), peak 833 N at 6.7 s, slow decline to ~740 N, release "
-                  "with onset 7.72 s (the final descent starts gently at ~7.69-7.72 and turns steep at "
-                  "7.78). AMBIGUITY: the plateau is marginal: force is within +-8% of 787 N only from 6.18 "
-                  "(entered on the rising ramp) to 7.72 = 1.54 s, with a ~-10%/s decline from the peak; the "
-                  "other defensible reading is NO hold (a 1.3 s peaked effort; then also no release). After "
-                  "release the zero drifts to about -5 N (sensor creep), not contact.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260402_stage4_fast_max_trial01.csv",
+            "Protocol 'fast max': one short maximal squeeze. Rise 5.25-6.5 s (brief shoulder ~395 N "
+            "at 5.55-5.65 s, 0.1 s, not a hold), peak 833 N at 6.7 s, slow decline to ~740 N, "
+            "release with onset 7.72 s (the final descent starts gently at ~7.69-7.72 and turns "
+            "steep at 7.78). AMBIGUITY: the plateau is marginal: force is within +-8% of 787 N only "
+            "from 6.18 (entered on the rising ramp) to 7.72 = 1.54 s, with a ~-10%/s decline from "
+            "the peak; the other defensible reading is NO hold (a 1.3 s peaked effort; then also no "
+            "release). After release the zero drifts to about -5 N (sensor creep), not contact.")}),
     "hg_fastmax_02": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260512_stage4_fast_max_trial02.csv",
         "6bf03d3a2c21c8ed7e1fc7920c4d74d90e6c4b50", {
         "holds": [],
         "steps": [],
         "releases": [],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260512_stage4_fast_max_trial02.csv. Device: "
-                  "HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, Arduino Nano "
-                  "firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 ms). Converted "
-                  "from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 counts/kg * 9.80665; "
-                  "27790 counts/kg is the mean slope of the repo's own static calibrations "
-                  "(Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits e26ceb4/c1aea86); "
-                  "absolute scale uncertain by a few %, relative shape exact. Time = device_clock_us from "
-                  "the file, shifted to start at 0. No rows dropped (time strictly increasing). Protocol "
-                  "'fast max': rise 2.0-2.35 s to ~560 N, short flat part 2.38-2.75 s (~0.4 s), then a "
-                  "steady ramp up to 706 N at 3.40 s and release (onset ~3.44 s). No stretch of >=1.5 s "
-                  "within +-8% of one level (whole contact above 500 N lasts ~1.1 s), so no hold, hence no "
-                  "step and no release labelled. Light touches of ~5 N before (1.0-1.5 s) and ~7 N after "
-                  "(3.9-4.9 s) the squeeze are not holds. Negative example.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260512_stage4_fast_max_trial02.csv",
+            "Protocol 'fast max': rise 2.0-2.35 s to ~560 N, short flat part 2.38-2.75 s (~0.4 s), "
+            "then a steady ramp up to 706 N at 3.40 s and release (onset ~3.44 s). No stretch of "
+            ">=1.5 s within +-8% of one level (whole contact above 500 N lasts ~1.1 s), so no hold, "
+            "hence no step and no release labelled. Light touches of ~5 N before (1.0-1.5 s) and ~7 "
+            "N after (3.9-4.9 s) the squeeze are not holds. Negative example.")}),
     "hg_fastmax_03": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260512_stage4_fast_max_trial03.csv",
         "5d5ab1056de28fae270a38b9fe9ae0d1badca615", {
         "holds": [[21.95, 23.57, 682]],
         "steps": [],
         "releases": [23.57],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260512_stage4_fast_max_trial03.csv. Device: "
-                  "HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, Arduino Nano "
-                  "firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 ms). Converted "
-                  "from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 counts/kg * 9.80665; "
-                  "27790 counts/kg is the mean slope of the repo's own static calibrations "
-                  "(Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits e26ceb4/c1aea86); "
-                  "absolute scale uncertain by a few %, relative shape exact. Time = device_clock_us from "
-                  "the file, shifted to start at 0. No rows dropped (time strictly increasing). Protocol "
-                  "'fast max': quick rise at 20.95 s to a short shoulder ~410 N (21.2-21.45 s, 0.25 s: not a "
-                  "hold, so the later rise is not a step), ramp to ~620 N at 21.9 s, then a plateau 640-710 "
-                  "N (slow creep up, ~+5%/s) until the release. Hold start 21.95 s = first sample within "
-                  "+-8% of 682 N on the rising ramp. Release onset 23.57 s (peak 691.7 N at 23.56 s, then "
-                  "continuous descent, steep from 23.70 s). Hold length 1.6 s, fairly clear. A ~2 N residual "
-                  "after release (26.8-31 s) is post-release zero offset, not contact.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260512_stage4_fast_max_trial03.csv",
+            "Protocol 'fast max': quick rise at 20.95 s to a short shoulder ~410 N (21.2-21.45 s, "
+            "0.25 s: not a hold, so the later rise is not a step), ramp to ~620 N at 21.9 s, then a "
+            "plateau 640-710 N (slow creep up, ~+5%/s) until the release. Hold start 21.95 s = first "
+            "sample within +-8% of 682 N on the rising ramp. Release onset 23.57 s (peak 691.7 N at "
+            "23.56 s, then continuous descent, steep from 23.70 s). Hold length 1.6 s, fairly clear. "
+            "A ~2 N residual after release (26.8-31 s) is post-release zero offset, not contact.")}),
     "hg_ramphold_01": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260402_stage4_ramp_hold_trial01.csv",
         "86cae42e7c16f1f6fd5e7c7f27b1bb675a69a36e", {
         "holds": [[12.12, 17.3, 735]],
         "steps": [],
         "releases": [17.3],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260402_stage4_ramp_hold_trial01.csv. Device: "
-                  "HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, Arduino Nano "
-                  "firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 ms). Converted "
-                  "from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 counts/kg * 9.80665; "
-                  "27790 counts/kg is the mean slope of the repo's own static calibrations "
-                  "(Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits e26ceb4/c1aea86); "
-                  "absolute scale uncertain by a few %, relative shape exact. Time = device_clock_us from "
-                  "the file, shifted to start at 0. No rows dropped (time strictly increasing). Protocol "
-                  "'ramp then hold': light touch ~10 N with a 31 N bump at 1.8-5.2 s (never steady for 1.5 "
-                  "s: not a hold), slow ramp 9.3-12.1 s (with tiny shoulders at ~290 N and ~480 N, <0.3 s), "
-                  "wobbly plateau 680-804 N from 12.1 to 17.3 s (730 N at first, dip to ~685 N at 14.3 s, "
-                  "~785 N at 15.6-16.2 s, peak 804 N at 17.15 s), release onset 17.30 s (the descent has a "
-                  "short shoulder at ~650 N around 17.5-17.6 s, then a long 2-s ramp down to ~10 N). "
-                  "AMBIGUITY: the plateau could be read as two holds (~725 N 12.1-14.6 s and ~780 N "
-                  "15.2-17.3 s) but they differ by only ~7% (<10%), so no step; one hold. Level 735 = "
-                  "settled level after arrival (body median 739). Residual ~2-3 N after 21.7 s is "
-                  "post-release zero offset, not contact.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260402_stage4_ramp_hold_trial01.csv",
+            "Protocol 'ramp then hold': light touch ~10 N with a 31 N bump at 1.8-5.2 s (never "
+            "steady for 1.5 s: not a hold), slow ramp 9.3-12.1 s (with tiny shoulders at ~290 N and "
+            "~480 N, <0.3 s), wobbly plateau 680-804 N from 12.1 to 17.3 s (730 N at first, dip to "
+            "~685 N at 14.3 s, ~785 N at 15.6-16.2 s, peak 804 N at 17.15 s), release onset 17.30 s "
+            "(the descent has a short shoulder at ~650 N around 17.5-17.6 s, then a long 2-s ramp "
+            "down to ~10 N). AMBIGUITY: the plateau could be read as two holds (~725 N 12.1-14.6 s "
+            "and ~780 N 15.2-17.3 s) but they differ by only ~7% (<10%), so no step; one hold. Level "
+            "735 = settled level after arrival (body median 739). Residual ~2-3 N after 21.7 s is "
+            "post-release zero offset, not contact.")}),
     "hg_ramphold_02": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260512_stage4_ramp_hold_trial02.csv",
         "517a48856e6c11a5db936bc835e88ae6b93ba8b2", {
         "holds": [[6.2, 11.85, 588]],
         "steps": [],
         "releases": [11.85],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260512_stage4_ramp_hold_trial02.csv. Device: "
-                  "HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, Arduino Nano "
-                  "firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 ms). Converted "
-                  "from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 counts/kg * 9.80665; "
-                  "27790 counts/kg is the mean slope of the repo's own static calibrations "
-                  "(Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits e26ceb4/c1aea86); "
-                  "absolute scale uncertain by a few %, relative shape exact. Time = device_clock_us from "
-                  "the file, shifted to start at 0. No rows dropped (time strictly increasing). Protocol "
-                  "'ramp then hold': slow ramp 4.3-6.7 s, small overshoot to 645 N at 7.0-7.4 s (+9.7%, <0.5 "
-                  "s, returns), then ~575-605 N until 11.85 s, slow 2-s ramp down to ~5 N by 14 s. Hold "
-                  "start 6.20 s = first sample within +-8% of 588 N (on the ramp; the overshoot is part of "
-                  "the arrival). Release onset 11.85 s is the start of the final continuous descent, which "
-                  "is very gradual at first (~-40 N/s until 12.03 s, then steeper): a defensible later onset "
-                  "is ~12.03 s. Alternative reading: two holds ~630 N (6.6-7.7 s) and ~585 N (7.9-11.85 s), "
-                  "but they differ by <10%, so one hold.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260512_stage4_ramp_hold_trial02.csv",
+            "Protocol 'ramp then hold': slow ramp 4.3-6.7 s, small overshoot to 645 N at 7.0-7.4 s "
+            "(+9.7%, <0.5 s, returns), then ~575-605 N until 11.85 s, slow 2-s ramp down to ~5 N by "
+            "14 s. Hold start 6.20 s = first sample within +-8% of 588 N (on the ramp; the overshoot "
+            "is part of the arrival). Release onset 11.85 s is the start of the final continuous "
+            "descent, which is very gradual at first (~-40 N/s until 12.03 s, then steeper): a "
+            "defensible later onset is ~12.03 s. Alternative reading: two holds ~630 N (6.6-7.7 s) "
+            "and ~585 N (7.9-11.85 s), but they differ by <10%, so one hold.")}),
     "hg_ramphold_03": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260512_stage4_ramp_hold_trial03.csv",
         "92aa4617b113f4b04f350fb06f13a50ad981948a", {
         "holds": [[5.475, 11.18, 545]],
         "steps": [],
         "releases": [11.18],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260512_stage4_ramp_hold_trial03.csv. Device: "
-                  "HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, Arduino Nano "
-                  "firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 ms). Converted "
-                  "from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 counts/kg * 9.80665; "
-                  "27790 counts/kg is the mean slope of the repo's own static calibrations "
-                  "(Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits e26ceb4/c1aea86); "
-                  "absolute scale uncertain by a few %, relative shape exact. Time = device_clock_us from "
-                  "the file, shifted to start at 0. No rows dropped (time strictly increasing). Protocol "
-                  "'ramp then hold': light touch 2.3-3.6 s (5-20 N, rising: not a hold), ramp 3.9-5.5 s, "
-                  "wobbly plateau: 580 N at 5.9-6.05 s, ~540 N 6.1-7.0 s, 592 N at 7.35 s, slow decline to "
-                  "~505 N by 9.0-9.6 s, a dip to 455 N at 9.76-10.19 s (out of the +-8% band for ~0.6 s, "
-                  "returns within 1 s), back to 530-560 N, release onset 11.18 s. Hold start 5.475 s = first "
-                  "sample within +-8% of 545 N on the ramp. Level 545 = settled level after arrival (body "
-                  "median 535). AMBIGUITY: the dip at 9.76-10.19 s (-16%) could be read as ending the hold "
-                  "('left' at ~9.76 s), giving hold [5.475, 9.76, 545] and a too-short remainder "
-                  "(10.19-11.18 s, <1.5 s, no hold) with the release then belonging to no hold. I kept one "
-                  "hold because the force returns to the band in <1 s.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260512_stage4_ramp_hold_trial03.csv",
+            "Protocol 'ramp then hold': light touch 2.3-3.6 s (5-20 N, rising: not a hold), ramp "
+            "3.9-5.5 s, wobbly plateau: 580 N at 5.9-6.05 s, ~540 N 6.1-7.0 s, 592 N at 7.35 s, slow "
+            "decline to ~505 N by 9.0-9.6 s, a dip to 455 N at 9.76-10.19 s (out of the +-8% band "
+            "for ~0.6 s, returns within 1 s), back to 530-560 N, release onset 11.18 s. Hold start "
+            "5.475 s = first sample within +-8% of 545 N on the ramp. Level 545 = settled level "
+            "after arrival (body median 535). AMBIGUITY: the dip at 9.76-10.19 s (-16%) could be "
+            "read as ending the hold ('left' at ~9.76 s), giving hold [5.475, 9.76, 545] and a "
+            "too-short remainder (10.19-11.18 s, <1.5 s, no hold) with the release then belonging to "
+            "no hold. I kept one hold because the force returns to the band in <1 s.")}),
     "hg_sustained_01": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260402_stage4_sustained_hold_trial01.csv",
         "21f58532244364b5dfa683084f28474b7196923c", {
         "holds": [[14.17, 15.27, 708], [17.26, 20.12, 495], [20.225, 25.78, 410]],
-        "steps": [[15.27, "down"], [20.12, "down"]],
+        "steps": [[15.27, 'down'], [20.12, 'down']],
         "releases": [25.78],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260402_stage4_sustained_hold_trial01.csv. "
-                  "Device: HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, Arduino "
-                  "Nano firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 ms). "
-                  "Converted from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 counts/kg "
-                  "* 9.80665; 27790 counts/kg is the mean slope of the repo's own static calibrations "
-                  "(Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits e26ceb4/c1aea86); "
-                  "absolute scale uncertain by a few %, relative shape exact. Time = device_clock_us from "
-                  "the file, shifted to start at 0. No rows dropped (time strictly increasing). Protocol "
-                  "'sustained hold' with a fatigue fade. Rise at 13.1 s to ~600 N, dip to 515 N at 13.85 s "
-                  "(arrival undershoot), up to a flat top 700-720 N at 14.4-15.27 s, then a fade (705 -> "
-                  "~520 N between 15.27 and 17.3 s, ~13%/s, with a short ledge ~620 N at 16.2-16.6 s), a "
-                  "wobbly shelf 460-540 N at 17.3-20.1 s, a quicker drop to ~400 N at 20.1-20.35 s, a steady "
-                  "~380-430 N shelf (bump to 468 N at 23.9-24.1 s) until release onset 25.78 s (descent with "
-                  "a short shoulder at ~330 N at 26.0-26.1 s). AMBIGUITIES: (1) hold 1: the force is within "
-                  "+-8% of 708 N from 14.17 to 15.84 s (1.67 s, qualifies) but the fade's onset (hence the "
-                  "step time and the hold end) is 15.27 s, so the labelled interval is only 1.1 s; a "
-                  "defensible alternative is no hold at 708 N (treat 13.1-17.3 s as the arrival), i.e. first "
-                  "hold [17.26, 20.12, 495]. (2) the 460-540 N shelf (hold 2) is wobbly (+-8% of ~495 with "
-                  "~1 Hz wobble and a -13% drift); alternative: one slow step 708 -> 410 N at 15.27 s "
-                  "(change over ~5 s, then steady >3 s) without hold 2. (3) a third reading treats the whole "
-                  "14.2-25.8 s as one slowly drifting hold; I rejected it because the 15.3-17.3 s fade "
-                  "(~13%/s) and the 20.1-20.35 s drop are faster than 10%/s. A ~3 N residual after release "
-                  "(27.8-37.8 s) is post-release zero offset (sensor creep), not contact.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260402_stage4_sustained_hold_trial01.csv",
+            "Protocol 'sustained hold' with a fatigue fade. Rise at 13.1 s to ~600 N, dip to 515 N "
+            "at 13.85 s (arrival undershoot), up to a flat top 700-720 N at 14.4-15.27 s, then a "
+            "fade (705 -> ~520 N between 15.27 and 17.3 s, ~13%/s, with a short ledge ~620 N at "
+            "16.2-16.6 s), a wobbly shelf 460-540 N at 17.3-20.1 s, a quicker drop to ~400 N at "
+            "20.1-20.35 s, a steady ~380-430 N shelf (bump to 468 N at 23.9-24.1 s) until release "
+            "onset 25.78 s (descent with a short shoulder at ~330 N at 26.0-26.1 s). AMBIGUITIES: "
+            "(1) hold 1: the force is within +-8% of 708 N from 14.17 to 15.84 s (1.67 s, qualifies) "
+            "but the fade's onset (hence the step time and the hold end) is 15.27 s, so the labelled "
+            "interval is only 1.1 s; a defensible alternative is no hold at 708 N (treat 13.1-17.3 s "
+            "as the arrival), i.e. first hold [17.26, 20.12, 495]. (2) the 460-540 N shelf (hold 2) "
+            "is wobbly (+-8% of ~495 with ~1 Hz wobble and a -13% drift); alternative: one slow step "
+            "708 -> 410 N at 15.27 s (change over ~5 s, then steady >3 s) without hold 2. (3) a "
+            "third reading treats the whole 14.2-25.8 s as one slowly drifting hold; I rejected it "
+            "because the 15.3-17.3 s fade (~13%/s) and the 20.1-20.35 s drop are faster than 10%/s. "
+            "A ~3 N residual after release (27.8-37.8 s) is post-release zero offset (sensor creep), "
+            "not contact.")}),
     "hg_sustained_02": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260512_stage4_sustained_hold_trial02.csv",
         "b0b362e3d4e7f97cf902f7577ee7e2c2e6ae13c9", {
         "holds": [[4.005, 13.7, 620]],
         "steps": [],
         "releases": [13.7],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260512_stage4_sustained_hold_trial02.csv. "
-                  "Device: HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, "
-                  "Arduino Nano firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 "
-                  "ms). Converted from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 "
-                  "counts/kg * 9.80665; 27790 counts/kg is the mean slope of the repo's own static "
-                  "calibrations (Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits "
-                  "e26ceb4/c1aea86); absolute scale uncertain by a few %, relative shape exact. Time = "
-                  "device_clock_us from the file, shifted to start at 0. No rows dropped (time strictly "
-                  "increasing). Protocol 'sustained hold': fast rise at 3.8-4.0 s, overshoot to 684 N at "
-                  "4.5-4.8 s, settles ~620 N, wobbles 600-665 N until 8.1 s, then 530-625 N (slow ~-1%/s "
-                  "decline) until release onset 13.70 s (peak 589.5 N at 13.69 s, then a ~1.3-s ramp down). "
-                  "Hold start 4.005 s = first sample within +-8% of 620 N on the rise (arrival overshoot "
-                  "included). Level 620 = settled level after the overshoot; the body median is 603 N (use "
-                  "either; they differ by 3%). Alternative reading: two holds ~630 N (4.0-8.3 s) and ~583 N "
-                  "(8.3-13.7 s), differing by <10% -> no step. Brief excursions (665 N at 7.3 s, 528 N at "
-                  "13.1 s) return within 1 s.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260512_stage4_sustained_hold_trial02.csv",
+            "Protocol 'sustained hold': fast rise at 3.8-4.0 s, overshoot to 684 N at 4.5-4.8 s, "
+            "settles ~620 N, wobbles 600-665 N until 8.1 s, then 530-625 N (slow ~-1%/s decline) "
+            "until release onset 13.70 s (peak 589.5 N at 13.69 s, then a ~1.3-s ramp down). Hold "
+            "start 4.005 s = first sample within +-8% of 620 N on the rise (arrival overshoot "
+            "included). Level 620 = settled level after the overshoot; the body median is 603 N (use "
+            "either; they differ by 3%). Alternative reading: two holds ~630 N (4.0-8.3 s) and ~583 "
+            "N (8.3-13.7 s), differing by <10% -> no step. Brief excursions (665 N at 7.3 s, 528 N "
+            "at 13.1 s) return within 1 s.")}),
     "hg_sustained_03": (
         HANDGRIP, "Handgrip_Analysis/data/calibration_signals/20260512_stage4_sustained_hold_trial03.csv",
         "c83dbc3c302dc143c331aedfb9895086d60cf2c9", {
         "holds": [[5.09, 19.03, 537]],
         "steps": [],
         "releases": [19.03],
-        "notes": ("MadHuslista/madhus.project.handgrip @ 69989559e27250847bcf736826c6ebc3c9d1bc49, path "
-                  "Handgrip_Analysis/data/calibration_signals/20260512_stage4_sustained_hold_trial03.csv. "
-                  "Device: HX711-based hand-grip dynamometer (PM58 handgrip with internal load cell, "
-                  "Arduino Nano firmware), ~100 Hz nominal (device clock: 10 ms steps with occasional 15 "
-                  "ms). Converted from raw HX711 counts: force_N = (raw - median of first 1 s) / 27790 "
-                  "counts/kg * 9.80665; 27790 counts/kg is the mean slope of the repo's own static "
-                  "calibrations (Handgrip/Device_Calibration/Data/Calib.csv 28043, clb.csv 27509, "
-                  "Production/Calibration/calib_session.csv 27819 counts/kg, older commits "
-                  "e26ceb4/c1aea86); absolute scale uncertain by a few %, relative shape exact. Time = "
-                  "device_clock_us from the file, shifted to start at 0. No rows dropped (time strictly "
-                  "increasing). Protocol 'sustained hold' with a slow fatigue drift. Rise 4.85-5.2 s, "
-                  "overshoot 574 N at 5.3 s, undershoot 523 N at 5.5 s, ~560 N at 6.1 s, then a slow wobbly "
-                  "drift down: ~535 (6.5 s), ~500 (8.5 s), ~440 (10-11.8 s), bump 458 N at 12.2 s, ~390 "
-                  "(13.5 s), ~375 (14.5 s), ~400 (15.5 s), dip 350 N at 16.3 s, 390-420 N until release "
-                  "onset 19.03 s. Average drift ~4-6%/s, under the 10%/s drift limit, so I labelled ONE "
-                  "hold whose level is the settled level after arrival (537 N); the whole-hold median is "
-                  "427 N and the force ends ~28% below 537 N. AMBIGUITY (main): the drift could instead be "
-                  "segmented into holds ~525 N [5.09, ~8.9], ~440 N [~9.9, ~13.0] and ~393 N [~13.1, 19.03] "
-                  "with slow down-steps at ~8.5 s and ~12.3 s (each -11..-16%), or the hold could be ended "
-                  "'left' when the force leaves +-8% of 537 N (~8.8 s). Post-release light contact 5-15 N "
-                  "at 20-22.3 s is unsteady, not a hold.")}),
+        "notes": handgrip_note(
+            "Handgrip_Analysis/data/calibration_signals/20260512_stage4_sustained_hold_trial03.csv",
+            "Protocol 'sustained hold' with a slow fatigue drift. Rise 4.85-5.2 s, overshoot 574 N "
+            "at 5.3 s, undershoot 523 N at 5.5 s, ~560 N at 6.1 s, then a slow wobbly drift down: "
+            "~535 (6.5 s), ~500 (8.5 s), ~440 (10-11.8 s), bump 458 N at 12.2 s, ~390 (13.5 s), ~375 "
+            "(14.5 s), ~400 (15.5 s), dip 350 N at 16.3 s, 390-420 N until release onset 19.03 s. "
+            "Average drift ~4-6%/s, under the 10%/s drift limit, so I labelled ONE hold whose level "
+            "is the settled level after arrival (537 N); the whole-hold median is 427 N and the "
+            "force ends ~28% below 537 N. AMBIGUITY (main): the drift could instead be segmented "
+            "into holds ~525 N [5.09, ~8.9], ~440 N [~9.9, ~13.0] and ~393 N [~13.1, 19.03] with "
+            "slow down-steps at ~8.5 s and ~12.3 s (each -11..-16%), or the hold could be ended "
+            "'left' when the force leaves +-8% of 537 N (~8.8 s). Post-release light contact 5-15 N "
+            "at 20-22.3 s is unsteady, not a hold.")}),
     "ls3_rope_01": (
         LINESCALE, "tests/inputFiles/logfile_long.csv",
         "899983d56f18831420ae1f833d058e3fd7a056ed", {
@@ -355,14 +292,6 @@ FILES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
 }
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _columns(data: bytes, what: str, delimiter: str, *names: str) -> list[tuple[float, ...]]:
     """The columns ``names`` of a table with a header line, as numbers, one tuple a row (blank lines
     aside); a column or a number missing is a ``SourceError`` beginning with ``what``."""
@@ -405,7 +334,7 @@ def convert_linescale(data: bytes, what: str = "the LineScale log") -> list[tupl
     """(seconds, force N) of a LineScale on-device log: the readings below its header (the lines up to
     the first number), the n-th at n / ``Speed`` s, in the header's ``Unit``, which must be kN."""
     lines = [ln.strip() for ln in data.decode("utf-8", errors="replace").splitlines() if ln.strip()]
-    n = next((i for i, ln in enumerate(lines) if _is_number(ln)), len(lines))
+    n = next((i for i, ln in enumerate(lines) if is_number(ln)), len(lines))
     settings = dict(ln.split("=", 1) for ln in lines[:n] if "=" in ln)
     if settings.get("Unit") != "kN" or not settings.get("Speed", "").isdigit() or n == len(lines):
         raise SourceError(f"{what} is no LineScale log in kN: no header with Unit=kN and Speed=<Hz> above "
@@ -413,7 +342,7 @@ def convert_linescale(data: bytes, what: str = "the LineScale log") -> list[tupl
     rate = int(settings["Speed"])
     kn: list[float] = []
     for i, ln in enumerate(lines[n:]):
-        if not _is_number(ln):
+        if not is_number(ln):
             raise SourceError(f"{what}: reading {i} ({ln!r}) is no number")
         kn.append(float(ln))
     return [(i / rate, v * 1000.0) for i, v in enumerate(kn)]
@@ -439,11 +368,7 @@ def convert_all(clones: Mapping[str, Path]) -> dict[str, Converted]:
     work_trees = {repository: work_tree_files(repo) for repository, repo in clones.items()}
     for name, (repository, path, sha, labels) in FILES.items():
         repo, commit = clones[repository], COMMITS[repository]
-        data = source(repo, find_source(repo, path, repository, commit, work_trees[repository]), repository,
-                      commit)
-        if blob_sha(data) != sha:
-            raise SourceError(f"{path} in {repo} is git blob {blob_sha(data)}, not {sha}: not the "
-                              f"data that were labelled; give a clone of {repository} with commit {commit}")
+        data = pinned_source(repo, path, repository, commit, work_trees[repository], sha)
         converted[name] = (CONVERTERS[repository](data, path), f"{repository}@{commit}:{path}", labels)
     return converted
 

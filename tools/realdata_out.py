@@ -85,6 +85,17 @@ def find_source(repo: Path, pattern: str, repository: str, commit: str, work_tre
     return matches[0]
 
 
+def pinned_source(repo: Path, pattern: str, repository: str, commit: str, work_tree: list[str],
+                  sha: str) -> bytes:
+    """The bytes of the one file matching ``pattern`` (:func:`find_source`, :func:`source`), which must
+    be git blob ``sha``: other data than those labelled fail here rather than score against the labels."""
+    data = source(repo, find_source(repo, pattern, repository, commit, work_tree), repository, commit)
+    if blob_sha(data) != sha:
+        raise SourceError(f"{pattern} in {repo} is git blob {blob_sha(data)}, not {sha}: not the data that "
+                          f"were labelled; give a clone of {repository} with commit {commit}")
+    return data
+
+
 def read_rows(data: bytes, what: str, fix: str = "", **options: Any
               ) -> tuple[list[tuple[float, float]], Recording]:
     """The (seconds, newtons) rows of a source file's bytes, and the recording, as the package's own

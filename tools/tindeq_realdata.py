@@ -38,16 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import (
-    Converted,
-    SourceError,
-    blob_sha,
-    find_source,
-    main_for,
-    read_rows,
-    source,
-    work_tree_files,
-)
+from realdata_out import Converted, SourceError, main_for, pinned_source, read_rows, work_tree_files
 
 REPOSITORY = "SantiCiri/climbers_tindeq_asessment"
 COMMIT = "86334348d7ae90bea0cc579da111f975371e10c0"
@@ -509,11 +500,7 @@ def convert_all(repo: Path) -> dict[str, Converted]:
     converted: dict[str, Converted] = {}
     work_tree = work_tree_files(repo)
     for name, (pattern, sha, labels) in FILES.items():
-        data = source(repo, find_source(repo, pattern, REPOSITORY, COMMIT, work_tree), REPOSITORY, COMMIT)
-        if blob_sha(data) != sha:
-            raise SourceError(f"{pattern} in {repo} is git blob {blob_sha(data)}, not {sha}: not the "
-                              f"data that were labelled; give a clone of {REPOSITORY} with commit "
-                              f"{COMMIT}")
+        data = pinned_source(repo, pattern, REPOSITORY, COMMIT, work_tree, sha)
         converted[name] = (convert(data, pattern), f"{REPOSITORY}@{COMMIT}:{pattern}", labels)
     return converted
 
