@@ -1099,7 +1099,7 @@ cdef i64 settled_before(Core* s, double drop) noexcept nogil:
 
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double floor = hold_floor(s)
-    cdef double tol, onset, level, drop, left, dep
+    cdef double tol, onset, level, drop, left
     cdef i64 k_drop
     cdef int went
     if s.sub == STEADY:
@@ -1110,11 +1110,8 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         level = s.mv_ref
         onset = scan_departure(s, s.mv_ref, s.mv_tol, k_now, -1, floor)
         drop = drop_onset(s, k_now, onset, s.h_level)
-        went = went_fast_by(s, drop)  # where it left: this time away's onset, or the jump's (golden)
-        dep = onset if onset < s.mv_onset else s.mv_onset
-        if s.mv_ep_on > dep:
-            dep = s.mv_ep_on
-        left = dep if went else s.mv_jump
+        went = went_fast_by(s, drop)
+        left = left_at_by(s, drop, onset if onset < s.mv_onset else s.mv_onset)  # (golden)
         k_drop = settled_before(s, drop) if s.mv_fast and left_fast_by(s, drop) else -1
         if k_drop >= 0:
             # left fast and had settled into a new hold (min_hold, a step away) when let go: the old
@@ -1235,9 +1232,9 @@ cdef inline double away_for(Core* s, double t) noexcept nogil:
     return (t if s.mv_back < 0.0 else s.mv_back) - s.mv_ep
 
 
-cdef inline double away_onset(Core* s) noexcept nogil:
-    # this time away's departure onset (golden._away_onset)
-    return s.mv_onset if s.mv_ep_on < s.mv_onset else s.mv_ep_on
+cdef inline double away_onset(Core* s, double first) noexcept nogil:
+    # this time away's departure onset, first the excursion's own (golden._away_onset)
+    return first if s.mv_ep_on < first else s.mv_ep_on
 
 
 cdef inline double fast_time(Core* s) noexcept nogil:
@@ -1254,9 +1251,13 @@ cdef inline int left_fast_by(Core* s, double t_drop) noexcept nogil:
     return went_fast_by(s, t_drop) or 0.0 <= s.mv_jump_at < t_drop
 
 
-cdef inline double left_at(Core* s) noexcept nogil:
+cdef inline double left_at_by(Core* s, double by, double first) noexcept nogil:
     # where the hold was left: this time away's onset, or the jump's (golden._left_at)
-    return away_onset(s) if went_fast_by(s, INFINITY) or s.mv_jump < 0.0 else s.mv_jump
+    return away_onset(s, first) if went_fast_by(s, by) or s.mv_jump < 0.0 else s.mv_jump
+
+
+cdef inline double left_at(Core* s) noexcept nogil:
+    return left_at_by(s, INFINITY, s.mv_onset)
 
 
 cdef void jump(Core* s, double t, double y, i64 k_now, double v_on) noexcept nogil:

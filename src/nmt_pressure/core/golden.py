@@ -1884,11 +1884,11 @@ class Detector:
             return 0.0
         return (t if self.mv_back < 0.0 else self.mv_back) - self.mv_ep
 
-    def _away_onset(self) -> float:
-        """Onset of this time away's departure: the excursion's own, or that of a later going out
-        on the side the force had come back from within leave_time (unless a fast movement has
-        taken the excursion over since: then its own)."""
-        return self.mv_onset if self.mv_ep_on < self.mv_onset else self.mv_ep_on
+    def _away_onset(self, first: float) -> float:
+        """Onset of this time away's departure: ``first``, the excursion's own, or that of a later
+        going out on the side the force had come back from within leave_time (unless a fast movement
+        has taken the excursion over since: then its own)."""
+        return first if self.mv_ep_on < first else self.mv_ep_on
 
     def _left_fast(self) -> bool:
         """The excursion went out faster than drift does: the rate test saw it move away from where
@@ -1912,12 +1912,13 @@ class Detector:
         """Longest a departure may take to get a step away and still have left fast (s)."""
         return self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
 
-    def _left_at(self) -> float:
-        """Onset of the departure that left the hold: if the excursion went out fast, that of this
-        time away (:meth:`_away_onset`); else that of the fast movement that took the force on from
-        outside the band (:meth:`_jump`)."""
-        if self._went_fast_by(math.inf) or self.mv_jump < 0.0:
-            return self._away_onset()
+    def _left_at(self, by: float = math.inf, first: float | None = None) -> float:
+        """Onset of the departure that left the hold: if the excursion went out fast (before ``by``),
+        that of this time away (:meth:`_away_onset`, the excursion's own onset ``first`` unless
+        given: ``mv_onset``); else that of the fast movement that took the force on from outside
+        the band (:meth:`_jump`)."""
+        if self._went_fast_by(by) or self.mv_jump < 0.0:
+            return self._away_onset(self.mv_onset if first is None else first)
         return self.mv_jump
 
     def _jump(self, t: float, y: float, k_now: int, v_on: float) -> None:
@@ -2276,15 +2277,10 @@ class Detector:
             level = self.mv_ref
             onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1, floor)
             drop = self._drop_onset(k_now, onset, self.h_level)
-            # Where it left, if it did: the excursion's onset if that went out fast, else that of
-            # the fast movement that took it on from outside the band (_jump).
+            # Where it left, if it did (the excursion's own onset at the earliest where the fall
+            # began before it).
             went = self._went_fast_by(drop)
-            # ... dated from this time away's onset (the excursion's own: at the earliest where the
-            # fall began before it).
-            dep = min(onset, self.mv_onset)
-            if self.mv_ep_on > dep:
-                dep = self.mv_ep_on
-            left_at = dep if went else self.mv_jump
+            left_at = self._left_at(drop, min(onset, self.mv_onset))
             k_drop = self._settled_before(drop) if self.mv_fast and self._left_fast_by(drop) else -1
             if k_drop >= 0:
                 # It left fast and had settled into a new hold, min_hold long and a step away, when
