@@ -827,6 +827,49 @@ def test_the_dip_of_a_series_that_stays_away_ends_the_hold_as_left(impl, trace, 
     assert holds[1].start >= tr.marks["dip2"][1]
 
 
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize(("to", "after"), [(0.6, 0.5), (0.6, 0.8), (0.25, 0.7), (1.4, 0.7)])
+@pytest.mark.parametrize("silence", [False, True])
+def test_a_departure_the_data_ends_in_ends_the_hold_where_it_left(impl, trace, run_trace, invariants,
+                                                                  rate, to, after, silence):
+    """A recording stopped while the hand let go or pushed on (a real FES dynamometer log ends 1.07 s
+    after its hold fell to 60 % of its level in 0.3 s, the force still away), or a silence longer
+    than max_gap begins there. The force left fast, a step away, and has not come back when the data
+    end: with nothing after, it neither comes back nor settles, so the hold ended `left` where it
+    left, not where the data end (over a second later, where nobody dates it). The old cores asked
+    for leave_time out of the band first: 0.6-0.9 s after the onset they closed it `end_of_data`."""
+    tr = trace(rate=rate).rest(1.0).ramp(90.0, 0.8).hold(6.0).ramp(90.0 * to, 0.3, mark="away")
+    tr = tr.hold(after)
+    if silence:  # a silence over max_gap, then the force where it went, held and let go
+        tr = tr.hold(3.5, mark="gap").hold(5.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.2, tremor=0.01, seed=5)
+    if silence:
+        keep = (t < tr.marks["gap"][0]) | (t >= tr.marks["gap"][1])
+        t, f = t[keep], f[keep]
+    events, holds, det = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert det.gaps == int(silence)
+    assert holds[0].ended_by == "left", kinds(events)
+    assert abs(holds[0].end - tr.marks["away"][0]) <= 0.3
+    assert not of(events, "step")
+
+
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize("end", ["back", "drift"])
+def test_a_hold_the_data_end_in_after_a_dip_or_in_a_drift_ends_there(impl, trace, run_trace, invariants,
+                                                                    rate, end):
+    """The cost of the test above: the data end 0.5 s after a 30 % dip came back to the level, or in
+    a slow drift out of the band. Neither left the hold fast and stayed away: it was on when the data
+    ended (`end_of_data`, at their end)."""
+    tr = trace(rate=rate).rest(1.0).ramp(90.0, 0.8).hold(6.0)
+    tr = tr.ramp(63.0, 0.2).ramp(90.0, 0.3).hold(0.5) if end == "back" else tr.drift(-0.15, 3.0)
+    t, f = tr.build(noise=0.2, tremor=0.01, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["end_of_data"], kinds(events)
+    assert holds[0].end == pytest.approx(t[-1])
+
+
 @pytest.mark.parametrize("rate", [100.0, 1000.0])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_brisk_change_that_settles_late_is_a_step_without_a_band_exit(impl, trace, run_trace, invariants,

@@ -1417,8 +1417,12 @@ class Detector:
 
     def _end_of_data(self, t: float) -> None:
         if self.st == HOLD:
-            if self.sub == MOVING and self.mv_fast and self._away_for(t) > self.cfg.leave_time:
-                self._end_hold(self._left_at(), "left")  # it had left before the data ended
+            out = self.mv_ep >= 0.0 > self.mv_back  # away still, this time
+            if self.sub == MOVING and self.mv_fast and (self._away_for(t) > self.cfg.leave_time or
+                                                        (out and self._left_fast())):
+                # It had left before the data ended: out longer than leave_time, or out still and
+                # gone a step away fast - with no data after, it neither comes back nor settles.
+                self._end_hold(self._left_at(), "left")
                 return
             self._fold(self.n)
             self._end_hold(t, "end_of_data")
