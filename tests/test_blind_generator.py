@@ -120,6 +120,16 @@ def test_labels_follow_the_contract_on_the_noise_free_force(sessions: list[Any])
         _band_exits_leave_the_band(s, tl)
 
 
+def test_an_optional_exit_is_where_the_ease_leaves_the_old_band_on_its_own_side():
+    """Seed 1's session 22: a hold fades out of its band at the bottom, then eases up through the
+    band and out of its top. The optional exit is where the ease leaves the band upwards; the
+    generator once put it at the ease's onset, where the force lay below the band (its first moment
+    outside either way), and a detector's exit at the top went unexcused."""
+    s = bg.good_session(22, SEED, [])
+    _band_exits_leave_the_band(s, _label_offset(s))
+    assert s.labels["band_exits_optional"]
+
+
 def _steps_and_releases_follow_holds(s: Any, tl: float) -> None:
     dt, F, base, info = bg.DT, s.f_smooth, s.base, s.truth.info
     steps = iter(s.labels["steps"])

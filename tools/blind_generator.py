@@ -999,7 +999,10 @@ def derive_labels(sc: Script, Fs: np.ndarray, off: np.ndarray, lag_s: float, n: 
         up = sc.states[k + 1].L > st.L
         truth.steps.append([tg[i_end], "up" if up else "down"])
         if tout.kind == "step-ease":
-            dv = np.abs(Fs[i_end:i_end + 10000] / lev - 1) > BAND_TOL
+            # Where the ease leaves the old band on its own side: a hold that had faded out of the
+            # band the other way before the ease began leaves it only once the ease has crossed it.
+            away = (Fs[i_end:i_end + 10000] / lev - 1) * (1 if up else -1)
+            dv = away > BAND_TOL
             if dv.any():
                 h.ease_exit = ((i_end + int(np.argmax(dv))) * DT, "high" if up else "low")
     return truth
