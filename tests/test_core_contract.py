@@ -1388,6 +1388,59 @@ def test_the_band_is_centred_on_the_level_after_the_overshoot_has_settled(impl, 
     assert abs(exits[0].t - crossing) <= 0.2, (exits[0].t, crossing)
 
 
+def _settling_arrival(trace, rate: float, over: float, tau: float, drift: float, seed: int):
+    """(trace, t, force): from rest to ``over`` past 20 N in 0.5 s, settling back exponentially
+    (time constant ``tau``) as a real pull or squeeze does, held to 14 s, then ``drift`` of the
+    level over the next 15 s, 2 s more and a release. (The pieces' own moves are minimum-jerk: the
+    settling is laid over their flat top.)"""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0 * (1.0 + over), 0.5, mark="rise").hold(12.5)
+    tr = tr.drift(drift, 15.0, mark="drift").hold(2.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.02, tremor=0.003, seed=seed)
+    peak = tr.marks["rise"][1]
+    settle = (1.0 + over * np.exp(-np.maximum(t - peak, 0.0) / tau)) / (1.0 + over)
+    return tr, t, np.where(t > peak, f * settle, f)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("tau", [0.8, 1.0])
+def test_the_level_is_measured_once_a_slow_settling_has_settled(impl, trace, run_trace, invariants, rate,
+                                                                 tau):
+    """An arrival 12 % past 20 N that settles back exponentially over a second (tau 0.8-1 s, still
+    3-5 % high when the hold is confirmed), then a drift out of the band at 1 %/s. The old core took
+    the level over the first min_hold window from the close arrival, inside the settling (20.5-21.3
+    N): the relative band sat 2.5-6.6 % high and the drift's exit came 2.6-3.6 s late or never. The
+    window's halves lie more than LEVEL_SETTLED apart, so the level is measured again once it has
+    settled."""
+    tr, t, f = _settling_arrival(trace, rate, 0.12, tau, 0.15, seed=3)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "band_exit", "release"], kinds(events)
+    assert holds[0].level == pytest.approx(20.0, rel=0.01), holds[0]
+    exits = of(events, "band_exit")
+    assert exits[0].direction == "high" and exits[0].level == holds[0].level
+    t0, t1 = tr.marks["drift"]
+    crossing = t0 + (t1 - t0) * 0.10 / 0.15  # where the drift left 20 N · 1.10
+    assert abs(exits[0].t - crossing) <= 1.0, (exits[0].t, crossing)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("pct", [1.2, 2.0, 3.0])
+def test_a_drift_from_the_arrival_is_not_measured_as_the_level(impl, trace, run_trace, invariants, rate, pct):
+    """Guard: a hold that drifts up at 1.2-3 %/s from the moment it arrives never settles, so no
+    window measured again is taken for its level (a drift goes on as it began; a settling slows):
+    the level stays the first window's, within ARRIVAL of 20 N, and the band exit comes within
+    1.5 s of where the drift crossed 22 N (a level chasing the drift would put it seconds later)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 0.8).drift(pct / 100.0 * 12.0, 12.0, mark="drift")
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.02, tremor=0.003, seed=6)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "band_exit", "release"], kinds(events)
+    assert holds[0].level == pytest.approx(20.0, rel=0.04), holds[0]
+    crossing = tr.marks["drift"][0] + 10.0 / pct
+    exit_t = of(events, "band_exit")[0].t
+    assert 0.0 <= exit_t - crossing <= 1.5, (exit_t, crossing)
+
+
 def _first_time(tr, t: np.ndarray, after: float, pred) -> float:
     """The first sample time from ``after`` on at which the clean force satisfies ``pred``."""
     tt = t[t >= after]

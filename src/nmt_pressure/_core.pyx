@@ -52,6 +52,9 @@ cdef double SPAN_20_80 = _spec.SPAN_20_80
 cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double LEVEL_ARRIVAL = _spec.LEVEL_ARRIVAL
 cdef double LEVEL_OVERSHOOT = _spec.LEVEL_OVERSHOOT
+cdef double LEVEL_SETTLED = _spec.LEVEL_SETTLED
+cdef int LEVEL_TRIES = _spec.LEVEL_TRIES
+cdef double LEVEL_DECAY = _spec.LEVEL_DECAY
 cdef double ARRIVAL_OVERSHOOT = _spec.ARRIVAL_OVERSHOOT
 cdef double FLAT = _spec.FLAT
 cdef double TURN_PEAK = _spec.TURN_PEAK
@@ -147,9 +150,9 @@ ctypedef struct Core:
     i64 ip
     double p_mar
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
-    double h_shift, h_lv_from
+    double h_shift, h_lv_from, h_lv_rate
     i64 h_lv_k
-    int h_lv_open
+    int h_lv_open, h_lv_tries
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
@@ -257,6 +260,8 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.h_lv_from = 0.0
     s.h_lv_k = 0
     s.h_lv_open = 0
+    s.h_lv_tries = 0
+    s.h_lv_rate = 0.0
     s.h_cursor = 0
     s.s_w = 0.0
     s.s_y = 0.0
@@ -836,6 +841,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     frm = s.ht[hix(s, s.h_lv_k)]
     s.h_lv_from = frm
     s.h_lv_open = 1
+    s.h_lv_tries = 0
     refine(s, t)
     s.b_state = B_IN
     s.b_cand = B_IN
@@ -875,16 +881,39 @@ cdef i64 past_overshoot(Core* s, double level, double tol, double near, double t
 
 
 cdef void refine(Core* s, double t) noexcept nogil:
-    # the hold's level follows the mean since the close arrival until min_hold long (golden._refine)
+    # the hold's level: the mean over the first min_hold window from the close arrival that has
+    # settled, measured again (up to LEVEL_TRIES times) while it has not (golden._refine)
     if t - s.h_lv_from < 0.5 * s.min_hold:
         return
     cdef double m = mean_ticks(s, s.h_lv_k, s.n)
     cdef double tol = ARRIVAL * m + ARRIVAL_K * s.sig_f + quantum(s)
-    if fabs(s.hm[hix(s, s.n - 1)] - m) > tol or fabs(m - s.h_shift) > tol:
-        s.h_lv_open = 0
+    cdef bint left = fabs(s.hm[hix(s, s.n - 1)] - m) > tol or \
+        (s.h_lv_tries == 0 and fabs(m - s.h_shift) > tol)
+    cdef bint done = t >= s.h_lv_from + s.min_hold
+    cdef i64 k_mid
+    cdef double diff = 0.0
+    if done or left:
+        k_mid = back_to(s, s.n - 1, s.h_lv_k, 0.5 * (s.h_lv_from + t))
+        diff = mean_ticks(s, k_mid, s.n) - mean_ticks(s, s.h_lv_k, k_mid)
+    if done and not left:
+        left = fabs(diff) > LEVEL_SETTLED * m + \
+            ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s) or \
+            (s.h_lv_tries > 0 and fabs(diff) / (t - s.h_lv_from) > LEVEL_DECAY * s.h_lv_rate)
+        if not left and s.h_lv_tries > 0 and fabs(m - s.h_shift) > s.hold_band * s.h_shift:
+            s.h_lv_tries = LEVEL_TRIES
+            left = 1
+    if left:
+        if s.h_lv_tries < LEVEL_TRIES:
+            s.h_lv_tries += 1
+            s.h_lv_rate = fabs(diff) / (t - s.h_lv_from)
+            s.h_lv_k = s.n - 1
+            s.h_lv_from = t
+        else:
+            s.h_lv_open = 0
         return
-    s.h_level = m
-    if t >= s.h_lv_from + s.min_hold:
+    if done or s.h_lv_tries == 0:
+        s.h_level = m
+    if done:
         s.h_lv_open = 0
 
 

@@ -179,6 +179,20 @@ LEVEL_ARRIVAL = 0.01
 #: that near. (Of the settling's tail left in the window no more than this fraction can stand off:
 #: at 0.25 % over a few tenths of a 1.5-s window, under 0.1 % of level, under 0.1 s at 1 %/s.)
 LEVEL_OVERSHOOT = 0.0025
+#: ... and only once it has settled (the contract's level): a window whose halves' means lie more
+#: than twice LEVEL_ARRIVAL apart (plus their noise), or that the force left the settled part
+#: (ARRIVAL) of, is still settling, as an exponential settle of a 6-16 % overshoot over 0.3-1 s is
+#: (real pulls and squeezes: failure mode 4): the level is measured again over the next min_hold,
+#: up to LEVEL_TRIES more times. A window measured again has settled only if its halves also lie
+#: within that, and their change per second has fallen to LEVEL_DECAY of the window's before: a
+#: settling slows down (by e^(-1.5/tau) in each window, under 0.25 for tau up to 1 s), while a drift
+#: from the start, or a wandering hand's stray window, goes on much as it was. Nor is it ever
+#: outside the hold band of the level the hold began at. If none has settled, the first window's
+#: mean stands, as before. (Twice, not once: a steady hand's 1-% wander moves 0.75-s means a
+#: percent apart often enough that a window measured again is then just another sample of it.)
+LEVEL_SETTLED = 2.0 * LEVEL_ARRIVAL
+LEVEL_TRIES = 2
+LEVEL_DECAY = 0.5
 #: A hold whose arrival overshot its band begins at the peak (``_hold_start``) when the overshoot was
 #: at most this fraction of the arrival's way past the level: real arrivals overshoot by 5-19 % of
 #: the level (the issue's repeaters, a finger gauge's pulls), a tenth to a fifth of the way from rest;
@@ -402,6 +416,8 @@ class Detector:
         self.h_lv_from = 0.0  # the settled level's window begins here (the close arrival) ...
         self.h_lv_k = 0  # ... at this tick
         self.h_lv_open = False  # ... and the level is still being refined (until min_hold long)
+        self.h_lv_tries = 0  # ... measured again this many times (still settling)
+        self.h_lv_rate = 0.0  # ... the last window's change between its halves, per second of it
         self.h_cursor = 0  # next tick to fold into the statistics
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
         # movement
@@ -1261,6 +1277,7 @@ class Detector:
         frm = self.ht[self._h(self.h_lv_k)]
         self.h_lv_from = frm
         self.h_lv_open = True
+        self.h_lv_tries = 0
         self._refine(t)
         self.b_state = B_IN
         self.b_cand = B_IN
@@ -1305,18 +1322,48 @@ class Detector:
     def _refine(self, t: float) -> None:
         """The hold's level (and the relative band's centre) follows the mean since the close arrival
         until that window is ``min_hold`` long, then stays. It stops early when an excursion begins
-        (the caller) or the force, tremor averaged out, has left the settled part (ARRIVAL) of it: a
-        drift that begins at once is not averaged into the level it drifts from."""
+        (the caller). A window the force left the settled part (ARRIVAL) of, or that had not settled
+        (LEVEL_SETTLED), is measured again from there (an overshoot settling back slowly): the level
+        stays the first window's until a later one has settled, and stays it if none has (a drift
+        that begins at once is not averaged into the level it drifts from)."""
         c = self.cfg
         if t - self.h_lv_from < 0.5 * c.min_hold:
             return  # too short to be better than the first estimate
         m = self._mean_ticks(self.h_lv_k, self.n)
         tol = ARRIVAL * m + ARRIVAL_K * self.sig_f + self._q()
-        if abs(self.hm[self._h(self.n - 1)] - m) > tol or abs(m - self.h_shift) > tol:
-            self.h_lv_open = False  # (nor is the settled level ever outside the first one's settled part)
+        # (nor is the first window's level ever outside the first estimate's settled part)
+        left = abs(self.hm[self._h(self.n - 1)] - m) > tol or \
+            (self.h_lv_tries == 0 and abs(m - self.h_shift) > tol)
+        done = t >= self.h_lv_from + c.min_hold
+        diff = 0.0
+        if done or left:
+            # The change between the window's halves so far: ...
+            k_mid = self._back_to(self.n - 1, self.h_lv_k, 0.5 * (self.h_lv_from + t))
+            diff = self._mean_ticks(k_mid, self.n) - self._mean_ticks(self.h_lv_k, k_mid)
+        if done and not left:
+            # ... over LEVEL_SETTLED it is still settling, and a window measured again has settled
+            # only if that change has also shrunk to LEVEL_DECAY of the one before (a settling
+            # decays; a drift from the start goes on as it began).
+            left = abs(diff) > LEVEL_SETTLED * m + \
+                ARRIVAL_K * 1.4142135623730951 * self._mean_noise(0.5 * c.min_hold) + self._q() or \
+                (self.h_lv_tries > 0 and abs(diff) / (t - self.h_lv_from) > LEVEL_DECAY * self.h_lv_rate)
+            if not left and self.h_lv_tries > 0 and abs(m - self.h_shift) > c.hold_band * self.h_shift:
+                # Nor is a level measured again ever outside the hold band of the one the hold began
+                # at (hold_start's): a force that settled further off moved on from the hold.
+                self.h_lv_tries = LEVEL_TRIES
+                left = True
+        if left:
+            if self.h_lv_tries < LEVEL_TRIES:
+                self.h_lv_tries += 1
+                self.h_lv_rate = abs(diff) / (t - self.h_lv_from)
+                self.h_lv_k = self.n - 1
+                self.h_lv_from = t
+            else:
+                self.h_lv_open = False
             return
-        self.h_level = m
-        if t >= self.h_lv_from + c.min_hold:
+        if done or self.h_lv_tries == 0:
+            self.h_level = m
+        if done:
             self.h_lv_open = False
 
     def _fold(self, upto: int) -> None:
