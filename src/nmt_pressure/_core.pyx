@@ -900,8 +900,8 @@ cdef void refine(Core* s, double t) noexcept nogil:
             ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s) or \
             (s.h_lv_tries > 0 and fabs(diff) / (t - s.h_lv_from) > LEVEL_DECAY * s.h_lv_rate)
         if not left and s.h_lv_tries > 0 and fabs(m - s.h_shift) > s.hold_band * s.h_shift:
-            s.h_lv_tries = LEVEL_TRIES
-            left = 1
+            s.h_lv_open = 0
+            return
     if left:
         if s.h_lv_tries < LEVEL_TRIES:
             s.h_lv_tries += 1

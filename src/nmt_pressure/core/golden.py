@@ -1349,9 +1349,10 @@ class Detector:
                 (self.h_lv_tries > 0 and abs(diff) / (t - self.h_lv_from) > LEVEL_DECAY * self.h_lv_rate)
             if not left and self.h_lv_tries > 0 and abs(m - self.h_shift) > c.hold_band * self.h_shift:
                 # Nor is a level measured again ever outside the hold band of the one the hold began
-                # at (hold_start's): a force that settled further off moved on from the hold.
-                self.h_lv_tries = LEVEL_TRIES
-                left = True
+                # at (hold_start's): a force that settled further off moved on from the hold. The
+                # first window's level stands.
+                self.h_lv_open = False
+                return
         if left:
             if self.h_lv_tries < LEVEL_TRIES:
                 self.h_lv_tries += 1
