@@ -197,9 +197,10 @@ def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray,
     # A hold's level is the settled level: the hold_start event tells the estimate at confirmation,
     # which the record refines over the min_hold after a close arrival (golden._refine), within the
     # settled part (ARRIVAL, 4 %, plus noise) of it, or measured again once an arrival still settling
-    # has settled (LEVEL_SETTLED), within the default hold band (8 %) of it.
+    # has settled (LEVEL_SETTLED), within the default hold band (8 %) of it, or where an excursion
+    # that cut that measurement short settled in the same hold: within a step (10 %) of it.
     for h, e in zip(holds, starts, strict=True):
-        assert abs(h.level - e.level) <= 0.08 * e.level + 0.1, (h, e)
+        assert abs(h.level - e.level) <= 0.10 * e.level + 0.1, (h, e)
     # A release ends the hold then open at its onset, unless the hold had already ended because the
     # force left it ("left"), in which case the release comes later, never before.
     releases = [e for e in events if e.kind == "release"]

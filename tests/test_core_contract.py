@@ -1388,6 +1388,16 @@ def test_the_band_is_centred_on_the_level_after_the_overshoot_has_settled(impl, 
     assert abs(exits[0].t - crossing) <= 0.2, (exits[0].t, crossing)
 
 
+def _told_where_the_drift_left(events, hold, tr) -> None:
+    """The first band exit is high, about ``hold``'s level, within 1 s of where the trace's 15 %
+    drift (marked "drift", from 20 N) left 20 N · 1.10."""
+    exits = of(events, "band_exit")
+    assert exits[0].direction == "high" and exits[0].level == hold.level
+    t0, t1 = tr.marks["drift"]
+    crossing = t0 + (t1 - t0) * 0.10 / 0.15
+    assert abs(exits[0].t - crossing) <= 1.0, (exits[0].t, crossing)
+
+
 def _settling_arrival(trace, rate: float, over: float, tau: float, drift: float, seed: int):
     """(trace, t, force): from rest to ``over`` past 20 N in 0.5 s, settling back exponentially
     (time constant ``tau``) as a real pull or squeeze does, held to 14 s, then ``drift`` of the
@@ -1416,11 +1426,7 @@ def test_the_level_is_measured_once_a_slow_settling_has_settled(impl, trace, run
     invariants(events, holds, t)
     assert kinds(events) == ["contact", "hold_start", "band_exit", "release"], kinds(events)
     assert holds[0].level == pytest.approx(20.0, rel=0.01), holds[0]
-    exits = of(events, "band_exit")
-    assert exits[0].direction == "high" and exits[0].level == holds[0].level
-    t0, t1 = tr.marks["drift"]
-    crossing = t0 + (t1 - t0) * 0.10 / 0.15  # where the drift left 20 N · 1.10
-    assert abs(exits[0].t - crossing) <= 1.0, (exits[0].t, crossing)
+    _told_where_the_drift_left(events, holds[0], tr)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -1439,6 +1445,62 @@ def test_a_drift_from_the_arrival_is_not_measured_as_the_level(impl, trace, run_
     crossing = tr.marks["drift"][0] + 10.0 / pct
     exit_t = of(events, "band_exit")[0].t
     assert 0.0 <= exit_t - crossing <= 1.5, (exit_t, crossing)
+
+
+def _staircase(trace, rate: float, mid: float, rise: float, tremor: float):
+    """(trace, t, force): a hold at 16.4 N, then a staircase arrival onto 20 N - a stair to 18.3 N
+    held 0.8 s, on to ``mid`` of 20 N over ``rise`` s and the last 0.8 s onto it - held 8 s, a
+    drift up 15 % over 15 s, 2 s more and a release."""
+    tr = trace(rate=rate).rest(1.0).ramp(16.4, 0.8).hold(6.0).ramp(18.3, 0.5).hold(0.8)
+    tr = tr.ramp(mid * 20.0, rise).ramp(20.0, 0.8).hold(8.0).drift(0.15, 15.0, mark="drift")
+    t, f = tr.hold(2.0).release(0.3).rest(1.0).build(noise=0.02, tremor=tremor, seed=4)
+    return tr, t, f
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0, 1000.0])
+@pytest.mark.parametrize("tremor", [0.01, 0.02])
+@pytest.mark.parametrize("mid,rise", [(0.96, 1.0), (0.98, 1.0), (0.98, 1.5)])
+def test_an_arrival_cut_short_by_its_last_stair_is_measured_where_it_settled(impl, trace, run_trace,
+                                                                            invariants, rate, tremor, mid,
+                                                                            rise):
+    """A step up that arrives in stairs: the hold is confirmed on the stair at 18.3 N (its steady
+    window lies within the hold band) while its level is still being measured, and the last stairs,
+    8-9 % more, begin an excursion that cuts that measurement short. They end in the same hold (no
+    step: under 10 %). The old core kept the stair's level (18.4-18.8 N): the relative band's upper
+    edge sat at 20.2-20.7 N, and the drift's exit came 6-9 s early, as the hold began to drift (12 of
+    these 18 cases). The level is measured again where the excursion settled, within the time the
+    measurement had (LEVEL_TRIES windows more), so the band is centred on 20 N."""
+    tr, t, f = _staircase(trace, rate, mid, rise, tremor)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "step", "hold_start", "band_exit", "release"], \
+        kinds(events)
+    assert of(events, "step")[0].direction == "up"
+    assert holds[1].level == pytest.approx(20.0, rel=0.01), holds[1]
+    _told_where_the_drift_left(events, holds[1], tr)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("at,bump", [(0.8, 0.06), (1.2, 0.12)])
+def test_a_level_cut_short_is_not_measured_on_a_drift_long_after(impl, trace, run_trace, invariants, rate,
+                                                                 at, bump):
+    """Guard: a hold reaches 20 N and 0.8-1.2 s later a quick bump of 6-12 % and back begins an
+    excursion that cuts its level's measurement short; 6 s on, a drift up pauses at +6 % for 3 s
+    and drifts on out of the band. Measured where that drift paused (nothing limiting when the cut
+    measurement may be taken again), the level was 21.5-21.9 N and no exit was told. It may be
+    taken again only within the time the measurement had (LEVEL_TRIES windows more): the level
+    stays within 2 % of 20 N and the exit comes within 1.5 s of where the drift crossed 22 N."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 0.8).hold(at).ramp(20.0 * (1.0 + bump), 0.3).ramp(20.0, 0.3)
+    tr = tr.hold(6.0).drift(0.06, 3.0).hold(3.0).drift(0.09 / 1.06, 6.0, mark="drift")
+    t, f = tr.hold(2.0).release(0.3).rest(1.0).build(noise=0.02, tremor=0.01, seed=6)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "band_exit", "release"], kinds(events)
+    assert holds[0].level == pytest.approx(20.0, rel=0.02), holds[0]
+    t0, t1 = tr.marks["drift"]
+    crossing = t0 + (t1 - t0) * (22.0 / 21.2 - 1.0) / (0.09 / 1.06)  # the second drift, from 21.2 N
+    exit_t = of(events, "band_exit")[0].t
+    assert abs(exit_t - crossing) <= 1.5, (exit_t, crossing)
 
 
 def _first_time(tr, t: np.ndarray, after: float, pred) -> float:

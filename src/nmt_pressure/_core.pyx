@@ -152,7 +152,7 @@ ctypedef struct Core:
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double h_shift, h_lv_from, h_lv_rate
     i64 h_lv_k
-    int h_lv_open, h_lv_tries
+    int h_lv_open, h_lv_tries, h_lv_cut
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
@@ -262,6 +262,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.h_lv_open = 0
     s.h_lv_tries = 0
     s.h_lv_rate = 0.0
+    s.h_lv_cut = 0
     s.h_cursor = 0
     s.s_w = 0.0
     s.s_y = 0.0
@@ -842,6 +843,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.h_lv_from = frm
     s.h_lv_open = 1
     s.h_lv_tries = 0
+    s.h_lv_cut = 0
     refine(s, t)
     s.b_state = B_IN
     s.b_cand = B_IN
@@ -917,6 +919,31 @@ cdef void refine(Core* s, double t) noexcept nogil:
         s.h_lv_open = 0
 
 
+cdef bint level_behind(Core* s, double t) noexcept nogil:
+    # an excursion cut the level's window and ended in the same hold: the last min_hold's mean, if
+    # settled, within a step of hold_start's level (golden._level_behind)
+    if t > s.h_lv_from + (LEVEL_TRIES + 1 - s.h_lv_tries) * s.min_hold:
+        s.h_lv_cut = 0
+        return 0
+    cdef i64 lo = oldest(s) + 1 if s.n > s.cap else 0
+    cdef i64 k0 = back_to(s, s.n - 1, lo, t - s.min_hold)
+    if s.ht[hix(s, k0)] < s.h_lv_from:
+        return 0
+    cdef i64 k_mid = back_to(s, s.n - 1, lo, t - 0.5 * s.min_hold)
+    cdef double m = mean_ticks(s, k0, s.n)
+    cdef double diff = mean_ticks(s, k_mid, s.n) - mean_ticks(s, k0, k_mid)
+    if fabs(diff) > LEVEL_SETTLED * m + \
+            ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s):
+        return 0
+    if fabs(s.hm[hix(s, s.n - 1)] - m) > ARRIVAL * m + ARRIVAL_K * s.sig_f + quantum(s):
+        return 0
+    if fabs(m - s.h_shift) > step_thr(s, s.h_shift):
+        return 0
+    s.h_level = m
+    s.h_lv_cut = 0
+    return 1
+
+
 cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     cdef double y0 = s.y_prev_tick
     cdef double t0 = s.t_prev_tick
@@ -981,6 +1008,8 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
                 crossed_briskly(s, centre, half, 1.0 if cand == B_HIGH else -1.0, onset)
             if brisk and steady and not s.drifting and not s.has_target:
                 excursion(s, t, s.n - 1, 0, 1 if cand == B_HIGH else -1, s.h_level)
+                if s.h_lv_open:
+                    s.h_lv_cut = 1
                 s.h_lv_open = 0
             if s.sub == MOVING and not s.mv_fast and not s.b_brisk and \
                     t - s.sl_onset <= s.step_max + RATE_LAG and \
@@ -1679,6 +1708,8 @@ cdef void leave(Core* s, double t, i64 k_end, double onset, int at_it) noexcept 
 
 cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
     s.sub = STEADY
+    if s.h_lv_cut:
+        level_behind(s, t)
     s.ref = y
     s.drifting = drifting
     if drifting:
@@ -1866,6 +1897,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
+        elif s.h_lv_cut and level_behind(s, t):
+            resume(s, t, y, 0)  # the arrival settled in this hold: its level measured, it goes on
         elif relative and not s.mv_fast and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK:
             pass
         else:
@@ -1939,6 +1972,8 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             learn(s, t, y, v_on)
             band(s, t, y, 1)
             return
+    if s.h_lv_open:
+        s.h_lv_cut = 1
     s.h_lv_open = 0
     moving(s, t, y, k_now, v_on, out)
 

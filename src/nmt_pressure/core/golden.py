@@ -418,6 +418,7 @@ class Detector:
         self.h_lv_open = False  # ... and the level is still being refined (until min_hold long)
         self.h_lv_tries = 0  # ... measured again this many times (still settling)
         self.h_lv_rate = 0.0  # ... the last window's change between its halves, per second of it
+        self.h_lv_cut = False  # ... an excursion began while it was open (measured again after it)
         self.h_cursor = 0  # next tick to fold into the statistics
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
         # movement
@@ -1278,6 +1279,7 @@ class Detector:
         self.h_lv_from = frm
         self.h_lv_open = True
         self.h_lv_tries = 0
+        self.h_lv_cut = False
         self._refine(t)
         self.b_state = B_IN
         self.b_cand = B_IN
@@ -1366,6 +1368,35 @@ class Detector:
             self.h_level = m
         if done:
             self.h_lv_open = False
+
+    def _level_behind(self, t: float) -> bool:
+        """An excursion cut the level's window short and has ended in the same hold (back, come to
+        rest, or on a level under a step away): the arrival may only now have ended (a staircase's
+        last stair). The level is the last min_hold's mean if that has settled (halves within
+        LEVEL_SETTLED, the averaged force within ARRIVAL of it) and lies within a step of the level
+        the hold began at; True if it was taken. Only within the time the measurement had (the
+        window and LEVEL_TRIES more): later, a drift that comes to rest is drift, for the band."""
+        c = self.cfg
+        if t > self.h_lv_from + (LEVEL_TRIES + 1 - self.h_lv_tries) * c.min_hold:
+            self.h_lv_cut = False
+            return False
+        lo = self._oldest() + 1 if self.n > self.cap else 0  # a mean needs the running sum before it
+        k0 = self._back_to(self.n - 1, lo, t - c.min_hold)
+        if self.ht[self._h(k0)] < self.h_lv_from:
+            return False
+        k_mid = self._back_to(self.n - 1, lo, t - 0.5 * c.min_hold)
+        m = self._mean_ticks(k0, self.n)
+        diff = self._mean_ticks(k_mid, self.n) - self._mean_ticks(k0, k_mid)
+        if abs(diff) > LEVEL_SETTLED * m + \
+                ARRIVAL_K * 1.4142135623730951 * self._mean_noise(0.5 * c.min_hold) + self._q():
+            return False
+        if abs(self.hm[self._h(self.n - 1)] - m) > ARRIVAL * m + ARRIVAL_K * self.sig_f + self._q():
+            return False
+        if abs(m - self.h_shift) > self._step_thr(self.h_shift):
+            return False
+        self.h_level = m
+        self.h_lv_cut = False
+        return True
 
     def _fold(self, upto: int) -> None:
         """Fold history ticks [h_cursor, upto) into the hold's running sums."""
@@ -1587,6 +1618,8 @@ class Detector:
                 self._learn(t, y, v_on)
                 self._band(t, y, True)
                 return
+        if self.h_lv_open:
+            self.h_lv_cut = True  # ... until it ends in this hold (_level_behind)
         self.h_lv_open = False  # an excursion: the level stays what it was
         self._moving(t, y, k_now, v_on, out)
 
@@ -1852,6 +1885,10 @@ class Detector:
             if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
                     self._left_fast():
                 self._leave(t)  # it left fast and settled where no step leads: a new hold begins
+            elif self.h_lv_cut and self._level_behind(t):
+                # ... not while the arrival it cut short has settled on a level within a step: that
+                # is this hold's level (a staircase arrival's last stair), and the hold goes on.
+                self._resume(t, y, False)
             elif relative and not self.mv_fast and \
                     t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK:
                 pass  # a slow ease may rest a moment on its way: wait until it can no longer be a step
@@ -2278,6 +2315,8 @@ class Detector:
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY
+        if self.h_lv_cut:
+            self._level_behind(t)
         self.ref = y
         self.drifting = drifting
         if drifting:
@@ -2434,6 +2473,8 @@ class Detector:
                     # ... and there the band, by its edge and one noise unit, sees the force leave
                     # before the hold's own tests (widened by that noise) do: a change begins now.
                     self._excursion(t, self.n - 1, False, 1 if cand == B_HIGH else -1, self.h_level)
+                    if self.h_lv_open:
+                        self.h_lv_cut = True
                     self.h_lv_open = False
                 if self.sub == MOVING and not self.mv_fast and not self.b_brisk and \
                         t - self.sl_onset <= c.step_max_duration + RATE_LAG and \
