@@ -870,6 +870,27 @@ def test_a_hold_the_data_end_in_after_a_dip_or_in_a_drift_ends_there(impl, trace
     assert holds[0].end == pytest.approx(t[-1])
 
 
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize(("first", "after"), [(0.94, 2.0), (0.96, 2.0), (0.96, 2.5)])
+def test_a_change_that_settled_and_was_no_step_yet_when_the_data_end_is_drift(impl, trace, run_trace,
+                                                                              invariants, rate, first,
+                                                                              after):
+    """A recording stopped 2-2.5 s after the force eased down 15 % (a quick 4-6 % drop, then over
+    2 s) and settled there: a slow step needs slow_step_hold (3 s) at the new level, so when the
+    data end it was none yet; nor had the hold been left, since the force settled into a new level
+    (held min_hold). It is drift, and the hold goes on to the end (`end_of_data`), as a slow
+    excursion's does. The old cores closed it `left` in the middle of the ease wherever the quick
+    drop had made the movement a fast one (here at 10 Hz; a real finger-gauge rep, 75 -> 64 N in
+    2.3 s, the file ending 2.2 s later, lost its labelled hold that way)."""
+    tr = trace(rate=rate).rest(1.0).ramp(90.0, 0.8).hold(6.0).ramp(90.0 * first, 0.3)
+    t, f = tr.ramp(90.0 * 0.85, 2.0).hold(after).build(noise=0.2, tremor=0.01, seed=5)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["end_of_data"], kinds(events)
+    assert holds[0].end == pytest.approx(t[-1])
+    assert not of(events, "step")
+
+
 @pytest.mark.parametrize("rate", [100.0, 1000.0])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_brisk_change_that_settles_late_is_a_step_without_a_band_exit(impl, trace, run_trace, invariants,

@@ -603,9 +603,12 @@ cdef double end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
 
 
 cdef void end_of_data(Core* s, double t) noexcept nogil:
+    cdef bint settled
     if s.st == HOLD:
-        if s.sub == MOVING and s.mv_fast and (away_for(s, t) > s.leave_time or
-                                              (s.mv_ep >= 0.0 > s.mv_back and left_fast(s))):
+        # a new level held min_hold, the step it may be still to be told: it settled (golden)
+        settled = s.cd_start >= 0.0 and s.cd_out < 0.0 and t - s.cd_start >= s.min_hold
+        if s.sub == MOVING and s.mv_fast and not settled and (away_for(s, t) > s.leave_time or
+                                                              (s.mv_ep >= 0.0 > s.mv_back and left_fast(s))):
             # It had left before the data ended: out longer than leave_time, or out still and
             # gone a step away fast - with no data after, it neither comes back nor settles.
             end_hold(s, left_at(s), END_LEFT)

@@ -1497,10 +1497,15 @@ class Detector:
     def _end_of_data(self, t: float) -> None:
         if self.st == HOLD:
             out = self.mv_ep >= 0.0 > self.mv_back  # away still, this time
-            if self.sub == MOVING and self.mv_fast and (self._away_for(t) > self.cfg.leave_time or
-                                                        (out and self._left_fast())):
-                # It had left before the data ended: out longer than leave_time, or out still and
-                # gone a step away fast - with no data after, it neither comes back nor settles.
+            # A fast movement the data ends in had left: out longer than leave_time, or out still and
+            # gone a step away fast - with no data after, it neither comes back nor settles. Unless
+            # it had settled: a new level found and held min_hold, the step it may be (a slow one
+            # needs slow_step_hold) not yet told. The contract ends a hold `left` only where the
+            # force neither came back nor settled into a new hold; a change that settled and was no
+            # step yet when the data ended is drift, and the hold goes on to the end.
+            settled = self.cd_start >= 0.0 and self.cd_out < 0.0 and t - self.cd_start >= self.cfg.min_hold
+            if self.sub == MOVING and self.mv_fast and not settled and \
+                    (self._away_for(t) > self.cfg.leave_time or (out and self._left_fast())):
                 self._end_hold(self._left_at(), "left")
                 return
             self._fold(self.n)
