@@ -1506,8 +1506,8 @@ def test_an_arrival_cut_short_by_its_last_stair_is_measured_where_it_settled(imp
 def test_a_level_cut_short_is_not_measured_on_a_drift_long_after(impl, trace, run_trace, invariants, rate,
                                                                  at, bump):
     """Guard: a hold reaches 20 N and 0.8-1.2 s later a quick bump of 6-12 % and back begins an
-    excursion that cuts its level's measurement short; 6 s on, a drift up pauses at +6 % for 3 s
-    and drifts on out of the band. Measured where that drift paused (nothing limiting when the cut
+    excursion that cuts its level's measurement short; 6 s on, a drift up over 3 s pauses at +6 %
+    for 3 s and drifts on out of the band. Measured where that drift paused (nothing limiting when the cut
     measurement may be taken again), the level was 21.5-21.9 N and no exit was told. It may be
     taken again only within the time the measurement had (LEVEL_TRIES windows more): the level
     stays within 2 % of 20 N and the exit comes within 1.5 s of where the drift crossed 22 N."""
