@@ -211,7 +211,7 @@ def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray,
             assert ri < len(releases) and releases[ri].t == h.end, (h, releases[ri:ri + 1])
             ri += 1
         elif ri < len(releases) and releases[ri].t >= h.end and \
-                not any(g.start > h.end and g.start < releases[ri].t for g in holds):
+                not any(g is not h and h.end <= g.start < releases[ri].t for g in holds):
             ri += 1
     assert ri == len(releases), ("a release that ends no contact that held", releases[ri:])
     # Every step is followed at once by the hold_start of the new level.

@@ -1779,6 +1779,25 @@ def test_random_hand_sessions_with_a_silence_keep_the_contracts_rules(impl, run_
     assert not FUZZ.broken_rules(t, events, holds, cfg), (kinds(events), holds)
 
 
+def test_a_let_go_from_a_new_level_not_yet_a_step_ends_the_old_hold_where_it_left(impl, run_trace,
+                                                                                   invariants):
+    """``tools/fuzz_core.py --case 13702`` (10 Hz; step_max_duration 1 s, slow_step_hold 5 s): a hold
+    at 22.7 N fades, pumps between 16 and 24 N and settles at 19.5-20 N, a step below, for 4 s; then
+    the hand lets go, before the slow step's 5 s. The old hold ended where it left and the new level,
+    held min_hold, is what was released - but the departure was dated at the let-go's own going out
+    of the band (9.50 s, the latest time away), so the new hold began there and was released 0.7 s
+    later: a hold shorter than min_hold. The departure is the excursion's (4.33 s); the let-go is
+    the release (9.46 s)."""
+    _, t, f, cfg = FUZZ.make_case(13702)
+    events, holds, _ = run_trace(impl, t, f, cfg)
+    invariants(events, holds, t, cfg)
+    assert [h.ended_by for h in holds] == ["left", "release"], kinds(events)
+    assert 4.0 <= holds[0].end <= 4.6, holds[0]
+    assert holds[1].start == holds[0].end and holds[1].duration >= cfg.min_hold, holds[1]
+    assert holds[1].level == pytest.approx(19.5, rel=0.03)
+    assert abs(of(events, "release")[0].t - 9.5) <= 0.1, kinds(events)
+
+
 def test_an_ease_from_a_level_the_hold_had_drifted_to_is_dated_where_it_began(impl, run_trace):
     """``tools/fuzz_core.py --case 6651`` (10 Hz, irregular timestamps): a hold at 54.6 N drifts
     within its band to 57-58 N and stays there 10 s, then eases to 68.9 N from about 16.3 s. Measured

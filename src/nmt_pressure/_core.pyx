@@ -1180,6 +1180,8 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
         if k_drop >= 0:
             # left fast and had settled into a new hold (min_hold, a step away) when let go: the old
             # hold ended there, the new one is released (golden)
+            if left >= drop:  # the let-go's own going out: the excursion's departure (golden)
+                left = onset if onset < s.mv_onset else s.mv_onset
             leave(s, t, k_drop, left, 1)
             onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
             onset = end_hold(s, onset, END_RELEASE)

@@ -2384,7 +2384,11 @@ class Detector:
                 # step): the old hold ended at the departure, as where no step leads, and the new
                 # one is what was released.
                 # (At the candidate until the let-go itself; the departure dated as a release's
-                # `left` is.)
+                # `left` is - but not as the let-go's own going out of the band, the latest time
+                # away where the force had come back before: the departure came before the new
+                # hold, which would begin there, shorter than min_hold. Then the excursion's.)
+                if left_at >= drop:
+                    left_at = min(onset, self.mv_onset)
                 self._leave(t, k_drop, left_at, True)
                 onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
                 onset = self._end_hold(onset, "release")
