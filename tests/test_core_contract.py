@@ -1798,6 +1798,22 @@ def test_a_let_go_from_a_new_level_not_yet_a_step_ends_the_old_hold_where_it_lef
     assert abs(of(events, "release")[0].t - 9.5) <= 0.1, kinds(events)
 
 
+def test_a_departure_dated_too_late_for_a_new_hold_begins_none(impl, run_trace, invariants):
+    """``tools/fuzz_core.py --case 76289`` (1000 Hz, irregular stamps; min_hold 3 s, lowpass 2 Hz): a
+    hold at 12.4 N left for a new level at 14.1 N found from 12.1 s, then moved on fast from outside
+    the band (17.57 s), which dated the departure; at 19.13 s the hold ended `left` there and a new
+    hold began at the candidate - from the departure, 1.6 s before it was told, under min_hold. Its
+    release 0.3 s later was dated at its floor, 20.57 s: 1.1 s after the sample that told it. A new
+    hold begins at a departure only with min_hold of room before now; here the contact goes on, and
+    its release follows the hold that was left."""
+    _, t, f, cfg = FUZZ.make_case(76289)
+    events, holds, _ = run_trace(impl, t, f, cfg)
+    invariants(events, holds, t, cfg)
+    assert [h.ended_by for h in holds] == ["left"], kinds(events)
+    releases = of(events, "release")
+    assert len(releases) == 1 and holds[0].end <= releases[0].t <= releases[0].t_detected, releases
+
+
 def test_an_ease_from_a_level_the_hold_had_drifted_to_is_dated_where_it_began(impl, run_trace):
     """``tools/fuzz_core.py --case 6651`` (10 Hz, irregular timestamps): a hold at 54.6 N drifts
     within its band to 57-58 N and stays there 10 s, then eases to 68.9 N from about 16.3 s. Measured

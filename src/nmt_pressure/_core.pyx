@@ -1183,6 +1183,9 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
             if left >= drop:  # the let-go's own going out: the excursion's departure (golden)
                 left = onset if onset < s.mv_onset else s.mv_onset
             leave(s, t, k_drop, left, 1)
+            if s.st != HOLD:  # no room for the new hold after the departure (golden)
+                release_after_leave(s, k_now)
+                return
             onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
             onset = end_hold(s, onset, END_RELEASE)
             emit(s, EV_RELEASE, onset, 0, s.h_level)
@@ -1707,7 +1710,8 @@ cdef void leave(Core* s, double t, i64 k_end, double onset, int at_it) noexcept 
     cdef double level = s.cd_level
     onset = end_hold(s, onset, END_LEFT)
     s.win_from = back_to(s, s.n - 1, imax(oldest(s), s.win_from), onset)
-    if start >= 0.0 and at_it:  # no hold begun at a level the force has left
+    # no hold begun at a level the force has left, nor under min_hold after the departure (golden)
+    if start >= 0.0 and at_it and onset <= t - s.min_hold:
         begin_hold(s, t, hold_start(s, level, onset, k_end), level, start)
 
 

@@ -2315,7 +2315,10 @@ class Detector:
         onset = self._end_hold(onset, "left")
         # The steadiness window restarts at the departure, so a new hold lies wholly after it.
         self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
-        if start >= 0.0 and at_it:  # (no hold begun at a level the force has left)
+        # (No hold begun at a level the force has left; nor one the departure leaves under min_hold
+        # before now - a departure dated at a later fast move than the candidate's start: the
+        # contact goes on, and a hold after the departure is found as any is.)
+        if start >= 0.0 and at_it and onset <= t - self.cfg.min_hold:
             self._begin_hold(t, self._hold_start(level, onset, k_end), level, start)
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
@@ -2390,6 +2393,9 @@ class Detector:
                 if left_at >= drop:
                     left_at = min(onset, self.mv_onset)
                 self._leave(t, k_drop, left_at, True)
+                if self.st != HOLD:  # (no room for the new hold after the departure)
+                    self._release_after_leave(k_now)
+                    return
                 onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
                 onset = self._end_hold(onset, "release")
                 self._emit("release", onset, None, self.h_level)
