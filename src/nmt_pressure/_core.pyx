@@ -885,24 +885,45 @@ cdef i64 past_overshoot(Core* s, double level, double tol, double near, double t
     return back if back >= 0 else k0
 
 
+cdef inline double arrival_tol(Core* s, double m) noexcept nogil:
+    # the settled part about a level m (golden._arrival_tol)
+    return ARRIVAL * m + ARRIVAL_K * s.sig_f + quantum(s)
+
+
+cdef inline double halves_change(Core* s, i64 k0, double t_mid) noexcept nogil:
+    # a level window's later half's mean less its earlier one's (golden._halves_change)
+    cdef i64 k_mid = back_to(s, s.n - 1, k0, t_mid)
+    return mean_ticks(s, k_mid, s.n) - mean_ticks(s, k0, k_mid)
+
+
+cdef inline bint unsettled(Core* s, double diff, double m) noexcept nogil:
+    # halves over LEVEL_SETTLED apart, beyond their noise and a quantum (golden._unsettled)
+    return fabs(diff) > LEVEL_SETTLED * m + \
+        ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s)
+
+
+cdef inline void cut_level(Core* s) noexcept nogil:
+    # an excursion: the level stays; one still measured is measured again after it (golden._cut_level)
+    if s.h_lv_open:
+        s.h_lv_cut = 1
+    s.h_lv_open = 0
+
+
 cdef void refine(Core* s, double t) noexcept nogil:
     # the hold's level: the mean over the first min_hold window from the close arrival that has
     # settled, measured again (up to LEVEL_TRIES times) while it has not (golden._refine)
     if t - s.h_lv_from < 0.5 * s.min_hold:
         return
     cdef double m = mean_ticks(s, s.h_lv_k, s.n)
-    cdef double tol = ARRIVAL * m + ARRIVAL_K * s.sig_f + quantum(s)
+    cdef double tol = arrival_tol(s, m)
     cdef bint left = fabs(s.hm[hix(s, s.n - 1)] - m) > tol or \
         (s.h_lv_tries == 0 and fabs(m - s.h_shift) > tol)
     cdef bint done = t >= s.h_lv_from + s.min_hold
-    cdef i64 k_mid
     cdef double diff = 0.0
     if done or left:
-        k_mid = back_to(s, s.n - 1, s.h_lv_k, 0.5 * (s.h_lv_from + t))
-        diff = mean_ticks(s, k_mid, s.n) - mean_ticks(s, s.h_lv_k, k_mid)
+        diff = halves_change(s, s.h_lv_k, 0.5 * (s.h_lv_from + t))
     if done and not left:
-        left = fabs(diff) > LEVEL_SETTLED * m + \
-            ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s) or \
+        left = unsettled(s, diff, m) or \
             (s.h_lv_tries > 0 and fabs(diff) / (t - s.h_lv_from) > LEVEL_DECAY * s.h_lv_rate)
         if not left and s.h_lv_tries > 0 and fabs(m - s.h_shift) > s.hold_band * s.h_shift:
             s.h_lv_open = 0
@@ -932,13 +953,9 @@ cdef bint level_behind(Core* s, double t) noexcept nogil:
     cdef i64 k0 = back_to(s, s.n - 1, lo, t - s.min_hold)
     if s.ht[hix(s, k0)] < s.h_lv_from:
         return 0
-    cdef i64 k_mid = back_to(s, s.n - 1, lo, t - 0.5 * s.min_hold)
     cdef double m = mean_ticks(s, k0, s.n)
-    cdef double diff = mean_ticks(s, k_mid, s.n) - mean_ticks(s, k0, k_mid)
-    if fabs(diff) > LEVEL_SETTLED * m + \
-            ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s):
-        return 0
-    if fabs(s.hm[hix(s, s.n - 1)] - m) > ARRIVAL * m + ARRIVAL_K * s.sig_f + quantum(s):
+    if unsettled(s, halves_change(s, k0, t - 0.5 * s.min_hold), m) or \
+            fabs(s.hm[hix(s, s.n - 1)] - m) > arrival_tol(s, m):
         return 0
     if fabs(m - s.h_shift) > step_thr(s, s.h_shift):
         return 0
@@ -1011,9 +1028,7 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
                 crossed_briskly(s, centre, half, 1.0 if cand == B_HIGH else -1.0, onset)
             if brisk and steady and not s.drifting and not s.has_target:
                 excursion(s, t, s.n - 1, 0, 1 if cand == B_HIGH else -1, s.h_level)
-                if s.h_lv_open:
-                    s.h_lv_cut = 1
-                s.h_lv_open = 0
+                cut_level(s)
             if s.sub == MOVING and not s.mv_fast and not s.b_brisk and \
                     t - s.sl_onset <= s.step_max + RATE_LAG and \
                     (brisk or (s.mv_vpk >= DRIFT_MAX * s.h_level and
@@ -1981,9 +1996,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             learn(s, t, y, v_on)
             band(s, t, y, 1)
             return
-    if s.h_lv_open:
-        s.h_lv_cut = 1
-    s.h_lv_open = 0
+    cut_level(s)
     moving(s, t, y, k_now, v_on, out)
 
 

@@ -1332,7 +1332,7 @@ class Detector:
         if t - self.h_lv_from < 0.5 * c.min_hold:
             return  # too short to be better than the first estimate
         m = self._mean_ticks(self.h_lv_k, self.n)
-        tol = ARRIVAL * m + ARRIVAL_K * self.sig_f + self._q()
+        tol = self._arrival_tol(m)
         # (nor is the first window's level ever outside the first estimate's settled part)
         left = abs(self.hm[self._h(self.n - 1)] - m) > tol or \
             (self.h_lv_tries == 0 and abs(m - self.h_shift) > tol)
@@ -1340,14 +1340,12 @@ class Detector:
         diff = 0.0
         if done or left:
             # The change between the window's halves so far: ...
-            k_mid = self._back_to(self.n - 1, self.h_lv_k, 0.5 * (self.h_lv_from + t))
-            diff = self._mean_ticks(k_mid, self.n) - self._mean_ticks(self.h_lv_k, k_mid)
+            diff = self._halves_change(self.h_lv_k, 0.5 * (self.h_lv_from + t))
         if done and not left:
             # ... over LEVEL_SETTLED it is still settling, and a window measured again has settled
             # only if that change has also shrunk to LEVEL_DECAY of the one before (a settling
             # decays; a drift from the start goes on as it began).
-            left = abs(diff) > LEVEL_SETTLED * m + \
-                ARRIVAL_K * 1.4142135623730951 * self._mean_noise(0.5 * c.min_hold) + self._q() or \
+            left = self._unsettled(diff, m) or \
                 (self.h_lv_tries > 0 and abs(diff) / (t - self.h_lv_from) > LEVEL_DECAY * self.h_lv_rate)
             if not left and self.h_lv_tries > 0 and abs(m - self.h_shift) > c.hold_band * self.h_shift:
                 # Nor is a level measured again ever outside the hold band of the one the hold began
@@ -1384,19 +1382,39 @@ class Detector:
         k0 = self._back_to(self.n - 1, lo, t - c.min_hold)
         if self.ht[self._h(k0)] < self.h_lv_from:
             return False
-        k_mid = self._back_to(self.n - 1, lo, t - 0.5 * c.min_hold)
         m = self._mean_ticks(k0, self.n)
-        diff = self._mean_ticks(k_mid, self.n) - self._mean_ticks(k0, k_mid)
-        if abs(diff) > LEVEL_SETTLED * m + \
-                ARRIVAL_K * 1.4142135623730951 * self._mean_noise(0.5 * c.min_hold) + self._q():
-            return False
-        if abs(self.hm[self._h(self.n - 1)] - m) > ARRIVAL * m + ARRIVAL_K * self.sig_f + self._q():
+        if self._unsettled(self._halves_change(k0, t - 0.5 * c.min_hold), m) or \
+                abs(self.hm[self._h(self.n - 1)] - m) > self._arrival_tol(m):
             return False
         if abs(m - self.h_shift) > self._step_thr(self.h_shift):
             return False
         self.h_level = m
         self.h_lv_cut = False
         return True
+
+    def _arrival_tol(self, m: float) -> float:
+        """How far the averaged force may lie from a level ``m`` and still be in its settled part
+        (ARRIVAL, plus noise and a quantum)."""
+        return ARRIVAL * m + ARRIVAL_K * self.sig_f + self._q()
+
+    def _halves_change(self, k0: int, t_mid: float) -> float:
+        """The mean of the ticks from ``t_mid`` to now less that of those from tick ``k0`` to it: how
+        far a level window's later half lies from its earlier one."""
+        k_mid = self._back_to(self.n - 1, k0, t_mid)
+        return self._mean_ticks(k_mid, self.n) - self._mean_ticks(k0, k_mid)
+
+    def _unsettled(self, diff: float, m: float) -> bool:
+        """A level window whose halves lie ``diff`` apart about ``m`` is still settling: more than
+        LEVEL_SETTLED, beyond the noise of two half-window means' difference and a quantum."""
+        return abs(diff) > LEVEL_SETTLED * m + \
+            ARRIVAL_K * 1.4142135623730951 * self._mean_noise(0.5 * self.cfg.min_hold) + self._q()
+
+    def _cut_level(self) -> None:
+        """An excursion begins: the level stays what it was, and one still being measured is
+        measured again if the excursion ends in this hold (``_level_behind``)."""
+        if self.h_lv_open:
+            self.h_lv_cut = True
+        self.h_lv_open = False
 
     def _fold(self, upto: int) -> None:
         """Fold history ticks [h_cursor, upto) into the hold's running sums."""
@@ -1623,9 +1641,7 @@ class Detector:
                 self._learn(t, y, v_on)
                 self._band(t, y, True)
                 return
-        if self.h_lv_open:
-            self.h_lv_cut = True  # ... until it ends in this hold (_level_behind)
-        self.h_lv_open = False  # an excursion: the level stays what it was
+        self._cut_level()
         self._moving(t, y, k_now, v_on, out)
 
     def _learn(self, t: float, y: float, v_on: float) -> None:
@@ -2488,9 +2504,7 @@ class Detector:
                     # ... and there the band, by its edge and one noise unit, sees the force leave
                     # before the hold's own tests (widened by that noise) do: a change begins now.
                     self._excursion(t, self.n - 1, False, 1 if cand == B_HIGH else -1, self.h_level)
-                    if self.h_lv_open:
-                        self.h_lv_cut = True
-                    self.h_lv_open = False
+                    self._cut_level()
                 if self.sub == MOVING and not self.mv_fast and not self.b_brisk and \
                         t - self.sl_onset <= c.step_max_duration + RATE_LAG and \
                         (brisk or (self.mv_vpk >= DRIFT_MAX * self.h_level and
