@@ -367,6 +367,7 @@ class Detector:
         self.dt_avg_c = -1.0  # dt_avg when sqrt_c was computed
         self.sqrt_c = 0.0
         self.quantum = math.inf  # smallest non-zero step of the raw reading (a coarse sensor's quantum)
+        self.x_lo = math.inf  # lowest raw sample fed since the last tick
         self.pend = False  # a suspicious sample is held back
         self.pend_t = 0.0
         self.pend_x = 0.0
@@ -572,6 +573,8 @@ class Detector:
         dq = abs(x - self.x1)
         if 0.0 < dq < self.quantum:
             self.quantum = dq
+        if x < self.x_lo:
+            self.x_lo = x
         if self.fed < WARMUP:
             # Warm-up: a plain running mean, so the estimate is usable within a few samples.
             self.fed += 1
@@ -619,6 +622,7 @@ class Detector:
         self.t_tick = t
         self.next_tick = t + TICK_DUE * self.cfg.tick
         self._tick(t, self.y2, w)
+        self.x_lo = math.inf
 
     # ------------------------------------------------------------------ history helpers
     def _h(self, k: int) -> int:
@@ -1076,7 +1080,7 @@ class Detector:
     def _in_contact(self, t: float, y: float, k_now: int) -> None:
         """Contact without a hold: the end of contact, a release after a departure, or a new hold."""
         c = self.cfg
-        if y < self.end_base + self.c_off:
+        if y < self.end_base + self.c_off or self._raw_off(y):
             if self.held:  # the contact held before the force left its level: this is its release
                 self._release_after_leave(k_now)
                 return
@@ -1570,6 +1574,13 @@ class Detector:
             return True
         return False
 
+    def _raw_off(self, y: float) -> bool:
+        """A sample since the last tick (past the spike check) touched rest while the filtered force
+        still lies a threshold above where contact begins: a let-go shorter than the filter's lag,
+        which the low-pass would bridge as a dip. Nearer the threshold the filtered force decides: a
+        light press's raw samples straddle the hysteresis for a while after the low-pass crossed it."""
+        return self.x_lo < self.end_base + self.c_off and y > self.end_base + 2.0 * self.c_on
+
     def _hold_floor(self) -> float:
         """No hold ends inside its first ``min_hold``: the earliest a departure may be dated."""
         return self.h_start + self.cfg.min_hold
@@ -1582,7 +1593,7 @@ class Detector:
             v_on = floor
         # A release is the end of the contact: while the force falls it ends at the contact
         # threshold; otherwise (a hold just above it, noise) only below the hysteresis.
-        if y < self.end_base + self.c_off or \
+        if y < self.end_base + self.c_off or self._raw_off(y) or \
                 (y < self.end_base + self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
                 (y < c.release_fraction * self.mv_ref and self.sub != STEADY and self.v < 0.0):
             self._release(t, k_now)
