@@ -640,8 +640,10 @@ cdef inline double win_start_t(Core* s) noexcept nogil:
 
 
 cdef inline bint raw_off(Core* s, double y) noexcept nogil:
-    # golden._raw_off: the raw force touched rest under a filtered force still a threshold above it
-    return s.x_lo < s.end_base + s.c_off and y > s.end_base + 2.0 * s.c_on
+    # golden._raw_off: the raw force touched rest under a filtered force still a threshold above it,
+    # and further below it than the raw noise reaches
+    return s.x_lo < s.end_base + s.c_off and y > s.end_base + 2.0 * s.c_on and \
+        y - s.x_lo > s.spike_k * s.mar
 
 
 cdef inline double quantum(Core* s) noexcept nogil:

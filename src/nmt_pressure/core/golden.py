@@ -1578,8 +1578,12 @@ class Detector:
         """A sample since the last tick (past the spike check) touched rest while the filtered force
         still lies a threshold above where contact begins: a let-go shorter than the filter's lag,
         which the low-pass would bridge as a dip. Nearer the threshold the filtered force decides: a
-        light press's raw samples straddle the hysteresis for a while after the low-pass crossed it."""
-        return self.x_lo < self.end_base + self.c_off and y > self.end_base + 2.0 * self.c_on
+        light press's raw samples straddle the hysteresis for a while after the low-pass crossed it.
+        And the sample lies below the filtered force by more than the raw noise reaches (``spike_k``
+        mean residuals, as far as a spike lies off its line): a light hold on a very noisy sensor
+        (1 N on 4.3 N) dips under the hysteresis every few seconds."""
+        return self.x_lo < self.end_base + self.c_off and y > self.end_base + 2.0 * self.c_on and \
+            y - self.x_lo > self.cfg.spike_k * self.mar
 
     def _hold_floor(self) -> float:
         """No hold ends inside its first ``min_hold``: the earliest a departure may be dated."""
