@@ -250,6 +250,27 @@ def test_single_sample_spikes_change_nothing(impl, trace, run_trace, invariants,
     assert [h.ended_by for h in holds_s] == [h.ended_by for h in holds_c]
 
 
+@pytest.mark.parametrize("rate", RATES[1:])
+def test_single_sample_spikes_on_a_ramp_change_nothing(impl, trace, run_trace, invariants, rate):
+    """A sample that stops short of the line through its two predecessors (between the last sample
+    and the line) is a fast movement stopped, not a spike: the guard of that rule. Spikes of both
+    signs (1-4 N) on a 1-s press to 20 N overshoot the line, by more than the ramp's own step per
+    sample, and change nothing. (At 10 Hz that step is 2-4 N a sample, the spikes' size: no spike
+    check tells them from the ramp there, on this core or the one before.)"""
+    tr = trace(rate=rate).rest(3.0).ramp(20.0, 1.0).hold(6.0).release(0.3).rest(2.0)
+    t, f = tr.build(noise=NOISE, seed=7)
+    g = spiky(t, f, 3.2, 3.8)
+    clean, holds_c, _ = run_trace(impl, t, f)
+    spikes, holds_s, _ = run_trace(impl, t, g)
+    invariants(spikes, holds_s, t)
+    assert [(e.kind, e.direction) for e in spikes] == [(e.kind, e.direction) for e in clean]
+    tol = max(0.03, 1.5 / rate)
+    for a, b in zip(clean, spikes, strict=True):
+        assert b.t == pytest.approx(a.t, abs=tol), (a, b)
+        assert b.level == pytest.approx(a.level, rel=0.02), (a, b)
+    assert [h.ended_by for h in holds_s] == [h.ended_by for h in holds_c]
+
+
 def test_spikes_would_matter_without_rejection(trace, run_trace, golden):
     """The spikes above are big enough to fool a detector that does not reject them (10 Hz)."""
     tr = trace(rate=10.0).rest(3.0).ramp(20.0, 1.0).hold(6.0).release(0.3).rest(2.0)

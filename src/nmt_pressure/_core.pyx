@@ -2226,7 +2226,7 @@ cdef void spread_repeats(Core* s, double t) noexcept nogil:
 
 
 cdef inline void accept(Core* s, double t, double x) noexcept nogil:
-    cdef double thr, r
+    cdef double thr, r, d
     s.samples += 1
     s.t_last = t
     if s.fed < WARMUP:
@@ -2242,7 +2242,9 @@ cdef inline void accept(Core* s, double t, double x) noexcept nogil:
         feed(s, t, x)
         return
     r = x - (2.0 * s.x1 - s.x2)
-    if fabs(r) > thr:
+    d = s.x1 - s.x2
+    # golden._accept: a sample that stops short of the line (between the last and it) is no spike
+    if fabs(r) > thr and not (r * d <= 0.0 and fabs(r) <= fabs(d)):
         s.pend = 1
         s.pend_t = t
         s.pend_x = x

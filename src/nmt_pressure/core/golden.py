@@ -547,7 +547,10 @@ class Detector:
             self._feed(t, x)
             return
         r = x - (2.0 * self.x1 - self.x2)
-        if abs(r) > thr:
+        d = self.x1 - self.x2
+        # ... but one that stops short of the line, between the last sample and it, is a fast
+        # movement stopped (a let-go at zero, a press at its level): a glitch overshoots the line.
+        if abs(r) > thr and not (r * d <= 0.0 and abs(r) <= abs(d)):
             self.pend = True
             self.pend_t = t
             self.pend_x = x
