@@ -646,6 +646,11 @@ cdef inline bint raw_off(Core* s, double y) noexcept nogil:
         y - s.x_lo > s.spike_k * s.mar
 
 
+cdef inline bint contact_lost(Core* s, double y) noexcept nogil:
+    # golden._contact_lost: the filtered force under the hysteresis above the contact's rest, or raw_off
+    return y < s.end_base + s.c_off or raw_off(s, y)
+
+
 cdef inline double quantum(Core* s) noexcept nogil:
     return s.quantum if s.quantum < INFINITY else 0.0
 
@@ -1232,7 +1237,7 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
 
 cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double mid, start, level, frm
-    if y < s.end_base + s.c_off or raw_off(s, y):
+    if contact_lost(s, y):
         if s.held:
             release_after_leave(s, k_now)
             return
@@ -1961,7 +1966,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef int brisk = 0
     if v_on < floor:
         v_on = floor
-    if y < s.end_base + s.c_off or raw_off(s, y) or \
+    if contact_lost(s, y) or \
             (y < s.end_base + s.c_on and s.sub == MOVING and s.mv_dir < 0) or \
             (y < s.release_fraction * s.mv_ref and s.sub != STEADY and s.v < 0.0):
         release(s, t, k_now)

@@ -1083,7 +1083,7 @@ class Detector:
     def _in_contact(self, t: float, y: float, k_now: int) -> None:
         """Contact without a hold: the end of contact, a release after a departure, or a new hold."""
         c = self.cfg
-        if y < self.end_base + self.c_off or self._raw_off(y):
+        if self._contact_lost(y):
             if self.held:  # the contact held before the force left its level: this is its release
                 self._release_after_leave(k_now)
                 return
@@ -1577,6 +1577,11 @@ class Detector:
             return True
         return False
 
+    def _contact_lost(self, y: float) -> bool:
+        """The contact's end: the filtered force under the hysteresis above the contact's rest, or a
+        let-go shorter than the filter's lag (``_raw_off``)."""
+        return y < self.end_base + self.c_off or self._raw_off(y)
+
     def _raw_off(self, y: float) -> bool:
         """A sample since the last tick (past the spike check) touched rest while the filtered force
         still lies a threshold above where contact begins: a let-go shorter than the filter's lag,
@@ -1600,7 +1605,7 @@ class Detector:
             v_on = floor
         # A release is the end of the contact: while the force falls it ends at the contact
         # threshold; otherwise (a hold just above it, noise) only below the hysteresis.
-        if y < self.end_base + self.c_off or self._raw_off(y) or \
+        if self._contact_lost(y) or \
                 (y < self.end_base + self.c_on and self.sub == MOVING and self.mv_dir < 0) or \
                 (y < c.release_fraction * self.mv_ref and self.sub != STEADY and self.v < 0.0):
             self._release(t, k_now)
