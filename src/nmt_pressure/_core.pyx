@@ -34,6 +34,7 @@ cdef double DEPART = _spec.DEPART
 cdef double DEPART_K = _spec.DEPART_K
 cdef double BAND_K = _spec.BAND_K
 cdef double EXIT_MEAN = _spec.EXIT_MEAN
+cdef double TREND_SPAN = _spec.TREND_SPAN
 cdef double ARRIVAL_K = _spec.ARRIVAL_K
 cdef double MAR_PER_SIGMA = _spec.MAR_PER_SIGMA
 cdef double MAR_ALPHA = _spec.MAR_ALPHA
@@ -388,7 +389,7 @@ cdef inline void band_event(Core* s, int kind, double t, int direction, double l
             e.level = level
             s.held_n += 1
     else:
-        tell_band(s, kind, t, direction, level)
+        tell_band(s, kind, told, direction, level)
 
 
 cdef void flush_held(Core* s, double t_end) noexcept nogil:
@@ -397,7 +398,8 @@ cdef void flush_held(Core* s, double t_end) noexcept nogil:
     for i in range(s.held_n):
         e = &s.hq[i]
         if e.t < t_end:
-            tell_band(s, e.kind, e.t_det, e.direction, e.level)
+            # told where dated, or where the force went out if that lies past the end (golden)
+            tell_band(s, e.kind, e.t_det if e.t_det < t_end else e.t, e.direction, e.level)
     s.held_n = 0
 
 
@@ -1007,8 +1009,8 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
     cdef double centre = s.target if s.has_target else s.h_level
     cdef double half = s.tolerance * centre
     cdef double margin = BAND_K * s.sig_f
-    cdef double need, onset, tb, m, vfl
-    cdef int brisk
+    cdef double need, onset, tb, m, vfl, told
+    cdef int brisk, from_in
     cdef double tj = t
     if margin > 0.5 * half:
         margin = 0.5 * half
@@ -1034,7 +1036,8 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
             band_event(s, EV_BAND_ENTER, s.b_since, 0, centre, s.b_since)
         else:
             onset = s.b_since
-            if s.b_state != B_IN:
+            from_in = s.b_state == B_IN
+            if not from_in:
                 band_event(s, EV_BAND_ENTER, s.b_since, 0, centre, s.b_since)
             else:
                 onset = exit_onset(s, centre + half if cand == B_HIGH else centre - half,
@@ -1046,6 +1049,11 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
             if brisk and steady and not s.drifting and not s.has_target:
                 excursion(s, t, s.n - 1, 0, 1 if cand == B_HIGH else -1, s.h_level)
                 cut_level(s)
+            # a drift out is told where its trend crossed; the decisions stand on onset (golden)
+            told = onset
+            if from_in:
+                told = trend_onset(s, centre + half if cand == B_HIGH else centre - half,
+                                   1.0 if cand == B_HIGH else -1.0, onset, t)
             if s.sub == MOVING and not s.mv_fast and not s.b_brisk and \
                     t - s.sl_onset <= s.step_max + RATE_LAG and \
                     (brisk or (s.mv_vpk >= DRIFT_MAX * s.h_level and
@@ -1053,15 +1061,50 @@ cdef void band(Core* s, double t, double y, int steady) noexcept nogil:
                 s.b_brisk = 1  # faster than drift: it may be a fast step the lagging rate missed
                 tb = s.b_since
                 s.b_since = onset
-                band_event(s, EV_BAND_EXIT, tb, 2 if cand == B_HIGH else -2, centre, onset)
+                band_event(s, EV_BAND_EXIT, tb, 2 if cand == B_HIGH else -2, centre, told)
             elif s.sub == MOVING and s.mv_fast:
-                band_event(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre, onset)
+                band_event(s, EV_BAND_EXIT, s.b_since, 2 if cand == B_HIGH else -2, centre, told)
             else:
                 s.b_since = onset
-                band_event(s, EV_BAND_EXIT, onset, 2 if cand == B_HIGH else -2, centre, onset)
+                band_event(s, EV_BAND_EXIT, onset, 2 if cand == B_HIGH else -2, centre, told)
             s.b_exit_t = s.b_since
         s.b_state = cand
         s.b_floor = s.b_since
+
+
+cdef double trend_onset(Core* s, double edge, double sgn, double onset, double t) noexcept nogil:
+    # golden._trend_onset: where the line fitted to the filtered force over TREND_SPAN met the edge
+    cdef double lo_t = t - TREND_SPAN
+    cdef i64 lo = oldest(s)
+    cdef i64 k = s.n - 1
+    cdef i64 j
+    cdef double sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+    cdef double w, x, den, b, a, tx
+    if lo_t < s.b_floor:
+        lo_t = s.b_floor
+    if t - lo_t < 0.5 * TREND_SPAN:
+        return onset
+    while k >= lo and s.ht[hix(s, k)] >= lo_t:
+        j = hix(s, k)
+        w = s.hw[j]
+        x = s.ht[j] - t
+        sw += w
+        sx += w * x
+        sy += w * s.hy[j]
+        sxx += w * x * x
+        sxy += w * x * s.hy[j]
+        k -= 1
+    den = sw * sxx - sx * sx
+    if sw <= 0.0 or den <= 0.0:
+        return onset
+    b = (sw * sxy - sx * sy) / den
+    if sgn * b <= 0.0 or sgn * b > DRIFT_MAX * s.h_level:
+        return onset
+    a = (sy - b * sx) / sw
+    tx = t + (edge - a) / b - 2.0 * s.tau
+    if tx > t or tx < lo_t - (t - lo_t) or tx < s.b_floor:
+        return onset
+    return tx
 
 
 cdef inline int crossed_briskly(Core* s, double centre, double half, double sgn, double onset) noexcept nogil:

@@ -220,6 +220,13 @@ BAND_K = 1.0
 #: (too early) or at the last trough (too late) past the edge plus its noise margin. Dating only:
 #: the exit is still decided, as fast as before, on the filtered force.
 EXIT_MEAN = 1.0 / 3.0
+#: A drift's exit is told where the line fitted to the filtered force over this span (s) before the
+#: exit was decided crosses the edge: a hand's motor noise and wander (0.5-3 Hz and slower, 1-2 % of
+#: the level) ride on a slow drift, and at 1-2 %/s they move the moment the force averaged over
+#: EXIT_MEAN first crosses by up to a second either way; the trend over 1.5 s averages most of the
+#: motor noise out. Dating only, and only where that line leaves the band no faster than drift (a
+#: burst's or a dip's crossing is its own).
+TREND_SPAN = 1.5
 #: A tick is due once this fraction of its period has passed: timestamps of a stream at exactly the
 #: tick rate differ in their last bits, and must not skip every other tick.
 TICK_DUE = 0.999
@@ -1476,10 +1483,12 @@ class Detector:
 
     def _flush_held(self, t_end: float) -> None:
         """Band events held back during a fast movement belong to the hold if they came before its
-        end (drift before a release); those after it were the step, departure or release itself."""
+        end (drift before a release); those after it were the step, departure or release itself.
+        One is told where it was dated, or, if its drift's trend crossed only after that end (the
+        line reached into the movement), where the force went out: inside the hold it belongs to."""
         for kind, tb, direction, level, told in self.b_held:
             if tb < t_end:
-                self._tell_band(kind, told, direction, level)
+                self._tell_band(kind, told if told < t_end else tb, direction, level)
         self.b_held.clear()
 
     def _end_hold(self, t_end: float, ended_by: str) -> float:
@@ -2510,7 +2519,8 @@ class Detector:
                 self._band_event("band_enter", self.b_since, None, centre, self.b_since)
             else:
                 onset = self.b_since
-                if self.b_state != B_IN:  # high → low without passing through the band
+                from_in = self.b_state == B_IN
+                if not from_in:  # high → low without passing through the band
                     self._band_event("band_enter", self.b_since, None, centre, self.b_since)
                 else:
                     onset = self._exit_onset(centre + half if cand == B_HIGH else centre - half,
@@ -2528,6 +2538,10 @@ class Detector:
                     # before the hold's own tests (widened by that noise) do: a change begins now.
                     self._excursion(t, self.n - 1, False, 1 if cand == B_HIGH else -1, self.h_level)
                     self._cut_level()
+                # A drift out of the band is told where its trend crossed the edge (the decisions
+                # here stand on the averaged force's own crossing, ``onset``).
+                told = self._trend_onset(centre + half if cand == B_HIGH else centre - half,
+                                         1.0 if cand == B_HIGH else -1.0, onset, t) if from_in else onset
                 if self.sub == MOVING and not self.mv_fast and not self.b_brisk and \
                         t - self.sl_onset <= c.step_max_duration + RATE_LAG and \
                         (brisk or (self.mv_vpk >= DRIFT_MAX * self.h_level and
@@ -2538,16 +2552,16 @@ class Detector:
                     self.b_brisk = True
                     tb = self.b_since
                     self.b_since = onset
-                    self._band_event("band_exit", tb, "high" if cand == B_HIGH else "low", centre, onset)
+                    self._band_event("band_exit", tb, "high" if cand == B_HIGH else "low", centre, told)
                 elif self.sub == MOVING and self.mv_fast:
                     # Held back: whether it belongs to the hold is judged by when the force itself
                     # went out (the centred average leads a fast drop, whose own exit is dropped);
-                    # if it does (drift), it is told at its onset.
+                    # if it does (drift), it is told where its trend crossed.
                     self._band_event("band_exit", self.b_since, "high" if cand == B_HIGH else "low", centre,
-                                     onset)
+                                     told)
                 else:
                     self.b_since = onset
-                    self._band_event("band_exit", onset, "high" if cand == B_HIGH else "low", centre, onset)
+                    self._band_event("band_exit", onset, "high" if cand == B_HIGH else "low", centre, told)
                 self.b_exit_t = self.b_since
             self.b_state = cand
             self.b_floor = self.b_since
@@ -2594,6 +2608,43 @@ class Detector:
             m_after = m
         return t_after if t_after < self.b_since else self.b_since
 
+    def _trend_onset(self, edge: float, sgn: float, onset: float, t: float) -> float:
+        """Where a drift out past ``edge`` (``sgn`` +1 high, -1 low) crossed it: the line fitted
+        (time-weighted least squares) to the filtered force over the ``TREND_SPAN`` before ``t``,
+        never before ``b_floor``, met the edge, less the filter's lag on a ramp (2·tau). ``onset``
+        where that line does not leave the band as a drift does (it points back in, or moves faster
+        than drift), the span is less than half there, or the crossing lies outside [the span's start
+        less its length, ``t``]."""
+        lo_t = t - TREND_SPAN
+        if lo_t < self.b_floor:
+            lo_t = self.b_floor
+        if t - lo_t < 0.5 * TREND_SPAN:
+            return onset
+        lo = self._oldest()
+        k = self.n - 1
+        sw = sx = sy = sxx = sxy = 0.0
+        while k >= lo and self.ht[self._h(k)] >= lo_t:
+            j = self._h(k)
+            w = self.hw[j]
+            x = self.ht[j] - t  # about now: a clock at 90,000 s keeps its precision
+            sw += w
+            sx += w * x
+            sy += w * self.hy[j]
+            sxx += w * x * x
+            sxy += w * x * self.hy[j]
+            k -= 1
+        den = sw * sxx - sx * sx
+        if sw <= 0.0 or den <= 0.0:
+            return onset
+        b = (sw * sxy - sx * sy) / den
+        if sgn * b <= 0.0 or sgn * b > DRIFT_MAX * self.h_level:
+            return onset
+        a = (sy - b * sx) / sw
+        tx = t + (edge - a) / b - 2.0 * self.tau
+        if tx > t or tx < lo_t - (t - lo_t) or tx < self.b_floor:
+            return onset
+        return tx
+
     def _emit(self, kind: str, t: float, direction: str | None, level: float | None) -> None:
         self._events.append(Event(kind, t, self.t_now, direction, level))
 
@@ -2602,7 +2653,7 @@ class Detector:
             if len(self.b_held) < BAND_HELD:
                 self.b_held.append((kind, t, direction, level, told))
         else:
-            self._tell_band(kind, t, direction, level)
+            self._tell_band(kind, told, direction, level)
 
     def _tell_band(self, kind: str, t: float, direction: str | None, level: float) -> None:
         self._emit(kind, t, direction, level)
