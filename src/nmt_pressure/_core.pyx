@@ -9,7 +9,7 @@ function here has a namesake there, doing the same arithmetic in the same order,
 the two equal.
 """
 
-from libc.math cimport fabs, sqrt, isfinite, INFINITY, NAN, isnan
+from libc.math cimport fabs, sqrt, isfinite, INFINITY, NAN, isnan, llround
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy
 
@@ -35,6 +35,13 @@ cdef double DEPART_K = _spec.DEPART_K
 cdef double BAND_K = _spec.BAND_K
 cdef double EXIT_MEAN = _spec.EXIT_MEAN
 cdef double TREND_SPAN = _spec.TREND_SPAN
+cdef double EASE_FIT_BACK = _spec.EASE_FIT_BACK
+cdef double EASE_FIT_AFTER = _spec.EASE_FIT_AFTER
+cdef double EASE_FIT_EARLY = _spec.EASE_FIT_EARLY
+cdef double EASE_FIT_LATE = _spec.EASE_FIT_LATE
+cdef double EASE_FIT_GRID = _spec.EASE_FIT_GRID
+cdef double EASE_FIT_FINE = _spec.EASE_FIT_FINE
+cdef double EASE_FIT_MIN = _spec.EASE_FIT_MIN
 cdef double ARRIVAL_K = _spec.ARRIVAL_K
 cdef double MAR_PER_SIGMA = _spec.MAR_PER_SIGMA
 cdef double MAR_ALPHA = _spec.MAR_ALPHA
@@ -175,6 +182,9 @@ ctypedef struct Core:
     i64* qmax_i
     i64* qmin_i
     double* rep  # forces stamped with t_last again, waiting for the next timestamp (REPEAT_CAP)
+    double* fit  # an ease's fit: its window's times and five prefix sums, (cap + 1) each
+    i64* fit_ix  # ... and where each point of its grid falls among them (two, cap + 1 each)
+    double hist  # history_seconds: nothing is dated further back before it is told
     EvRec ev[EV_CAP]
     EvRec hq[BAND_HELD]  # band events held back; t_det holds the time to tell (an exit's dating)
     int ev_n
@@ -1746,6 +1756,140 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
     return scan_departure(s, ref, tol, k, 1 if dev > 0 else -1, lim)
 
 
+cdef inline i64 first_at(double* xs, i64 m, double x, int inclusive) noexcept nogil:
+    # golden._first_at: the first index of the sorted xs[:m] at or past x (inclusive: past it only)
+    cdef i64 lo = 0, hi = m, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if xs[mid] < x or (inclusive and xs[mid] == x):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline double ramp_fit(double* p1, double* px, double* pxx, double* py, double* pxy, i64 m, i64 ia,
+                            i64 ib, double t0, double t1, double direction) noexcept nogil:
+    # golden._ramp_fit: the flat-ramp-flat least-squares fit's explained sum (-inf: degenerate, or against)
+    cdef double r = 1.0 / (t1 - t0)
+    cdef double bw = p1[ib] - p1[ia]
+    cdef double bx = px[ib] - px[ia]
+    cdef double su = p1[m] - p1[ib] + (bx - t0 * bw) * r
+    cdef double suu = p1[m] - p1[ib] + (pxx[ib] - pxx[ia] - 2.0 * t0 * bx + t0 * t0 * bw) * (r * r)
+    cdef double suy = py[m] - py[ib] + (pxy[ib] - pxy[ia] - t0 * (py[ib] - py[ia])) * r
+    cdef double svv = p1[m] - 2.0 * su + suu
+    cdef double suv = su - suu
+    cdef double svy = py[m] - suy
+    cdef double det = svv * suu - suv * suv
+    if det <= 1e-12 * p1[m] * p1[m]:
+        return -INFINITY
+    if (svv * suy - suv * svy - suu * svy + suv * suy) * direction <= 0.0:  # L1 - L0 against direction
+        return -INFINITY
+    return (suu * svy * svy - 2.0 * suv * svy * suy + svv * suy * suy) / det
+
+
+cdef double ease_fit(Core* s, double onset, double start, double t, double direction) noexcept nogil:
+    # golden._ease_fit: the onset held near the ramp of a flat-ramp-flat line fitted to the filtered force
+    cdef double lo_t = onset - EASE_FIT_BACK
+    cdef double hi_t = start + EASE_FIT_AFTER
+    cdef i64 k = s.n - 1
+    cdef i64 lo = oldest(s)
+    cdef i64 k_hi, m, i, j, jmin, n0, n1, g, q0, q1
+    cdef i64 c = s.cap + 1
+    cdef double* xs = s.fit
+    cdef double* p1 = s.fit + c
+    cdef double* px = s.fit + 2 * c
+    cdef double* pxx = s.fit + 3 * c
+    cdef double* py = s.fit + 4 * c
+    cdef double* pxy = s.fit + 5 * c
+    cdef i64* ga = s.fit_ix
+    cdef i64* gb = s.fit_ix + c
+    cdef double w, x, y, a0, best, b0, b1, c0, c1, t0, t1, sc, r0, span
+    if lo_t < s.h_start:
+        lo_t = s.h_start
+    if hi_t > t:
+        hi_t = t
+    while k > lo and s.ht[hix(s, k)] > hi_t:
+        k -= 1
+    k_hi = k
+    while k > lo and s.ht[hix(s, k - 1)] >= lo_t:
+        k -= 1
+    m = k_hi - k + 1
+    if start - lo_t < 2.0 * EASE_FIT_MIN or hi_t - lo_t < 2.0 or m < 20:
+        return onset
+    p1[0] = 0.0
+    px[0] = 0.0
+    pxx[0] = 0.0
+    py[0] = 0.0
+    pxy[0] = 0.0
+    for i in range(m):
+        j = hix(s, k + i)
+        w = s.hw[j]
+        x = s.ht[j] - t
+        y = s.hy[j]
+        xs[i] = x
+        p1[i + 1] = p1[i] + w
+        px[i + 1] = px[i] + w * x
+        pxx[i + 1] = pxx[i] + w * x * x
+        py[i + 1] = py[i] + w * y
+        pxy[i + 1] = pxy[i] + w * x * y
+    a0 = lo_t - t
+    n0 = 0
+    while a0 + EASE_FIT_GRID * n0 < start - t:
+        n0 += 1
+    n1 = 0
+    while a0 + EASE_FIT_GRID * n1 < hi_t - t:
+        n1 += 1
+    if n1 > s.cap:  # (a tick longer than the grid's step: no more points than ticks)
+        n1 = s.cap
+    q0 = 0
+    q1 = 0
+    for g in range(n1):  # where each grid time falls among the ticks, once
+        x = a0 + EASE_FIT_GRID * g
+        while q0 < m and xs[q0] < x:
+            q0 += 1
+        while q1 < m and xs[q1] <= x:
+            q1 += 1
+        ga[g] = q0
+        gb[g] = q1
+    best = -INFINITY
+    b0 = 0.0
+    b1 = 0.0
+    jmin = <i64> llround(EASE_FIT_MIN / EASE_FIT_GRID)
+    for i in range(n0):
+        t0 = a0 + EASE_FIT_GRID * i
+        for j in range(i + jmin, n1):
+            t1 = a0 + EASE_FIT_GRID * j
+            sc = ramp_fit(p1, px, pxx, py, pxy, m, ga[i], gb[j], t0, t1, direction)
+            if sc > best:
+                best = sc
+                b0 = t0
+                b1 = t1
+    if best == -INFINITY:
+        return onset
+    c0 = b0
+    c1 = b1
+    for i in range(10):
+        t0 = c0 + EASE_FIT_FINE * (i - 5)
+        for j in range(10):
+            t1 = c1 + EASE_FIT_FINE * (j - 5)
+            if t1 - t0 < EASE_FIT_MIN - 1e-9:
+                continue
+            sc = ramp_fit(p1, px, pxx, py, pxy, m, first_at(xs, m, t0, 0), first_at(xs, m, t1, 1), t0, t1,
+                          direction)
+            if sc > best:
+                best = sc
+                b0 = t0
+                b1 = t1
+    r0 = t + b0 - 2.0 * s.tau
+    span = b1 - b0
+    if onset < r0 - EASE_FIT_EARLY * span:
+        return r0 - EASE_FIT_EARLY * span
+    if onset > r0 + EASE_FIT_LATE * span:
+        return r0 + EASE_FIT_LATE * span
+    return onset
+
+
 cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double start = s.cd_start
     cdef double level = s.cd_level
@@ -1769,6 +1913,16 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     if slow and ok:
         level = mean_since(s, t - s.slow_hold)  # the level held over the slow_step_hold confirmed
     start = hold_start(s, level, onset, k_now)
+    cdef double fitted, fl
+    if slow:  # golden._step: the crossings' dating held near the fitted ramp
+        fitted = ease_fit(s, onset, start, t, <double> direction)
+        fl = hold_floor(s)
+        if fitted < fl:
+            fitted = fl
+        if fitted > latest:
+            fitted = latest
+        if start > fitted >= t - s.hist:  # (a ramp reaching back past the history: as dated)
+            onset = fitted
     # a slow step tells the ease's held exits, unless its level was reached as briskly as a fast step's
     flush_held(s, INFINITY if slow and not s.mv_fast and not brisk_level(s) else onset)
     if slow and s.b_told != B_IN:
@@ -2428,6 +2582,7 @@ cdef class Detector:
         s.pass_w = 1.0 / PASS_TC
         s.pass_k = PASS_K / MAR_PER_SIGMA
         s.cap = cfg.history_capacity
+        s.hist = cfg.history_seconds
         s.mask = s.cap - 1
         s.c_on = cfg.contact_threshold
         s.c_off = cfg.contact_threshold * cfg.contact_release_ratio
@@ -2455,6 +2610,8 @@ cdef class Detector:
         free(s.ht); free(s.hy); free(s.hm); free(s.hw); free(s.hin); free(s.cw); free(s.cy); free(s.qmax_i)
         free(s.qmin_i)
         free(s.rep)
+        free(s.fit)
+        free(s.fit_ix)
         s.ht = <double*> calloc(s.cap, sizeof(double))
         s.cw = <double*> calloc(s.cap, sizeof(double))
         s.cy = <double*> calloc(s.cap, sizeof(double))
@@ -2465,7 +2622,10 @@ cdef class Detector:
         s.qmax_i = <i64*> calloc(s.cap, sizeof(i64))
         s.qmin_i = <i64*> calloc(s.cap, sizeof(i64))
         s.rep = <double*> calloc(REPEAT_CAP, sizeof(double))
-        if not (s.ht and s.hy and s.hm and s.hw and s.hin and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep):
+        s.fit = <double*> calloc(6 * (s.cap + 1), sizeof(double))
+        s.fit_ix = <i64*> calloc(2 * (s.cap + 1), sizeof(i64))
+        if not (s.ht and s.hy and s.hm and s.hw and s.hin and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep
+                and s.fit and s.fit_ix):
             raise MemoryError()
         s.samples = 0
         s.ignored = 0
@@ -2478,7 +2638,8 @@ cdef class Detector:
     def __dealloc__(self):
         if self.s != NULL:
             free(self.s.ht); free(self.s.hy); free(self.s.hm); free(self.s.hw); free(self.s.hin); free(self.s.cw)
-            free(self.s.cy); free(self.s.qmax_i); free(self.s.qmin_i); free(self.s.rep)
+            free(self.s.cy); free(self.s.qmax_i); free(self.s.qmin_i); free(self.s.rep); free(self.s.fit)
+            free(self.s.fit_ix)
             free(self.s)
 
     cdef list _drain(self, list out):

@@ -138,6 +138,24 @@ EASE_WANDER = 0.1
 EASE_WANDER_SPAN = 1.0
 EASE_WANDER_TIME = 5.0
 EASE_BACK_MIN = 0.25
+#: The crossings above lie in a hand's motor noise and wander, which move them by a second or more
+#: on a slow ease (the blind generator: 44 of its 49 false steps a missed one 1-4.8 s away). A line
+#: of three pieces - flat, a straight ramp, flat - fitted (least squares) to the filtered force from
+#: EASE_FIT_BACK (s) before that onset (not before the hold began) to EASE_FIT_AFTER after the new
+#: hold's start uses all of it, and bounds the onset: fitted to a clean ease, the ramp's start t0
+#: lies 0, 0.14 and 0.20 of its duration in for a straight ramp, a raised cosine and minimum jerk
+#: (t1 as far before the end), where the crossings' dating puts them 0.04, 0.11 and 0.16 of the
+#: fitted ramp's length (t1 - t0) before t0. So the onset is held within EASE_FIT_EARLY of that
+#: length before t0 and EASE_FIT_LATE after it: any shape's own dating stands, and noise cannot
+#: take it further out than that. The grid: EASE_FIT_GRID (s), then EASE_FIT_FINE around the best;
+#: ramps of at least EASE_FIT_MIN (s).
+EASE_FIT_BACK = 4.0
+EASE_FIT_AFTER = 1.5
+EASE_FIT_EARLY = 0.2
+EASE_FIT_LATE = 0.05
+EASE_FIT_GRID = 0.1
+EASE_FIT_FINE = 0.02
+EASE_FIT_MIN = 0.3
 #: ... and the way is measured from the force's mean over this long (s) before that first estimate,
 #: not from the hold's level: that was measured when the hold began, and by the time the hand eases
 #: away the force may sit a percent off it (wander, a drift that came back, creep), a tenth of the
@@ -269,6 +287,44 @@ def _ease_dated(t_from: float, t_to: float, back: float) -> float:
     return t_from - 0.5 * VEL_MEAN - back * (t_to - t_from)
 
 
+def _first_at(xs: list[float], m: int, x: float, inclusive: bool) -> int:
+    """The first index of the sorted ``xs[:m]`` at or past ``x`` (``inclusive``: past it only)."""
+    lo = 0
+    hi = m
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if xs[mid] < x or (inclusive and xs[mid] == x):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _ramp_fit(p1: list[float], px: list[float], pxx: list[float], py: list[float], pxy: list[float],
+              m: int, ia: int, ib: int, t0: float, t1: float, direction: float) -> float:
+    """How well ``L0`` before ``t0``, a straight ramp to ``L1`` at ``t1``, ``L1`` after, fits the
+    weighted points (prefix sums; ``ia`` the first point at or past ``t0``, ``ib`` the first past
+    ``t1``): the least-squares fit's explained sum, ``L0·Σv·y + L1·Σu·y`` (the residual is Σy² less
+    it), u the ramp's progress 0-1 and v = 1 - u; minus infinity for a degenerate fit or a ramp
+    against ``direction``."""
+    r = 1.0 / (t1 - t0)  # (one division: the grid's inner loop runs ~10,000 times a step)
+    bw = p1[ib] - p1[ia]
+    bx = px[ib] - px[ia]
+    su = p1[m] - p1[ib] + (bx - t0 * bw) * r
+    suu = p1[m] - p1[ib] + (pxx[ib] - pxx[ia] - 2.0 * t0 * bx + t0 * t0 * bw) * (r * r)
+    suy = py[m] - py[ib] + (pxy[ib] - pxy[ia] - t0 * (py[ib] - py[ia])) * r
+    svv = p1[m] - 2.0 * su + suu
+    suv = su - suu
+    svy = py[m] - suy
+    det = svv * suu - suv * suv
+    if det <= 1e-12 * p1[m] * p1[m]:
+        return -math.inf
+    # L1 - L0 = (svv·suy - suv·svy - suu·svy + suv·suy) / det, and det > 0
+    if (svv * suy - suv * svy - suu * svy + suv * suy) * direction <= 0.0:
+        return -math.inf
+    return (suu * svy * svy - 2.0 * suv * svy * suy + svv * suy * suy) / det
+
+
 class Detector:
     """Pure-Python hold detector. Same API and results as the compiled ``_core.Detector``."""
 
@@ -280,6 +336,7 @@ class Detector:
         self.pass_w = 1.0 / PASS_TC  # ... its running mean's weight per second ...
         self.pass_k = PASS_K / MAR_PER_SIGMA  # ... and sigma_f per unit of it
         self.cap = c.history_capacity
+        self.hist_s = c.history_seconds  # nothing is dated further back than this before it is told
         self.c_on = c.contact_threshold
         self.c_off = c.contact_threshold * c.contact_release_ratio
         self.has_target = c.target is not None
@@ -2257,6 +2314,104 @@ class Detector:
         h = len(diffs) // 2
         return diffs[h] if len(diffs) % 2 else 0.5 * (diffs[h - 1] + diffs[h])
 
+    def _ease_fit(self, onset: float, start: float, t: float, direction: float) -> float:
+        """A slow ease's onset held near the ramp of a flat-ramp-flat line fitted to the filtered
+        force (``EASE_FIT_*`` above): within ``EASE_FIT_EARLY`` of the ramp's length before its start
+        and ``EASE_FIT_LATE`` after it, less the filter's lag (2·tau). ``onset`` as it is where there
+        is too little to fit, or the fitted ramp goes the other way."""
+        lo_t = onset - EASE_FIT_BACK
+        if lo_t < self.h_start:
+            lo_t = self.h_start
+        hi_t = start + EASE_FIT_AFTER
+        if hi_t > t:
+            hi_t = t
+        k = self.n - 1
+        lo = self._oldest()
+        while k > lo and self.ht[self._h(k)] > hi_t:
+            k -= 1
+        k_hi = k
+        while k > lo and self.ht[self._h(k - 1)] >= lo_t:
+            k -= 1
+        m = k_hi - k + 1
+        if start - lo_t < 2.0 * EASE_FIT_MIN or hi_t - lo_t < 2.0 or m < 20:
+            return onset
+        # Prefix sums over the window's ticks (weights w, time x about now, force y).
+        xs = [0.0] * m
+        p1 = [0.0] * (m + 1)
+        px = [0.0] * (m + 1)
+        pxx = [0.0] * (m + 1)
+        py = [0.0] * (m + 1)
+        pxy = [0.0] * (m + 1)
+        for i in range(m):
+            j = self._h(k + i)
+            w = self.hw[j]
+            x = self.ht[j] - t
+            y = self.hy[j]
+            xs[i] = x
+            p1[i + 1] = p1[i] + w
+            px[i + 1] = px[i] + w * x
+            pxx[i + 1] = pxx[i] + w * x * x
+            py[i + 1] = py[i] + w * y
+            pxy[i + 1] = pxy[i] + w * x * y
+        a0 = lo_t - t
+        n0 = 0
+        while a0 + EASE_FIT_GRID * n0 < start - t:
+            n0 += 1
+        n1 = 0
+        while a0 + EASE_FIT_GRID * n1 < hi_t - t:
+            n1 += 1
+        if n1 > self.cap:  # (a tick longer than the grid's step: no more points than ticks)
+            n1 = self.cap
+        # Where each grid time falls among the ticks, once (a pointer each): the first tick at or
+        # past it, and the first past it.
+        ga = [0] * n1
+        gb = [0] * n1
+        q0 = q1 = 0
+        for g in range(n1):
+            x = a0 + EASE_FIT_GRID * g
+            while q0 < m and xs[q0] < x:
+                q0 += 1
+            while q1 < m and xs[q1] <= x:
+                q1 += 1
+            ga[g] = q0
+            gb[g] = q1
+        best = -math.inf
+        b0 = b1 = 0.0
+        jmin = round(EASE_FIT_MIN / EASE_FIT_GRID)
+        for i in range(n0):
+            t0 = a0 + EASE_FIT_GRID * i
+            for j in range(i + jmin, n1):
+                t1 = a0 + EASE_FIT_GRID * j
+                sc = _ramp_fit(p1, px, pxx, py, pxy, m, ga[i], gb[j], t0, t1, direction)
+                if sc > best:
+                    best = sc
+                    b0 = t0
+                    b1 = t1
+        if best == -math.inf:
+            return onset
+        c0 = b0
+        c1 = b1
+        for i in range(10):
+            t0 = c0 + EASE_FIT_FINE * (i - 5)
+            for j in range(10):
+                t1 = c1 + EASE_FIT_FINE * (j - 5)
+                if t1 - t0 < EASE_FIT_MIN - 1e-9:
+                    continue
+                ia = _first_at(xs, m, t0, False)
+                ib = _first_at(xs, m, t1, True)
+                sc = _ramp_fit(p1, px, pxx, py, pxy, m, ia, ib, t0, t1, direction)
+                if sc > best:
+                    best = sc
+                    b0 = t0
+                    b1 = t1
+        r0 = t + b0 - 2.0 * self.tau
+        span = b1 - b0
+        if onset < r0 - EASE_FIT_EARLY * span:
+            return r0 - EASE_FIT_EARLY * span
+        if onset > r0 + EASE_FIT_LATE * span:
+            return r0 + EASE_FIT_LATE * span
+        return onset
+
     def _ease_crossings(self, a: float, b: float) -> tuple[float, float]:
         """Where a slow change from ``a`` to ``b`` last passed ``EASE_FROM`` and ``EASE_TO`` of the
         way before its midpoint, on the ``VEL_MEAN`` average (a fixed noise tolerance would sit in
@@ -2307,6 +2462,16 @@ class Detector:
             # arrival), and the hold began where the force came within the hold band of that.
             level = self._mean_since(t - self.cfg.slow_step_hold)
         start = self._hold_start(level, onset, k_now)
+        if slow:
+            # The crossings' dating held near the fitted ramp (noise moves them; the fit uses all).
+            fitted = self._ease_fit(onset, start, t, float(direction))
+            floor = self._hold_floor()
+            if fitted < floor:
+                fitted = floor
+            if fitted > latest:
+                fitted = latest
+            if start > fitted >= t - self.hist_s:  # (a ramp reaching back past the history: as dated)
+                onset = fitted
         # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told,
         # unless its level was reached as briskly as a fast step's - a change completed within
         # step_max_duration that the fast test missed on its tail - whose exits are dropped.)
