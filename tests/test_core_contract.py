@@ -7,6 +7,8 @@ that keeps light contact, a coarse sensor, a hand hovering at the band's edge).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from toolmods import load_tool
@@ -1285,6 +1287,20 @@ def motor_sway(t: np.ndarray, rms: float, seed: int, lo: float = 0.5, hi: float 
     return 1.0 + np.interp(t, t[0] + dt * np.arange(n), x * (rms / x.std()))
 
 
+def swayed_changes(trace, durs: tuple[float, ...], before: float, after: float, sway: float,
+                   wander_amp: float):
+    """A 30-N hold changing 20 % up or down in a straight line over each of ``durs`` (marked
+    ``change``), held ``before`` and ``after`` it, under a hand's motor noise (``sway`` RMS) and
+    wander (``wander_amp``, 0.3 Hz): 10, 88 and 1000 Hz, seeds 0-7. Yields (trace, t, f, frac)."""
+    for rate, frac, dur, seed in itertools.product((10.0, 88.0, 1000.0), (0.2, -0.2), durs, range(8)):
+        tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(before).drift(frac, dur, mark="change")
+        t, f = tr.hold(after).release(0.3).rest(1.0).build(noise=0.05, tremor=0.01, seed=seed)
+        f = f * motor_sway(t, sway, seed)
+        if wander_amp:
+            f = f * wander(t, wander_amp, hz=0.3, seed=seed)
+        yield tr, t, f, frac
+
+
 def test_a_drift_out_of_the_band_under_a_hands_motor_noise_is_dated_at_the_drifts_crossing(
         impl, trace, run_trace, invariants):
     """A 30-N hold drifts 20 % in 8 or 12 s (2.5 or 1.7 %/s) under 1.5 % of motor noise (0.5-12 Hz),
@@ -1295,25 +1311,18 @@ def test_a_drift_out_of_the_band_under_a_hands_motor_noise_is_dated_at_the_drift
     RMS 0.28 s); the line fitted over the 1.5 s before the exit, less that lag, averages most of it
     out (8 of 96, RMS 0.17 s: DETECTION failure mode 36)."""
     errs = []
-    for rate in (10.0, 88.0, 1000.0):
-        for frac in (0.2, -0.2):
-            for dur in (8.0, 12.0):
-                for seed in range(8):
-                    tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(4.0).drift(frac, dur, mark="drift")
-                    # (let go 1.5 s after: held 3 s at the new level, the drift would be a slow step)
-                    t, f = tr.hold(1.5).release(0.3).rest(1.0).build(noise=0.05, tremor=0.01, seed=seed)
-                    f = f * motor_sway(t, 0.015, seed)
-                    events, holds, _ = run_trace(impl, t, f)
-                    invariants(events, holds, t)
-                    exits = of(events, "band_exit")
-                    assert exits, (rate, frac, dur, seed, kinds(events))
-                    tol = DetectorConfig().tolerance
-                    edge = exits[0].level * (1.0 + (tol if frac > 0 else -tol))
-                    a, b = tr.marks["drift"]
-                    tt = np.arange(a, b, 1e-3)
-                    ff = tr.force_at(tt)
-                    cross = float(tt[np.flatnonzero(ff >= edge if frac > 0 else ff <= edge)[0]])
-                    errs.append(exits[0].t - cross)
+    tol = DetectorConfig().tolerance
+    # (let go 1.5 s after: held 3 s at the new level, the drift would be a slow step)
+    for tr, t, f, frac in swayed_changes(trace, (8.0, 12.0), 4.0, 1.5, 0.015, 0.0):
+        events, holds, _ = run_trace(impl, t, f)
+        invariants(events, holds, t)
+        exits = of(events, "band_exit")
+        assert exits, (frac, kinds(events))
+        edge = exits[0].level * (1.0 + (tol if frac > 0 else -tol))
+        a, b = tr.marks["change"]
+        tt = np.arange(a, b, 1e-3)
+        ff = tr.force_at(tt)
+        errs.append(exits[0].t - float(tt[np.flatnonzero(ff >= edge if frac > 0 else ff <= edge)[0]]))
     e = np.abs(np.array(errs))
     assert np.sum(e > 0.3) <= 12, sorted(np.round(e, 2))  # of 96 (the old cores: 19)
     assert float(np.sqrt(np.mean(e ** 2))) <= 0.21, float(np.sqrt(np.mean(e ** 2)))  # (the old: 0.28)
@@ -1327,21 +1336,15 @@ def test_a_slow_ease_under_a_hands_motor_noise_and_wander_is_dated_near_its_star
     0.46 s); held within the ramp of a flat-ramp-flat line fitted to the force (DETECTION failure mode
     37), 1 (RMS 0.37 s)."""
     errs, missed = [], 0
-    for rate in (10.0, 88.0, 1000.0):
-        for frac in (0.2, -0.2):
-            for dur in (4.0, 6.0):
-                for seed in range(8):
-                    tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(6.0).drift(frac, dur, mark="ease")
-                    t, f = tr.hold(6.0).release(0.3).rest(1.0).build(noise=0.05, tremor=0.01, seed=seed)
-                    f = f * motor_sway(t, 0.02, seed) * wander(t, 0.01, hz=0.3, seed=seed)
-                    events, holds, _ = run_trace(impl, t, f)
-                    invariants(events, holds, t)
-                    steps = of(events, "step")
-                    if len(steps) != 1:
-                        missed += 1
-                        continue
-                    assert steps[0].direction == ("up" if frac > 0 else "down")
-                    errs.append(steps[0].t - tr.marks["ease"][0])
+    for tr, t, f, frac in swayed_changes(trace, (4.0, 6.0), 6.0, 6.0, 0.02, 0.01):
+        events, holds, _ = run_trace(impl, t, f)
+        invariants(events, holds, t)
+        steps = of(events, "step")
+        if len(steps) != 1:
+            missed += 1
+            continue
+        assert steps[0].direction == ("up" if frac > 0 else "down")
+        errs.append(steps[0].t - tr.marks["change"][0])
     e = np.abs(np.array(errs))
     assert missed <= 2, missed  # of 96 (1 on both the old cores and these)
     assert np.sum(e > 1.0) <= 3, sorted(np.round(e, 2))  # (the old cores: 6)
