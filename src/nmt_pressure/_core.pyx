@@ -1757,7 +1757,7 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
 
 
 cdef inline i64 first_at(double* xs, i64 m, double x, int inclusive) noexcept nogil:
-    # golden._first_at: the first index of the sorted xs[:m] at or past x (inclusive: past it only)
+    # the first index of the sorted xs[:m] at or past x (inclusive: past it only); golden: bisect
     cdef i64 lo = 0, hi = m, mid
     while lo < hi:
         mid = (lo + hi) // 2
@@ -1792,9 +1792,8 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
     # golden._ease_fit: the onset held near the ramp of a flat-ramp-flat line fitted to the filtered force
     cdef double lo_t = onset - EASE_FIT_BACK
     cdef double hi_t = start + EASE_FIT_AFTER
-    cdef i64 k = s.n - 1
     cdef i64 lo = oldest(s)
-    cdef i64 k_hi, m, i, j, jmin, n0, n1, g, q0, q1
+    cdef i64 k, k_hi, m, i, j, jmin, n0, n1, g, q0, q1
     cdef i64 c = s.cap + 1
     cdef double* xs = s.fit
     cdef double* p1 = s.fit + c
@@ -1809,11 +1808,8 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
         lo_t = s.h_start
     if hi_t > t:
         hi_t = t
-    while k > lo and s.ht[hix(s, k)] > hi_t:
-        k -= 1
-    k_hi = k
-    while k > lo and s.ht[hix(s, k - 1)] >= lo_t:
-        k -= 1
+    k_hi = last_at(s, s.n - 1, lo, hi_t)
+    k = back_to(s, k_hi, lo, lo_t)
     m = k_hi - k + 1
     if start - lo_t < 2.0 * EASE_FIT_MIN or hi_t - lo_t < 2.0 or m < 20:
         return onset

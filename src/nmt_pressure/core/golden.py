@@ -43,6 +43,7 @@ release that ended it without the transition leaking into the statistics.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 
@@ -285,19 +286,6 @@ def _ease_dated(t_from: float, t_to: float, back: float) -> float:
     """A slow ease's onset from its ``EASE_FROM`` and ``EASE_TO`` crossings: back from the first by
     ``back`` times the time between them, less half ``VEL_MEAN`` (the average's lag)."""
     return t_from - 0.5 * VEL_MEAN - back * (t_to - t_from)
-
-
-def _first_at(xs: list[float], m: int, x: float, inclusive: bool) -> int:
-    """The first index of the sorted ``xs[:m]`` at or past ``x`` (``inclusive``: past it only)."""
-    lo = 0
-    hi = m
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if xs[mid] < x or (inclusive and xs[mid] == x):
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def _ramp_fit(p1: list[float], px: list[float], pxx: list[float], py: list[float], pxy: list[float],
@@ -2325,13 +2313,9 @@ class Detector:
         hi_t = start + EASE_FIT_AFTER
         if hi_t > t:
             hi_t = t
-        k = self.n - 1
         lo = self._oldest()
-        while k > lo and self.ht[self._h(k)] > hi_t:
-            k -= 1
-        k_hi = k
-        while k > lo and self.ht[self._h(k - 1)] >= lo_t:
-            k -= 1
+        k_hi = self._last_at(self.n - 1, lo, hi_t)
+        k = self._back_to(k_hi, lo, lo_t)
         m = k_hi - k + 1
         if start - lo_t < 2.0 * EASE_FIT_MIN or hi_t - lo_t < 2.0 or m < 20:
             return onset
@@ -2362,19 +2346,10 @@ class Detector:
             n1 += 1
         if n1 > self.cap:  # (a tick longer than the grid's step: no more points than ticks)
             n1 = self.cap
-        # Where each grid time falls among the ticks, once (a pointer each): the first tick at or
-        # past it, and the first past it.
-        ga = [0] * n1
-        gb = [0] * n1
-        q0 = q1 = 0
-        for g in range(n1):
-            x = a0 + EASE_FIT_GRID * g
-            while q0 < m and xs[q0] < x:
-                q0 += 1
-            while q1 < m and xs[q1] <= x:
-                q1 += 1
-            ga[g] = q0
-            gb[g] = q1
+        # Where each grid time falls among the ticks, once: the first tick at or past it, and the
+        # first past it.
+        ga = [bisect.bisect_left(xs, a0 + EASE_FIT_GRID * g) for g in range(n1)]
+        gb = [bisect.bisect_right(xs, a0 + EASE_FIT_GRID * g) for g in range(n1)]
         best = -math.inf
         b0 = b1 = 0.0
         jmin = round(EASE_FIT_MIN / EASE_FIT_GRID)
@@ -2397,8 +2372,8 @@ class Detector:
                 t1 = c1 + EASE_FIT_FINE * (j - 5)
                 if t1 - t0 < EASE_FIT_MIN - 1e-9:
                     continue
-                ia = _first_at(xs, m, t0, False)
-                ib = _first_at(xs, m, t1, True)
+                ia = bisect.bisect_left(xs, t0)
+                ib = bisect.bisect_right(xs, t1)
                 sc = _ramp_fit(p1, px, pxx, py, pxy, m, ia, ib, t0, t1, direction)
                 if sc > best:
                     best = sc
