@@ -231,23 +231,30 @@ def spiky(t: np.ndarray, f: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return g
 
 
-@pytest.mark.parametrize("rate", RATES)
-@pytest.mark.parametrize("where", ["idle", "hold"])
-def test_single_sample_spikes_change_nothing(impl, trace, run_trace, invariants, rate, where):
-    tr = trace(rate=rate).rest(3.0).ramp(20.0, 1.0).hold(6.0).release(0.3).rest(2.0)
-    t, f = tr.build(noise=NOISE, seed=7)
-    lo, hi = (2.0, 2.9) if where == "idle" else (5.0, 9.5)  # idle: after the warm-up samples
-    g = spiky(t, f, lo, hi)
+def assert_spikes_change_nothing(impl, run_trace, invariants, t: np.ndarray, f: np.ndarray, g: np.ndarray,
+                                 rate: float) -> list:
+    """The trace with spikes (``g``) gives the clean one's (``f``) events, each within a tick or so
+    and 2 % of its level, and its holds' ends; returns the clean events."""
     clean, holds_c, _ = run_trace(impl, t, f)
     spikes, holds_s, _ = run_trace(impl, t, g)
     invariants(spikes, holds_s, t)
-    assert kinds(clean) == ["contact", "hold_start", "release"]
     assert [(e.kind, e.direction) for e in spikes] == [(e.kind, e.direction) for e in clean]
     tol = max(0.03, 1.5 / rate)  # a dropped sample may move a detection by a tick
     for a, b in zip(clean, spikes, strict=True):
         assert b.t == pytest.approx(a.t, abs=tol), (a, b)
         assert b.level == pytest.approx(a.level, rel=0.02), (a, b)
     assert [h.ended_by for h in holds_s] == [h.ended_by for h in holds_c]
+    return clean
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize("where", ["idle", "hold"])
+def test_single_sample_spikes_change_nothing(impl, trace, run_trace, invariants, rate, where):
+    tr = trace(rate=rate).rest(3.0).ramp(20.0, 1.0).hold(6.0).release(0.3).rest(2.0)
+    t, f = tr.build(noise=NOISE, seed=7)
+    lo, hi = (2.0, 2.9) if where == "idle" else (5.0, 9.5)  # idle: after the warm-up samples
+    clean = assert_spikes_change_nothing(impl, run_trace, invariants, t, f, spiky(t, f, lo, hi), rate)
+    assert kinds(clean) == ["contact", "hold_start", "release"]
 
 
 @pytest.mark.parametrize("rate", RATES[1:])
@@ -259,16 +266,7 @@ def test_single_sample_spikes_on_a_ramp_change_nothing(impl, trace, run_trace, i
     check tells them from the ramp there, on this core or the one before.)"""
     tr = trace(rate=rate).rest(3.0).ramp(20.0, 1.0).hold(6.0).release(0.3).rest(2.0)
     t, f = tr.build(noise=NOISE, seed=7)
-    g = spiky(t, f, 3.2, 3.8)
-    clean, holds_c, _ = run_trace(impl, t, f)
-    spikes, holds_s, _ = run_trace(impl, t, g)
-    invariants(spikes, holds_s, t)
-    assert [(e.kind, e.direction) for e in spikes] == [(e.kind, e.direction) for e in clean]
-    tol = max(0.03, 1.5 / rate)
-    for a, b in zip(clean, spikes, strict=True):
-        assert b.t == pytest.approx(a.t, abs=tol), (a, b)
-        assert b.level == pytest.approx(a.level, rel=0.02), (a, b)
-    assert [h.ended_by for h in holds_s] == [h.ended_by for h in holds_c]
+    assert_spikes_change_nothing(impl, run_trace, invariants, t, f, spiky(t, f, 3.2, 3.8), rate)
 
 
 def test_spikes_would_matter_without_rejection(trace, run_trace, golden):
