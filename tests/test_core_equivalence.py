@@ -365,3 +365,39 @@ def test_filtered_output_is_identical_and_chunk_invariant() -> None:
     for y in outs[1:]:
         assert np.array_equal(y, outs[0])
     assert abs(outs[0][1234] - outs[0][1233]) < 1.0  # the spike never reached the filter
+
+
+# --------------------------------------------------------------------------------------------------
+# (f) a change that goes on past the level first found: the compiled core keeps the walk back to
+# its 80 % crossing from one tick to the next (span_now); the golden model walks it afresh
+# --------------------------------------------------------------------------------------------------
+def creeping_change(seed: int, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """A hold, a change of 12-30 % over 0.5-2.5 s, then a creep on the same way for 1-6 s at 0.5-4 %
+    of the level a second, settling; sensor noise and a tremor."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(40 * rate)) / rate
+    lv0 = rng.uniform(10, 40)
+    way = rng.choice([-1.0, 1.0])
+    lv1 = lv0 * (1 + way * rng.uniform(0.12, 0.3))
+    t0, dur = rng.uniform(8, 10), rng.uniform(0.5, 2.5)
+    x = np.clip((t - t0) / dur, 0, 1)
+    f = lv0 + (lv1 - lv0) * x**3 * (10 - 15 * x + 6 * x * x)
+    c0, cdur, crate = t0 + dur + rng.uniform(0.2, 2.0), rng.uniform(1, 6), rng.uniform(0.005, 0.04) * lv1
+    f = f + way * crate * np.clip(t - c0, 0, cdur)
+    f = f * np.clip(t, 0, 1) * np.clip((36 - t) / 0.5, 0, 1)
+    noise = rng.normal(0, rng.uniform(0.002, 0.01) * lv0, t.size)
+    tremor = rng.uniform(0, 0.01) * lv0 * np.sin(2 * np.pi * rng.uniform(3, 10) * t)
+    return t, f + noise + tremor
+
+
+def test_changes_that_creep_on_past_their_level(golden, compiled, run_trace, same_events, same_holds):
+    """Where the force creeps on, its mean passes further each tick, and the 80 % crossing a span is
+    measured from moves on with it: a kept walk must give the crossing a fresh one would. (A build
+    that trusted the kept crossing whatever the mean did disagreed with the golden model on seeds
+    6, 16 and 49 here.)"""
+    steps = 0
+    for seed in range(60):
+        t, f = creeping_change(seed, 10.0)
+        ev, _ = compare(golden, compiled, t, f, None, run_trace, same_events, same_holds, f"seed {seed}")
+        steps += sum(e.kind == "step" for e in ev)
+    assert steps >= 30  # the comparison is about steps being judged

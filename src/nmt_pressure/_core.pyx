@@ -82,6 +82,8 @@ cdef double EASE_BACK_MIN = _spec.EASE_BACK_MIN
 cdef enum:
     WANDER_CAP = 32
 cdef double SLOW_SPAN = _spec.SLOW_SPAN
+# span's early stop lies this far (s) beyond its limit: far above any rounding of a tick's time
+cdef double SPAN_SLACK = 0.05
 
 cdef enum:
     IDLE = 0
@@ -167,6 +169,9 @@ ctypedef struct Core:
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
+    double sp_a, sp_min  # span_now's cache: the change's start, and its least excess past 80 % since sp_k80
+    i64 sp_k80, sp_kend  # (sp_kend -1: none)
+    int sp_dir
     double mv_ep, mv_ep_on  # when this time away began, and its departure's onset (-1: mv_onset)
     int mv_ep_up
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
@@ -238,6 +243,7 @@ cdef inline void emit(Core* s, int kind, double t, int direction, double level) 
 
 cdef void reset_detection(Core* s) noexcept nogil:
     s.n = 0
+    s.sp_kend = -1
     s.st = IDLE
     s.sub = STEADY
     s.contact_t = 0.0
@@ -1706,22 +1712,84 @@ cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
     return steady and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
 
 
-cdef double span(Core* s, double a, double b, double t_end) noexcept nogil:
+cdef double span_from(Core* s, i64 k, i64 lo, double a, double d, int direction, double limit) noexcept nogil:
+    # The rest of golden._span, from the tick k short of its 80 % crossing, as far as any caller
+    # looks: each only asks whether the span is within limit, so the walk back to the 20 % crossing
+    # stops (inf) once it has passed limit before the 80 % one (plus a slack far above the
+    # interpolation's rounding): that crossing lies before the tick, the span beyond limit. The same
+    # verdicts; the walk over a slow ease is cut to limit's ticks.
+    cdef double t80 = crossing(s, k, a, 0.8 * d, direction, s.hm)
+    cdef double t_stop = t80 - limit - SPAN_SLACK
+    while k > lo and direction * (s.hm[hix(s, k)] - a) >= 0.2 * d:
+        if s.ht[hix(s, k)] < t_stop:
+            return INFINITY
+        k -= 1
+    if direction * (s.hm[hix(s, k)] - a) >= 0.2 * d:
+        return INFINITY
+    return t80 - crossing(s, k, a, 0.2 * d, direction, s.hm)
+
+
+cdef double span(Core* s, double a, double b, double t_end, double limit) noexcept nogil:
+    # golden._span (inf where it exceeds limit: span_from)
     cdef double d = b - a
     cdef int direction = 1 if d > 0 else -1
     cdef i64 k = s.n - 1
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef double t80
     d = fabs(d)
     k = last_at(s, k, lo, t_end + 0.5 * VEL_MEAN)
     k = back_below(s, k, lo, a, 0.8 * d, direction, s.hm)
     if k <= lo:
         return INFINITY
-    t80 = crossing(s, k, a, 0.8 * d, direction, s.hm)
-    k = back_below(s, k, lo, a, 0.2 * d, direction, s.hm)
-    if direction * (s.hm[hix(s, k)] - a) >= 0.2 * d:
+    return span_from(s, k, lo, a, d, direction, limit)
+
+
+cdef double span_now(Core* s, double a, double b, double t_end, double limit) noexcept nogil:
+    # span(), asked tick after tick of a candidate the force has gone past (the same start a, the
+    # end b its mean now, t_end now): the walk back to the 80 % crossing goes over the same ticks
+    # each time. So the last call's crossing (sp_k80), how far its walk reached (sp_kend) and the
+    # least excess past a over the ticks between (sp_min) are kept: when that excess still reaches
+    # 80 % of the new way, only the ticks since are walked, and the crossing is the old one if it
+    # still lies short of 80 %; otherwise the walk goes on from there. Ticks are never rewritten
+    # while they lie in the ring (lo), and reset_detection clears the cache, so the crossing found
+    # is the one span() would find, tick for tick: the same return value.
+    cdef double d = b - a
+    cdef int direction = 1 if d > 0 else -1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef i64 kend, k
+    cdef double e, emin = INFINITY
+    d = fabs(d)
+    kend = last_at(s, s.n - 1, lo, t_end + 0.5 * VEL_MEAN)
+    k = kend
+    if s.sp_kend >= 0 and a == s.sp_a and direction == s.sp_dir and kend >= s.sp_kend and s.sp_k80 > lo:
+        while k > s.sp_kend:
+            e = direction * (s.hm[hix(s, k)] - a)
+            if e < 0.8 * d:
+                break
+            if e < emin:
+                emin = e
+            k -= 1
+        if k == s.sp_kend and s.sp_min >= 0.8 * d:
+            if emin > s.sp_min:
+                emin = s.sp_min
+            k = s.sp_k80  # every tick after it lies 80 % of the way on, as walked before
+        elif k == s.sp_kend:
+            k = kend  # the old walk no longer holds: walk it all
+            emin = INFINITY
+    while k > lo:  # back_below, keeping the least excess over the ticks passed
+        e = direction * (s.hm[hix(s, k)] - a)
+        if e < 0.8 * d:
+            break
+        if e < emin:
+            emin = e
+        k -= 1
+    s.sp_a = a
+    s.sp_dir = direction
+    s.sp_kend = kend if k > lo else -1
+    s.sp_k80 = k
+    s.sp_min = emin
+    if k <= lo:
         return INFINITY
-    return t80 - crossing(s, k, a, 0.2 * d, direction, s.hm)
+    return span_from(s, k, lo, a, d, direction, limit)
 
 
 cdef inline int window_after(Core* s, double t0) noexcept nogil:
@@ -1984,7 +2052,8 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
             fabs(level - s.mv_ref) < step_thr(s, s.mv_ref) or not from_hold(s, level):
         return 0
     frm = s.h_level if s.sl_onset < s.mv_onset and not s.mv_rested else s.mv_ref
-    sp = span(s, frm, level, t1 - 0.5 * VEL_MEAN)  # the mean must end before the new movement
+    # the mean must end before the new movement
+    sp = span(s, frm, level, t1 - 0.5 * VEL_MEAN, SPAN_20_80 * s.step_max)
     if sp > SPAN_20_80 * s.step_max or 0.6 * fabs(level - frm) < s.step_rate * s.h_level * sp:
         return 0
     s.cd_start = settled
@@ -2093,7 +2162,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         away = s.cd_out >= 0.0
         frm = s.mv_base if s.sl_onset < s.mv_onset and not s.mv_rested else s.mv_ref
         if s.cd_span < 0.0:
-            s.cd_span = span(s, frm, s.cd_level, s.cd_start)
+            s.cd_span = span(s, frm, s.cd_level, s.cd_start, SPAN_20_80 * s.step_max)
         # relative: up to where the force is now if it has gone on past the level found (while
         # quiet): a change that went on after its level was found had not ended there (golden;
         # that span scans back over the change, so it is measured last)
@@ -2103,7 +2172,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 from_hold(s, s.cd_level) and \
                 ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
                  (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))) and \
-                (span(s, frm, mid, t) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
+                (span_now(s, frm, mid, t, SPAN_20_80 * s.step_max) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
             do_step(s, t, k_now, 0)
             return
         slow_dy = s.cd_level - s.mv_base
@@ -2122,7 +2191,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                                          s.mv_onset, s.n - 1, s.hy)
                     if t - start < s.slow_hold:
                         s.cd_try = start + s.slow_hold
-                    elif span(s, s.mv_base, mid, start) <= SLOW_SPAN * slow_max:
+                    elif span(s, s.mv_base, mid, start, SLOW_SPAN * slow_max) <= SLOW_SPAN * slow_max:
                         do_step(s, t, k_now, 1)
                     else:
                         resume(s, t, y, 1)
