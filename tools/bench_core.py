@@ -9,8 +9,9 @@ Prints, for the same input:
   * the memory ``process`` allocates while it runs (tracemalloc peak), which must not grow with N.
 
 ``--pattern slow`` replaces the session's fast step and 4-s ease by two slow barrier steps (an 8-s
-ease up, a 6-s ease down): the dearest input the matrix knows (a step candidate is judged tick after
-tick while an ease goes on, and each slow step fits a line to its ramp). ``--rate`` moves the tick
+ease up, a 6-s ease down): a dear input (a step candidate is judged tick after tick while an ease goes
+on, and each slow step fits a line to its ramp; host-batched or repeated timestamps, which leave the
+per-sample fast path, cost more still: docs/BENCHMARKS.md). ``--rate`` moves the tick
 rate's share: detection runs once per 10-ms tick, so at 100 Hz and below every sample is a tick.
 
 sosfilt and ``process`` are timed in alternation, one of each per repeat, and the best of each is
