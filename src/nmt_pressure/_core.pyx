@@ -1743,6 +1743,21 @@ cdef double span(Core* s, double a, double b, double t_end, double limit) noexce
     return span_from(s, k, lo, a, d, direction, limit)
 
 
+cdef inline i64 walk_past(Core* s, i64 k, i64 stop, double a, double dd, int direction,
+                          double* emin) noexcept nogil:
+    # back_below from tick k (not below stop), keeping in emin the least excess past a of the
+    # ticks it passed
+    cdef double e
+    while k > stop:
+        e = direction * (s.hm[hix(s, k)] - a)
+        if e < dd:
+            break
+        if e < emin[0]:
+            emin[0] = e
+        k -= 1
+    return k
+
+
 cdef double span_now(Core* s, double a, double b, double t_end, double limit) noexcept nogil:
     # span(), asked tick after tick of a candidate the force has gone past (the same start a, the
     # end b its mean now, t_end now): the walk back to the 80 % crossing goes over the same ticks
@@ -1756,18 +1771,12 @@ cdef double span_now(Core* s, double a, double b, double t_end, double limit) no
     cdef int direction = 1 if d > 0 else -1
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 kend, k
-    cdef double e, emin = INFINITY
+    cdef double emin = INFINITY
     d = fabs(d)
     kend = last_at(s, s.n - 1, lo, t_end + 0.5 * VEL_MEAN)
     k = kend
     if s.sp_kend >= 0 and a == s.sp_a and direction == s.sp_dir and kend >= s.sp_kend and s.sp_k80 > lo:
-        while k > s.sp_kend:
-            e = direction * (s.hm[hix(s, k)] - a)
-            if e < 0.8 * d:
-                break
-            if e < emin:
-                emin = e
-            k -= 1
+        k = walk_past(s, k, s.sp_kend, a, 0.8 * d, direction, &emin)  # the ticks since
         if k == s.sp_kend and s.sp_min >= 0.8 * d:
             if emin > s.sp_min:
                 emin = s.sp_min
@@ -1775,13 +1784,7 @@ cdef double span_now(Core* s, double a, double b, double t_end, double limit) no
         elif k == s.sp_kend:
             k = kend  # the old walk no longer holds: walk it all
             emin = INFINITY
-    while k > lo:  # back_below, keeping the least excess over the ticks passed
-        e = direction * (s.hm[hix(s, k)] - a)
-        if e < 0.8 * d:
-            break
-        if e < emin:
-            emin = e
-        k -= 1
+    k = walk_past(s, k, lo, a, 0.8 * d, direction, &emin)
     s.sp_a = a
     s.sp_dir = direction
     s.sp_kend = kend if k > lo else -1
