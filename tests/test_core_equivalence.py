@@ -401,3 +401,23 @@ def test_changes_that_creep_on_past_their_level(golden, compiled, run_trace, sam
         ev, _ = compare(golden, compiled, t, f, None, run_trace, same_events, same_holds, f"seed {seed}")
         steps += sum(e.kind == "step" for e in ev)
     assert steps >= 30  # the comparison is about steps being judged
+
+
+# --------------------------------------------------------------------------------------------------
+# (g) a coarse reading at a high rate: runs of equal readings on the compiled core's fast path, where
+# the smallest change (the quantum) is learned with one unsigned compare of the bits
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kg", [0.01, 0.05])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_therapy_traces_read_by_a_coarse_sensor_at_1000_hz(golden, compiled, therapy, run_trace, same_events,
+                                                            same_holds, invariants, kg, seed):
+    """A third of the samples or more repeat the reading before them (dq == 0): the quantum learned must be
+    the smallest non-zero change, as the golden model learns it, or the steady band and the rate
+    floor differ."""
+    t, f = therapy(1000.0, seed=seed)
+    q = kg * 9.80665
+    f = np.round(f / q) * q
+    assert np.mean(np.diff(f) == 0.0) > 0.3  # the runs this is about
+    ev, _ = compare(golden, compiled, t, f, None, run_trace, same_events, same_holds,
+                    f"{kg} kg seed {seed}", invariants)
+    assert sum(e.kind == "hold_start" for e in ev) >= 5
