@@ -1058,6 +1058,48 @@ def test_a_let_go_to_zero_shorter_than_the_filters_lag_is_a_release(impl, trace,
     assert [round(h.level) for h in holds] == [300, 260]
 
 
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize("shift", [False, True])
+def test_a_let_go_that_bounces_off_zero_and_settles_on_light_contact_leaves_no_rest_hold(
+        impl, trace, run_trace, invariants, rate, shift):
+    """A finger gauge's strap between pulls (real Tindeq sessions): the let-go drops to nearly nothing
+    for a moment, then the resting limb settles back to 6 N on it for a minute. The contract's resting
+    level is where the force comes to rest after the fall, not the bottom of the bounce: the old cores
+    started a contact there and told a 6-N "hold" and its release for every rest. ``shift``: the limb
+    shifts during the rest (down to 2.5 N and back), which is rest too."""
+    tr = trace(rate=rate).rest(1.0).ramp(140.0, 0.5).hold(6.0).ramp(0.4, 0.4, mark="off").hold(0.3)
+    tr = tr.ramp(6.0, 1.0).hold(8.0)
+    if shift:
+        tr = tr.ramp(2.5, 0.5).hold(0.5).ramp(6.0, 0.8).hold(6.0)
+    tr = tr.ramp(130.0, 0.5, mark="press").hold(6.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.05, tremor=0.01, seed=8)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release", "contact", "hold_start", "release"]
+    assert abs(of(events, "release")[0].t - tr.marks["off"][0]) <= 0.3
+    assert of(events, "contact")[1].t >= tr.marks["press"][0] - 0.05
+    assert [round(h.level) for h in holds] == [140, 130]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("residual", [0.0, 2.5])
+def test_a_light_hold_pressed_once_the_force_has_come_to_rest_is_a_hold(impl, trace, run_trace, invariants,
+                                                                        rate, residual):
+    """The guard of the test above: a light press (7 N, under release_level of the 60-N hold before it)
+    made 1.5 s after the let-go came to rest is a contact and a hold. Over a 2.5-N resting hand the
+    release is told by the 15 % rule a second after the fall, and the force has been at rest since
+    then: a core that began to look for the rest only when it told the release took the press for
+    the rest still settling."""
+    tr = trace(rate=rate).rest(1.0).ramp(60.0, 0.5).hold(6.0).ramp(residual, 0.4, mark="off").hold(1.5)
+    tr = tr.ramp(7.0, 0.8, mark="press").hold(5.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.01, seed=9)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release", "contact", "hold_start", "release"]
+    assert abs(of(events, "release")[0].t - tr.marks["off"][0]) <= 0.3
+    assert [round(h.level) for h in holds] == [60, 7]
+
+
 @pytest.mark.parametrize("level", [300.0, 80.0, 30.0])
 @pytest.mark.parametrize("off", [0.0, 0.05])
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -176,6 +176,9 @@ ctypedef struct Core:
     int mv_ep_up
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     int let_go
+    # golden._find_rest: the rest after a release, while it is being found (rs_cap > 0)
+    double rs_cap, rs_lim, rs_at, rs_t, rs_lo, rs_hi
+    int rs_fell
     # buffers
     double* ht
     double* hy
@@ -327,6 +330,13 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.last_level = 0.0
     s.last_end = 0.0
     s.rest = 0.0
+    s.rs_cap = 0.0
+    s.rs_lim = 0.0
+    s.rs_at = 0.0
+    s.rs_t = 0.0
+    s.rs_lo = 0.0
+    s.rs_hi = 0.0
+    s.rs_fell = 0
     s.base = 0.0
     s.end_base = 0.0
     s.let_go = 0
@@ -1014,6 +1024,7 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     s.let_go = 0
     s.c_try = 0.0
     s.rest = 0.0
+    s.rs_lim = 0.0
     s.held = 0
     s.low_since = -1.0
     s.c_peak = y
@@ -1225,12 +1236,68 @@ cdef double drop_onset(Core* s, i64 k_now, double floor, double level) noexcept 
 
 
 cdef void after_release(Core* s) noexcept nogil:
-    cdef double y = s.hy[hix(s, s.n - 1)]
+    cdef i64 k = s.n - 1
+    cdef i64 lo = oldest(s)
+    cdef double y = s.hy[hix(s, k)]
+    cdef double yk, span
     s.held = 0
     s.st = IDLE
     s.rest = y if y >= s.c_off else 0.0
     s.let_go = 0
     restart_window(s)
+    # golden._after_release: the rest is found once the force has come to rest, steady since when
+    # read back from the history
+    s.rs_cap = s.release_level * s.last_level
+    s.rs_lim = s.rs_cap
+    s.rs_fell = 0
+    span = rest_span(s)
+    s.rs_lo = y
+    s.rs_hi = y
+    while k > lo:
+        yk = s.hy[hix(s, k - 1)]
+        if (yk if yk > s.rs_hi else s.rs_hi) - (yk if yk < s.rs_lo else s.rs_lo) > span:
+            break
+        k -= 1
+        if yk < s.rs_lo:
+            s.rs_lo = yk
+        if yk > s.rs_hi:
+            s.rs_hi = yk
+    s.rs_t = s.ht[hix(s, k)]
+    if s.rs_cap > 0.0:
+        find_rest(s, s.ht[hix(s, s.n - 1)], y)
+
+
+cdef inline double rest_span(Core* s) noexcept nogil:
+    # golden._rest_span
+    return 0.5 * s.c_on + 2.0 * (NOISE_K * sig_n(s) + WIDE_QUANTA * quantum(s))
+
+
+cdef void find_rest(Core* s, double t, double y) noexcept nogil:
+    # golden._find_rest
+    if y > s.rs_cap:
+        if s.rs_fell or y > s.rs_lo + s.c_on:
+            s.rs_cap = 0.0
+            s.rs_lim = 0.0
+            return
+        if y < s.rs_lo:
+            s.rs_lo = y
+        s.rs_hi = y
+        s.rs_t = t
+        s.rest = s.rs_lo
+        return
+    s.rs_fell = 1
+    if y < s.rs_lo:
+        s.rs_lo = y
+    if y > s.rs_hi:
+        s.rs_hi = y
+    if s.rs_hi - s.rs_lo > rest_span(s):
+        s.rs_t = t
+        s.rs_lo = y
+        s.rs_hi = y
+    elif t - s.rs_t >= s.release_time:
+        s.rs_cap = 0.0
+        s.rs_at = y
+    s.rest = y if y >= s.c_off else 0.0
 
 
 cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
@@ -2354,16 +2421,26 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
 
     cdef double thr
     if s.st == IDLE:
-        thr = s.c_on
-        if s.rest > 0.0:
-            if y < s.c_off:
-                s.rest = 0.0
-            else:
-                if y < s.rest:
-                    s.rest = y
-                thr = s.rest + s.c_on
-        if y > thr:
-            contact(s, t, y, thr)
+        if s.rs_cap <= 0.0 and y < s.rs_at - s.c_off and y < s.rs_lim:
+            # golden: the resting force moved away below where it had come to rest: found again
+            s.rs_cap = s.rs_lim
+            s.rs_fell = 1
+            s.rs_t = t
+            s.rs_lo = y
+            s.rs_hi = y
+        if s.rs_cap > 0.0:
+            find_rest(s, t, y)
+        if s.rs_cap <= 0.0:
+            thr = s.c_on
+            if s.rest > 0.0:
+                if y < s.c_off:
+                    s.rest = 0.0
+                else:
+                    if y < s.rest:
+                        s.rest = y
+                    thr = s.rest + s.c_on
+            if y > thr:
+                contact(s, t, y, thr)
     elif s.st == CONTACT:
         in_contact(s, t, y, k_now)
     else:

@@ -526,6 +526,13 @@ class Detector:
         self.mv_jump = -1.0  # the onset of one that stayed away: the hold was left there (-1: none)
         self.mv_jump_at = -1.0  # ... and when that was known
         self.rest = 0.0  # resting force after a release that left light contact
+        self.rs_cap = 0.0  # while > 0, that rest is still being found: the force may rise to this
+        self.rs_lim = 0.0  # ... release_level of the released hold's level, until the next contact
+        self.rs_at = 0.0  # ... and where it came to rest
+        self.rs_fell = False  # ... and whether the force has been down under rs_cap since
+        self.rs_t = 0.0  # ... and has stayed within _rest_span since this time (rs_lo to rs_hi)
+        self.rs_lo = 0.0
+        self.rs_hi = 0.0
         # band
         self.b_state = B_IN
         self.b_cand = B_IN
@@ -1026,18 +1033,29 @@ class Detector:
         self.ib = self._first_since(self.ib, lo_c, k_now, t - BRISK_SPAN)
 
         if self.st == IDLE:
-            thr = self.c_on
-            if self.rest > 0.0:
-                # After a release that left light contact, the next contact begins a threshold above
-                # the force the hand rests with (the lowest seen since), not at the bare threshold.
-                if y < self.c_off:
-                    self.rest = 0.0
-                else:
-                    if y < self.rest:
-                        self.rest = y
-                    thr = self.rest + self.c_on
-            if y > thr:
-                self._contact(t, y, thr)
+            if self.rs_cap <= 0.0 and y < self.rs_at - self.c_off and y < self.rs_lim:
+                # The resting force moved away below where it had come to rest (the limb shifted on
+                # the gauge, or went off it): where it rests now is found again.
+                self.rs_cap = self.rs_lim
+                self.rs_fell = True
+                self.rs_t = t
+                self.rs_lo = self.rs_hi = y
+            if self.rs_cap > 0.0:
+                self._find_rest(t, y)
+            if self.rs_cap <= 0.0:
+                thr = self.c_on
+                if self.rest > 0.0:
+                    # After a release that left light contact, the next contact begins a threshold
+                    # above the force the hand rests with (the lowest seen since), not at the bare
+                    # threshold.
+                    if y < self.c_off:
+                        self.rest = 0.0
+                    else:
+                        if y < self.rest:
+                            self.rest = y
+                        thr = self.rest + self.c_on
+                if y > thr:
+                    self._contact(t, y, thr)
         elif self.st == CONTACT:
             self._in_contact(t, y, k_now)
         else:
@@ -1087,6 +1105,7 @@ class Detector:
         self.let_go = False
         self.c_try = 0.0
         self.rest = 0.0
+        self.rs_lim = 0.0
         self.held = False
         self.low_since = -1.0
         self.c_peak = y
@@ -2617,7 +2636,8 @@ class Detector:
         return k
 
     def _after_release(self) -> None:
-        y = self.hy[self._h(self.n - 1)]
+        k = self.n - 1
+        y = self.hy[self._h(k)]
         self.held = False
         self.st = IDLE
         # Light contact left: the next contact must rise a threshold above the resting force (the
@@ -2625,6 +2645,60 @@ class Detector:
         self.rest = y if y >= self.c_off else 0.0
         self.let_go = False
         self._restart_window()
+        # ... once the force has come to rest: until it has stayed within _rest_span for
+        # release_time, below release_level of the hold's level, the rest is where it is (a strap
+        # or a limb settling back onto the gauge after it bounced off zero is no new contact).
+        # Steady since when is read back from the history, not from now: a release told late (the
+        # 15 % rule waits release_time) was at rest already, and the next press may be near.
+        self.rs_cap = self.rs_lim = self.cfg.release_level * self.last_level
+        self.rs_fell = False
+        lo = self._oldest()
+        span = self._rest_span()
+        self.rs_lo = self.rs_hi = y
+        while k > lo:
+            yk = self.hy[self._h(k - 1)]
+            if (yk if yk > self.rs_hi else self.rs_hi) - (yk if yk < self.rs_lo else self.rs_lo) > span:
+                break
+            k -= 1
+            self.rs_lo = min(self.rs_lo, yk)
+            self.rs_hi = max(self.rs_hi, yk)
+        self.rs_t = self.ht[self._h(k)]
+        if self.rs_cap > 0.0:
+            self._find_rest(self.ht[self._h(self.n - 1)], y)
+
+    def _rest_span(self) -> float:
+        """Widest a resting force moves over ``release_time`` (N): half a contact threshold, and
+        its noise and a coarse sensor's quantum either way."""
+        return 0.5 * self.c_on + 2.0 * (NOISE_K * self._sig_n() + WIDE_QUANTA * self._q())
+
+    def _find_rest(self, t: float, y: float) -> None:
+        """After a release, the force is followed until it has come to rest (see _after_release);
+        rising past ``rs_cap`` ends that at once, and the next contact is judged from the rest found."""
+        if y > self.rs_cap:
+            if self.rs_fell or y > self.rs_lo + self.c_on:
+                # It rose past light contact, or rose again before it got down there: a new press,
+                # judged from the rest so far (the lowest seen since the release).
+                self.rs_cap = self.rs_lim = 0.0
+                return
+            # Still falling (a release may be told before its fall has ended): no rest yet.
+            if y < self.rs_lo:
+                self.rs_lo = y
+            self.rs_hi = y
+            self.rs_t = t
+            self.rest = self.rs_lo
+            return
+        self.rs_fell = True
+        if y < self.rs_lo:
+            self.rs_lo = y
+        if y > self.rs_hi:
+            self.rs_hi = y
+        if self.rs_hi - self.rs_lo > self._rest_span():
+            self.rs_t = t  # still settling: steady from here at the earliest
+            self.rs_lo = self.rs_hi = y
+        elif t - self.rs_t >= self.cfg.release_time:
+            self.rs_cap = 0.0  # at rest: from now on as after any release
+            self.rs_at = y
+        self.rest = y if y >= self.c_off else 0.0
 
     def _band(self, t: float, y: float, steady: bool = False) -> None:
         """Watch the band (``steady``: from a hold's steady tick, where a change may begin)."""
