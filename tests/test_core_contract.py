@@ -1066,11 +1066,13 @@ def test_a_let_go_that_bounces_off_zero_and_settles_on_light_contact_leaves_no_r
     for a moment, then the resting limb settles back to 6 N on it for a minute. The contract's resting
     level is where the force comes to rest after the fall, not the bottom of the bounce: the old cores
     started a contact there and told a 6-N "hold" and its release for every rest. ``shift``: the limb
-    shifts during the rest (down to 2.5 N and back), which is rest too."""
+    shifts during the rest (down to 2.5 N and back within a second, as on the gauge), which is rest
+    too; a force that rests a second down there has come to rest there, and the way back up is a new
+    contact (the contract's letter)."""
     tr = trace(rate=rate).rest(1.0).ramp(140.0, 0.5).hold(6.0).ramp(0.4, 0.4, mark="off").hold(0.3)
     tr = tr.ramp(6.0, 1.0).hold(8.0)
     if shift:
-        tr = tr.ramp(2.5, 0.5).hold(0.5).ramp(6.0, 0.8).hold(6.0)
+        tr = tr.ramp(2.5, 0.3).hold(0.2).ramp(6.0, 0.5).hold(6.0)
     tr = tr.ramp(130.0, 0.5, mark="press").hold(6.0).release(0.3).rest(1.0)
     t, f = tr.build(noise=0.05, tremor=0.01, seed=8)
     events, holds, _ = run_trace(impl, t, f)

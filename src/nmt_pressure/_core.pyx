@@ -177,7 +177,7 @@ ctypedef struct Core:
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     int let_go
     # golden._find_rest: the rest after a release, while it is being found (rs_cap > 0)
-    double rs_cap, rs_lim, rs_at, rs_t, rs_lo, rs_hi
+    double rs_cap, rs_lim, rs_at, rs_t, rs_lo, rs_hi, rs_base
     int rs_fell
     # buffers
     double* ht
@@ -337,6 +337,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.rs_lo = 0.0
     s.rs_hi = 0.0
     s.rs_fell = 0
+    s.rs_base = 0.0
     s.base = 0.0
     s.end_base = 0.0
     s.let_go = 0
@@ -1010,11 +1011,23 @@ cdef bint level_behind(Core* s, double t) noexcept nogil:
 
 
 cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
+    # golden._contact: back-dated to the crossing, before the previous tick after a followed rise
+    cdef i64 k = s.n - 1
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    while k - 1 > lo and s.hy[hix(s, k - 1)] > thr:
+        k -= 1
     cdef double y0 = s.y_prev_tick
     cdef double t0 = s.t_prev_tick
-    cdef double tc = t
-    if s.n > 1 and y > y0:
-        tc = t0 + (thr - y0) / (y - y0) * (t - t0)
+    cdef double y1 = y
+    cdef double t1 = t
+    if k < s.n - 1:
+        y0 = s.hy[hix(s, k - 1)]
+        t0 = s.ht[hix(s, k - 1)]
+        y1 = s.hy[hix(s, k)]
+        t1 = s.ht[hix(s, k)]
+    cdef double tc = t1
+    if s.n > 1 and y1 > y0:
+        tc = t0 + (thr - y0) / (y1 - y0) * (t1 - t0)
         if tc < t0:
             tc = t0
     s.st = CONTACT
@@ -1249,6 +1262,7 @@ cdef void after_release(Core* s) noexcept nogil:
     # read back from the history
     s.rs_cap = s.release_level * s.last_level
     s.rs_lim = s.rs_cap
+    s.rs_base = s.rest
     s.rs_fell = 0
     span = rest_span(s)
     s.rs_lo = y
@@ -1274,16 +1288,21 @@ cdef inline double rest_span(Core* s) noexcept nogil:
 
 cdef void find_rest(Core* s, double t, double y) noexcept nogil:
     # golden._find_rest
+    if s.rs_base > 0.0:
+        if y < s.c_off:
+            s.rs_base = 0.0
+        elif y < s.rs_base:
+            s.rs_base = y
     if y > s.rs_cap:
         if s.rs_fell or y > s.rs_lo + s.c_on:
             s.rs_cap = 0.0
             s.rs_lim = 0.0
+            s.rest = s.rs_base
             return
         if y < s.rs_lo:
             s.rs_lo = y
         s.rs_hi = y
         s.rs_t = t
-        s.rest = s.rs_lo
         return
     s.rs_fell = 1
     if y < s.rs_lo:
@@ -1296,8 +1315,11 @@ cdef void find_rest(Core* s, double t, double y) noexcept nogil:
         s.rs_hi = y
     elif t - s.rs_t >= s.release_time:
         s.rs_cap = 0.0
-        s.rs_at = y
-    s.rest = y if y >= s.c_off else 0.0
+        if s.rs_lo >= s.c_off and s.rs_lo - s.rs_base > s.c_off:
+            s.rest = s.rs_lo
+        else:
+            s.rest = s.rs_base
+        s.rs_at = s.rest
 
 
 cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
@@ -2424,6 +2446,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
         if s.rs_cap <= 0.0 and y < s.rs_at - s.c_off and y < s.rs_lim:
             # golden: the resting force moved away below where it had come to rest: found again
             s.rs_cap = s.rs_lim
+            s.rs_base = s.rest
             s.rs_fell = 1
             s.rs_t = t
             s.rs_lo = y

@@ -530,6 +530,7 @@ class Detector:
         self.rs_lim = 0.0  # ... release_level of the released hold's level, until the next contact
         self.rs_at = 0.0  # ... and where it came to rest
         self.rs_fell = False  # ... and whether the force has been down under rs_cap since
+        self.rs_base = 0.0  # ... and the rest as it would be without the search (the lowest since)
         self.rs_t = 0.0  # ... and has stayed within _rest_span since this time (rs_lo to rs_hi)
         self.rs_lo = 0.0
         self.rs_hi = 0.0
@@ -1037,6 +1038,7 @@ class Detector:
                 # The resting force moved away below where it had come to rest (the limb shifted on
                 # the gauge, or went off it): where it rests now is found again.
                 self.rs_cap = self.rs_lim
+                self.rs_base = self.rest
                 self.rs_fell = True
                 self.rs_t = t
                 self.rs_lo = self.rs_hi = y
@@ -1087,12 +1089,20 @@ class Detector:
             self.sig_f = sp
 
     def _contact(self, t: float, y: float, thr: float) -> None:
-        # Back-date to the threshold crossing between the previous tick and this one.
-        y0 = self.y_prev_tick
-        t0 = self.t_prev_tick
-        tc = t
-        if self.n > 1 and y > y0:
-            tc = t0 + (thr - y0) / (y - y0) * (t - t0)
+        # Back-date to the threshold crossing: between the previous tick and this one, or, where a
+        # rise that began while the rest was still being found (_find_rest) lay above the threshold
+        # for a while, between the two ticks where it crossed (not before the release).
+        k = self.n - 1
+        lo = max(self._oldest(), self.win_from)
+        while k - 1 > lo and self.hy[self._h(k - 1)] > thr:
+            k -= 1
+        y0 = self.y_prev_tick if k == self.n - 1 else self.hy[self._h(k - 1)]
+        t0 = self.t_prev_tick if k == self.n - 1 else self.ht[self._h(k - 1)]
+        t1 = self.ht[self._h(k)] if k < self.n - 1 else t
+        y1 = self.hy[self._h(k)] if k < self.n - 1 else y
+        tc = t1
+        if self.n > 1 and y1 > y0:
+            tc = t0 + (thr - y0) / (y1 - y0) * (t1 - t0)
             if tc < t0:
                 tc = t0
         self.st = CONTACT
@@ -2645,12 +2655,15 @@ class Detector:
         self.rest = y if y >= self.c_off else 0.0
         self.let_go = False
         self._restart_window()
-        # ... once the force has come to rest: until it has stayed within _rest_span for
-        # release_time, below release_level of the hold's level, the rest is where it is (a strap
-        # or a limb settling back onto the gauge after it bounced off zero is no new contact).
-        # Steady since when is read back from the history, not from now: a release told late (the
-        # 15 % rule waits release_time) was at rest already, and the next press may be near.
+        # ... unless the force comes to rest a contact hysteresis above that lowest force, below
+        # release_level of the hold's level (a strap or a limb settling back onto the gauge after the
+        # let-go bounced off zero): then that rest. Until it has come to rest (stayed within
+        # _rest_span for release_time) a rise below release_level starts no contact; a rise past
+        # it ends the search, and the lowest force seen is the rest, as without it. Steady since
+        # when is read back from the history, not from now: a release told late (the 15 % rule
+        # waits release_time) was at rest already, and the next press may be near.
         self.rs_cap = self.rs_lim = self.cfg.release_level * self.last_level
+        self.rs_base = self.rest
         self.rs_fell = False
         lo = self._oldest()
         span = self._rest_span()
@@ -2672,20 +2685,26 @@ class Detector:
         return 0.5 * self.c_on + 2.0 * (NOISE_K * self._sig_n() + WIDE_QUANTA * self._q())
 
     def _find_rest(self, t: float, y: float) -> None:
-        """After a release, the force is followed until it has come to rest (see _after_release);
-        rising past ``rs_cap`` ends that at once, and the next contact is judged from the rest found."""
+        """One tick of the search for where the force comes to rest after a release (see
+        _after_release): ends with ``rs_cap`` 0 and ``rest`` set."""
+        # The rest as it would be without the search (the lowest force since, 0 once under the
+        # hysteresis): what a press that ends the search is judged from.
+        if self.rs_base > 0.0:
+            if y < self.c_off:
+                self.rs_base = 0.0
+            elif y < self.rs_base:
+                self.rs_base = y
         if y > self.rs_cap:
             if self.rs_fell or y > self.rs_lo + self.c_on:
-                # It rose past light contact, or rose again before it got down there: a new press,
-                # judged from the rest so far (the lowest seen since the release).
+                # It rose past light contact, or rose again before it got down there: a press.
                 self.rs_cap = self.rs_lim = 0.0
+                self.rest = self.rs_base
                 return
             # Still falling (a release may be told before its fall has ended): no rest yet.
             if y < self.rs_lo:
                 self.rs_lo = y
             self.rs_hi = y
             self.rs_t = t
-            self.rest = self.rs_lo
             return
         self.rs_fell = True
         if y < self.rs_lo:
@@ -2696,9 +2715,14 @@ class Detector:
             self.rs_t = t  # still settling: steady from here at the earliest
             self.rs_lo = self.rs_hi = y
         elif t - self.rs_t >= self.cfg.release_time:
-            self.rs_cap = 0.0  # at rest: from now on as after any release
-            self.rs_at = y
-        self.rest = y if y >= self.c_off else 0.0
+            # At rest. Where it rests, if that lies a hysteresis above the lowest force since (it
+            # bounced off zero, or dipped and came back); else as without the search.
+            self.rs_cap = 0.0
+            if self.rs_lo >= self.c_off and self.rs_lo - self.rs_base > self.c_off:
+                self.rest = self.rs_lo
+            else:
+                self.rest = self.rs_base
+            self.rs_at = self.rest
 
     def _band(self, t: float, y: float, steady: bool = False) -> None:
         """Watch the band (``steady``: from a hold's steady tick, where a change may begin)."""

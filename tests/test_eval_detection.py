@@ -1,0 +1,90 @@
+"""``tools/eval_detection.py``: the whole A/B in one command - the totals it reports are the scorer's
+own, a run compared with itself names no file, a changed output is named by file, and what cannot be
+scored ends in one sentence. Its runs here are two-session blind seeds (a second each)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from toolmods import load_tool
+
+ev = load_tool("eval_detection")
+sd = load_tool("score_detection")
+
+
+def _run(runs: Path, *extra: str) -> tuple[int, Path]:
+    out = runs / f"run{len(list(runs.glob('run*.json')))}.json"
+    code = ev.main(["--blind", "3", "--blind", "4-5", "--blind-dir", str(runs / "blind"), "--sessions", "2",
+                    "--json", str(out), *extra])
+    return code, out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose first run generated the seeds (sets are checked before any work is done)."""
+    folder = tmp_path_factory.mktemp("eval")
+    assert _run(folder)[0] == 0
+    return folder
+
+
+def test_the_totals_are_the_scorers_own_and_seeds_are_generated_once(runs: Path,
+                                                                     capsys: pytest.CaptureFixture[str]):
+    written = sorted((runs / "blind" / "seed3_n2").iterdir())
+    stamps = [p.stat().st_mtime_ns for p in written]
+    code, out = _run(runs, "--set", f"again={runs / 'blind' / 'seed3_n2'}")
+    assert code == 0
+    data = json.loads(out.read_text())
+    for seeds, name in (([3], "blind 3"), ([4, 5], "blind 4-5")):
+        want: dict[str, list[int]] = {}
+        for s in seeds:
+            _, scored = sd.realdata_report(runs / "blind" / f"seed{s}_n2", "nmt")
+            for kind, v in scored["total"].items():
+                acc = want.setdefault(kind, [0, 0, 0])
+                for i, key in enumerate(("tp", "fp", "fn")):
+                    acc[i] += v[key]
+        assert data["rows"][name] == want
+        assert len(data["files"][name]) == 2 * len(seeds)
+    assert data["rows"]["again"] == data["rows"]["blind 3"]  # the same folder named as a set
+    text = capsys.readouterr().out
+    assert "blind 4-5" in text and "cython core" in text
+    # reused, not written again
+    assert [p.stat().st_mtime_ns for p in sorted((runs / "blind" / "seed3_n2").iterdir())] == stamps
+
+
+def test_a_run_compared_with_itself_names_no_file_and_a_changed_output_is_named(
+        runs: Path, capsys: pytest.CaptureFixture[str]):
+    code, first = _run(runs)
+    assert code == 0
+    capsys.readouterr()
+    assert _run(runs, "--compare", str(first))[0] == 0
+    text = capsys.readouterr().out
+    assert "all 2 files' output identical" in text and "all 4 files' output identical" in text
+    assert "differs" not in text
+    old = json.loads(first.read_text())
+    name = sorted(old["files"]["blind 4-5"])[1]
+    old["files"]["blind 4-5"][name] = "0" * 16  # as if that file's events had been other
+    old["rows"]["blind 4-5"]["hold"][1] += 1
+    doctored = first.with_name("doctored.json")
+    doctored.write_text(json.dumps(old))
+    assert _run(runs, "--compare", str(doctored))[0] == 0
+    text = capsys.readouterr().out
+    line = next(x for x in text.splitlines() if x.startswith("blind 4-5:"))
+    assert "1 of 4 files' output differs" in line and name in line and "hold" in line
+    assert next(x for x in text.splitlines() if x.startswith("blind 3:")).endswith("output identical")
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--set", "x=/nonexistent/folder"], "does not exist"),
+    (["--blind", "1-3"], "--blind needs --blind-dir"),
+    (["--blind", "8-2", "--blind-dir", "."], "no seed range"),
+    (["--set", "nameonly"], "NAME=FOLDER"),
+    ([], "nothing to score"),
+    (["--set", "x=.", "--core", "/nonexistent"], "no nmt_pressure package"),
+])
+def test_what_cannot_be_scored_ends_in_one_sentence(args: list[str], says: str,
+                                                    capsys: pytest.CaptureFixture[str]):
+    assert ev.main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err

@@ -1,0 +1,249 @@
+#!/usr/bin/env python
+"""Every labelled evaluation of recordings in one command, and what changed against an earlier run.
+
+The A/B a core change needs (``docs/DETECTION.md``, *Evaluation*): the blind generator's seeds and any
+folders of labelled recordings (``../shared/realdata``, and those ``gdx_realdata.py``,
+``tindeq_realdata.py`` and ``more_realdata.py`` convert), each scored by ``score_detection.py
+--realdata`` in a process of its own - on the installed package, or with ``--core SRC`` on the build
+in a work tree's ``src`` (compiled in place; put first on ``PYTHONPATH``), the implementation that ran
+named in the output. One row per set or group of seeds: F1 and true/false/missed counts of holds,
+steps, releases and band exits. ``--json OUT`` writes those totals and a digest of every file's events
+and holds; ``--compare OLD.json`` then names, per set, the F1 that moved and every file whose events or
+holds differ in any way: a change meant to keep the output is checked file by file, not by totals.
+
+Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed N``) and reused
+while their folder is there (delete it to generate it again).
+
+Usage::
+
+    python tools/eval_detection.py --blind 1-8 --blind 9-12 --blind-dir ~/nmt-eval \\
+        --set realdata=../shared/realdata --set gdx=~/nmt-eval/gdx --json new.json [--core ../wt/src]
+    python tools/eval_detection.py ... --json new.json --compare old.json
+
+Exits 0 once everything asked for was scored; 2, with one sentence saying what to fix, when something
+could not be (a folder missing, a bad range, a scorer that failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+TOOLS = Path(__file__).resolve().parent
+KINDS = ("hold", "step", "release", "band_exit")
+
+
+class EvalError(Exception):
+    """Something asked for cannot be scored; the message says what to do."""
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"1-8"``, ``"3"`` or ``"1,4,9"`` as a list of seeds."""
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            lo, _, hi = part.strip().partition("-")
+            a = int(lo)
+            b = int(hi) if hi else a
+            if b < a:
+                raise ValueError
+            seeds.extend(range(a, b + 1))
+    except ValueError:
+        raise EvalError(f"--blind {text!r} is no seed range: give one like 1-8, 3 or 1,4,9") from None
+    return seeds
+
+
+def parse_set(text: str) -> tuple[str, Path]:
+    """``NAME=FOLDER`` (a folder of CSVs with ``.labels.json`` beside them, or one such CSV)."""
+    name, eq, folder = text.partition("=")
+    if not eq or not name or not folder:
+        raise EvalError(f"--set {text!r} needs the form NAME=FOLDER, e.g. realdata=../shared/realdata")
+    path = Path(folder).expanduser()
+    if not path.exists():
+        raise EvalError(f"--set {name}: {path} does not exist; convert the recordings first "
+                        "(tools/gdx_realdata.py, tindeq_realdata.py, more_realdata.py) or fix the path")
+    return name, path
+
+
+def ensure_seed(blind_dir: Path, seed: int, sessions: int | None) -> Path:
+    """The blind generator's run for ``seed`` under ``blind_dir``, generated if it is not there."""
+    folder = blind_dir / (f"seed{seed}" if sessions is None else f"seed{seed}_n{sessions}")
+    if folder.is_dir() and any(folder.glob("*.labels.json")):
+        return folder
+    cmd = [sys.executable, str(TOOLS / "blind_generator.py"), str(folder), "--seed", str(seed)]
+    if sessions is not None:
+        cmd += ["--sessions", str(sessions)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise EvalError(f"the blind generator could not write seed {seed} to {folder} ({said}); "
+                        "check that --blind-dir is writable")
+    return folder
+
+
+def digest(file_result: dict[str, Any]) -> str:
+    """A digest of one file's events and holds: equal exactly when the detector's output is."""
+    text = json.dumps({"events": file_result.get("events"), "holds": file_result.get("holds")},
+                      sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def score(folder: Path, core: Path | None) -> dict[str, Any]:
+    """``score_detection.py --realdata folder`` in its own process: the totals, the implementation
+    that ran and each file's digest."""
+    env = dict(os.environ)
+    if core is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(core), *filter(None, [env.get("PYTHONPATH")])])
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "score.json"
+        done = subprocess.run([sys.executable, str(TOOLS / "score_detection.py"), "--realdata", str(folder),
+                               "--json", str(out)], capture_output=True, text=True, env=env)
+        if done.returncode != 0 or not out.exists():
+            said = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
+                    or [f"exit {done.returncode}"])[-1]
+            raise EvalError(f"score_detection.py could not score {folder} ({said})")
+        data = json.loads(out.read_text())
+    total = {k: [v["tp"], v["fp"], v["fn"]] for k, v in data.get("total", {}).items() if k in KINDS}
+    files = {Path(f["file"]).name: digest(f) for f in data.get("files", [])}
+    return {"implementation": data.get("implementation", "?"), "total": total, "files": files}
+
+
+def pooled(results: Sequence[dict[str, Any]]) -> dict[str, list[int]]:
+    """Counts summed over several sets (a group of seeds)."""
+    out: dict[str, list[int]] = {}
+    for r in results:
+        for kind, counts in r["total"].items():
+            acc = out.setdefault(kind, [0, 0, 0])
+            for i in range(3):
+                acc[i] += counts[i]
+    return out
+
+
+def f1(counts: Sequence[int] | None) -> float | None:
+    if not counts:
+        return None
+    tp, fp, fn = counts
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+
+
+def _cell(counts: Sequence[int] | None) -> str:
+    value = f1(counts)
+    if value is None or counts is None:
+        return "-"
+    return f"{value:.4f} ({counts[0]}/{counts[1]}/{counts[2]})"
+
+
+def table(rows: dict[str, dict[str, list[int]]]) -> str:
+    """One line per set: F1 (tp/fp/fn) of each kind."""
+    width = max([len(n) for n in rows] + [4])
+    lines = [f"{'set':{width}}  " + "  ".join(f"{k:24}" for k in KINDS)]
+    for name, total in rows.items():
+        lines.append(f"{name:{width}}  " + "  ".join(f"{_cell(total.get(k)):24}" for k in KINDS))
+    return "\n".join(lines)
+
+
+def compare(old: dict[str, Any], new: dict[str, Any], limit: int = 12) -> str:
+    """What moved between two runs: F1 per set and kind, and the files whose output differs."""
+    lines: list[str] = []
+    for name, row in new["rows"].items():
+        before = old.get("rows", {}).get(name)
+        if before is None:
+            lines.append(f"{name}: not in the earlier run")
+            continue
+        moved = [f"{k} {f1(before.get(k)):.4f} -> {f1(row.get(k)):.4f}" for k in KINDS
+                 if f1(row.get(k)) is not None and f1(before.get(k)) is not None
+                 and tuple(row.get(k, ())) != tuple(before.get(k, ()))]
+        old_files = old.get("files", {}).get(name, {})
+        new_files = new["files"].get(name, {})
+        differ = sorted(f for f in new_files.keys() | old_files.keys()
+                        if new_files.get(f) != old_files.get(f))
+        what = "; ".join(moved) if moved else "every F1 and count equal"
+        if differ:
+            more = f" and {len(differ) - limit} more" if len(differ) > limit else ""
+            shown = ", ".join(differ[:limit]) + more
+            lines.append(f"{name}: {what}; {len(differ)} of {len(new_files)} files' output differs: {shown}")
+        else:
+            lines.append(f"{name}: {what}; all {len(new_files)} files' output identical")
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--blind", action="append", default=[], metavar="SEEDS",
+                   help="a group of blind-generator seeds (1-8, 3 or 1,4,9), pooled in one row; repeatable")
+    p.add_argument("--blind-dir", type=Path, default=None, help="where seeds are generated and reused")
+    p.add_argument("--sessions", type=int, default=None,
+                   help="sessions per seed (the generator's default unless given: a quick look)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=FOLDER",
+                   help="a folder of labelled recordings, one row; repeatable")
+    p.add_argument("--core", type=Path, default=None,
+                   help="a work tree's src folder with the core built in place (else the installed one)")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="scorers at once [2]")
+    p.add_argument("--json", type=Path, default=None, metavar="OUT", help="write totals and digests here")
+    p.add_argument("--compare", type=Path, default=None, metavar="OLD",
+                   help="an earlier --json: say what moved")
+    return p.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> str:
+    if not args.blind and not args.set:
+        raise EvalError("nothing to score: give --blind SEEDS (with --blind-dir) and/or --set NAME=FOLDER")
+    if args.blind and args.blind_dir is None:
+        raise EvalError("--blind needs --blind-dir, the folder its seeds are generated into and reused from")
+    if args.core is not None and not (args.core / "nmt_pressure").is_dir():
+        raise EvalError(f"--core {args.core} holds no nmt_pressure package: give a work tree's src folder")
+    old = None
+    if args.compare is not None:
+        try:
+            old = json.loads(args.compare.read_text())
+        except (OSError, ValueError) as exc:
+            raise EvalError(f"--compare {args.compare} is no earlier run's --json ({exc})") from None
+    groups = [(f"blind {text}", parse_seeds(text)) for text in args.blind]
+    sets = [parse_set(text) for text in args.set]
+    jobs: list[tuple[str, Path]] = []
+    for _, seeds in groups:
+        for s in seeds:
+            jobs.append((f"seed{s}", ensure_seed(args.blind_dir.expanduser(), s, args.sessions)))
+    jobs += sets
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = pool.map(lambda job: score(job[1], args.core), jobs)
+        scored = dict(zip([name for name, _ in jobs], results, strict=True))
+    rows: dict[str, dict[str, list[int]]] = {}
+    files: dict[str, dict[str, str]] = {}
+    for name, seeds in groups:
+        rows[name] = pooled([scored[f"seed{s}"] for s in seeds])
+        files[name] = {f"seed{s}/{f}": d for s in seeds for f, d in scored[f"seed{s}"]["files"].items()}
+    for name, _ in sets:
+        rows[name] = scored[name]["total"]
+        files[name] = scored[name]["files"]
+    impls = sorted({r["implementation"] for r in scored.values()})
+    result = {"implementation": impls, "rows": rows, "files": files}
+    text = f"detector: {'; '.join(impls)}\n\n{table(rows)}"
+    if old is not None:
+        text += f"\n\nagainst {args.compare}:\n{compare(old, result)}"
+    if args.json is not None:
+        args.json.write_text(json.dumps(result, indent=1, sort_keys=True))
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        print(run(args))
+    except EvalError as exc:
+        print(f"eval_detection: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
