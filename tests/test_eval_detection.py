@@ -48,7 +48,8 @@ def test_the_totals_are_the_scorers_own_and_seeds_are_generated_once(runs: Path,
         assert len(data["files"][name]) == 2 * len(seeds)
     assert data["rows"]["again"] == data["rows"]["blind 3"]  # the same folder named as a set
     text = capsys.readouterr().out
-    assert "blind 4-5" in text and "cython core" in text
+    first = text.splitlines()[0]
+    assert "blind 4-5" in text and first.startswith("detector: nmt_pressure") and " core (" in first
     # reused, not written again
     assert [p.stat().st_mtime_ns for p in sorted((runs / "blind" / "seed3_n2").iterdir())] == stamps
 
@@ -88,3 +89,24 @@ def test_what_cannot_be_scored_ends_in_one_sentence(args: list[str], says: str,
     assert ev.main(args) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
+
+
+def test_the_matrix_row_is_the_scorers_pooled_counts_and_a_changed_session_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    quick = ["--matrix", "--matrix-quick", "--matrix-family", "baseline", "--jobs", "1"]
+    first = tmp_path / "first.json"
+    assert ev.main([*quick, "--json", str(first)]) == 0
+    data = json.loads(first.read_text())
+    sessions = data["files"]["matrix"]
+    assert len(sessions) == 10 and all(k.startswith("baseline mild/") for k in sessions)
+    assert all(sum(data["rows"]["matrix"][k]) > 0 for k in ("hold", "step", "release", "band_exit"))
+    capsys.readouterr()
+    assert ev.main([*quick, "--compare", str(first)]) == 0
+    assert "all 10 sessions' output identical" in capsys.readouterr().out
+    name = sorted(sessions)[3]
+    data["files"]["matrix"][name] = "f" * 16
+    doctored = tmp_path / "doctored.json"
+    doctored.write_text(json.dumps(data))
+    assert ev.main([*quick, "--compare", str(doctored)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("matrix:"))
+    assert "every F1 and count equal; 1 of 10 sessions' output differs" in line and name in line

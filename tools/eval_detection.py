@@ -7,9 +7,11 @@ folders of labelled recordings (``../shared/realdata``, and those ``gdx_realdata
 --realdata`` in a process of its own - on the installed package, or with ``--core SRC`` on the build
 in a work tree's ``src`` (compiled in place; put first on ``PYTHONPATH``), the implementation that ran
 named in the output. One row per set or group of seeds: F1 and true/false/missed counts of holds,
-steps, releases and band exits. ``--json OUT`` writes those totals and a digest of every file's events
-and holds; ``--compare OLD.json`` then names, per set, the F1 that moved and every file whose events or
-holds differ in any way: a change meant to keep the output is checked file by file, not by totals.
+steps, releases and band exits; ``--matrix`` adds the robustness matrix's row, pooled, each of its
+sessions compared by its event counts, matches, misses and timing errors. ``--json OUT`` writes those
+totals and a digest of every file's events and holds; ``--compare OLD.json`` then names, per set, the
+F1 that moved and every file whose output differs in any way: a change meant to keep the output is
+checked file by file, not by totals.
 
 Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed N``) and reused
 while their folder is there (delete it to generate it again).
@@ -17,7 +19,8 @@ while their folder is there (delete it to generate it again).
 Usage::
 
     python tools/eval_detection.py --blind 1-8 --blind 9-12 --blind-dir ~/nmt-eval \\
-        --set realdata=../shared/realdata --set gdx=~/nmt-eval/gdx --json new.json [--core ../wt/src]
+        --set realdata=../shared/realdata --set gdx=~/nmt-eval/gdx --matrix --json new.json \\
+        [--core ../wt/src]
     python tools/eval_detection.py ... --json new.json --compare old.json
 
 Exits 0 once everything asked for was scored; 2, with one sentence saying what to fix, when something
@@ -97,24 +100,54 @@ def digest(file_result: dict[str, Any]) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def score(folder: Path, core: Path | None) -> dict[str, Any]:
-    """``score_detection.py --realdata folder`` in its own process: the totals, the implementation
-    that ran and each file's digest."""
+def _run_scorer(args: Sequence[str], core: Path | None, what: str) -> dict[str, Any]:
+    """``score_detection.py ARGS --json TMP`` in its own process (the core at ``core`` first on the
+    path): what it wrote."""
     env = dict(os.environ)
     if core is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(core), *filter(None, [env.get("PYTHONPATH")])])
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "score.json"
-        done = subprocess.run([sys.executable, str(TOOLS / "score_detection.py"), "--realdata", str(folder),
-                               "--json", str(out)], capture_output=True, text=True, env=env)
+        done = subprocess.run([sys.executable, str(TOOLS / "score_detection.py"), *args, "--json", str(out)],
+                              capture_output=True, text=True, env=env)
         if done.returncode != 0 or not out.exists():
             said = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
                     or [f"exit {done.returncode}"])[-1]
-            raise EvalError(f"score_detection.py could not score {folder} ({said})")
-        data = json.loads(out.read_text())
+            raise EvalError(f"score_detection.py could not score {what} ({said})")
+        data: dict[str, Any] = json.loads(out.read_text())
+    return data
+
+
+def score(folder: Path, core: Path | None) -> dict[str, Any]:
+    """``score_detection.py --realdata folder`` in its own process: the totals, the implementation
+    that ran and each file's digest."""
+    data = _run_scorer(["--realdata", str(folder)], core, str(folder))
     total = {k: [v["tp"], v["fp"], v["fn"]] for k, v in data.get("total", {}).items() if k in KINDS}
     files = {Path(f["file"]).name: digest(f) for f in data.get("files", [])}
     return {"implementation": data.get("implementation", "?"), "total": total, "files": files}
+
+
+#: What a matrix session's result says about the detector's output (its timings left out).
+MATRIX_FIELDS = ("detected", "misses", "hold", "step", "release", "band_exit", "holds_in_touches")
+
+
+def score_matrix(core: Path | None, jobs: int, quick: bool, families: Sequence[str]) -> dict[str, Any]:
+    """``score_detection.py --matrix`` in its own process: the pooled counts and each session's
+    digest (its events' counts, matches, misses and their timing errors)."""
+    args = ["--matrix", "--jobs", str(max(1, jobs))] + (["--quick"] if quick else [])
+    for family in families:
+        args += ["--family", family]
+    data = _run_scorer(args, core, "the robustness matrix")
+    pooled_counts = data.get("pooled", {})
+    total = {k: [pooled_counts[k]["tp"], pooled_counts[k]["fp"], pooled_counts[k]["fn"]]
+             for k in KINDS if k in pooled_counts}
+    files = {}
+    for session in data.get("sessions", []):
+        kept = {k: session.get(k) for k in MATRIX_FIELDS}
+        text = json.dumps(kept, sort_keys=True)
+        files[f"{session.get('row')}/{session.get('name')}"] = hashlib.sha1(text.encode()).hexdigest()[:16]
+    return {"implementation": data.get("settings", {}).get("implementation", "?"), "total": total,
+            "files": files}
 
 
 def pooled(results: Sequence[dict[str, Any]]) -> dict[str, list[int]]:
@@ -167,12 +200,13 @@ def compare(old: dict[str, Any], new: dict[str, Any], limit: int = 12) -> str:
         differ = sorted(f for f in new_files.keys() | old_files.keys()
                         if new_files.get(f) != old_files.get(f))
         what = "; ".join(moved) if moved else "every F1 and count equal"
+        unit = "sessions'" if name == "matrix" else "files'"
         if differ:
             more = f" and {len(differ) - limit} more" if len(differ) > limit else ""
             shown = ", ".join(differ[:limit]) + more
-            lines.append(f"{name}: {what}; {len(differ)} of {len(new_files)} files' output differs: {shown}")
+            lines.append(f"{name}: {what}; {len(differ)} of {len(new_files)} {unit} output differs: {shown}")
         else:
-            lines.append(f"{name}: {what}; all {len(new_files)} files' output identical")
+            lines.append(f"{name}: {what}; all {len(new_files)} {unit} output identical")
     return "\n".join(lines)
 
 
@@ -185,6 +219,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="sessions per seed (the generator's default unless given: a quick look)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=FOLDER",
                    help="a folder of labelled recordings, one row; repeatable")
+    p.add_argument("--matrix", action="store_true",
+                   help="the robustness matrix too: one row, compared session by session")
+    p.add_argument("--matrix-quick", action="store_true", help="its small fast run (score_detection --quick)")
+    p.add_argument("--matrix-family", action="append", default=[], metavar="TEXT",
+                   help="only the matrix's families containing TEXT; repeatable")
     p.add_argument("--core", type=Path, default=None,
                    help="a work tree's src folder with the core built in place (else the installed one)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="scorers at once [2]")
@@ -195,8 +234,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> str:
-    if not args.blind and not args.set:
-        raise EvalError("nothing to score: give --blind SEEDS (with --blind-dir) and/or --set NAME=FOLDER")
+    if not args.blind and not args.set and not args.matrix:
+        raise EvalError("nothing to score: give --blind SEEDS (with --blind-dir), --set NAME=FOLDER "
+                        "or --matrix")
     if args.blind and args.blind_dir is None:
         raise EvalError("--blind needs --blind-dir, the folder its seeds are generated into and reused from")
     if args.core is not None and not (args.core / "nmt_pressure").is_dir():
@@ -225,6 +265,10 @@ def run(args: argparse.Namespace) -> str:
     for name, _ in sets:
         rows[name] = scored[name]["total"]
         files[name] = scored[name]["files"]
+    if args.matrix:
+        scored["matrix"] = score_matrix(args.core, args.jobs, args.matrix_quick, args.matrix_family)
+        rows["matrix"] = scored["matrix"]["total"]
+        files["matrix"] = scored["matrix"]["files"]
     impls = sorted({r["implementation"] for r in scored.values()})
     result = {"implementation": impls, "rows": rows, "files": files}
     text = f"detector: {'; '.join(impls)}\n\n{table(rows)}"
