@@ -77,6 +77,12 @@ def parse_set(text: str) -> tuple[str, Path]:
     return name, path
 
 
+def _last_line(done: subprocess.CompletedProcess[str]) -> str:
+    """What a child that failed said last (its error, else its output, else its exit status)."""
+    return (done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
+            or [f"exit {done.returncode}"])[-1]
+
+
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None) -> Path:
     """The blind generator's run for ``seed`` under ``blind_dir``, generated if it is not there."""
     folder = blind_dir / (f"seed{seed}" if sessions is None else f"seed{seed}_n{sessions}")
@@ -87,7 +93,7 @@ def ensure_seed(blind_dir: Path, seed: int, sessions: int | None) -> Path:
         cmd += ["--sessions", str(sessions)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
-        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        said = _last_line(done)
         raise EvalError(f"the blind generator could not write seed {seed} to {folder} ({said}); "
                         "check that --blind-dir is writable")
     return folder
@@ -111,9 +117,7 @@ def _run_scorer(args: Sequence[str], core: Path | None, what: str) -> dict[str, 
         done = subprocess.run([sys.executable, str(TOOLS / "score_detection.py"), *args, "--json", str(out)],
                               capture_output=True, text=True, env=env)
         if done.returncode != 0 or not out.exists():
-            said = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
-                    or [f"exit {done.returncode}"])[-1]
-            raise EvalError(f"score_detection.py could not score {what} ({said})")
+            raise EvalError(f"score_detection.py could not score {what} ({_last_line(done)})")
         data: dict[str, Any] = json.loads(out.read_text())
     return data
 

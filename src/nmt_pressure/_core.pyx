@@ -176,9 +176,9 @@ ctypedef struct Core:
     int mv_ep_up
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     int let_go
-    # golden._find_rest: the rest after a release, while it is being found (rs_cap > 0)
-    double rs_cap, rs_lim, rs_at, rs_t, rs_lo, rs_hi, rs_base
-    int rs_fell
+    # golden._find_rest: the rest after a release, while it is being found (rs_on)
+    double rs_lim, rs_at, rs_t, rs_lo, rs_hi, rs_base
+    int rs_on, rs_fell
     # buffers
     double* ht
     double* hy
@@ -330,7 +330,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.last_level = 0.0
     s.last_end = 0.0
     s.rest = 0.0
-    s.rs_cap = 0.0
+    s.rs_on = 0
     s.rs_lim = 0.0
     s.rs_at = 0.0
     s.rs_t = 0.0
@@ -1260,8 +1260,8 @@ cdef void after_release(Core* s) noexcept nogil:
     restart_window(s)
     # golden._after_release: the rest is found once the force has come to rest, steady since when
     # read back from the history
-    s.rs_cap = s.release_level * s.last_level
-    s.rs_lim = s.rs_cap
+    s.rs_lim = s.release_level * s.last_level
+    s.rs_on = s.rs_lim > 0.0
     s.rs_base = s.rest
     s.rs_fell = 0
     span = rest_span(s)
@@ -1277,8 +1277,17 @@ cdef void after_release(Core* s) noexcept nogil:
         if yk > s.rs_hi:
             s.rs_hi = yk
     s.rs_t = s.ht[hix(s, k)]
-    if s.rs_cap > 0.0:
+    if s.rs_on:
         find_rest(s, s.ht[hix(s, s.n - 1)], y)
+
+
+cdef inline double lower_rest(Core* s, double rest, double y) noexcept nogil:
+    # golden._lower_rest
+    if rest <= 0.0:
+        return rest
+    if y < s.c_off:
+        return 0.0
+    return y if y < rest else rest
 
 
 cdef inline double rest_span(Core* s) noexcept nogil:
@@ -1288,14 +1297,10 @@ cdef inline double rest_span(Core* s) noexcept nogil:
 
 cdef void find_rest(Core* s, double t, double y) noexcept nogil:
     # golden._find_rest
-    if s.rs_base > 0.0:
-        if y < s.c_off:
-            s.rs_base = 0.0
-        elif y < s.rs_base:
-            s.rs_base = y
-    if y > s.rs_cap:
+    s.rs_base = lower_rest(s, s.rs_base, y)
+    if y > s.rs_lim:
         if s.rs_fell or y > s.rs_lo + s.c_on:
-            s.rs_cap = 0.0
+            s.rs_on = 0
             s.rs_lim = 0.0
             s.rest = s.rs_base
             return
@@ -1314,7 +1319,7 @@ cdef void find_rest(Core* s, double t, double y) noexcept nogil:
         s.rs_lo = y
         s.rs_hi = y
     elif t - s.rs_t >= s.release_time:
-        s.rs_cap = 0.0
+        s.rs_on = 0
         if s.rs_lo >= s.c_off and s.rs_lo - s.rs_base > s.c_off:
             s.rest = s.rs_lo
         else:
@@ -2443,25 +2448,19 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
 
     cdef double thr
     if s.st == IDLE:
-        if s.rs_cap <= 0.0 and y < s.rs_at - s.c_off and y < s.rs_lim:
+        if not s.rs_on and y < s.rs_at - s.c_off and y < s.rs_lim:
             # golden: the resting force moved away below where it had come to rest: found again
-            s.rs_cap = s.rs_lim
+            s.rs_on = s.rs_lim > 0.0
             s.rs_base = s.rest
             s.rs_fell = 1
             s.rs_t = t
             s.rs_lo = y
             s.rs_hi = y
-        if s.rs_cap > 0.0:
+        if s.rs_on:
             find_rest(s, t, y)
-        if s.rs_cap <= 0.0:
-            thr = s.c_on
-            if s.rest > 0.0:
-                if y < s.c_off:
-                    s.rest = 0.0
-                else:
-                    if y < s.rest:
-                        s.rest = y
-                    thr = s.rest + s.c_on
+        if not s.rs_on:
+            s.rest = lower_rest(s, s.rest, y)
+            thr = s.rest + s.c_on if s.rest > 0.0 else s.c_on
             if y > thr:
                 contact(s, t, y, thr)
     elif s.st == CONTACT:

@@ -526,10 +526,10 @@ class Detector:
         self.mv_jump = -1.0  # the onset of one that stayed away: the hold was left there (-1: none)
         self.mv_jump_at = -1.0  # ... and when that was known
         self.rest = 0.0  # resting force after a release that left light contact
-        self.rs_cap = 0.0  # while > 0, that rest is still being found: the force may rise to this
+        self.rs_on = False  # that rest is still being found: the force may rise to rs_lim meanwhile
         self.rs_lim = 0.0  # ... release_level of the released hold's level, until the next contact
         self.rs_at = 0.0  # ... and where it came to rest
-        self.rs_fell = False  # ... and whether the force has been down under rs_cap since
+        self.rs_fell = False  # ... and whether the force has been down under rs_lim since
         self.rs_base = 0.0  # ... and the rest as it would be without the search (the lowest since)
         self.rs_t = 0.0  # ... and has stayed within _rest_span since this time (rs_lo to rs_hi)
         self.rs_lo = 0.0
@@ -1034,28 +1034,21 @@ class Detector:
         self.ib = self._first_since(self.ib, lo_c, k_now, t - BRISK_SPAN)
 
         if self.st == IDLE:
-            if self.rs_cap <= 0.0 and y < self.rs_at - self.c_off and y < self.rs_lim:
+            if not self.rs_on and y < self.rs_at - self.c_off and y < self.rs_lim:
                 # The resting force moved away below where it had come to rest (the limb shifted on
                 # the gauge, or went off it): where it rests now is found again.
-                self.rs_cap = self.rs_lim
+                self.rs_on = self.rs_lim > 0.0
                 self.rs_base = self.rest
                 self.rs_fell = True
                 self.rs_t = t
                 self.rs_lo = self.rs_hi = y
-            if self.rs_cap > 0.0:
+            if self.rs_on:
                 self._find_rest(t, y)
-            if self.rs_cap <= 0.0:
-                thr = self.c_on
-                if self.rest > 0.0:
-                    # After a release that left light contact, the next contact begins a threshold
-                    # above the force the hand rests with (the lowest seen since), not at the bare
-                    # threshold.
-                    if y < self.c_off:
-                        self.rest = 0.0
-                    else:
-                        if y < self.rest:
-                            self.rest = y
-                        thr = self.rest + self.c_on
+            if not self.rs_on:
+                # After a release that left light contact, the next contact begins a threshold above
+                # the force the hand rests with (the lowest seen since), not at the bare threshold.
+                self.rest = self._lower_rest(self.rest, y)
+                thr = self.rest + self.c_on if self.rest > 0.0 else self.c_on
                 if y > thr:
                     self._contact(t, y, thr)
         elif self.st == CONTACT:
@@ -1096,10 +1089,10 @@ class Detector:
         lo = max(self._oldest(), self.win_from)
         while k - 1 > lo and self.hy[self._h(k - 1)] > thr:
             k -= 1
-        y0 = self.y_prev_tick if k == self.n - 1 else self.hy[self._h(k - 1)]
-        t0 = self.t_prev_tick if k == self.n - 1 else self.ht[self._h(k - 1)]
-        t1 = self.ht[self._h(k)] if k < self.n - 1 else t
-        y1 = self.hy[self._h(k)] if k < self.n - 1 else y
+        y0, t0, y1, t1 = self.y_prev_tick, self.t_prev_tick, y, t
+        if k < self.n - 1:
+            y0, t0 = self.hy[self._h(k - 1)], self.ht[self._h(k - 1)]
+            y1, t1 = self.hy[self._h(k)], self.ht[self._h(k)]
         tc = t1
         if self.n > 1 and y1 > y0:
             tc = t0 + (thr - y0) / (y1 - y0) * (t1 - t0)
@@ -2662,7 +2655,8 @@ class Detector:
         # it ends the search, and the lowest force seen is the rest, as without it. Steady since
         # when is read back from the history, not from now: a release told late (the 15 % rule
         # waits release_time) was at rest already, and the next press may be near.
-        self.rs_cap = self.rs_lim = self.cfg.release_level * self.last_level
+        self.rs_lim = self.cfg.release_level * self.last_level
+        self.rs_on = self.rs_lim > 0.0
         self.rs_base = self.rest
         self.rs_fell = False
         lo = self._oldest()
@@ -2676,8 +2670,16 @@ class Detector:
             self.rs_lo = min(self.rs_lo, yk)
             self.rs_hi = max(self.rs_hi, yk)
         self.rs_t = self.ht[self._h(k)]
-        if self.rs_cap > 0.0:
+        if self.rs_on:
             self._find_rest(self.ht[self._h(self.n - 1)], y)
+
+    def _lower_rest(self, rest: float, y: float) -> float:
+        """A resting force after ``y``: the lowest seen, none (0) once under the hysteresis."""
+        if rest <= 0.0:
+            return rest
+        if y < self.c_off:
+            return 0.0
+        return y if y < rest else rest
 
     def _rest_span(self) -> float:
         """Widest a resting force moves over ``release_time`` (N): half a contact threshold, and
@@ -2686,18 +2688,14 @@ class Detector:
 
     def _find_rest(self, t: float, y: float) -> None:
         """One tick of the search for where the force comes to rest after a release (see
-        _after_release): ends with ``rs_cap`` 0 and ``rest`` set."""
-        # The rest as it would be without the search (the lowest force since, 0 once under the
-        # hysteresis): what a press that ends the search is judged from.
-        if self.rs_base > 0.0:
-            if y < self.c_off:
-                self.rs_base = 0.0
-            elif y < self.rs_base:
-                self.rs_base = y
-        if y > self.rs_cap:
+        _after_release): ends with ``rs_on`` False and ``rest`` set."""
+        # The rest as it would be without the search: what a press that ends it is judged from.
+        self.rs_base = self._lower_rest(self.rs_base, y)
+        if y > self.rs_lim:
             if self.rs_fell or y > self.rs_lo + self.c_on:
                 # It rose past light contact, or rose again before it got down there: a press.
-                self.rs_cap = self.rs_lim = 0.0
+                self.rs_on = False
+                self.rs_lim = 0.0
                 self.rest = self.rs_base
                 return
             # Still falling (a release may be told before its fall has ended): no rest yet.
@@ -2717,7 +2715,7 @@ class Detector:
         elif t - self.rs_t >= self.cfg.release_time:
             # At rest. Where it rests, if that lies a hysteresis above the lowest force since (it
             # bounced off zero, or dipped and came back); else as without the search.
-            self.rs_cap = 0.0
+            self.rs_on = False
             if self.rs_lo >= self.c_off and self.rs_lo - self.rs_base > self.c_off:
                 self.rest = self.rs_lo
             else:
