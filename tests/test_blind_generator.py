@@ -120,6 +120,25 @@ def test_labels_follow_the_contract_on_the_noise_free_force(sessions: list[Any])
         _band_exits_leave_the_band(s, tl)
 
 
+def test_band_labels_read_with_the_hands_wander_move_band_exits_and_nothing_else():
+    """``--band-labels wander``: the same draw, the same recording and the same holds, steps and
+    releases; only the band exits (required and optional) are read from the force with the hand's
+    wander in it, and the notes say so. (Exits read from the smooth force here fail the test.)"""
+    moved = 0
+    for i in range(SESSIONS):
+        a, b = bg.make_session(i, SEED), bg.make_session(i, SEED, band="wander")
+        assert np.array_equal(a.ts, b.ts) and np.array_equal(a.v, b.v)
+        for key in ("holds", "steps", "releases"):
+            assert a.labels[key] == b.labels[key], (a.name, key)
+        exits_a = a.labels["band_exits"] + a.labels["band_exits_optional"]
+        exits_b = b.labels["band_exits"] + b.labels["band_exits_optional"]
+        moved += exits_a != exits_b
+        assert "wander (0.05-1 Hz) in it" in b.labels["notes"]
+        assert "wander (0.05-1 Hz)" not in a.labels["notes"]
+    # Seed 1's first sessions hold designed exits and eases: a wander of 0.3-1 % moves their crossings.
+    assert moved >= 3
+
+
 def test_an_optional_exit_is_where_the_ease_leaves_the_old_band_on_its_own_side():
     """Seed 1's session 22: a hold fades out of its band at the bottom, then eases up through the
     band and out of its top. The optional exit is where the ease leaves the band upwards; the

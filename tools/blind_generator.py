@@ -34,11 +34,15 @@ fade; a band exit is the force outside level ±10 % for over 0.15 s inside a hol
 is where a slow ease leaves the old hold's band (the contract allows one there, it does not require
 it). Times are on the recording's clock, shifted by the sensor's median delay. Every session passes
 :func:`check_session` (the Definitions with margins, so that labels are unambiguous) or is drawn again.
+With ``--band-labels wander`` the band exits alone are read from that force with the hand's slow
+wander in it, as the robustness matrix reads them (``BAND_LABELS``); a session whose wander adds or
+removes an exit is drawn again, so some sessions differ from the default run's.
 
 Usage::
 
     python tools/blind_generator.py OUT [--sessions 96] [--seed 1]    # writes OUT/NAME.csv, .labels.json
     python tools/blind_generator.py OUT --check [--seed 1]           # regenerates and checks OUT
+    python tools/blind_generator.py OUT --band-labels wander          # band exits read with the wander
     python tools/score_detection.py --realdata OUT
 """
 
@@ -68,6 +72,12 @@ KGF = 9.80665
 HOLD_TOL = 0.08      # contract: within +-8 % of the level
 BAND_TOL = 0.10      # contract: relative band +-10 %
 EXIT_DEBOUNCE = 0.15
+#: What band exits are read from (``--band-labels``): "smooth", the noise-free force like every other
+#: label; or "wander", that force with the hand's slow wander (0.05-1 Hz) in it, as the robustness
+#: matrix (``nuisance.py``) reads them. Whether a wander that carries the force out of the band is an
+#: exit is the labeller's choice (the contract sets tremor and sensor noise aside, not wander); on a
+#: slow drift it moves the crossing by the wander over the drift's rate (0.5 % at 1 %/s: 0.5 s).
+BAND_LABELS = ("smooth", "wander")
 ONSET_FRAC = 0.02    # onset = where the (lagged) transition response reaches 2 % of the change
 CONTACT = 2.0        # contract: contact threshold (N)
 
@@ -672,22 +682,24 @@ class Physio:
     pulse_f: float        # heart rate (Hz)
 
 
-def physio(rng: Rng, n: int, P: Physio) -> np.ndarray:
-    """Multiplicative physiological modulation (mean 0): motor noise + tremor + wander + pulse."""
+def physio(rng: Rng, n: int, P: Physio) -> tuple[np.ndarray, np.ndarray]:
+    """Multiplicative physiological modulation (mean 0): motor noise + tremor + wander + pulse; and the
+    wander alone (``--band-labels wander`` reads band exits with it)."""
     m = np.zeros(n)
     m += P.cv * band_noise(rng, n, 0.5, 12.0)
     env = 1 + P.trem_mod * band_noise(rng, n, 0.05, 0.5)
     env = np.clip(env, 0.1, None)
     tr = tremor_noise(rng, n, P.trem_f, P.trem_bw) * env
     m += P.trem_rms * tr / np.sqrt(np.mean(tr ** 2))
-    m += P.wander * band_noise(rng, n, 0.05, 1.0)
+    wander = P.wander * band_noise(rng, n, 0.05, 1.0)
+    m += wander
     if P.pulse:
         fhr = P.pulse_f * (1 + 0.04 * band_noise(rng, n, 0.01, 0.3))
         ph = 2 * np.pi * np.cumsum(fhr) * DT + rng.uniform(0, 2 * np.pi)
         w = np.sin(ph) + 0.45 * np.sin(2 * ph - 0.6) + 0.2 * np.sin(3 * ph - 1.2)
         w /= (w.max() - w.min()) / 2
         m += P.pulse * w
-    return m
+    return m, wander
 
 
 @dataclass
@@ -976,8 +988,12 @@ def _band_exits(Fs: np.ndarray, i_start: int, i_end: int, lev: float) -> list[tu
             if (b - a) * DT > EXIT_DEBOUNCE]
 
 
-def derive_labels(sc: Script, Fs: np.ndarray, off: np.ndarray, lag_s: float, n: int) -> Truth:
-    """Labels of the noise-free reading Fs (see the module docstring)."""
+def derive_labels(sc: Script, Fs: np.ndarray, off: np.ndarray, lag_s: float, n: int,
+                  Fb: np.ndarray | None = None) -> Truth:
+    """Labels of the noise-free reading Fs (see the module docstring); band exits, required and
+    optional, of Fb instead where given (the reading with the hand's wander: ``--band-labels``)."""
+    if Fb is None:
+        Fb = Fs
     tg = np.arange(n) * DT
     truth = Truth()
     for k, st in enumerate(sc.states):
@@ -992,7 +1008,7 @@ def derive_labels(sc: Script, Fs: np.ndarray, off: np.ndarray, lag_s: float, n: 
                      out_kind=tout.kind, in_onset=response_onset(tin, lag_s), ended_by=ended)
         truth.holds.append([tg[i_start], tg[i_end], lev])
         truth.info.append(h)
-        truth.exits += [[tg[i_x], dirn] for i_x, dirn in _band_exits(Fs, i_start, i_end, lev)]
+        truth.exits += [[tg[i_x], dirn] for i_x, dirn in _band_exits(Fb, i_start, i_end, lev)]
         if ended == "release":
             truth.releases.append(tg[i_end])
             continue
@@ -1001,7 +1017,7 @@ def derive_labels(sc: Script, Fs: np.ndarray, off: np.ndarray, lag_s: float, n: 
         if tout.kind == "step-ease":
             # Where the ease leaves the old band on its own side: a hold that had faded out of the
             # band the other way before the ease began leaves it only once the ease has crossed it.
-            away = (Fs[i_end:i_end + 10000] / lev - 1) * (1 if up else -1)
+            away = (Fb[i_end:i_end + 10000] / lev - 1) * (1 if up else -1)
             dv = away > BAND_TOL
             if dv.any():
                 h.ease_exit = ((i_end + int(np.argmax(dv))) * DT, "high" if up else "low")
@@ -1089,8 +1105,8 @@ def session_name(idx: int, p: Params) -> str:
     return f"b{idx:03d}_{sensor_name(p.sensor)}_{p.hand_model}-hand_{p.load}"
 
 
-def _notes(p: Params, hand: Hand, sc: Script, drops: Sequence[tuple[float, float]], t0: float, bias: float
-           ) -> str:
+def _notes(p: Params, hand: Hand, sc: Script, drops: Sequence[tuple[float, float]], t0: float, bias: float,
+           band: str = "smooth") -> str:
     Ph, Pz = p.physio, p.zero
     pulse = f"{Ph.pulse * 100:.2f} % at {Ph.pulse_f:.2f} Hz" if Ph.pulse else "none"
     gaps = ", ".join(f"{b - a:.1f} s" for a, b in drops) or "none"
@@ -1104,8 +1120,10 @@ def _notes(p: Params, hand: Hand, sc: Script, drops: Sequence[tuple[float, float
             "Labels derived from the noise-free force (hand force + offset + drift, through the sensor lag) "
             "on a 1 kHz grid: hold start = first time within +-8 % of the settled level after the arrival "
             "(overshoot included), hold end = onset (2 % of the change) of the next step or release; level = "
-            "settled plateau (before any later fade/creep); band exits = smooth force outside level +-10 % "
-            "for > 0.15 s inside a hold (deliberate dips, bursts or fades). "
+            "settled plateau (before any later fade/creep); band exits = "
+            + ("smooth force" if band == "smooth" else
+               "smooth force with the hand's wander (0.05-1 Hz) in it")
+            + " outside level +-10 % for > 0.15 s inside a hold (deliberate dips, bursts or fades). "
             f"Timestamps: device/host clock + {t0:g} s; label times include the median delay of the stamps "
             f"behind the force ({bias * 1000:.0f} ms: conversion window / host and radio latency).")
 
@@ -1130,8 +1148,9 @@ def _labels(truth: Truth, notes: str, tl: float) -> dict[str, Any]:
     }
 
 
-def make_session(idx: int, seed: int, attempt: int = 0) -> Session:
-    """Session idx of a seed; each attempt is a fresh, independent draw."""
+def make_session(idx: int, seed: int, attempt: int = 0, band: str = "smooth") -> Session:
+    """Session idx of a seed; each attempt is a fresh, independent draw. ``band``: what the band exits
+    are read from (``BAND_LABELS``)."""
     rng = np.random.default_rng([seed, idx, attempt])
     p = choose_params(rng, idx)
     hand = Hand(rng, p.hand_model)
@@ -1139,15 +1158,16 @@ def make_session(idx: int, seed: int, attempt: int = 0) -> Session:
     n = round(p.D * FS)
     f_hand = render_states(sc, n) + render_extras(sc, n)
     off = offset_curve(rng, n, p.zero)
-    mod = physio(rng, n, p.physio)
+    mod, wander = physio(rng, n, p.physio)
     f_smooth = lag(f_hand + off, p.sensor.lag)               # noise-free reading
     f_cell = lag(f_hand * (1 + mod) + off, p.sensor.lag)     # what the load cell sees
-    truth = derive_labels(sc, f_smooth, off, p.sensor.lag, n)
+    f_band = lag(f_hand * (1 + wander) + off, p.sensor.lag) if band == "wander" else None
+    truth = derive_labels(sc, f_smooth, off, p.sensor.lag, n, f_band)
     drops = place_dropouts(rng, sc, p.sensor, truth.info)
     ts, v, bias = sample(rng, p.sensor, f_cell, p.D, drops)
     t0 = float(rng.choice([0.0, round(rng.uniform(1, 120), 3), round(rng.uniform(1000, 90000), 3)]))
     # label time base = the recording's time stamps (sensor/host delay included)
-    labels = _labels(truth, _notes(p, hand, sc, drops, t0, bias), t0 + bias)
+    labels = _labels(truth, _notes(p, hand, sc, drops, t0, bias, band), t0 + bias)
     return Session(name=session_name(idx, p), sensor=p.sensor.kind, hand_model=p.hand_model, load=p.load,
                    sc=sc, f_smooth=f_smooth, off=off, base=contact_base(sc, off, n), truth=truth, drops=drops,
                    t0=t0, ts=ts, v=v, labels=labels)
@@ -1156,11 +1176,12 @@ def make_session(idx: int, seed: int, attempt: int = 0) -> Session:
 Redraw = tuple[int, int, list[str]]   # session, attempt, its first problems
 
 
-def good_session(idx: int, seed: int, log: list[Redraw], max_attempts: int = 30) -> Session:
+def good_session(idx: int, seed: int, log: list[Redraw], max_attempts: int = 30, band: str = "smooth"
+                 ) -> Session:
     """Session idx of a seed whose labels pass check_session; failed attempts are logged."""
     probs: list[str] = []
     for attempt in range(max_attempts):
-        s = make_session(idx, seed, attempt)
+        s = make_session(idx, seed, attempt, band)
         probs = check_session(s)
         if not probs:
             return s
@@ -1492,7 +1513,7 @@ def _overshoots(s: Session, h: HoldInfo) -> int:
     return int(chg != 0 and np.max((seg - h.level) * np.sign(chg)) > 0.05 * abs(chg))
 
 
-def check_run(out: Path, seed: int) -> int:
+def check_run(out: Path, seed: int, band: str = "smooth") -> int:
     """Regenerate every session of a written run and check it; prints counts; 1 if any session fails."""
     stats = dict.fromkeys(["sessions", "holds", "steps_fast", "steps_slow", "up", "down", "releases",
                            "letgo_releases", "band_exits", "exit_high", "exit_low", "band_exits_optional",
@@ -1504,7 +1525,7 @@ def check_run(out: Path, seed: int) -> int:
     for path in sorted(out.glob("*.labels.json")):
         name = path.name[:-len(".labels.json")]
         log: list[Redraw] = []
-        s = good_session(int(name[1:4]), seed, log)
+        s = good_session(int(name[1:4]), seed, log, band=band)
         lab = json.loads(path.read_text(encoding="utf-8"))
         d = np.loadtxt(out / f"{name}.csv", delimiter=",", skiprows=1)
         t, f = d[:, 0], d[:, 1]
@@ -1531,12 +1552,12 @@ def check_run(out: Path, seed: int) -> int:
 
 
 # ----------------------------------------------------------------------------- main
-def generate(out: Path, sessions: int, seed: int) -> list[Redraw]:
+def generate(out: Path, sessions: int, seed: int, band: str = "smooth") -> list[Redraw]:
     """Write sessions 0..sessions-1 of a seed into out; returns the re-drawn attempts."""
     out.mkdir(parents=True, exist_ok=True)
     log: list[Redraw] = []
     for i in range(sessions):
-        write_session(good_session(i, seed, log), out)
+        write_session(good_session(i, seed, log, band=band), out)
     return log
 
 
@@ -1547,10 +1568,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--check", action="store_true",
                     help="regenerate the sessions written in OUT (with --seed) and check files and labels")
+    ap.add_argument("--band-labels", choices=BAND_LABELS, default="smooth",
+                    help="what band exits are read from: the smooth force (default), or that force with the "
+                         "hand's slow wander in it (the robustness matrix's reading); the other labels are "
+                         "the same either way")
     a = ap.parse_args(argv)
     if a.check:
-        return check_run(a.out, a.seed)
-    log = generate(a.out, a.sessions, a.seed)
+        return check_run(a.out, a.seed, a.band_labels)
+    log = generate(a.out, a.sessions, a.seed, a.band_labels)
     print(f"wrote {a.sessions} sessions to {a.out} (seed {a.seed}); "
           f"sessions needing a re-draw: {len({i for i, _, _ in log})}")
     for i, att, p in log:
