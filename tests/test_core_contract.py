@@ -1395,6 +1395,29 @@ def test_a_slow_ease_under_a_hands_motor_noise_and_wander_is_dated_near_its_star
     assert float(np.sqrt(np.mean(e ** 2))) <= 0.42, float(np.sqrt(np.mean(e ** 2)))  # (the old: 0.46)
 
 
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("frac", [0.2, -0.2])
+def test_a_new_barrier_held_by_a_hand_that_wavers_a_percent_is_a_slow_step(impl, trace, run_trace,
+                                                                           invariants, rate, frac):
+    """A 30-N hold eases 20 % in 5 s onto a new barrier and rests there 14 s, the hand wavering
+    ±1.2 % every 3 s. Any 3-s window's 1-s thirds then span 1.5-1.7 % of the level, past ``FLAT``:
+    the old cores never confirmed the slow step, and the old hold ran on over the new barrier to the
+    release (its band exit never cleared). Over twice that window the 2-s thirds agree within twice
+    ``FLAT``, the same drift rate (``LONG_HOLD``, ``LONG_FLAT``): a step, dated at the ease, and the
+    band follows the new barrier."""
+    tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(8.0).step(frac, 5.0, mark="ease").hold(14.0)
+    tr = tr.release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.005, seed=5)
+    f = f * (1.0 + 0.012 * np.sin(2.0 * np.pi * t / 3.0))
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up" if frac > 0 else "down")
+    assert abs(step.t - shows(tr.marks["ease"])) <= 1.0
+    assert step.level == pytest.approx(30.0 * (1.0 + frac), rel=0.03)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert len(of(events, "band_exit")) == len(of(events, "band_enter")), kinds(events)
+
+
 def to(tr, level: float, rate_pct: float):
     """A straight drift from the trace's level to ``level`` at ``rate_pct`` % of 20 N per second."""
     return tr.drift(level / tr.level - 1.0, abs(level - tr.level) / (0.2 * rate_pct))

@@ -66,6 +66,8 @@ cdef double LEVEL_DECAY = _spec.LEVEL_DECAY
 cdef double ARRIVAL_OVERSHOOT = _spec.ARRIVAL_OVERSHOOT
 cdef double FLAT = _spec.FLAT
 cdef double TURN_PEAK = _spec.TURN_PEAK
+cdef double LONG_HOLD = _spec.LONG_HOLD
+cdef double LONG_FLAT = _spec.LONG_FLAT
 cdef double SLOW_RETRY = _spec.SLOW_RETRY
 cdef double EASE_BACK = _spec.EASE_BACK
 cdef double EASE_FROM = _spec.EASE_FROM
@@ -1624,7 +1626,7 @@ cdef int turning(Core* s, int direction) noexcept nogil:
     return (a if a < c else c) - e > tol or c - (a if a > e else e) > tol
 
 
-cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogil:
+cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_frac) noexcept nogil:
     cdef double third = dur / 3.0
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 k = s.n - 1
@@ -1650,7 +1652,7 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction) noexcept nogi
             m_hi = m
         b = k
     # FLAT of the level and the means' noise allowance add in quadrature (golden._flat_thirds)
-    flat = FLAT * 0.5 * (m_hi + m_lo)
+    flat = flat_frac * 0.5 * (m_hi + m_lo)
     noise = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
     tol = sqrt(flat * flat + noise * noise)
     if m_hi - m_lo > tol:
@@ -2280,8 +2282,11 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 t - s.sl_left <= slow_max + 2.0 * s.slow_hold + s.min_hold + PENDING_SLACK and \
                 fabs(slow_dy) >= step_thr(s, s.mv_base) and from_hold(s, s.mv_base + slow_dy):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
+                # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT (golden)
                 if not steady_for(s, t, s.slow_hold) or \
-                        not flat_thirds(s, t, s.slow_hold, 1 if slow_dy > 0.0 else -1):
+                        not (flat_thirds(s, t, s.slow_hold, 1 if slow_dy > 0.0 else -1, FLAT) or
+                             (t - s.cd_start >= LONG_HOLD * s.slow_hold and
+                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, 1 if slow_dy > 0.0 else -1, LONG_FLAT))):
                     s.cd_try = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),

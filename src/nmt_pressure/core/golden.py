@@ -107,6 +107,17 @@ FLAT = 0.01
 #: tolerance. A 2 %/s drift's turn stands about 0.7 of its rate (1.4 %) out in the thirds' means,
 #: and the range test alone lets much of it pass within FLAT.
 TURN_PEAK = 0.3
+#: ... or, once the new level has been held this many slow_step_hold, by thirds of that longer window
+#: within LONG_FLAT: the same drift rate as FLAT over slow_step_hold's thirds (0.5 %/s between the outer
+#: thirds' centres), with means over 2 s instead of 1. A hand whose 1-s means waver by a percent and
+#: more (motor noise under 4 Hz, wander) keeps every 3-s window past FLAT for as long as it holds the
+#: new barrier, and the old hold ran on through it; its 2-s means waver less, while a drift, or a
+#: turn's V, spreads the longer window's thirds twice as far. (Blind generator, seeds 1-8: 22 of its 44
+#: missed steps were such eases, their new level held 5-15 s; this finds 4, and no false step more.
+#: 1.5 or 2.5 times the window, or 3 % over 6 s, did less well there or on the matrix's drift turns:
+#: BENCHMARKS (n).)
+LONG_HOLD = 2.0
+LONG_FLAT = FLAT * LONG_HOLD
 #: A slow ease is dated back from where it passed EASE_FROM of the way by EASE_BACK times the time
 #: it then took to EASE_TO, both crossings those of the force averaged over VEL_MEAN (tremor out;
 #: the average trails by half VEL_MEAN, taken off). Which shape the hand eases with is unknown. At
@@ -868,8 +879,9 @@ class Detector:
         return (self._mean_ticks(self.ih2, self.it2), self._mean_ticks(self.it2, self.it1),
                 self._mean_ticks(self.it1, self.n))
 
-    def _flat_thirds(self, t: float, dur: float, direction: int) -> bool:
-        """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT``. A
+    def _flat_thirds(self, t: float, dur: float, direction: int, flat_frac: float = FLAT) -> bool:
+        """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT`` (or
+        ``flat_frac``: ``LONG_FLAT`` over ``LONG_HOLD`` times the window). A
         hand resting on a new barrier holds them together; a drift passing over its peak and turning
         back is still rising in the first third or falling in the last, which the halves of the last
         ``min_hold`` (centred on the peak, the same on either side) cannot tell.
@@ -906,7 +918,7 @@ class Detector:
             if m > m_hi:
                 m_hi = m
             b = k
-        flat = FLAT * 0.5 * (m_hi + m_lo)
+        flat = flat_frac * 0.5 * (m_hi + m_lo)
         noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(third)
         tol = math.sqrt(flat * flat + noise * noise)
         if m_hi - m_lo > tol:
@@ -1986,8 +1998,13 @@ class Detector:
                 # though near the new level, is not yet holding it. (Cheapest test first.)
                 if t - self.cd_start >= c.slow_step_hold and t >= self.cd_try and self._flat(t):
                     hold = c.slow_step_hold
+                    sgn = 1 if slow_dy > 0.0 else -1
+                    # (Flat over slow_step_hold, or, for a hand that wavers, over twice as long by
+                    # 2-s means: the same drift rate, half the waver.)
                     if not self._steady_for(t, hold) or \
-                            not self._flat_thirds(t, hold, 1 if slow_dy > 0.0 else -1):
+                            not (self._flat_thirds(t, hold, sgn) or
+                                 (t - self.cd_start >= LONG_HOLD * hold and
+                                  self._flat_thirds(t, LONG_HOLD * hold, sgn, LONG_FLAT))):
                         # An outlier or a trend in the window: not before it has moved on.
                         self.cd_try = t + SLOW_RETRY
                     else:
