@@ -2166,7 +2166,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
     cdef bint past, away
     cdef double slow_max = s.slow_max
-    cdef int fast_open, slow_open, quiet, up
+    cdef int fast_open, slow_open, quiet, up, sgn
     if not s.mv_fast and fabs(s.v) > v_on:
         excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
     v_now = s.step_rate * y
@@ -2283,10 +2283,11 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 fabs(slow_dy) >= step_thr(s, s.mv_base) and from_hold(s, s.mv_base + slow_dy):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
                 # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT (golden)
+                sgn = 1 if slow_dy > 0.0 else -1
                 if not steady_for(s, t, s.slow_hold) or \
-                        not (flat_thirds(s, t, s.slow_hold, 1 if slow_dy > 0.0 else -1, FLAT) or
+                        not (flat_thirds(s, t, s.slow_hold, sgn, FLAT) or
                              (t - s.cd_start >= LONG_HOLD * s.slow_hold and
-                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, 1 if slow_dy > 0.0 else -1, LONG_FLAT))):
+                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT))):
                     s.cd_try = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),

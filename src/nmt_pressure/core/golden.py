@@ -111,9 +111,10 @@ TURN_PEAK = 0.3
 #: within LONG_FLAT: the same drift rate as FLAT over slow_step_hold's thirds (0.5 %/s between the outer
 #: thirds' centres), with means over 2 s instead of 1. A hand whose 1-s means waver by a percent and
 #: more (motor noise under 4 Hz, wander) keeps every 3-s window past FLAT for as long as it holds the
-#: new barrier, and the old hold ran on through it; its 2-s means waver less, while a drift, or a
-#: turn's V, spreads the longer window's thirds twice as far. (Blind generator, seeds 1-8: 22 of its 44
-#: missed steps were such eases, their new level held 5-15 s; this finds 4, and no false step more.
+#: new barrier, and the old hold ran on through it. A drift spreads the longer window's thirds twice
+#: as far, as its tolerance is twice as wide; a waver, averaged over 2 s, less. (Blind generator,
+#: seeds 1-8: 22 of its 44 missed steps were such eases, their new level held 8-19 s; this finds 4,
+#: and no false step more.
 #: 1.5 or 2.5 times the window, or 3 % over 6 s, did less well there or on the matrix's drift turns:
 #: BENCHMARKS (n).)
 LONG_HOLD = 2.0
@@ -2000,7 +2001,7 @@ class Detector:
                     hold = c.slow_step_hold
                     sgn = 1 if slow_dy > 0.0 else -1
                     # (Flat over slow_step_hold, or, for a hand that wavers, over twice as long by
-                    # 2-s means: the same drift rate, half the waver.)
+                    # 2-s means: the same drift rate, less of the waver.)
                     if not self._steady_for(t, hold) or \
                             not (self._flat_thirds(t, hold, sgn) or
                                  (t - self.cd_start >= LONG_HOLD * hold and
