@@ -83,12 +83,33 @@ def test_a_run_compared_with_itself_names_no_file_and_a_changed_output_is_named(
     (["--set", "nameonly"], "NAME=FOLDER"),
     ([], "nothing to score"),
     (["--set", "x=.", "--core", "/nonexistent"], "no nmt_pressure package"),
+    (["--set", "x=.", "--json", "/nonexistent/folder/run.json"], "cannot be written"),
+    (["--set", "x=.", "--json", "."], "cannot be written"),
 ])
 def test_what_cannot_be_scored_ends_in_one_sentence(args: list[str], says: str,
                                                     capsys: pytest.CaptureFixture[str]):
     assert ev.main(args) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
+
+
+def test_a_compare_file_that_is_no_run_and_a_json_that_fails_at_the_end_end_in_one_sentence(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    other = tmp_path / "other.json"
+    other.write_text("[]")
+    assert ev.main(["--set", f"x={empty}", "--compare", str(other)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no earlier run's --json" in err
+    # A path that passes the check up front and fails when written (a link to a folder that is not
+    # there): the report is printed first, and the one sentence says so.
+    link = tmp_path / "run.json"
+    link.symlink_to(tmp_path / "gone" / "run.json")
+    assert ev.main(["--set", f"x={empty}", "--json", str(link)]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith("detector: ") and "\nx " in out
+    assert len(err.strip().splitlines()) == 1 and "could not be written" in err and "above" in err
 
 
 def test_the_matrix_row_is_the_scorers_pooled_counts_and_a_changed_session_is_named(

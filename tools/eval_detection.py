@@ -99,11 +99,14 @@ def ensure_seed(blind_dir: Path, seed: int, sessions: int | None) -> Path:
     return folder
 
 
+def _digest(obj: Any) -> str:
+    """A short digest of a JSON-able value: equal exactly when the value is."""
+    return hashlib.sha1(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def digest(file_result: dict[str, Any]) -> str:
     """A digest of one file's events and holds: equal exactly when the detector's output is."""
-    text = json.dumps({"events": file_result.get("events"), "holds": file_result.get("holds")},
-                      sort_keys=True)
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+    return _digest({"events": file_result.get("events"), "holds": file_result.get("holds")})
 
 
 def _run_scorer(args: Sequence[str], core: Path | None, what: str) -> dict[str, Any]:
@@ -145,11 +148,8 @@ def score_matrix(core: Path | None, jobs: int, quick: bool, families: Sequence[s
     pooled_counts = data.get("pooled", {})
     total = {k: [pooled_counts[k]["tp"], pooled_counts[k]["fp"], pooled_counts[k]["fn"]]
              for k in KINDS if k in pooled_counts}
-    files = {}
-    for session in data.get("sessions", []):
-        kept = {k: session.get(k) for k in MATRIX_FIELDS}
-        text = json.dumps(kept, sort_keys=True)
-        files[f"{session.get('row')}/{session.get('name')}"] = hashlib.sha1(text.encode()).hexdigest()[:16]
+    files = {f"{session.get('row')}/{session.get('name')}":
+             _digest({k: session.get(k) for k in MATRIX_FIELDS}) for session in data.get("sessions", [])}
     return {"implementation": data.get("settings", {}).get("implementation", "?"), "total": total,
             "files": files}
 
@@ -237,7 +237,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run(args: argparse.Namespace) -> str:
+def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """Score everything asked for: the report's text and what ``--json`` writes."""
     if not args.blind and not args.set and not args.matrix:
         raise EvalError("nothing to score: give --blind SEEDS (with --blind-dir), --set NAME=FOLDER "
                         "or --matrix")
@@ -245,12 +246,18 @@ def run(args: argparse.Namespace) -> str:
         raise EvalError("--blind needs --blind-dir, the folder its seeds are generated into and reused from")
     if args.core is not None and not (args.core / "nmt_pressure").is_dir():
         raise EvalError(f"--core {args.core} holds no nmt_pressure package: give a work tree's src folder")
+    if args.json is not None and (args.json.is_dir() or not args.json.parent.is_dir()):
+        # (Checked before the scoring: a path that cannot be written would lose a long run's totals.)
+        raise EvalError(f"--json {args.json} cannot be written: give a file in an existing folder")
     old = None
     if args.compare is not None:
         try:
             old = json.loads(args.compare.read_text())
         except (OSError, ValueError) as exc:
             raise EvalError(f"--compare {args.compare} is no earlier run's --json ({exc})") from None
+        if not (isinstance(old, dict) and isinstance(old.get("rows"), dict)
+                and isinstance(old.get("files"), dict)):
+            raise EvalError(f"--compare {args.compare} is no earlier run's --json (it has no rows and files)")
     groups = [(f"blind {text}", parse_seeds(text)) for text in args.blind]
     sets = [parse_set(text) for text in args.set]
     jobs: list[tuple[str, Path]] = []
@@ -278,15 +285,21 @@ def run(args: argparse.Namespace) -> str:
     text = f"detector: {'; '.join(impls)}\n\n{table(rows)}"
     if old is not None:
         text += f"\n\nagainst {args.compare}:\n{compare(old, result)}"
-    if args.json is not None:
-        args.json.write_text(json.dumps(result, indent=1, sort_keys=True))
-    return text
+    return text, result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        print(run(args))
+        text, result = run(args)
+        print(text)  # first: a --json that fails now loses nothing the report says
+        if args.json is not None:
+            try:
+                args.json.write_text(json.dumps(result, indent=1, sort_keys=True))
+            except OSError as exc:
+                raise EvalError(f"--json {args.json} could not be written ({exc.strerror}); the report "
+                                "above is this run's: give a writable file to keep it for --compare"
+                                ) from None
     except EvalError as exc:
         print(f"eval_detection: {exc}", file=sys.stderr)
         return 2
