@@ -18,7 +18,7 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip setuptools wheel
 
 # Reinstall whenever the package sources change (non-editable: tests run the installed package).
-$(STAMP): $(PY) pyproject.toml setup.py $(shell find src firmware_sim -name '*.py' -o -name '*.pyx' -o -name '*.toml' 2>/dev/null)
+$(STAMP): $(PY) pyproject.toml setup.py $(shell find src firmware_sim -name '*.py' -o -name '*.pyx' -o -name '*.pxi' -o -name '*.toml' 2>/dev/null)
 	NMT_PRESSURE_REQUIRE_COMPILED=$(NMT_PRESSURE_REQUIRE_COMPILED) $(PIP) install --quiet ".[all,test]"
 	touch $(STAMP)
 

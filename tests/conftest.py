@@ -60,9 +60,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return [f"nmt_pressure compiled core: MISSING ({COMPILED_ERROR}); its tests are skipped"]
     so = Path(_core_c.__file__)  # type: ignore[union-attr]
     line = f"nmt_pressure compiled core: {so}"
+    # _core.pyx and the stage files it includes (core/kernel/*.pxi): a change to any is a change to it.
     pyx = so.with_name("_core.pyx")
-    if pyx.exists() and pyx.stat().st_mtime > so.stat().st_mtime:
-        line += " (STALE: older than _core.pyx - rebuild before trusting equivalence results)"
+    sources = [pyx, *so.parent.glob("core/kernel/*.pxi")] if pyx.exists() else []
+    if any(p.stat().st_mtime > so.stat().st_mtime for p in sources):
+        line += " (STALE: older than its sources - rebuild before trusting equivalence results)"
     return [line]
 
 

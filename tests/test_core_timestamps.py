@@ -13,8 +13,8 @@ import itertools
 import numpy as np
 import pytest
 
-from nmt_pressure.core import golden as spec
 from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.golden import constants as spec
 
 
 def of(events, kind):

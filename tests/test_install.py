@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from nmt_pressure.io.recording import write_recording
 from nmt_pressure.logs import LOGGER, CliHandler, cli_logging
 
 ROOT = Path(__file__).resolve().parent.parent
+KERNEL = "src/nmt_pressure/core/kernel"  # the compiled core's stages, which _core.pyx includes
 #: Every module an extra (or the test extra) brings: none may be needed by the lean commands.
 OPTIONAL = ("matplotlib", "PySide6", "pyqtgraph", "scipy", "pylsl", "pandas", "pyarrow")
 
@@ -186,9 +188,39 @@ def source_tree(dest: Path) -> Path:
                                     "*.c", "*.html", ".*_cache")
     for name in ("src", "firmware_sim"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
-    for name in ("pyproject.toml", "setup.py", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "MANIFEST.in"):
         shutil.copy(ROOT / name, dest / name)
     return dest
+
+
+def test_the_sdist_carries_the_cython_sources_and_builds(tmp_path: Path) -> None:
+    """A source distribution holds the core's Cython sources (every stage file _core.pyx includes), not
+    the C generated from them, and a wheel builds from it. Built with a "compiler" that always fails, as
+    below, so the test stays quick: Cython still reads every source first."""
+    if importlib.util.find_spec("Cython") is None or shutil.which("false") is None:
+        pytest.skip("needs Cython in this venv (the `test` extra) and /bin/false")
+    tree = source_tree(tmp_path / "tree")
+    p = subprocess.run([sys.executable, "setup.py", "-q", "sdist", "-d", str(tmp_path / "sdist")], cwd=tree,
+                       capture_output=True, text=True, timeout=300, check=False)
+    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
+    (sdist,) = (tmp_path / "sdist").glob("nmt_pressure-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.11.4 and later
+        tar.extractall(tmp_path / "unpacked", **safe)
+    kernel = {f"src/nmt_pressure/core/kernel/{p.name}" for p in (ROOT / KERNEL).glob("*.pxi")}
+    assert kernel and kernel <= names, sorted(names)
+    assert {"src/nmt_pressure/_core.pyx", "src/nmt_pressure/io/_csvscan.pyx", "setup.py"} <= names
+    assert not [n for n in names if n.endswith((".c", ".so", ".html"))]
+    (unpacked,) = (tmp_path / "unpacked").iterdir()
+    env = dict(os.environ, CC="false", LDSHARED="false")
+    env.pop("NMT_PRESSURE_REQUIRE_COMPILED", None)
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                        "--no-index", "-v", "-w", str(tmp_path / "whl"), str(unpacked)],
+                       capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
+    assert "compiled core could not be built" in p.stdout + p.stderr  # it got as far as the compiler
+    assert list((tmp_path / "whl").glob("nmt_pressure-*.whl"))
 
 
 def test_a_build_without_cython_says_so(tmp_path: Path) -> None:
@@ -224,7 +256,11 @@ def test_the_wheel_carries_what_runs_and_a_missing_compiler_is_loud(tmp_path: Pa
     assert sorted(n for n in names if n.startswith("nmt_pressure/practice/bundled/")) == [
         "nmt_pressure/practice/bundled/alternating.toml", "nmt_pressure/practice/bundled/consistency.toml",
         "nmt_pressure/practice/bundled/tppr.toml"]
-    assert {"nmt_pressure/data/example_session.csv", "nmt_pressure/py.typed", "nmt_pressure/core/golden.py",
+    # The golden model is what runs here: every one of its stage modules must ship.
+    golden = sorted(n for n in names if n.startswith("nmt_pressure/core/golden/"))
+    assert golden == sorted(f"nmt_pressure/core/golden/{p.name}"
+                            for p in (ROOT / "src/nmt_pressure/core/golden").glob("*.py")), golden
+    assert {"nmt_pressure/data/example_session.csv", "nmt_pressure/py.typed",
             "firmware_sim/__main__.py"} <= set(names)
 
     shutil.rmtree(tree / "build")

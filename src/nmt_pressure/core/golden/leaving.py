@@ -1,0 +1,319 @@
+"""How a hold ends other than by a step (left, released, end of data); the resting force a release leaves."""
+
+from __future__ import annotations
+
+import math
+
+from nmt_pressure.core.golden.constants import (
+    DEPART,
+    DEPART_K,
+    HOLD,
+    IDLE,
+    MOVING,
+    NOISE_K,
+    STEADY,
+    VEL_SPAN,
+    WIDE_QUANTA,
+)
+from nmt_pressure.core.golden.ease import Ease
+
+
+class Leaving(Ease):
+    """Departures, releases, the end of data and the resting force."""
+
+    def _away_for(self, t: float) -> float:
+        """How long the force has been out of the hold's band this time away, up to ``t`` (or until
+        it came back) (s). "Neither comes back within leave_time" is asked of each time it went out,
+        not of the span from the first going out to the last coming back: a hold with short dips in
+        quick succession (an electrically stimulated muscle) comes back after each. Passing through
+        the band to the other side is no coming back (a burst above, then a fall below)."""
+        if self.mv_ep < 0.0:
+            return 0.0
+        return (t if self.mv_back < 0.0 else self.mv_back) - self.mv_ep
+
+    def _away_onset(self, first: float) -> float:
+        """Onset of this time away's departure: ``first``, the excursion's own, or that of a later
+        going out on the side the force had come back from within leave_time (unless a fast movement
+        has taken the excursion over since: then its own)."""
+        return first if self.mv_ep_on < first else self.mv_ep_on
+
+    def _fast_time(self) -> float:
+        """Longest a departure may take to get a step away and still have left fast (s)."""
+        return self._step_thr(self.h_level) / (self.cfg.step_rate * self.h_level)
+
+    def _went_fast_by(self, t_drop: float) -> bool:
+        """The excursion itself went out fast, before ``t_drop``."""
+        return self.mv_away and 0.0 <= self.mv_far < t_drop and \
+            self.mv_far - self.sl_onset <= self._fast_time()
+
+    def _left_fast_by(self, t_drop: float) -> bool:
+        """As :meth:`_left_fast`, counting only what happened before ``t_drop`` (the final fall is
+        the release, not the departure)."""
+        return self._went_fast_by(t_drop) or 0.0 <= self.mv_jump_at < t_drop
+
+    def _left_fast(self) -> bool:
+        """The excursion went out faster than drift does: the rate test saw it move away from where
+        it began, and it got a step away within ``step_min / step_rate`` seconds of its onset (a
+        fade, the slip of a tiring hand, a wandering one is smaller or slower; a drift near 10 %/s
+        that the rate test never saw, or saw only on its way back, did not leave) - or, from outside
+        the band, the force later moved on a step further as fast and stayed away (:meth:`_jump`)."""
+        return self._left_fast_by(math.inf)
+
+    def _left_at(self, by: float = math.inf, first: float | None = None) -> float:
+        """Onset of the departure that left the hold: if the excursion went out fast (before ``by``),
+        that of this time away (:meth:`_away_onset`, the excursion's own onset ``first`` unless
+        given: ``mv_onset``); else that of the fast movement that took the force on from outside
+        the band (:meth:`_jump`)."""
+        if self._went_fast_by(by) or self.mv_jump < 0.0:
+            return self._away_onset(self.mv_onset if first is None else first)
+        return self.mv_jump
+
+    def _leave(self, t: float, k_end: int = -1, onset: float | None = None,
+               at_it: bool | None = None) -> None:
+        """The force left the hold fast and neither came back nor stepped: the hold ends there (a
+        new one begins at the candidate it settled at, if any, as it was at tick ``k_end``). The
+        departure's ``onset`` is the movement's unless given, and the force is at the candidate
+        unless it is out of its band now (``at_it``, when not given)."""
+        if onset is None:
+            onset = self._left_at()
+        if at_it is None:
+            at_it = self.cd_out < 0.0
+        start = self.cd_start
+        level = self.cd_level
+        onset = self._end_hold(onset, "left")
+        # The steadiness window restarts at the departure, so a new hold lies wholly after it.
+        self.win_from = self._back_to(self.n - 1, max(self._oldest(), self.win_from), onset)
+        # (No hold begun at a level the force has left; nor one the departure leaves under min_hold
+        # before now - a departure dated at a later fast move than the candidate's start: the
+        # contact goes on, and a hold after the departure is found as any is.)
+        if start >= 0.0 and at_it and onset <= t - self.cfg.min_hold:
+            self._begin_hold(t, self._hold_start(level, onset, k_end), level, start)
+
+    def _drop_onset(self, k_now: int, floor: float, level: float) -> float:
+        """Onset of the fall that ends at tick ``k_now``: back from it to the last peak, or to where
+        the force was falling slower than ``step_rate`` of ``level`` (a fade before the hand let
+        go belongs to the hold), never before ``floor``; then dated as any departure is."""
+        k = k_now
+        lo = max(self._oldest(), self.win_from)
+        # Past the low tail first (a 15 % release is known only after a second down there): all of
+        # it below release_level of the level, which is rest, whatever it does there - a strap's
+        # shelf on the way down, a V to zero and a hump of a resting hand are no pressure the hand
+        # held, and the drop that took it off began above them.
+        tail = self.hy[self._h(k_now)] + DEPART * level + DEPART_K * self.sig_f
+        if tail < self.cfg.release_level * level:
+            tail = self.cfg.release_level * level
+        while k > lo and self.ht[self._h(k - 1)] >= floor and self.hy[self._h(k - 1)] <= tail:
+            k -= 1
+        kb = k
+        m = self.hy[self._h(k)]
+        v_fast = self.cfg.step_rate * level
+        while k > lo and self.ht[self._h(k - 1)] >= floor:
+            k -= 1
+            yk = self.hy[self._h(k)]
+            if yk > m:
+                m = yk
+            elif yk < m - (DEPART * m + DEPART_K * self.sig_f):
+                break
+            while kb > k and self.ht[self._h(kb)] - self.ht[self._h(k)] > VEL_SPAN:
+                kb -= 1
+            dt = self.ht[self._h(kb)] - self.ht[self._h(k)]
+            if dt > 0.5 * VEL_SPAN and yk - self.hy[self._h(kb)] < v_fast * dt:
+                break
+        return self._scan_departure(m, DEPART * m + DEPART_K * self.sig_f, k_now, -1, floor)
+
+    def _settled_before(self, drop: float) -> int:
+        """In relative mode, the tick just before ``drop`` if the force had lain within the hold band
+        of a new level (the candidate), a step from the hold's, for the ``min_hold`` before it; else -1."""
+        if self.has_target or self.cd_start < 0.0 or \
+                abs(self.cd_level - self.h_level) < self._step_thr(self.h_level):
+            return -1
+        k = self._last_at(self.n - 1, self._oldest(), drop)
+        if self._band_start(self.cd_level, self.mv_onset, k) > drop - self.cfg.min_hold:
+            return -1
+        return k
+
+    def _low_for(self, t: float, y: float, level: float) -> bool:
+        """The force has been below ``release_level`` of ``level`` for ``release_time``: a release
+        even where light contact remains."""
+        if y >= self.cfg.release_level * level:
+            self.low_since = -1.0
+        elif self.low_since < 0.0:
+            self.low_since = t
+        elif t - self.low_since >= self.cfg.release_time:
+            return True
+        return False
+
+    def _raw_off(self, y: float) -> bool:
+        """A sample since the last tick (past the spike check) touched rest while the filtered force
+        still lies a threshold above where contact begins: a let-go shorter than the filter's lag,
+        which the low-pass would bridge as a dip. Nearer the threshold the filtered force decides: a
+        light press's raw samples straddle the hysteresis for a while after the low-pass crossed it.
+        And the sample lies below the filtered force by more than the raw noise reaches (``spike_k``
+        mean residuals, as far as a spike lies off its line): a light hold on a very noisy sensor
+        (1 N on 4.3 N) dips under the hysteresis every few seconds."""
+        return self.x_lo < self.end_base + self.c_off and y > self.end_base + 2.0 * self.c_on and \
+            y - self.x_lo > self.cfg.spike_k * self.mar
+
+    def _contact_lost(self, y: float) -> bool:
+        """The contact's end: the filtered force under the hysteresis above the contact's rest, or a
+        let-go shorter than the filter's lag (``_raw_off``)."""
+        return y < self.end_base + self.c_off or self._raw_off(y)
+
+    def _lower_rest(self, rest: float, y: float) -> float:
+        """A resting force after ``y``: the lowest seen, none (0) once under the hysteresis."""
+        if rest <= 0.0:
+            return rest
+        if y < self.c_off:
+            return 0.0
+        return y if y < rest else rest
+
+    def _rest_span(self) -> float:
+        """Widest a resting force moves over ``release_time`` (N): half a contact threshold, and
+        its noise and a coarse sensor's quantum either way."""
+        return 0.5 * self.c_on + 2.0 * (NOISE_K * self._sig_n() + WIDE_QUANTA * self._q())
+
+    def _find_rest(self, t: float, y: float) -> None:
+        """One tick of the search for where the force comes to rest after a release (see
+        _after_release): ends with ``rs_on`` False and ``rest`` set."""
+        # The rest as it would be without the search: what a press that ends it is judged from.
+        self.rs_base = self._lower_rest(self.rs_base, y)
+        if y > self.rs_lim:
+            if self.rs_fell or y > self.rs_lo + self.c_on:
+                # It rose past light contact, or rose again before it got down there: a press.
+                self.rs_on = False
+                self.rs_lim = 0.0
+                self.rest = self.rs_base
+                return
+            # Still falling (a release may be told before its fall has ended): no rest yet.
+            if y < self.rs_lo:
+                self.rs_lo = y
+            self.rs_hi = y
+            self.rs_t = t
+            return
+        self.rs_fell = True
+        if y < self.rs_lo:
+            self.rs_lo = y
+        if y > self.rs_hi:
+            self.rs_hi = y
+        if self.rs_hi - self.rs_lo > self._rest_span():
+            self.rs_t = t  # still settling: steady from here at the earliest
+            self.rs_lo = self.rs_hi = y
+        elif t - self.rs_t >= self.cfg.release_time:
+            # At rest. Where it rests, if that lies a hysteresis above the lowest force since (it
+            # bounced off zero, or dipped and came back); else as without the search.
+            self.rs_on = False
+            if self.rs_lo >= self.c_off and self.rs_lo - self.rs_base > self.c_off:
+                self.rest = self.rs_lo
+            else:
+                self.rest = self.rs_base
+            self.rs_at = self.rest
+
+    def _after_release(self) -> None:
+        k = self.n - 1
+        y = self.hy[self._h(k)]
+        self.held = False
+        self.st = IDLE
+        # Light contact left: the next contact must rise a threshold above the resting force (the
+        # lowest seen from now on; a force still falling to zero soon resets it).
+        self.rest = y if y >= self.c_off else 0.0
+        self.let_go = False
+        self._restart_window()
+        # ... unless the force comes to rest a contact hysteresis above that lowest force, below
+        # release_level of the hold's level (a strap or a limb settling back onto the gauge after the
+        # let-go bounced off zero): then that rest. Until it has come to rest (stayed within
+        # _rest_span for release_time) a rise below release_level starts no contact; a rise past
+        # it ends the search, and the lowest force seen is the rest, as without it. Steady since
+        # when is read back from the history, not from now: a release told late (the 15 % rule
+        # waits release_time) was at rest already, and the next press may be near.
+        self.rs_lim = self.cfg.release_level * self.last_level
+        self.rs_on = self.rs_lim > 0.0
+        self.rs_base = self.rest
+        self.rs_fell = False
+        lo = self._oldest()
+        span = self._rest_span()
+        self.rs_lo = self.rs_hi = y
+        while k > lo:
+            yk = self.hy[self._h(k - 1)]
+            if (yk if yk > self.rs_hi else self.rs_hi) - (yk if yk < self.rs_lo else self.rs_lo) > span:
+                break
+            k -= 1
+            self.rs_lo = min(self.rs_lo, yk)
+            self.rs_hi = max(self.rs_hi, yk)
+        self.rs_t = self.ht[self._h(k)]
+        if self.rs_on:
+            self._find_rest(self.ht[self._h(self.n - 1)], y)
+
+    def _release_after_leave(self, k_now: int) -> None:
+        """The end of a contact whose hold had ended ``left``: its release, at the final fall."""
+        onset = self._drop_onset(k_now, self.last_end, self.last_level)
+        self._emit("release", onset, None, self.last_level)
+        self._after_release()
+
+    def _release(self, t: float, k_now: int) -> None:
+        c = self.cfg
+        floor = self._hold_floor()
+        if self.sub == STEADY:
+            tol = DEPART * self.ref + DEPART_K * self.sig_f
+            onset = self._scan_departure(self.ref, tol, k_now, -1, floor)
+            level = self.ref
+        else:
+            level = self.mv_ref
+            onset = self._scan_departure(self.mv_ref, self.mv_tol, k_now, -1, floor)
+            drop = self._drop_onset(k_now, onset, self.h_level)
+            # Where it left, if it did (the excursion's own onset at the earliest where the fall
+            # began before it).
+            went = self._went_fast_by(drop)
+            left_at = self._left_at(drop, min(onset, self.mv_onset))
+            k_drop = self._settled_before(drop) if self.mv_fast and self._left_fast_by(drop) else -1
+            if k_drop >= 0:
+                # It left fast and had settled into a new hold, min_hold long and a step away, when
+                # the let-go came (a slow change's candidate waits slow_step_hold to be judged a
+                # step): the old hold ended at the departure, as where no step leads, and the new
+                # one is what was released.
+                # (At the candidate until the let-go itself; the departure dated as a release's
+                # `left` is - but not as the let-go's own going out of the band, the latest time
+                # away where the force had come back before: the departure came before the new
+                # hold, which would begin there, shorter than min_hold. Then the excursion's.)
+                if left_at >= drop:
+                    left_at = min(onset, self.mv_onset)
+                self._leave(t, k_drop, left_at, True)
+                if self.st != HOLD:  # (no room for the new hold after the departure)
+                    self._release_after_leave(k_now)
+                    return
+                onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
+                onset = self._end_hold(onset, "release")
+                self._emit("release", onset, None, self.h_level)
+                self._after_release()
+                return
+            if not (self.mv_fast and self._left_fast_by(drop)):
+                onset = drop  # a slow drift belonged to the hold: it ends where the fall began
+            elif (self.mv_far_up if went else self.jp_dir > 0) or drop - left_at > c.leave_time:
+                # The force had left the hold before it was taken off: two ends, not one (the
+                # departure dated from the excursion's start: pumping passes the level often). A
+                # burst above the level left it however soon the let-go came (it neither came back
+                # nor settled); a fall that the let-go went on with is the release itself unless it
+                # had stayed away longer than leave_time.
+                end = self._end_hold(left_at, "left")
+                self._emit("release", drop if drop > end else end, None, self.last_level)
+                self._after_release()
+                return
+        onset = self._end_hold(onset, "release")
+        self._emit("release", onset, None, level)
+        self._after_release()
+
+    def _end_of_data(self, t: float) -> None:
+        if self.st == HOLD:
+            out = self.mv_ep >= 0.0 > self.mv_back  # away still, this time
+            # A fast movement the data ends in had left: out longer than leave_time, or out still and
+            # gone a step away fast - with no data after, it neither comes back nor settles. Unless
+            # it had settled: a new level found and held min_hold, the step it may be (a slow one
+            # needs slow_step_hold) not yet told. The contract ends a hold `left` only where the
+            # force neither came back nor settled into a new hold; a change that settled and was no
+            # step yet when the data ended is drift, and the hold goes on to the end.
+            settled = self.cd_start >= 0.0 and self.cd_out < 0.0 and t - self.cd_start >= self.cfg.min_hold
+            if self.sub == MOVING and self.mv_fast and not settled and \
+                    (self._away_for(t) > self.cfg.leave_time or (out and self._left_fast())):
+                self._end_hold(self._left_at(), "left")
+                return
+            self._fold(self.n)
+            self._end_hold(t, "end_of_data")

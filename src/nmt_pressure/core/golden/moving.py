@@ -1,0 +1,249 @@
+"""An excursion being classified: a wobble, a step, a release, a departure (``left``) or drift."""
+
+from __future__ import annotations
+
+import math
+
+from nmt_pressure.core.golden.constants import (
+    ARRIVAL_K,
+    B_IN,
+    LONG_FLAT,
+    LONG_HOLD,
+    PENDING_SLACK,
+    RATE_LAG,
+    SETTLE_TIME,
+    SLOW_ARRIVAL,
+    SLOW_RETRY,
+    SLOW_SPAN,
+    SPAN_20_80,
+    STATS_LAG,
+    VEL_MEAN,
+)
+from nmt_pressure.core.golden.steps import Steps
+
+
+class Moving(Steps):
+    """The moving sub-state: one tick of classifying an excursion."""
+
+    def _moving(self, t: float, y: float, k_now: int, v_on: float, out: bool) -> None:
+        c = self.cfg
+        relative = not self.has_target
+        if not self.mv_fast and abs(self.v) > v_on:
+            self._excursion(t, k_now, True, 1 if self.v > 0 else -1, self.ref)
+        # Quiet once the rate falls under half the threshold, and until it passes the whole of it
+        # again (hysteresis: tremor riding on a settled force must not keep a movement going). The
+        # threshold is taken at the force's new level: drift there is as slow as drift anywhere.
+        v_now = self.cfg.step_rate * y
+        floor = self._v_floor()
+        if v_now < floor:
+            v_now = floor  # never under the jitter floor
+        if self.mv_quiet < 0.0:
+            if abs(self.v) < 0.5 * v_now:
+                self.mv_quiet = t
+        elif abs(self.v) > v_now:
+            self.mv_quiet = -1.0
+            if self.mv_fast and self.mv_settle >= 0.0 and self.cd_start < 0.0 and \
+                    self._shelf(t, k_now, 1 if self.v > 0 else -1):
+                return  # the movement had come to rest on a hold: the new one starts from it
+        if self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME:
+            self.mv_settle = self.mv_quiet - 0.5 * VEL_MEAN  # the latest end (the mean trails by half)
+        if abs(self.v) > self.mv_vpk:
+            self.mv_vpk = abs(self.v)
+        d = abs(y - self.sl_ref)
+        if d > self.mv_peak:
+            self.mv_peak = d
+        if self.mv_far < 0.0 and d >= self._step_thr(self.h_level):
+            self.mv_far = t
+            self.mv_far_up = y > self.sl_ref
+        self._jump(t, y, k_now, v_on)
+        if out:
+            up = y > self.h_level
+            if self.mv_ep < 0.0:
+                self.mv_ep = t
+            elif self.mv_back >= 0.0 and up == self.mv_ep_up and self.mv_back - self.mv_ep <= c.leave_time:
+                # Out again on the side it came back from, within leave_time: a new time away, timed
+                # and dated on its own (on the other side it passed through the band, and one that
+                # stayed away longer had left: the same departure goes on).
+                self.mv_ep = t
+                self.mv_ep_on = self._scan_departure(self.mv_ref, self.mv_tol, k_now, 1 if up else -1,
+                                                     self._hold_floor())
+            self.mv_ep_up = up
+            self.mv_back = -1.0
+            if self.mv_out < 0.0:
+                self.mv_out = t
+        elif self.mv_back < 0.0:
+            self.mv_back = t
+        if not self.mv_fast:
+            # A slow excursion is drift until it settles on a new level: the band watches it and
+            # the statistics take it in (a later slow step takes back what follows its onset).
+            self._learn(t, y, v_on)
+            self._fold_until_time(t - STATS_LAG)
+        # The band is watched throughout; while a fast movement is classified what it finds is held
+        # back, to be told if the movement proves to be drift and dropped if it is a step, a
+        # departure or a release (which raise no band events).
+        self._band(t, y)
+        if self.b_brisk and not self.mv_fast:
+            # Band events held back by a brisk slow excursion are told once it can no longer be a
+            # change completed within step_max_duration: still moving that long after its onset
+            # (the averaged rate's lag allowed), or no fast step's new hold can still be confirmed -
+            # unless the new level it found was reached by a change as brisk as a fast step's: then
+            # they wait for that level's verdict (a step drops them; given up, they are told).
+            since = t - self.sl_onset
+            rest = 0.5 * c.step_min / c.step_max_duration * self.h_level
+            if rest < floor:
+                rest = floor  # never under the jitter floor
+            if (since > c.step_max_duration + RATE_LAG and abs(self.v) > rest) or \
+                    (since > c.step_max_duration + c.min_hold + PENDING_SLACK and
+                     not (self.cd_start >= 0.0 and self._brisk_level())):
+                self.b_brisk = False
+                self._flush_held(math.inf)
+        quiet = self.mv_quiet >= 0.0 and t - self.mv_quiet >= SETTLE_TIME
+        if not out and self.mv_back >= 0.0 and (quiet or t - self.mv_back >= c.leave_time) and \
+                abs(y - self.hm[self._h(k_now)]) <= self._wide(self.h_level) and \
+                not (self.b_brisk and self.b_state != B_IN):
+            # Back at the level: a wobble, or a departure that stayed away too long to be one; not
+            # passing through it (a fast fall is a hold band away from its own mean over VEL_MEAN
+            # before the rate, taken on that mean, has caught up with it); nor while an exit held
+            # back as a possible fast step stands outside the band (a noisy sensor widens the
+            # steady band past it: a light hand's new level 13 % away lies "at" the old one).
+            if self.mv_fast and self.mv_settle >= 0.0 and self.cd_start < 0.0 and \
+                    self._shelf(t, k_now, 1 if y > self.hm[self._h(k_now)] else -1):
+                # It had come to rest on a short hold, and coming back is a new movement from it,
+                # which the (averaged, lagging) rate has not seen yet: looked at now, as when it has.
+                return
+            if self._away_for(t) > c.leave_time and self._left_fast():
+                self._leave(t)
+            else:
+                self._resume(t, y, False)
+            return
+        # A new hold at a new level? Once found it survives a wobble, as a hold does: back is the
+        # force and its VEL_MEAN average both inside its band, not a fall passing through it.
+        if self.cd_start >= 0.0:
+            if abs(y - self.cd_level) <= self._wide(self.cd_level) and \
+                    abs(self.hm[self._h(k_now)] - self.cd_level) <= self._wide(self.cd_level):
+                self.cd_out = -1.0
+            elif self.cd_out < 0.0:
+                self.cd_out = t
+            elif t - self.cd_out > c.leave_time:
+                self.cd_start = -1.0
+        if self.cd_start < 0.0 and self.mv_settle >= 0.0:
+            # A new level is measured only once the movement has ended (the rate quiet) and, after a
+            # slow excursion, once the last min_hold is flat: the tail of a slow ease is "near one
+            # level" over 1.5 s long before it arrives where it is heading.
+            ok, mid = self._steady_window(t)
+            after = self.mv_onset if self.mv_onset > self.mv_settle else self.mv_settle
+            if ok and self._window_after(after) and (self.mv_fast or self._flat(t)):
+                start, level = self._settle(mid, self.mv_onset)
+                self.cd_start = start
+                self.cd_level = level
+                self.cd_out = -1.0
+                self.cd_span = -1.0
+                self.cd_try = 0.0
+                self.cd_found = t
+        slow_max = c.slow_step_limit
+        if self.cd_start >= 0.0:
+            if t - self.cd_start < c.min_hold:
+                return  # the new hold has not lasted min_hold yet
+            # The force has left the candidate (for under leave_time): it may come back to it, or
+            # the candidate lapses; no hold is begun at a level the force is not at now (a level
+            # found on a sag's bottom, the force climbing on past it). Only a slow step, whose size
+            # is measured to where the force is now and whose level is taken over the
+            # slow_step_hold just held, may still be judged (an ease's tail goes on past the level
+            # found on it, and a wandering hand keeps crossing that level's band edge).
+            away = self.cd_out >= 0.0
+            # A fast movement that took over a slow excursion is judged on the whole change: a
+            # slow ease does not become a step by speeding up on its way (unless the excursion had
+            # come to rest before it: then from where it began, as from a hold).
+            frm = self.mv_base if self.sl_onset < self.mv_onset and not self.mv_rested else self.mv_ref
+            if self.cd_span < 0.0:  # the candidate's change lies in the past: measured once
+                self.cd_span = self._span(frm, self.cd_level, self.cd_start)
+            # In relative mode, judged up to where the force is now (the last half min_hold, while
+            # quiet) if it has gone on past the level found: a change that went on after its level
+            # was found had not ended there (a drift whose first part a hand's wander made brisk
+            # pauses, goes on, and turns back: measured to the pause it looked fast). If that makes
+            # it slower than a fast step, the slow-step test judges it, which needs the force held
+            # for slow_step_hold; with a target there is no slow step, and the level found stands.
+            # (That span is a scan back over the change: measured last, once the rest has passed.)
+            mid = self._mean_ticks(self.ih1, self.n)
+            past = relative and quiet and (mid - self.cd_level) * (self.cd_level - frm) > 0.0
+            # A level found in a slow excursion must still be held half a min_hold later (flat):
+            # a drift's turn looks like a fast change to its peak's mean and passes at once. One
+            # found after a fast movement must not be on its way back already: a drift whose rate a
+            # hand's sway lifted over the rate test is judged as a fast movement, and its new level
+            # is taken after the rate fell quiet - at its turn, the way back being slower; nor
+            # centred on a turn (at 10 Hz a tremor aliased to ~1 Hz lets the rate fall quiet on the
+            # way out, and the window rises into the peak and falls out of it).
+            if not away and abs(self.cd_level - self.mv_ref) >= self._step_thr(self.mv_ref) and \
+                    self._from_hold(self.cd_level) and \
+                    ((self.mv_fast and not self._turning(1 if self.cd_level > self.mv_ref else -1)) or
+                     (t - self.cd_found >= 0.5 * c.min_hold and self._flat(t))) and \
+                    (self._span(frm, mid, t) if past else self.cd_span) <= SPAN_20_80 * c.step_max_duration:
+                self._step(t, k_now, False)
+                return
+            # A slow step's size: the candidate may have been found on the ease's tail, which has
+            # since gone on; the farther of its level and the force's now (the last half min_hold),
+            # while the force is quiet (not while it leaves fast: a let-go passes every level).
+            slow_dy = self.cd_level - self.mv_base
+            if quiet and abs(mid - self.mv_base) > abs(slow_dy):
+                slow_dy = mid - self.mv_base
+            # A slow step completes within slow_max of where the force left, then holds for
+            # slow_step_hold (under wander its flatness can take a second one to show; min_hold and
+            # slack for finding its level): past that, a force that keeps drifting from one
+            # candidate to the next is judged now, not waited on (a 22-s wait dated its departure
+            # beyond the history, which DetectorConfig.history_seconds sizes for this deadline).
+            slow_due = t - self.sl_left > slow_max + 2.0 * c.slow_step_hold + c.min_hold + PENDING_SLACK
+            if relative and (slow_dy > 0.0 or c.slow_step_down) and not slow_due and \
+                    abs(slow_dy) >= self._step_thr(self.mv_base) and self._from_hold(self.mv_base + slow_dy):
+                # Holding there now, not passing over a peak on its way back (flat), near one level
+                # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
+                # though near the new level, is not yet holding it. (Cheapest test first.)
+                if t - self.cd_start >= c.slow_step_hold and t >= self.cd_try and self._flat(t):
+                    hold = c.slow_step_hold
+                    sgn = 1 if slow_dy > 0.0 else -1
+                    # (Flat over slow_step_hold, or, for a hand that wavers, over twice as long by
+                    # 2-s means: the same drift rate, less of the waver.)
+                    if not self._steady_for(t, hold) or \
+                            not (self._flat_thirds(t, hold, sgn) or
+                                 (t - self.cd_start >= LONG_HOLD * hold and
+                                  self._flat_thirds(t, LONG_HOLD * hold, sgn, LONG_FLAT))):
+                        # An outlier or a trend in the window: not before it has moved on.
+                        self.cd_try = t + SLOW_RETRY
+                    else:
+                        arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
+                                                     self._wide(mid), self.mv_onset)
+                        if t - arrived < c.slow_step_hold:
+                            self.cd_try = arrived + c.slow_step_hold
+                        elif self._span(self.mv_base, mid, arrived) <= SLOW_SPAN * slow_max:
+                            self._step(t, k_now, True)
+                        else:
+                            self._resume(t, y, True)  # too slow for an ease: a drift that came to rest
+                return  # wait: steady long enough at the new level makes it a slow step
+            if away:
+                return  # back to the candidate, or it lapses
+            if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
+                    self._left_fast():
+                self._leave(t)  # it left fast and settled where no step leads: a new hold begins
+            elif self.h_lv_cut and self._level_behind(t):
+                # ... not while the arrival it cut short has settled on a level within a step: that
+                # is this hold's level (a staircase arrival's last stair), and the hold goes on.
+                self._resume(t, y, False)
+            elif relative and not self.mv_fast and \
+                    t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK:
+                pass  # a slow ease may rest a moment on its way: wait until it can no longer be a step
+            else:
+                self._resume(t, y, True)  # near the old level, or a slow drift that came to rest
+            return
+        # No new hold yet: give up waiting when neither kind of step can still complete.
+        fast_open = t - self.mv_onset <= c.step_max_duration + c.min_hold + PENDING_SLACK
+        slow_open = relative and t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK and \
+            not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
+        if fast_open or slow_open:
+            return
+        if y < c.release_level * self.h_level:
+            # A let-go under way, light contact left: its release (the 15 % rule) ends the hold, or,
+            # if the force comes back before, it is judged then - no drift, nor yet a departure.
+            pass
+        elif self._away_for(t) > c.leave_time and self._left_fast():
+            self._leave(t)
+        else:
+            self._resume(t, y, out)  # drift that never settled (the band watches it), or back

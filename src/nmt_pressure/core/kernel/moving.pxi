@@ -1,0 +1,163 @@
+# Included by _core.pyx (one translation unit); the golden twin is core/golden/moving.py.
+# An excursion being classified: a wobble, a step, a release, a departure (``left``) or drift.
+
+cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
+    cdef int relative = not s.has_target
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
+    cdef bint past, away
+    cdef double slow_max = s.slow_max
+    cdef int fast_open, slow_open, quiet, up, sgn
+    if not s.mv_fast and fabs(s.v) > v_on:
+        excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
+    v_now = s.step_rate * y
+    floor = v_floor(s)
+    if v_now < floor:
+        v_now = floor
+    if s.mv_quiet < 0.0:
+        if fabs(s.v) < 0.5 * v_now:
+            s.mv_quiet = t
+    elif fabs(s.v) > v_now:
+        s.mv_quiet = -1.0
+        if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and \
+                shelf(s, t, k_now, 1 if s.v > 0 else -1):
+            return
+    if s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME:
+        s.mv_settle = s.mv_quiet - 0.5 * VEL_MEAN
+    if fabs(s.v) > s.mv_vpk:
+        s.mv_vpk = fabs(s.v)
+    d = fabs(y - s.sl_ref)
+    if d > s.mv_peak:
+        s.mv_peak = d
+    if s.mv_far < 0.0 and d >= step_thr(s, s.h_level):
+        s.mv_far = t
+        s.mv_far_up = y > s.sl_ref
+    jump(s, t, y, k_now, v_on)
+    if out:
+        up = y > s.h_level
+        if s.mv_ep < 0.0:
+            s.mv_ep = t
+        elif s.mv_back >= 0.0 and up == s.mv_ep_up and s.mv_back - s.mv_ep <= s.leave_time:
+            # out again on the side it came back from within leave_time: a new time away (golden)
+            s.mv_ep = t
+            s.mv_ep_on = scan_departure(s, s.mv_ref, s.mv_tol, k_now, 1 if up else -1, hold_floor(s))
+        s.mv_ep_up = up
+        s.mv_back = -1.0
+        if s.mv_out < 0.0:
+            s.mv_out = t
+    elif s.mv_back < 0.0:
+        s.mv_back = t
+    if not s.mv_fast:
+        learn(s, t, y, v_on)
+        fold_until_time(s, t - STATS_LAG)
+    band(s, t, y, 0)
+    if s.b_brisk and not s.mv_fast:
+        # told once it can no longer be a change completed within step_max_duration, unless the
+        # level it found was reached as briskly as a fast step's: then at that level's verdict
+        since = t - s.sl_onset
+        half = 0.5 * s.step_min / s.step_max * s.h_level
+        if half < floor:
+            half = floor
+        if (since > s.step_max + RATE_LAG and fabs(s.v) > half) or \
+                (since > s.step_max + s.min_hold + PENDING_SLACK and
+                 not (s.cd_start >= 0.0 and brisk_level(s))):
+            s.b_brisk = 0
+            flush_held(s, INFINITY)
+    quiet = s.mv_quiet >= 0.0 and t - s.mv_quiet >= SETTLE_TIME
+    if not out and s.mv_back >= 0.0 and (quiet or t - s.mv_back >= s.leave_time) and \
+            fabs(y - s.hm[hix(s, k_now)]) <= wide(s, s.h_level) and \
+            not (s.b_brisk and s.b_state != B_IN):  # (nor while a held-back exit stands: golden)
+        if s.mv_fast and s.mv_settle >= 0.0 and s.cd_start < 0.0 and \
+                shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
+            return  # came to rest on a short hold; coming back is a new movement (the rate lags)
+        if away_for(s, t) > s.leave_time and left_fast(s):
+            leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
+        else:
+            resume(s, t, y, 0)
+        return
+    if s.cd_start >= 0.0:  # survives a wobble; back = the force and its mean inside, not passing
+        if fabs(y - s.cd_level) <= wide(s, s.cd_level) and \
+                fabs(s.hm[hix(s, k_now)] - s.cd_level) <= wide(s, s.cd_level):
+            s.cd_out = -1.0
+        elif s.cd_out < 0.0:
+            s.cd_out = t
+        elif t - s.cd_out > s.leave_time:
+            s.cd_start = -1.0
+    if s.cd_start < 0.0 and s.mv_settle >= 0.0:
+        if steady_window(s, t, &mid) and \
+                window_after(s, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle) and \
+                (s.mv_fast or is_flat(s, t)):
+            settle(s, mid, s.mv_onset, &start, &level)
+            s.cd_start = start
+            s.cd_level = level
+            s.cd_out = -1.0
+            s.cd_span = -1.0
+            s.cd_try = 0.0
+            s.cd_found = t
+    if s.cd_start >= 0.0:
+        if t - s.cd_start < s.min_hold:
+            return
+        # left the candidate (under leave_time): no hold begun at a level the force is not at;
+        # only a slow step (sized to the force now, its level taken over slow_step_hold) is judged
+        away = s.cd_out >= 0.0
+        frm = s.mv_base if s.sl_onset < s.mv_onset and not s.mv_rested else s.mv_ref
+        if s.cd_span < 0.0:
+            s.cd_span = span(s, frm, s.cd_level, s.cd_start, SPAN_20_80 * s.step_max)
+        # relative: up to where the force is now if it has gone on past the level found (while
+        # quiet): a change that went on after its level was found had not ended there (golden;
+        # that span scans back over the change, so it is measured last)
+        mid = mean_ticks(s, s.ih1, s.n)
+        past = relative and quiet and (mid - s.cd_level) * (s.cd_level - frm) > 0.0
+        if not away and fabs(s.cd_level - s.mv_ref) >= step_thr(s, s.mv_ref) and \
+                from_hold(s, s.cd_level) and \
+                ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
+                 (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))) and \
+                (span_now(s, frm, mid, t, SPAN_20_80 * s.step_max) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
+            do_step(s, t, k_now, 0)
+            return
+        slow_dy = s.cd_level - s.mv_base
+        if quiet and fabs(mid - s.mv_base) > fabs(slow_dy):
+            slow_dy = mid - s.mv_base
+        # golden: past the longest a slow step takes, a force drifting between candidates is judged
+        if relative and (slow_dy > 0.0 or s.slow_down) and \
+                t - s.sl_left <= slow_max + 2.0 * s.slow_hold + s.min_hold + PENDING_SLACK and \
+                fabs(slow_dy) >= step_thr(s, s.mv_base) and from_hold(s, s.mv_base + slow_dy):
+            if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
+                # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT (golden)
+                sgn = 1 if slow_dy > 0.0 else -1
+                if not steady_for(s, t, s.slow_hold) or \
+                        not (flat_thirds(s, t, s.slow_hold, sgn, FLAT) or
+                             (t - s.cd_start >= LONG_HOLD * s.slow_hold and
+                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT))):
+                    s.cd_try = t + SLOW_RETRY
+                else:
+                    start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
+                                         s.mv_onset, s.n - 1, s.hy)
+                    if t - start < s.slow_hold:
+                        s.cd_try = start + s.slow_hold
+                    elif span(s, s.mv_base, mid, start, SLOW_SPAN * slow_max) <= SLOW_SPAN * slow_max:
+                        do_step(s, t, k_now, 1)
+                    else:
+                        resume(s, t, y, 1)
+            return
+        if away:
+            return
+        if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
+            leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
+        elif s.h_lv_cut and level_behind(s, t):
+            resume(s, t, y, 0)  # the arrival settled in this hold: its level measured, it goes on
+        elif relative and not s.mv_fast and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK:
+            pass
+        else:
+            resume(s, t, y, 1)
+        return
+    fast_open = t - s.mv_onset <= s.step_max + s.min_hold + PENDING_SLACK
+    slow_open = relative and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK and \
+        not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, s.h_level))
+    if fast_open or slow_open:
+        return
+    if y < s.release_level * s.h_level:
+        pass  # a let-go under way: its release ends the hold, or it is judged when back (golden)
+    elif away_for(s, t) > s.leave_time and left_fast(s):
+        leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
+    else:
+        resume(s, t, y, out)

@@ -1,0 +1,353 @@
+# Included by _core.pyx (one translation unit); the golden twin is core/golden/stream.py.
+# The per-sample stage: time checks, repeated stamps, spike rejection, the low-pass and the ticks; and
+# the block loop ``process`` runs.
+
+cdef inline void pass_noise(Core* s, double t, double y, i64 k_now) noexcept nogil:
+    # The noise of the filtered force measured on itself; replaces the raw tracker's where
+    # PASS_K times lower (see golden._pass_noise).
+    cdef i64 lo = oldest(s)
+    s.ip = first_since(s, s.ip, lo, k_now, t - s.pass_lag)
+    cdef i64 d = k_now - s.ip
+    if d <= 0 or k_now - 2 * d < lo:
+        return
+    cdef double r = fabs(y - 2.0 * s.hy[hix(s, k_now - d)] + s.hy[hix(s, k_now - 2 * d)])
+    if s.p_mar < 0.0:
+        s.p_mar = s.sig_f * MAR_PER_SIGMA
+    cdef double lim = 3.0 * s.p_mar + 0.01
+    cdef double a = (t - s.t_prev_tick) * s.pass_w
+    s.p_mar += (a if a < 1.0 else 1.0) * ((r if r < lim else lim) - s.p_mar)
+    cdef double sp = s.pass_k * s.p_mar
+    if sp < s.sig_f:
+        s.sig_f = sp
+
+
+cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
+    if s.st == HOLD and s.n - s.h_cursor >= s.cap:
+        fold(s, s.n - s.cap + 1)
+    cdef i64 j = hix(s, s.n)
+    s.ht[j] = t
+    s.hy[j] = y
+    s.hw[j] = w
+    s.sum_w += w
+    s.sum_wy += w * y
+    s.cw[j] = s.sum_w
+    s.cy[j] = s.sum_wy
+    cdef i64 k_now = s.n
+    s.n += 1
+
+    cdef double sig = s.mar / MAR_PER_SIGMA
+    cdef double ratio
+    if s.dt_avg != s.dt_avg_c:
+        s.dt_avg_c = s.dt_avg
+        ratio = s.dt_avg / (4.0 * s.tau)
+        s.sqrt_c = sqrt(ratio if ratio < 1.0 else 1.0)
+    s.sig_f = sig * s.sqrt_c
+    pass_noise(s, t, y, k_now)
+
+    minmax_tick(s, t, k_now)
+
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    if s.iv < lo:
+        s.iv = lo
+    while s.iv + 1 < k_now and s.ht[hix(s, s.iv + 1)] <= t - VEL_SPAN:
+        s.iv += 1
+    if s.iv2 < lo:
+        s.iv2 = lo
+    while s.iv2 + 1 < k_now and s.ht[hix(s, s.iv2 + 1)] <= t - VEL_MEAN:
+        s.iv2 += 1
+    cdef double m = mean_ticks(s, s.iv2 + 1, s.n)
+    s.hm[j] = m
+    cdef double t0 = s.ht[hix(s, s.iv)]
+    s.v = (m - s.hm[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
+    if s.iw < lo:
+        s.iw = lo
+    while s.iw < k_now and s.ht[hix(s, s.iw)] < t - s.min_hold:
+        s.iw += 1
+    cdef i64 lo_c = oldest(s) + 1 if s.n > s.cap else 0
+    cdef double half = 0.5 * s.min_hold
+    s.ih1 = first_since(s, s.ih1, lo_c, k_now, t - half)
+    s.ih2 = first_since(s, s.ih2, lo_c, k_now, t - 2.0 * half)
+    cdef double third = s.min_third
+    s.it1 = first_since(s, s.it1, lo_c, k_now, t - third)
+    s.it2 = first_since(s, s.it2, lo_c, k_now, t - 2.0 * third)
+    s.ib = first_since(s, s.ib, lo_c, k_now, t - BRISK_SPAN)
+
+    cdef double thr
+    if s.st == IDLE:
+        if not s.rs_on and y < s.rs_at - s.c_off and y < s.rs_lim:
+            # golden: the resting force moved away below where it had come to rest: found again
+            s.rs_on = s.rs_lim > 0.0
+            s.rs_base = s.rest
+            s.rs_fell = 1
+            s.rs_t = t
+            s.rs_lo = y
+            s.rs_hi = y
+        if s.rs_on:
+            find_rest(s, t, y)
+        if not s.rs_on:
+            s.rest = lower_rest(s, s.rest, y)
+            thr = s.rest + s.c_on if s.rest > 0.0 else s.c_on
+            if y > thr:
+                contact(s, t, y, thr)
+    elif s.st == CONTACT:
+        in_contact(s, t, y, k_now)
+    else:
+        in_hold(s, t, y, k_now)
+    s.y_prev_tick = y
+    s.t_prev_tick = t
+    s.raw_gate = -INFINITY if s.st == IDLE else s.end_base + s.c_off
+
+
+cdef inline void feed(Core* s, double t, double x) noexcept nogil:
+    cdef double r = fabs(x - (2.0 * s.x1 - s.x2))
+    cdef double dq = fabs(x - s.x1)
+    cdef double dt
+    if 0.0 < dq < s.quantum:
+        s.quantum = dq
+    if x < s.x_lo:
+        s.x_lo = x
+    if s.fed < WARMUP:
+        s.fed += 1
+        if s.fed > 2:
+            if s.fed > 5 and r > s.r_lim:
+                r = s.r_lim
+            s.mar += (r - s.mar) / (s.fed - 2)
+            s.thr = s.spike_k * s.mar + SPIKE_FLOOR
+            s.r_lim = 3.0 * s.mar + 0.01
+    else:
+        s.r_acc += r if r < s.r_lim else s.r_lim
+        s.r_n += 1
+    s.x2 = s.x1
+    s.x1 = x
+    dt = t - s.t_fed
+    s.t_fed = t
+    if dt > 0.0:
+        if fabs(dt - s.dt_c) > 1e-6 * dt:
+            s.dt_c = dt
+            s.alpha = dt / (s.tau + dt)
+        s.y1 += s.alpha * (x - s.y1)
+        s.y2 += s.alpha * (s.y1 - s.y2)
+    s.n_in_tick += 1
+    if t >= s.next_tick:
+        tick_due(s, t)
+
+
+cdef void tick_due(Core* s, double t) noexcept nogil:
+    # The sample at t (already fed) closes a tick: update the per-tick noise statistics and detect.
+    cdef double w, a
+    w = t - s.t_tick
+    if w > 0.0:
+        if s.dt_avg == 0.0:
+            s.dt_avg = w / s.n_in_tick
+        s.dt_avg += 0.2 * (w / s.n_in_tick - s.dt_avg)
+    if s.r_n > 0:
+        a = MAR_ALPHA * s.r_n
+        s.mar += (a if a < 1.0 else 1.0) * (s.r_acc / s.r_n - s.mar)
+        s.thr = s.spike_k * s.mar + SPIKE_FLOOR
+        s.r_lim = 3.0 * s.mar + 0.01
+        s.r_acc = 0.0
+        s.r_n = 0
+    s.n_in_tick = 0
+    s.t_tick = t
+    s.next_tick = t + TICK_DUE * s.tick
+    tick(s, t, s.y2, w)
+    s.x_lo = INFINITY
+
+
+cdef void start_stream(Core* s, double t, double x) noexcept nogil:
+    s.started = 1
+    s.t_last = t
+    s.t_fed = t
+    s.x1 = x
+    s.x2 = x
+    s.y1 = x
+    s.y2 = x
+    s.next_tick = t
+    s.t_tick = t
+    s.samples += 1
+    feed(s, t, x)
+
+
+cdef void gap(Core* s, double t, double x) noexcept nogil:
+    s.gaps += 1
+    end_of_data(s, s.t_last)
+    reset_stream(s)
+    s.t_now = t
+    start_stream(s, t, x)
+
+
+cdef inline void step(Core* s, double t, double x) noexcept nogil:
+    """One sample in: O(1) amortised, no allocation, no Python (a run of repeated stamps is fed
+    when the next stamp comes: O(run), at most REPEAT_CAP)."""
+    cdef double dt
+    if not (isfinite(t) and isfinite(x)):
+        s.ignored += 1
+        return
+    s.t_now = t
+    if not s.started:
+        start_stream(s, t, x)
+        return
+    dt = t - s.t_last
+    if dt == 0.0:
+        if s.rep_n < REPEAT_CAP:
+            s.rep[s.rep_n] = x
+            s.rep_n += 1
+        else:
+            s.ignored += 1
+        return
+    if not (dt > 0.0):
+        s.ignored += 1
+        return
+    if s.rep_n > 0:
+        spread_repeats(s, t)
+    if dt > s.max_gap:
+        gap(s, t, x)
+        return
+    accept(s, t, x)
+
+
+cdef void spread_repeats(Core* s, double t) noexcept nogil:
+    """The run of samples stamped ``t_last`` again, spread evenly up to ``t``, in arrival order."""
+    cdef double t0 = s.t_last, dt = t - s.t_last
+    cdef double k = s.rep_n + 1
+    cdef int j
+    if dt <= REPEAT_SPAN and dt <= s.max_gap:
+        for j in range(s.rep_n):
+            accept(s, t0 + (j + 1) * dt / k, s.rep[j])
+    else:
+        s.ignored += s.rep_n
+    s.rep_n = 0
+
+
+cdef inline void accept(Core* s, double t, double x) noexcept nogil:
+    cdef double thr, r, d
+    s.samples += 1
+    s.t_last = t
+    if s.fed < WARMUP:
+        feed(s, t, x)
+        return
+    thr = s.thr
+    if s.pend:
+        s.pend = 0
+        if fabs(x - s.x1) < 0.5 * fabs(s.pend_x - s.x1):
+            s.spikes += 1
+        else:
+            feed(s, s.pend_t, s.pend_x)
+        feed(s, t, x)
+        return
+    r = x - (2.0 * s.x1 - s.x2)
+    d = s.x1 - s.x2
+    # golden._accept: a sample that stops short of the line (between the last and it) is no spike
+    if fabs(r) > thr and not (r * d <= 0.0 and fabs(r) <= fabs(d)):
+        s.pend = 1
+        s.pend_t = t
+        s.pend_x = x
+        return
+    feed(s, t, x)
+
+
+cdef inline u64 bits_of(double d) noexcept nogil:
+    cdef u64 u
+    memcpy(&u, &d, 8)
+    return u
+
+
+cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* yo, Py_ssize_t i,
+                          Py_ssize_t n) noexcept nogil:
+    """``step`` over samples ``i..n`` until the event ring needs draining; returns where it stopped.
+
+    The common sample (stream running, no spike suspected) takes a fast path with the hot state in
+    locals (registers), doing exactly what ``step``/``feed`` do for it; one that closes a tick writes
+    the state back and runs ``tick_due`` (what ``feed`` does next), without going through ``step``'s
+    checks again; anything else writes the state back and goes through ``step``. Results are
+    bit-identical either way.
+    """
+    cdef double t, x, dt, r, ar, dq
+    cdef double quantum = s.quantum
+    cdef double t_last = s.t_last, x1 = s.x1, x2 = s.x2, y1 = s.y1, y2 = s.y2
+    cdef double alpha = s.alpha, dt_c = s.dt_c, r_acc = s.r_acc, thr = s.thr, r_lim = s.r_lim
+    cdef double next_tick = s.next_tick, tau = s.tau
+    # step's "dt > 0.0 and dt <= max_gap" as one unsigned compare of dt's bits: positive doubles
+    # (and +inf, then NaN) order as their bit patterns; +0.0 wraps to the top under "- 1", and every
+    # negative (sign bit set) lies above any positive max_gap's bits. The same verdict, fewer ops.
+    cdef u64 gap_bits = bits_of(s.max_gap)
+    cdef Py_ssize_t i0
+    cdef bint fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
+    cdef bint due = False  # the last sample fed closes a tick
+    while True:
+        if fast:
+            i0 = i
+            while i < n:
+                t = tv[i]
+                x = fv[i]
+                dt = t - t_last
+                r = x - (2.0 * x1 - x2)
+                ar = fabs(r)
+                # NaN and inf fail these comparisons, so they take the slow path (which counts them).
+                # So does a sample under raw_gate, where feed keeps the lowest for the tick (a
+                # running minimum kept in this loop cost 0.9 ns a sample; the gate, from memory, none).
+                if not (bits_of(dt) - 1 < gap_bits and ar <= thr and x >= s.raw_gate):
+                    break
+                t_last = t
+                dq = fabs(x - x1)
+                # feed's 0.0 < dq < quantum as one unsigned compare of the bits (dq >= 0, quantum
+                # > 0; +0.0 wraps to the top, as in gap_bits): one branch, taken only for a new
+                # smallest change. As two tests, the first went either way on a coarse sensor's runs
+                # of equal readings (dq == 0): mispredicted on a third of its samples.
+                if bits_of(dq) - 1 < bits_of(quantum) - 1:
+                    quantum = dq
+                r_acc += ar if ar < r_lim else r_lim
+                x2 = x1
+                x1 = x
+                if fabs(dt - dt_c) > 1e-6 * dt:
+                    dt_c = dt
+                    alpha = dt / (tau + dt)
+                y1 += alpha * (x - y1)
+                y2 += alpha * (y1 - y2)
+                if yo != NULL:
+                    yo[i] = y2
+                i += 1
+                if t >= next_tick:
+                    due = True  # fed already; its tick runs below, once the state is written back
+                    break
+            # hand the hot state back before anything else reads it; the per-sample counters
+            # (samples, r_n, n_in_tick) rise by the number of samples fed here
+            s.samples += i - i0
+            s.r_n += <int> (i - i0)
+            s.n_in_tick += <int> (i - i0)
+            s.t_last = t_last
+            s.t_fed = t_last
+            s.t_now = t_last
+            s.x1 = x1
+            s.x2 = x2
+            s.y1 = y1
+            s.y2 = y2
+            s.alpha = alpha
+            s.dt_c = dt_c
+            s.r_acc = r_acc
+            s.quantum = quantum
+        if due:
+            due = False
+            tick_due(s, t_last)  # a tick leaves the filter alone: yo[i - 1] (y2) stays right
+        elif i >= n:
+            return i
+        else:
+            step(s, tv[i], fv[i])
+            if yo != NULL:
+                yo[i] = s.y2
+            i += 1
+        t_last = s.t_last
+        x1 = s.x1
+        x2 = s.x2
+        y1 = s.y1
+        y2 = s.y2
+        alpha = s.alpha
+        dt_c = s.dt_c
+        r_acc = s.r_acc
+        thr = s.thr
+        r_lim = s.r_lim
+        next_tick = s.next_tick
+        quantum = s.quantum
+        fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
+        if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
+            return i
