@@ -416,3 +416,21 @@ def test_realdata_scores_band_exits_only_where_the_labels_name_them(tmp_path):
     _write_labelled(tmp_path, "a_exit", t, f, {**hold, "band_exits": [[6.0, "high"]]})
     _, data = sd.realdata_report(tmp_path)
     assert data["total"]["band_exit"]["tp"] == 0 and data["total"]["band_exit"]["fn"] == 1
+
+
+def test_realdata_names_a_label_whose_level_is_not_the_plateaus_median(tmp_path):
+    # A hold that settles at 20 N and drifts up 30 % over 10 s: its median is 23 N, the settled 20 N
+    # lies 13 % under it, and a hold's mean (the rule's) would lie as far from a label at 20 N.
+    t = np.arange(0.0, 14.0, 0.01)
+    f = np.where(t < 1.0, 0.0, np.where(t < 12.0, 20.0 + 0.6 * np.clip(t - 2.0, 0.0, 10.0), 0.0))
+    settled = {"holds": [[1.0, 12.0, 20.0]], "steps": [], "releases": [12.0]}
+    _write_labelled(tmp_path, "drift", t, f, settled)
+    text, data = sd.realdata_report(tmp_path)
+    (checks,) = [d["level_checks"] for d in data["files"]]
+    median = float(np.median(f[(t >= 1.0) & (t <= 12.0)]))
+    assert [(c["level"], round(c["median"], 6)) for c in checks] == [(20.0, round(median, 6))]
+    assert f"label level 20.0 N at 1.00-12.00 s is {100 * (20.0 / median - 1):+.1f} %" in text
+    # The same hold labelled at its median is not named.
+    _write_labelled(tmp_path, "drift", t, f, {**settled, "holds": [[1.0, 12.0, round(median, 1)]]})
+    text, data = sd.realdata_report(tmp_path)
+    assert data["files"][0]["level_checks"] == [] and "from the recording's median" not in text

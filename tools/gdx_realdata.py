@@ -62,7 +62,10 @@ FILES: dict[str, tuple[str, dict[str, Any]]] = {
                   "to 25 N; the final fall at 37.3 s leaves 2-4 N (below 15 % of the hold for over 1 s: "
                   "a release) before the grip opens at 39.6 s.")}),
     "gdx_c": ("data/asdf2025-02-03_09h00.02.056.csv", {
-        "holds": [[1.7, 4.05, 67.0], [4.8, 11.5, 15.0], [11.7, 13.65, 21.9]],
+        # The second hold's level is its median, 17.5 N (../shared/realdata/README.md: a label's level is
+        # the plateau's median; the rule compares the hold's mean). The labeller gave the level it
+        # settled at, 15 N, 14 % under that median on a hold that drifts up 29 %.
+        "holds": [[1.7, 4.05, 67.0], [4.8, 11.5, 17.5], [11.7, 13.65, 21.9]],
         "steps": [[4.05, "down"], [11.5, "up"]], "releases": [26.6],
         "notes": ("Starts in contact at 60 N, a burst to 92 N, hold ~67 N; a fast fall to ~15 N (a step "
                   "down, contact kept). That hold drifts up to 19.3 N by 10.2 s (~6 %/s of 15 N: "
@@ -70,7 +73,8 @@ FILES: dict[str, tuple[str, dict[str, Any]]] = {
                   "the drifted force; by the letter the change from 15 N took 5.6 s and settled under 3 "
                   "s, so no slow step either (ALTERNATIVE: one drifting hold 4.8-13.7 s ended 'left'). "
                   "Then a burst to 84 N, 10 s of pumping (11-67 N) and the final descent (onset "
-                  "26.0-27.2 s, ambiguous).")}),
+                  "26.0-27.2 s, ambiguous). The second hold's level is its median, 17.5 N (it settled "
+                  "at 15 N).")}),
     "gdx_d": ("data/*test2025-01-27_17h15.19.521.csv", {
         "holds": [[10.8, 28.5, 57.5]],
         "steps": [], "releases": [],
