@@ -149,9 +149,9 @@ class Ease(Shape):
 
     def _ease_fit(self, onset: float, start: float, t: float, direction: float) -> float:
         """A slow ease's onset held near the ramp of a flat-ramp-flat line fitted to the filtered
-        force (``EASE_FIT_*`` above): within ``EASE_FIT_EARLY`` of the ramp's length before its start
-        and ``EASE_FIT_LATE`` after it, less the filter's lag (2·tau). ``onset`` as it is where there
-        is too little to fit, or the fitted ramp goes the other way."""
+        force (``EASE_FIT_*`` in ``constants``): within ``EASE_FIT_EARLY`` of the ramp's length before
+        its start and ``EASE_FIT_LATE`` after it, less the filter's lag (2·tau). ``onset`` as it is
+        where there is too little to fit, or the fitted ramp goes the other way."""
         lo_t = onset - EASE_FIT_BACK
         if lo_t < self.h_start:
             lo_t = self.h_start
