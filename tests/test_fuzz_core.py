@@ -1,6 +1,6 @@
 """``tools/fuzz_core.py``: its rule checker catches each kind of broken output, and a bounded run
 of it (every variant, the golden model on some) passes as a real process. The long run is
-``python tools/fuzz_core.py --cases 60000``; ``test_core_contract`` runs its hands on both cores."""
+``python tools/fuzz_core.py --cases 60000``; ``test_core_rules`` runs its hands on both cores."""
 
 from __future__ import annotations
 
