@@ -193,12 +193,29 @@ def source_tree(dest: Path) -> Path:
     return dest
 
 
+#: The wheel builds below use a "compiler" that always fails: quick, and the golden model's fallback path
+#: (Cython still reads every source first).
+needs_false_compiler = pytest.mark.skipif(
+    importlib.util.find_spec("Cython") is None or shutil.which("false") is None,
+    reason="needs Cython in this venv (the `test` extra) and /bin/false")
+
+
+def wheel_without_compiler(src: Path, out: Path, require: bool = False) -> subprocess.CompletedProcess[str]:
+    """``pip wheel`` of ``src`` into ``out`` with that compiler; ``require`` sets
+    NMT_PRESSURE_REQUIRE_COMPILED=1, as ``make`` does."""
+    env = dict(os.environ, CC="false", LDSHARED="false")
+    env.pop("NMT_PRESSURE_REQUIRE_COMPILED", None)
+    if require:
+        env["NMT_PRESSURE_REQUIRE_COMPILED"] = "1"
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-v",
+           "-w", str(out), str(src)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=env)
+
+
+@needs_false_compiler
 def test_the_sdist_carries_the_cython_sources_and_builds(tmp_path: Path) -> None:
     """A source distribution holds the core's Cython sources (every stage file _core.pyx includes), not
-    the C generated from them, and a wheel builds from it. Built with a "compiler" that always fails, as
-    below, so the test stays quick: Cython still reads every source first."""
-    if importlib.util.find_spec("Cython") is None or shutil.which("false") is None:
-        pytest.skip("needs Cython in this venv (the `test` extra) and /bin/false")
+    the C generated from them, and a wheel builds from it."""
     tree = source_tree(tmp_path / "tree")
     p = subprocess.run([sys.executable, "setup.py", "-q", "sdist", "-d", str(tmp_path / "sdist")], cwd=tree,
                        capture_output=True, text=True, timeout=300, check=False)
@@ -206,18 +223,16 @@ def test_the_sdist_carries_the_cython_sources_and_builds(tmp_path: Path) -> None
     (sdist,) = (tmp_path / "sdist").glob("nmt_pressure-*.tar.gz")
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.11.4 and later
-        tar.extractall(tmp_path / "unpacked", **safe)
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+            tar.extractall(tmp_path / "unpacked", filter="data")
+        else:
+            tar.extractall(tmp_path / "unpacked")
     kernel = {f"src/nmt_pressure/core/kernel/{p.name}" for p in (ROOT / KERNEL).glob("*.pxi")}
     assert kernel and kernel <= names, sorted(names)
     assert {"src/nmt_pressure/_core.pyx", "src/nmt_pressure/io/_csvscan.pyx", "setup.py"} <= names
     assert not [n for n in names if n.endswith((".c", ".so", ".html"))]
     (unpacked,) = (tmp_path / "unpacked").iterdir()
-    env = dict(os.environ, CC="false", LDSHARED="false")
-    env.pop("NMT_PRESSURE_REQUIRE_COMPILED", None)
-    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                        "--no-index", "-v", "-w", str(tmp_path / "whl"), str(unpacked)],
-                       capture_output=True, text=True, timeout=300, check=False, env=env)
+    p = wheel_without_compiler(unpacked, tmp_path / "whl")
     assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
     assert "compiled core could not be built" in p.stdout + p.stderr  # it got as far as the compiler
     assert list((tmp_path / "whl").glob("nmt_pressure-*.whl"))
@@ -234,18 +249,13 @@ def test_a_build_without_cython_says_so(tmp_path: Path) -> None:
     assert "pip install 'Cython>=3.0'" in p.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("Cython") is None or shutil.which("false") is None,
-                    reason="needs Cython in this venv (the `test` extra) and /bin/false")
+@needs_false_compiler
 def test_the_wheel_carries_what_runs_and_a_missing_compiler_is_loud(tmp_path: Path) -> None:
-    """Built with a "compiler" that always fails (quick, and the fallback path): the golden model only,
-    a warning, no generated C or Cython sources, the bundled drills; NMT_PRESSURE_REQUIRE_COMPILED=1
-    makes the same build fail, naming the fix."""
+    """Built without a working compiler: the golden model only, a warning, no generated C or Cython
+    sources, the bundled drills; NMT_PRESSURE_REQUIRE_COMPILED=1 makes the same build fail, naming the
+    fix."""
     tree = source_tree(tmp_path / "tree")
-    env = dict(os.environ, CC="false", LDSHARED="false")
-    env.pop("NMT_PRESSURE_REQUIRE_COMPILED", None)
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-v",
-           "-w", str(tmp_path / "whl"), str(tree)]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=env)
+    p = wheel_without_compiler(tree, tmp_path / "whl")
     log = p.stdout + p.stderr
     assert p.returncode == 0, log[-3000:]
     assert "WARNING: nmt_pressure's compiled core could not be built" in log
@@ -264,8 +274,7 @@ def test_the_wheel_carries_what_runs_and_a_missing_compiler_is_loud(tmp_path: Pa
             "firmware_sim/__main__.py"} <= set(names)
 
     shutil.rmtree(tree / "build")
-    env["NMT_PRESSURE_REQUIRE_COMPILED"] = "1"
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=env)
+    p = wheel_without_compiler(tree, tmp_path / "whl", require=True)
     assert p.returncode != 0
     assert "NMT_PRESSURE_REQUIRE_COMPILED is set: install a C compiler" in p.stdout + p.stderr
 
