@@ -292,3 +292,39 @@ def test_a_hold_after_a_burst_and_a_near_let_go_begins_on_the_last_rise(impl, tr
     assert len(holds) == 2 and holds[0].ended_by == "left", kinds(events)
     entry = _first_time(tr, t, tr.marks["again"][0], lambda x: x >= 0.92 * 20.0)
     assert holds[1].start >= entry - 0.05, (holds[1].start, entry)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("creep", [2.0, 2.3])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_short_hold_let_go_while_its_level_still_creeps_is_a_hold(impl, trace, run_trace, invariants,
+                                                                    rate, creep, seed):
+    """A quick maximal squeeze (a real dynamometer's, `hg_fastmax_03`): up to 600 N, then creeping
+    on to 660 N (4-5 %/s at its steepest) for 2-2.3 s, and let go. The force lies within the hold
+    band of its level for longer than min_hold, so it is a hold; but the level measured on the
+    steady window kept moving with the creep, and the confirmation, which waits for the settled part
+    to be min_hold old, never came before the let-go: no hold, no release. At the let-go the level
+    last found is now judged as any hold's start is dated (where the force came within the hold band
+    of it), and the hold is begun back-dated and released."""
+    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5, mark="rise").ramp(660.0, creep, mark="creep")
+    t, f = tr.release(0.3, mark="off").rest(1.0).build(noise=0.5, tremor=0.005, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"], kinds(events)
+    (h,) = holds
+    assert h.ended_by == "release" and h.duration >= 1.5
+    assert abs(h.start - tr.marks["rise"][1]) <= 0.3, (h.start, tr.marks["rise"])
+    assert abs(h.end - tr.marks["off"][0]) <= 0.15, (h.end, tr.marks["off"])
+    assert abs(of(events, "release")[0].t - h.end) <= 1e-9
+    assert 600.0 <= h.level <= 660.0, h.level
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+def test_a_creep_let_go_before_it_lay_min_hold_near_one_level_is_no_hold(impl, trace, run_trace,
+                                                                        invariants, rate):
+    """The same squeeze let go after 1.2 s of creep: under min_hold near its level, no hold."""
+    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5).ramp(660.0, 1.2)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.5, tremor=0.005, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert holds == [] and kinds(events) == ["contact"], kinds(events)

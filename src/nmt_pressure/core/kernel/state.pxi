@@ -26,6 +26,12 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.sum_w = 0.0
     s.sum_wy = 0.0
     s.c_try = 0.0
+    s.c_level = 0.0
+    s.c_from = 0.0
+    s.c_settled = 0.0
+    s.c_level0 = 0.0
+    s.c_from0 = 0.0
+    s.c_settled0 = 0.0
     s.v = 0.0
     s.v_slow = 0.0
     s.vj = 0.0

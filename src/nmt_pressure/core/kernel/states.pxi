@@ -32,13 +32,43 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     s.held = 0
     s.low_since = -1.0
     s.c_peak = y
+    s.c_level = 0.0
+    s.c_level0 = 0.0
     restart_window(s)
     emit(s, EV_CONTACT, tc, 0, y)
+
+
+cdef int held_until_let_go(Core* s, double t, i64 k_now) noexcept nogil:
+    # golden._held_until_let_go: a hold the let-go came too soon to confirm (the level last tried,
+    # then the one before it), begun back-dated and released here
+    cdef double level = s.c_level, frm = s.c_from, settled = s.c_settled
+    cdef double onset, start
+    cdef int j
+    for j in range(2):
+        if j == 1:
+            level = s.c_level0
+            frm = s.c_from0
+            settled = s.c_settled0
+        if level <= 0.0:
+            continue
+        onset = scan_departure(s, level, DEPART * level + DEPART_K * s.sig_f, k_now, -1, frm)
+        start = hold_start(s, level, frm, last_at(s, s.n - 1, oldest(s), onset))
+        if onset - start >= s.min_hold:
+            s.c_level = 0.0
+            s.c_level0 = 0.0
+            begin_hold(s, t, start, level, settled)
+            release(s, t, k_now)
+            return 1
+    s.c_level = 0.0
+    s.c_level0 = 0.0
+    return 0
 
 
 cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double mid, start, level, frm
     if contact_lost(s, y):
+        if held_until_let_go(s, t, k_now):
+            return
         if s.held:
             release_after_leave(s, k_now)
             return
@@ -47,13 +77,16 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         return
     if s.held:
         if low_for(s, t, y, s.last_level):
-            release_after_leave(s, k_now)
+            if not held_until_let_go(s, t, k_now):
+                release_after_leave(s, k_now)
             return
     else:
         # a contact that never held, let go onto a resting hand: it ends there, no release (golden)
         if y > s.c_peak:
             s.c_peak = y
         if low_for(s, t, y, s.c_peak):
+            if held_until_let_go(s, t, k_now):
+                return
             s.st = IDLE
             s.rest = y  # still in contact here, so above c_off
             s.let_go = 1
@@ -70,6 +103,12 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         begin_hold(s, t, hold_start(s, level, frm, s.n - 1), level, start)
     else:
         s.c_try = start + s.min_hold
+        s.c_level0 = s.c_level  # golden: judged at a let-go before then, as is the one before it
+        s.c_from0 = s.c_from
+        s.c_settled0 = s.c_settled
+        s.c_level = level
+        s.c_from = frm
+        s.c_settled = start
 
 
 cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
