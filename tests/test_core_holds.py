@@ -328,3 +328,22 @@ def test_a_creep_let_go_before_it_lay_min_hold_near_one_level_is_no_hold(impl, t
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     assert holds == [] and kinds(events) == ["contact"], kinds(events)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("creep", [1.2, 2.0, 2.3])
+def test_a_creeping_hold_the_data_end_in_is_closed_there(impl, trace, run_trace, invariants, rate, creep):
+    """The same squeeze with the recording cut while the level still creeps (no let-go): a hold if
+    the force had lain within its hold band min_hold or longer by the data's end, closed
+    `end_of_data` there, as any hold open at the end is; none after 1.2 s of creep."""
+    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5, mark="rise").ramp(660.0, creep)
+    t, f = tr.build(noise=0.5, tremor=0.005, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    if creep < 1.5:
+        assert holds == [] and kinds(events) == ["contact"], kinds(events)
+        return
+    assert kinds(events) == ["contact", "hold_start"], kinds(events)
+    (h,) = holds
+    assert h.ended_by == "end_of_data" and h.end == t[-1] and h.duration >= 1.5
+    assert abs(h.start - tr.marks["rise"][1]) <= 0.3, (h.start, tr.marks["rise"])

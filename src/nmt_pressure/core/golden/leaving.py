@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from nmt_pressure.core.golden.constants import (
+    CONTACT,
     DEPART,
     DEPART_K,
     HOLD,
@@ -301,6 +302,37 @@ class Leaving(Ease):
         self._emit("release", onset, None, level)
         self._after_release()
 
+    def _pending_hold(self, t: float, k_now: int, at_end: bool = False) -> bool:
+        """A hold the let-go (or the data's end, ``at_end``) came too soon to confirm: the force lay
+        within the hold band of the level last tried in this contact (not yet a hold: its close
+        arrival was under ``min_hold`` old) from where it came within that band, as any hold's start
+        is dated, until the fall began (or the data ended), ``min_hold`` or longer. That is a hold
+        by the contract's definition, though the confirmation, which waits for the settled part to
+        be ``min_hold`` old, never came: begun there (back-dated) and released (or closed
+        ``end_of_data``) here. A short hold whose level creeps or settles slowly (a dynamometer's
+        quick maximal squeeze, 1.6 s from 640 to 710 N) or a finger gauge's hump of 1.6 s between
+        pulls is let go inside that wait. The level tried before the last is judged too: one found
+        on the fall's own first part, which the lagging filtered force still shows as steady,
+        replaces the level held."""
+        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0))
+        self.c_level = self.c_level0 = 0.0
+        for level, frm, settled in found:
+            if level <= 0.0:
+                continue
+            # The release's own dating (a hold's steady departure), the window's start its floor.
+            end = t if at_end else \
+                self._scan_departure(level, DEPART * level + DEPART_K * self.sig_f, k_now, -1, frm)
+            start = self._hold_start(level, frm, self._last_at(self.n - 1, self._oldest(), end))
+            if end - start >= self.cfg.min_hold:
+                self._begin_hold(t, start, level, settled)
+                if at_end:
+                    self._fold(self.n)
+                    self._end_hold(t, "end_of_data")
+                else:
+                    self._release(t, k_now)
+                return True
+        return False
+
     def _end_of_data(self, t: float) -> None:
         if self.st == HOLD:
             out = self.mv_ep >= 0.0 > self.mv_back  # away still, this time
@@ -317,3 +349,5 @@ class Leaving(Ease):
                 return
             self._fold(self.n)
             self._end_hold(t, "end_of_data")
+        elif self.st == CONTACT:
+            self._pending_hold(t, self.n - 1, True)

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from nmt_pressure.core.golden.constants import (
-    CONTACT,
-    DEPART,
-    DEPART_K,
-    IDLE,
-    LEARN_FRAC,
-    MOVING,
-    STATS_LAG,
-    STEADY,
-)
+from nmt_pressure.core.golden.constants import CONTACT, IDLE, LEARN_FRAC, MOVING, STATS_LAG, STEADY
 from nmt_pressure.core.golden.moving import Moving
 
 
@@ -57,7 +48,7 @@ class States(Moving):
         """Contact without a hold: the end of contact, a release after a departure, or a new hold."""
         c = self.cfg
         if self._contact_lost(y):
-            if self._held_until_let_go(t, k_now):
+            if self._pending_hold(t, k_now):
                 return
             if self.held:  # the contact held before the force left its level: this is its release
                 self._release_after_leave(k_now)
@@ -69,7 +60,7 @@ class States(Moving):
             return
         if self.held:
             if self._low_for(t, y, self.last_level):
-                if not self._held_until_let_go(t, k_now):
+                if not self._pending_hold(t, k_now):
                     self._release_after_leave(k_now)
                 return
         else:
@@ -81,7 +72,7 @@ class States(Moving):
             if y > self.c_peak:
                 self.c_peak = y
             if self._low_for(t, y, self.c_peak):
-                if self._held_until_let_go(t, k_now):
+                if self._pending_hold(t, k_now):
                     return
                 self.st = IDLE
                 self.rest = y  # still in contact here, so above c_off
@@ -107,29 +98,6 @@ class States(Moving):
             self.c_level = level
             self.c_from = frm
             self.c_settled = start
-
-    def _held_until_let_go(self, t: float, k_now: int) -> bool:
-        """A hold the let-go came too soon to confirm: the force lay within the hold band of the
-        level last found in this contact (not yet a hold: its close arrival was under ``min_hold``
-        old) from where it came within that band, as any hold's start is dated, until the fall
-        began, ``min_hold`` or longer. That is a hold by the contract's definition, though the
-        confirmation, which waits for the settled part to be ``min_hold`` old, never came: begun
-        (back-dated) and released here. A short hold whose level creeps or settles slowly (a
-        dynamometer's quick maximal squeeze, 1.6 s from 640 to 710 N) or a finger gauge's hump
-        of 1.6 s between pulls is let go inside that wait."""
-        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0))
-        self.c_level = self.c_level0 = 0.0
-        for level, frm, settled in found:
-            if level <= 0.0:
-                continue
-            # The release's own dating (a hold's steady departure), the window's start its floor.
-            onset = self._scan_departure(level, DEPART * level + DEPART_K * self.sig_f, k_now, -1, frm)
-            start = self._hold_start(level, frm, self._last_at(self.n - 1, self._oldest(), onset))
-            if onset - start >= self.cfg.min_hold:
-                self._begin_hold(t, start, level, settled)
-                self._release(t, k_now)
-                return True
-        return False
 
     def _in_hold(self, t: float, y: float, k_now: int) -> None:
         c = self.cfg

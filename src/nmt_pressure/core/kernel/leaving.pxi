@@ -243,6 +243,38 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     after_release(s)
 
 
+cdef int pending_hold(Core* s, double t, i64 k_now, int at_end) noexcept nogil:
+    # golden._pending_hold: a hold the let-go (or the data's end) came too soon to confirm (the
+    # level last tried, then the one before it), begun back-dated and released (or closed) here
+    cdef double level = s.c_level, frm = s.c_from, settled = s.c_settled
+    cdef double level0 = s.c_level0
+    cdef double end, start
+    cdef int j
+    s.c_level = 0.0
+    s.c_level0 = 0.0
+    for j in range(2):
+        if j == 1:
+            level = level0
+            frm = s.c_from0
+            settled = s.c_settled0
+        if level <= 0.0:
+            continue
+        if at_end:
+            end = t
+        else:
+            end = scan_departure(s, level, DEPART * level + DEPART_K * s.sig_f, k_now, -1, frm)
+        start = hold_start(s, level, frm, last_at(s, s.n - 1, oldest(s), end))
+        if end - start >= s.min_hold:
+            begin_hold(s, t, start, level, settled)
+            if at_end:
+                fold(s, s.n)
+                end_hold(s, t, END_EOD)
+            else:
+                release(s, t, k_now)
+            return 1
+    return 0
+
+
 cdef void end_of_data(Core* s, double t) noexcept nogil:
     cdef bint settled
     if s.st == HOLD:
@@ -256,3 +288,5 @@ cdef void end_of_data(Core* s, double t) noexcept nogil:
             return
         fold(s, s.n)
         end_hold(s, t, END_EOD)
+    elif s.st == CONTACT:
+        pending_hold(s, t, s.n - 1, 1)

@@ -38,36 +38,10 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     emit(s, EV_CONTACT, tc, 0, y)
 
 
-cdef int held_until_let_go(Core* s, double t, i64 k_now) noexcept nogil:
-    # golden._held_until_let_go: a hold the let-go came too soon to confirm (the level last tried,
-    # then the one before it), begun back-dated and released here
-    cdef double level = s.c_level, frm = s.c_from, settled = s.c_settled
-    cdef double onset, start
-    cdef int j
-    for j in range(2):
-        if j == 1:
-            level = s.c_level0
-            frm = s.c_from0
-            settled = s.c_settled0
-        if level <= 0.0:
-            continue
-        onset = scan_departure(s, level, DEPART * level + DEPART_K * s.sig_f, k_now, -1, frm)
-        start = hold_start(s, level, frm, last_at(s, s.n - 1, oldest(s), onset))
-        if onset - start >= s.min_hold:
-            s.c_level = 0.0
-            s.c_level0 = 0.0
-            begin_hold(s, t, start, level, settled)
-            release(s, t, k_now)
-            return 1
-    s.c_level = 0.0
-    s.c_level0 = 0.0
-    return 0
-
-
 cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double mid, start, level, frm
     if contact_lost(s, y):
-        if held_until_let_go(s, t, k_now):
+        if pending_hold(s, t, k_now, 0):
             return
         if s.held:
             release_after_leave(s, k_now)
@@ -77,7 +51,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         return
     if s.held:
         if low_for(s, t, y, s.last_level):
-            if not held_until_let_go(s, t, k_now):
+            if not pending_hold(s, t, k_now, 0):
                 release_after_leave(s, k_now)
             return
     else:
@@ -85,7 +59,7 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         if y > s.c_peak:
             s.c_peak = y
         if low_for(s, t, y, s.c_peak):
-            if held_until_let_go(s, t, k_now):
+            if pending_hold(s, t, k_now, 0):
                 return
             s.st = IDLE
             s.rest = y  # still in contact here, so above c_off
