@@ -182,7 +182,7 @@ ctypedef struct Core:
     double mv_ep, mv_ep_on  # when this time away began, and its departure's onset (-1: mv_onset)
     int mv_ep_up
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
-    # golden._held_until_let_go: the level last tried in this contact (0: none), its window's start
+    # golden._pending_hold: the level last tried in this contact (0: none), its window's start
     # and settled part; and the one tried before it
     double c_level, c_from, c_settled, c_level0, c_from0, c_settled0
     int let_go

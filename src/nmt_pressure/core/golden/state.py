@@ -109,7 +109,7 @@ class State:
         self.sum_w = 0.0  # running sums of tick weight and weighted force (cw, cy hold them per tick)
         self.sum_wy = 0.0
         self.c_try = 0.0  # a hold in this contact is not tried again before this time
-        self.c_level = 0.0  # ... the level it was last tried at (0: none), judged at a let-go before then
+        self.c_level = 0.0  # ... the level last tried (0: none), judged at a let-go or data end before then
         self.c_from = 0.0  # ... the start of the steady window it was found in
         self.c_settled = 0.0  # ... and where its settled part began
         self.c_level0 = 0.0  # the level tried before that one, its window's start and settled part
