@@ -347,3 +347,30 @@ def test_a_creeping_hold_the_data_end_in_is_closed_there(impl, trace, run_trace,
     (h,) = holds
     assert h.ended_by == "end_of_data" and h.end == t[-1] and h.duration >= 1.5
     assert abs(h.start - tr.marks["rise"][1]) <= 0.3, (h.start, tr.marks["rise"])
+
+
+@pytest.mark.parametrize(("rate", "creep"), [(10.0, 2.3), (100.0, 2.0), (100.0, 2.3), (1000.0, 2.0),
+                                             (1000.0, 2.3)])
+@pytest.mark.parametrize("to", [800.0, 500.0])
+def test_a_creeping_hold_that_steps_to_a_new_level_is_a_hold_and_a_step(impl, trace, run_trace, invariants,
+                                                                         rate, creep, to):
+    """The same squeeze, and instead of a let-go a quick change (0.4 s) to a new level held 5 s, up
+    (+21 %) or down (-24 %). The first level never got its confirmation (the change came while the
+    settled part was still under min_hold old), and the new level's was the only hold: one hold, no
+    step. When the new level is confirmed, a level tried before it a step away is judged as at a
+    let-go (within its hold band min_hold or longer until the change began): hold, step, hold."""
+    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5, mark="rise").ramp(660.0, creep)
+    tr = tr.ramp(to, 0.4, mark="change").hold(5.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.5, tremor=0.005, seed=0)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "step", "hold_start", "release"], kinds(events)
+    first, second = holds
+    # (it starts where the force came within the hold band of its level: with the level taken late in
+    # a creep, up to half a second after the rise)
+    assert first.ended_by == "step" and first.duration >= 1.5
+    assert first.start >= tr.marks["rise"][1] - 0.3, (first.start, tr.marks["rise"])
+    (step,) = of(events, "step")
+    assert step.direction == ("up" if to > 660.0 else "down")
+    assert abs(step.t - tr.marks["change"][0]) <= 0.3 and first.end == step.t, (step.t, tr.marks["change"])
+    assert abs(second.level - to) <= 0.02 * to and second.start >= first.end

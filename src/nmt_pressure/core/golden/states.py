@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from nmt_pressure.core.golden.constants import CONTACT, IDLE, LEARN_FRAC, MOVING, STATS_LAG, STEADY
+from nmt_pressure.core.golden.constants import (
+    CONTACT,
+    DEPART,
+    DEPART_K,
+    IDLE,
+    LEARN_FRAC,
+    MOVING,
+    SLOW_SPAN,
+    SPAN_20_80,
+    STATS_LAG,
+    STEADY,
+)
 from nmt_pressure.core.golden.moving import Moving
 
 
@@ -88,6 +99,8 @@ class States(Moving):
             frm = self.last_end
         start, level = self._settle(mid, frm)
         if start <= t - c.min_hold:
+            if self._step_from_pending(t, k_now, level, start) and frm < self.last_end:
+                frm = self.last_end
             self._begin_hold(t, self._hold_start(level, frm), level, start)
         else:
             self.c_try = start + c.min_hold  # no hold is shorter than min_hold: try once it could be
@@ -98,6 +111,32 @@ class States(Moving):
             self.c_level = level
             self.c_from = frm
             self.c_settled = start
+
+    def _step_from_pending(self, t: float, k_now: int, level: float, start: float) -> bool:
+        """The hold confirmed now at ``level`` (settled from ``start``) follows one the change came too
+        soon to confirm: a level tried before it in this contact, a step away, on which the force lay
+        within the hold band ``min_hold`` or longer (dated as at a let-go, failure mode 40) until the
+        change began, a change completed as a step's is (its 20-80 % span within a slow step's, or
+        with a target a fast one's). That hold is begun back-dated and ended by the step, which is
+        told; then the caller begins the new one. A level that creeps on at 4 %/s or more for 2 s
+        and then steps was otherwise dropped, its step with it."""
+        c = self.cfg
+        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0))
+        self.c_level = self.c_level0 = 0.0
+        for was, frm, settled in found:
+            if was <= 0.0 or abs(level - was) < self._step_thr(was):
+                continue
+            d = 1 if level > was else -1
+            onset = self._scan_departure(was, DEPART * was + DEPART_K * self.sig_f, k_now, d, frm)
+            begun = self._hold_start(was, frm, self._last_at(self.n - 1, self._oldest(), onset))
+            limit = SPAN_20_80 * c.step_max_duration if self.has_target else SLOW_SPAN * c.slow_step_limit
+            if onset - begun < c.min_hold or onset >= start or self._span(was, level, start) > limit:
+                continue
+            self._begin_hold(t, begun, was, settled)
+            self._end_hold(onset, "step")
+            self._emit("step", onset, "up" if d > 0 else "down", level)
+            return True
+        return False
 
     def _in_hold(self, t: float, y: float, k_now: int) -> None:
         c = self.cfg

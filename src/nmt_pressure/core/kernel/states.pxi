@@ -38,6 +38,35 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     emit(s, EV_CONTACT, tc, 0, y)
 
 
+cdef int step_from_pending(Core* s, double t, i64 k_now, double level, double start) noexcept nogil:
+    # golden._step_from_pending: a level tried before, a step from the one confirmed now and held
+    # min_hold until the change began (a step's change): its hold, back-dated and ended by the step
+    cdef double was = s.c_level, frm = s.c_from, settled = s.c_settled
+    cdef double was0 = s.c_level0
+    cdef double onset, begun, limit
+    cdef int j, d
+    s.c_level = 0.0
+    s.c_level0 = 0.0
+    limit = SPAN_20_80 * s.step_max if s.has_target else SLOW_SPAN * s.slow_max
+    for j in range(2):
+        if j == 1:
+            was = was0
+            frm = s.c_from0
+            settled = s.c_settled0
+        if was <= 0.0 or fabs(level - was) < step_thr(s, was):
+            continue
+        d = 1 if level > was else -1
+        onset = scan_departure(s, was, DEPART * was + DEPART_K * s.sig_f, k_now, d, frm)
+        begun = hold_start(s, was, frm, last_at(s, s.n - 1, oldest(s), onset))
+        if onset - begun < s.min_hold or onset >= start or span(s, was, level, start, limit) > limit:
+            continue
+        begin_hold(s, t, begun, was, settled)
+        end_hold(s, onset, END_STEP)
+        emit(s, EV_STEP, onset, d, level)
+        return 1
+    return 0
+
+
 cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
     cdef double mid, start, level, frm
     if contact_lost(s, y):
@@ -74,6 +103,8 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         frm = s.last_end
     settle(s, mid, frm, &start, &level)
     if start <= t - s.min_hold:
+        if step_from_pending(s, t, k_now, level, start) and frm < s.last_end:
+            frm = s.last_end
         begin_hold(s, t, hold_start(s, level, frm, s.n - 1), level, start)
     else:
         s.c_try = start + s.min_hold
