@@ -317,7 +317,8 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             s.n_in_tick += <int> (i - i0)
             s.t_last = t_last
             s.t_fed = t_last
-            s.t_now = t_last
+            if i > i0:  # (none fed here: t_now stays where step left it, at an ignored sample's time too)
+                s.t_now = t_last
             s.x1 = x1
             s.x2 = x2
             s.y1 = y1
