@@ -87,8 +87,8 @@ class Detector(States):
         if not (math.isfinite(t) and math.isfinite(x)):
             self.ignored += 1
             return
-        self.t_now = t
         if not self.started:
+            self.t_now = t
             self._start_stream(t, x)
             return
         dt = t - self.t_last
@@ -101,8 +101,12 @@ class Detector(States):
                 self.ignored += 1
             return
         if not (dt > 0.0):
+            # Time going back: the sample is ignored, and the clock events are told by (t_now)
+            # stays where the stream is - what the end of data tells is told no earlier than what
+            # came before it, nor before the last sample it closes.
             self.ignored += 1
             return
+        self.t_now = t
         if self.rep:
             # Spread the run evenly between its timestamp and this one, in arrival order.
             if dt <= REPEAT_SPAN and dt <= self.cfg.max_gap:

@@ -183,8 +183,8 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
     if not (isfinite(t) and isfinite(x)):
         s.ignored += 1
         return
-    s.t_now = t
     if not s.started:
+        s.t_now = t
         start_stream(s, t, x)
         return
     dt = t - s.t_last
@@ -196,8 +196,9 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
             s.ignored += 1
         return
     if not (dt > 0.0):
-        s.ignored += 1
+        s.ignored += 1  # (nor does it turn back the clock events are told by: golden._sample)
         return
+    s.t_now = t
     if s.rep_n > 0:
         spread_repeats(s, t)
     if dt > s.max_gap:
@@ -317,8 +318,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             s.n_in_tick += <int> (i - i0)
             s.t_last = t_last
             s.t_fed = t_last
-            if i > i0:  # (none fed here: t_now stays where step left it, at an ignored sample's time too)
-                s.t_now = t_last
+            s.t_now = t_last
             s.x1 = x1
             s.x2 = x2
             s.y1 = y1
