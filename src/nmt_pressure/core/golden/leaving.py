@@ -302,6 +302,22 @@ class Leaving(Ease):
         self._emit("release", onset, None, level)
         self._after_release()
 
+    def _take_pending(self) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        """The levels tried in this contact and not confirmed yet, newest first, as (level, its
+        steady window's start, where its settled part began; level 0: none); spent by asking."""
+        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0))
+        self.c_level = self.c_level0 = 0.0
+        return found
+
+    def _pending_span(self, level: float, frm: float, k_now: int, direction: int,
+                      end: float | None = None) -> tuple[float, float]:
+        """Where a pending ``level`` (its window from ``frm``) was held: from where the force came
+        within its hold band (any hold's start) to ``end``, by default where the force left it in
+        ``direction`` by tick ``k_now`` (a steady hold's departure, the window's start its floor)."""
+        if end is None:
+            end = self._scan_departure(level, DEPART * level + DEPART_K * self.sig_f, k_now, direction, frm)
+        return self._hold_start(level, frm, self._last_at(self.n - 1, self._oldest(), end)), end
+
     def _pending_hold(self, t: float, k_now: int, at_end: bool = False) -> bool:
         """A hold the let-go (or the data's end, ``at_end``) came too soon to confirm: the force lay
         within the hold band of the level last tried in this contact (not yet a hold: its close
@@ -314,15 +330,10 @@ class Leaving(Ease):
         pulls is let go inside that wait. The level tried before the last is judged too: one found
         on the fall's own first part, which the lagging filtered force still shows as steady,
         replaces the level held."""
-        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0))
-        self.c_level = self.c_level0 = 0.0
-        for level, frm, settled in found:
+        for level, frm, settled in self._take_pending():
             if level <= 0.0:
                 continue
-            # The release's own dating (a hold's steady departure), the window's start its floor.
-            end = t if at_end else \
-                self._scan_departure(level, DEPART * level + DEPART_K * self.sig_f, k_now, -1, frm)
-            start = self._hold_start(level, frm, self._last_at(self.n - 1, self._oldest(), end))
+            start, end = self._pending_span(level, frm, k_now, -1, t if at_end else None)
             if end - start >= self.cfg.min_hold:
                 self._begin_hold(t, start, level, settled)
                 if at_end:

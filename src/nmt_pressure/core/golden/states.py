@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from nmt_pressure.core.golden.constants import (
     CONTACT,
-    DEPART,
-    DEPART_K,
     IDLE,
     LEARN_FRAC,
     MOVING,
@@ -121,14 +119,11 @@ class States(Moving):
         told; then the caller begins the new one. A level that creeps on at 4 %/s or more for 2 s
         and then steps was otherwise dropped, its step with it."""
         c = self.cfg
-        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0))
-        self.c_level = self.c_level0 = 0.0
-        for was, frm, settled in found:
+        for was, frm, settled in self._take_pending():
             if was <= 0.0 or abs(level - was) < self._step_thr(was):
                 continue
             d = 1 if level > was else -1
-            onset = self._scan_departure(was, DEPART * was + DEPART_K * self.sig_f, k_now, d, frm)
-            begun = self._hold_start(was, frm, self._last_at(self.n - 1, self._oldest(), onset))
+            begun, onset = self._pending_span(was, frm, k_now, d)
             limit = SPAN_20_80 * c.step_max_duration if self.has_target else SLOW_SPAN * c.slow_step_limit
             if onset - begun < c.min_hold or onset >= start or self._span(was, level, start) > limit:
                 continue

@@ -243,29 +243,43 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     after_release(s)
 
 
+cdef inline void take_pending(Core* s, double* level, double* frm, double* settled) noexcept nogil:
+    # golden._take_pending: the levels tried and not confirmed yet, newest first (0: none); spent
+    level[0] = s.c_level
+    frm[0] = s.c_from
+    settled[0] = s.c_settled
+    level[1] = s.c_level0
+    frm[1] = s.c_from0
+    settled[1] = s.c_settled0
+    s.c_level = 0.0
+    s.c_level0 = 0.0
+
+
+cdef inline double pending_span(Core* s, double level, double frm, i64 k_now, int direction, int given,
+                                double end, double* start) noexcept nogil:
+    # golden._pending_span: where a pending level was held, from its start to end (unless given:
+    # where the force left it in direction by tick k_now); returns that end
+    if not given:
+        end = scan_departure(s, level, DEPART * level + DEPART_K * s.sig_f, k_now, direction, frm)
+    start[0] = hold_start(s, level, frm, last_at(s, s.n - 1, oldest(s), end))
+    return end
+
+
 cdef int pending_hold(Core* s, double t, i64 k_now, int at_end) noexcept nogil:
     # golden._pending_hold: a hold the let-go (or the data's end) came too soon to confirm (the
     # level last tried, then the one before it), begun back-dated and released (or closed) here
-    cdef double level = s.c_level, frm = s.c_from, settled = s.c_settled
-    cdef double level0 = s.c_level0
+    cdef double level[2]
+    cdef double frm[2]
+    cdef double settled[2]
     cdef double end, start
     cdef int j
-    s.c_level = 0.0
-    s.c_level0 = 0.0
+    take_pending(s, level, frm, settled)
     for j in range(2):
-        if j == 1:
-            level = level0
-            frm = s.c_from0
-            settled = s.c_settled0
-        if level <= 0.0:
+        if level[j] <= 0.0:
             continue
-        if at_end:
-            end = t
-        else:
-            end = scan_departure(s, level, DEPART * level + DEPART_K * s.sig_f, k_now, -1, frm)
-        start = hold_start(s, level, frm, last_at(s, s.n - 1, oldest(s), end))
+        end = pending_span(s, level[j], frm[j], k_now, -1, at_end, t, &start)
         if end - start >= s.min_hold:
-            begin_hold(s, t, start, level, settled)
+            begin_hold(s, t, start, level[j], settled[j])
             if at_end:
                 fold(s, s.n)
                 end_hold(s, t, END_EOD)

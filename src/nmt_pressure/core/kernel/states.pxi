@@ -41,26 +41,21 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
 cdef int step_from_pending(Core* s, double t, i64 k_now, double level, double start) noexcept nogil:
     # golden._step_from_pending: a level tried before, a step from the one confirmed now and held
     # min_hold until the change began (a step's change): its hold, back-dated and ended by the step
-    cdef double was = s.c_level, frm = s.c_from, settled = s.c_settled
-    cdef double was0 = s.c_level0
-    cdef double onset, begun, limit
+    cdef double was[2]
+    cdef double frm[2]
+    cdef double settled[2]
+    cdef double onset, begun
+    cdef double limit = SPAN_20_80 * s.step_max if s.has_target else SLOW_SPAN * s.slow_max
     cdef int j, d
-    s.c_level = 0.0
-    s.c_level0 = 0.0
-    limit = SPAN_20_80 * s.step_max if s.has_target else SLOW_SPAN * s.slow_max
+    take_pending(s, was, frm, settled)
     for j in range(2):
-        if j == 1:
-            was = was0
-            frm = s.c_from0
-            settled = s.c_settled0
-        if was <= 0.0 or fabs(level - was) < step_thr(s, was):
+        if was[j] <= 0.0 or fabs(level - was[j]) < step_thr(s, was[j]):
             continue
-        d = 1 if level > was else -1
-        onset = scan_departure(s, was, DEPART * was + DEPART_K * s.sig_f, k_now, d, frm)
-        begun = hold_start(s, was, frm, last_at(s, s.n - 1, oldest(s), onset))
-        if onset - begun < s.min_hold or onset >= start or span(s, was, level, start, limit) > limit:
+        d = 1 if level > was[j] else -1
+        onset = pending_span(s, was[j], frm[j], k_now, d, 0, 0.0, &begun)
+        if onset - begun < s.min_hold or onset >= start or span(s, was[j], level, start, limit) > limit:
             continue
-        begin_hold(s, t, begun, was, settled)
+        begin_hold(s, t, begun, was[j], settled[j])
         end_hold(s, onset, END_STEP)
         emit(s, EV_STEP, onset, d, level)
         return 1
