@@ -294,6 +294,12 @@ def test_a_hold_after_a_burst_and_a_near_let_go_begins_on_the_last_rise(impl, tr
     assert holds[1].start >= entry - 0.05, (holds[1].start, entry)
 
 
+def _squeeze(trace, rate: float, creep: float):
+    """A quick maximal squeeze: up to 600 N in 0.5 s (``rise``), then creeping on to 660 N over
+    ``creep`` seconds (minimum jerk: 4-5 %/s at its steepest over 2-2.3 s)."""
+    return trace(rate=rate).rest(1.0).ramp(600.0, 0.5, mark="rise").ramp(660.0, creep)
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("creep", [2.0, 2.3])
 @pytest.mark.parametrize("seed", [0, 1])
@@ -306,7 +312,7 @@ def test_a_short_hold_let_go_while_its_level_still_creeps_is_a_hold(impl, trace,
     to be min_hold old, never came before the let-go: no hold, no release. At the let-go the level
     last found is now judged as any hold's start is dated (where the force came within the hold band
     of it), and the hold is begun back-dated and released."""
-    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5, mark="rise").ramp(660.0, creep, mark="creep")
+    tr = _squeeze(trace, rate, creep)
     t, f = tr.release(0.3, mark="off").rest(1.0).build(noise=0.5, tremor=0.005, seed=seed)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
@@ -323,7 +329,7 @@ def test_a_short_hold_let_go_while_its_level_still_creeps_is_a_hold(impl, trace,
 def test_a_creep_let_go_before_it_lay_min_hold_near_one_level_is_no_hold(impl, trace, run_trace,
                                                                         invariants, rate):
     """The same squeeze let go after 1.2 s of creep: under min_hold near its level, no hold."""
-    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5).ramp(660.0, 1.2)
+    tr = _squeeze(trace, rate, 1.2)
     t, f = tr.release(0.3).rest(1.0).build(noise=0.5, tremor=0.005, seed=0)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
@@ -336,7 +342,7 @@ def test_a_creeping_hold_the_data_end_in_is_closed_there(impl, trace, run_trace,
     """The same squeeze with the recording cut while the level still creeps (no let-go): a hold if
     the force had lain within its hold band min_hold or longer by the data's end, closed
     `end_of_data` there, as any hold open at the end is; none after 1.2 s of creep."""
-    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5, mark="rise").ramp(660.0, creep)
+    tr = _squeeze(trace, rate, creep)
     t, f = tr.build(noise=0.5, tremor=0.005, seed=0)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
@@ -359,7 +365,7 @@ def test_a_creeping_hold_that_steps_to_a_new_level_is_a_hold_and_a_step(impl, tr
     settled part was still under min_hold old), and the new level's was the only hold: one hold, no
     step. When the new level is confirmed, a level tried before it a step away is judged as at a
     let-go (within its hold band min_hold or longer until the change began): hold, step, hold."""
-    tr = trace(rate=rate).rest(1.0).ramp(600.0, 0.5, mark="rise").ramp(660.0, creep)
+    tr = _squeeze(trace, rate, creep)
     tr = tr.ramp(to, 0.4, mark="change").hold(5.0).release(0.3).rest(1.0)
     t, f = tr.build(noise=0.5, tremor=0.005, seed=0)
     events, holds, _ = run_trace(impl, t, f)
