@@ -32,6 +32,21 @@ class Leaving(Ease):
             return 0.0
         return (t if self.mv_back < 0.0 else self.mv_back) - self.mv_ep
 
+    def _partway_back(self) -> bool:
+        """The force has come back inside the hold's band only to its edge: averaged over
+        VEL_MEAN, it still lies at least half the way out to the farthest point the excursion
+        reached, on the side where it first got a step away. A departure that settles there has
+        neither come back to the hold's level nor left it: the force lies within the hold band of
+        one level throughout (a squeeze surging 12-13 % and easing back to 7-8 %, which the
+        labellers of a hand dynamometer and a finger gauge read as one hold). A return still under
+        way also looks so to the lagging average for a moment, so the caller keeps the hold only if
+        this is still so ``leave_time`` after the force came back inside."""
+        if self.mv_far < 0.0:
+            return False
+        m = self.hm[self._h(self.n - 1)]
+        d = m - self.sl_ref if self.mv_far_up else self.sl_ref - m
+        return d >= 0.5 * self.mv_peak
+
     def _away_onset(self, first: float) -> float:
         """Onset of this time away's departure: ``first``, the excursion's own, or that of a later
         going out on the side the force had come back from within leave_time (unless a fast movement

@@ -112,7 +112,15 @@ class Moving(Steps):
                 # which the (averaged, lagging) rate has not seen yet: looked at now, as when it has.
                 return
             if self._away_for(t) > c.leave_time and self._left_fast():
-                self._leave(t)
+                if not self._partway_back():
+                    self._leave(t)
+                elif t - self.mv_back >= c.leave_time:
+                    # Back only to the band's edge, and still there leave_time later: the force
+                    # settled within the hold band of one level with the hold's (no step away,
+                    # no new hold), and the hold goes on; its band told what lay outside it.
+                    self._resume(t, y, False)
+                # (Until then, wait: a return that goes on to the level or through it is no longer
+                # partway, and the hold was left.)
             else:
                 self._resume(t, y, False)
             return

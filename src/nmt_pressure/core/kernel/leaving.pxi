@@ -9,6 +9,16 @@ cdef inline double away_for(Core* s, double t) noexcept nogil:
     return (t if s.mv_back < 0.0 else s.mv_back) - s.mv_ep
 
 
+cdef inline bint partway_back(Core* s) noexcept nogil:
+    # back inside the band only to its edge: averaged over VEL_MEAN, still half the way or more out
+    # to the excursion's farthest point on the side it first got a step away (golden._partway_back)
+    if s.mv_far < 0.0:
+        return 0
+    cdef double m = s.hm[hix(s, s.n - 1)]
+    cdef double d = m - s.sl_ref if s.mv_far_up else s.sl_ref - m
+    return d >= 0.5 * s.mv_peak
+
+
 cdef inline double away_onset(Core* s, double first) noexcept nogil:
     # this time away's departure onset, first the excursion's own (golden._away_onset)
     return first if s.mv_ep_on < first else s.mv_ep_on

@@ -70,7 +70,11 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 shelf(s, t, k_now, 1 if y > s.hm[hix(s, k_now)] else -1):
             return  # came to rest on a short hold; coming back is a new movement (the rate lags)
         if away_for(s, t) > s.leave_time and left_fast(s):
-            leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
+            if not partway_back(s):
+                leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
+            elif t - s.mv_back >= s.leave_time:
+                resume(s, t, y, 0)  # settled at the band's edge, within reach of the level: goes on
+            # (until then wait: a return that goes on to the level or through it was a leave)
         else:
             resume(s, t, y, 0)
         return
