@@ -161,6 +161,27 @@ def test_a_departure_the_data_ends_in_ends_the_hold_where_it_left(impl, trace, r
 
 
 @pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize(("floor", "cut"), [(0.0, 0.3), (0.05, 0.35), (0.1, 0.6)])
+def test_a_let_go_the_data_end_in_is_a_release(impl, trace, run_trace, invariants, rate, floor, cut):
+    """A recording stopped in the middle of a let-go (a real finger-gauge set ends 0.38 s after its
+    74-N hold began to fall, at 6 N): the last sample lies under release_level (15 %) of the level,
+    where no new hold a step away lies and which the contract calls released once it stays there
+    for release_time. The data's end cut that wait short: a release at the fall's onset, not a
+    departure (``left``) with no release, which the cores before told in 6 of these 9 (a fall the
+    data end in above release_level of the level stays ``left``: the test above)."""
+    tr = trace(rate=rate).rest(1.0).ramp(74.0, 0.8).hold(6.0).ramp(74.0 * floor, 0.3, mark="let_go")
+    t, f = tr.hold(2.0).build(noise=0.2, tremor=0.01, seed=4)
+    keep = t <= tr.marks["let_go"][0] + cut
+    t, f = t[keep], f[keep]
+    assert f[-1] < 0.15 * 74.0  # the trace ends under release_level of the level
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["release"], kinds(events)
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - tr.marks["let_go"][0]) <= 0.2
+
+
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
 @pytest.mark.parametrize("end", ["back", "drift"])
 def test_a_hold_the_data_end_in_after_a_dip_or_in_a_drift_ends_there(impl, trace, run_trace, invariants,
                                                                     rate, end):

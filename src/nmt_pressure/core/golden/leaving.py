@@ -371,6 +371,14 @@ class Leaving(Ease):
             settled = self.cd_start >= 0.0 and self.cd_out < 0.0 and t - self.cd_start >= self.cfg.min_hold
             if self.sub == MOVING and self.mv_fast and not settled and \
                     (self._away_for(t) > self.cfg.leave_time or (out and self._left_fast())):
+                if self.x1 < self.cfg.release_level * self.h_level:
+                    # ... unless it fell under release_level of the level (the last sample: the
+                    # filtered force lags a let-go's fall): no new hold a step away lies there, and
+                    # once it had stayed release_time it would be released. The data's end cut that
+                    # wait short: a let-go, released at its fall's onset (a departure that ends
+                    # higher stays `left`).
+                    self._release(t, self.n - 1)
+                    return
                 self._end_hold(self._left_at(), "left")
                 return
             self._fold(self.n)

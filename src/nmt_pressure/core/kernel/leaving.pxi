@@ -308,6 +308,11 @@ cdef void end_of_data(Core* s, double t) noexcept nogil:
                                                               (s.mv_ep >= 0.0 > s.mv_back and left_fast(s))):
             # It had left before the data ended: out longer than leave_time, or out still and
             # gone a step away fast - with no data after, it neither comes back nor settles.
+            if s.x1 < s.release_level * s.h_level:
+                # ... unless its last sample fell under release_level of the level: a let-go the
+                # data's end cut short of release_time, released at its onset (golden)
+                release(s, t, s.n - 1)
+                return
             end_hold(s, left_at(s), END_LEFT)
             return
         fold(s, s.n)
