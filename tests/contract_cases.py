@@ -93,6 +93,13 @@ def one_step(events, direction: str):
     return steps[0]
 
 
+def one_release(events, at: float, within: float):
+    """The one release in ``events``, dated within ``within`` seconds of ``at`` (its onset)."""
+    rel = of(events, "release")
+    assert len(rel) == 1 and abs(rel[0].t - at) <= within, (rel, at)
+    return rel[0]
+
+
 def assert_one_fast_step(events, mark: tuple[float, float], direction: str) -> None:
     """One step, the right way, dated within 0.5 s of the movement's start (``mark``), told as a fast
     step (not as a slow one 3 s after it ended), and no band exit on the way."""

@@ -5,7 +5,7 @@ end; and what a wobble or a dip that comes back leaves alone."""
 from __future__ import annotations
 
 import pytest
-from contract_cases import FUZZ, kinds, of
+from contract_cases import FUZZ, kinds, of, one_release
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -47,8 +47,7 @@ def test_a_let_go_after_a_fade_that_is_taken_up_again_ended_the_hold_where_it_le
     assert holds[1].start >= tr.marks["again"][0]
     assert [round(h.level, -1) for h in holds] == [300.0, 300.0]
     assert not of(events, "step")
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
+    one_release(events, tr.marks["off"][0], 0.3)
 
 
 @pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
@@ -85,8 +84,7 @@ def test_a_let_go_to_light_contact_after_a_long_fade_is_released_at_its_onset(im
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     assert [h.ended_by for h in holds] == ["release"], kinds(events)
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3, (rel, tr.marks["off"])
+    one_release(events, tr.marks["off"][0], 0.3)
 
 
 def dips(tr, level: float, depth: float, gap: float, n: int = 3, last: float = 0.2):
@@ -177,8 +175,7 @@ def test_a_let_go_the_data_end_in_is_a_release(impl, trace, run_trace, invariant
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     assert [h.ended_by for h in holds] == ["release"], kinds(events)
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["let_go"][0]) <= 0.2
+    one_release(events, tr.marks["let_go"][0], 0.2)
 
 
 @pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
@@ -234,8 +231,7 @@ def test_a_burst_let_go_within_a_second_still_left_the_hold(impl, trace, run_tra
     assert abs(holds[0].end - tr.marks["burst"][0]) <= 0.3
     assert holds[0].level == pytest.approx(20.0, rel=0.03)
     assert not of(events, "band_exit") and not of(events, "step"), kinds(events)
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["drop"][0]) <= 0.3
+    one_release(events, tr.marks["drop"][0], 0.3)
 
 
 def _surge(trace, rate: float, sign: float, eased: float, seed: int):
@@ -267,8 +263,7 @@ def test_a_surge_that_eases_back_only_to_the_bands_edge_is_part_of_the_hold(impl
     assert [h.ended_by for h in holds] == ["release"], kinds(events)
     assert holds[0].level == pytest.approx(100.0, rel=0.02)
     assert not of(events, "step")
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
+    one_release(events, tr.marks["off"][0], 0.3)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -316,8 +311,7 @@ def test_a_level_settled_on_after_a_fast_start_is_the_hold_that_is_let_go(impl, 
     assert [h.ended_by for h in holds] == ["left", "release"]
     assert abs(holds[0].end - tr.marks["fall"][0]) <= 0.2
     assert holds[1].level == pytest.approx(75.0, rel=0.04)
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.3
+    one_release(events, tr.marks["off"][0], 0.3)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -488,8 +482,7 @@ def test_a_let_go_through_humps_or_shelves_below_the_release_level_is_dated_wher
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     assert [h.ended_by for h in holds] == ["release"]
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["drop"][0]) <= 0.3
+    one_release(events, tr.marks["drop"][0], 0.3)
 
 
 def test_a_let_go_from_a_new_level_not_yet_a_step_ends_the_old_hold_where_it_left(impl, run_trace,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from contract_cases import kinds, of
+from contract_cases import kinds, of, one_release
 
 
 @pytest.mark.parametrize("rate", [10.8, 80.0])
@@ -55,8 +55,7 @@ def test_a_level_found_on_a_sag_is_no_hold_once_the_force_climbs_away_from_it(im
         assert h.end <= tr.marks["off"][0] + 0.3, (h.level, h.end)
     assert [(round(h.level), h.ended_by) for h in holds] == [(55, "left")]
     assert abs(holds[0].end - tr.marks["up"][0]) <= 0.3
-    rel = of(events, "release")
-    assert len(rel) == 1 and abs(rel[0].t - tr.marks["off"][0]) <= 0.5
+    one_release(events, tr.marks["off"][0], 0.5)
 
 
 @pytest.mark.parametrize("rate", [10.0, 80.0, 1000.0])
