@@ -130,6 +130,37 @@ def test_an_ease_on_from_where_a_drift_came_to_rest_is_a_step(impl, trace, run_t
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize(("first", "ease", "pause", "to", "push"),
+                         [(0.09, 2.5, 0.5, 0.22, 0.6), (-0.09, 2.5, 0.5, -0.22, 0.6),
+                          (0.09, 2.0, 0.7, 0.22, 1.5), (-0.08, 2.0, 0.7, -0.2, 1.2)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_an_ease_that_pauses_on_its_way_for_less_than_min_hold_is_dated_at_its_onset(
+        request, impl, trace, run_trace, invariants, rate, first, ease, pause, to, push, seed):
+    """A hand eases 8-9 % towards a new barrier, stops for half a second and goes on faster to
+    20-22 %, where it holds (a blind generator's `b030`). One change, begun where the ease began. The
+    fast movement that takes over is judged from the pause only if the ease had come to rest there
+    (min_hold near one level); the old cores took the ease's slow end and the pause for a rest,
+    judged the push from it as a change of its own, or resumed the old hold as drift at once: the
+    step was dated at the push, 3 s late (the hold after it is not moved: it starts at the push's
+    arrival either way). Not covered: at 10 Hz, a 2-s ease's slow end, a 0.7-s pause and the
+    push's slow start lie within the rest's tolerance (the VEL_MEAN mean's noise is larger there)
+    for more than min_hold; then the push is dated as a step from the pause."""
+    if rate == 10.0 and (first, pause) == (0.09, 0.7):
+        request.applymarker(pytest.mark.xfail(strict=True, reason="judged a rest at 10 Hz: see above"))
+    tr = trace(rate=rate).rest(1.0).ramp(120.0, 0.5).hold(5.0)
+    tr = tr.ramp(120.0 * (1.0 + first), ease, mark="ease").hold(pause).ramp(120.0 * (1.0 + to), push)
+    tr = tr.hold(8.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.2, tremor=0.005, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up" if to > 0 else "down")
+    assert abs(step.t - tr.marks["ease"][0]) <= 1.0, (step.t, tr.marks["ease"])
+    assert step.level == pytest.approx(120.0 * (1.0 + to), rel=0.03)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert holds[0].level == pytest.approx(120.0, rel=0.02)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("frac", [0.12, -0.12])
 def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace, run_trace, invariants,
                                                                     rate, frac):

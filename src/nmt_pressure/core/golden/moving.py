@@ -235,9 +235,14 @@ class Moving(Steps):
                 # ... not while the arrival it cut short has settled on a level within a step: that
                 # is this hold's level (a staircase arrival's last stair), and the hold goes on.
                 self._resume(t, y, False)
-            elif relative and not self.mv_fast and \
+            elif relative and (not self.mv_fast or
+                               (self.sl_onset < self.mv_onset and
+                                self.mv_dir * (self.mv_ref - self.mv_base) > 0.0)) and \
                     t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK:
-                pass  # a slow ease may rest a moment on its way: wait until it can no longer be a step
+                # A slow ease may rest a moment on its way, or a brisk push carry it on the way it
+                # went (failure mode 43): wait until it can no longer be a step. (A push back the
+                # other way is a change of its own, judged from the hold resumed.)
+                pass
             else:
                 self._resume(t, y, True)  # near the old level, or a slow drift that came to rest
             return
