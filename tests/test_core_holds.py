@@ -147,6 +147,25 @@ def test_the_level_is_measured_once_a_slow_settling_has_settled(impl, trace, run
     _told_where_the_drift_left(events, holds[0], tr)
 
 
+@pytest.mark.parametrize(("rate", "over"), [(10.0, 0.08), (100.0, 0.06), (100.0, 0.08), (1000.0, 0.06),
+                                           (1000.0, 0.08)])
+@pytest.mark.parametrize("tau", [0.7, 0.9])
+def test_the_level_is_measured_once_a_small_overshoot_has_settled_back(impl, trace, run_trace, invariants,
+                                                                       rate, over, tau):
+    """An arrival 6-8 % past 20 N that settles back exponentially (tau 0.7-0.9 s: the blind
+    generator's asymmetric hands), then a drift out of the band at 1 %/s. The first window's halves
+    lie under LEVEL_SETTLED (2 %) apart, so the old cores took its mean, 1.2-2.4 % high, and told
+    the drift's exit 1.3-2.7 s late. A window whose thirds move back against the arrival, each by
+    less than the one before (an overshoot decaying onto its level), is still settling from
+    LEVEL_BACK (1 %) on, and is measured again."""
+    tr, t, f = _settling_arrival(trace, rate, over, tau, 0.15, seed=4)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "band_exit", "release"], kinds(events)
+    assert holds[0].level == pytest.approx(20.0, rel=0.01), holds[0]
+    _told_where_the_drift_left(events, holds[0], tr)
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("pct", [1.2, 2.0, 3.0])
 def test_a_drift_from_the_arrival_is_not_measured_as_the_level(impl, trace, run_trace, invariants, rate, pct):

@@ -66,6 +66,7 @@ cdef double SLOW_ARRIVAL = _spec.SLOW_ARRIVAL
 cdef double LEVEL_ARRIVAL = _spec.LEVEL_ARRIVAL
 cdef double LEVEL_OVERSHOOT = _spec.LEVEL_OVERSHOOT
 cdef double LEVEL_SETTLED = _spec.LEVEL_SETTLED
+cdef double LEVEL_BACK = _spec.LEVEL_BACK
 cdef int LEVEL_TRIES = _spec.LEVEL_TRIES
 cdef double LEVEL_DECAY = _spec.LEVEL_DECAY
 cdef double ARRIVAL_OVERSHOOT = _spec.ARRIVAL_OVERSHOOT
@@ -172,7 +173,7 @@ ctypedef struct Core:
     double h_start, h_settled, h_level, s_w, s_y, s_yy, s_t, s_tt, s_ty, s_in
     double h_shift, h_lv_from, h_lv_rate
     i64 h_lv_k
-    int h_lv_open, h_lv_tries, h_lv_cut
+    int h_lv_open, h_lv_tries, h_lv_cut, h_lv_dir
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base

@@ -89,10 +89,11 @@ class Allowances(History):
         """No hold ends inside its first ``min_hold``: the earliest a departure may be dated."""
         return self.h_start + self.cfg.min_hold
 
-    def _unsettled(self, diff: float, m: float) -> bool:
+    def _unsettled(self, diff: float, m: float, frac: float = LEVEL_SETTLED) -> bool:
         """A level window whose halves lie ``diff`` apart about ``m`` is still settling: more than
-        LEVEL_SETTLED, beyond the noise of two half-window means' difference and a quantum."""
-        return abs(diff) > LEVEL_SETTLED * m + \
+        ``frac`` of it (LEVEL_SETTLED; LEVEL_BACK for an overshoot decaying), beyond the noise of two
+        half-window means' difference and a quantum."""
+        return abs(diff) > frac * m + \
             ARRIVAL_K * 1.4142135623730951 * self._mean_noise(0.5 * self.cfg.min_hold) + self._q()
 
     def _left_drift(self, y: float, m: float) -> bool:

@@ -57,9 +57,9 @@ class Holds(Level):
         self.h_lv_k = self._first_since(k, lo, self.n - 1, frm)
         # ... and past an overshoot too small for that (under twice LEVEL_ARRIVAL): the arrival, in
         # the direction it came from the hold's start, may go on past the level before it turns.
+        self.h_lv_dir = 1 if level > self.hm[self._h(k)] else -1
         self.h_lv_k = self._past_overshoot(level, LEVEL_OVERSHOOT * level + noise,
-                                           LEVEL_ARRIVAL * level + noise, noise, self.h_lv_k,
-                                           1 if level > self.hm[self._h(k)] else -1)
+                                           LEVEL_ARRIVAL * level + noise, noise, self.h_lv_k, self.h_lv_dir)
         frm = self.ht[self._h(self.h_lv_k)]
         self.h_lv_from = frm
         self.h_lv_open = True

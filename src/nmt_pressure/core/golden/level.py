@@ -9,6 +9,7 @@ from nmt_pressure.core.golden.constants import (
     ARRIVAL,
     ARRIVAL_K,
     ARRIVAL_OVERSHOOT,
+    LEVEL_BACK,
     LEVEL_DECAY,
     LEVEL_TRIES,
     NOISE_K,
@@ -213,13 +214,26 @@ class Level(Allowances):
         k_mid = self._back_to(self.n - 1, k0, t_mid)
         return self._mean_ticks(k_mid, self.n) - self._mean_ticks(k0, k_mid)
 
+    def _settling_back(self, k0: int, t0: float, t: float) -> bool:
+        """The level window's thirds (from tick ``k0``, time ``t0``, to now) move back against the
+        arrival, each by less than the one before: an overshoot decaying onto its level."""
+        third = (t - t0) / 3.0
+        k1 = self._back_to(self.n - 1, k0, t0 + third)
+        k2 = self._back_to(self.n - 1, k1, t0 + 2.0 * third)
+        a = self._mean_ticks(k0, k1)
+        b = self._mean_ticks(k1, k2)
+        c = self._mean_ticks(k2, self.n)
+        d = -self.h_lv_dir
+        return 0.0 < d * (c - b) < d * (b - a)
+
     def _refine(self, t: float) -> None:
         """The hold's level (and the relative band's centre) follows the mean since the close arrival
         until that window is ``min_hold`` long, then stays. It stops early when an excursion begins
         (the caller). A window the force left the settled part (ARRIVAL) of, or that had not settled
-        (LEVEL_SETTLED), is measured again from there (an overshoot settling back slowly): the level
-        stays the first window's until a later one has settled, and stays it if none has (a drift
-        that begins at once is not averaged into the level it drifts from)."""
+        (LEVEL_SETTLED, or LEVEL_BACK where an overshoot is decaying), is measured again from there
+        (an overshoot settling back slowly): the level stays the first window's until a later one
+        has settled, and stays it if none has (a drift that begins at once is not averaged into the
+        level it drifts from)."""
         c = self.cfg
         if t - self.h_lv_from < 0.5 * c.min_hold:
             return  # too short to be better than the first estimate
@@ -234,10 +248,13 @@ class Level(Allowances):
             # The change between the window's halves so far: ...
             diff = self._halves_change(self.h_lv_k, 0.5 * (self.h_lv_from + t))
         if done and not left:
-            # ... over LEVEL_SETTLED it is still settling, and a window measured again has settled
-            # only if that change has also shrunk to LEVEL_DECAY of the one before (a settling
-            # decays; a drift from the start goes on as it began).
+            # ... over LEVEL_SETTLED it is still settling (over LEVEL_BACK if back against the
+            # arrival by decaying thirds: an overshoot settling back, failure mode 44), and a window
+            # measured again has settled only if that change has also shrunk to LEVEL_DECAY of the
+            # one before (a settling decays; a drift from the start goes on as it began).
             left = self._unsettled(diff, m) or \
+                (diff * self.h_lv_dir < 0.0 and self._unsettled(diff, m, LEVEL_BACK) and
+                 self._settling_back(self.h_lv_k, self.h_lv_from, t)) or \
                 (self.h_lv_tries > 0 and abs(diff) / (t - self.h_lv_from) > LEVEL_DECAY * self.h_lv_rate)
             if not left and self.h_lv_tries > 0 and abs(m - self.h_shift) > c.hold_band * self.h_shift:
                 # Nor is a level measured again ever outside the hold band of the one the hold began

@@ -67,9 +67,9 @@ cdef inline double hold_floor(Core* s) noexcept nogil:
     return s.h_start + s.min_hold
 
 
-cdef inline bint unsettled(Core* s, double diff, double m) noexcept nogil:
-    # halves over LEVEL_SETTLED apart, beyond their noise and a quantum (golden._unsettled)
-    return fabs(diff) > LEVEL_SETTLED * m + \
+cdef inline bint unsettled(Core* s, double diff, double m, double frac) noexcept nogil:
+    # halves over frac (LEVEL_SETTLED, LEVEL_BACK) apart, beyond their noise and a quantum (golden._unsettled)
+    return fabs(diff) > frac * m + \
         ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s)
 
 

@@ -34,8 +34,9 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     cdef double frm = scan_arrival(s, level, LEVEL_ARRIVAL * level + noise, 2.0 * LEVEL_ARRIVAL * level + noise,
                                    s.h_settled, s.n - 1, s.hm)
     s.h_lv_k = first_since(s, k, lo, s.n - 1, frm)
+    s.h_lv_dir = 1 if level > s.hm[hix(s, k)] else -1
     s.h_lv_k = past_overshoot(s, level, LEVEL_OVERSHOOT * level + noise, LEVEL_ARRIVAL * level + noise, noise,
-                              s.h_lv_k, 1 if level > s.hm[hix(s, k)] else -1)
+                              s.h_lv_k, s.h_lv_dir)
     frm = s.ht[hix(s, s.h_lv_k)]
     s.h_lv_from = frm
     s.h_lv_open = 1

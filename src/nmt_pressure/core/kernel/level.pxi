@@ -155,6 +155,18 @@ cdef inline double halves_change(Core* s, i64 k0, double t_mid) noexcept nogil:
     return mean_ticks(s, k_mid, s.n) - mean_ticks(s, k0, k_mid)
 
 
+cdef bint settling_back(Core* s, i64 k0, double t0, double t) noexcept nogil:
+    # the level window's thirds move back against the arrival, each less (golden._settling_back)
+    cdef double third = (t - t0) / 3.0
+    cdef i64 k1 = back_to(s, s.n - 1, k0, t0 + third)
+    cdef i64 k2 = back_to(s, s.n - 1, k1, t0 + 2.0 * third)
+    cdef double a = mean_ticks(s, k0, k1)
+    cdef double b = mean_ticks(s, k1, k2)
+    cdef double c = mean_ticks(s, k2, s.n)
+    cdef double d = -s.h_lv_dir
+    return 0.0 < d * (c - b) < d * (b - a)
+
+
 cdef void refine(Core* s, double t) noexcept nogil:
     # the hold's level: the mean over the first min_hold window from the close arrival that has
     # settled, measured again (up to LEVEL_TRIES times) while it has not (golden._refine)
@@ -169,7 +181,9 @@ cdef void refine(Core* s, double t) noexcept nogil:
     if done or left:
         diff = halves_change(s, s.h_lv_k, 0.5 * (s.h_lv_from + t))
     if done and not left:
-        left = unsettled(s, diff, m) or \
+        left = unsettled(s, diff, m, LEVEL_SETTLED) or \
+            (diff * s.h_lv_dir < 0.0 and unsettled(s, diff, m, LEVEL_BACK) and
+             settling_back(s, s.h_lv_k, s.h_lv_from, t)) or \
             (s.h_lv_tries > 0 and fabs(diff) / (t - s.h_lv_from) > LEVEL_DECAY * s.h_lv_rate)
         if not left and s.h_lv_tries > 0 and fabs(m - s.h_shift) > s.hold_band * s.h_shift:
             s.h_lv_open = 0
@@ -200,7 +214,7 @@ cdef bint level_behind(Core* s, double t) noexcept nogil:
     if s.ht[hix(s, k0)] < s.h_lv_from:
         return 0
     cdef double m = mean_ticks(s, k0, s.n)
-    if unsettled(s, halves_change(s, k0, t - 0.5 * s.min_hold), m) or \
+    if unsettled(s, halves_change(s, k0, t - 0.5 * s.min_hold), m, LEVEL_SETTLED) or \
             fabs(s.hm[hix(s, s.n - 1)] - m) > arrival_tol(s, m):
         return 0
     if fabs(m - s.h_shift) > step_thr(s, s.h_shift):
