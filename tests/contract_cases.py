@@ -93,6 +93,16 @@ def one_step(events, direction: str):
     return steps[0]
 
 
+def one_eased_step(events, holds, direction: str, at: float, level: float):
+    """The one step in ``events`` (``direction``), dated within 1 s of ``at`` (the ease's onset), its
+    level within 3 % of ``level``, and the holds it and the release ended: a slow step found whole."""
+    step = one_step(events, direction)
+    assert abs(step.t - at) <= 1.0, (step.t, at)
+    assert step.level == pytest.approx(level, rel=0.03), step
+    assert [h.ended_by for h in holds] == ["step", "release"], holds
+    return step
+
+
 def one_release(events, at: float, within: float):
     """The one release in ``events``, dated within ``within`` seconds of ``at`` (its onset)."""
     rel = of(events, "release")

@@ -10,6 +10,7 @@ from contract_cases import (
     kinds,
     minimum_jerk,
     of,
+    one_eased_step,
     one_step,
     shows,
     swayed_changes,
@@ -29,10 +30,7 @@ def test_slow_ease_onto_a_new_barrier_is_a_step_and_the_band_follows(impl, trace
     t, f = tr.build(noise=0.03, tremor=0.01, seed=3)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    step = one_step(events, "up")
-    assert abs(step.t - shows(tr.marks["ease"])) <= 1.0
-    assert step.level == pytest.approx(25.0, rel=0.03)
-    assert [h.ended_by for h in holds] == ["step", "release"]
+    one_eased_step(events, holds, "up", shows(tr.marks["ease"]), 25.0)
     # The band followed the new barrier: an exit raised while easing is cleared, none after.
     assert len(of(events, "band_exit")) == len(of(events, "band_enter"))
     assert not [e for e in of(events, "band_exit") if e.t > tr.marks["ease"][1] + 0.5]
@@ -50,10 +48,7 @@ def test_a_slow_ease_is_a_step_at_rates_whose_samples_do_not_tile_its_three_seco
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=5)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    step = one_step(events, "up" if frac > 0 else "down")
-    assert abs(step.t - tr.marks["ease"][0]) <= 1.0
-    assert step.level == pytest.approx(20.0 * (1.0 + frac), rel=0.03)
-    assert [h.ended_by for h in holds] == ["step", "release"]
+    one_eased_step(events, holds, "up" if frac > 0 else "down", tr.marks["ease"][0], 20.0 * (1.0 + frac))
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -122,10 +117,8 @@ def test_an_ease_on_from_where_a_drift_came_to_rest_is_a_step(impl, trace, run_t
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.01, seed=3)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    step = one_step(events, "up" if sign > 0 else "down")
-    assert abs(step.t - tr.marks["ease"][0]) <= 1.0, (step.t, tr.marks["ease"])
-    assert step.level == pytest.approx(40.0 * (1.0 + 0.13 * sign) * (1.0 + 0.16 * sign), rel=0.03)
-    assert [h.ended_by for h in holds] == ["step", "release"]
+    one_eased_step(events, holds, "up" if sign > 0 else "down", tr.marks["ease"][0],
+                   40.0 * (1.0 + 0.13 * sign) * (1.0 + 0.16 * sign))
     assert holds[0].level == pytest.approx(40.0, rel=0.02)  # the drift stays the old hold's
 
 
@@ -153,10 +146,7 @@ def test_an_ease_that_pauses_on_its_way_for_less_than_min_hold_is_dated_at_its_o
     t, f = tr.release(0.3).rest(1.0).build(noise=0.2, tremor=0.005, seed=seed)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    step = one_step(events, "up" if to > 0 else "down")
-    assert abs(step.t - tr.marks["ease"][0]) <= 1.0, (step.t, tr.marks["ease"])
-    assert step.level == pytest.approx(120.0 * (1.0 + to), rel=0.03)
-    assert [h.ended_by for h in holds] == ["step", "release"]
+    one_eased_step(events, holds, "up" if to > 0 else "down", tr.marks["ease"][0], 120.0 * (1.0 + to))
     assert holds[0].level == pytest.approx(120.0, rel=0.02)
 
 
@@ -177,10 +167,7 @@ def test_an_eight_second_straight_ease_is_a_step_dated_at_its_onset(impl, trace,
     f = f * wander(t, 0.004, hz=0.25, seed=5)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    step = one_step(events, "up" if frac > 0 else "down")
-    assert abs(step.t - tr.marks["ease"][0]) <= 1.0, (step.t, tr.marks["ease"])
-    assert step.level == pytest.approx(20.0 * (1.0 + frac), rel=0.03)
-    assert [h.ended_by for h in holds] == ["step", "release"]
+    one_eased_step(events, holds, "up" if frac > 0 else "down", tr.marks["ease"][0], 20.0 * (1.0 + frac))
     assert len(of(events, "band_exit")) == len(of(events, "band_enter"))
 
 
@@ -352,10 +339,7 @@ def test_a_new_barrier_held_by_a_hand_that_wavers_a_percent_is_a_slow_step(impl,
     f = f * (1.0 + 0.012 * np.sin(2.0 * np.pi * t / 3.0))
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
-    step = one_step(events, "up" if frac > 0 else "down")
-    assert abs(step.t - shows(tr.marks["ease"])) <= 1.0
-    assert step.level == pytest.approx(30.0 * (1.0 + frac), rel=0.03)
-    assert [h.ended_by for h in holds] == ["step", "release"]
+    one_eased_step(events, holds, "up" if frac > 0 else "down", shows(tr.marks["ease"]), 30.0 * (1.0 + frac))
     assert len(of(events, "band_exit")) == len(of(events, "band_enter")), kinds(events)
 
 
