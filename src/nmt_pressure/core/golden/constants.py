@@ -177,10 +177,10 @@ LEVEL_OVERSHOOT = 0.0025
 #: mean stands, as before. (Twice, not once: a steady hand's 1-% wander moves 0.75-s means a
 #: percent apart often enough that a window measured again is then just another sample of it.)
 LEVEL_SETTLED = 2.0 * LEVEL_ARRIVAL
-#: ... or, once, LEVEL_ARRIVAL: a window whose halves lie more than this apart (plus their noise) and
-#: whose thirds move back against the arrival, each by less than the one before, is an overshoot
-#: still decaying onto its level (failure mode 44). A wander moves either way and seldom slows so
-#: in three steps; an overshoot's settling back always does.
+#: ... or more than LEVEL_ARRIVAL itself (plus their noise) apart, when its thirds move back against
+#: the arrival, each by less than the one before: an overshoot still decaying onto its level
+#: (failure mode 44). A wander moves either way and seldom slows so in three steps; an overshoot's
+#: settling back always does.
 LEVEL_BACK = LEVEL_ARRIVAL
 LEVEL_TRIES = 2
 LEVEL_DECAY = 0.5
