@@ -344,6 +344,36 @@ def test_a_new_barrier_held_by_a_hand_that_wavers_a_percent_is_a_slow_step(impl,
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize(("frac", "dur", "give"), [(0.22, 3.5, 0.012), (0.25, 3.0, 0.015),
+                                                   (-0.22, 3.5, 0.012), (-0.25, 3.0, 0.015)])
+def test_a_new_barrier_that_gives_back_slowly_after_the_ease_is_a_slow_step(
+        impl, trace, run_trace, invariants, rate, frac, dur, give):
+    """A 30-N hold eases 22-25 % in 3-3.5 s onto a new barrier, and from there the force gives back
+    steadily at 1.2-1.5 %/s (tissue yielding under the thumb after an ease up; a hand creeping back
+    after an ease down) for 10 s, then the release. No 3-s window is flat there (its thirds span
+    2.4-3 %), so the old cores never confirmed the slow step: one hold ran from the old barrier
+    through the new one, its band exit never cleared. The new level lies on a line back against the
+    ease, a quarter of its rate or less (``KNEE``): a step, dated at the ease, its level the barrier
+    the ease reached (where the line began), and the band stays there: the give leaves it where the
+    force crossed its edge, and that is told."""
+    tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(6.0).step(frac, dur, mark="ease")
+    back = -1.0 if frac > 0 else 1.0
+    tr = tr.drift(back * give * 10.0, 10.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.005, seed=4)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    new = 30.0 * (1.0 + frac)
+    eased = tr.marks["ease"][1]
+    one_eased_step(events, holds, "up" if frac > 0 else "down", tr.marks["ease"][0], new)
+    assert holds[1].level == pytest.approx(new, rel=0.03), holds[1]
+    during = [e for e in of(events, "band_exit") if e.t <= eased + 0.5]
+    assert len(of(events, "band_enter")) == len(during), kinds(events)  # the ease's exit cleared
+    gave = [e for e in of(events, "band_exit") if e.t > eased + 0.5]
+    assert len(gave) == 1 and gave[0].direction == ("low" if frac > 0 else "high"), kinds(events)
+    assert abs(gave[0].t - (eased + 0.1 / give)) <= 1.0, (gave[0].t, eased + 0.1 / give)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("frac", [0.11, 0.13, -0.12])
 def test_a_slow_step_hold_starts_where_the_force_came_within_the_band_of_its_settled_level(
         impl, trace, run_trace, invariants, rate, frac):

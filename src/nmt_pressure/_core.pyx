@@ -74,6 +74,7 @@ cdef double FLAT = _spec.FLAT
 cdef double TURN_PEAK = _spec.TURN_PEAK
 cdef double LONG_HOLD = _spec.LONG_HOLD
 cdef double LONG_FLAT = _spec.LONG_FLAT
+cdef double KNEE = _spec.KNEE
 cdef double SLOW_RETRY = _spec.SLOW_RETRY
 cdef double EASE_BACK = _spec.EASE_BACK
 cdef double EASE_FROM = _spec.EASE_FROM
@@ -175,7 +176,7 @@ ctypedef struct Core:
     i64 h_lv_k
     int h_lv_open, h_lv_tries, h_lv_cut, h_lv_dir
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
-    double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
+    double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_knee, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
     double sp_a, sp_min  # span_now's cache: the change's start, and its least excess past 80 % since sp_k80
     i64 sp_k80, sp_kend  # (sp_kend -1: none)

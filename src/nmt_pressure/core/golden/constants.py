@@ -74,6 +74,14 @@ TURN_PEAK = 0.3
 #: BENCHMARKS (n).)
 LONG_HOLD = 2.0
 LONG_FLAT = FLAT * LONG_HOLD
+#: ... or, where the flatness fails, the slow_step_hold (and the one a third before it) lies on a line
+#: back against the ease (its middle third's mean within the thirds' flatness tolerance of the outer
+#: two's mean, no peak) at most KNEE times as steep as the ease's own mean rate (its size over its
+#: 20-80 % span, as 0.6 of the way): an ease that came to its new barrier, which now gives back
+#: slowly (tissue yielding under an ease up, a hand creeping back after an ease down). A drift
+#: turning back does so at 0.7-1.3 of its own rate, and a fade on the ease's own way is still that
+#: change; a give of 1 %/s after a 20 % ease in 4 s passes (failure mode 45).
+KNEE = 0.25
 #: A slow ease is dated back from where it passed EASE_FROM of the way by EASE_BACK times the time
 #: it then took to EASE_TO, both crossings those of the force averaged over VEL_MEAN (tremor out;
 #: the average trails by half VEL_MEAN, taken off). Which shape the hand eases with is unknown. At

@@ -7,6 +7,8 @@ import math
 from nmt_pressure.core.golden.constants import (
     ARRIVAL_K,
     B_IN,
+    FLAT,
+    KNEE,
     LONG_FLAT,
     LONG_HOLD,
     PENDING_SLACK,
@@ -147,6 +149,7 @@ class Moving(Steps):
                 self.cd_out = -1.0
                 self.cd_span = -1.0
                 self.cd_try = 0.0
+                self.cd_knee = 0.0
                 self.cd_found = t
         slow_max = c.slow_step_limit
         if self.cd_start >= 0.0:
@@ -205,8 +208,8 @@ class Moving(Steps):
                 # Holding there now, not passing over a peak on its way back (flat), near one level
                 # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
                 # though near the new level, is not yet holding it. (Cheapest test first.)
-                if t - self.cd_start >= c.slow_step_hold and t >= self.cd_try and self._flat(t):
-                    hold = c.slow_step_hold
+                hold = c.slow_step_hold
+                if t - self.cd_start >= hold and t >= self.cd_try and self._flat(t):
                     sgn = 1 if slow_dy > 0.0 else -1
                     # (Flat over slow_step_hold, or, for a hand that wavers, over twice as long by
                     # 2-s means: the same drift rate, less of the waver.)
@@ -219,12 +222,18 @@ class Moving(Steps):
                     else:
                         arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
                                                      self._wide(mid), self.mv_onset)
-                        if t - arrived < c.slow_step_hold:
-                            self.cd_try = arrived + c.slow_step_hold
+                        if t - arrived < hold:
+                            self.cd_try = arrived + hold
+                            self.cd_knee = self.cd_try  # (flat, and arriving: its own verdict first)
                         elif self._span(self.mv_base, mid, arrived) <= SLOW_SPAN * slow_max:
                             self._step(t, k_now, True)
                         else:
                             self._resume(t, y, True)  # too slow for an ease: a drift that came to rest
+                        return
+                if t - self.cd_start >= hold and t >= self.cd_knee:
+                    # ... or not flat, but settled after the ease into a give back far slower than
+                    # it (failure mode 45).
+                    self._knee_step(t, k_now, mid)
                 return  # wait: steady long enough at the new level makes it a slow step
             if away:
                 return  # back to the candidate, or it lapses
@@ -260,3 +269,25 @@ class Moving(Steps):
             self._leave(t)
         else:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
+
+    def _knee_step(self, t: float, k_now: int, mid: float) -> None:
+        """A slow step whose new level gives back (``KNEE``, failure mode 45): the
+        ``slow_step_hold`` window near one level a step away (``_steady_for``) lies on a line back at
+        most ``KNEE`` times as steep as the ease before it, which came from the excursion's base to
+        the level now (``mid``) within an ease's 20-80 % span; the hold's level is where that line
+        began. Else tried again ``SLOW_RETRY`` later."""
+        hold = self.cfg.slow_step_hold
+        dy = mid - self.mv_base
+        direction = 1 if dy > 0.0 else -1
+        m0, m1, m2 = self._last_thirds()
+        # (Cheapest first: a force still moving on the ease's way over the last min_hold, as a
+        # drift goes on, fails _knee's own last test; the scans below cost a few hundred ticks.)
+        if direction * (m2 - m0) <= FLAT * m1 + ARRIVAL_K * self.sig_f:
+            sp = self._span(self.mv_base, mid, t - hold)
+            if 0.0 < sp <= SLOW_SPAN * self.cfg.slow_step_limit and self._steady_for(t, hold):
+                at = self._knee(t, hold, direction, KNEE * 0.6 * abs(dy) / sp)
+                if not math.isnan(at):
+                    self._step(t, k_now, True, at)
+                    return
+        self.cd_knee = t + SLOW_RETRY
+

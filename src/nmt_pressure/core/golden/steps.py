@@ -105,7 +105,9 @@ class Steps(Band):
         self._step(t, k1, False)
         return True
 
-    def _step(self, t: float, k_now: int, slow: bool) -> None:
+    def _step(self, t: float, k_now: int, slow: bool, knee: float = math.nan) -> None:
+        """The excursion was a step (``slow``: an ease), to a hold confirmed now; ``knee``: the level
+        a slow step's ease reached before its new level began to give back (failure mode 45)."""
         start = self.cd_start
         level = self.cd_level
         ok, mid = self._steady_window(t)
@@ -134,6 +136,8 @@ class Steps(Band):
             # is the one held steady over the slow_step_hold just confirmed (after its close
             # arrival), and the hold began where the force came within the hold band of that.
             level = self._mean_since(t - self.cfg.slow_step_hold)
+        if not math.isnan(knee):
+            level = knee  # (a level that gives back has no settled mean: the barrier reached)
         start = self._hold_start(level, onset, k_now)
         if slow:
             # The crossings' dating held near the fitted ramp (noise moves them; the fit uses all).
@@ -155,6 +159,11 @@ class Steps(Band):
         self._end_hold(onset, "step")
         self._emit("step", onset, "up" if direction > 0 else "down", level)
         self._begin_hold(t, start, level, settled)
+        if not math.isnan(knee):
+            # Nor is it measured again as the force gives: the band stays on the barrier reached,
+            # and the give leaves it as the drift it is.
+            self.h_level = knee
+            self.h_lv_open = False
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY

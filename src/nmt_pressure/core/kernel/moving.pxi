@@ -1,6 +1,21 @@
 # Included by _core.pyx (one translation unit); the golden twin is core/golden/moving.py.
 # An excursion being classified: a wobble, a step, a release, a departure (``left``) or drift.
 
+cdef void knee_step(Core* s, double t, i64 k_now, double mid) noexcept nogil:
+    # a slow step whose new level gives back after the ease (golden._knee_step; cheapest first)
+    cdef int direction = 1 if mid > s.mv_base else -1
+    cdef double sp, at, m0, m1, m2
+    last_thirds(s, &m0, &m1, &m2)
+    if direction * (m2 - m0) <= FLAT * m1 + ARRIVAL_K * s.sig_f:
+        sp = span(s, s.mv_base, mid, t - s.slow_hold, SLOW_SPAN * s.slow_max)
+        if 0.0 < sp <= SLOW_SPAN * s.slow_max and steady_for(s, t, s.slow_hold):
+            at = knee(s, t, s.slow_hold, direction, KNEE * 0.6 * fabs(mid - s.mv_base) / sp)
+            if not isnan(at):
+                do_step(s, t, k_now, 1, at)
+                return
+    s.cd_knee = t + SLOW_RETRY
+
+
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
     cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
@@ -96,6 +111,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.cd_out = -1.0
             s.cd_span = -1.0
             s.cd_try = 0.0
+            s.cd_knee = 0.0
             s.cd_found = t
     if s.cd_start >= 0.0:
         if t - s.cd_start < s.min_hold:
@@ -116,7 +132,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 ((s.mv_fast and not turning(s, 1 if s.cd_level > s.mv_ref else -1)) or
                  (t - s.cd_found >= 0.5 * s.min_hold and is_flat(s, t))) and \
                 (span_now(s, frm, mid, t, SPAN_20_80 * s.step_max) if past else s.cd_span) <= SPAN_20_80 * s.step_max:
-            do_step(s, t, k_now, 0)
+            do_step(s, t, k_now, 0, NAN)
             return
         slow_dy = s.cd_level - s.mv_base
         if quiet and fabs(mid - s.mv_base) > fabs(slow_dy):
@@ -138,10 +154,14 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                                          s.mv_onset, s.n - 1, s.hy)
                     if t - start < s.slow_hold:
                         s.cd_try = start + s.slow_hold
+                        s.cd_knee = s.cd_try  # flat and arriving: its own verdict first (golden)
                     elif span(s, s.mv_base, mid, start, SLOW_SPAN * slow_max) <= SLOW_SPAN * slow_max:
-                        do_step(s, t, k_now, 1)
+                        do_step(s, t, k_now, 1, NAN)
                     else:
                         resume(s, t, y, 1)
+                    return
+            if t - s.cd_start >= s.slow_hold and t >= s.cd_knee:
+                knee_step(s, t, k_now, mid)  # a give back after the ease (failure mode 45)
             return
         if away:
             return

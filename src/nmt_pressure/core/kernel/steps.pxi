@@ -71,11 +71,12 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
         return 0
     s.cd_start = settled
     s.cd_level = level
-    do_step(s, t, k1, 0)
+    do_step(s, t, k1, 0, NAN)
     return 1
 
 
-cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
+cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept nogil:
+    # knee: the level a slow step's ease reached before its new level began to give back (golden)
     cdef double start = s.cd_start
     cdef double level = s.cd_level
     cdef double mid
@@ -97,6 +98,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     cdef double settled = start
     if slow and ok:
         level = mean_since(s, t - s.slow_hold)  # the level held over the slow_step_hold confirmed
+    if not isnan(knee):
+        level = knee  # a level that gives back has no settled mean: the barrier reached
     start = hold_start(s, level, onset, k_now)
     cdef double fitted, fl
     if slow:  # golden._step: the crossings' dating held near the fitted ramp
@@ -115,6 +118,9 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow) noexcept nogil:
     end_hold(s, onset, END_STEP)
     emit(s, EV_STEP, onset, direction, level)
     begin_hold(s, t, start, level, settled)
+    if not isnan(knee):
+        s.h_level = knee  # nor measured again as the force gives (golden)
+        s.h_lv_open = 0
 
 
 cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
