@@ -1,17 +1,17 @@
 #!/usr/bin/env python
 """Every labelled evaluation of recordings in one command, and what changed against an earlier run.
 
-The A/B a core change needs (``docs/DETECTION.md``, *Evaluation*): the blind generator's seeds and any
-folders of labelled recordings (``../shared/realdata``, and those ``gdx_realdata.py``,
-``tindeq_realdata.py`` and ``more_realdata.py`` convert), each scored by ``score_detection.py
---realdata`` in a process of its own - on the installed package, or with ``--core SRC`` on the build
-in a work tree's ``src`` (compiled in place; put first on ``PYTHONPATH``), the implementation that ran
-named in the output. One row per set or group of seeds: F1 and true/false/missed counts of holds,
-steps, releases and band exits; ``--matrix`` adds the robustness matrix's row, pooled, each of its
-sessions compared by its event counts, matches, misses and timing errors. ``--json OUT`` writes those
-totals and a digest of every file's events and holds; ``--compare OLD.json`` then names, per set, the
-F1 that moved and every file whose output differs in any way: a change meant to keep the output is
-checked file by file, not by totals.
+The A/B a core change needs (``docs/DETECTION.md``, *Evaluation*): the blind generator's seeds and
+any folders of labelled recordings (``../shared/realdata``, and those ``gdx_realdata.py``,
+``tindeq_realdata.py``, ``more_realdata.py`` and ``extra_realdata.py`` convert), each scored by
+``score_detection.py --realdata`` in a process of its own - on the installed package, or with
+``--core SRC`` on the build in a work tree's ``src`` (compiled in place; put first on
+``PYTHONPATH``), the implementation that ran named in the output. One row per set or group of seeds:
+F1 and true/false/missed counts of holds, steps, releases and band exits; ``--matrix`` adds the
+robustness matrix's row, pooled, each of its sessions compared by its event counts, matches, misses
+and timing errors. ``--json OUT`` writes those totals and a digest of every file's events and holds;
+``--compare OLD.json`` then names, per set, the F1 that moved and every file whose output differs in
+any way: a change meant to keep the output is checked file by file, not by totals.
 
 Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed N``) and reused
 while their folder is there (delete it to generate it again).
@@ -73,7 +73,8 @@ def parse_set(text: str) -> tuple[str, Path]:
     path = Path(folder).expanduser()
     if not path.exists():
         raise EvalError(f"--set {name}: {path} does not exist; convert the recordings first "
-                        "(tools/gdx_realdata.py, tindeq_realdata.py, more_realdata.py) or fix the path")
+                        "(tools/gdx_realdata.py, tindeq_realdata.py, more_realdata.py, "
+                        "extra_realdata.py) or fix the path")
     return name, path
 
 

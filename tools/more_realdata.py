@@ -51,7 +51,7 @@ from nmt_pressure.io.csvtable import is_number
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, pinned_source, work_tree_files, write_labelled
+from realdata_out import Converted, SourceError, main_for_clones, pinned_source, work_tree_files
 
 HANDGRIP = "MadHuslista/madhus.project.handgrip"
 LINESCALE = "linescaleGUI/linescaleGUI"
@@ -377,23 +377,10 @@ def convert_all(clones: Mapping[str, Path]) -> dict[str, Converted]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: as the other converters' (``realdata_out.main_for``: everything converted
-    first, a ``SourceError`` one line on stderr and exit status 2 with nothing written), but with a
-    clone of each of the three repositories, which ``main_for``'s one clone cannot name."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != len(COMMITS) + 1:
-        print(__doc__)
-        return 2
-    try:
-        converted = convert_all(dict(zip(COMMITS, map(Path, args[:-1]), strict=True)))
-    except SourceError as exc:
-        print(f"more_realdata: {exc}", file=sys.stderr)
-        return 2
-    out = Path(args[-1])
-    out.mkdir(parents=True, exist_ok=True)
-    for name, (rows, src, labels) in converted.items():
-        write_labelled(out, name, rows, src, labels)
-    return 0
+    """The command line: as the other converters' (everything converted first, a ``SourceError`` one
+    line on stderr and exit status 2 with nothing written), with a clone of each of the three
+    repositories (``realdata_out.main_for_clones``)."""
+    return main_for_clones("more_realdata", __doc__, argv, list(COMMITS), convert_all)
 
 
 if __name__ == "__main__":

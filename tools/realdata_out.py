@@ -1,6 +1,7 @@
 """What the converters of recordings that are not ours to copy share (``gdx_realdata.py``,
-``tindeq_realdata.py``): reading a source file from the user's clone of its repository, and writing
-each converted recording with its hand labels as ``score_detection.py --realdata`` reads them.
+``tindeq_realdata.py``, ``more_realdata.py``, ``extra_realdata.py``): reading a source file from the
+user's clone of its repository, and writing each converted recording with its hand labels as
+``score_detection.py --realdata`` reads them.
 
 The output is a plain ``t_s,force_N`` table (time to the microsecond, force exactly as read) and
 ``NAME.labels.json`` beside it. Not the package's ``write_recording``: that adds its format line and
@@ -86,13 +87,15 @@ def find_source(repo: Path, pattern: str, repository: str, commit: str, work_tre
 
 
 def pinned_source(repo: Path, pattern: str, repository: str, commit: str, work_tree: list[str],
-                  sha: str) -> bytes:
+                  sha: str | tuple[str, ...]) -> bytes:
     """The bytes of the one file matching ``pattern`` (:func:`find_source`, :func:`source`), which must
-    be git blob ``sha``: other data than those labelled fail here rather than score against the labels."""
+    be git blob ``sha`` (or one of them: a file labelled from a copy that kept no line endings): other
+    data than those labelled fail here rather than score against the labels."""
     data = source(repo, find_source(repo, pattern, repository, commit, work_tree), repository, commit)
-    if blob_sha(data) != sha:
-        raise SourceError(f"{pattern} in {repo} is git blob {blob_sha(data)}, not {sha}: not the data that "
-                          f"were labelled; give a clone of {repository} with commit {commit}")
+    shas = (sha,) if isinstance(sha, str) else sha
+    if blob_sha(data) not in shas:
+        raise SourceError(f"{pattern} in {repo} is git blob {blob_sha(data)}, not {' or '.join(shas)}: not "
+                          f"the data that were labelled; give a clone of {repository} with commit {commit}")
     return data
 
 
@@ -130,6 +133,26 @@ def main_for(prog: str, usage: str | None, argv: list[str] | None,
     except SourceError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (rows, src, labels) in converted.items():
+        write_labelled(out, name, rows, src, labels)
+    return 0
+
+
+def main_for_clones(prog: str, usage: str | None, argv: list[str] | None, repositories: list[str],
+                    convert_all: Callable[[Mapping[str, Path]], dict[str, Converted]]) -> int:
+    """:func:`main_for` with a clone of each of several ``repositories`` (``PROG CLONE... OUT``, in
+    their order), which its one clone cannot name."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != len(repositories) + 1:
+        print(usage)
+        return 2
+    try:
+        converted = convert_all(dict(zip(repositories, map(Path, args[:-1]), strict=True)))
+    except SourceError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args[-1])
     out.mkdir(parents=True, exist_ok=True)
     for name, (rows, src, labels) in converted.items():
         write_labelled(out, name, rows, src, labels)
