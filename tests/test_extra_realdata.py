@@ -91,7 +91,7 @@ def test_a_grip_load_log_is_its_third_channel_in_newtons_pulls_or_pushes(convert
 @pytest.mark.parametrize(("convert", "data", "said"), [
     ("convert_labchart", b"not a MATLAB file", "x.mat is no MATLAB file scipy reads"),
     ("convert_labchart", _labchart(unit="mV"), "x.mat is no one-block LabChart channel in kg"),
-    ("convert_tindeq", _tindeq(head="time;weight\r\n"), "x.mat is no Tindeq app export"),
+    ("convert_tindeq", _tindeq(head="time;weight\r\n"), "x.mat: the file line 2 has 1 cell"),
     ("convert_tindeq", _tindeq(rows=[]), "x.mat: the file has 0 rows of data below its header"),
     ("convert_futek", _futek(head="0\r\nA\tB\r\n"), "x.mat is no grip-load device log"),
     ("convert_futek_pushes", _futek() + b"0.1\t0.2\r\n", "x.mat: line 303 ('0.1\\t0.2') is no row of five"),

@@ -436,6 +436,41 @@ def test_tindeq_summary_without_data_is_an_error(tmp_path: Path) -> None:
     assert "line 4" in msg and "time,weight" in msg
 
 
+TINDEQ_DATA = "time,weight\n0.054285,0.6558792114257814\n0.06568,0.5818464279174806\n"
+# What the app writes above the data in other tests: a critical-force test's median values and threshold
+# crossings (blocks of their own under the summary), a repeaters set's or a partial export's rep summary.
+TINDEQ_CF = ("date,tag,comment,unit,critical force,reps,Rest time,Work time\n"
+             "2026-29-07 09:35:19,endurance test ,,US,10.3,24,3,7\n\n"
+             "median values\n10.29\n10.39\n\n"
+             "threshold time,threshold weight\n0.110805,3.07\n7.703949,2.99\n\n" + TINDEQ_DATA)
+TINDEQ_REPS = ",Avg,Rep 1\nAvg,1.8,1.8\nPeak,3.0,3.0\n,\n" + TINDEQ_DATA
+TINDEQ_OVERALL = ",Overall Avg\nAvg,0.0\nPeak,0.0\n,\n" + TINDEQ_DATA
+
+
+@pytest.mark.parametrize(("text", "unit", "factor"), [(TINDEQ_CF, "lb", LB), (TINDEQ_REPS, "kg", KG),
+                                                      (TINDEQ_OVERALL, "kg", KG)])
+def test_tindeq_blocks_above_the_data_are_passed_over(tmp_path: Path, reader: str, text: str, unit: str,
+                                                      factor: float) -> None:
+    rec = read_recording(write(tmp_path, text.replace("\n", "\r\n")))
+    assert (rec.format, rec.unit, rec.columns) == ("tindeq", unit, ["time", "weight"])
+    assert rec.t.tolist() == [0.054285, 0.06568]  # the threshold crossings are not data
+    np.testing.assert_allclose(rec.force_n, np.array([0.6558792114257814, 0.5818464279174806]) * factor,
+                               rtol=1e-15)
+    assert (rec.metadata.get("tindeq.unit"), rec.metadata.get("recorded_at")) == (
+        ("US", "2026-07-29T09:35:19") if text is TINDEQ_CF else (None, None))
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    (TINDEQ_RFD.replace("time,weight\n", ""), 4),  # data right below the summary: its header is gone
+    (TINDEQ_CF.replace("time,weight\n", ""), 4),  # no header after the blocks: named where they begin
+    (TINDEQ_REPS.replace("time,weight\n", ""), 5),  # data right below a rep summary
+])
+def test_a_tindeq_export_without_its_data_header_is_an_error_naming_the_line(
+        tmp_path: Path, text: str, line: int) -> None:
+    msg = error_of(write(tmp_path, text))
+    assert f"line {line} should be the 'time,weight' header" in msg and "restore that header row" in msg
+
+
 @pytest.mark.skipif(not REALDATA.exists(), reason="the shared real-data file is not here")
 def test_real_tindeq_grip_recording_needs_no_flags(reader: str) -> None:
     rec = read_recording(REALDATA)

@@ -94,13 +94,9 @@ def convert_labchart(data: bytes, what: str = "the LabChart export") -> list[tup
 
 def convert_tindeq(data: bytes, what: str = "the Tindeq app export") -> list[tuple[float, float]]:
     """(seconds, force N) of a Tindeq app export, read by the package's reader as ``tindeq_realdata``
-    reads the app's exports, from its ``time,weight`` line on: above it these app versions put blocks
-    the reader does not know (a critical-force test's median values, a partial export's overall
-    averages). Their summaries name SI, or no unit: the reader takes kg, as the app writes."""
-    at = data.find(b"time,weight")
-    if at < 0:
-        raise SourceError(f"{what} is no Tindeq app export: no time,weight line above its readings")
-    return tindeq_realdata.convert(data[at:], what)
+    reads the app's exports (these put a critical-force test's median values and threshold crossings,
+    or a partial export's overall averages, above the data: the reader passes over them)."""
+    return tindeq_realdata.convert(data, what)
 
 
 def _futek(data: bytes, what: str, sign: float) -> list[tuple[float, float]]:

@@ -8,11 +8,10 @@ optionally a summary block (``date,tag,comment,unit,...``, one row, a blank row)
 rows (s on the file's own clock, kg). This converts them from a clone or mirror of that repository,
 read by the package's own reader (kg to N; times unchanged; a summary block, whose tag carries the ID
 below, is dropped), and writes ``OUT/NAME.csv`` (``t_s,force_N``) with the labels below beside each
-(``NAME.labels.json``). Four exports need the tool's help before the reader takes them: the three
-``24_05_2023/rot-int-der`` data sets start with a rep summary block the reader does not know
-(``,Avg,Rep 1`` / ``Avg,...`` / ``Peak,...`` / ``,``), which is cut up to the ``time,weight`` line; and
+(``NAME.labels.json``). One export needs the tool's help before the reader takes it:
 ``09_05_2023/cfd``'s clock restarts after its first 19 rows (time goes back once), which are dropped
-(its notes say so).
+(its notes say so). (The three ``24_05_2023/rot-int-der`` data sets start with a rep summary block,
+``,Avg,Rep 1`` / ``Avg,...`` / ``Peak,...`` / ``,``, which this tool cut until the reader learnt it.)
 
 The source folders are named by a number that looks like a personal ID, which stays out of this
 project: each source is named by a pattern with that part as ``*``, matched (exactly once) against
@@ -449,19 +448,6 @@ def _is_data_header(line: bytes) -> bool:
     return line.strip().rstrip(b",").strip().lower() == b"time,weight"
 
 
-def without_rep_summary(data: bytes) -> bytes:
-    """The bytes from the ``time,weight`` line on if they open with a repeaters data set's rep summary
-    (``,Avg,Rep 1`` / ``Avg,...`` / ``Peak,...`` / ``,``), which the package's reader does not know;
-    other bytes (the app's ``date,tag,...`` summary, which names the unit, included) unchanged."""
-    lines = data.splitlines(keepends=True)
-    if not lines or not lines[0].strip().lower().startswith(b",avg"):
-        return data
-    for i, line in enumerate(lines):
-        if _is_data_header(line):
-            return b"".join(lines[i:])
-    return data
-
-
 def from_clock_restart(data: bytes) -> bytes:
     """The bytes without the data rows before the one place where time goes back (the file's clock
     restarted: ``09_05_2023/cfd/data_set_1.csv`` has 19 rows at 5.76-5.98 s, then 0.054 s...), which
@@ -487,9 +473,9 @@ def from_clock_restart(data: bytes) -> bytes:
 
 
 def convert(data: bytes, pattern: str) -> list[tuple[float, float]]:
-    """(seconds, force N) of a Tindeq export, read by the package's reader once a rep summary block is
-    cut and the rows before a restart of the clock are dropped (see the module's docstring)."""
-    rows, rec = read_rows(from_clock_restart(without_rep_summary(data)), pattern)
+    """(seconds, force N) of a Tindeq export, read by the package's reader once the rows before a restart
+    of the clock are dropped (see the module's docstring)."""
+    rows, rec = read_rows(from_clock_restart(data), pattern)
     if rec.format != "tindeq":
         raise SourceError(f"{pattern} was read as {rec.format!r}, not as a Tindeq export")
     return rows

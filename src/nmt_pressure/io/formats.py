@@ -1,9 +1,11 @@
 """Other apps' exports, recognised by their content: Tindeq Progressor and Grip-Connect.
 
 * **Tindeq Progressor app** (CSV). Optionally a summary block first -- a header row starting with
-  ``date,tag,comment,unit``, one row of values, then a blank (or all-commas) row -- and then the
-  data under a ``time,weight`` header: seconds and, for ``unit`` SI, kilograms(-force); ``US`` (or
-  imperial, lb, lbs) means pounds. The app writes dates YEAR-DAY-MONTH ("2023-24-05" is 24 May).
+  ``date,tag,comment,unit``, one row of values, then a blank (or all-commas) row, and in some tests
+  a block of their own (a critical-force test's median values) -- or a rep summary (``,Avg,Rep 1``
+  or ``,Overall Avg``, ``Avg`` and ``Peak`` rows), and then the data under a ``time,weight``
+  header: seconds and, for ``unit`` SI, kilograms(-force); ``US`` (or imperial, lb, lbs) means
+  pounds. The app writes dates YEAR-DAY-MONTH ("2023-24-05" is 24 May).
 * **Grip-Connect** (the ``@hangtime/grip-connect`` web library's ``download()``). CSV: no header,
   every cell quoted, each row ``"received","sampleNum","battRaw",samples...,masses...`` with
   ``received`` the packet's arrival (Unix ms), ``sampleNum`` the device's clock (µs on a Tindeq
@@ -102,6 +104,7 @@ def tindeq_summary(p: Path, data: bytes, head: Head) -> tuple[Head, str] | None:
     if not (folded and folded[0] == "date" and "tag" in folded and "unit" in folded):
         return None
     values: list[str] | None = None
+    block = 0  # the line of the first row after the summary's values that is not the data header
     for line_no, raw, nxt in lines(data, head.data_offset, head.header_line):
         cells = split_cells(raw, head.delimiter)
         if not any(cells):
@@ -122,15 +125,52 @@ def tindeq_summary(p: Path, data: bytes, head: Head) -> tuple[Head, str] | None:
                     unit = value
                 metadata[f"tindeq.{key}"] = value
             return Head(metadata, strip_trailing_empty(cells), head.delimiter, line_no, nxt), unit
-        if values is not None:
-            raise RecordingError(
-                f"{p} line {line_no} should be the 'time,weight' header of a Tindeq export's data (it "
-                f"follows the summary rows at line {head.header_line}); restore that header row.",
-                path=p, line=line_no)
-        values = cells
+        if values is None:
+            values = cells
+            continue
+        # Some tests put blocks of their own between the summary and the data, each under a title or
+        # header of its own (a critical-force test's "median values", one number a row, and its
+        # "threshold time,threshold weight" pairs): passed over. A data row right after the summary
+        # means the data header is missing there.
+        if not block:
+            if _is_data_row(cells):
+                raise _no_tindeq_header(p, line_no, f"the summary rows at line {head.header_line}")
+            block = line_no
+    if block:  # (what looked like a block was the data under another header)
+        raise _no_tindeq_header(p, block, f"the summary rows at line {head.header_line}")
     raise RecordingError(
         f"{p} has the summary rows of a Tindeq export but no 'time,weight' data below them; export "
         "the test again with its data.", path=p)
+
+
+def _no_tindeq_header(p: Path, line: int, after: str) -> RecordingError:
+    return RecordingError(
+        f"{p} line {line} should be the 'time,weight' header of a Tindeq export's data (it follows "
+        f"{after}); restore that header row.", path=p, line=line)
+
+
+def tindeq_rep_summary(p: Path, data: bytes, head: Head) -> Head | None:
+    """If ``head`` opens the rep summary some Tindeq app exports start with instead of the dated one
+    (``,Avg,Rep 1`` or ``,Overall Avg``, then ``Avg,...`` and ``Peak,...`` rows and a separator): the
+    data head below it. It names no unit."""
+    keys = [k.strip().casefold() for k in head.header]
+    if not (len(keys) >= 2 and keys[0] == "" and keys[1].endswith("avg")):
+        return None
+    for line_no, raw, nxt in lines(data, head.data_offset, head.header_line):
+        cells = split_cells(raw, head.delimiter)
+        if is_tindeq_header(cells):
+            return Head(dict(head.metadata), strip_trailing_empty(cells), head.delimiter, line_no, nxt)
+        if _is_data_row(cells):
+            raise _no_tindeq_header(p, line_no, f"the rep summary at line {head.header_line}")
+    raise RecordingError(
+        f"{p} has the rep summary of a Tindeq export but no 'time,weight' data below it; export the "
+        "test again with its data.", path=p)
+
+
+def _is_data_row(cells: Sequence[str]) -> bool:
+    """A row of the Tindeq app's data (a time and a weight), not of a summary or a block of a test's."""
+    kept = strip_trailing_empty(cells)
+    return len(kept) == 2 and all(is_number(c) for c in kept)
 
 
 # --------------------------------------------------------------------------------------------------

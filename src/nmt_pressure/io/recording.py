@@ -165,6 +165,7 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
     default = ("N", "assumed")  # a generic CSV's force column naming no unit: newtons, and say so
     time_default = ("s", "assumed")  # and its time column naming none: seconds, checked by the guard
     summary = formats.tindeq_summary(p, data, head)
+    reps = formats.tindeq_rep_summary(p, data, head) if summary is None else None
     if summary is not None:
         head, app_unit = summary
         fmt = "tindeq"
@@ -174,6 +175,9 @@ def read_data(p: Path, data: bytes, time_col: str | None = None, force_col: str 
                 f"{p} is a Tindeq export in the unit {brief(app_unit)}, which is not known; give the force "
                 "unit with --unit kg or --unit lb.", path=p)
         default = (found, "file") if found else ("kg", "assumed")
+    elif reps is not None:
+        head = reps
+        fmt, default = "tindeq", ("kg", "assumed")  # a rep summary names no unit
     elif formats.is_tindeq_header(head.header):
         fmt, default = "tindeq", ("kg", "assumed")  # the app's unit was in the summary it left out
     if fmt == "tindeq":
