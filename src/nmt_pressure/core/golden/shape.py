@@ -144,70 +144,35 @@ class Shape(Holds):
         quadrature, as independent spreads do: added straight, a light or coarse sensor's noise
         allowance stacked on FLAT let a hand's wander (its means a percent apart) pass as flat, and
         a drift turning back on a light hold passed as a slow step."""
-        m, m_mid, m_new = self._thirds(t, dur)
-        m_lo = min(m, m_mid, m_new)
-        m_hi = max(m, m_mid, m_new)
-        tol = self._thirds_tol(0.5 * (m_hi + m_lo), dur, flat_frac)
+        third = dur / 3.0
+        lo = max(self._oldest(), self.win_from)
+        k = self.n - 1
+        b = self.n
+        m_lo = math.inf
+        m_hi = -math.inf
+        m_new = m_mid = m = 0.0
+        for j in range(1, 4):
+            edge = t - j * third
+            k = self._back_to(k, lo, edge)
+            m = self._mean_ticks(k, b)
+            if j == 1:
+                m_new = m
+            elif j == 2:
+                m_mid = m
+            if m < m_lo:
+                m_lo = m
+            if m > m_hi:
+                m_hi = m
+            b = k
+        flat = flat_frac * 0.5 * (m_hi + m_lo)
+        noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(third)
+        tol = math.sqrt(flat * flat + noise * noise)
         if m_hi - m_lo > tol:
             return False
         a = direction * m  # the oldest third, then the middle and the newest, signed outwards
         c = direction * m_mid
         e = direction * m_new
         return not (c > a and c > e and c - 0.5 * (a + e) > TURN_PEAK * tol)  # no peak: out and back
-
-    def _thirds(self, t: float, dur: float) -> tuple[float, float, float]:
-        """The means of the thirds of the ``dur`` seconds up to ``t`` (now, or earlier), oldest
-        first."""
-        third = dur / 3.0
-        lo = max(self._oldest(), self.win_from)
-        k = self._last_at(self.n - 1, lo, t)
-        b = k + 1
-        means = [0.0, 0.0, 0.0]
-        for j in range(1, 4):
-            k = self._back_to(k, lo, t - j * third)
-            means[3 - j] = self._mean_ticks(k, b)
-            b = k
-        return means[0], means[1], means[2]
-
-    def _thirds_tol(self, level: float, dur: float, flat_frac: float) -> float:
-        """How far a ``dur``-s window's thirds may lie apart and still be flat: ``flat_frac`` of
-        the level and the thirds' means' noise allowance, in quadrature (see ``_flat_thirds``)."""
-        flat = flat_frac * level
-        noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(dur / 3.0)
-        return math.sqrt(flat * flat + noise * noise)
-
-    def _line_back(self, t_end: float, dur: float, direction: int, rate: float) -> tuple[bool, float]:
-        """Whether the ``dur`` seconds before ``t_end`` lie on a line no steeper than ``rate`` (N/s)
-        and not on the way ``direction`` (the step's sign) went: its middle third's mean within the
-        thirds' flatness tolerance of the outer two's mean, and not beyond it away from the old
-        level by more than ``TURN_PEAK`` of it (no peak, as ``_flat_thirds`` judges a level); and the
-        line's slope."""
-        m_old, m_mid, m_new = self._thirds(t_end, dur)
-        slope = (m_new - m_old) / (2.0 * dur / 3.0)
-        if abs(slope) > rate or direction * slope > 0.0:
-            return False, slope  # (too steep, or on the way the ease went: still easing, if slower)
-        tol = self._thirds_tol(m_mid, dur, FLAT)
-        bow = direction * (m_mid - 0.5 * (m_old + m_new))
-        return -tol <= bow <= TURN_PEAK * tol, slope
-
-    def _knee(self, t: float, dur: float, direction: int, rate: float) -> float:
-        """Where the force, settled after an ease into a slow line back (``KNEE``, failure mode 45),
-        began it: the line's value ``dur`` seconds ago, the barrier the ease reached; NaN if it has
-        not. The last ``dur`` seconds, and those a third of it before, lie on such lines
-        (``_line_back``: a drift's turn whose first moments look like a gentle line has the drift's
-        end in the earlier window); the rate now (``v``) lies within ``_flat``'s allowance of the
-        line's; and the last ``min_hold``'s thirds, the line taken off, within ``_flat``'s tolerance
-        of each other (the averaged rate lags a turn that has just begun)."""
-        on, slope = self._line_back(t, dur, direction, rate)
-        if not on or not self._line_back(t - dur / 3.0, dur, direction, rate)[0]:
-            return math.nan
-        m0, m1, m2 = self._last_thirds()
-        if abs(self.v - slope) > FLAT * m1 / (0.5 * self.cfg.min_hold) + self._v_floor():
-            return math.nan
-        rise = slope * self.cfg.min_hold / 3.0  # (between the thirds' centres)
-        if max(m0 + rise, m1, m2 - rise) - min(m0 + rise, m1, m2 - rise) > FLAT * m1 + ARRIVAL_K * self.sig_f:
-            return math.nan
-        return self._thirds(t, dur)[0] - slope * dur / 6.0  # (the oldest third's centre is dur/6 in)
 
     def _rested_before(self, t_end: float) -> bool:
         """The ``min_hold`` before ``t_end`` was a rest: flat, its two halves' means agreeing within

@@ -147,85 +147,41 @@ cdef int turning(Core* s, int direction) noexcept nogil:
     return (a if a < c else c) - e > tol or c - (a if a > e else e) > tol
 
 
-cdef void thirds(Core* s, double t, double dur, double* m_old, double* m_mid, double* m_new) noexcept nogil:
-    # the means of the thirds of the dur seconds up to t (now, or earlier), oldest first
-    # (golden._thirds)
+cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_frac) noexcept nogil:
     cdef double third = dur / 3.0
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef i64 b = last_at(s, s.n - 1, lo, t)
-    cdef i64 k = back_to(s, b, lo, t - third)
-    m_new[0] = mean_ticks(s, k, b + 1)
-    b = k
-    k = back_to(s, k, lo, t - 2.0 * third)
-    m_mid[0] = mean_ticks(s, k, b)
-    b = k
-    k = back_to(s, k, lo, t - 3.0 * third)
-    m_old[0] = mean_ticks(s, k, b)
-
-
-cdef inline double thirds_tol(Core* s, double level, double dur, double flat_frac) noexcept nogil:
-    # FLAT of the level and the thirds' means' noise allowance in quadrature (golden._thirds_tol)
-    cdef double flat = flat_frac * level
-    cdef double noise = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, dur / 3.0)
-    return sqrt(flat * flat + noise * noise)
-
-
-cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_frac) noexcept nogil:
-    cdef double m, m_mid, m_new, m_lo, m_hi, tol, a, c, e
-    thirds(s, t, dur, &m, &m_mid, &m_new)
-    m_lo = m if m < m_mid else m_mid
-    if m_new < m_lo:
-        m_lo = m_new
-    m_hi = m if m > m_mid else m_mid
-    if m_new > m_hi:
-        m_hi = m_new
-    tol = thirds_tol(s, 0.5 * (m_hi + m_lo), dur, flat_frac)
+    cdef i64 k = s.n - 1
+    cdef i64 b = s.n
+    cdef double m = 0.0
+    cdef double m_new = 0.0
+    cdef double m_mid = 0.0
+    cdef double edge, tol, flat, noise, a, c, e
+    cdef double m_lo = INFINITY
+    cdef double m_hi = -INFINITY
+    cdef int j
+    for j in range(1, 4):
+        edge = t - j * third
+        k = back_to(s, k, lo, edge)
+        m = mean_ticks(s, k, b)
+        if j == 1:
+            m_new = m
+        elif j == 2:
+            m_mid = m
+        if m < m_lo:
+            m_lo = m
+        if m > m_hi:
+            m_hi = m
+        b = k
+    # FLAT of the level and the means' noise allowance add in quadrature (golden._flat_thirds)
+    flat = flat_frac * 0.5 * (m_hi + m_lo)
+    noise = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
+    tol = sqrt(flat * flat + noise * noise)
     if m_hi - m_lo > tol:
         return 0
     a = direction * m
     c = direction * m_mid
     e = direction * m_new
     return not (c > a and c > e and c - 0.5 * (a + e) > TURN_PEAK * tol)
-
-
-cdef int line_back(Core* s, double t_end, double dur, int direction, double rate,
-                   double* slope) noexcept nogil:
-    # the dur seconds before t_end on a line no steeper than rate, not on the way the ease went,
-    # bowed by no peak; and its slope (golden._line_back)
-    cdef double m_old, m_mid, m_new, tol, bow
-    thirds(s, t_end, dur, &m_old, &m_mid, &m_new)
-    slope[0] = (m_new - m_old) / (2.0 * dur / 3.0)
-    if fabs(slope[0]) > rate or direction * slope[0] > 0.0:
-        return 0
-    tol = thirds_tol(s, m_mid, dur, FLAT)
-    bow = direction * (m_mid - 0.5 * (m_old + m_new))
-    return -tol <= bow <= TURN_PEAK * tol
-
-
-cdef double knee(Core* s, double t, double dur, int direction, double rate) noexcept nogil:
-    # where the force, settled after an ease into a slow line back, began it (NAN if it has not):
-    # on such lines now and a third of the window before, moving along it now, the last min_hold's
-    # thirds flat about it (golden._knee)
-    cdef double slope, before, m0, m1, m2, lo, hi, rise, a, b, c
-    if not line_back(s, t, dur, direction, rate, &slope) or \
-            not line_back(s, t - dur / 3.0, dur, direction, rate, &before):
-        return NAN
-    last_thirds(s, &m0, &m1, &m2)
-    if fabs(s.v - slope) > FLAT * m1 / (0.5 * s.min_hold) + v_floor(s):
-        return NAN
-    rise = slope * s.min_hold / 3.0
-    m0 += rise
-    m2 -= rise
-    lo = m0 if m0 < m1 else m1
-    if m2 < lo:
-        lo = m2
-    hi = m0 if m0 > m1 else m1
-    if m2 > hi:
-        hi = m2
-    if hi - lo > FLAT * m1 + ARRIVAL_K * s.sig_f:
-        return NAN
-    thirds(s, t, dur, &a, &b, &c)
-    return a - slope * dur / 6.0
 
 
 cdef int rested_before(Core* s, double t_end) noexcept nogil:
