@@ -703,21 +703,19 @@ def seed_semicolon(rng: random.Random) -> tuple[bytes, dict[str, str]]:
 def seed_tindeq(rng: random.Random) -> tuple[bytes, dict[str, str]]:
     t, f = _series(rng, rng.randrange(2, 150))
     f = f / 2
+    rows = "".join(f"{a!r},{b!r}\n" for a, b in zip(t.tolist(), f.tolist(), strict=True))
     kind = rng.randrange(5)
     if kind == 3:  # a critical-force test: blocks of its own between the summary and the data
         head = ("date,tag,comment,unit,critical force,reps,Rest time,Work time\n"
                 "2026-29-07 09:35:19,endurance test ,,SI,10.35,24,3,7\n\nmedian values\n10.29\n10.39\n\n"
                 "threshold time,threshold weight\n0.110805,3.07\n7.703949,2.99\n\ntime,weight\n")
-        rows = "".join(f"{a!r},{b!r}\n" for a, b in zip(t.tolist(), f.tolist(), strict=True))
     elif kind == 4:  # a repeaters set's or a partial export's rep summary
         head = rng.choice((",Avg,Rep 1\nAvg,1.8,1.8\nPeak,3.0,3.0\n,\n",
                            ",Overall Avg\nAvg,0.0\nPeak,0.0\n,\n")) + "time,weight\n"
-        rows = "".join(f"{a!r},{b!r}\n" for a, b in zip(t.tolist(), f.tolist(), strict=True))
     elif kind == 0:
         unit = rng.choice(("SI", "US", "imperial", "", "lbs"))
         head = ("date,tag,comment,unit,intervalTime (ms),IntervalThreshold,rfdInterval,rfd2080\n"
                 f"2023-24-05 19:31:30,10000001,,{unit},100,0.5,-1.56,8.89\n\ntime,weight\n")
-        rows = "".join(f"{a!r},{b!r}\n" for a, b in zip(t.tolist(), f.tolist(), strict=True))
     elif kind == 1:
         head = ('date,tag,comment,unit,max,avg,duration,mvc,"Target Zone, lower(% of mvc)",'
                 '"Target Zone, upper (% of mvc)"\n'

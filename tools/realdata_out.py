@@ -122,27 +122,15 @@ def main_for(prog: str, usage: str | None, argv: list[str] | None,
              convert_all: Callable[[Path], dict[str, Converted]]) -> int:
     """A converter's command line, ``PROG CLONE OUT``: every recording is converted from the clone
     first (a ``SourceError`` is one line on stderr and exit status 2, with nothing written), then
-    written to ``OUT``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print(usage)
-        return 2
-    repo, out = Path(args[0]), Path(args[1])
-    try:
-        converted = convert_all(repo)
-    except SourceError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 2
-    out.mkdir(parents=True, exist_ok=True)
-    for name, (rows, src, labels) in converted.items():
-        write_labelled(out, name, rows, src, labels)
-    return 0
+    written to ``OUT`` (:func:`main_for_clones` with one clone)."""
+    return main_for_clones(prog, usage, argv, ["clone"], lambda clones: convert_all(clones["clone"]))
 
 
 def main_for_clones(prog: str, usage: str | None, argv: list[str] | None, repositories: list[str],
                     convert_all: Callable[[Mapping[str, Path]], dict[str, Converted]]) -> int:
-    """:func:`main_for` with a clone of each of several ``repositories`` (``PROG CLONE... OUT``, in
-    their order), which its one clone cannot name."""
+    """A converter's command line with a clone of each of ``repositories``, ``PROG CLONE... OUT`` (in
+    their order): every recording is converted from the clones first (a ``SourceError`` is one line
+    on stderr and exit status 2, with nothing written), then written to ``OUT``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != len(repositories) + 1:
         print(usage)

@@ -292,19 +292,21 @@ class Moving(Steps):
         noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(dur / 3.0)
         return math.sqrt(flat * flat + noise * noise)
 
-    def _line_back(self, t_end: float, dur: float, direction: int, rate: float) -> tuple[bool, float]:
+    def _line_back(self, t_end: float, dur: float, direction: int,
+                   rate: float) -> tuple[bool, float, float]:
         """Whether the ``dur`` seconds before ``t_end`` lie on a line no steeper than ``rate`` (N/s)
         and not on the way ``direction`` (the step's sign) went: its middle third's mean within the
         thirds' flatness tolerance of the outer two's mean, and not beyond it away from the old
-        level by more than ``TURN_PEAK`` of it (no peak, as ``_flat_thirds`` judges a level); and the
-        line's slope."""
+        level by more than ``TURN_PEAK`` of it (no peak, as ``_flat_thirds`` judges a level); the
+        line's slope; and its value where the window begins (the oldest third's centre is dur/6 in)."""
         m_old, m_mid, m_new = self._thirds(t_end, dur)
         slope = (m_new - m_old) / (2.0 * dur / 3.0)
+        start = m_old - slope * dur / 6.0
         if abs(slope) > rate or direction * slope > 0.0:
-            return False, slope  # (too steep, or on the way the ease went: still easing, if slower)
+            return False, slope, start  # (too steep, or on the way the ease went: still easing)
         tol = self._thirds_tol(m_mid, dur, FLAT)
         bow = direction * (m_mid - 0.5 * (m_old + m_new))
-        return -tol <= bow <= TURN_PEAK * tol, slope
+        return -tol <= bow <= TURN_PEAK * tol, slope, start
 
     def _knee(self, t: float, dur: float, direction: int, rate: float) -> float:
         """Where the force, settled after an ease into a slow line back (``KNEE``, failure mode 45),
@@ -314,7 +316,7 @@ class Moving(Steps):
         end in the earlier window); the rate now (``v``) lies within ``_flat``'s allowance of the
         line's; and the last ``min_hold``'s thirds, the line taken off, within ``_flat``'s tolerance
         of each other (the averaged rate lags a turn that has just begun)."""
-        on, slope = self._line_back(t, dur, direction, rate)
+        on, slope, start = self._line_back(t, dur, direction, rate)
         if not on or not self._line_back(t - dur / 3.0, dur, direction, rate)[0]:
             return math.nan
         m0, m1, m2 = self._last_thirds()
@@ -323,7 +325,7 @@ class Moving(Steps):
         rise = slope * self.cfg.min_hold / 3.0  # (between the thirds' centres)
         if max(m0 + rise, m1, m2 - rise) - min(m0 + rise, m1, m2 - rise) > FLAT * m1 + ARRIVAL_K * self.sig_f:
             return math.nan
-        return self._thirds(t, dur)[0] - slope * dur / 6.0  # (the oldest third's centre is dur/6 in)
+        return start
 
     def _knee_step(self, t: float, k_now: int, mid: float) -> None:
         """A slow step whose new level gives back (``KNEE``, failure mode 45): the

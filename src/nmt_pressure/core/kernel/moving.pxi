@@ -27,12 +27,13 @@ cdef inline double thirds_tol(Core* s, double level, double dur, double flat_fra
 
 
 cdef int line_back(Core* s, double t_end, double dur, int direction, double rate,
-                   double* slope) noexcept nogil:
+                   double* slope, double* start) noexcept nogil:
     # the dur seconds before t_end on a line no steeper than rate, not on the way the ease went,
-    # bowed by no peak; and its slope (golden._line_back)
+    # bowed by no peak; its slope and its value where the window begins (golden._line_back)
     cdef double m_old, m_mid, m_new, tol, bow
     thirds(s, t_end, dur, &m_old, &m_mid, &m_new)
     slope[0] = (m_new - m_old) / (2.0 * dur / 3.0)
+    start[0] = m_old - slope[0] * dur / 6.0
     if fabs(slope[0]) > rate or direction * slope[0] > 0.0:
         return 0
     tol = thirds_tol(s, m_mid, dur, FLAT)
@@ -44,9 +45,9 @@ cdef double knee(Core* s, double t, double dur, int direction, double rate) noex
     # where the force, settled after an ease into a slow line back, began it (NAN if it has not):
     # on such lines now and a third of the window before, moving along it now, the last min_hold's
     # thirds flat about it (golden._knee)
-    cdef double slope, before, m0, m1, m2, lo, hi, rise, a, b, c
-    if not line_back(s, t, dur, direction, rate, &slope) or \
-            not line_back(s, t - dur / 3.0, dur, direction, rate, &before):
+    cdef double slope, start, before, before_start, m0, m1, m2, lo, hi, rise
+    if not line_back(s, t, dur, direction, rate, &slope, &start) or \
+            not line_back(s, t - dur / 3.0, dur, direction, rate, &before, &before_start):
         return NAN
     last_thirds(s, &m0, &m1, &m2)
     if fabs(s.v - slope) > FLAT * m1 / (0.5 * s.min_hold) + v_floor(s):
@@ -62,8 +63,7 @@ cdef double knee(Core* s, double t, double dur, int direction, double rate) noex
         hi = m2
     if hi - lo > FLAT * m1 + ARRIVAL_K * s.sig_f:
         return NAN
-    thirds(s, t, dur, &a, &b, &c)
-    return a - slope * dur / 6.0
+    return start
 
 
 cdef void knee_step(Core* s, double t, i64 k_now, double mid) noexcept nogil:
