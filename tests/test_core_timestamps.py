@@ -113,3 +113,31 @@ def test_the_rate_estimate_counts_samples_that_share_a_stamp(rate, batch):
     assert estimate_sample_rate(t) == pytest.approx(rate, rel=1e-6)
     # The batch rate (1/batch) is what counting only distinct stamps gave.
     assert estimate_sample_rate(stamped) == pytest.approx(rate, rel=0.02)
+
+
+def test_the_filtered_noise_factor_is_taken_once_per_rate_and_follows_a_new_one():
+    """Times a host or a CSV rounds (k / 1000 s) jitter the tick's mean interval in its last bits on
+    every tick; the filtered noise's bandwidth factor (a square root) is taken again only when that
+    interval has moved by more than a millionth, as the filter's gain is - and it still follows the
+    stream to a new rate. (Golden model: the compiled twin does the same arithmetic, which the
+    equivalence tests hold it to.)"""
+    from nmt_pressure.core.golden import Detector
+
+    det = Detector(DetectorConfig(sample_rate=1000.0))
+    t = np.concatenate([np.arange(20_000) / 1000.0, 20.0 + np.arange(1, 10_001) / 500.0])
+    f = 10.0 + 0.5 * np.sin(2.0 * np.pi * 0.3 * t)  # smooth: no sample held back as a spike
+    ticks = 0
+    taken: list[float] = []  # the times the factor was taken again
+    for ti, fi in zip(t, f, strict=True):
+        before_c, before_n = det.dt_avg_c, det.n
+        det.push(float(ti), float(fi))
+        ticks += det.n != before_n
+        if det.dt_avg_c != before_c:
+            taken.append(float(ti))
+    # (Before, nearly every one of the ~4,000 ticks took it: the mean interval converges but keeps
+    # moving in its last bits.)
+    assert ticks > 3000
+    assert 0 < len(taken) < 0.1 * ticks
+    assert any(ti > 20.0 for ti in taken)  # ... and it followed the new rate
+    tau = spec.TAU_PER_CUTOFF / DetectorConfig().lowpass_hz
+    assert det.sqrt_c == pytest.approx(np.sqrt(min(0.002 / (4.0 * tau), 1.0)), rel=1e-5)

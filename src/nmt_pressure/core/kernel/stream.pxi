@@ -37,7 +37,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
 
     cdef double sig = s.mar / MAR_PER_SIGMA
     cdef double ratio
-    if s.dt_avg != s.dt_avg_c:
+    if fabs(s.dt_avg - s.dt_avg_c) > 1e-6 * s.dt_avg:  # golden: a millionth, as the filter's alpha
         s.dt_avg_c = s.dt_avg
         ratio = s.dt_avg / (4.0 * s.tau)
         s.sqrt_c = sqrt(ratio if ratio < 1.0 else 1.0)
