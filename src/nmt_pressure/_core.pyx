@@ -202,7 +202,7 @@ ctypedef struct Core:
     i64* qmax_i
     i64* qmin_i
     double* rep  # forces stamped with t_last again, waiting for the next timestamp (REPEAT_CAP)
-    double* fit  # an ease's fit: its window's times and five prefix sums, (cap + 1) each
+    double* fit  # an ease's fit: its window's times and five prefix sums, its grid's end points gathered (six) and their scores, (cap + 1) each
     i64* fit_ix  # ... and where each point of its grid falls among them (two, cap + 1 each)
     double hist  # history_seconds: nothing is dated further back before it is told
     EvRec ev[EV_CAP]
@@ -294,7 +294,7 @@ cdef class Detector:
         s.qmax_i = <i64*> calloc(s.cap, sizeof(i64))
         s.qmin_i = <i64*> calloc(s.cap, sizeof(i64))
         s.rep = <double*> calloc(REPEAT_CAP, sizeof(double))
-        s.fit = <double*> calloc(6 * (s.cap + 1), sizeof(double))
+        s.fit = <double*> calloc(13 * (s.cap + 1), sizeof(double))
         s.fit_ix = <i64*> calloc(2 * (s.cap + 1), sizeof(i64))
         if not (s.ht and s.hy and s.hm and s.hw and s.hin and s.cw and s.cy and s.qmax_i and s.qmin_i and s.rep
                 and s.fit and s.fit_ix):

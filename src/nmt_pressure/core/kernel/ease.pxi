@@ -160,7 +160,18 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
     cdef double* pxy = s.fit + 5 * c
     cdef i64* ga = s.fit_ix
     cdef i64* gb = s.fit_ix + c
+    # The grid's end points, gathered: each one's time and the prefix sums at the first tick past it,
+    # contiguous, so the inner loop reads them in order; and that loop's scores.
+    cdef double* g1 = s.fit + 6 * c
+    cdef double* gp1 = s.fit + 7 * c
+    cdef double* gpx = s.fit + 8 * c
+    cdef double* gpxx = s.fit + 9 * c
+    cdef double* gpy = s.fit + 10 * c
+    cdef double* gpxy = s.fit + 11 * c
+    cdef double* out = s.fit + 12 * c
     cdef double w, x, y, a0, best, b0, b1, c0, c1, t0, t1, sc, r0, span
+    cdef double p1m, pym, eps, a1, ax, axx, ay, axy, r, bw, bx, su, suu, suy, svv, suv, svy, det, q
+    cdef bint bad
     if lo_t < s.h_start:
         lo_t = s.h_start
     if hi_t > t:
@@ -205,19 +216,49 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
             q1 += 1
         ga[g] = q0
         gb[g] = q1
+        g1[g] = x
+        gp1[g] = p1[q1]
+        gpx[g] = px[q1]
+        gpxx[g] = pxx[q1]
+        gpy[g] = py[q1]
+        gpxy[g] = pxy[q1]
     best = -INFINITY
     b0 = 0.0
     b1 = 0.0
     jmin = <i64> llround(EASE_FIT_MIN / EASE_FIT_GRID)
+    p1m = p1[m]
+    pym = py[m]
+    eps = 1e-12 * p1[m] * p1[m]
     for i in range(n0):
         t0 = a0 + EASE_FIT_GRID * i
+        a1 = p1[ga[i]]
+        ax = px[ga[i]]
+        axx = pxx[ga[i]]
+        ay = py[ga[i]]
+        axy = pxy[ga[i]]
+        # ramp_fit at every end point, in a loop of no branches and no calls, which the compiler runs
+        # two points at a time (the same operations in the same order on each: the same scores), then
+        # the best taken in order, as one loop taking ramp_fit's scores did (its time was an eighth of
+        # an input of slow steps')
         for j in range(i + jmin, n1):
-            t1 = a0 + EASE_FIT_GRID * j
-            sc = ramp_fit(p1, px, pxx, py, pxy, m, ga[i], gb[j], t0, t1, direction)
-            if sc > best:
-                best = sc
+            r = 1.0 / (g1[j] - t0)
+            bw = gp1[j] - a1
+            bx = gpx[j] - ax
+            su = p1m - gp1[j] + (bx - t0 * bw) * r
+            suu = p1m - gp1[j] + (gpxx[j] - axx - 2.0 * t0 * bx + t0 * t0 * bw) * (r * r)
+            suy = pym - gpy[j] + (gpxy[j] - axy - t0 * (gpy[j] - ay)) * r
+            svv = p1m - 2.0 * su + suu
+            suv = su - suu
+            svy = pym - suy
+            det = svv * suu - suv * suv
+            bad = (det <= eps) | ((svv * suy - suv * svy - suu * svy + suv * suy) * direction <= 0.0)
+            q = (suu * svy * svy - 2.0 * suv * svy * suy + svv * suy * suy) / det
+            out[j] = -INFINITY if bad else q
+        for j in range(i + jmin, n1):
+            if out[j] > best:
+                best = out[j]
                 b0 = t0
-                b1 = t1
+                b1 = g1[j]
     if best == -INFINITY:
         return onset
     c0 = b0
