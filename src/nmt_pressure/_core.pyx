@@ -202,7 +202,8 @@ ctypedef struct Core:
     i64* qmax_i
     i64* qmin_i
     double* rep  # forces stamped with t_last again, waiting for the next timestamp (REPEAT_CAP)
-    double* fit  # an ease's fit: its window's times and five prefix sums, its grid's end points gathered (six) and their scores, (cap + 1) each
+    double* fit  # an ease's fit: its window's times and five prefix sums; its grid's end points' times
+    #              and prefix sums, gathered, and their scores (thirteen arrays of cap + 1)
     i64* fit_ix  # ... and where each point of its grid falls among them (two, cap + 1 each)
     double hist  # history_seconds: nothing is dated further back before it is told
     EvRec ev[EV_CAP]

@@ -237,9 +237,9 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
         ay = py[ga[i]]
         axy = pxy[ga[i]]
         # ramp_fit at every end point, in a loop of no branches and no calls, which the compiler runs
-        # two points at a time (the same operations in the same order on each: the same scores), then
-        # the best taken in order, as one loop taking ramp_fit's scores did (its time was an eighth of
-        # an input of slow steps')
+        # two points at a time (the same operations in the same order on each: the same scores); then
+        # the best taken in order, as when one loop called ramp_fit (that loop was an eighth of the
+        # core's time on an input of slow steps)
         for j in range(i + jmin, n1):
             r = 1.0 / (g1[j] - t0)
             bw = gp1[j] - a1
