@@ -125,24 +125,33 @@ cdef inline i64 first_at(double* xs, i64 m, double x, int inclusive) noexcept no
     return lo
 
 
+cdef inline double ramp_score(double a1, double ax, double axx, double ay, double axy, double b1,
+                              double bx1, double bxx, double by, double bxy, double p1m, double pym,
+                              double eps, double t0, double t1, double direction) noexcept nogil:
+    # golden._ramp_fit: the flat-ramp-flat least-squares fit's explained sum (-inf: degenerate, or
+    # against), from the prefix sums at the first point at or past t0 (a*) and past t1 (b*), and at the
+    # end (p1m, pym; eps = 1e-12 * p1m * p1m). No branch: the verdict is a select (a quotient not used
+    # is never a trap, -fno-trapping-math), so ease_fit's grid loop runs two points at a time.
+    cdef double r = 1.0 / (t1 - t0)
+    cdef double bw = b1 - a1
+    cdef double bx = bx1 - ax
+    cdef double su = p1m - b1 + (bx - t0 * bw) * r
+    cdef double suu = p1m - b1 + (bxx - axx - 2.0 * t0 * bx + t0 * t0 * bw) * (r * r)
+    cdef double suy = pym - by + (bxy - axy - t0 * (by - ay)) * r
+    cdef double svv = p1m - 2.0 * su + suu
+    cdef double suv = su - suu
+    cdef double svy = pym - suy
+    cdef double det = svv * suu - suv * suv
+    cdef bint bad = (det <= eps) | ((svv * suy - suv * svy - suu * svy + suv * suy) * direction <= 0.0)
+    cdef double q = (suu * svy * svy - 2.0 * suv * svy * suy + svv * suy * suy) / det
+    return -INFINITY if bad else q
+
+
 cdef inline double ramp_fit(double* p1, double* px, double* pxx, double* py, double* pxy, i64 m, i64 ia,
                             i64 ib, double t0, double t1, double direction) noexcept nogil:
-    # golden._ramp_fit: the flat-ramp-flat least-squares fit's explained sum (-inf: degenerate, or against)
-    cdef double r = 1.0 / (t1 - t0)
-    cdef double bw = p1[ib] - p1[ia]
-    cdef double bx = px[ib] - px[ia]
-    cdef double su = p1[m] - p1[ib] + (bx - t0 * bw) * r
-    cdef double suu = p1[m] - p1[ib] + (pxx[ib] - pxx[ia] - 2.0 * t0 * bx + t0 * t0 * bw) * (r * r)
-    cdef double suy = py[m] - py[ib] + (pxy[ib] - pxy[ia] - t0 * (py[ib] - py[ia])) * r
-    cdef double svv = p1[m] - 2.0 * su + suu
-    cdef double suv = su - suu
-    cdef double svy = py[m] - suy
-    cdef double det = svv * suu - suv * suv
-    if det <= 1e-12 * p1[m] * p1[m]:
-        return -INFINITY
-    if (svv * suy - suv * svy - suu * svy + suv * suy) * direction <= 0.0:  # L1 - L0 against direction
-        return -INFINITY
-    return (suu * svy * svy - 2.0 * suv * svy * suy + svv * suy * suy) / det
+    # ramp_score at the points ia (first at or past t0) and ib (first past t1)
+    return ramp_score(p1[ia], px[ia], pxx[ia], py[ia], pxy[ia], p1[ib], px[ib], pxx[ib], py[ib], pxy[ib],
+                      p1[m], py[m], 1e-12 * p1[m] * p1[m], t0, t1, direction)
 
 
 cdef double ease_fit(Core* s, double onset, double start, double t, double direction) noexcept nogil:
@@ -170,8 +179,7 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
     cdef double* gpxy = s.fit + 11 * c
     cdef double* out = s.fit + 12 * c
     cdef double w, x, y, a0, best, b0, b1, c0, c1, t0, t1, sc, r0, span
-    cdef double p1m, pym, eps, a1, ax, axx, ay, axy, r, bw, bx, su, suu, suy, svv, suv, svy, det, q
-    cdef bint bad
+    cdef double p1m, pym, eps, a1, ax, axx, ay, axy
     if lo_t < s.h_start:
         lo_t = s.h_start
     if hi_t > t:
@@ -236,24 +244,13 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
         axx = pxx[ga[i]]
         ay = py[ga[i]]
         axy = pxy[ga[i]]
-        # ramp_fit at every end point, in a loop of no branches and no calls, which the compiler runs
-        # two points at a time (the same operations in the same order on each: the same scores); then
-        # the best taken in order, as when one loop called ramp_fit (that loop was an eighth of the
-        # core's time on an input of slow steps)
+        # the score at every end point, in a loop of no branch and no call (ramp_score inlined), which
+        # the compiler runs two points at a time (the same operations in the same order on each: the
+        # same scores); then the best taken in order, as when one loop called ramp_fit (that loop was
+        # an eighth of the core's time on an input of slow steps)
         for j in range(i + jmin, n1):
-            r = 1.0 / (g1[j] - t0)
-            bw = gp1[j] - a1
-            bx = gpx[j] - ax
-            su = p1m - gp1[j] + (bx - t0 * bw) * r
-            suu = p1m - gp1[j] + (gpxx[j] - axx - 2.0 * t0 * bx + t0 * t0 * bw) * (r * r)
-            suy = pym - gpy[j] + (gpxy[j] - axy - t0 * (gpy[j] - ay)) * r
-            svv = p1m - 2.0 * su + suu
-            suv = su - suu
-            svy = pym - suy
-            det = svv * suu - suv * suv
-            bad = (det <= eps) | ((svv * suy - suv * svy - suu * svy + suv * suy) * direction <= 0.0)
-            q = (suu * svy * svy - 2.0 * suv * svy * suy + svv * suy * suy) / det
-            out[j] = -INFINITY if bad else q
+            out[j] = ramp_score(a1, ax, axx, ay, axy, gp1[j], gpx[j], gpxx[j], gpy[j], gpxy[j], p1m, pym, eps,
+                                t0, g1[j], direction)
         for j in range(i + jmin, n1):
             if out[j] > best:
                 best = out[j]
