@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from nmt_pressure.core import golden as _core_py
 from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.core.golden.constants import REPEAT_CAP
 
 RATES = (10.0, 100.0, 1000.0, 2000.0)
 HYPO = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -447,3 +448,97 @@ def test_a_block_that_ends_in_a_sample_going_back_in_time(golden, compiled, run_
                         f"back, seed {seed}")
     told = [e.t_detected for e in events]
     assert told == sorted(told) and all(e.t <= e.t_detected <= t[-2] for e in events), events
+
+
+# --------------------------------------------------------------------------------------------------
+# (e) runs of repeated stamps, which the compiled block loop keeps and spreads itself
+# --------------------------------------------------------------------------------------------------
+def repeated_stamps(seed: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """A random session whose stamps repeat - a host's 20-ms batches stamped on arrival (1 kHz), a
+    clock in whole milliseconds (2 kHz), one stamp in ten stuck on the one before (1 kHz) - with
+    trouble inside the runs and on the stamps that end them: suspected spikes, NaN forces, time
+    going back, a silence past ``max_gap``, and a run longer than ``REPEAT_CAP``."""
+    rng = np.random.default_rng(seed)
+    rate = 2000.0 if kind == "ms" else 1000.0
+    t, f = random_session(seed, rate, duration=40.0, gaps=False)
+    if kind == "batch":
+        t = t[0] + np.ceil((t - t[0]) / 0.02) * 0.02
+    elif kind == "ms":
+        t = np.floor(t / 0.001) * 0.001
+    else:
+        stuck = rng.random(t.size) < 0.1
+        stuck[0] = False
+        t = t[np.maximum.accumulate(np.where(stuck, 0, np.arange(t.size)))]
+    # one stamp held for 1.2 x REPEAT_CAP samples, the next 0.5 s on (within REPEAT_SPAN)
+    a = t.size // 3
+    long = int(1.2 * REPEAT_CAP)
+    t[a:a + long] = t[a]
+    t[a + long:] -= t[a + long] - t[a] - 0.5
+    inside = np.flatnonzero(np.r_[False, np.diff(t) == 0.0])
+    ends = np.flatnonzero(np.r_[False, False, (np.diff(t)[1:] > 0.0) & (np.diff(t)[:-1] == 0.0)])
+    inside, ends = inside[inside < a], ends[ends < a]  # the long run and what follows it kept clean
+    for where in (inside, ends):
+        at = rng.choice(where, size=8, replace=False)
+        f[at[:5]] += rng.choice([-1.0, 1.0], 5) * rng.uniform(20.0, 60.0, 5)  # spikes
+        f[at[5:7]] = np.nan
+    back, gap = rng.choice(ends, size=2, replace=False)
+    t[back] = t[back - 1] - 0.004
+    t[gap:] += 5.0  # past max_gap (3 s)
+    return t, f
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("kind", ["batch", "ms", "stuck"])
+def test_runs_of_repeated_stamps_are_spread_as_the_golden_model_spreads_them(
+        golden, compiled, run_trace, same_events, same_holds, kind, seed):
+    """The compiled block loop keeps a run of repeated stamps and spreads it when the next stamp comes
+    without leaving its fast path (stop 49: a host's 20-ms batches cost 2.5x a clean stream's time).
+    Against the golden model, with trouble in and after the runs: the same events, holds, counters
+    and filtered force, in one block, in blocks cut inside the runs, and one sample at a time."""
+    t, f = repeated_stamps(seed, kind)
+    assert np.mean(np.diff(t) == 0.0) > 0.08  # the runs this is about
+    ev, _ = compare(golden, compiled, t, f, None, run_trace, same_events, same_holds, f"{kind} {seed}")
+    _, _, det = run_trace(golden, t, f)
+    # about something: holds, spikes caught in and after the runs, the gap, the overlong run's excess
+    assert sum(e.kind == "hold_start" for e in ev) >= 3
+    assert det.spikes >= 3 and det.gaps >= 1 and det.ignored >= 0.2 * REPEAT_CAP
+    y_g = np.empty_like(t)
+    y_c = np.empty_like(t)
+    golden(None).process(t, f, filtered=y_g)
+    compiled(None).process(t, f, filtered=y_c)
+    assert np.array_equal(y_g, y_c, equal_nan=True)
+    rng = np.random.default_rng(seed)
+    cuts = np.sort(np.r_[rng.integers(0, t.size, 40),
+                         rng.choice(np.flatnonzero(np.diff(t) == 0.0), 40) + 1, t.size])
+    det = compiled(None)
+    y_k = np.empty_like(t)
+    chunked: list[Any] = []
+    for lo, hi in itertools.pairwise(np.r_[0, cuts]):
+        chunked += det.process(t[lo:hi], f[lo:hi], filtered=y_k[lo:hi])
+    chunked += det.finish()
+    same_events(ev, chunked, f"{kind} {seed}, in blocks")
+    assert np.array_equal(y_g, y_k, equal_nan=True)
+    det = compiled(None)
+    pushed = [e for ti, fi in zip(t.tolist(), f.tolist(), strict=True) for e in det.push(ti, fi)]
+    same_events(ev, pushed + det.finish(), f"{kind} {seed}, pushed")
+
+
+def test_spreads_that_carry_every_tick_still_let_the_event_ring_drain(golden, compiled, trace, run_trace,
+                                                                       same_events, same_holds):
+    """10-ms batches at 1 kHz stamped on arrival, after one sample with a stamp of its own 5.5 ms
+    before the first batch's: every tick then falls on a spread sample, none on a batch's own stamp,
+    so the compiled block loop never stops for a tick; nor for anything else, in one contact that
+    steps up and down 140 times. It must still stop to drain the event ring (a spread is one
+    ``step``, after which ``step``'s caller drains): more events than the ring holds, in one
+    ``process()`` call, all told and in order."""
+    tr = trace(rate=1000.0).rest(0.5).ramp(20.0, 0.5).hold(2.0)
+    for i in range(140):
+        tr.ramp(24.0 if i % 2 == 0 else 20.0, 0.3).hold(1.9)
+    # (little noise: a suspected spike would send a sample the slow way, and shift the ticks by 1 ms)
+    _, f = tr.release(0.3).rest(1.0).build(noise=0.005, seed=1)
+    i = np.arange(f.size)
+    t = (i + 9) // 10 * 0.01
+    t[0] = 0.0055
+    ev, _ = compare(golden, compiled, t, f, None, run_trace, same_events, same_holds, "spread ticks")
+    _, _, det = run_trace(golden, t, f)
+    assert sum(e.kind == "step" for e in ev) >= 130 and len(ev) > 256 and det.spikes == 0

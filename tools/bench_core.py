@@ -10,14 +10,17 @@ Prints, for the same input:
 
 ``--pattern slow`` replaces the session's fast step and 4-s ease by two slow barrier steps (an 8-s
 ease up, a 6-s ease down): a dear input (a step candidate is judged tick after tick while an ease goes
-on, and each slow step fits a line to its ramp; host-batched or repeated timestamps, which leave the
-per-sample fast path, cost more still: docs/BENCHMARKS.md). ``--rate`` moves the tick
-rate's share: detection runs once per 10-ms tick, so at 100 Hz and below every sample is a tick.
+on, and each slow step fits a line to its ramp). ``--rate`` moves the tick rate's share: detection
+runs once per 10-ms tick, so at 100 Hz and below every sample is a tick. ``--stamps`` gives the same
+samples the timestamps of a host that repeats them: ``batch`` stamps each 20-ms batch with its
+arrival, ``ms`` reads a clock in whole milliseconds (two samples a stamp at 2 kHz), ``stuck``
+repeats the stamp before in one sample of ten; the core spreads each run evenly up to the next stamp.
 
 sosfilt and ``process`` are timed in alternation, one of each per repeat, and the best of each is
 kept: on a shared host a slow spell then slows both rather than only the one that ran through it.
 
 Usage: python tools/bench_core.py [--samples 10000000] [--rate 1000] [--repeat 3] [--pattern session]
+                                 [--stamps own]
 """
 
 from __future__ import annotations
@@ -57,6 +60,19 @@ def session_like(n: int, rate: float, seed: int = 0, slow: bool = False) -> tupl
     return t, f
 
 
+def restamp(t: np.ndarray, stamps: str, seed: int = 1) -> np.ndarray:
+    """The timestamps a host would give these samples (see the module's docstring); ``own``: as they are."""
+    if stamps == "batch":
+        return t[0] + np.ceil((t - t[0]) / 0.02) * 0.02
+    if stamps == "ms":
+        return np.floor(t * 1000.0) / 1000.0
+    if stamps == "stuck":
+        stuck = np.random.default_rng(seed).random(t.size) < 0.1
+        stuck[0] = False
+        return t[np.maximum.accumulate(np.where(stuck, 0, np.arange(t.size)))]
+    return t
+
+
 def best_of(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
     best = float("inf")
     for _ in range(repeat):
@@ -73,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pattern", choices=("session", "slow"), default="session",
                     help="session: a step, an ease and a drift per 40 s; slow: two slow barrier steps")
+    ap.add_argument("--stamps", choices=("own", "batch", "ms", "stuck"), default="own",
+                    help="own: every sample its own stamp; batch, ms, stuck: stamps that repeat")
     ap.add_argument("--model-samples", type=int, default=200_000,
                     help="samples for the (slow) golden-model comparison")
     ap.add_argument("--push-samples", type=int, default=1_000_000)
@@ -84,9 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     cfg = DetectorConfig(sample_rate=a.rate)
     t, f = session_like(a.samples, a.rate, slow=a.pattern == "slow")
+    t = restamp(t, a.stamps)
     sos = scipy.signal.butter(2, cfg.lowpass_hz, fs=a.rate, output="sos")
+    repeated = f", {np.mean(np.diff(t) == 0.0):.0%} of stamps repeated" if a.stamps != "own" else ""
     print(f"input: {a.samples:,} samples at {a.rate:g} Hz ({a.samples / a.rate / 3600:.2f} h, "
-          f"pattern {a.pattern}), best of {a.repeat}; numpy {np.__version__}, scipy {scipy.__version__}")
+          f"pattern {a.pattern}, stamps {a.stamps}{repeated}), best of {a.repeat}; numpy {np.__version__}, "
+          f"scipy {scipy.__version__}")
 
     n_events = 0
 

@@ -136,6 +136,13 @@ ctypedef struct EvRec:
     int direction
     double level  # NaN: none
 
+ctypedef struct Hot:
+    # The per-sample state a run of common samples keeps in locals, so in registers (stream.pxi:
+    # hot_load, hot_feed, hot_store): run_block's samples and spread_repeats' spread runs.
+    double t_last, x1, x2, y1, y2, alpha, dt_c, r_acc, thr, r_lim, next_tick, quantum, tau
+    u64 gap_bits  # the bits of max_gap; 0 while a run of repeated stamps waits to be spread
+    i64 fed       # samples fed since the last hot_store
+
 ctypedef struct HoldRec:
     double start, end, level, mean, sd, cv, duration, tib, drift
     int ended_by

@@ -209,12 +209,36 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
 
 cdef void spread_repeats(Core* s, double t) noexcept nogil:
     """The run of samples stamped ``t_last`` again, spread evenly up to ``t``, in arrival order."""
-    cdef double t0 = s.t_last, dt = t - s.t_last
+    cdef Hot h
+    hot_load(s, &h)
+    spread_hot(s, &h, t)
+    hot_keep(s, &h)
+
+
+cdef inline void spread_hot(Core* s, Hot* h, double t) noexcept nogil:
+    """``spread_repeats`` with the hot state in ``h`` (loaded, and left so). Each sample of the run
+    is what ``accept`` makes of it: the common one by ``hot_feed``, in registers, any other by
+    ``accept`` itself (the same results). ``s.t_now`` is ``t``, the stamp that ends the run (step's),
+    for the ticks run on the way."""
+    cdef double t0 = h.t_last, dt = t - h.t_last
     cdef double k = s.rep_n + 1
+    cdef double tj
     cdef int j
+    cdef bint fast = not s.pend and s.fed >= WARMUP
+    h.gap_bits = bits_of(s.max_gap)  # (0 while the run waited in run_block)
     if dt <= REPEAT_SPAN and dt <= s.max_gap:
         for j in range(s.rep_n):
-            accept(s, t0 + (j + 1) * dt / k, s.rep[j])
+            tj = t0 + (j + 1) * dt / k
+            if fast and hot_feed(s, h, tj, s.rep[j]):
+                if tj >= h.next_tick:  # feed's tick, once the state is written back
+                    hot_store(s, h)
+                    tick_due(s, tj)
+                    hot_load(s, h)
+            else:
+                hot_keep(s, h)
+                accept(s, tj, s.rep[j])
+                hot_load(s, h)
+                fast = not s.pend and s.fed >= WARMUP
     else:
         s.ignored += s.rep_n
     s.rep_n = 0
@@ -253,83 +277,172 @@ cdef inline u64 bits_of(double d) noexcept nogil:
     return u
 
 
+cdef inline void hot_load(Core* s, Hot* h) noexcept nogil:
+    h.t_last = s.t_last
+    h.x1 = s.x1
+    h.x2 = s.x2
+    h.y1 = s.y1
+    h.y2 = s.y2
+    h.alpha = s.alpha
+    h.dt_c = s.dt_c
+    h.r_acc = s.r_acc
+    h.thr = s.thr
+    h.r_lim = s.r_lim
+    h.next_tick = s.next_tick
+    h.quantum = s.quantum
+    h.tau = s.tau
+    h.gap_bits = bits_of(s.max_gap)
+    h.fed = 0
+
+
+cdef inline void hot_store(Core* s, Hot* h) noexcept nogil:
+    # hand the hot state back before anything else reads it; the per-sample counters (samples, r_n,
+    # n_in_tick) rise by the number of samples fed; t_now is the caller's (a spread run's is the
+    # stamp that ended it). Only where no spike is pending: t_fed, unlike a fed sample's, then lies
+    # behind t_last (hot_keep).
+    s.samples += h.fed
+    s.r_n += <int> h.fed
+    s.n_in_tick += <int> h.fed
+    h.fed = 0
+    s.t_last = h.t_last
+    s.t_fed = h.t_last
+    s.x1 = h.x1
+    s.x2 = h.x2
+    s.y1 = h.y1
+    s.y2 = h.y2
+    s.alpha = h.alpha
+    s.dt_c = h.dt_c
+    s.r_acc = h.r_acc
+    s.quantum = h.quantum
+
+
+cdef inline void hot_keep(Core* s, Hot* h) noexcept nogil:
+    # hot_store where a spike may be pending: only hot_feed changes the hot state, so with nothing
+    # fed there is nothing to hand back
+    if h.fed:
+        hot_store(s, h)
+
+
+cdef inline bint hot_feed(Core* s, Hot* h, double t, double x) noexcept nogil:
+    """What ``accept`` and ``feed`` do with a common sample (stream running and warmed up, no spike
+    pending or suspected, the time moving on by at most max_gap, the force at or above raw_gate),
+    bar feed's tick, which the caller runs once ``t >= h.next_tick``; False, changing nothing, for
+    any other sample. Only for a stream that is running, warmed up and has no spike pending."""
+    cdef double dt = t - h.t_last
+    cdef double r = x - (2.0 * h.x1 - h.x2)
+    cdef double ar = fabs(r)
+    cdef double dq
+    # step's "dt > 0.0 and dt <= max_gap" as one unsigned compare of dt's bits: positive doubles
+    # (and +inf, then NaN) order as their bit patterns; +0.0 wraps to the top under "- 1", and every
+    # negative (sign bit set) lies above any positive max_gap's bits. The same verdict, fewer ops.
+    # NaN and inf fail these comparisons, so they take the slow path (which counts them). So does a
+    # sample under raw_gate, where feed keeps the lowest for the tick (a running minimum kept here
+    # cost 0.9 ns a sample; the gate, from memory, none).
+    if not (bits_of(dt) - 1 < h.gap_bits and ar <= h.thr and x >= s.raw_gate):
+        return False
+    h.t_last = t
+    dq = fabs(x - h.x1)
+    # feed's 0.0 < dq < quantum as one unsigned compare of the bits (dq >= 0, quantum > 0; +0.0
+    # wraps to the top, as in gap_bits): one branch, taken only for a new smallest change. As two
+    # tests, the first went either way on a coarse sensor's runs of equal readings (dq == 0):
+    # mispredicted on a third of its samples.
+    if bits_of(dq) - 1 < bits_of(h.quantum) - 1:
+        h.quantum = dq
+    h.r_acc += ar if ar < h.r_lim else h.r_lim
+    h.x2 = h.x1
+    h.x1 = x
+    if fabs(dt - h.dt_c) > 1e-6 * dt:
+        h.dt_c = dt
+        h.alpha = dt / (h.tau + dt)
+    h.y1 += h.alpha * (x - h.y1)
+    h.y2 += h.alpha * (h.y1 - h.y2)
+    h.fed += 1
+    return True
+
+
 cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* yo, Py_ssize_t i,
                           Py_ssize_t n) noexcept nogil:
     """``step`` over samples ``i..n`` until the event ring needs draining; returns where it stopped.
 
-    The common sample (stream running, no spike suspected) takes a fast path with the hot state in
-    locals (registers), doing exactly what ``step``/``feed`` do for it; one that closes a tick writes
-    the state back and runs ``tick_due`` (what ``feed`` does next), without going through ``step``'s
-    checks again; anything else writes the state back and goes through ``step``. Results are
-    bit-identical either way.
+    The common sample takes a fast path with the hot state in locals (``hot_feed``: registers),
+    doing exactly what ``step``/``feed`` do for it. So does a run of repeated stamps (a host that
+    stamps its batches on arrival, a coarse clock; stop 49: they cost 2.2-3x a clean stream's time
+    going through ``step``): kept as ``step`` keeps it, and spread (``spread_hot``) when the next
+    stamp comes, which ``accept`` then takes. A sample that closes a tick writes the state back and
+    runs ``tick_due`` (what ``feed`` does next) without going through ``step``'s checks again;
+    anything else writes the state back and goes through ``step``. Results are bit-identical
+    either way, and the rings are drained as often (after every tick and every spread, at least).
     """
-    cdef double t, x, dt, r, ar, dq
-    cdef double quantum = s.quantum
-    cdef double t_last = s.t_last, x1 = s.x1, x2 = s.x2, y1 = s.y1, y2 = s.y2
-    cdef double alpha = s.alpha, dt_c = s.dt_c, r_acc = s.r_acc, thr = s.thr, r_lim = s.r_lim
-    cdef double next_tick = s.next_tick, tau = s.tau
-    # step's "dt > 0.0 and dt <= max_gap" as one unsigned compare of dt's bits: positive doubles
-    # (and +inf, then NaN) order as their bit patterns; +0.0 wraps to the top under "- 1", and every
-    # negative (sign bit set) lies above any positive max_gap's bits. The same verdict, fewer ops.
-    cdef u64 gap_bits = bits_of(s.max_gap)
-    cdef Py_ssize_t i0
+    cdef double t, x
+    cdef double* rep = s.rep
+    cdef int m, cap = REPEAT_CAP
+    cdef Hot h
+    hot_load(s, &h)
     cdef bint fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
     cdef bint due = False  # the last sample fed closes a tick
+    cdef bint took = False  # the fast loop stopped after taking its last sample (no tick due)
     while True:
         if fast:
-            i0 = i
             while i < n:
                 t = tv[i]
                 x = fv[i]
-                dt = t - t_last
-                r = x - (2.0 * x1 - x2)
-                ar = fabs(r)
-                # NaN and inf fail these comparisons, so they take the slow path (which counts them).
-                # So does a sample under raw_gate, where feed keeps the lowest for the tick (a
-                # running minimum kept in this loop cost 0.9 ns a sample; the gate, from memory, none).
-                if not (bits_of(dt) - 1 < gap_bits and ar <= thr and x >= s.raw_gate):
-                    break
-                t_last = t
-                dq = fabs(x - x1)
-                # feed's 0.0 < dq < quantum as one unsigned compare of the bits (dq >= 0, quantum
-                # > 0; +0.0 wraps to the top, as in gap_bits): one branch, taken only for a new
-                # smallest change. As two tests, the first went either way on a coarse sensor's runs
-                # of equal readings (dq == 0): mispredicted on a third of its samples.
-                if bits_of(dq) - 1 < bits_of(quantum) - 1:
-                    quantum = dq
-                r_acc += ar if ar < r_lim else r_lim
-                x2 = x1
-                x1 = x
-                if fabs(dt - dt_c) > 1e-6 * dt:
-                    dt_c = dt
-                    alpha = dt / (tau + dt)
-                y1 += alpha * (x - y1)
-                y2 += alpha * (y1 - y2)
+                if not hot_feed(s, &h, t, x):
+                    if t == h.t_last and s.rep_n < cap and isfinite(x):
+                        # a run of repeated stamps (step's dt == 0): kept until the next stamp,
+                        # which no time passes hot_feed's test until then
+                        m = s.rep_n
+                        while True:
+                            rep[m] = x
+                            m += 1
+                            if yo != NULL:
+                                yo[i] = h.y2
+                            i += 1
+                            if m == cap or i == n:
+                                break
+                            x = fv[i]
+                            if not (tv[i] == t and isfinite(x)):
+                                break
+                        s.rep_n = m
+                        h.gap_bits = 0
+                        continue
+                    if s.rep_n == 0 or not isfinite(x) or \
+                            not (bits_of(t - h.t_last) - 1 < bits_of(s.max_gap)):
+                        break  # anything else (a gap after repeats among it): step
+                    # the next stamp after repeats: step spreads them, then accepts this one
+                    s.t_now = t
+                    spread_hot(s, &h, t)
+                    if s.pend or not hot_feed(s, &h, t, x):
+                        hot_keep(s, &h)
+                        accept(s, t, x)
+                        if yo != NULL:
+                            yo[i] = s.y2
+                        i += 1
+                        took = True
+                        break
+                    if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
+                        # the spread's ticks filled the rings (a spread is one step, which the
+                        # rings' marks allow for; not two: ticks that all fall inside spreads
+                        # never stop this loop): this sample, then drain
+                        if yo != NULL:
+                            yo[i] = h.y2
+                        i += 1
+                        due = t >= h.next_tick
+                        took = not due
+                        break
                 if yo != NULL:
-                    yo[i] = y2
+                    yo[i] = h.y2
                 i += 1
-                if t >= next_tick:
+                if t >= h.next_tick:
                     due = True  # fed already; its tick runs below, once the state is written back
                     break
-            # hand the hot state back before anything else reads it; the per-sample counters
-            # (samples, r_n, n_in_tick) rise by the number of samples fed here
-            s.samples += i - i0
-            s.r_n += <int> (i - i0)
-            s.n_in_tick += <int> (i - i0)
-            s.t_last = t_last
-            s.t_fed = t_last
-            s.t_now = t_last
-            s.x1 = x1
-            s.x2 = x2
-            s.y1 = y1
-            s.y2 = y2
-            s.alpha = alpha
-            s.dt_c = dt_c
-            s.r_acc = r_acc
-            s.quantum = quantum
+            if h.fed:  # (nothing fed: nothing to hand back; after accept, h is stale and empty)
+                hot_store(s, &h)
+                s.t_now = h.t_last
         if due:
             due = False
-            tick_due(s, t_last)  # a tick leaves the filter alone: yo[i - 1] (y2) stays right
+            tick_due(s, h.t_last)  # a tick leaves the filter alone: yo[i - 1] (y2) stays right
+        elif took:
+            took = False
         elif i >= n:
             return i
         else:
@@ -337,18 +450,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
             if yo != NULL:
                 yo[i] = s.y2
             i += 1
-        t_last = s.t_last
-        x1 = s.x1
-        x2 = s.x2
-        y1 = s.y1
-        y2 = s.y2
-        alpha = s.alpha
-        dt_c = s.dt_c
-        r_acc = s.r_acc
-        thr = s.thr
-        r_lim = s.r_lim
-        next_tick = s.next_tick
-        quantum = s.quantum
+        hot_load(s, &h)
         fast = s.started and not s.pend and s.fed >= WARMUP and s.rep_n == 0
         if s.ev_n >= EV_HIGH or s.hd_n >= HD_HIGH:
             return i
