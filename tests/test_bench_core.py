@@ -22,6 +22,11 @@ def test_batched_and_millisecond_stamps_repeat_in_runs_of_the_samples_they_hold(
     assert np.median(counts) == run
 
 
+def test_a_millisecond_clock_repeats_no_stamp_at_1_khz():
+    t, _ = bench.session_like(100_000, 1000.0)
+    assert np.all(np.diff(bench.restamp(t, "ms")) > 0.0)
+
+
 def test_stuck_stamps_repeat_the_one_before_in_one_sample_of_ten():
     t, _ = bench.session_like(50_000, 1000.0)
     s = bench.restamp(t, "stuck")

@@ -64,8 +64,8 @@ def restamp(t: np.ndarray, stamps: str, seed: int = 1) -> np.ndarray:
     """The timestamps a host would give these samples (see the module's docstring); ``own``: as they are."""
     if stamps == "batch":
         return t[0] + np.ceil((t - t[0]) / 0.02) * 0.02
-    if stamps == "ms":
-        return np.floor(t * 1000.0) / 1000.0
+    if stamps == "ms":  # (a hair added: k/1000 s times 1000 may fall a last bit short of k)
+        return np.floor(t * 1000.0 + 1e-6) / 1000.0
     if stamps == "stuck":
         stuck = np.random.default_rng(seed).random(t.size) < 0.1
         stuck[0] = False
