@@ -324,10 +324,10 @@ cdef inline void hot_keep(Core* s, Hot* h) noexcept nogil:
 
 
 cdef inline bint hot_feed(Core* s, Hot* h, double t, double x) noexcept nogil:
-    """What ``accept`` and ``feed`` do with a common sample (stream running and warmed up, no spike
-    pending or suspected, the time moving on by at most max_gap, the force at or above raw_gate),
-    bar feed's tick, which the caller runs once ``t >= h.next_tick``; False, changing nothing, for
-    any other sample. Only for a stream that is running, warmed up and has no spike pending."""
+    """What ``accept`` and ``feed`` do with a common sample (no spike suspected, the time moving on
+    by at most max_gap, the force at or above raw_gate), bar feed's tick, which the caller runs once
+    ``t >= h.next_tick``; False, changing nothing, for any other sample. Only for a stream that is
+    running, warmed up and has no spike pending (the caller's ``fast``)."""
     cdef double dt = t - h.t_last
     cdef double r = x - (2.0 * h.x1 - h.x2)
     cdef double ar = fabs(r)
