@@ -330,6 +330,33 @@ def test_a_let_go_that_keeps_light_contact_is_a_release(impl, trace, run_trace, 
 
 
 @pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
+@pytest.mark.parametrize("creep", [0.0, 0.4])
+def test_a_let_go_onto_a_heavy_resting_arm_is_a_release_of_the_force_above_it(
+        impl, trace, run_trace, invariants, rate, creep):
+    """A finger gauge whose sling carries a resting arm (a real critical-force session: 12 N between
+    pulls of ~100 N). The second pull rose from that rest and was let go back onto it, to 17 N, which
+    then crept up as the arm settled (``creep``): 17 % of the hold's level, above release_level, yet
+    only 6 % of the pressure the hand had put on above its rest. A fall below release_level of the
+    force held above the contact's resting force is the release; the old cores measured that share
+    of the whole force, ended the hold `left` and ran the contact on into the third pull (no release,
+    no new contact)."""
+    tr = trace(rate=rate).rest(1.0).ramp(100.0, 0.5).hold(6.0).ramp(12.0, 0.4, mark="first").hold(4.0)
+    tr = tr.ramp(100.0, 0.5, mark="second").hold(6.0).ramp(17.0, 0.4, mark="off")
+    tr = tr.drift(creep, 2.5) if creep else tr.hold(2.5)
+    tr = tr.ramp(90.0, 0.5, mark="third").hold(6.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.05, tremor=0.01, seed=13)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"] * 3
+    rel = of(events, "release")
+    assert abs(rel[0].t - tr.marks["first"][0]) <= 0.3
+    assert abs(rel[1].t - tr.marks["off"][0]) <= 0.3
+    assert of(events, "contact")[2].t >= tr.marks["off"][1]
+    assert [h.ended_by for h in holds] == ["release"] * 3
+    assert [round(h.level, -1) for h in holds] == [100.0, 100.0, 90.0]
+
+
+@pytest.mark.parametrize("rate", [10.0, 88.0, 1000.0])
 @pytest.mark.parametrize("off", [0.0, 0.08])
 def test_a_let_go_to_zero_shorter_than_the_filters_lag_is_a_release(impl, trace, run_trace, invariants,
                                                                      rate, off):

@@ -62,7 +62,9 @@ class DetectorConfig:
     #: earlier, but a step down deeper than that then reads as a release. 0 disables it.
     release_fraction: float = 0.0
     #: A fall below this fraction of the hold's level that lasts ``release_time`` is a release even
-    #: where light contact remains (a relaxed hand resting on the device, a load cell's zero drift).
+    #: where light contact remains (a relaxed hand resting on the device, a load cell's zero drift);
+    #: over a contact that rose from a resting force, this fraction of the pressure held above that
+    #: rest (an arm resting on a finger gauge's sling is no pressure the hand put on).
     #: A contact that has not held ends the same way below this fraction of its highest force (a
     #: squeeze let go onto a resting hand), with no release; the next contact, and any hold, must rise
     #: a threshold above that rest (unlike a release's rest, it ends no contact).

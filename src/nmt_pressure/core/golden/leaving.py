@@ -116,8 +116,8 @@ class Leaving(Ease):
         # shelf on the way down, a V to zero and a hump of a resting hand are no pressure the hand
         # held, and the drop that took it off began above them.
         tail = self.hy[self._h(k_now)] + DEPART * level + DEPART_K * self.sig_f
-        if tail < self.cfg.release_level * level:
-            tail = self.cfg.release_level * level
+        if tail < self._release_floor(level):
+            tail = self._release_floor(level)
         while k > lo and self.ht[self._h(k - 1)] >= floor and self.hy[self._h(k - 1)] <= tail:
             k -= 1
         kb = k
@@ -148,10 +148,18 @@ class Leaving(Ease):
             return -1
         return k
 
+    def _release_floor(self, level: float) -> float:
+        """Below this a fall from ``level`` has taken the pressure off: ``release_level`` of the force
+        held above the resting force the contact rose from (``base``; 0 from no contact: then of the
+        level itself, the contract's 15 %). An arm or hand left resting on a gauge (12 N under a
+        finger gauge's 100-N pulls) is no pressure the hand put on: let go back onto it, the force
+        may lie at 17 % of the level, yet only 6 % of what was pressed."""
+        return self.base + self.cfg.release_level * (level - self.base)
+
     def _low_for(self, t: float, y: float, level: float) -> bool:
-        """The force has been below ``release_level`` of ``level`` for ``release_time``: a release
-        even where light contact remains."""
-        if y >= self.cfg.release_level * level:
+        """The force has been below the release floor of ``level`` (:meth:`_release_floor`) for
+        ``release_time``: a release even where light contact remains."""
+        if y >= self._release_floor(level):
             self.low_since = -1.0
         elif self.low_since < 0.0:
             self.low_since = t
@@ -240,7 +248,10 @@ class Leaving(Ease):
         # _rest_span for release_time) a rise below release_level starts no contact; a rise past
         # it ends the search, and the lowest force seen is the rest, as without it. Steady since
         # when is read back from the history, not from now: a release told late (the 15 % rule
-        # waits release_time) was at rest already, and the next press may be near.
+        # waits release_time) was at rest already, and the next press may be near. (Of the whole
+        # level, not the release floor above the contact's base: a rest that high is a limb still
+        # settling or the next pull's start, whose contact the search would hold back - tried, stop
+        # 50: a finger gauge's holds 0.812 -> 0.800, releases 0.967 -> 0.953.)
         self.rs_lim = self.cfg.release_level * self.last_level
         self.rs_on = self.rs_lim > 0.0
         self.rs_base = self.rest
@@ -371,7 +382,7 @@ class Leaving(Ease):
             settled = self.cd_start >= 0.0 and self.cd_out < 0.0 and t - self.cd_start >= self.cfg.min_hold
             if self.sub == MOVING and self.mv_fast and not settled and \
                     (self._away_for(t) > self.cfg.leave_time or (out and self._left_fast())):
-                if self.x1 < self.cfg.release_level * self.h_level:
+                if self.x1 < self._release_floor(self.h_level):
                     # ... unless it fell under release_level of the level (the last sample: the
                     # filtered force lags a let-go's fall): no new hold a step away lies there, and
                     # once it had stayed release_time it would be released. The data's end cut that

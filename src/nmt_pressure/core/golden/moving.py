@@ -262,7 +262,7 @@ class Moving(Steps):
             not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
         if fast_open or slow_open:
             return
-        if y < c.release_level * self.h_level:
+        if y < self._release_floor(self.h_level):
             # A let-go under way, light contact left: its release (the 15 % rule) ends the hold, or,
             # if the force comes back before, it is judged then - no drift, nor yet a departure.
             pass

@@ -63,14 +63,19 @@ cdef void leave(Core* s, double t, i64 k_end, double onset, int at_it) noexcept 
         begin_hold(s, t, hold_start(s, level, onset, k_end), level, start)
 
 
+cdef inline double release_floor(Core* s, double level) noexcept nogil:
+    # golden._release_floor: release_level of the force held above the contact's resting force
+    return s.base + s.release_level * (level - s.base)
+
+
 cdef double drop_onset(Core* s, i64 k_now, double floor, double level) noexcept nogil:
     cdef i64 k = k_now
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef double tail = s.hy[hix(s, k_now)] + DEPART * level + DEPART_K * s.sig_f
     cdef double m, yk, dt, v_fast
     cdef i64 kb
-    if tail < s.release_level * level:
-        tail = s.release_level * level  # golden: all of the rest below release_level is tail
+    if tail < release_floor(s, level):
+        tail = release_floor(s, level)  # golden: all of the rest below the release floor is tail
     while k > lo and s.ht[hix(s, k - 1)] >= floor and s.hy[hix(s, k - 1)] <= tail:
         k -= 1
     kb = k
@@ -105,7 +110,7 @@ cdef i64 settled_before(Core* s, double drop) noexcept nogil:
 
 
 cdef inline int low_for(Core* s, double t, double y, double level) noexcept nogil:
-    if y >= s.release_level * level:
+    if y >= release_floor(s, level):
         s.low_since = -1.0
     elif s.low_since < 0.0:
         s.low_since = t
@@ -183,7 +188,7 @@ cdef void after_release(Core* s) noexcept nogil:
     s.let_go = 0
     restart_window(s)
     # golden._after_release: the rest is found once the force has come to rest, steady since when
-    # read back from the history
+    # read back from the history; its limit of the whole level, not release_floor (golden)
     s.rs_lim = s.release_level * s.last_level
     s.rs_on = s.rs_lim > 0.0
     s.rs_base = s.rest
@@ -308,7 +313,7 @@ cdef void end_of_data(Core* s, double t) noexcept nogil:
                                                               (s.mv_ep >= 0.0 > s.mv_back and left_fast(s))):
             # It had left before the data ended: out longer than leave_time, or out still and
             # gone a step away fast - with no data after, it neither comes back nor settles.
-            if s.x1 < s.release_level * s.h_level:
+            if s.x1 < release_floor(s, s.h_level):
                 # ... unless its last sample fell under release_level of the level: a let-go the
                 # data's end cut short of release_time, released at its onset (golden)
                 release(s, t, s.n - 1)

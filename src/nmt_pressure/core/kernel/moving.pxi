@@ -246,7 +246,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, s.h_level))
     if fast_open or slow_open:
         return
-    if y < s.release_level * s.h_level:
+    if y < release_floor(s, s.h_level):
         pass  # a let-go under way: its release ends the hold, or it is judged when back (golden)
     elif away_for(s, t) > s.leave_time and left_fast(s):
         leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
