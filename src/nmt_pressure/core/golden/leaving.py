@@ -383,7 +383,7 @@ class Leaving(Ease):
             if self.sub == MOVING and self.mv_fast and not settled and \
                     (self._away_for(t) > self.cfg.leave_time or (out and self._left_fast())):
                 if self.x1 < self._release_floor(self.h_level):
-                    # ... unless it fell under release_level of the level (the last sample: the
+                    # ... unless it fell under the release floor (the last sample: the
                     # filtered force lags a let-go's fall): no new hold a step away lies there, and
                     # once it had stayed release_time it would be released. The data's end cut that
                     # wait short: a let-go, released at its fall's onset (a departure that ends

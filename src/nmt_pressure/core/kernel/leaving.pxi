@@ -314,7 +314,7 @@ cdef void end_of_data(Core* s, double t) noexcept nogil:
             # It had left before the data ended: out longer than leave_time, or out still and
             # gone a step away fast - with no data after, it neither comes back nor settles.
             if s.x1 < release_floor(s, s.h_level):
-                # ... unless its last sample fell under release_level of the level: a let-go the
+                # ... unless its last sample fell under the release floor: a let-go the
                 # data's end cut short of release_time, released at its onset (golden)
                 release(s, t, s.n - 1)
                 return
