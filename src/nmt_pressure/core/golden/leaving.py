@@ -116,8 +116,9 @@ class Leaving(Ease):
         # shelf on the way down, a V to zero and a hump of a resting hand are no pressure the hand
         # held, and the drop that took it off began above them.
         tail = self.hy[self._h(k_now)] + DEPART * level + DEPART_K * self.sig_f
-        if tail < self._release_floor(level):
-            tail = self._release_floor(level)
+        rel_floor = self._release_floor(level)
+        if tail < rel_floor:
+            tail = rel_floor
         while k > lo and self.ht[self._h(k - 1)] >= floor and self.hy[self._h(k - 1)] <= tail:
             k -= 1
         kb = k

@@ -72,10 +72,11 @@ cdef double drop_onset(Core* s, i64 k_now, double floor, double level) noexcept 
     cdef i64 k = k_now
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef double tail = s.hy[hix(s, k_now)] + DEPART * level + DEPART_K * s.sig_f
+    cdef double rel_floor = release_floor(s, level)
     cdef double m, yk, dt, v_fast
     cdef i64 kb
-    if tail < release_floor(s, level):
-        tail = release_floor(s, level)  # golden: all of the rest below the release floor is tail
+    if tail < rel_floor:
+        tail = rel_floor  # golden: all of the rest below the release floor is tail
     while k > lo and s.ht[hix(s, k - 1)] >= floor and s.hy[hix(s, k - 1)] <= tail:
         k -= 1
     kb = k
