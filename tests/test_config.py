@@ -34,7 +34,7 @@ BAD = [
     ("sample_rate", [0.0, -100.0, NAN, INF, "1000", None]),
     ("contact_threshold", [0.0, -2.0, NAN, INF, "2"]),
     ("contact_release_ratio", [0.0, -0.5, 1.5, NAN, INF]),
-    ("min_hold", [0.0, -1.5, NAN, INF, 0.03]),  # 0.03 s < 4 ticks
+    ("min_hold", [0.0, -1.5, NAN, INF, 0.07]),  # 0.07 s < 4 ticks of the default 20 ms
     ("hold_band", [0.0, -0.08, 0.5, 0.9, NAN, INF]),
     ("step_min", [0.0, -0.1, 1.0, 2.0, NAN, INF]),
     ("step_max_duration", [0.0, -2.0, NAN, INF]),
@@ -74,7 +74,7 @@ def test_bool_is_not_a_number(name):
     dict(contact_release_ratio=1.0),
     dict(alert_debounce=0.0),
     dict(alert_debounce=10.0),
-    dict(min_hold=0.04),
+    dict(min_hold=0.08),  # four ticks of the default 20 ms
     dict(tick=0.1, max_gap=0.2, min_hold=0.4),
     dict(hold_band=0.49, step_min=0.99, tolerance=0.99, release_fraction=0.99),
     dict(sample_rate=10.0),

@@ -551,5 +551,6 @@ def test_spreads_that_carry_every_tick_still_let_the_event_ring_drain(golden, co
     det._tick_due = spy
     det.process(t, f)
     on_stamps = np.isin(np.asarray(ticks), t[np.r_[True, np.diff(t) > 0.0]])
-    assert len(ticks) > 30_000 and on_stamps.sum() <= 2  # the premise: ticks fall on spread samples
+    # the premise: a tick every tick period, all on spread samples
+    assert len(ticks) > 0.95 * (t[-1] - t[0]) / DetectorConfig().tick and on_stamps.sum() <= 2
     assert sum(e.kind == "step" for e in ev) >= 130 and len(ev) > 256 and det.spikes == 0

@@ -90,6 +90,9 @@ cdef double EASE_BACK_MIN = _spec.EASE_BACK_MIN
 # (the changes between EASE_WANDER_TIME's means, kept on the stack: 5 s of 1-s means need 4)
 cdef enum:
     WANDER_CAP = 32
+# (the levels tried in a contact and not confirmed yet that are kept: golden._take_pending's three)
+cdef enum:
+    PENDING_N = 3
 cdef double SLOW_SPAN = _spec.SLOW_SPAN
 # span's early stop lies this far (s) beyond its limit: far above any rounding of a tick's time
 cdef double SPAN_SLACK = 0.05
@@ -192,8 +195,8 @@ ctypedef struct Core:
     int mv_ep_up
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     # golden._pending_hold: the level last tried in this contact (0: none), its window's start
-    # and settled part; and the one tried before it
-    double c_level, c_from, c_settled, c_level0, c_from0, c_settled0
+    # and settled part; and the two tried before it
+    double c_level, c_from, c_settled, c_level0, c_from0, c_settled0, c_level1, c_from1, c_settled1
     int let_go
     # golden._find_rest: the rest after a release, while it is being found (rs_on)
     double rs_lim, rs_at, rs_t, rs_lo, rs_hi, rs_base

@@ -102,8 +102,10 @@ class DetectorConfig:
     #: was open (``end_of_data``) and starts afresh rather than bridging the gap with guesses.
     max_gap: float = 3.0
     #: Period (s) of the detection stage; the filter runs on every sample, detection at most this
-    #: often, which keeps the per-sample cost tiny at kHz rates.
-    tick: float = 0.01
+    #: often, which keeps the per-sample cost tiny at kHz rates. 20 ms samples the 4-Hz low-passed
+    #: force at 12 times its cut-off, and the rules read seconds, not ticks: 10 ms gave the same
+    #: detection on every labelled set at twice the cost (docs/DETECTION.md, failure mode 47).
+    tick: float = 0.02
 
     def __post_init__(self) -> None:
         def number(name: str, lo: float | None = None, hi: float | None = None, *, lo_open: bool = True,

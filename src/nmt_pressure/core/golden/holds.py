@@ -42,7 +42,7 @@ class Holds(Level):
         self.drifting = False
         self.low_since = -1.0
         self.cd_start = -1.0
-        self.c_level = self.c_level0 = 0.0  # no level left pending: this hold is it
+        self.c_level = self.c_level0 = self.c_level1 = 0.0  # no level left pending: this hold is it
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0
         lo = self._oldest()
         k = self._back_to(self.n - 1, lo, start)

@@ -329,11 +329,13 @@ class Leaving(Ease):
         self._emit("release", onset, None, level)
         self._after_release()
 
-    def _take_pending(self) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
-        """The levels tried in this contact and not confirmed yet, newest first, as (level, its
-        steady window's start, where its settled part began; level 0: none); spent by asking."""
-        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0))
-        self.c_level = self.c_level0 = 0.0
+    def _take_pending(self) -> tuple[tuple[float, float, float], ...]:
+        """The last three levels tried in this contact and not confirmed yet, newest first, as
+        (level, its steady window's start, where its settled part began; level 0: none); spent by
+        asking."""
+        found = ((self.c_level, self.c_from, self.c_settled), (self.c_level0, self.c_from0, self.c_settled0),
+                 (self.c_level1, self.c_from1, self.c_settled1))
+        self.c_level = self.c_level0 = self.c_level1 = 0.0
         return found
 
     def _pending_span(self, level: float, frm: float, k_now: int, direction: int,
@@ -354,7 +356,7 @@ class Leaving(Ease):
         be ``min_hold`` old, never came: begun there (back-dated) and released (or closed
         ``end_of_data``) here. A short hold whose level creeps or settles slowly (a dynamometer's
         quick maximal squeeze, 1.6 s from 640 to 710 N) or a finger gauge's hump of 1.6 s between
-        pulls is let go inside that wait. The level tried before the last is judged too: one found
+        pulls is let go inside that wait. The two tried before the last are judged too: one found
         on the fall's own first part, which the lagging filtered force still shows as steady,
         replaces the level held."""
         for level, frm, settled in self._take_pending():

@@ -115,6 +115,9 @@ class State:
         self.c_level0 = 0.0  # the level tried before that one, its window's start and settled part
         self.c_from0 = 0.0
         self.c_settled0 = 0.0
+        self.c_level1 = 0.0  # ... and the one before that
+        self.c_from1 = 0.0
+        self.c_settled1 = 0.0
         self.v = 0.0
         self.v_slow = 0.0
         self.vj = 0.0

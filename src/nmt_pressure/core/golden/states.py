@@ -49,7 +49,7 @@ class States(Moving):
         self.held = False
         self.low_since = -1.0
         self.c_peak = y
-        self.c_level = self.c_level0 = 0.0
+        self.c_level = self.c_level0 = self.c_level1 = 0.0
         self._restart_window()
         self._emit("contact", tc, None, y)
 
@@ -104,7 +104,12 @@ class States(Moving):
             self.c_try = start + c.min_hold  # no hold is shorter than min_hold: try once it could be
             # ... and if the hand lets go before then, the level it was at is judged at the let-go.
             # (The one found before it is kept too: a level found on the fall's first part, which
-            # the lagging filtered force still shows as steady, must not hide the hold let go.)
+            # the lagging filtered force still shows as steady, must not hide the hold let go. And
+            # the one before that: a level tried again - its settled part, found to begin a hair
+            # later, not min_hold old after all - pushes its own first try back, and a level a step
+            # away tried before both must still be judged when the new one is confirmed: failure
+            # mode 47.)
+            self.c_level1, self.c_from1, self.c_settled1 = self.c_level0, self.c_from0, self.c_settled0
             self.c_level0, self.c_from0, self.c_settled0 = self.c_level, self.c_from, self.c_settled
             self.c_level = level
             self.c_from = frm

@@ -19,6 +19,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.cd_start = -1.0
     s.c_level = 0.0  # no level left pending: this hold is it (golden)
     s.c_level0 = 0.0
+    s.c_level1 = 0.0
     s.s_w = 0.0
     s.s_y = 0.0
     s.s_yy = 0.0

@@ -267,8 +267,12 @@ cdef inline void take_pending(Core* s, double* level, double* frm, double* settl
     level[1] = s.c_level0
     frm[1] = s.c_from0
     settled[1] = s.c_settled0
+    level[2] = s.c_level1
+    frm[2] = s.c_from1
+    settled[2] = s.c_settled1
     s.c_level = 0.0
     s.c_level0 = 0.0
+    s.c_level1 = 0.0
 
 
 cdef inline double pending_span(Core* s, double level, double frm, i64 k_now, int direction, int given,
@@ -283,14 +287,14 @@ cdef inline double pending_span(Core* s, double level, double frm, i64 k_now, in
 
 cdef int pending_hold(Core* s, double t, i64 k_now, int at_end) noexcept nogil:
     # golden._pending_hold: a hold the let-go (or the data's end) came too soon to confirm (the
-    # level last tried, then the one before it), begun back-dated and released (or closed) here
-    cdef double level[2]
-    cdef double frm[2]
-    cdef double settled[2]
+    # level last tried, then the two before it), begun back-dated and released (or closed) here
+    cdef double level[PENDING_N]
+    cdef double frm[PENDING_N]
+    cdef double settled[PENDING_N]
     cdef double end, start
     cdef int j
     take_pending(s, level, frm, settled)
-    for j in range(2):
+    for j in range(PENDING_N):
         if level[j] <= 0.0:
             continue
         end = pending_span(s, level[j], frm[j], k_now, -1, at_end, t, &start)

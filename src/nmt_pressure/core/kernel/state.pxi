@@ -32,6 +32,9 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.c_level0 = 0.0
     s.c_from0 = 0.0
     s.c_settled0 = 0.0
+    s.c_level1 = 0.0
+    s.c_from1 = 0.0
+    s.c_settled1 = 0.0
     s.v = 0.0
     s.v_slow = 0.0
     s.vj = 0.0

@@ -34,6 +34,7 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
     s.c_peak = y
     s.c_level = 0.0
     s.c_level0 = 0.0
+    s.c_level1 = 0.0
     restart_window(s)
     emit(s, EV_CONTACT, tc, 0, y)
 
@@ -41,14 +42,14 @@ cdef void contact(Core* s, double t, double y, double thr) noexcept nogil:
 cdef int step_from_pending(Core* s, double t, i64 k_now, double level, double start) noexcept nogil:
     # golden._step_from_pending: a level tried before, a step from the one confirmed now and held
     # min_hold until the change began (a step's change): its hold, back-dated and ended by the step
-    cdef double was[2]
-    cdef double frm[2]
-    cdef double settled[2]
+    cdef double was[PENDING_N]
+    cdef double frm[PENDING_N]
+    cdef double settled[PENDING_N]
     cdef double onset, begun
     cdef double limit = SPAN_20_80 * s.step_max if s.has_target else SLOW_SPAN * s.slow_max
     cdef int j, d
     take_pending(s, was, frm, settled)
-    for j in range(2):
+    for j in range(PENDING_N):
         if was[j] <= 0.0 or fabs(level - was[j]) < step_thr(s, was[j]):
             continue
         d = 1 if level > was[j] else -1
@@ -103,7 +104,10 @@ cdef void in_contact(Core* s, double t, double y, i64 k_now) noexcept nogil:
         begin_hold(s, t, hold_start(s, level, frm, s.n - 1), level, start)
     else:
         s.c_try = start + s.min_hold
-        s.c_level0 = s.c_level  # golden: judged at a let-go before then, as is the one before it
+        s.c_level1 = s.c_level0  # golden: judged at a let-go before then, as are the two before it
+        s.c_from1 = s.c_from0
+        s.c_settled1 = s.c_settled0
+        s.c_level0 = s.c_level
         s.c_from0 = s.c_from
         s.c_settled0 = s.c_settled
         s.c_level = level
