@@ -432,3 +432,61 @@ def test_an_ease_from_a_level_the_hold_had_drifted_to_is_dated_where_it_began(im
     events, _, _ = run_trace(impl, t, f, cfg)
     steps = of(events, "step")
     assert len(steps) == 1 and steps[0].direction == "up" and 15.0 <= steps[0].t <= 16.8, steps
+
+
+@pytest.mark.parametrize(("sign", "under", "held", "seed"), [
+    (-1, 0.01, 1.6, 0), (-1, 0.01, 1.6, 2), (-1, 0.015, 2.0, 0), (1, 0.01, 2.0, 0), (1, 0.015, 2.4, 0),
+])
+def test_a_slow_step_let_go_before_its_confirmation_came_is_a_step(impl, trace, run_trace, invariants,
+                                                                    sign, under, held, seed):
+    """A spring-like hand's ease onto a new barrier 21 % away over 3.6 s, 1-1.5 % past it, back over
+    1.2 s, held 1.6-2.4 s more and let go (10 Hz): the force lay within 1 % of the new level for over
+    slow_step_hold before the let-go. The slow-step test's windows held the ease's tail, then the
+    settling back (read as a trend), and were retried until the let-go was under way: the cores before
+    gave one hold across both levels (no step). The slow_step_hold before the fall is now judged as
+    that test judges the last one: a step, dated at the ease, and the new hold released (failure
+    mode 48)."""
+    level = 87.0 * (1.0 + 0.21 * sign)
+    tr = trace(rate=10.0).rest(1.0).ramp(87.0, 0.5).hold(5.0)
+    tr = tr.ramp(level * (1.0 - sign * under), 3.6, mark="ease").ramp(level, 1.2).hold(held)
+    t, f = tr.release(0.3, mark="drop").rest(1.0).build(noise=0.1, tremor=0.005, seed=seed)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_eased_step(events, holds, "up" if sign > 0 else "down", tr.marks["ease"][0], level)
+    assert step.t_detected >= tr.marks["drop"][0]  # (told at the let-go: the case this is about)
+    assert abs(holds[1].end - tr.marks["drop"][0]) <= 0.3 and holds[1].cv < 0.02, holds[1]
+
+
+def test_the_bundled_example_s_last_slow_step_is_a_step_though_let_go_soon_after(impl, run_trace, invariants):
+    """The bundled example session's last press (the simulator's spring hand, 100 Hz): a hold at 87
+    N, an ease over 3.6 s to 68.7 N with a small undershoot settling back, held 3.3 s and let go at
+    116.2 s. With 10-ms ticks the slow-step test passed at 116.31 s, the fall begun; with 20-ms ones
+    its tick at 116.34 s saw the fall, and the two levels were one hold (CV 10 %, 55 % in band)."""
+    from pathlib import Path
+
+    from nmt_pressure.io.recording import read_recording
+
+    rec = read_recording(Path(__file__).resolve().parents[1] / "src" / "nmt_pressure" / "data" /
+                         "example_session.csv")
+    keep = rec.t >= 100.0
+    t, f = rec.t[keep], rec.force_n[keep]
+    events, holds, _ = run_trace(impl, t, f, DetectorConfig(sample_rate=100.0))
+    invariants(events, holds, t)
+    step = one_eased_step(events, holds, "down", 109.3, 68.7)
+    assert step.t_detected > 116.2
+    assert holds[1].level == pytest.approx(68.7, rel=0.01) and holds[1].cv < 0.02, holds[1]
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_an_ease_that_drifts_on_until_the_let_go_is_no_step(impl, trace, run_trace, invariants, rate, sign):
+    """The same ease, but the force drifts on at 1.5 %/s for the 3.5 s until the let-go: it never
+    settled, so the slow_step_hold before the fall is no new barrier (not flat by thirds): one hold,
+    released, and no step at the let-go."""
+    level = 87.0 * (1.0 + 0.21 * sign)
+    tr = trace(rate=rate).rest(1.0).ramp(87.0, 0.5).hold(5.0).ramp(level, 3.6, mark="ease")
+    tr = tr.drift(0.015 * 3.5 * sign, 3.5)
+    t, f = tr.release(0.3, mark="drop").rest(1.0).build(noise=0.1, tremor=0.005, seed=1)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert not of(events, "step") and [h.ended_by for h in holds] == ["release"], kinds(events)

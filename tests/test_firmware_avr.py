@@ -463,7 +463,11 @@ def test_the_board_and_the_simulator_give_the_core_the_same_hold_step_release(bo
         assert a["kind"] == b["kind"] and a["direction"] == b["direction"]
         assert a["t"] == pytest.approx(b["t"], abs=0.15)
         if a["level"] is not None:
-            assert a["level"] == pytest.approx(b["level"], rel=0.03)
+            # A contact's level is the force at the tick that saw it, on the rise: the two devices'
+            # samples fall differently on the 20-ms ticks, so it may differ by the rise between the
+            # two ticks (at most the ramp's steepest: 30 N in 1 s of minimum jerk, 56 N/s).
+            rise = 1.875 * 30.0 * abs(a["t_detected"] - b["t_detected"]) if a["kind"] == "contact" else 0.0
+            assert abs(a["level"] - b["level"]) <= 0.03 * abs(b["level"]) + rise, (a, b)
 
 
 def test_make_flash_names_what_it_needs(board_build):

@@ -37,7 +37,7 @@ DEVICE = DeviceInfo(name="nmt-sim T1", fields={"name": "nmt-sim", "serial": "T1"
 
 
 def record(path: Path, cfg: DetectorConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The bundled session (8 holds, steps, band exits) through the live recorder, in device-sized
+    """The bundled session (9 holds, steps, band exits) through the live recorder, in device-sized
     blocks, with counts and flags as a device sends them (a marker press, a tare)."""
     src = read_recording(EXAMPLE)
     t, x = src.t, src.force_n + 1.0 / 3.0  # digits that need all 17 to read back the same

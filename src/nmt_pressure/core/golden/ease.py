@@ -64,12 +64,13 @@ def _ramp_fit(p1: list[float], px: list[float], pxx: list[float], py: list[float
 class Ease(Shape):
     """Dating a slow step (an ease over 2-8 s) and the lead-in of a fast one."""
 
-    def _ease_onset(self, a: float, b: float, floor: float) -> float:
+    def _ease_onset(self, a: float, b: float, floor: float, k_end: int = -1) -> float:
         """Onset of a slow change from level ``a`` to ``b``: dated from ``a`` first, then again from
         the force's mean over the ``EASE_BASE`` before that estimate; each dated back by an
         ``EASE_BACK`` that the hand's wander before the first estimate (made with the whole of it,
-        the earliest, so none of the ease lies in the wander's window) has shrunk."""
-        t_from, t_to = self._ease_crossings(a, b)
+        the earliest, so none of the ease lies in the wander's window) has shrunk. (The change
+        looked for back from tick ``k_end`` if given: the newest by default.)"""
+        t_from, t_to = self._ease_crossings(a, b, k_end)
         d = abs(b - a)
         # No ease accepted as a slow step spends this long between its 5 % and 25 % crossings (any
         # smooth one under half its 20-80 % span, at most SLOW_SPAN·slow_max): the force had come
@@ -92,7 +93,7 @@ class Ease(Shape):
             base = self._ease_base(onset)
             if base is None or (b - base) * (b - a) <= 0.0:
                 break
-            onset = _ease_dated(*self._ease_crossings(base, b), back)
+            onset = _ease_dated(*self._ease_crossings(base, b, k_end), back)
             if direction * (prev - base) <= tol:
                 if i > 0:
                     break  # no further out: the walk back has reached the turn
@@ -103,7 +104,7 @@ class Ease(Shape):
                 peek = self._ease_base(onset - EASE_BASE)
                 if peek is None or direction * (a - peek) <= tol:
                     break
-                onset = _ease_dated(*self._ease_crossings(peek, b), back)
+                onset = _ease_dated(*self._ease_crossings(peek, b, k_end), back)
                 base = peek
             prev = base
         return onset if onset > floor else floor
@@ -232,7 +233,7 @@ class Ease(Shape):
             return r0 + EASE_FIT_LATE * span
         return onset
 
-    def _ease_crossings(self, a: float, b: float) -> tuple[float, float]:
+    def _ease_crossings(self, a: float, b: float, k_end: int = -1) -> tuple[float, float]:
         """Where a slow change from ``a`` to ``b`` last passed ``EASE_FROM`` and ``EASE_TO`` of the
         way before its midpoint, on the ``VEL_MEAN`` average (a fixed noise tolerance would sit in
         wander, far up a slow ease's smooth start): the ease is dated from these (``_ease_dated``)."""
@@ -241,7 +242,7 @@ class Ease(Shape):
         d = abs(d)
         lo = max(self._oldest(), self.win_from)
         hm = self.hm
-        k = self._back_below(self.n - 1, lo, a, 0.5 * d, direction, hm)
+        k = self._back_below(self.n - 1 if k_end < 0 else k_end, lo, a, 0.5 * d, direction, hm)
         k = self._back_below(k, lo, a, EASE_TO * d, direction, hm)
         t_to = self._crossing(k, a, EASE_TO * d, direction, hm)
         k = self._back_below(k, lo, a, EASE_FROM * d, direction, hm)

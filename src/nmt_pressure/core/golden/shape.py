@@ -60,9 +60,11 @@ class Shape(Holds):
         # tracker also sees real swings (a gliding stroke), which must not pass for a hold.
         return 0.5 * (ymax - ymin) <= self._wide(mid), mid
 
-    def _steady_for(self, t: float, dur: float) -> bool:
-        """The force stayed near one level, a step away from the hold's, for the last ``dur`` s."""
-        k, mid, steady = self._steady_back(self.n - 1, max(self._oldest(), self.win_from), t - dur)
+    def _steady_for(self, t: float, dur: float, k_end: int = -1) -> bool:
+        """The force stayed near one level, a step away from the hold's, for the last ``dur`` s (up
+        to tick ``k_end``, at ``t``, if given: the newest by default)."""
+        k = self.n - 1 if k_end < 0 else k_end
+        k, mid, steady = self._steady_back(k, max(self._oldest(), self.win_from), t - dur)
         # Not that much history since the contact began (or a silence at the window's start): the
         # first tick inside lies further after its start than ticks lie apart. (One tick's length
         # was too strict below 1/tick Hz: a 9.96-Hz HX711's 3-s windows start between samples, the
@@ -125,7 +127,8 @@ class Shape(Holds):
         e = direction * m2
         return (a if a < c else c) - e > tol or c - (a if a > e else e) > tol
 
-    def _flat_thirds(self, t: float, dur: float, direction: int, flat_frac: float = FLAT) -> bool:
+    def _flat_thirds(self, t: float, dur: float, direction: int, flat_frac: float = FLAT,
+                     k_end: int = -1) -> bool:
         """The last ``dur`` seconds are flat too: the means of its thirds agree within ``FLAT`` (or
         ``flat_frac``: ``LONG_FLAT`` over ``LONG_HOLD`` times the window). A
         hand resting on a new barrier holds them together; a drift passing over its peak and turning
@@ -143,11 +146,12 @@ class Shape(Holds):
         a light hold's 1 % is not swamped by an allowance its means never need. The two parts add in
         quadrature, as independent spreads do: added straight, a light or coarse sensor's noise
         allowance stacked on FLAT let a hand's wander (its means a percent apart) pass as flat, and
-        a drift turning back on a light hold passed as a slow step."""
+        a drift turning back on a light hold passed as a slow step. (Up to tick ``k_end``, at ``t``,
+        if given: the newest by default.)"""
         third = dur / 3.0
         lo = max(self._oldest(), self.win_from)
-        k = self.n - 1
-        b = self.n
+        k = self.n - 1 if k_end < 0 else k_end
+        b = k + 1
         m_lo = math.inf
         m_hi = -math.inf
         m_new = m_mid = m = 0.0

@@ -2,12 +2,13 @@
 # A slow step's onset: where an ease onto a new barrier began, dated through the hand's wander; a fast
 # step's lead-in.
 
-cdef void ease_crossings(Core* s, double a, double b, double* t_from, double* t_to) noexcept nogil:
+cdef void ease_crossings(Core* s, double a, double b, i64 k_end, double* t_from,
+                         double* t_to) noexcept nogil:
     # Where a slow change from a to b last passed EASE_FROM and EASE_TO of the way before its
-    # midpoint, on the VEL_MEAN average (golden._ease_crossings).
+    # midpoint, on the VEL_MEAN average, looked for back from tick k_end (golden._ease_crossings).
     cdef double d = b - a
     cdef int direction = 1 if d > 0 else -1
-    cdef i64 k = s.n - 1
+    cdef i64 k = k_end
     cdef i64 lo = imax(oldest(s), s.win_from)
     d = fabs(d)
     k = back_below(s, k, lo, a, 0.5 * d, direction, s.hm)
@@ -76,11 +77,12 @@ cdef bint ease_base(Core* s, double onset, double* base) noexcept nogil:
     return 0
 
 
-cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil:
-    # Dated back by an EASE_BACK the wander before the first estimate has shrunk (golden._ease_onset).
+cdef double ease_onset(Core* s, double a, double b, double floor, i64 k_end) noexcept nogil:
+    # Dated back by an EASE_BACK the wander before the first estimate has shrunk (golden._ease_onset);
+    # the change looked for back from tick k_end.
     cdef double t_from, t_to, onset, w, back, base
     cdef double d = fabs(b - a)
-    ease_crossings(s, a, b, &t_from, &t_to)
+    ease_crossings(s, a, b, k_end, &t_from, &t_to)
     # golden: an interval no accepted ease spends between 5 % and 25 %: it began where the excursion did
     cdef bint rested = t_to - t_from > 0.5 * SLOW_SPAN * s.slow_max
     cdef double first = s.sl_onset if rested else ease_dated(t_from, t_to, EASE_BACK)
@@ -98,7 +100,7 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
     for i in range(EASE_PASSES):
         if not ease_base(s, onset, &base) or (b - base) * (b - a) <= 0.0:
             break
-        ease_crossings(s, base, b, &t_from, &t_to)
+        ease_crossings(s, base, b, k_end, &t_from, &t_to)
         onset = ease_dated(t_from, t_to, back)
         if direction * (prev - base) <= tol:
             if i > 0:
@@ -106,7 +108,7 @@ cdef double ease_onset(Core* s, double a, double b, double floor) noexcept nogil
             # golden: from the old level's side once, unless the force came to it from beyond it
             if not ease_base(s, onset - EASE_BASE, &peek) or direction * (a - peek) <= tol:
                 break
-            ease_crossings(s, peek, b, &t_from, &t_to)
+            ease_crossings(s, peek, b, k_end, &t_from, &t_to)
             onset = ease_dated(t_from, t_to, back)
             base = peek
         prev = base

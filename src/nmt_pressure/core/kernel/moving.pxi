@@ -73,7 +73,7 @@ cdef void knee_step(Core* s, double t, i64 k_now, double mid) noexcept nogil:
     last_thirds(s, &m0, &m1, &m2)
     if direction * (m2 - m0) <= FLAT * m1 + ARRIVAL_K * s.sig_f:
         sp = span(s, s.mv_base, mid, t - s.slow_hold, SLOW_SPAN * s.slow_max)
-        if 0.0 < sp <= SLOW_SPAN * s.slow_max and steady_for(s, t, s.slow_hold):
+        if 0.0 < sp <= SLOW_SPAN * s.slow_max and steady_for(s, t, s.slow_hold, s.n - 1):
             at = knee(s, t, s.slow_hold, direction, KNEE * 0.6 * fabs(mid - s.mv_base) / sp)
             if not isnan(at):
                 do_step(s, t, k_now, 1, at)
@@ -209,10 +209,10 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
                 # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT (golden)
                 sgn = 1 if slow_dy > 0.0 else -1
-                if not steady_for(s, t, s.slow_hold) or \
-                        not (flat_thirds(s, t, s.slow_hold, sgn, FLAT) or
+                if not steady_for(s, t, s.slow_hold, s.n - 1) or \
+                        not (flat_thirds(s, t, s.slow_hold, sgn, FLAT, s.n - 1) or
                              (t - s.cd_start >= LONG_HOLD * s.slow_hold and
-                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT))):
+                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT, s.n - 1))):
                     s.cd_try = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),

@@ -106,10 +106,11 @@ cdef i64 steady_back(Core* s, i64 k, i64 lo, double t0, double* mid, int* steady
     return k
 
 
-cdef int steady_for(Core* s, double t, double dur) noexcept nogil:
+cdef int steady_for(Core* s, double t, double dur, i64 k_end) noexcept nogil:
+    # (the dur s up to tick k_end, at t: golden._steady_for)
     cdef double mid
     cdef int steady
-    cdef i64 k = steady_back(s, s.n - 1, imax(oldest(s), s.win_from), t - dur, &mid, &steady)
+    cdef i64 k = steady_back(s, k_end, imax(oldest(s), s.win_from), t - dur, &mid, &steady)
     if s.ht[hix(s, k)] > t - dur + tick_gap(s):  # history (or no silence) back to t - dur
         return 0
     return steady and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
@@ -147,11 +148,13 @@ cdef int turning(Core* s, int direction) noexcept nogil:
     return (a if a < c else c) - e > tol or c - (a if a > e else e) > tol
 
 
-cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_frac) noexcept nogil:
+cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_frac,
+                     i64 k_end) noexcept nogil:
+    # (the dur s up to tick k_end, at t: golden._flat_thirds)
     cdef double third = dur / 3.0
     cdef i64 lo = imax(oldest(s), s.win_from)
-    cdef i64 k = s.n - 1
-    cdef i64 b = s.n
+    cdef i64 k = k_end
+    cdef i64 b = k_end + 1
     cdef double m = 0.0
     cdef double m_new = 0.0
     cdef double m_mid = 0.0

@@ -87,7 +87,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept 
     cdef int direction = 1 if level > ref else -1
     cdef double onset
     if slow:
-        onset = ease_onset(s, ref, level, hold_floor(s))
+        onset = ease_onset(s, ref, level, hold_floor(s), s.n - 1)
     else:
         onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s),
                                fabs(level - ref))
