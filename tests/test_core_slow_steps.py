@@ -3,6 +3,8 @@ is a step (relative band only), dated at the ease's onset, and the band follows 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from contract_cases import (
@@ -19,6 +21,7 @@ from contract_cases import (
 )
 
 from nmt_pressure.core.config import DetectorConfig
+from nmt_pressure.io.recording import read_recording
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
@@ -462,10 +465,6 @@ def test_the_bundled_example_s_last_slow_step_is_a_step_though_let_go_soon_after
     N, an ease over 3.6 s to 68.7 N with a small undershoot settling back, held 3.3 s and let go at
     116.2 s. With 10-ms ticks the slow-step test passed at 116.31 s, the fall begun; with 20-ms ones
     its tick at 116.34 s saw the fall, and the two levels were one hold (CV 10 %, 55 % in band)."""
-    from pathlib import Path
-
-    from nmt_pressure.io.recording import read_recording
-
     rec = read_recording(Path(__file__).resolve().parents[1] / "src" / "nmt_pressure" / "data" /
                          "example_session.csv")
     keep = rec.t >= 100.0

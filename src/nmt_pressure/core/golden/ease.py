@@ -233,6 +233,20 @@ class Ease(Shape):
             return r0 + EASE_FIT_LATE * span
         return onset
 
+    def _ease_fitted(self, onset: float, start: float, t_end: float, direction: int, latest: float,
+                     t: float) -> float:
+        """A slow step's crossings' dating held near the fitted ramp (:meth:`_ease_fit`, the force up
+        to ``t_end``), never inside the old hold's first ``min_hold`` nor after ``latest`` (the new
+        hold's steady window began there); ``onset`` as dated where the fit lies outside the start or
+        back past the history at ``t`` (a ramp reaching back that far: as dated)."""
+        fitted = self._ease_fit(onset, start, t_end, float(direction))
+        floor = self._hold_floor()
+        if fitted < floor:
+            fitted = floor
+        if fitted > latest:
+            fitted = latest
+        return fitted if start > fitted >= t - self.hist_s else onset
+
     def _ease_crossings(self, a: float, b: float, k_end: int = -1) -> tuple[float, float]:
         """Where a slow change from ``a`` to ``b`` last passed ``EASE_FROM`` and ``EASE_TO`` of the
         way before its midpoint, on the ``VEL_MEAN`` average (a fixed noise tolerance would sit in

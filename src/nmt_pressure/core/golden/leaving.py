@@ -155,57 +155,47 @@ class Leaving(Ease):
             return -1
         return k
 
-    def _eased_before(self, drop: float) -> int:
-        """In relative mode, the tick just before ``drop`` if the slow excursion had settled on a new
-        barrier that the let-go came too soon to confirm (failure mode 48): the ``slow_step_hold``
-        before the drop as the slow-step test asks it of the last one - near one level, a step from
-        where the excursion began (from the hold), flat by thirds, the force arrived there that long
-        before, the change made within a slow step's span and before its deadline; else -1."""
+    def _eased_before(self, drop: float) -> tuple[int, float]:
+        """In relative mode, the tick just before ``drop`` and the level held over the
+        ``slow_step_hold`` before it, if the slow excursion had settled on that new barrier and the
+        let-go came too soon to confirm it (failure mode 48): the window as the slow-step test asks
+        it of the last one - near one level, a step from where the excursion began (from the hold),
+        flat by thirds, the force arrived there that long before, the change made within a slow
+        step's span and before its deadline; else (-1, 0)."""
         c = self.cfg
         hold = c.slow_step_hold
         if self.has_target or self.cd_start < 0.0 or drop - self.cd_start < hold or \
                 drop - self.sl_left > c.slow_step_limit + 2.0 * hold + c.min_hold + PENDING_SLACK:
-            return -1
+            return -1, 0.0
         lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
         k = self._last_at(self.n - 1, lo, drop)
         level = self._mean_ticks(self._back_to(k, lo, drop - hold), k + 1)
         dy = level - self.mv_base
         if not (dy > 0.0 or c.slow_step_down) or abs(dy) < self._step_thr(self.mv_base) or \
                 not self._from_hold(level):
-            return -1
+            return -1, 0.0
         if not self._steady_for(drop, hold, k) or \
                 not self._flat_thirds(drop, hold, 1 if dy > 0.0 else -1, FLAT, k):
-            return -1
+            return -1, 0.0
         # (From the slow excursion's onset: the let-go, a fast movement, has taken it over.)
         arrived = self._scan_arrival(level, SLOW_ARRIVAL * level + ARRIVAL_K * self.sig_f, self._wide(level),
                                      self.sl_onset, k)
         if drop - arrived < hold or self._span(self.mv_base, level, arrived) > SLOW_SPAN * c.slow_step_limit:
-            return -1
-        return k
+            return -1, 0.0
+        return k, level
 
-    def _eased_step(self, t: float, k_end: int, drop: float) -> None:
-        """The slow step :meth:`_eased_before` found (up to tick ``k_end``), told as the slow-step
-        test tells one: the ease dated, the old hold ended by it and the new one begun at the level
-        held over the ``slow_step_hold`` before the drop (the band following it); the caller releases
-        the new hold."""
-        c = self.cfg
-        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)
-        level = self._mean_ticks(self._back_to(k_end, lo, drop - c.slow_step_hold), k_end + 1)
+    def _eased_step(self, t: float, k_end: int, level: float, drop: float) -> None:
+        """The slow step :meth:`_eased_before` found (up to tick ``k_end``, to ``level``), told as the
+        slow-step test tells one: the ease dated, the old hold ended by it and the new one begun at
+        that level (the band following it); the caller releases the new hold."""
         settled = self.cd_start
         direction = 1 if level > self.mv_base else -1
-        floor = self._hold_floor()
-        onset = self._ease_onset(self.mv_base, level, floor, k_end)
-        latest = drop - c.min_hold  # (the new hold's min_hold lies before the drop)
+        onset = self._ease_onset(self.mv_base, level, self._hold_floor(), k_end)
+        latest = drop - self.cfg.min_hold  # (the new hold's min_hold lies before the drop)
         if onset > latest:
             onset = self.sl_onset if self.sl_onset < latest else latest
         start = self._hold_start(level, onset, k_end)
-        fitted = self._ease_fit(onset, start, drop, float(direction))
-        if fitted < floor:
-            fitted = floor
-        if fitted > latest:
-            fitted = latest
-        if start > fitted >= t - self.hist_s:
-            onset = fitted
+        onset = self._ease_fitted(onset, start, drop, direction, latest, t)
         # The ease's band events held back belong to the old hold; the let-go's are none.
         self._flush_held(drop)
         if self.b_told != B_IN:
@@ -213,6 +203,14 @@ class Leaving(Ease):
         self._end_hold(onset, "step")
         self._emit("step", onset, "up" if direction > 0 else "down", level)
         self._begin_hold(t, start, level, settled)
+
+    def _release_begun(self, k_now: int) -> None:
+        """The hold just begun at a let-go (at the level it had settled on before the fall) is what
+        was released: at the onset of the fall that ends at tick ``k_now``."""
+        onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
+        onset = self._end_hold(onset, "release")
+        self._emit("release", onset, None, self.h_level)
+        self._after_release()
 
     def _release_floor(self, level: float) -> float:
         """Below this a fall from ``level`` has taken the pressure off: ``release_level`` of the force
@@ -373,22 +371,16 @@ class Leaving(Ease):
                 if self.st != HOLD:  # (no room for the new hold after the departure)
                     self._release_after_leave(k_now)
                     return
-                onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
-                onset = self._end_hold(onset, "release")
-                self._emit("release", onset, None, self.h_level)
-                self._after_release()
+                self._release_begun(k_now)
                 return
             if not (self.mv_fast and self._left_fast_by(drop)):
-                k_eased = self._eased_before(drop)
+                k_eased, eased = self._eased_before(drop)
                 if k_eased >= 0:
                     # It had eased onto a new barrier and held it slow_step_hold when the let-go
                     # came, before the slow-step test confirmed it (its windows judged on the ease's
                     # tail, then retried): that slow step, and the new hold is what was released.
-                    self._eased_step(t, k_eased, drop)
-                    onset = self._drop_onset(k_now, self._hold_floor(), self.h_level)
-                    onset = self._end_hold(onset, "release")
-                    self._emit("release", onset, None, self.h_level)
-                    self._after_release()
+                    self._eased_step(t, k_eased, eased, drop)
+                    self._release_begun(k_now)
                     return
                 onset = drop  # a slow drift belonged to the hold: it ends where the fall began
             elif (self.mv_far_up if went else self.jp_dir > 0) or drop - left_at > c.leave_time:

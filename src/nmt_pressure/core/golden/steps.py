@@ -141,14 +141,7 @@ class Steps(Band):
         start = self._hold_start(level, onset, k_now)
         if slow:
             # The crossings' dating held near the fitted ramp (noise moves them; the fit uses all).
-            fitted = self._ease_fit(onset, start, t, float(direction))
-            floor = self._hold_floor()
-            if fitted < floor:
-                fitted = floor
-            if fitted > latest:
-                fitted = latest
-            if start > fitted >= t - self.hist_s:  # (a ramp reaching back past the history: as dated)
-                onset = fitted
+            onset = self._ease_fitted(onset, start, t, direction, latest, t)
         # (Held back by a brisk slow excursion that became a slow step: the ease's exits are told,
         # unless its level was reached as briskly as a fast step's - a change completed within
         # step_max_duration that the fast test missed on its tail - whose exits are dropped.)

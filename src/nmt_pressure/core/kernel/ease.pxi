@@ -283,6 +283,20 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
     return onset
 
 
+cdef double ease_fitted(Core* s, double onset, double start, double t_end, int direction, double latest,
+                        double t) noexcept nogil:
+    # golden._ease_fitted: the crossings' dating held near the ramp fitted to the force up to t_end,
+    # not before the hold's floor nor after latest; as dated where the fit lies past the start or
+    # back past the history at t
+    cdef double fitted = ease_fit(s, onset, start, t_end, <double> direction)
+    cdef double fl = hold_floor(s)
+    if fitted < fl:
+        fitted = fl
+    if fitted > latest:
+        fitted = latest
+    return fitted if start > fitted >= t - s.hist else onset
+
+
 cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim) noexcept nogil:
     cdef double floor = hold_floor(s)
     cdef i64 k = k_now

@@ -110,10 +110,10 @@ cdef i64 settled_before(Core* s, double drop) noexcept nogil:
     return k
 
 
-cdef i64 eased_before(Core* s, double drop) noexcept nogil:
-    # the tick before drop if the slow excursion had settled on a new barrier the let-go came too
-    # soon to confirm: the slow_step_hold before the drop as the slow-step test asks it; else -1
-    # (golden._eased_before, failure mode 48)
+cdef i64 eased_before(Core* s, double drop, double* level_out) noexcept nogil:
+    # the tick before drop (and in level_out the level held over the slow_step_hold before it) if
+    # the slow excursion had settled on that new barrier and the let-go came too soon to confirm it:
+    # the window as the slow-step test asks it; else -1 (golden._eased_before, failure mode 48)
     cdef double hold = s.slow_hold
     cdef double limit = SLOW_SPAN * s.slow_max
     cdef double level, dy, arrived
@@ -124,6 +124,7 @@ cdef i64 eased_before(Core* s, double drop) noexcept nogil:
     lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)  # a mean needs the sum before
     k = last_at(s, s.n - 1, lo, drop)
     level = mean_ticks(s, back_to(s, k, lo, drop - hold), k + 1)
+    level_out[0] = level
     dy = level - s.mv_base
     if not (dy > 0.0 or s.slow_down) or fabs(dy) < step_thr(s, s.mv_base) or not from_hold(s, level):
         return -1
@@ -137,33 +138,33 @@ cdef i64 eased_before(Core* s, double drop) noexcept nogil:
     return k
 
 
-cdef void eased_step(Core* s, double t, i64 k_end, double drop) noexcept nogil:
-    # the slow step eased_before found, told as the slow-step test tells one; the caller releases
-    # the new hold (golden._eased_step)
-    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
-    cdef double level = mean_ticks(s, back_to(s, k_end, lo, drop - s.slow_hold), k_end + 1)
+cdef void eased_step(Core* s, double t, i64 k_end, double level, double drop) noexcept nogil:
+    # the slow step eased_before found (to level), told as the slow-step test tells one; the caller
+    # releases the new hold (golden._eased_step)
     cdef double settled = s.cd_start
     cdef int direction = 1 if level > s.mv_base else -1
-    cdef double fl = hold_floor(s)
-    cdef double onset = ease_onset(s, s.mv_base, level, fl, k_end)
+    cdef double onset = ease_onset(s, s.mv_base, level, hold_floor(s), k_end)
     cdef double latest = drop - s.min_hold
-    cdef double start, fitted
+    cdef double start
     if onset > latest:
         onset = s.sl_onset if s.sl_onset < latest else latest
     start = hold_start(s, level, onset, k_end)
-    fitted = ease_fit(s, onset, start, drop, <double> direction)
-    if fitted < fl:
-        fitted = fl
-    if fitted > latest:
-        fitted = latest
-    if start > fitted >= t - s.hist:
-        onset = fitted
+    onset = ease_fitted(s, onset, start, drop, direction, latest, t)
     flush_held(s, drop)  # the ease's held band events belong to the old hold; the let-go's are none
     if s.b_told != B_IN:
         emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
     end_hold(s, onset, END_STEP)
     emit(s, EV_STEP, onset, direction, level)
     begin_hold(s, t, start, level, settled)
+
+
+cdef void release_begun(Core* s, i64 k_now) noexcept nogil:
+    # golden._release_begun: the hold just begun at a let-go is what was released, at the onset of
+    # the fall that ends at tick k_now
+    cdef double onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
+    onset = end_hold(s, onset, END_RELEASE)
+    emit(s, EV_RELEASE, onset, 0, s.h_level)
+    after_release(s)
 
 
 cdef inline int low_for(Core* s, double t, double y, double level) noexcept nogil:
@@ -275,7 +276,7 @@ cdef void release_after_leave(Core* s, i64 k_now) noexcept nogil:
 
 cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
     cdef double floor = hold_floor(s)
-    cdef double tol, onset, level, drop, left
+    cdef double tol, onset, level, drop, left, eased
     cdef i64 k_drop, k_eased
     cdef int went
     if s.sub == STEADY:
@@ -298,21 +299,15 @@ cdef void release(Core* s, double t, i64 k_now) noexcept nogil:
             if s.st != HOLD:  # no room for the new hold after the departure (golden)
                 release_after_leave(s, k_now)
                 return
-            onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
-            onset = end_hold(s, onset, END_RELEASE)
-            emit(s, EV_RELEASE, onset, 0, s.h_level)
-            after_release(s)
+            release_begun(s, k_now)
             return
         if not (s.mv_fast and left_fast_by(s, drop)):
-            k_eased = eased_before(s, drop)
+            k_eased = eased_before(s, drop, &eased)
             if k_eased >= 0:
                 # eased onto a new barrier and held it slow_step_hold when let go, before the
                 # slow-step test confirmed it: that step, and the new hold released (golden)
-                eased_step(s, t, k_eased, drop)
-                onset = drop_onset(s, k_now, hold_floor(s), s.h_level)
-                onset = end_hold(s, onset, END_RELEASE)
-                emit(s, EV_RELEASE, onset, 0, s.h_level)
-                after_release(s)
+                eased_step(s, t, k_eased, eased, drop)
+                release_begun(s, k_now)
                 return
             onset = drop
         elif (s.mv_far_up if went else (1 if s.jp_dir > 0 else 0)) or drop - left > s.leave_time:

@@ -101,16 +101,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept 
     if not isnan(knee):
         level = knee  # a level that gives back has no settled mean: the barrier reached
     start = hold_start(s, level, onset, k_now)
-    cdef double fitted, fl
     if slow:  # golden._step: the crossings' dating held near the fitted ramp
-        fitted = ease_fit(s, onset, start, t, <double> direction)
-        fl = hold_floor(s)
-        if fitted < fl:
-            fitted = fl
-        if fitted > latest:
-            fitted = latest
-        if start > fitted >= t - s.hist:  # (a ramp reaching back past the history: as dated)
-            onset = fitted
+        onset = ease_fitted(s, onset, start, t, direction, latest, t)
     # a slow step tells the ease's held exits, unless its level was reached as briskly as a fast step's
     flush_held(s, INFINITY if slow and not s.mv_fast and not brisk_level(s) else onset)
     if slow and s.b_told != B_IN:
