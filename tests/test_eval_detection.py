@@ -76,10 +76,39 @@ def test_a_run_compared_with_itself_names_no_file_and_a_changed_output_is_named(
     assert next(x for x in text.splitlines() if x.startswith("blind 3:")).endswith("output identical")
 
 
+def test_blind2_rows_are_the_second_generators_seeds_scored_beside_the_first_ones(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """``--blind2 SEEDS``: blind_generator2.py's seeds, generated once into g2seedN beside the first
+    generator's seedN (the same seed number, other files), one row each, compared file by file."""
+    blind = tmp_path / "blind"
+    args = ["--blind", "3", "--blind2", "3", "--blind-dir", str(blind), "--sessions", "2"]
+    first = tmp_path / "first.json"
+    assert ev.main([*args, "--json", str(first)]) == 0
+    folder = blind / "g2seed3_n2"
+    assert sorted(p.name for p in folder.glob("*.csv")) == ["bg2_s3_000.csv", "bg2_s3_001.csv"]
+    data = json.loads(first.read_text())
+    want: dict[str, list[int]] = {}
+    _, scored = sd.realdata_report(folder, "nmt")
+    for kind, v in scored["total"].items():
+        want[kind] = [v["tp"], v["fp"], v["fn"]]
+    assert data["rows"]["blind2 3"] == want
+    assert sorted(data["files"]["blind2 3"]) == ["g2seed3/bg2_s3_000.csv", "g2seed3/bg2_s3_001.csv"]
+    assert sorted(f.split("/")[0] for f in data["files"]["blind 3"]) == ["seed3", "seed3"]
+    assert "\nblind2 3 " in capsys.readouterr().out
+    stamps = [p.stat().st_mtime_ns for p in sorted(folder.iterdir())]
+    assert ev.main([*args, "--compare", str(first)]) == 0
+    text = capsys.readouterr().out
+    assert "blind2 3: every F1 and count equal; all 2 files' output identical" in text
+    assert "blind 3: every F1 and count equal; all 2 files' output identical" in text
+    assert [p.stat().st_mtime_ns for p in sorted(folder.iterdir())] == stamps  # reused, not written again
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (["--set", "x=/nonexistent/folder"], "does not exist"),
     (["--blind", "1-3"], "--blind needs --blind-dir"),
+    (["--blind2", "1-3"], "--blind2 needs --blind-dir"),
     (["--blind", "8-2", "--blind-dir", "."], "no seed range"),
+    (["--blind2", "8-2", "--blind-dir", "."], "--blind2 '8-2' is no seed range"),
     (["--set", "nameonly"], "NAME=FOLDER"),
     ([], "nothing to score"),
     (["--set", "x=.", "--core", "/nonexistent"], "no nmt_pressure package"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Every labelled evaluation of recordings in one command, and what changed against an earlier run.
 
-The A/B a core change needs (``docs/DETECTION.md``, *Evaluation*): the blind generator's seeds and
+The A/B a core change needs (``docs/DETECTION.md``, *Evaluation*): the blind generators' seeds and
 any folders of labelled recordings (``../shared/realdata``, and those ``gdx_realdata.py``,
 ``tindeq_realdata.py``, ``more_realdata.py`` and ``extra_realdata.py`` convert), each scored by
 ``score_detection.py --realdata`` in a process of its own - on the installed package, or with
@@ -13,12 +13,16 @@ and timing errors. ``--json OUT`` writes those totals and a digest of every file
 ``--compare OLD.json`` then names, per set, the F1 that moved and every file whose output differs in
 any way: a change meant to keep the output is checked file by file, not by totals.
 
-Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed N``) and reused
-while their folder is there (delete it to generate it again).
+``--blind SEEDS`` is a group of the blind generator's seeds (one row, "blind 1-8"); ``--blind2 SEEDS``
+one of the second blind generator's (``blind_generator2.py``: other hands, sensors and protocols,
+another helper's; one row, "blind2 1-6"). Seeds are generated into ``--blind-dir`` once
+(``blind_generator.py DIR/seedN --seed N``, ``blind_generator2.py DIR/g2seedN --seed N``; with
+``--sessions K`` the folders end in ``_nK``) and reused while their folder is there (delete it to
+generate it again).
 
 Usage::
 
-    python tools/eval_detection.py --blind 1-8 --blind 9-12 --blind-dir ~/nmt-eval \\
+    python tools/eval_detection.py --blind 1-8 --blind 9-12 --blind2 1-6 --blind-dir ~/nmt-eval \\
         --set realdata=../shared/realdata --set gdx=~/nmt-eval/gdx --matrix --json new.json \\
         [--core ../wt/src]
     python tools/eval_detection.py ... --json new.json --compare old.json
@@ -38,6 +42,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +54,8 @@ class EvalError(Exception):
     """Something asked for cannot be scored; the message says what to do."""
 
 
-def parse_seeds(text: str) -> list[int]:
-    """``"1-8"``, ``"3"`` or ``"1,4,9"`` as a list of seeds."""
+def parse_seeds(text: str, option: str = "--blind") -> list[int]:
+    """``"1-8"``, ``"3"`` or ``"1,4,9"`` (given to ``option``) as a list of seeds."""
     seeds: list[int] = []
     try:
         for part in text.split(","):
@@ -61,7 +66,7 @@ def parse_seeds(text: str) -> list[int]:
                 raise ValueError
             seeds.extend(range(a, b + 1))
     except ValueError:
-        raise EvalError(f"--blind {text!r} is no seed range: give one like 1-8, 3 or 1,4,9") from None
+        raise EvalError(f"{option} {text!r} is no seed range: give one like 1-8, 3 or 1,4,9") from None
     return seeds
 
 
@@ -84,18 +89,35 @@ def _last_line(done: subprocess.CompletedProcess[str]) -> str:
             or [f"exit {done.returncode}"])[-1]
 
 
-def ensure_seed(blind_dir: Path, seed: int, sessions: int | None) -> Path:
-    """The blind generator's run for ``seed`` under ``blind_dir``, generated if it is not there."""
-    folder = blind_dir / (f"seed{seed}" if sessions is None else f"seed{seed}_n{sessions}")
+@dataclass(frozen=True)
+class Generator:
+    """A blind generator: the option that asks for its seeds, its tool, the prefix of its seeds'
+    folders under ``--blind-dir`` (and of their files' names in ``--json``) and of its rows."""
+
+    option: str
+    tool: str
+    folder: str
+    row: str
+    what: str
+
+
+BLIND = Generator("--blind", "blind_generator.py", "seed", "blind", "the blind generator")
+BLIND2 = Generator("--blind2", "blind_generator2.py", "g2seed", "blind2", "the second blind generator")
+
+
+def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
+    """The generator's run for ``seed`` under ``blind_dir``, generated if it is not there."""
+    name = f"{generator.folder}{seed}"
+    folder = blind_dir / (name if sessions is None else f"{name}_n{sessions}")
     if folder.is_dir() and any(folder.glob("*.labels.json")):
         return folder
-    cmd = [sys.executable, str(TOOLS / "blind_generator.py"), str(folder), "--seed", str(seed)]
+    cmd = [sys.executable, str(TOOLS / generator.tool), str(folder), "--seed", str(seed)]
     if sessions is not None:
         cmd += ["--sessions", str(sessions)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         said = _last_line(done)
-        raise EvalError(f"the blind generator could not write seed {seed} to {folder} ({said}); "
+        raise EvalError(f"{generator.what} could not write seed {seed} to {folder} ({said}); "
                         "check that --blind-dir is writable")
     return folder
 
@@ -219,6 +241,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--blind", action="append", default=[], metavar="SEEDS",
                    help="a group of blind-generator seeds (1-8, 3 or 1,4,9), pooled in one row; repeatable")
+    p.add_argument("--blind2", action="append", default=[], metavar="SEEDS",
+                   help="a group of the second blind generator's seeds (blind_generator2.py), pooled in one "
+                        "row; repeatable")
     p.add_argument("--blind-dir", type=Path, default=None, help="where seeds are generated and reused")
     p.add_argument("--sessions", type=int, default=None,
                    help="sessions per seed (the generator's default unless given: a quick look)")
@@ -240,11 +265,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """Score everything asked for: the report's text and what ``--json`` writes."""
-    if not args.blind and not args.set and not args.matrix:
-        raise EvalError("nothing to score: give --blind SEEDS (with --blind-dir), --set NAME=FOLDER "
-                        "or --matrix")
-    if args.blind and args.blind_dir is None:
-        raise EvalError("--blind needs --blind-dir, the folder its seeds are generated into and reused from")
+    if not args.blind and not args.blind2 and not args.set and not args.matrix:
+        raise EvalError("nothing to score: give --blind SEEDS or --blind2 SEEDS (with --blind-dir), "
+                        "--set NAME=FOLDER or --matrix")
+    for generator, asked in ((BLIND, args.blind), (BLIND2, args.blind2)):
+        if asked and args.blind_dir is None:
+            raise EvalError(f"{generator.option} needs --blind-dir, the folder its seeds are generated into "
+                            "and reused from")
     if args.core is not None and not (args.core / "nmt_pressure").is_dir():
         raise EvalError(f"--core {args.core} holds no nmt_pressure package: give a work tree's src folder")
     if args.json is not None and (args.json.is_dir() or not args.json.parent.is_dir()):
@@ -259,21 +286,24 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         if not (isinstance(old, dict) and isinstance(old.get("rows"), dict)
                 and isinstance(old.get("files"), dict)):
             raise EvalError(f"--compare {args.compare} is no earlier run's --json (it has no rows and files)")
-    groups = [(f"blind {text}", parse_seeds(text)) for text in args.blind]
+    # Each seed is scored under its generator's folder name (seedN, g2seedN): the two do not collide.
+    groups = [(f"{gen.row} {text}", gen, parse_seeds(text, gen.option))
+              for gen, texts in ((BLIND, args.blind), (BLIND2, args.blind2)) for text in texts]
     sets = [parse_set(text) for text in args.set]
     jobs: list[tuple[str, Path]] = []
-    for _, seeds in groups:
+    for _, gen, seeds in groups:
         for s in seeds:
-            jobs.append((f"seed{s}", ensure_seed(args.blind_dir.expanduser(), s, args.sessions)))
+            jobs.append((f"{gen.folder}{s}", ensure_seed(args.blind_dir.expanduser(), s, args.sessions, gen)))
     jobs += sets
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = pool.map(lambda job: score(job[1], args.core), jobs)
         scored = dict(zip([name for name, _ in jobs], results, strict=True))
     rows: dict[str, dict[str, list[int]]] = {}
     files: dict[str, dict[str, str]] = {}
-    for name, seeds in groups:
-        rows[name] = pooled([scored[f"seed{s}"] for s in seeds])
-        files[name] = {f"seed{s}/{f}": d for s in seeds for f, d in scored[f"seed{s}"]["files"].items()}
+    for name, gen, seeds in groups:
+        rows[name] = pooled([scored[f"{gen.folder}{s}"] for s in seeds])
+        files[name] = {f"{gen.folder}{s}/{f}": d
+                       for s in seeds for f, d in scored[f"{gen.folder}{s}"]["files"].items()}
     for name, _ in sets:
         rows[name] = scored[name]["total"]
         files[name] = scored[name]["files"]
