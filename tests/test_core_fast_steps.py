@@ -270,6 +270,31 @@ def test_a_step_that_stalls_on_its_way_is_dated_from_where_it_left_the_level(imp
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("give", [0.11, 0.13])
+def test_a_push_after_the_tissue_gave_is_dated_where_the_push_began(impl, trace, run_trace, invariants,
+                                                                   rate, give):
+    """A hold whose tissue gives (the force eases 3 % over 2 s, then falls on at 8-9 %/s, out of the
+    band: a band exit low), then the push to the next barrier, 20 % above the first. The give is
+    the hold's own drift, which its band told; the step began where the push did. The lead-in rule
+    (a dip before a push) took the give for a counter-movement and dated the step 1.5-1.6 s early,
+    where its fall began, with the exit already told inside what it called the step (12 of 12 on
+    the core before; an independent generator's trigger-point sessions; DETECTION failure mode
+    49)."""
+    tr = trace(rate=rate).rest(1.0).ramp(20.0, 1.0).hold(6.0)
+    tr = tr.drift(-0.03, 2.0).drift(-give / 0.97, 1.4, mark="give").ramp(24.0, 0.5, mark="push").hold(6.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.003, seed=4)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up")
+    push = tr.marks["push"][0]
+    assert abs(step.t - push) <= 0.3, (step.t, push)
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert abs(holds[0].end - push) <= 0.3
+    exits = of(events, "band_exit")
+    assert [e.direction for e in exits] == ["low"] and tr.marks["give"][0] < exits[0].t < push, kinds(events)
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("shelf", [1.35, 1.5])
 @pytest.mark.parametrize("to", [40.0, 20.0])
 def test_a_short_shelf_between_two_fast_steps_is_a_hold(impl, trace, run_trace, invariants, rate, shelf,

@@ -289,5 +289,11 @@ class Ease(Shape):
         dev = self.hy[self._h(k)] - ref
         if abs(dev) <= tol:
             return onset  # the force still lay at that level when the fast part began: no lead-in
+        if abs(self.hy[self._h(k)] - self.h_level) > self._wide(self.h_level):
+            # A first movement that had taken the force out of the hold's steady band was no
+            # lead-in but the hold's own drift, which its band watched (a tissue that gives
+            # before the push to the next barrier, or before the let-down to a lower one): the
+            # change began where the fast part did.
+            return onset
         # A lead-in the same way, or a counter-movement (a dip before a push): where it left.
         return self._scan_departure(ref, tol, k, 1 if dev > 0 else -1, lim)

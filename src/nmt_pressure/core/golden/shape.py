@@ -179,25 +179,33 @@ class Shape(Holds):
         return not (c > a and c > e and c - 0.5 * (a + e) > TURN_PEAK * tol)  # no peak: out and back
 
     def _rested_before(self, t_end: float) -> bool:
-        """The ``min_hold`` before ``t_end`` was a rest: flat, its two halves' means agreeing within
-        ``FLAT`` of the level (plus noise) as ``_flat`` judges the last one (a 1.3 %/s change or
-        faster is not), and near one level all the while (failure mode 43)."""
+        """The ``min_hold`` before ``t_end`` was a rest (``_rest_level``; failure mode 43)."""
         half = 0.5 * self.cfg.min_hold
         lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
         kb = self._back_to(self.n - 1, lo, t_end)
         km = self._back_to(kb, lo, t_end - half)
         ka = self._back_to(km, lo, t_end - 2.0 * half)
+        return not math.isnan(self._rest_level(ka, km, kb, lo))
+
+    def _rest_level(self, ka: int, km: int, kb: int, lo: int) -> float:
+        """The level of a rest over ticks ``ka .. kb-1`` (a ``min_hold``, its halves split at
+        ``km``), the mean of its later half; NaN if it was none: it is flat, its two halves' means
+        agreeing within ``FLAT`` of the level (plus noise) as ``_flat`` judges the last one (a
+        1.3 %/s change or faster is not), and near one level all the while."""
         if ka <= lo or km >= kb or ka >= km:
-            return False  # not that much history: nothing to judge by
+            return math.nan  # not that much history: nothing to judge by
         m1 = self._mean_ticks(km, kb)
         if abs(m1 - self._mean_ticks(ka, km)) > FLAT * m1 + ARRIVAL_K * self.sig_f:
-            return False
+            return math.nan
         # ... and the force, averaged over VEL_MEAN, lay near that level all the while: a rest is
         # min_hold on one level. An ease that pauses for less on its way is still easing: its halves
         # (its tail and the pause) can agree within FLAT, its tail a percent and more below the pause.
         tol = FLAT * m1 + NOISE_K * self._mean_noise(VEL_MEAN) + self._q()
         hm = self.hm
-        return all(abs(hm[self._h(k)] - m1) <= tol for k in range(ka, kb))
+        for k in range(ka, kb):
+            if abs(hm[self._h(k)] - m1) > tol:
+                return math.nan
+        return m1
 
     def _from_hold(self, level: float) -> bool:
         """A new level is a step from the hold's own, if the change is judged from where a rested

@@ -321,4 +321,6 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
     cdef double dev = s.hy[hix(s, k)] - ref
     if fabs(dev) <= tol:
         return onset
+    if fabs(s.hy[hix(s, k)] - s.h_level) > wide(s, s.h_level):
+        return onset  # a first movement out of the hold's steady band: its drift, no lead-in
     return scan_departure(s, ref, tol, k, 1 if dev > 0 else -1, lim)

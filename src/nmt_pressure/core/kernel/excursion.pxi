@@ -12,6 +12,33 @@ cdef inline void learn(Core* s, double t, double y, double v_on) noexcept nogil:
     s.vj += 0.02 * ((dv if dv >= 0 else -dv) - s.vj)
 
 
+cdef double left_rest(Core* s, i64 k_now, int direction, double onset, double* passed,
+                      double* rest) noexcept nogil:
+    # a slow excursion's onset (and, in *passed, where it passed the tolerance; in *rest, the rest's
+    # level or NAN) from the latest min_hold rest lying wholly after *passed: a hold that crept a few
+    # percent and rested there is left from that rest (golden._left_rest; failure mode 50)
+    cdef double half = 0.5 * s.min_hold
+    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 kb = k_now
+    cdef i64 km = back_to(s, kb, lo, s.ht[hix(s, kb)] - half)
+    cdef i64 ka = back_to(s, km, lo, s.ht[hix(s, kb)] - 2.0 * half)
+    cdef double level, t_end
+    rest[0] = NAN
+    while kb > lo and s.ht[hix(s, kb)] - 2.0 * half >= passed[0]:
+        level = rest_level(s, ka, km, kb, lo)
+        if not isnan(level):
+            if fabs(level - s.h_level) > s.hold_band * s.h_level:
+                break  # resting away from the hold (where a change led): not the hold's rest
+            rest[0] = level
+            return departure(s, level, DEPART * level + DEPART_K * s.sig_f, k_now, direction,
+                             hold_floor(s), passed)
+        kb -= 1
+        t_end = s.ht[hix(s, kb)]
+        km = back_to(s, km, lo, t_end - half)
+        ka = back_to(s, ka, lo, t_end - 2.0 * half)
+    return onset
+
+
 cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, double ref) noexcept nogil:
     cdef int fresh = s.sub == STEADY
     cdef int was_slow = not fresh and not s.mv_fast
@@ -33,11 +60,13 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
     s.mv_dir = direction
     s.mv_ref = ref
     s.mv_tol = DEPART * ref + DEPART_K * s.sig_f
-    cdef double passed
+    cdef double passed, rest = NAN
     s.mv_onset = departure(s, ref, s.mv_tol, k_now, direction, hold_floor(s), &passed)
+    if fresh and not fast:
+        s.mv_onset = left_rest(s, k_now, direction, s.mv_onset, &passed, &rest)
     if fresh or (fast and was_slow and s.mv_out >= 0.0 and t - s.mv_out <= RATE_LAG):
         s.sl_onset = s.mv_onset
-        s.sl_ref = ref
+        s.sl_ref = ref if isnan(rest) else rest
         s.sl_left = passed
         s.mv_peak = 0.0
         s.mv_far = -1.0

@@ -188,27 +188,33 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_f
 
 
 cdef int rested_before(Core* s, double t_end) noexcept nogil:
-    # the min_hold before t_end was a rest: flat by halves, and near one level (golden._rested_before)
+    # the min_hold before t_end was a rest (golden._rested_before)
     cdef double half = 0.5 * s.min_hold
     cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
     cdef i64 kb = back_to(s, s.n - 1, lo, t_end)
     cdef i64 km = back_to(s, kb, lo, t_end - half)
     cdef i64 ka = back_to(s, km, lo, t_end - 2.0 * half)
+    return not isnan(rest_level(s, ka, km, kb, lo))
+
+
+cdef double rest_level(Core* s, i64 ka, i64 km, i64 kb, i64 lo) noexcept nogil:
+    # a rest's level over ticks ka..kb-1 (halves split at km), NAN if none: flat by halves, and near
+    # one level (golden._rest_level)
     cdef i64 k
     cdef double m1, tol
     if ka <= lo or km >= kb or ka >= km:
-        return 0
+        return NAN
     m1 = mean_ticks(s, km, kb)
     if fabs(m1 - mean_ticks(s, ka, km)) > FLAT * m1 + ARRIVAL_K * s.sig_f:
-        return 0
+        return NAN
     # ... and the VEL_MEAN mean near that level all the while: a rest is min_hold on one level
     tol = FLAT * m1 + NOISE_K * mean_noise(s, VEL_MEAN) + quantum(s)
     k = ka
     while k < kb:
         if fabs(s.hm[hix(s, k)] - m1) > tol:
-            return 0
+            return NAN
         k += 1
-    return 1
+    return m1
 
 
 cdef inline int from_hold(Core* s, double level) noexcept nogil:
