@@ -115,7 +115,7 @@ class Band(Excursion):
         is complete; ``b_since`` if that average is not outside (a peak, no drift), never before
         ``b_floor``."""
         t_end = self.ht[self._h(self.n - 1)]
-        lo = self._oldest() + 1 if self.n > self.cap else 0  # a mean needs the running sum before it
+        lo = self._sum_lo()
         hw = 0.5 * EXIT_MEAN
         kc = self.n - 1
         while kc > lo and self.ht[self._h(kc)] > t_end - hw:

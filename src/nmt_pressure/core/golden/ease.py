@@ -125,7 +125,7 @@ class Ease(Shape):
         """The hand's wander (N) before ``t_end``: the median change between consecutive
         ``EASE_WANDER_SPAN`` means over the ``EASE_WANDER_TIME`` before it, none before ``t_first``
         nor the history; 0 where fewer than two means fit."""
-        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        lo = self._mean_lo()
         b = self._back_to(self.n - 1, lo, t_end)
         k = b
         prev = 0.0
@@ -272,7 +272,7 @@ class Ease(Shape):
         if lim < floor:
             lim = floor
         k = k_now
-        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        lo = self._mean_lo()
         k = self._last_at(k, lo, lim)
         ka = k
         while ka > lo and self.ht[self._h(ka - 1)] >= lim - self.cfg.min_hold:
@@ -286,10 +286,11 @@ class Ease(Shape):
                 return onset  # the force was not lying at one level then (wander, a movement)
             ka += 1
         k = self._last_at(k_now, lo, onset)
-        dev = self.hy[self._h(k)] - ref
+        y = self.hy[self._h(k)]
+        dev = y - ref
         if abs(dev) <= tol:
             return onset  # the force still lay at that level when the fast part began: no lead-in
-        if abs(self.hy[self._h(k)] - self.h_level) > self._wide(self.h_level):
+        if abs(y - self.h_level) > self._wide(self.h_level):
             # A first movement that had taken the force out of the hold's steady band was no
             # lead-in but the hold's own drift, which its band watched (a tissue that gives
             # before the push to the next barrier, or before the let-down to a lower one): the

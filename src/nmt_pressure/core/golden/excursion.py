@@ -39,7 +39,7 @@ class Excursion(Leaving):
         is judged from the rest, not from the hold's level with the creep's percent already on it).
         ``(onset, passed, NaN)`` where there is none."""
         half = 0.5 * self.cfg.min_hold
-        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        lo = self._mean_lo()
         kb = k_now
         km = self._back_to(kb, lo, self.ht[self._h(kb)] - half)
         ka = self._back_to(km, lo, self.ht[self._h(kb)] - 2.0 * half)

@@ -14,6 +14,16 @@ class History(State):
     def _oldest(self) -> int:
         return self.n - self.cap if self.n > self.cap else 0
 
+    def _sum_lo(self) -> int:
+        """The first tick a mean from the running sums may begin at: one after the oldest kept once
+        the ring has wrapped (the sums before the oldest are gone, its slot holds the newest's)."""
+        return self._oldest() + 1 if self.n > self.cap else 0
+
+    def _mean_lo(self) -> int:
+        """``_sum_lo``, and not before the window's floor ``win_from`` (a silence, a new contact)."""
+        lo = self._sum_lo()
+        return lo if lo > self.win_from else self.win_from
+
     def _first_since(self, k: int, lo: int, k_now: int, edge: float) -> int:
         """A running pointer moved on to the first tick at or after ``edge`` (never before ``lo``,
         never past ``k_now``): the start of a trailing window, kept per tick at O(1) cost."""

@@ -167,7 +167,7 @@ class Leaving(Ease):
         if self.has_target or self.cd_start < 0.0 or drop - self.cd_start < hold or \
                 drop - self.sl_left > c.slow_step_limit + 2.0 * hold + c.min_hold + PENDING_SLACK:
             return -1, 0.0
-        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        lo = self._mean_lo()
         k = self._last_at(self.n - 1, lo, drop)
         level = self._mean_ticks(self._back_to(k, lo, drop - hold), k + 1)
         dy = level - self.mv_base

@@ -287,7 +287,7 @@ class Level(Allowances):
         if t > self.h_lv_from + (LEVEL_TRIES + 1 - self.h_lv_tries) * c.min_hold:
             self.h_lv_cut = False
             return False
-        lo = self._oldest() + 1 if self.n > self.cap else 0  # a mean needs the running sum before it
+        lo = self._sum_lo()
         k0 = self._back_to(self.n - 1, lo, t - c.min_hold)
         if self.ht[self._h(k0)] < self.h_lv_from:
             return False

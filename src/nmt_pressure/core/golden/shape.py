@@ -181,7 +181,7 @@ class Shape(Holds):
     def _rested_before(self, t_end: float) -> bool:
         """The ``min_hold`` before ``t_end`` was a rest (``_rest_level``; failure mode 43)."""
         half = 0.5 * self.cfg.min_hold
-        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        lo = self._mean_lo()
         kb = self._back_to(self.n - 1, lo, t_end)
         km = self._back_to(kb, lo, t_end - half)
         ka = self._back_to(km, lo, t_end - 2.0 * half)

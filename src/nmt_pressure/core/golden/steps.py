@@ -65,7 +65,7 @@ class Steps(Band):
         first movement is a fast step from where it began, it is told now, and the new movement is
         classified from that hold (``direction``: the new movement's). Returns whether it was."""
         c = self.cfg
-        lo = max(self._oldest() + 1 if self.n > self.cap else 0, self.win_from)  # a mean needs the sum before
+        lo = self._mean_lo()
         before = self.hy[self._h(self.iv)]  # the force a VEL_SPAN ago, as this movement began
         t1 = self._scan_departure(before, DEPART * before + DEPART_K * self.sig_f, k_now, direction,
                                   self.mv_onset)

@@ -296,7 +296,7 @@ class Detector(States):
         while self.iw < k_now and self.ht[self._h(self.iw)] < t - c.min_hold:
             self.iw += 1
         # ... and of the two halves of the last min_hold (the flatness test).
-        lo_c = self._oldest() + 1 if self.n > self.cap else 0
+        lo_c = self._sum_lo()
         half = 0.5 * c.min_hold
         self.ih1 = self._first_since(self.ih1, lo_c, k_now, t - half)
         self.ih2 = self._first_since(self.ih2, lo_c, k_now, t - 2.0 * half)

@@ -76,7 +76,7 @@ cdef inline int crossed_briskly(Core* s, double centre, double half, double sgn,
 
 cdef double exit_onset(Core* s, double edge, double sgn) noexcept nogil:
     cdef double t_end = s.ht[hix(s, s.n - 1)]
-    cdef i64 lo = oldest(s) + 1 if s.n > s.cap else 0
+    cdef i64 lo = sum_lo(s)
     cdef double hw = 0.5 * EXIT_MEAN
     cdef i64 kc = s.n - 1
     cdef i64 kb, ka

@@ -26,7 +26,7 @@ cdef inline double ease_dated(double t_from, double t_to, double back) noexcept 
 cdef double wander(Core* s, double t_end, double t_first) noexcept nogil:
     # The hand's wander before t_end: the median change between consecutive EASE_WANDER_SPAN means
     # over the EASE_WANDER_TIME before it, none before t_first nor the history (golden._wander).
-    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 lo = mean_lo(s)
     cdef i64 b = back_to(s, s.n - 1, lo, t_end)
     cdef i64 k = b
     cdef int spans = <int>(EASE_WANDER_TIME / EASE_WANDER_SPAN + 0.5)
@@ -300,7 +300,7 @@ cdef double ease_fitted(Core* s, double onset, double start, double t_end, int d
 cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim) noexcept nogil:
     cdef double floor = hold_floor(s)
     cdef i64 k = k_now
-    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 lo = mean_lo(s)
     cdef i64 ka
     cdef double ref, tol
     if lim < floor:
@@ -318,9 +318,10 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
             return onset
         ka += 1
     k = last_at(s, k_now, lo, onset)
-    cdef double dev = s.hy[hix(s, k)] - ref
+    cdef double y = s.hy[hix(s, k)]
+    cdef double dev = y - ref
     if fabs(dev) <= tol:
         return onset
-    if fabs(s.hy[hix(s, k)] - s.h_level) > wide(s, s.h_level):
+    if fabs(y - s.h_level) > wide(s, s.h_level):
         return onset  # a first movement out of the hold's steady band: its drift, no lead-in
     return scan_departure(s, ref, tol, k, 1 if dev > 0 else -1, lim)

@@ -18,7 +18,7 @@ cdef double left_rest(Core* s, i64 k_now, int direction, double onset, double* p
     # level or NAN) from the latest min_hold rest lying wholly after *passed: a hold that crept a few
     # percent and rested there is left from that rest (golden._left_rest; failure mode 50)
     cdef double half = 0.5 * s.min_hold
-    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 lo = mean_lo(s)
     cdef i64 kb = k_now
     cdef i64 km = back_to(s, kb, lo, s.ht[hix(s, kb)] - half)
     cdef i64 ka = back_to(s, km, lo, s.ht[hix(s, kb)] - 2.0 * half)

@@ -9,6 +9,16 @@ cdef inline i64 oldest(Core* s) noexcept nogil:
     return s.n - s.cap if s.n > s.cap else 0
 
 
+cdef inline i64 sum_lo(Core* s) noexcept nogil:
+    # the first tick a mean from the running sums may begin at (golden._sum_lo)
+    return oldest(s) + 1 if s.n > s.cap else 0
+
+
+cdef inline i64 mean_lo(Core* s) noexcept nogil:
+    # sum_lo, and not before win_from (golden._mean_lo)
+    return imax(sum_lo(s), s.win_from)
+
+
 cdef inline i64 imax(i64 a, i64 b) noexcept nogil:
     return a if a > b else b
 

@@ -121,7 +121,7 @@ cdef i64 eased_before(Core* s, double drop, double* level_out) noexcept nogil:
     if s.has_target or s.cd_start < 0.0 or drop - s.cd_start < hold or \
             drop - s.sl_left > s.slow_max + 2.0 * hold + s.min_hold + PENDING_SLACK:
         return -1
-    lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)  # a mean needs the sum before
+    lo = mean_lo(s)
     k = last_at(s, s.n - 1, lo, drop)
     level = mean_ticks(s, back_to(s, k, lo, drop - hold), k + 1)
     level_out[0] = level

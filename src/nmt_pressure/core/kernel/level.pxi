@@ -209,7 +209,7 @@ cdef bint level_behind(Core* s, double t) noexcept nogil:
     if t > s.h_lv_from + (LEVEL_TRIES + 1 - s.h_lv_tries) * s.min_hold:
         s.h_lv_cut = 0
         return 0
-    cdef i64 lo = oldest(s) + 1 if s.n > s.cap else 0
+    cdef i64 lo = sum_lo(s)
     cdef i64 k0 = back_to(s, s.n - 1, lo, t - s.min_hold)
     if s.ht[hix(s, k0)] < s.h_lv_from:
         return 0

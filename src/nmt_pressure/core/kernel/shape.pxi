@@ -190,7 +190,7 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_f
 cdef int rested_before(Core* s, double t_end) noexcept nogil:
     # the min_hold before t_end was a rest (golden._rested_before)
     cdef double half = 0.5 * s.min_hold
-    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 lo = mean_lo(s)
     cdef i64 kb = back_to(s, s.n - 1, lo, t_end)
     cdef i64 km = back_to(s, kb, lo, t_end - half)
     cdef i64 ka = back_to(s, km, lo, t_end - 2.0 * half)

@@ -35,7 +35,7 @@ cdef void jump(Core* s, double t, double y, i64 k_now, double v_on) noexcept nog
 
 
 cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
-    cdef i64 lo = imax(oldest(s) + 1 if s.n > s.cap else 0, s.win_from)
+    cdef i64 lo = mean_lo(s)
     cdef double before = s.hy[hix(s, s.iv)]
     cdef double t1 = scan_departure(s, before, DEPART * before + DEPART_K * s.sig_f, k_now, direction,
                                     s.mv_onset)

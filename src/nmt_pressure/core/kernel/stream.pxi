@@ -63,7 +63,7 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
         s.iw = lo
     while s.iw < k_now and s.ht[hix(s, s.iw)] < t - s.min_hold:
         s.iw += 1
-    cdef i64 lo_c = oldest(s) + 1 if s.n > s.cap else 0
+    cdef i64 lo_c = sum_lo(s)
     cdef double half = 0.5 * s.min_hold
     s.ih1 = first_since(s, s.ih1, lo_c, k_now, t - half)
     s.ih2 = first_since(s, s.ih2, lo_c, k_now, t - 2.0 * half)
