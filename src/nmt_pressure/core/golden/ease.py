@@ -160,6 +160,7 @@ class Ease(Shape):
         if hi_t > t:
             hi_t = t
         lo = self._oldest()
+        lo_t = self._fit_from(onset, lo_t, lo)
         k_hi = self._last_at(self.n - 1, lo, hi_t)
         k = self._back_to(k_hi, lo, lo_t)
         m = k_hi - k + 1
@@ -232,6 +233,23 @@ class Ease(Shape):
         if onset > r0 + EASE_FIT_LATE * span:
             return r0 + EASE_FIT_LATE * span
         return onset
+
+    def _fit_from(self, onset: float, lo_t: float, lo: int) -> float:
+        """Where the fit's window may begin (trial F1): not before the force last lay outside the old
+        hold's steady band before ``onset`` - an excursion that came back (a give, a surge) is no
+        part of the flat the ramp left, and a least-squares line through its dip dated the ramp from
+        the dip's return, seconds early. ``lo_t`` as it is if the force lay outside the band at the
+        onset itself (an ease that began from outside: failure mode 17's turn)."""
+        k = self._last_at(self.n - 1, lo, onset)
+        wide = self._wide(self.h_level)
+        if abs(self.hy[self._h(k)] - self.h_level) > wide:
+            return lo_t
+        while k > lo and self.ht[self._h(k - 1)] >= lo_t:
+            if abs(self.hy[self._h(k - 1)] - self.h_level) > wide:
+                back = self.ht[self._h(k)]
+                return back if onset - back >= self.cfg.min_hold else lo_t
+            k -= 1
+        return lo_t
 
     def _ease_fitted(self, onset: float, start: float, t_end: float, direction: int, latest: float,
                      t: float) -> float:

@@ -156,6 +156,20 @@ cdef inline double ramp_fit(double* p1, double* px, double* pxx, double* py, dou
                       p1[m], py[m], 1e-12 * p1[m] * p1[m], t0, t1, direction)
 
 
+cdef double fit_from(Core* s, double onset, double lo_t, i64 lo) noexcept nogil:
+    # golden._fit_from: the fit begins no earlier than the force's last return into the old hold's
+    # steady band before the onset (unless it lay outside it at the onset itself)
+    cdef i64 k = last_at(s, s.n - 1, lo, onset)
+    cdef double wd = wide(s, s.h_level)
+    if fabs(s.hy[hix(s, k)] - s.h_level) > wd:
+        return lo_t
+    while k > lo and s.ht[hix(s, k - 1)] >= lo_t:
+        if fabs(s.hy[hix(s, k - 1)] - s.h_level) > wd:
+            return s.ht[hix(s, k)] if onset - s.ht[hix(s, k)] >= s.min_hold else lo_t
+        k -= 1
+    return lo_t
+
+
 cdef double ease_fit(Core* s, double onset, double start, double t, double direction) noexcept nogil:
     # golden._ease_fit: the onset held near the ramp of a flat-ramp-flat line fitted to the filtered force
     cdef double lo_t = onset - EASE_FIT_BACK
@@ -186,6 +200,7 @@ cdef double ease_fit(Core* s, double onset, double start, double t, double direc
         lo_t = s.h_start
     if hi_t > t:
         hi_t = t
+    lo_t = fit_from(s, onset, lo_t, lo)
     k_hi = last_at(s, s.n - 1, lo, hi_t)
     k = back_to(s, k_hi, lo, lo_t)
     m = k_hi - k + 1
