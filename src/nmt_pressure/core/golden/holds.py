@@ -65,6 +65,7 @@ class Holds(Level):
         self.h_lv_open = True
         self.h_lv_tries = 0
         self.h_lv_cut = False
+        self.h_lv_wait = False
         self._refine(t)
         self.b_state = B_IN
         self.b_cand = B_IN

@@ -136,6 +136,7 @@ class State:
         self.h_lv_tries = 0  # ... measured again this many times (still settling)
         self.h_lv_rate = 0.0  # ... the last window's change between its halves, per second of it
         self.h_lv_cut = False  # ... an excursion began while it was open (measured again after it)
+        self.h_lv_wait = False  # ... and ended too soon to judge it: judged again once steady
         self.h_lv_dir = 0  # ... the way the force arrived at it (1: from below; an overshoot settles back)
         self.h_cursor = 0  # next tick to fold into the statistics
         self.s_w = self.s_y = self.s_yy = self.s_t = self.s_tt = self.s_ty = self.s_in = 0.0

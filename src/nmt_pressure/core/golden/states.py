@@ -202,6 +202,10 @@ class States(Moving):
             else:
                 if self.h_lv_open:
                     self._refine(t)
+                elif self.h_lv_wait:
+                    # An excursion that cut the level short ended too soon to judge it: judged once
+                    # its last min_hold lies in the hold (failure mode 52).
+                    self._level_behind(t)
                 self._learn(t, y, v_on)
                 self._band(t, y, True)
                 return

@@ -43,6 +43,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.h_lv_open = 1
     s.h_lv_tries = 0
     s.h_lv_cut = 0
+    s.h_lv_wait = 0
     refine(s, t)
     s.b_state = B_IN
     s.b_cand = B_IN

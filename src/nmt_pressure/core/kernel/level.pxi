@@ -208,11 +208,14 @@ cdef bint level_behind(Core* s, double t) noexcept nogil:
     # settled, within a step of hold_start's level (golden._level_behind)
     if t > s.h_lv_from + (LEVEL_TRIES + 1 - s.h_lv_tries) * s.min_hold:
         s.h_lv_cut = 0
+        s.h_lv_wait = 0
         return 0
     cdef i64 lo = sum_lo(s)
     cdef i64 k0 = back_to(s, s.n - 1, lo, t - s.min_hold)
     if s.ht[hix(s, k0)] < s.h_lv_from:
+        s.h_lv_wait = 1  # too soon: judged again on the first steady tick it is not (golden)
         return 0
+    s.h_lv_wait = 0
     cdef double m = mean_ticks(s, k0, s.n)
     if unsettled(s, halves_change(s, k0, t - 0.5 * s.min_hold), m, LEVEL_SETTLED) or \
             fabs(s.hm[hix(s, s.n - 1)] - m) > arrival_tol(s, m):

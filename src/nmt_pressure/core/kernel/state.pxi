@@ -52,6 +52,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.h_lv_tries = 0
     s.h_lv_rate = 0.0
     s.h_lv_cut = 0
+    s.h_lv_wait = 0
     s.h_lv_dir = 0
     s.h_cursor = 0
     s.s_w = 0.0

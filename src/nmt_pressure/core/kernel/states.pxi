@@ -168,6 +168,8 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
         else:
             if s.h_lv_open:
                 refine(s, t)
+            elif s.h_lv_wait:
+                level_behind(s, t)  # an excursion that cut the level ended too soon to judge (golden)
             learn(s, t, y, v_on)
             band(s, t, y, 1)
             return
