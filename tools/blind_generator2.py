@@ -76,15 +76,18 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import signal
 from scipy.special import ndtr
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tool_args import OneSentenceParser, UsageError, whole  # (a sibling in tools/)
 
 Array = NDArray[np.float64]
 Rng = np.random.Generator
@@ -110,10 +113,6 @@ LABEL_KEYS = ["unit", "force_column", "holds", "steps", "releases", "band_exits"
 
 class Reject(Exception):
     """This draw would give labels that could be read two ways: draw the session again."""
-
-
-class UsageError(Exception):
-    """A bad argument or an OUT that cannot be used; the message says what to do."""
 
 
 # --------------------------------------------------------------------------- signal helpers
@@ -1887,31 +1886,14 @@ def run_check(out_dir: Path, seed: int, sessions: int | None) -> int:
 
 
 # --------------------------------------------------------------------------- command line
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (usage: blind_generator2.py OUT [--sessions N] [--seed N] [--check])")
-
-
-def _whole(least: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``least`` (argparse names the option)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = least - 1
-        if value < least:
-            raise argparse.ArgumentTypeError(f"must be a whole number of at least {least}, not {text!r}")
-        return value
-    return parse
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = _Parser(description=(__doc__ or "").splitlines()[0])
+    p = OneSentenceParser(description=(__doc__ or "").splitlines()[0],
+                          usage_line="blind_generator2.py OUT [--sessions N] [--seed N] [--check]")
     p.add_argument("out", type=Path, metavar="OUT",
                    help="the folder the sessions are written to (or checked in)")
-    p.add_argument("--sessions", type=_whole(1), default=None,
+    p.add_argument("--sessions", type=whole(1), default=None,
                    help=f"sessions per seed [{DEFAULT_SESSIONS}; with --check: as many as OUT holds]")
-    p.add_argument("--seed", type=_whole(0), default=1, help="the seed [1]")
+    p.add_argument("--seed", type=whole(0), default=1, help="the seed [1]")
     p.add_argument("--check", action="store_true",
                    help="regenerate OUT's sessions and check their labels and files instead of writing")
     return p.parse_args(argv)

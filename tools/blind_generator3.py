@@ -99,13 +99,16 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 from scipy import ndimage, signal
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tool_args import OneSentenceParser, UsageError, whole  # (a sibling in tools/)
 
 FS = 200.0
 DT = 1.0 / FS
@@ -1427,10 +1430,6 @@ def check_files(out: Path, ss: Session) -> list[str]:
 DEFAULT_SESSIONS = 48
 
 
-class UsageError(Exception):
-    """A bad argument or an OUT that cannot be used; the message says what to do."""
-
-
 def session_name(seed: int, index: int) -> str:
     return f"bg3_s{seed}_{index:03d}"
 
@@ -1493,31 +1492,13 @@ def run_check(out: Path, seed: int, sessions: int | None) -> int:
     return 0
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # one sentence instead of argparse's usage dump and exit
-        raise UsageError(f"{message} (usage: blind_generator3.py OUT --seed S [--sessions N] [--check])")
-
-
-def _whole(least: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``least`` (argparse names the option)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = least - 1
-        if value < least:
-            raise argparse.ArgumentTypeError(f"must be a whole number of at least {least}, not {text!r}")
-        return value
-    return parse
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = _Parser(description=(__doc__ or "").splitlines()[0])
+    p = OneSentenceParser(description=(__doc__ or "").splitlines()[0],
+                          usage_line="blind_generator3.py OUT --seed S [--sessions N] [--check]")
     p.add_argument("out", type=Path, metavar="OUT",
                    help="the folder the sessions are written to (or checked in)")
-    p.add_argument("--seed", type=_whole(0), required=True, help="the seed")
-    p.add_argument("--sessions", type=_whole(1), default=None,
+    p.add_argument("--seed", type=whole(0), required=True, help="the seed")
+    p.add_argument("--sessions", type=whole(1), default=None,
                    help=f"sessions per seed [{DEFAULT_SESSIONS}; with --check: as many as OUT holds]")
     p.add_argument("--check", action="store_true",
                    help="regenerate OUT's sessions and check their labels and files instead of writing")
