@@ -235,11 +235,13 @@ class Ease(Shape):
         return onset
 
     def _fit_from(self, onset: float, lo_t: float, lo: int) -> float:
-        """Where the fit's window may begin (trial F1): not before the force last lay outside the old
-        hold's steady band before ``onset`` - an excursion that came back (a give, a surge) is no
-        part of the flat the ramp left, and a least-squares line through its dip dated the ramp from
-        the dip's return, seconds early. ``lo_t`` as it is if the force lay outside the band at the
-        onset itself (an ease that began from outside: failure mode 17's turn)."""
+        """Where the fit's window may begin: not before the force's last return into the old hold's
+        steady band before ``onset``, if it then lay there ``min_hold`` up to the onset - a give or
+        surge that came back is no part of the flat the ramp left, and a least-squares line from its
+        low side through a staged ease dated the ramp from the dip, seconds early (failure mode 51).
+        ``lo_t`` as it is if the force lay outside the band at the onset itself, or came back into it
+        less than ``min_hold`` before: a drift out turning into the ease, which the line through the
+        turn dates (failure mode 17)."""
         k = self._last_at(self.n - 1, lo, onset)
         wide = self._wide(self.h_level)
         if abs(self.hy[self._h(k)] - self.h_level) > wide:

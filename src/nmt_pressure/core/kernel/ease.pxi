@@ -158,7 +158,7 @@ cdef inline double ramp_fit(double* p1, double* px, double* pxx, double* py, dou
 
 cdef double fit_from(Core* s, double onset, double lo_t, i64 lo) noexcept nogil:
     # golden._fit_from: the fit begins no earlier than the force's last return into the old hold's
-    # steady band before the onset (unless it lay outside it at the onset itself)
+    # steady band before the onset, if it lay there min_hold up to the onset (a give that came back)
     cdef i64 k = last_at(s, s.n - 1, lo, onset)
     cdef double wd = wide(s, s.h_level)
     if fabs(s.hy[hix(s, k)] - s.h_level) > wd:
