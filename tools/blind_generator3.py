@@ -95,7 +95,6 @@ failure, 2 with one sentence for a bad argument or an OUT that cannot be written
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -108,7 +107,7 @@ import numpy as np
 from scipy import ndimage, signal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tool_args import OneSentenceParser, UsageError, whole  # (a sibling in tools/)
+from tool_args import UsageError, generator_main  # (a sibling in tools/)
 
 FS = 200.0
 DT = 1.0 / FS
@@ -1492,29 +1491,9 @@ def run_check(out: Path, seed: int, sessions: int | None) -> int:
     return 0
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = OneSentenceParser(description=(__doc__ or "").splitlines()[0],
-                          usage_line="blind_generator3.py OUT --seed S [--sessions N] [--check]")
-    p.add_argument("out", type=Path, metavar="OUT",
-                   help="the folder the sessions are written to (or checked in)")
-    p.add_argument("--seed", type=whole(0), required=True, help="the seed")
-    p.add_argument("--sessions", type=whole(1), default=None,
-                   help=f"sessions per seed [{DEFAULT_SESSIONS}; with --check: as many as OUT holds]")
-    p.add_argument("--check", action="store_true",
-                   help="regenerate OUT's sessions and check their labels and files instead of writing")
-    return p.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        args = parse_args(argv)
-        if args.check:
-            return run_check(args.out, args.seed, args.sessions)
-        generate(args.out, args.seed, DEFAULT_SESSIONS if args.sessions is None else args.sessions)
-    except UsageError as exc:
-        print(f"blind_generator3: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return generator_main(argv, tool="blind_generator3.py", doc=__doc__, default_sessions=DEFAULT_SESSIONS,
+                          seed_default=None, generate=generate, run_check=run_check)
 
 
 if __name__ == "__main__":
