@@ -213,11 +213,16 @@ class Moving(Steps):
                 if t - self.cd_start >= hold and t >= self.cd_try and self._flat(t):
                     sgn = 1 if slow_dy > 0.0 else -1
                     # (Flat over slow_step_hold, or, for a hand that wavers, over twice as long by
-                    # 2-s means: the same drift rate, less of the waver.)
+                    # 2-s means, or over all it has held since it arrived: the same drift rate,
+                    # less of the waver. A waver as slow as the 6-s window spreads its thirds by
+                    # its whole swing; a longer one averages it out (failure mode 53).)
+                    held = t - self.cd_start
                     if not self._steady_for(t, hold) or \
                             not (self._flat_thirds(t, hold, sgn) or
-                                 (t - self.cd_start >= LONG_HOLD * hold and
-                                  self._flat_thirds(t, LONG_HOLD * hold, sgn, LONG_FLAT))):
+                                 (held >= LONG_HOLD * hold and
+                                  self._flat_thirds(t, LONG_HOLD * hold, sgn, LONG_FLAT)) or
+                                 (held > LONG_HOLD * hold and
+                                  self._flat_thirds(t, held, sgn, FLAT * held / hold))):
                         # An outlier or a trend in the window: not before it has moved on.
                         self.cd_try = t + SLOW_RETRY
                     else:

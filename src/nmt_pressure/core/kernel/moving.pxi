@@ -83,7 +83,7 @@ cdef void knee_step(Core* s, double t, i64 k_now, double mid) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held
     cdef bint past, away
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet, up, sgn
@@ -207,12 +207,16 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
                 t - s.sl_left <= slow_max + 2.0 * s.slow_hold + s.min_hold + PENDING_SLACK and \
                 fabs(slow_dy) >= step_thr(s, s.mv_base) and from_hold(s, s.mv_base + slow_dy):
             if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
-                # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT (golden)
+                # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT, or over all held
+                # since the candidate began, at the same drift rate (golden; failure mode 53)
                 sgn = 1 if slow_dy > 0.0 else -1
+                held = t - s.cd_start
                 if not steady_for(s, t, s.slow_hold, s.n - 1) or \
                         not (flat_thirds(s, t, s.slow_hold, sgn, FLAT, s.n - 1) or
-                             (t - s.cd_start >= LONG_HOLD * s.slow_hold and
-                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT, s.n - 1))):
+                             (held >= LONG_HOLD * s.slow_hold and
+                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT, s.n - 1)) or
+                             (held > LONG_HOLD * s.slow_hold and
+                              flat_thirds(s, t, held, sgn, FLAT * held / s.slow_hold, s.n - 1))):
                     s.cd_try = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
