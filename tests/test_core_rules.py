@@ -98,6 +98,18 @@ def test_random_hand_sessions_keep_the_contracts_rules(impl, run_trace, seed):
     assert not FUZZ.broken_rules(t, events, holds, cfg), (kinds(events), holds)
 
 
+# The stop-53 cores dated a band_enter before the band_exit it cleared in these (0.01-0.5 s): a
+# drift's exit told where its trend crossed the edge, later than the force came back in; a slow
+# step's enter dated at the new hold's start, before the exit raised while easing onto it.
+@pytest.mark.parametrize("index", [390005, 390264, 390448, 390487, 391389, 391758, 391966])
+def test_a_band_enter_is_never_dated_before_the_exit_it_clears(impl, run_trace, index):
+    """``tools/fuzz_core.py``'s cases of each variant where that happened: every rule kept now."""
+    _, t, f, cfg = FUZZ.make_case(index)
+    events, holds, _ = run_trace(impl, t, f, cfg)
+    assert not FUZZ.broken_rules(t, events, holds, cfg), (kinds(events), holds)
+    assert "band_enter" in kinds(events)
+
+
 # A silence inside the new hold's steady window let it begin before the hold it followed had ended
 # (a step's onset inside the silence; a departure dated on its far side): seeds 9683 and 45999.
 @pytest.mark.parametrize("seed", [9683, 45999, *range(1, 1200, 17)])

@@ -56,6 +56,17 @@ def test_each_broken_rule_is_named(events_at, holds_at, expect):
     assert any(expect in b for b in broke), broke
 
 
+def test_a_band_enter_dated_before_the_exit_it_clears_is_named():
+    """An excursion of negative length (the stop-53 cores: a drift's exit told where its trend
+    crossed the edge, after the moment the force came back in, or a slow step's enter dated at the
+    new hold's start before the exit raised while easing onto it)."""
+    before = [*GOOD[0][:3], ev("band_enter", 3.9, 4.8), *GOOD[0][3:]]
+    broke = FUZZ.broken_rules(T, before, GOOD[1], CFG)
+    assert any("before the band_exit it clears (4.000 s)" in b for b in broke), broke
+    after = [*GOOD[0][:3], ev("band_enter", 4.1, 4.8), *GOOD[0][3:]]
+    assert FUZZ.broken_rules(T, after, GOOD[1], CFG) == []
+
+
 def test_a_hold_short_only_because_of_a_silence_is_allowed():
     t = np.concatenate([np.arange(0.0, 7.0, 0.01), np.arange(9.0, 20.0, 0.01)])  # 2 s missing
     events, holds = list(GOOD[0]), [hold(1.5, 6.0, "step"), hold(6.5, 7.5)]

@@ -16,7 +16,8 @@ compiled core:
   time in band between 0 and its duration, sd and cv not negative;
 * a step wherever a hold ended by one, at its end; a release only to end a contact that held, once;
 * band events inside their hold, from when it was told to its end (a step's: to the next hold's
-  telling, as a slow ease may carry the old band's exits past its onset);
+  telling, as a slow ease may carry the old band's exits past its onset); a ``band_enter`` dated no
+  earlier than the ``band_exit`` it clears;
 * the same events and holds pushed in random chunks as all at once;
 * with ``--golden N``, every Nth case: the golden model gives the same events and holds.
 
@@ -170,6 +171,14 @@ def broken_rules(t: np.ndarray, events: Sequence[Any], holds: Sequence[Any],
         if e.kind in ("band_exit", "band_enter") and \
                 not any(a <= e.t_detected and e.t <= b + 1e-9 for a, b in spans):
             out.append(f"{e.kind} at {e.t:.3f} s (told {e.t_detected:.3f} s) outside its hold")
+    exited = None  # an excursion has no negative length: its enter is not dated before its exit
+    for e in events:
+        if e.kind == "band_exit":
+            exited = e.t
+        elif e.kind == "band_enter":
+            if exited is not None and e.t < exited - 1e-9:
+                out.append(f"a band_enter at {e.t:.3f} s before the band_exit it clears ({exited:.3f} s)")
+            exited = None
     return out
 
 

@@ -72,9 +72,10 @@ TURN_PEAK = 0.3
 #: and no false step more.
 #: 1.5 or 2.5 times the window, or 3 % over 6 s, did less well there or on the matrix's drift turns:
 #: BENCHMARKS (n).) Past LONG_HOLD times the window, also over all the new level has been held since
-#: the force arrived there, by thirds within FLAT times that stretch over slow_step_hold (still
-#: 0.5 %/s): a waver as slow as the 6-s window (one whole swing of a 6-s waver) spreads its 2-s
-#: thirds by nearly its full swing, and over 9-12 s thirds of 3-4 s average it out (failure mode 53).
+#: the candidate began (where the force came to it), by thirds within FLAT times that stretch over
+#: slow_step_hold (still 0.5 %/s): a waver as slow as the 6-s window (one whole swing of a 6-s
+#: waver) spreads its 2-s thirds by nearly its full swing, and over 9-12 s thirds of 3-4 s average
+#: it out (failure mode 53).
 LONG_HOLD = 2.0
 LONG_FLAT = FLAT * LONG_HOLD
 #: ... or, where the flatness fails, the slow_step_hold (and the one a third before it) lies on a line

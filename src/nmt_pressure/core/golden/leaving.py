@@ -199,7 +199,7 @@ class Leaving(Ease):
         # The ease's band events held back belong to the old hold; the let-go's are none.
         self._flush_held(drop)
         if self.b_told != B_IN:
-            self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
+            self._enter_new_barrier(start, level)
         self._end_hold(onset, "step")
         self._emit("step", onset, "up" if direction > 0 else "down", level)
         self._begin_hold(t, start, level, settled)

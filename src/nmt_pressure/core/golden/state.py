@@ -222,7 +222,18 @@ class State:
         else:
             self._tell_band(kind, told, direction, level)
 
+    def _enter_new_barrier(self, start: float, level: float) -> None:
+        """The band follows a new barrier (a slow step): the exit told on the old one is over, from
+        where the new hold began - and never before that exit, which a drift's trend may date after
+        that start (a band_enter before the exit it clears made an excursion of negative length)."""
+        t = start if start > self.b_exit_t else self.b_exit_t
+        self._emit("band_enter", t if t > self.b_last else self.b_last, None, level)
+
     def _tell_band(self, kind: str, t: float, direction: str | None, level: float) -> None:
+        if kind == "band_enter" and t < self.b_last:
+            # Not before the exit it clears: a drift's exit is told where its trend crossed the
+            # edge, which can lie after the moment the force itself came back in.
+            t = self.b_last
         self._emit(kind, t, direction, level)
         if t > self.b_last:
             self.b_last = t

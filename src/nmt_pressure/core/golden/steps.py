@@ -148,7 +148,7 @@ class Steps(Band):
         self._flush_held(math.inf if slow and not self.mv_fast and not self._brisk_level() else onset)
         if slow and self.b_told != B_IN:
             # The band follows the new barrier: the alert raised while easing onto it is over.
-            self._emit("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
+            self._enter_new_barrier(start, level)
         self._end_hold(onset, "step")
         self._emit("step", onset, "up" if direction > 0 else "down", level)
         self._begin_hold(t, start, level, settled)

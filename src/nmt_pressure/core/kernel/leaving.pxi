@@ -152,7 +152,7 @@ cdef void eased_step(Core* s, double t, i64 k_end, double level, double drop) no
     onset = ease_fitted(s, onset, start, drop, direction, latest, t)
     flush_held(s, drop)  # the ease's held band events belong to the old hold; the let-go's are none
     if s.b_told != B_IN:
-        emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
+        enter_new_barrier(s, start, level)
     end_hold(s, onset, END_STEP)
     emit(s, EV_STEP, onset, direction, level)
     begin_hold(s, t, start, level, settled)

@@ -176,7 +176,15 @@ cdef inline void emit(Core* s, int kind, double t, int direction, double level) 
     s.ev_n += 1
 
 
+cdef inline void enter_new_barrier(Core* s, double start, double level) noexcept nogil:
+    # golden._enter_new_barrier: from the new hold's start, never before the exit it clears
+    cdef double t = start if start > s.b_exit_t else s.b_exit_t
+    emit(s, EV_BAND_ENTER, t if t > s.b_last else s.b_last, 0, level)
+
+
 cdef inline void tell_band(Core* s, int kind, double t, int direction, double level) noexcept nogil:
+    if kind == EV_BAND_ENTER and t < s.b_last:
+        t = s.b_last  # golden: not before the exit it clears
     emit(s, kind, t, direction, level)
     if t > s.b_last:
         s.b_last = t

@@ -106,7 +106,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept 
     # a slow step tells the ease's held exits, unless its level was reached as briskly as a fast step's
     flush_held(s, INFINITY if slow and not s.mv_fast and not brisk_level(s) else onset)
     if slow and s.b_told != B_IN:
-        emit(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
+        enter_new_barrier(s, start, level)
     end_hold(s, onset, END_STEP)
     emit(s, EV_STEP, onset, direction, level)
     begin_hold(s, t, start, level, settled)
