@@ -103,7 +103,8 @@ def test_random_hand_sessions_keep_the_contracts_rules(impl, run_trace, seed):
 # step's enter dated at the new hold's start, before the exit raised while easing onto it.
 @pytest.mark.parametrize("index", [390005, 390264, 390448, 390487, 391389, 391758, 391966])
 def test_a_band_enter_is_never_dated_before_the_exit_it_clears(impl, run_trace, index):
-    """``tools/fuzz_core.py``'s cases of each variant where that happened: every rule kept now."""
+    """``tools/fuzz_core.py``'s cases where that happened (five of its six variants): every rule
+    kept now."""
     _, t, f, cfg = FUZZ.make_case(index)
     events, holds, _ = run_trace(impl, t, f, cfg)
     assert not FUZZ.broken_rules(t, events, holds, cfg), (kinds(events), holds)

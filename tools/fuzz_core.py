@@ -171,7 +171,7 @@ def broken_rules(t: np.ndarray, events: Sequence[Any], holds: Sequence[Any],
         if e.kind in ("band_exit", "band_enter") and \
                 not any(a <= e.t_detected and e.t <= b + 1e-9 for a, b in spans):
             out.append(f"{e.kind} at {e.t:.3f} s (told {e.t_detected:.3f} s) outside its hold")
-    exited = None  # an excursion has no negative length: its enter is not dated before its exit
+    exited: float | None = None  # an excursion has no negative length: enter not before exit
     for e in events:
         if e.kind == "band_exit":
             exited = e.t
