@@ -224,15 +224,14 @@ class State:
 
     def _enter_new_barrier(self, start: float, level: float) -> None:
         """The band follows a new barrier (a slow step): the exit told on the old one is over, from
-        where the new hold began - and never before that exit, which a drift's trend may date after
-        that start (a band_enter before the exit it clears made an excursion of negative length)."""
-        t = start if start > self.b_exit_t else self.b_exit_t
-        self._emit("band_enter", t if t > self.b_last else self.b_last, None, level)
+        where the new hold began (told as any enter: never before that exit)."""
+        self._tell_band("band_enter", start if start > self.b_exit_t else self.b_exit_t, None, level)
 
     def _tell_band(self, kind: str, t: float, direction: str | None, level: float) -> None:
         if kind == "band_enter" and t < self.b_last:
-            # Not before the exit it clears: a drift's exit is told where its trend crossed the
-            # edge, which can lie after the moment the force itself came back in.
+            # Not before the exit it clears (failure mode 54): a drift's exit is told where its
+            # trend crossed the edge, which can lie after the moment the force itself came back in,
+            # or after the new hold's start a slow step's enter is dated at.
             t = self.b_last
         self._emit(kind, t, direction, level)
         if t > self.b_last:

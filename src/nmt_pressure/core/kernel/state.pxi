@@ -176,12 +176,6 @@ cdef inline void emit(Core* s, int kind, double t, int direction, double level) 
     s.ev_n += 1
 
 
-cdef inline void enter_new_barrier(Core* s, double start, double level) noexcept nogil:
-    # golden._enter_new_barrier: from the new hold's start, never before the exit it clears
-    cdef double t = start if start > s.b_exit_t else s.b_exit_t
-    emit(s, EV_BAND_ENTER, t if t > s.b_last else s.b_last, 0, level)
-
-
 cdef inline void tell_band(Core* s, int kind, double t, int direction, double level) noexcept nogil:
     if kind == EV_BAND_ENTER and t < s.b_last:
         t = s.b_last  # golden: not before the exit it clears
@@ -189,6 +183,11 @@ cdef inline void tell_band(Core* s, int kind, double t, int direction, double le
     if t > s.b_last:
         s.b_last = t
     s.b_told = B_IN if kind == EV_BAND_ENTER else (B_HIGH if direction == 2 else B_LOW)
+
+
+cdef inline void enter_new_barrier(Core* s, double start, double level) noexcept nogil:
+    # golden._enter_new_barrier: from the new hold's start, told as any enter
+    tell_band(s, EV_BAND_ENTER, start if start > s.b_exit_t else s.b_exit_t, 0, level)
 
 
 cdef inline void band_event(Core* s, int kind, double t, int direction, double level,
