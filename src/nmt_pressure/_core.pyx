@@ -30,6 +30,7 @@ cdef double RATE_LAG = _spec.RATE_LAG
 cdef double SETTLE_TIME = _spec.SETTLE_TIME
 cdef double DRIFT_MAX = _spec.DRIFT_MAX
 cdef double BRISK_SPAN = _spec.BRISK_SPAN
+cdef double LEAD_SHARE = _spec.LEAD_SHARE
 cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
 cdef double NOISE_K = _spec.NOISE_K

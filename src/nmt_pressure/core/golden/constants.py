@@ -33,6 +33,10 @@ DRIFT_MAX = 0.10
 #: quantum aside: on a noisy light hold the rate test's jitter floor can exceed a fast step's rate
 #: (tremor and sensor noise move the 0.25-s rate as far), but not its displacement over 0.5 s.
 BRISK_SPAN = 0.5
+#: A fast step's first movement is its lead-in (the step dated where that began) only if it went the
+#: step's way and covered at least this share of the change by the fast part's onset: a stair of
+#: the step, not the hold's own wander or sag, nor a dip before a push (failure mode 55).
+LEAD_SHARE = 0.25
 #: A movement has ended when the rate stayed low this long (s).
 SETTLE_TIME = 0.15
 #: How long after the latest moment a fast step could have completed a new hold may still take to

@@ -24,6 +24,7 @@ from nmt_pressure.core.golden.constants import (
     EASE_WANDER,
     EASE_WANDER_SPAN,
     EASE_WANDER_TIME,
+    LEAD_SHARE,
     SLOW_SPAN,
     VEL_MEAN,
 )
@@ -282,12 +283,13 @@ class Ease(Shape):
         k = self._back_below(k, lo, a, EASE_FROM * d, direction, hm)
         return self._crossing(k, a, EASE_FROM * d, direction, hm), t_to
 
-    def _lead_in(self, onset: float, k_now: int, direction: int, lim: float) -> float:
+    def _lead_in(self, onset: float, k_now: int, direction: int, lim: float, level: float) -> float:
         """A fast step's onset, taken back over its lead-in: the reference the fast part departs from
-        follows a slower first movement the same way (a hand that eases off first, or stalls on its
-        way), but the change began where the force left the level it held before. That level is the
-        mean over the ``min_hold`` before ``lim``, so that the change, lead-in and all, lies within
-        ``step_max_duration`` of its arrival; a one-quantum jump is no lead-in."""
+        follows a first movement the same way (a step made in two stairs, a stall between them), but
+        the change began where the force left the level it held before. That level is the mean over
+        the ``min_hold`` before ``lim``, so that the change, lead-in and all, lies within
+        ``step_max_duration`` of its arrival (``level``: the new hold's); a one-quantum jump is no
+        lead-in, nor is a small movement first (failure mode 55)."""
         floor = self._hold_floor()
         if lim < floor:
             lim = floor
@@ -310,11 +312,17 @@ class Ease(Shape):
         dev = y - ref
         if abs(dev) <= tol:
             return onset  # the force still lay at that level when the fast part began: no lead-in
+        if dev * (level - ref) <= 0.0 or abs(dev) < LEAD_SHARE * abs(level - ref):
+            # A movement back first (a dip before a push), or one the step's way that had covered
+            # under a quarter of the change when the fast part began, is the hold's own wander or
+            # sag, not a stair of the step: the change began where the fast part did (three
+            # independent labellers date it there; failure mode 55).
+            return onset
         if abs(y - self.h_level) > self._wide(self.h_level):
             # A first movement that had taken the force out of the hold's steady band was no
             # lead-in but the hold's own drift, which its band watched (a tissue that gives
             # before the push to the next barrier, or before the let-down to a lower one): the
             # change began where the fast part did.
             return onset
-        # A lead-in the same way, or a counter-movement (a dip before a push): where it left.
+        # A first stair of the step: the change began where it left.
         return self._scan_departure(ref, tol, k, 1 if dev > 0 else -1, lim)

@@ -123,7 +123,7 @@ class Steps(Band):
             tol = DEPART * ref + DEPART_K * self.sig_f
             # (a light hand's step on a noisy sensor may be under 5 tolerances: see _departure)
             onset = self._scan_departure(ref, tol, k_now, direction, self._hold_floor(), abs(level - ref))
-            onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration)
+            onset = self._lead_in(onset, k_now, direction, start - self.cfg.step_max_duration, level)
         latest = t - self.cfg.min_hold
         if onset > latest:
             # The new hold's steady window (the min_hold before now) began before the onset found:

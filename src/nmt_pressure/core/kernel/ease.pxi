@@ -312,7 +312,8 @@ cdef double ease_fitted(Core* s, double onset, double start, double t_end, int d
     return fitted if start > fitted >= t - s.hist else onset
 
 
-cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim) noexcept nogil:
+cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim,
+                    double level) noexcept nogil:
     cdef double floor = hold_floor(s)
     cdef i64 k = k_now
     cdef i64 lo = mean_lo(s)
@@ -337,6 +338,8 @@ cdef double lead_in(Core* s, double onset, i64 k_now, int direction, double lim)
     cdef double dev = y - ref
     if fabs(dev) <= tol:
         return onset
+    if dev * (level - ref) <= 0.0 or fabs(dev) < LEAD_SHARE * fabs(level - ref):
+        return onset  # a dip first, or under a quarter of the change: the hold's wander (mode 55)
     if fabs(y - s.h_level) > wide(s, s.h_level):
         return onset  # a first movement out of the hold's steady band: its drift, no lead-in
     return scan_departure(s, ref, tol, k, 1 if dev > 0 else -1, lim)

@@ -91,7 +91,7 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept 
     else:
         onset = scan_departure(s, ref, DEPART * ref + DEPART_K * s.sig_f, k_now, direction, hold_floor(s),
                                fabs(level - ref))
-        onset = lead_in(s, onset, k_now, direction, start - s.step_max)
+        onset = lead_in(s, onset, k_now, direction, start - s.step_max, level)
     cdef double latest = t - s.min_hold
     if onset > latest:  # golden._step: the change began before the new hold's steady window
         onset = s.mv_onset if s.mv_onset < latest else latest
