@@ -4,6 +4,8 @@ end; and what a wobble or a dip that comes back leaves alone."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from contract_cases import FUZZ, kinds, of, one_release
 
@@ -113,6 +115,41 @@ def test_short_dips_in_quick_succession_keep_the_hold(impl, trace, run_trace, in
     assert [h.ended_by for h in holds] == ["release"], kinds(events)
     assert abs(holds[0].end - tr.marks["off"][0]) <= 0.3
     assert not of(events, "step")
+
+
+@pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("twitch_first", [False, True])
+@pytest.mark.parametrize("gap", [0.3, 0.45])
+def test_a_flinch_and_a_twitch_on_the_other_side_keep_the_hold(impl, trace, run_trace, invariants, rate,
+                                                               twitch_first, gap):
+    """A patient flinches under the thumb (the force drops 32 % for half a second and is pressed
+    back) and, 0.45-0.7 s after it is back at the level, twitches (the force jumps 20 % for a tenth
+    of a second); or the twitch comes first. Each comes back within leave_time, on opposite sides
+    of the band. Going out on the other side was taken for passing through the band (a burst, then a
+    fall: one departure), so the two times away were timed as one, 1.2-1.5 s, and the hold ended
+    `left` at the first and began again after the second (an independent generator's trigger-point
+    sessions; DETECTION failure mode 56). Once the force has lain still at its level for
+    SETTLE_TIME it came back: one hold, ended by its release, its band exit told for the flinch."""
+    level = 90.0
+
+    def flinch(tr: Any) -> Any:
+        return tr.ramp(level * 0.68, 0.1, mark="flinch").hold(0.35).ramp(level, 0.25)
+
+    def twitch(tr: Any) -> Any:
+        return tr.ramp(level * 1.2, 0.05, mark="twitch").ramp(level, 0.07)
+
+    tr = trace(rate=rate).rest(1.0).ramp(level, 1.0).hold(6.0)
+    first, second = (twitch, flinch) if twitch_first else (flinch, twitch)
+    tr = second(first(tr).hold(gap))
+    t, f = tr.hold(6.0).release(0.3, mark="off").rest(1.0).build(noise=0.1, tremor=0.005, seed=7)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert [h.ended_by for h in holds] == ["release"], kinds(events)
+    assert abs(holds[0].end - tr.marks["off"][0]) <= 0.3
+    assert holds[0].level == pytest.approx(level, rel=0.02)
+    assert not of(events, "step")
+    low = [e for e in of(events, "band_exit") if e.direction == "low"]
+    assert len(low) == 1 and abs(low[0].t - tr.marks["flinch"][0]) <= 0.5, kinds(events)
 
 
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])

@@ -103,31 +103,35 @@ def test_blind2_rows_are_the_second_generators_seeds_scored_beside_the_first_one
     assert [p.stat().st_mtime_ns for p in sorted(folder.iterdir())] == stamps  # reused, not written again
 
 
-def test_blind3_rows_are_the_third_generators_seeds_scored_beside_the_first_ones(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    """``--blind3 SEEDS``: blind_generator3.py's seeds, generated once into g3seedN beside the first
-    generator's seedN (the same seed number, other files), one row each, compared file by file."""
+@pytest.mark.parametrize(("option", "folder", "prefix"), [("--blind3", "g3seed", "bg3"),
+                                                      ("--blind4", "g4seed", "bg4")])
+def test_later_generators_rows_are_their_seeds_scored_beside_the_first_ones(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, folder: str, prefix: str):
+    """``--blind3 SEEDS`` and ``--blind4 SEEDS``: blind_generator3.py's and blind_generator4.py's
+    seeds, generated once into g3seedN or g4seedN beside the first generator's seedN (the same seed
+    number, other files), one row each, compared file by file."""
     blind = tmp_path / "blind"
-    args = ["--blind", "3", "--blind3", "3", "--blind-dir", str(blind), "--sessions", "2"]
+    row = f"{option.removeprefix('--')} 3"
+    args = ["--blind", "3", option, "3", "--blind-dir", str(blind), "--sessions", "2"]
     first = tmp_path / "first.json"
     assert ev.main([*args, "--json", str(first)]) == 0
-    folder = blind / "g3seed3_n2"
-    assert sorted(p.name for p in folder.glob("*.csv")) == ["bg3_s3_000.csv", "bg3_s3_001.csv"]
+    seeds = blind / f"{folder}3_n2"
+    assert sorted(p.name for p in seeds.glob("*.csv")) == [f"{prefix}_s3_000.csv", f"{prefix}_s3_001.csv"]
     data = json.loads(first.read_text())
     want: dict[str, list[int]] = {}
-    _, scored = sd.realdata_report(folder, "nmt")
+    _, scored = sd.realdata_report(seeds, "nmt")
     for kind, v in scored["total"].items():
         want[kind] = [v["tp"], v["fp"], v["fn"]]
-    assert data["rows"]["blind3 3"] == want
-    assert sorted(data["files"]["blind3 3"]) == ["g3seed3/bg3_s3_000.csv", "g3seed3/bg3_s3_001.csv"]
+    assert data["rows"][row] == want
+    assert sorted(data["files"][row]) == [f"{folder}3/{prefix}_s3_000.csv", f"{folder}3/{prefix}_s3_001.csv"]
     assert sorted(f.split("/")[0] for f in data["files"]["blind 3"]) == ["seed3", "seed3"]
-    assert "\nblind3 3 " in capsys.readouterr().out
-    stamps = [p.stat().st_mtime_ns for p in sorted(folder.iterdir())]
+    assert f"\n{row} " in capsys.readouterr().out
+    stamps = [p.stat().st_mtime_ns for p in sorted(seeds.iterdir())]
     assert ev.main([*args, "--compare", str(first)]) == 0
     text = capsys.readouterr().out
-    assert "blind3 3: every F1 and count equal; all 2 files' output identical" in text
+    assert f"{row}: every F1 and count equal; all 2 files' output identical" in text
     assert "blind 3: every F1 and count equal; all 2 files' output identical" in text
-    assert [p.stat().st_mtime_ns for p in sorted(folder.iterdir())] == stamps  # reused, not written again
+    assert [p.stat().st_mtime_ns for p in sorted(seeds.iterdir())] == stamps  # reused, not written again
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -139,6 +143,8 @@ def test_blind3_rows_are_the_third_generators_seeds_scored_beside_the_first_ones
     (["--blind3", "1-3"], "--blind3 needs --blind-dir"),
     (["--blind3", "8-2", "--blind-dir", "."], "--blind3 '8-2' is no seed range"),
     (["--blind3", "x", "--blind-dir", "."], "--blind3 'x' is no seed range"),
+    (["--blind4", "1-3"], "--blind4 needs --blind-dir"),
+    (["--blind4", "8-2", "--blind-dir", "."], "--blind4 '8-2' is no seed range"),
     (["--set", "nameonly"], "NAME=FOLDER"),
     ([], "nothing to score"),
     (["--set", "x=.", "--core", "/nonexistent"], "no nmt_pressure package"),

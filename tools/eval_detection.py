@@ -17,10 +17,13 @@ any way: a change meant to keep the output is checked file by file, not by total
 one of the second blind generator's (``blind_generator2.py``: other hands, sensors and protocols,
 another helper's; one row, "blind2 1-6"); ``--blind3 SEEDS`` one of the third's
 (``blind_generator3.py``: a third helper's models, written from the contract alone; one row,
-"blind3 1-6"). Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
-N``, ``blind_generator2.py DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``; with
-``--sessions K`` the folders end in ``_nK``) and reused while their folder is there (delete it to
-generate it again).
+"blind3 1-6"); ``--blind4 SEEDS`` one of the fourth's (``blind_generator4.py``: a fourth helper's,
+from the contract alone: a patient who breathes, twitches and flinches, a therapist's nudges and
+lean, an ESP32 ADC, a 4-5 kHz DAQ, a phone app's export in ms, an epoch-stamped logger; one row,
+"blind4 1-4"). Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
+N``, ``blind_generator2.py DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``,
+``blind_generator4.py DIR/g4seedN --seed N``; with ``--sessions K`` the folders end in ``_nK``) and
+reused while their folder is there (delete it to generate it again).
 
 Usage::
 
@@ -106,6 +109,7 @@ class Generator:
 BLIND = Generator("--blind", "blind_generator.py", "seed", "blind", "the blind generator")
 BLIND2 = Generator("--blind2", "blind_generator2.py", "g2seed", "blind2", "the second blind generator")
 BLIND3 = Generator("--blind3", "blind_generator3.py", "g3seed", "blind3", "the third blind generator")
+BLIND4 = Generator("--blind4", "blind_generator4.py", "g4seed", "blind4", "the fourth blind generator")
 
 
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
@@ -250,6 +254,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--blind3", action="append", default=[], metavar="SEEDS",
                    help="a group of the third blind generator's seeds (blind_generator3.py), pooled in one "
                         "row; repeatable")
+    p.add_argument("--blind4", action="append", default=[], metavar="SEEDS",
+                   help="a group of the fourth blind generator's seeds (blind_generator4.py), pooled in one "
+                        "row; repeatable")
     p.add_argument("--blind-dir", type=Path, default=None, help="where seeds are generated and reused")
     p.add_argument("--sessions", type=int, default=None,
                    help="sessions per seed (the generator's default unless given: a quick look)")
@@ -271,10 +278,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """Score everything asked for: the report's text and what ``--json`` writes."""
-    asked_for = ((BLIND, args.blind), (BLIND2, args.blind2), (BLIND3, args.blind3))
-    if not args.blind and not args.blind2 and not args.blind3 and not args.set and not args.matrix:
-        raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS or --blind3 SEEDS (with "
-                        "--blind-dir), --set NAME=FOLDER or --matrix")
+    asked_for = ((BLIND, args.blind), (BLIND2, args.blind2), (BLIND3, args.blind3), (BLIND4, args.blind4))
+    if not any(asked for _, asked in asked_for) and not args.set and not args.matrix:
+        raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS or --blind4 "
+                        "SEEDS (with --blind-dir), --set NAME=FOLDER or --matrix")
     for generator, asked in asked_for:
         if asked and args.blind_dir is None:
             raise EvalError(f"{generator.option} needs --blind-dir, the folder its seeds are generated into "
@@ -293,7 +300,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         if not (isinstance(old, dict) and isinstance(old.get("rows"), dict)
                 and isinstance(old.get("files"), dict)):
             raise EvalError(f"--compare {args.compare} is no earlier run's --json (it has no rows and files)")
-    # Each seed is scored under its generator's folder name (seedN, g2seedN, g3seedN): they do not collide.
+    # Each seed is scored under its generator's folder name (seedN, g2seedN, g3seedN, g4seedN): they do
+    # not collide.
     groups = [(f"{gen.row} {text}", gen, parse_seeds(text, gen.option))
               for gen, texts in asked_for for text in texts]
     sets = [parse_set(text) for text in args.set]

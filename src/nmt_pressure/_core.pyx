@@ -195,6 +195,7 @@ ctypedef struct Core:
     int sp_dir
     double mv_ep, mv_ep_on  # when this time away began, and its departure's onset (-1: mv_onset)
     int mv_ep_up
+    int mv_homed  # back inside, the force lay still at its level for SETTLE_TIME (golden)
     double low_since, last_level, last_end, rest, base, c_try, c_peak, end_base
     # golden._pending_hold: the level last tried in this contact (0: none), its window's start
     # and settled part; and the two tried before it

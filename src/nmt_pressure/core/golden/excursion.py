@@ -67,6 +67,7 @@ class Excursion(Leaving):
             self.mv_ep = -1.0
             self.mv_ep_on = -1.0
             self.mv_back = -1.0
+            self.mv_homed = False
             self.cd_start = -1.0
             self.b_held.clear()
             self.b_brisk = False

@@ -63,19 +63,30 @@ class Moving(Steps):
             up = y > self.h_level
             if self.mv_ep < 0.0:
                 self.mv_ep = t
-            elif self.mv_back >= 0.0 and up == self.mv_ep_up and self.mv_back - self.mv_ep <= c.leave_time:
-                # Out again on the side it came back from, within leave_time: a new time away, timed
-                # and dated on its own (on the other side it passed through the band, and one that
-                # stayed away longer had left: the same departure goes on).
+            elif self.mv_back >= 0.0 and (up == self.mv_ep_up or self.mv_homed) and \
+                    self.mv_back - self.mv_ep <= c.leave_time:
+                # Out again, having come back within leave_time: a new time away, timed and dated
+                # on its own. On the other side it may only have passed through the band (a burst,
+                # then a fall; a stroke's swing): the same departure goes on, unless it had come
+                # to rest at its level first (a flinch back, then a twitch: failure mode 56). One
+                # that stayed away longer had left.
                 self.mv_ep = t
                 self.mv_ep_on = self._scan_departure(self.mv_ref, self.mv_tol, k_now, 1 if up else -1,
                                                      self._hold_floor())
             self.mv_ep_up = up
             self.mv_back = -1.0
+            self.mv_homed = False
             if self.mv_out < 0.0:
                 self.mv_out = t
         elif self.mv_back < 0.0:
             self.mv_back = t
+        elif not self.mv_homed:
+            # Back inside, it has come to rest at its level once it lay still there (moved under
+            # half the hold band) for SETTLE_TIME: a swing passing through moves further.
+            k0 = self._last_at(k_now, self._mean_lo(), t - SETTLE_TIME)
+            if self.ht[self._h(k0)] >= self.mv_back and \
+                    abs(y - self.hy[self._h(k0)]) <= 0.5 * self._wide(self.h_level):
+                self.mv_homed = True
         if not self.mv_fast:
             # A slow excursion is drift until it settles on a new level: the band watches it and
             # the statistics take it in (a later slow step takes back what follows its onset).

@@ -158,6 +158,7 @@ class State:
         self.mv_ep_on = -1.0  # ... that departure's onset (-1: the excursion's own, mv_onset)
         self.mv_ep_up = False  # ... whether it is out above the band
         self.mv_back = -1.0  # when it last came back inside (-1: outside)
+        self.mv_homed = False  # ... and has since lain still at its level for SETTLE_TIME
         self.sl_onset = 0.0  # onset of a slow excursion that a fast movement then took over ...
         self.sl_ref = 0.0  # ... and the level it left
         self.sl_left = 0.0  # ... and when it passed the departure tolerance (not back-dated)

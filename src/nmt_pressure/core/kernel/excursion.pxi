@@ -47,6 +47,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.mv_ep = -1.0
         s.mv_ep_on = -1.0
         s.mv_back = -1.0
+        s.mv_homed = 0
         s.cd_start = -1.0
     s.sub = MOVING
     s.cd_span = -1.0

@@ -87,6 +87,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     cdef bint past, away
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet, up, sgn
+    cdef i64 k0
     if not s.mv_fast and fabs(s.v) > v_on:
         excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
     v_now = s.step_rate * y
@@ -116,16 +117,22 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         up = y > s.h_level
         if s.mv_ep < 0.0:
             s.mv_ep = t
-        elif s.mv_back >= 0.0 and up == s.mv_ep_up and s.mv_back - s.mv_ep <= s.leave_time:
-            # out again on the side it came back from within leave_time: a new time away (golden)
+        elif s.mv_back >= 0.0 and (up == s.mv_ep_up or s.mv_homed) and s.mv_back - s.mv_ep <= s.leave_time:
+            # out again, having come back within leave_time: a new time away (golden)
             s.mv_ep = t
             s.mv_ep_on = scan_departure(s, s.mv_ref, s.mv_tol, k_now, 1 if up else -1, hold_floor(s))
         s.mv_ep_up = up
         s.mv_back = -1.0
+        s.mv_homed = 0
         if s.mv_out < 0.0:
             s.mv_out = t
     elif s.mv_back < 0.0:
         s.mv_back = t
+    elif not s.mv_homed:
+        # golden: back inside and lying still at the level for SETTLE_TIME, not passing through
+        k0 = last_at(s, k_now, mean_lo(s), t - SETTLE_TIME)
+        if s.ht[hix(s, k0)] >= s.mv_back and fabs(y - s.hy[hix(s, k0)]) <= 0.5 * wide(s, s.h_level):
+            s.mv_homed = 1
     if not s.mv_fast:
         learn(s, t, y, v_on)
         fold_until_time(s, t - STATS_LAG)

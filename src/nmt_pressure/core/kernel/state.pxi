@@ -80,6 +80,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.mv_ep_on = -1.0
     s.mv_ep_up = 0
     s.mv_back = -1.0
+    s.mv_homed = 0
     s.sl_onset = 0.0
     s.sl_ref = 0.0
     s.sl_left = 0.0
