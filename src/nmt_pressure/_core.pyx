@@ -188,7 +188,7 @@ ctypedef struct Core:
     int h_lv_open, h_lv_tries, h_lv_cut, h_lv_dir
     int h_lv_wait  # an excursion that cut the level ended too soon to judge it (golden)
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
-    double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_knee, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
+    double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_wave, cd_knee, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
     double sp_a, sp_min  # span_now's cache: the change's start, and its least excess past 80 % since sp_k80
     i64 sp_k80, sp_kend  # (sp_kend -1: none)

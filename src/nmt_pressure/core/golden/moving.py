@@ -154,13 +154,14 @@ class Moving(Steps):
             # level" over 1.5 s long before it arrives where it is heading.
             ok, mid = self._steady_window(t)
             after = self.mv_onset if self.mv_onset > self.mv_settle else self.mv_settle
-            if ok and self._window_after(after) and (self.mv_fast or self._flat(t)):
+            if ok and self._window_after(after) and (self.mv_fast or self._flat(t) or self._waving(t, after)):
                 start, level = self._settle(mid, self.mv_onset)
                 self.cd_start = start
                 self.cd_level = level
                 self.cd_out = -1.0
                 self.cd_span = -1.0
                 self.cd_try = 0.0
+                self.cd_wave = 0.0
                 self.cd_knee = 0.0
                 self.cd_found = t
         slow_max = c.slow_step_limit
@@ -221,26 +222,38 @@ class Moving(Steps):
                 # for slow_step_hold, and arrived that long ago judged closely: the ease's own tail,
                 # though near the new level, is not yet holding it. (Cheapest test first.)
                 hold = c.slow_step_hold
-                if t - self.cd_start >= hold and t >= self.cd_try and self._flat(t):
+                held = t - self.cd_start
+                flat = held >= hold and t >= self.cd_try and self._flat(t)
+                # A level that the patient's breathing or a sway moves 2-3 % every few seconds is
+                # seldom flat over a min_hold, which gates the windows below; once it has held more
+                # than LONG_HOLD times slow_step_hold, all it has held may judge it at any moment
+                # the force lies at it (not away: a let-go under way is not flat, but it is out of
+                # the candidate's band), its thirds averaging the waving out at the same drift rate
+                # (failure mode 57).
+                waved = not flat and not away and held > LONG_HOLD * hold and t >= self.cd_wave
+                if flat or waved:
                     sgn = 1 if slow_dy > 0.0 else -1
                     # (Flat over slow_step_hold, or, for a hand that wavers, over twice as long by
                     # 2-s means, or over all it has held since it arrived: the same drift rate,
                     # less of the waver. A waver as slow as the 6-s window spreads its thirds by
                     # its whole swing; a longer one averages it out (failure mode 53).)
-                    held = t - self.cd_start
                     if not self._steady_for(t, hold) or \
-                            not (self._flat_thirds(t, hold, sgn) or
-                                 (held >= LONG_HOLD * hold and
-                                  self._flat_thirds(t, LONG_HOLD * hold, sgn, LONG_FLAT)) or
+                            not ((flat and (self._flat_thirds(t, hold, sgn) or
+                                            (held >= LONG_HOLD * hold and
+                                             self._flat_thirds(t, LONG_HOLD * hold, sgn, LONG_FLAT)))) or
                                  (held > LONG_HOLD * hold and
                                   self._flat_thirds(t, held, sgn, FLAT * held / hold))):
                         # An outlier or a trend in the window: not before it has moved on.
-                        self.cd_try = t + SLOW_RETRY
+                        if flat:
+                            self.cd_try = t + SLOW_RETRY
+                        else:
+                            self.cd_wave = t + SLOW_RETRY
                     else:
                         arrived = self._scan_arrival(mid, SLOW_ARRIVAL * mid + ARRIVAL_K * self.sig_f,
                                                      self._wide(mid), self.mv_onset)
                         if t - arrived < hold:
                             self.cd_try = arrived + hold
+                            self.cd_wave = self.cd_try
                             self.cd_knee = self.cd_try  # (flat, and arriving: its own verdict first)
                         elif self._span(self.mv_base, mid, arrived) <= SLOW_SPAN * slow_max:
                             self._step(t, k_now, True)
@@ -286,6 +299,20 @@ class Moving(Steps):
             self._leave(t)
         else:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
+
+    def _waving(self, t: float, after: float) -> bool:
+        """After a slow excursion (which needs the last min_hold flat for a new level to be
+        measured), a level that the patient's breathing or a sway keeps moving seldom is: it is
+        measured too where the last LONG_HOLD times slow_step_hold, all after the movement (from
+        ``after``), lay near one level a step from the hold's, its thirds within LONG_FLAT and no
+        peak (the longer window of failure mode 39; failure mode 57). Asked every SLOW_RETRY."""
+        dur = LONG_HOLD * self.cfg.slow_step_hold
+        if t < self.cd_wave or t - dur < after:
+            return False
+        if self._steady_for(t, dur) and self._flat_thirds(t, dur, self.mv_dir, LONG_FLAT):
+            return True
+        self.cd_wave = t + SLOW_RETRY
+        return False
 
     def _thirds(self, t: float, dur: float) -> tuple[float, float, float]:
         """The means of the thirds of the ``dur`` seconds up to ``t`` (now, or earlier), oldest

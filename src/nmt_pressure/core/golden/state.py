@@ -167,6 +167,7 @@ class State:
         self.cd_out = -1.0  # since when the force lies outside the candidate's band
         self.cd_span = -1.0  # its change's 20-80 % span, once measured (-1: not yet)
         self.cd_try = 0.0  # its slow-step tests are not run again before this time
+        self.cd_wave = 0.0  # ... nor that of all it has held, on a level that is not flat (mode 57)
         self.cd_knee = 0.0  # ... nor its test for a fade or creep after the ease (failure mode 45)
         self.cd_found = 0.0  # when it was found (a slow excursion's must still be flat later)
         self.low_since = -1.0  # since when the force lies below release_level of the hold's level

@@ -81,12 +81,23 @@ cdef void knee_step(Core* s, double t, i64 k_now, double mid) noexcept nogil:
     s.cd_knee = t + SLOW_RETRY
 
 
+cdef int waving(Core* s, double t, double after) noexcept nogil:
+    # golden._waving: after a slow excursion, a level that breathing keeps moving (failure mode 57)
+    cdef double dur = LONG_HOLD * s.slow_hold
+    if t < s.cd_wave or t - dur < after:
+        return 0
+    if steady_for(s, t, dur, s.n - 1) and flat_thirds(s, t, dur, s.mv_dir, LONG_FLAT, s.n - 1):
+        return 1
+    s.cd_wave = t + SLOW_RETRY
+    return 0
+
+
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
     cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held
     cdef bint past, away
     cdef double slow_max = s.slow_max
-    cdef int fast_open, slow_open, quiet, up, sgn
+    cdef int fast_open, slow_open, quiet, up, sgn, flat, waved
     cdef i64 k0
     if not s.mv_fast and fabs(s.v) > v_on:
         excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
@@ -176,13 +187,15 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
     if s.cd_start < 0.0 and s.mv_settle >= 0.0:
         if steady_window(s, t, &mid) and \
                 window_after(s, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle) and \
-                (s.mv_fast or is_flat(s, t)):
+                (s.mv_fast or is_flat(s, t) or
+                 waving(s, t, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle)):
             settle(s, mid, s.mv_onset, &start, &level)
             s.cd_start = start
             s.cd_level = level
             s.cd_out = -1.0
             s.cd_span = -1.0
             s.cd_try = 0.0
+            s.cd_wave = 0.0
             s.cd_knee = 0.0
             s.cd_found = t
     if s.cd_start >= 0.0:
@@ -213,23 +226,31 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if relative and (slow_dy > 0.0 or s.slow_down) and \
                 t - s.sl_left <= slow_max + 2.0 * s.slow_hold + s.min_hold + PENDING_SLACK and \
                 fabs(slow_dy) >= step_thr(s, s.mv_base) and from_hold(s, s.mv_base + slow_dy):
-            if t - s.cd_start >= s.slow_hold and t >= s.cd_try and is_flat(s, t):
+            held = t - s.cd_start
+            flat = held >= s.slow_hold and t >= s.cd_try and is_flat(s, t)
+            # golden: a level a breath keeps moving is judged by all it has held (failure mode 57)
+            waved = not flat and not away and held > LONG_HOLD * s.slow_hold and t >= s.cd_wave
+            if flat or waved:
                 # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT, or over all held
                 # since the candidate began, at the same drift rate (golden; failure mode 53)
                 sgn = 1 if slow_dy > 0.0 else -1
-                held = t - s.cd_start
                 if not steady_for(s, t, s.slow_hold, s.n - 1) or \
-                        not (flat_thirds(s, t, s.slow_hold, sgn, FLAT, s.n - 1) or
-                             (held >= LONG_HOLD * s.slow_hold and
-                              flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT, s.n - 1)) or
+                        not ((flat and (flat_thirds(s, t, s.slow_hold, sgn, FLAT, s.n - 1) or
+                                        (held >= LONG_HOLD * s.slow_hold and
+                                         flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT,
+                                                     s.n - 1)))) or
                              (held > LONG_HOLD * s.slow_hold and
                               flat_thirds(s, t, held, sgn, FLAT * held / s.slow_hold, s.n - 1))):
-                    s.cd_try = t + SLOW_RETRY
+                    if flat:
+                        s.cd_try = t + SLOW_RETRY
+                    else:
+                        s.cd_wave = t + SLOW_RETRY
                 else:
                     start = scan_arrival(s, mid, SLOW_ARRIVAL * mid + ARRIVAL_K * s.sig_f, wide(s, mid),
                                          s.mv_onset, s.n - 1, s.hy)
                     if t - start < s.slow_hold:
                         s.cd_try = start + s.slow_hold
+                        s.cd_wave = s.cd_try
                         s.cd_knee = s.cd_try  # flat and arriving: its own verdict first (golden)
                     elif span(s, s.mv_base, mid, start, SLOW_SPAN * slow_max) <= SLOW_SPAN * slow_max:
                         do_step(s, t, k_now, 1, NAN)

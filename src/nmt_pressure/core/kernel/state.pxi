@@ -89,6 +89,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.cd_out = -1.0
     s.cd_span = -1.0
     s.cd_try = 0.0
+    s.cd_wave = 0.0
     s.cd_knee = 0.0
     s.cd_found = 0.0
     s.low_since = -1.0
