@@ -110,6 +110,8 @@ BLIND = Generator("--blind", "blind_generator.py", "seed", "blind", "the blind g
 BLIND2 = Generator("--blind2", "blind_generator2.py", "g2seed", "blind2", "the second blind generator")
 BLIND3 = Generator("--blind3", "blind_generator3.py", "g3seed", "blind3", "the third blind generator")
 BLIND4 = Generator("--blind4", "blind_generator4.py", "g4seed", "blind4", "the fourth blind generator")
+#: Every generator, in the order their options are listed and their rows scored.
+GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4)
 
 
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
@@ -248,15 +250,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--blind", action="append", default=[], metavar="SEEDS",
                    help="a group of blind-generator seeds (1-8, 3 or 1,4,9), pooled in one row; repeatable")
-    p.add_argument("--blind2", action="append", default=[], metavar="SEEDS",
-                   help="a group of the second blind generator's seeds (blind_generator2.py), pooled in one "
-                        "row; repeatable")
-    p.add_argument("--blind3", action="append", default=[], metavar="SEEDS",
-                   help="a group of the third blind generator's seeds (blind_generator3.py), pooled in one "
-                        "row; repeatable")
-    p.add_argument("--blind4", action="append", default=[], metavar="SEEDS",
-                   help="a group of the fourth blind generator's seeds (blind_generator4.py), pooled in one "
-                        "row; repeatable")
+    for gen in GENERATORS[1:]:
+        p.add_argument(gen.option, action="append", default=[], metavar="SEEDS",
+                       help=f"a group of {gen.what}'s seeds ({gen.tool}), pooled in one row; repeatable")
     p.add_argument("--blind-dir", type=Path, default=None, help="where seeds are generated and reused")
     p.add_argument("--sessions", type=int, default=None,
                    help="sessions per seed (the generator's default unless given: a quick look)")
@@ -278,7 +274,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """Score everything asked for: the report's text and what ``--json`` writes."""
-    asked_for = ((BLIND, args.blind), (BLIND2, args.blind2), (BLIND3, args.blind3), (BLIND4, args.blind4))
+    asked_for = tuple((gen, getattr(args, gen.option.removeprefix("--"))) for gen in GENERATORS)
     if not any(asked for _, asked in asked_for) and not args.set and not args.matrix:
         raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS or --blind4 "
                         "SEEDS (with --blind-dir), --set NAME=FOLDER or --matrix")

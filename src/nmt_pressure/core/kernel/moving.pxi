@@ -94,7 +94,7 @@ cdef int waving(Core* s, double t, double after) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after
     cdef bint past, away
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet, up, sgn, flat, waved
@@ -185,10 +185,9 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         elif t - s.cd_out > s.leave_time:
             s.cd_start = -1.0
     if s.cd_start < 0.0 and s.mv_settle >= 0.0:
-        if steady_window(s, t, &mid) and \
-                window_after(s, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle) and \
-                (s.mv_fast or is_flat(s, t) or
-                 waving(s, t, s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle)):
+        after = s.mv_onset if s.mv_onset > s.mv_settle else s.mv_settle
+        if steady_window(s, t, &mid) and window_after(s, after) and \
+                (s.mv_fast or is_flat(s, t) or waving(s, t, after)):
             settle(s, mid, s.mv_onset, &start, &level)
             s.cd_start = start
             s.cd_level = level
