@@ -1,4 +1,4 @@
-"""The third and fourth blind generators' command line (``tools/tool_args.generator_main``): a
+"""The third, fourth and fifth blind generators' command line (``tools/tool_args.generator_main``): a
 user's error ends in one sentence and exit 2, nothing written. (The second generator's, whose
 ``--seed`` is optional, is tested beside it.)"""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from toolmods import load_tool
 
-GENERATORS = [("blind_generator3", "bg3"), ("blind_generator4", "bg4")]
+GENERATORS = [("blind_generator3", "bg3"), ("blind_generator4", "bg4"), ("blind_generator5", "bg5")]
 
 
 @pytest.mark.parametrize(("tool", "prefix"), GENERATORS)

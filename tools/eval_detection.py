@@ -20,10 +20,15 @@ another helper's; one row, "blind2 1-6"); ``--blind3 SEEDS`` one of the third's
 "blind3 1-6"); ``--blind4 SEEDS`` one of the fourth's (``blind_generator4.py``: a fourth helper's,
 from the contract alone: a patient who breathes, twitches and flinches, a therapist's nudges and
 lean, an ESP32 ADC, a 4-5 kHz DAQ, a phone app's export in ms, an epoch-stamped logger; one row,
-"blind4 1-4"). Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
-N``, ``blind_generator2.py DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``,
-``blind_generator4.py DIR/g4seedN --seed N``; with ``--sessions K`` the folders end in ``_nK``) and
-reused while their folder is there (delete it to generate it again).
+"blind4 1-4"); ``--blind5 SEEDS`` one of the fifth's (``blind_generator5.py``: a fifth helper's, from
+the contract alone: muscle-energy technique, pin-and-stretch, a tool switch, a novice's hunting,
+repositioning, cross-fibre friction, a slipping thumb; a thin-film sensor, a pressure mat, a 10-Hz
+gauge with PC-poll stamps, a 1200 Hz plate, an amplifier with supply ripple and cable artefacts, a
+module that auto-zeros and reaches the host in packets; one row, "blind5 1-4"). Seeds are generated
+into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed N``, ``blind_generator2.py
+DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``, ``blind_generator4.py
+DIR/g4seedN --seed N``, ``blind_generator5.py DIR/g5seedN --seed N``; with ``--sessions K`` the
+folders end in ``_nK``) and reused while their folder is there (delete it to generate it again).
 
 Usage::
 
@@ -110,8 +115,9 @@ BLIND = Generator("--blind", "blind_generator.py", "seed", "blind", "the blind g
 BLIND2 = Generator("--blind2", "blind_generator2.py", "g2seed", "blind2", "the second blind generator")
 BLIND3 = Generator("--blind3", "blind_generator3.py", "g3seed", "blind3", "the third blind generator")
 BLIND4 = Generator("--blind4", "blind_generator4.py", "g4seed", "blind4", "the fourth blind generator")
+BLIND5 = Generator("--blind5", "blind_generator5.py", "g5seed", "blind5", "the fifth blind generator")
 #: Every generator, in the order their options are listed and their rows scored.
-GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4)
+GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5)
 
 
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
@@ -276,8 +282,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """Score everything asked for: the report's text and what ``--json`` writes."""
     asked_for = tuple((gen, getattr(args, gen.option.removeprefix("--"))) for gen in GENERATORS)
     if not any(asked for _, asked in asked_for) and not args.set and not args.matrix:
-        raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS or --blind4 "
-                        "SEEDS (with --blind-dir), --set NAME=FOLDER or --matrix")
+        raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS, --blind4 "
+                        "SEEDS or --blind5 SEEDS (with --blind-dir), --set NAME=FOLDER or --matrix")
     for generator, asked in asked_for:
         if asked and args.blind_dir is None:
             raise EvalError(f"{generator.option} needs --blind-dir, the folder its seeds are generated into "
@@ -296,8 +302,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         if not (isinstance(old, dict) and isinstance(old.get("rows"), dict)
                 and isinstance(old.get("files"), dict)):
             raise EvalError(f"--compare {args.compare} is no earlier run's --json (it has no rows and files)")
-    # Each seed is scored under its generator's folder name (seedN, g2seedN, g3seedN, g4seedN): they do
-    # not collide.
+    # Each seed is scored under its generator's folder name (seedN, g2seedN, ..., g5seedN): they do not
+    # collide.
     groups = [(f"{gen.row} {text}", gen, parse_seeds(text, gen.option))
               for gen, texts in asked_for for text in texts]
     sets = [parse_set(text) for text in args.set]
