@@ -54,6 +54,50 @@ def test_batch_stamped_stream_gives_the_same_holds_one_batch_late(impl, trace, r
     assert abs(step.t - tr.marks["step"][0]) <= 0.5 + batch
 
 
+def packets(t: np.ndarray, size: int, apart: float = 1.5e-5) -> np.ndarray:
+    """Every packet of ``size`` samples stamped as a host parses it on arrival: its lines a few
+    microseconds apart, from when its last sample arrived."""
+    idx = np.arange(t.size)
+    first = idx - idx % size
+    last = np.minimum(first + size - 1, t.size - 1)
+    return t[last] + (idx - first) * apart
+
+
+def eased(trace, rate: float):
+    """A hold, an ease of 40 % over 3 s held 5 s (a slow step), a fast step back, a release."""
+    tr = trace(rate=rate).rest(1.0).ramp(40.0, 1.0).hold(6.0).step(0.4, 3.0, mark="ease").hold(5.0)
+    tr = tr.step(-0.28, 0.5, mark="back").hold(4.0).release(0.3).rest(1.0)
+    t, f = tr.build(noise=0.03, tremor=0.005, seed=5)
+    return tr, t, f
+
+
+@pytest.mark.parametrize(("rate", "size"), [(138.0, 12), (100.0, 10), (250.0, 25), (1000.0, 120)])
+def test_a_packet_stamped_line_by_line_on_arrival_is_a_batch(impl, trace, run_trace, invariants,
+                                                           rate, size):
+    # A host that stamps each line of a packet as it parses it (time.time() per line) gives a packet
+    # stamps microseconds apart, then nothing for the packet's length. Taken at those stamps, ticks
+    # lay a packet apart and no slow step's 3-s window was ever judged steady (failure mode 58):
+    # the same samples spread over the packet find the same events as the device's own clock.
+    tr, t, f = eased(trace, rate)
+    tp = packets(t, size)
+    assert np.all(np.diff(tp) > 0.0)  # no stamp repeats: these are not equal-stamp runs
+    events, holds, det = run_trace(impl, tp, f)
+    ref_events, ref_holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, tp)
+    assert det.samples + det.ignored == t.size and det.ignored < size
+    assert [(e.kind, e.direction) for e in events] == [(e.kind, e.direction) for e in ref_events]
+    assert [h.ended_by for h in holds] == ["step", "step", "release"]
+    up, down = of(events, "step")
+    assert up.direction == "up" and abs(up.t - tr.marks["ease"][0]) <= 1.0
+    assert down.direction == "down" and abs(down.t - tr.marks["back"][0]) <= 0.5
+    # ... and is told as soon, a packet late at most: it is judged on the same ticks.
+    packet = size / rate
+    assert abs(up.t_detected - of(ref_events, "step")[0].t_detected) <= packet + 0.1
+    for a, b in zip(holds, ref_holds, strict=True):
+        assert abs(a.start - b.start) <= packet + 0.05 and abs(a.end - b.end) <= packet + 0.05
+        assert a.level == pytest.approx(b.level, rel=0.01)
+
+
 def test_a_millisecond_clock_at_2_khz_loses_nothing(impl, trace, run_trace, invariants):
     _, t, f = session(trace, 2000.0)
     tm = np.floor(t * 1000.0) / 1000.0
@@ -67,10 +111,11 @@ def test_a_millisecond_clock_at_2_khz_loses_nothing(impl, trace, run_trace, inva
         assert abs(a.start - b.start) <= 0.01 and abs(a.end - b.end) <= 0.01
 
 
+@pytest.mark.parametrize("stamps", ["batched", "packets"])
 def test_both_cores_agree_and_chunks_may_cut_a_run(golden, compiled, trace, run_trace, same_events,
-                                                 same_holds):
+                                                 same_holds, stamps):
     _, t, f = session(trace, 100.0)
-    tb = batched(t, 0.25)
+    tb = batched(t, 0.25) if stamps == "batched" else packets(t, 12)
     g_events, g_holds, _ = run_trace(golden, tb, f)
     c_events, c_holds, _ = run_trace(compiled, tb, f)
     same_events(g_events, c_events)

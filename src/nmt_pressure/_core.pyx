@@ -59,6 +59,7 @@ cdef double SPIKE_FLOOR = _spec.SPIKE_FLOOR
 cdef int WARMUP = _spec.WARMUP
 cdef int REPEAT_CAP = _spec.REPEAT_CAP
 cdef double REPEAT_SPAN = _spec.REPEAT_SPAN
+cdef double BATCH_FRAC = _spec.BATCH_FRAC
 cdef double LEARN_FRAC = _spec.LEARN_FRAC
 cdef double STEP_QUANTA = _spec.STEP_QUANTA
 cdef double WIDE_QUANTA = _spec.WIDE_QUANTA
@@ -144,7 +145,9 @@ ctypedef struct Hot:
     # The per-sample state a run of common samples keeps in locals, so in registers (stream.pxi:
     # hot_load, hot_feed, hot_store): run_block's samples and spread_repeats' spread runs.
     double t_last, x1, x2, y1, y2, alpha, dt_c, r_acc, thr, r_lim, next_tick, quantum, tau
-    u64 gap_bits  # the bits of max_gap; 0 while a run of repeated stamps waits to be spread
+    double batch  # a stamp nearer the last than this is a batch's (Core's, set_batch)
+    u64 lo_bits   # the bits of the least step of time hot_feed takes: batch's, else the least double
+    u64 gap_bits  # how many bit patterns lie from lo_bits to max_gap's; 0 while a run waits to be spread
     i64 fed       # samples fed since the last hot_store
 
 ctypedef struct HoldRec:
@@ -190,6 +193,8 @@ ctypedef struct Core:
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_wave, cd_knee, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
+    double batch  # a stamp nearer the last than this is a batch's: BATCH_FRAC of dt_avg (set_batch)
+    u64 lo_bits, span_bits  # ... hot_feed's time test in bits: batch's (else 1), and up to max_gap's
     double sp_a, sp_min  # span_now's cache: the change's start, and its least excess past 80 % since sp_k80
     i64 sp_k80, sp_kend  # (sp_kend -1: none)
     int sp_dir

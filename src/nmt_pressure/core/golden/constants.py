@@ -250,6 +250,12 @@ REPEAT_CAP = 1024
 #: The longest interval (s) such a run is spread over; a longer silence after it is no batch, and its
 #: samples, which carry no time of their own, are dropped (counted in ``ignored``).
 REPEAT_SPAN = 1.0
+#: ... and so is a run stamped less than this fraction of the stream's sample interval apart: a host
+#: that stamps each line of a packet as it parses them (time.time() per line) gives its 12 samples
+#: stamps microseconds apart, then nothing for the packet's 80-90 ms. Taken at their stamps, they
+#: left ticks 90 ms apart, and no 3-s window began within a tick of its start: no slow step was ever
+#: judged steady (failure mode 58). A device's own clock jitters by far less than 90 % of its interval.
+BATCH_FRAC = 0.1
 #: Samples of plain averaging before the noise tracker turns robust and spike rejection starts.
 WARMUP = 10
 #: Jumps below this (N) are never called spikes: quantisation and a noise-free sensor stay quiet.

@@ -9,6 +9,7 @@ import numpy as np
 
 from nmt_pressure.core.events import Event
 from nmt_pressure.core.golden.constants import (
+    BATCH_FRAC,
     BRISK_SPAN,
     CONTACT,
     HOLD,
@@ -92,9 +93,11 @@ class Detector(States):
             self._start_stream(t, x)
             return
         dt = t - self.t_last
-        if dt == 0.0:
-            # The same timestamp again (a batch stamped on arrival, a coarse clock): the sample is
-            # real but its time is not known until the next timestamp comes.
+        if dt == 0.0 or 0.0 < dt < BATCH_FRAC * self.dt_avg:
+            # The same timestamp again (a batch stamped on arrival, a coarse clock), or one a
+            # small fraction of the sample interval later (a batch whose lines were stamped as
+            # they were parsed): the sample is real but its time is not known until the next
+            # timestamp comes.
             if len(self.rep) < REPEAT_CAP:
                 self.rep.append(x)
             else:

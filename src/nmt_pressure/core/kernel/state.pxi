@@ -1,6 +1,24 @@
 # Included by _core.pyx (one translation unit); the golden twin is core/golden/state.py.
 # Resetting the state struct, and events out (band events may be held back while a change is classified).
 
+cdef inline u64 bits_of(double d) noexcept nogil:
+    # a double's bits: positive doubles (and +inf, then NaN) order as their bit patterns
+    cdef u64 u
+    memcpy(&u, &d, 8)
+    return u
+
+
+cdef inline void set_batch(Core* s) noexcept nogil:
+    # where dt_avg changes (stream.tick_due, reset_stream): a stamp nearer the last than BATCH_FRAC
+    # of it is a batch's (golden _sample), and hot_feed's time test, "batch <= dt <= max_gap" (dt > 0
+    # with no batch yet), as one unsigned compare of dt's bits less lo_bits against span_bits (0:
+    # nothing passes)
+    s.batch = BATCH_FRAC * s.dt_avg
+    s.lo_bits = bits_of(s.batch) if s.batch > 0.0 else 1
+    cdef u64 hi = bits_of(s.max_gap)
+    s.span_bits = hi - s.lo_bits + 1 if hi >= s.lo_bits else 0
+
+
 cdef void reset_detection(Core* s) noexcept nogil:
     s.n = 0
     s.sp_kend = -1
@@ -147,6 +165,7 @@ cdef void reset_stream(Core* s) noexcept nogil:
     s.r_acc = 0.0
     s.r_n = 0
     s.dt_avg = 0.0
+    set_batch(s)
     s.dt_avg_c = -1.0
     s.sqrt_c = 0.0
     s.quantum = INFINITY

@@ -140,6 +140,7 @@ cdef void tick_due(Core* s, double t) noexcept nogil:
         if s.dt_avg == 0.0:
             s.dt_avg = w / s.n_in_tick
         s.dt_avg += 0.2 * (w / s.n_in_tick - s.dt_avg)
+        set_batch(s)
     if s.r_n > 0:
         a = MAR_ALPHA * s.r_n
         s.mar += (a if a < 1.0 else 1.0) * (s.r_acc / s.r_n - s.mar)
@@ -188,7 +189,7 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
         start_stream(s, t, x)
         return
     dt = t - s.t_last
-    if dt == 0.0:
+    if dt == 0.0 or 0.0 < dt < s.batch:  # (golden._sample: a batch's stamp)
         if s.rep_n < REPEAT_CAP:
             s.rep[s.rep_n] = x
             s.rep_n += 1
@@ -225,7 +226,7 @@ cdef inline void spread_hot(Core* s, Hot* h, double t) noexcept nogil:
     cdef double tj
     cdef int j
     cdef bint fast = not s.pend and s.fed >= WARMUP
-    h.gap_bits = bits_of(s.max_gap)  # (0 while the run waited in run_block)
+    h.gap_bits = s.span_bits  # (0 while the run waited in run_block)
     if dt <= REPEAT_SPAN and dt <= s.max_gap:
         for j in range(s.rep_n):
             tj = t0 + (j + 1) * dt / k
@@ -271,12 +272,6 @@ cdef inline void accept(Core* s, double t, double x) noexcept nogil:
     feed(s, t, x)
 
 
-cdef inline u64 bits_of(double d) noexcept nogil:
-    cdef u64 u
-    memcpy(&u, &d, 8)
-    return u
-
-
 cdef inline void hot_load(Core* s, Hot* h) noexcept nogil:
     h.t_last = s.t_last
     h.x1 = s.x1
@@ -291,7 +286,9 @@ cdef inline void hot_load(Core* s, Hot* h) noexcept nogil:
     h.next_tick = s.next_tick
     h.quantum = s.quantum
     h.tau = s.tau
-    h.gap_bits = bits_of(s.max_gap)
+    h.batch = s.batch
+    h.lo_bits = s.lo_bits
+    h.gap_bits = s.span_bits
     h.fed = 0
 
 
@@ -332,13 +329,14 @@ cdef inline bint hot_feed(Core* s, Hot* h, double t, double x) noexcept nogil:
     cdef double r = x - (2.0 * h.x1 - h.x2)
     cdef double ar = fabs(r)
     cdef double dq
-    # step's "dt > 0.0 and dt <= max_gap" as one unsigned compare of dt's bits: positive doubles
-    # (and +inf, then NaN) order as their bit patterns; +0.0 wraps to the top under "- 1", and every
-    # negative (sign bit set) lies above any positive max_gap's bits. The same verdict, fewer ops.
+    # step's "dt >= batch (dt > 0.0 before a batch is known) and dt <= max_gap" as one unsigned
+    # compare of dt's bits: positive doubles (and +inf, then NaN) order as their bit patterns; one
+    # under lo_bits (+0.0 among them) wraps to the top under "- lo_bits", and every negative (sign
+    # bit set) lies above any positive max_gap's bits. The same verdict, fewer ops.
     # NaN and inf fail these comparisons, so they take the slow path (which counts them). So does a
     # sample under raw_gate, where feed keeps the lowest for the tick (a running minimum kept here
     # cost 0.9 ns a sample; the gate, from memory, none).
-    if not (bits_of(dt) - 1 < h.gap_bits and ar <= h.thr and x >= s.raw_gate):
+    if not (bits_of(dt) - h.lo_bits < h.gap_bits and ar <= h.thr and x >= s.raw_gate):
         return False
     h.t_last = t
     dq = fabs(x - h.x1)
@@ -373,7 +371,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
     anything else writes the state back and goes through ``step``. Results are bit-identical
     either way, and the rings are drained as often (after every tick and every spread, at least).
     """
-    cdef double t, x
+    cdef double t, x, d
     cdef double* rep = s.rep
     cdef int m, cap = REPEAT_CAP
     cdef Hot h
@@ -387,9 +385,10 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
                 t = tv[i]
                 x = fv[i]
                 if not hot_feed(s, &h, t, x):
-                    if t == h.t_last and s.rep_n < cap and isfinite(x):
-                        # a run of repeated stamps (step's dt == 0): kept until the next stamp,
-                        # which no time passes hot_feed's test until then
+                    d = t - h.t_last
+                    if (d == 0.0 or 0.0 < d < h.batch) and s.rep_n < cap and isfinite(x):
+                        # a run of repeated stamps, or a batch's (step's test): kept until the next
+                        # stamp, which no time passes hot_feed's test until then
                         m = s.rep_n
                         while True:
                             rep[m] = x
@@ -400,7 +399,8 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
                             if m == cap or i == n:
                                 break
                             x = fv[i]
-                            if not (tv[i] == t and isfinite(x)):
+                            d = tv[i] - h.t_last
+                            if not ((d == 0.0 or 0.0 < d < h.batch) and isfinite(x)):
                                 break
                         s.rep_n = m
                         h.gap_bits = 0
