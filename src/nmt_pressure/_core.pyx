@@ -31,6 +31,10 @@ cdef double SETTLE_TIME = _spec.SETTLE_TIME
 cdef double DRIFT_MAX = _spec.DRIFT_MAX
 cdef double BRISK_SPAN = _spec.BRISK_SPAN
 cdef double LEAD_SHARE = _spec.LEAD_SHARE
+cdef double WAVER_EVERY = _spec.WAVER_EVERY
+cdef int WAVER_N = _spec.WAVER_N
+if not 0 < WAVER_N <= 16:
+    raise ImportError("golden WAVER_N must fit the core's 16-slot waver ring")
 cdef double PENDING_SLACK = _spec.PENDING_SLACK
 cdef double STATS_LAG = _spec.STATS_LAG
 cdef double NOISE_K = _spec.NOISE_K
@@ -195,6 +199,9 @@ ctypedef struct Core:
     double dr_level, mv_base
     double batch  # a stamp nearer the last than this is a batch's: BATCH_FRAC of dt_avg (set_batch)
     u64 lo_bits, span_bits  # ... hot_feed's time test in bits: batch's (else 1), and up to max_gap's
+    double wv, wv_next, wv_calm  # the waver of steady holds, learned (golden._learn_waver)
+    double wv_buf[16]  # ... the last WAVER_N windows' (wv: their median)
+    i64 wv_k, wv_n
     double sp_a, sp_min  # span_now's cache: the change's start, and its least excess past 80 % since sp_k80
     i64 sp_k80, sp_kend  # (sp_kend -1: none)
     int sp_dir

@@ -82,6 +82,20 @@ TURN_PEAK = 0.3
 #: it out (failure mode 53).
 LONG_HOLD = 2.0
 LONG_FLAT = FLAT * LONG_HOLD
+#: A patient's breath under the tool (0.15-0.4 Hz, 1-3.5 %) or a hand's sway spreads the thirds of a
+#: slow_step_hold by a few percent on every level it holds: a new barrier eased onto under it is
+#: seldom flat within FLAT, and one that the next flinch or drift cuts short of LONG_HOLD windows
+#: was never a slow step. The waver of steady holds - twice the bow of a slow_step_hold's middle
+#: third off the line through the outer two (a breath shows one, a drift does not), less the thirds'
+#: noise, relative to the level - is measured every WAVER_EVERY seconds there; the median of the
+#: last WAVER_N (7.5 s: a drift's turn now and then does not move it) widens, in quadrature, the
+#: flatness a slow step's new level is judged by (a longer window's by that much less: its thirds
+#: average more of it out), where all the new level has held shows no drift either (failure mode
+#: 59). A hand that holds still learns nothing and is judged as before. (The bare spread of the
+#: thirds, or a mean over 10 s, learned a drift inside the band as waver: the matrix's 2 %/s
+#: drifts then turned into slow steps at their peaks, hold F1 0.983 -> 0.35.)
+WAVER_EVERY = 0.5
+WAVER_N = 15
 #: ... or, where the flatness fails, the slow_step_hold (and the one a third before it) lies on a line
 #: back against the ease (its middle third's mean within the thirds' flatness tolerance of the outer
 #: two's mean, no peak) at most KNEE times as steep as the ease's own mean rate (its size over its

@@ -21,6 +21,8 @@ from nmt_pressure.core.golden.constants import (
     STATS_LAG,
     TURN_PEAK,
     VEL_MEAN,
+    WAVER_EVERY,
+    WAVER_N,
 )
 from nmt_pressure.core.golden.steps import Steps
 
@@ -230,19 +232,30 @@ class Moving(Steps):
                 # the force lies at it (not away: a let-go under way is not flat, but it is out of
                 # the candidate's band), its thirds averaging the waving out at the same drift rate
                 # (failure mode 57).
-                waved = not flat and not away and held > LONG_HOLD * hold and t >= self.cd_wave
-                if flat or waved:
+                waved = not flat and not away and held >= hold and t >= self.cd_wave
+                # ... or, from slow_step_hold on, flat within the waver steady holds showed: a
+                # breath moves a slow_step_hold's thirds by a few percent, as much as a drift of
+                # 1-2 %/s does, which only a longer window tells apart - over all the new level has
+                # held, a drift goes on and a breath averages out (failure mode 59).
+                wavy = waved and self.wv > 0.0 and self._flat(t, True)
+                waved = waved and held > LONG_HOLD * hold
+                if flat or waved or wavy:
                     sgn = 1 if slow_dy > 0.0 else -1
                     # (Flat over slow_step_hold, or, for a hand that wavers, over twice as long by
                     # 2-s means, or over all it has held since it arrived: the same drift rate,
                     # less of the waver. A waver as slow as the 6-s window spreads its thirds by
                     # its whole swing; a longer one averages it out (failure mode 53).)
+                    # (The longer windows, and a wavy level's, within their flatness widened by the
+                    # waver steady holds showed: failure mode 59.)
+                    long = LONG_HOLD * hold
+                    w_long = self._wavered(LONG_FLAT, long)
+                    w_held = self._wavered(FLAT * held / hold, held)
                     if not self._steady_for(t, hold) or \
                             not ((flat and (self._flat_thirds(t, hold, sgn) or
-                                            (held >= LONG_HOLD * hold and
-                                             self._flat_thirds(t, LONG_HOLD * hold, sgn, LONG_FLAT)))) or
-                                 (held > LONG_HOLD * hold and
-                                  self._flat_thirds(t, held, sgn, FLAT * held / hold))):
+                                            (held >= long and self._flat_thirds(t, long, sgn, w_long)))) or
+                                 (wavy and self._flat_thirds(t, hold, sgn, self._wavered(FLAT, hold)) and
+                                  self._flat_thirds(t, held, sgn, w_held)) or
+                                 (held > long and self._flat_thirds(t, held, sgn, w_held))):
                         # An outlier or a trend in the window: not before it has moved on.
                         if flat:
                             self.cd_try = t + SLOW_RETRY
@@ -309,10 +322,42 @@ class Moving(Steps):
         dur = LONG_HOLD * self.cfg.slow_step_hold
         if t < self.cd_wave or t - dur < after:
             return False
-        if self._steady_for(t, dur) and self._flat_thirds(t, dur, self.mv_dir, LONG_FLAT):
+        if self._steady_for(t, dur) and \
+                self._flat_thirds(t, dur, self.mv_dir, self._wavered(LONG_FLAT, dur)):
             return True
         self.cd_wave = t + SLOW_RETRY
         return False
+
+    def _learn_waver(self, t: float, k_now: int, spoilt: bool) -> None:
+        """Learn the waver of steady holds (``wv``): every WAVER_EVERY s, twice the last
+        slow_step_hold's middle third's bow off the line through the outer two, less the thirds'
+        noise, relative to the level; ``wv`` is the median of the last WAVER_N. Only from windows
+        that lie wholly in a hold's settled part and in which it stayed steady on every tick (not
+        ``spoilt``: out of its band, or drifting): a flinch or a nudge that took it out is no waver
+        of its level (failure mode 59)."""
+        if spoilt or self.wv_k != k_now - 1:
+            self.wv_calm = t
+        self.wv_k = k_now
+        hold = self.cfg.slow_step_hold
+        if spoilt or self.h_lv_open or t < self.wv_next or t - hold < max(self.wv_calm, self.h_settled):
+            return
+        self.wv_next = t + WAVER_EVERY
+        m0, m1, m2 = self._thirds(t, hold)
+        mean = (m0 + m1 + m2) / 3.0
+        if mean <= 0.0:
+            return
+        # (Twice the middle third's bow off the line through the outer two: a breath's spread, which
+        # a drift's does not show, less what the thirds' noise gives it.)
+        bow = m1 - 0.5 * (m0 + m2)
+        noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(hold / 3.0)
+        spread = 2.0 * (bow if bow > 0.0 else -bow) - noise
+        self.wv_buf[self.wv_n % WAVER_N] = (spread if spread > 0.0 else 0.0) / mean
+        self.wv_n += 1
+        n = self.wv_n if self.wv_n < WAVER_N else WAVER_N
+        if 3 * n < WAVER_N:
+            return  # (too few windows yet to say)
+        b = sorted(self.wv_buf[:n])
+        self.wv = b[n // 2] if n % 2 else 0.5 * (b[n // 2 - 1] + b[n // 2])
 
     def _thirds(self, t: float, dur: float) -> tuple[float, float, float]:
         """The means of the thirds of the ``dur`` seconds up to ``t`` (now, or earlier), oldest

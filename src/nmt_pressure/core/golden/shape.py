@@ -87,15 +87,18 @@ class Shape(Holds):
         mid = 0.5 * (ymax + ymin)
         return k, mid, 0.5 * (ymax - ymin) <= self._wide(mid)
 
-    def _flat(self, t: float) -> bool:
+    def _flat(self, t: float, waver: bool = False) -> bool:
         """The last ``min_hold`` is flat: its two halves agree, as they do for a hand resting on a
-        level and not for one still easing towards it or turning back from a peak."""
+        level and not for one still easing towards it or turning back from a peak (``waver``:
+        within FLAT widened by the waver steady holds showed, for a slow step's new level: failure
+        mode 59)."""
         half = 0.5 * self.cfg.min_hold
         mid = self._mean_ticks(self.ih1, self.n)
+        flat = self._wavered(FLAT, self.cfg.min_hold) if waver else FLAT
         # ... and it is not moving now (a turn has just begun): the rate that would shift the
         # halves by that much, plus the hand's jitter and the noise of the rate.
-        v_flat = FLAT * mid / half + self._v_floor()
-        tol = FLAT * mid + ARRIVAL_K * self.sig_f
+        v_flat = flat * mid / half + self._v_floor()
+        tol = flat * mid + ARRIVAL_K * self.sig_f
         if not (abs(mid - self._mean_ticks(self.ih2, self.ih1)) <= tol and abs(self.v) <= v_flat):
             return False
         # ... and no third of it stands apart: a drift's turn looks flat by halves at its peak.
@@ -103,6 +106,16 @@ class Shape(Holds):
         hi = m0 if m0 > m1 else m1
         lo = m0 if m0 < m1 else m1
         return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
+
+    def _wavered(self, frac: float, dur: float) -> float:
+        """A flatness tolerance ``frac`` (of the level) over a ``dur``-s window, widened in
+        quadrature by the waver learned on steady holds (``wv``, the spread of slow_step_hold's
+        thirds; a longer window's thirds average that much more of it out: failure mode 59)."""
+        w = self.wv
+        hold = self.cfg.slow_step_hold
+        if dur > hold:
+            w *= hold / dur
+        return math.sqrt(frac * frac + w * w)
 
     def _last_thirds(self) -> tuple[float, float, float]:
         """The means of the last ``min_hold``'s thirds, oldest first (from the running pointers)."""

@@ -20,6 +20,7 @@ from nmt_pressure.core.golden.constants import (
     SPIKE_FLOOR,
     STEADY,
     TAU_PER_CUTOFF,
+    WAVER_N,
 )
 
 
@@ -170,6 +171,12 @@ class State:
         self.cd_wave = 0.0  # ... nor that of all it has held, on a level that is not flat (mode 57)
         self.cd_knee = 0.0  # ... nor its test for a fade or creep after the ease (failure mode 45)
         self.cd_found = 0.0  # when it was found (a slow excursion's must still be flat later)
+        self.wv = 0.0  # the waver of steady holds: their slow_step_hold's thirds' spread / level
+        self.wv_buf = [0.0] * WAVER_N  # ... the last WAVER_N windows' (wv is their median)
+        self.wv_n = 0  # ... windows measured so far
+        self.wv_next = 0.0  # ... learned again no sooner than this
+        self.wv_calm = 0.0  # ... from windows after this (the steady branch ran on every tick since)
+        self.wv_k = -2  # ... the last tick it ran on
         self.low_since = -1.0  # since when the force lies below release_level of the hold's level
         self.c_peak = 0.0  # the current contact's highest force while it has not held
         self.drifting = False  # a slow excursion was judged drift: no new level test until back in band

@@ -207,6 +207,7 @@ class States(Moving):
                     # its last min_hold lies in the hold (failure mode 52).
                     self._level_behind(t)
                 self._learn(t, y, v_on)
+                self._learn_waver(t, k_now, out or self.drifting)
                 self._band(t, y, True)
                 return
         self._cut_level()

@@ -19,6 +19,42 @@ cdef void thirds(Core* s, double t, double dur, double* m_old, double* m_mid, do
     m_old[0] = mean_ticks(s, k, b)
 
 
+cdef void learn_waver(Core* s, double t, i64 k_now, int spoilt) noexcept nogil:
+    # golden._learn_waver: twice the bow of a steady hold's last slow_hold's middle third off the
+    # line through the outer two, less the thirds' noise, relative to the level, every WAVER_EVERY
+    # s from windows steady on every tick; wv is the median of the last WAVER_N (mode 59)
+    if spoilt or s.wv_k != k_now - 1:
+        s.wv_calm = t
+    s.wv_k = k_now
+    if spoilt or s.h_lv_open or t < s.wv_next or t - s.slow_hold < s.wv_calm or \
+            t - s.slow_hold < s.h_settled:
+        return
+    s.wv_next = t + WAVER_EVERY
+    cdef double m0, m1, m2
+    thirds(s, t, s.slow_hold, &m0, &m1, &m2)
+    cdef double mean = (m0 + m1 + m2) / 3.0
+    if mean <= 0.0:
+        return
+    cdef double spread = 2.0 * fabs(m1 - 0.5 * (m0 + m2)) - \
+        ARRIVAL_K * 1.4142135623730951 * mean_noise(s, s.slow_hold / 3.0)
+    s.wv_buf[s.wv_n % WAVER_N] = (spread if spread > 0.0 else 0.0) / mean
+    s.wv_n += 1
+    cdef int n = <int> s.wv_n if s.wv_n < WAVER_N else WAVER_N
+    if 3 * n < WAVER_N:
+        return
+    cdef double b[16]
+    cdef int i, j
+    cdef double x
+    for i in range(n):  # (insertion sort: at most 16)
+        x = s.wv_buf[i]
+        j = i
+        while j > 0 and b[j - 1] > x:
+            b[j] = b[j - 1]
+            j -= 1
+        b[j] = x
+    s.wv = b[n // 2] if n % 2 else 0.5 * (b[n // 2 - 1] + b[n // 2])
+
+
 cdef inline double thirds_tol(Core* s, double level, double dur, double flat_frac) noexcept nogil:
     # FLAT of the level and the thirds' means' noise allowance in quadrature (golden._thirds_tol)
     cdef double flat = flat_frac * level
@@ -86,7 +122,7 @@ cdef int waving(Core* s, double t, double after) noexcept nogil:
     cdef double dur = LONG_HOLD * s.slow_hold
     if t < s.cd_wave or t - dur < after:
         return 0
-    if steady_for(s, t, dur, s.n - 1) and flat_thirds(s, t, dur, s.mv_dir, LONG_FLAT, s.n - 1):
+    if steady_for(s, t, dur, s.n - 1) and flat_thirds(s, t, dur, s.mv_dir, wavered(s, LONG_FLAT, dur), s.n - 1):
         return 1
     s.cd_wave = t + SLOW_RETRY
     return 0
@@ -94,10 +130,10 @@ cdef int waving(Core* s, double t, double after) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after, w_held
     cdef bint past, away
     cdef double slow_max = s.slow_max
-    cdef int fast_open, slow_open, quiet, up, sgn, flat, waved
+    cdef int fast_open, slow_open, quiet, up, sgn, flat, waved, wavy
     cdef i64 k0
     if not s.mv_fast and fabs(s.v) > v_on:
         excursion(s, t, k_now, 1, 1 if s.v > 0 else -1, s.ref)
@@ -228,18 +264,26 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             held = t - s.cd_start
             flat = held >= s.slow_hold and t >= s.cd_try and is_flat(s, t)
             # golden: a level a breath keeps moving is judged by all it has held (failure mode 57)
-            waved = not flat and not away and held > LONG_HOLD * s.slow_hold and t >= s.cd_wave
-            if flat or waved:
+            waved = not flat and not away and held >= s.slow_hold and t >= s.cd_wave
+            # golden: or, from slow_hold on, flat within the waver steady holds showed (mode 59)
+            wavy = waved and s.wv > 0.0 and is_flat(s, t, 1)
+            waved = waved and held > LONG_HOLD * s.slow_hold
+            if flat or waved or wavy:
                 # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT, or over all held
                 # since the candidate began, at the same drift rate (golden; failure mode 53)
                 sgn = 1 if slow_dy > 0.0 else -1
+                # (the longer windows, and a wavy level's, widened by the waver: golden, mode 59)
+                w_held = wavered(s, FLAT * held / s.slow_hold, held)
                 if not steady_for(s, t, s.slow_hold, s.n - 1) or \
                         not ((flat and (flat_thirds(s, t, s.slow_hold, sgn, FLAT, s.n - 1) or
                                         (held >= LONG_HOLD * s.slow_hold and
-                                         flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn, LONG_FLAT,
+                                         flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn,
+                                                     wavered(s, LONG_FLAT, LONG_HOLD * s.slow_hold),
                                                      s.n - 1)))) or
-                             (held > LONG_HOLD * s.slow_hold and
-                              flat_thirds(s, t, held, sgn, FLAT * held / s.slow_hold, s.n - 1))):
+                             (wavy and flat_thirds(s, t, s.slow_hold, sgn, wavered(s, FLAT, s.slow_hold),
+                                                   s.n - 1) and
+                              flat_thirds(s, t, held, sgn, w_held, s.n - 1)) or
+                             (held > LONG_HOLD * s.slow_hold and flat_thirds(s, t, held, sgn, w_held, s.n - 1))):
                     if flat:
                         s.cd_try = t + SLOW_RETRY
                     else:

@@ -116,11 +116,20 @@ cdef int steady_for(Core* s, double t, double dur, i64 k_end) noexcept nogil:
     return steady and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
 
 
-cdef int is_flat(Core* s, double t) noexcept nogil:
+cdef inline double wavered(Core* s, double frac, double dur) noexcept nogil:
+    # golden._wavered: frac widened in quadrature by the waver steady holds showed (mode 59)
+    cdef double w = s.wv
+    if dur > s.slow_hold:
+        w *= s.slow_hold / dur
+    return sqrt(frac * frac + w * w)
+
+
+cdef int is_flat(Core* s, double t, int waver=0) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
     cdef double mid = mean_ticks(s, s.ih1, s.n)
-    cdef double v_flat = FLAT * mid / half + v_floor(s)
-    cdef double tol = FLAT * mid + ARRIVAL_K * s.sig_f
+    cdef double flat = wavered(s, FLAT, s.min_hold) if waver else FLAT
+    cdef double v_flat = flat * mid / half + v_floor(s)
+    cdef double tol = flat * mid + ARRIVAL_K * s.sig_f
     if not (fabs(mid - mean_ticks(s, s.ih2, s.ih1)) <= tol and fabs(s.v) <= v_flat):
         return 0
     cdef double m0, m1, m2

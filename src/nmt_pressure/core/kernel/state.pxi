@@ -110,6 +110,11 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.cd_wave = 0.0
     s.cd_knee = 0.0
     s.cd_found = 0.0
+    s.wv = 0.0
+    s.wv_next = 0.0
+    s.wv_calm = 0.0
+    s.wv_k = -2
+    s.wv_n = 0
     s.low_since = -1.0
     s.c_peak = 0.0
     s.drifting = 0

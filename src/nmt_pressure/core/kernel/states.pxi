@@ -171,6 +171,7 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             elif s.h_lv_wait:
                 level_behind(s, t)  # an excursion that cut the level ended too soon to judge (golden)
             learn(s, t, y, v_on)
+            learn_waver(s, t, k_now, out or s.drifting)
             band(s, t, y, 1)
             return
     cut_level(s)
