@@ -38,10 +38,17 @@ class Steps(Band):
         if self.jp_onset < 0.0:
             ref = self.hy[self._h(self.ij)]
             d = ref - self.h_level
-            if abs(d) <= self._wide(self.h_level) or (y - ref) * d <= 0.0 or \
-                    abs(y - ref) < self._step_thr(self.h_level):
+            wide = self._wide(self.h_level)
+            # Further away, or on through the band to outside its other side from where the force
+            # had lain outside for leave_time: a thumb slipping off the point while a drift had the
+            # force above the band leaves the hold as much as a let-go from a sag does; the way back
+            # from a dip through the band is no departure (failure mode 60).
+            dn = y - self.h_level
+            if abs(d) <= wide or abs(y - ref) < self._step_thr(self.h_level) or \
+                    not ((y - ref) * d > 0.0 or
+                         (dn * d < 0.0 and abs(dn) > wide and self._outside_since(self.ij, d, wide))):
                 return
-            self.jp_dir = 1 if d > 0.0 else -1
+            self.jp_dir = 1 if y > ref else -1
             self.jp_ref = ref
             # Dated where the fast part began (a slow sag before it belongs to the hold's drift).
             fr = self.hy[self._h(self._fast_start(k_now, self.jp_dir))]
@@ -56,6 +63,21 @@ class Steps(Band):
         elif t - self.jp_far > self.cfg.leave_time and self.jp_fast:
             self.mv_jump = self.jp_onset
             self.mv_jump_at = t
+
+    def _outside_since(self, k: int, d: float, wide: float) -> bool:
+        """The force lay outside the hold's band, on ``d``'s side, for ``leave_time`` up to tick
+        ``k`` (a drift's rest out there, not a dip through it)."""
+        lo = max(self._oldest(), self.win_from)
+        edge = self.ht[self._h(k)] - self.cfg.leave_time
+        while True:
+            if (self.hy[self._h(k)] - self.h_level) * d <= 0.0 or \
+                    abs(self.hy[self._h(k)] - self.h_level) <= wide:
+                return False
+            if k <= lo:
+                return False  # (not that much history)
+            if self.ht[self._h(k - 1)] < edge:
+                return True
+            k -= 1
 
     def _shelf(self, t: float, k_now: int, direction: int) -> bool:
         """A fast movement came to rest, and a new one begins before the hold at its new level could

@@ -1,10 +1,26 @@
 # Included by _core.pyx (one translation unit); the golden twin is core/golden/steps.py.
 # A step to a new barrier: a fast jump, a shelf on the way, or a slow ease that settled; or back again.
 
+cdef int outside_since(Core* s, i64 k, double d, double w) noexcept nogil:
+    # golden._outside_since: outside the band on d's side for leave_time up to tick k
+    cdef i64 lo = imax(oldest(s), s.win_from)
+    cdef double edge = s.ht[hix(s, k)] - s.leave_time
+    cdef double e
+    while True:
+        e = s.hy[hix(s, k)] - s.h_level
+        if e * d <= 0.0 or fabs(e) <= w:
+            return 0
+        if k <= lo:
+            return 0
+        if s.ht[hix(s, k - 1)] < edge:
+            return 1
+        k -= 1
+
+
 cdef void jump(Core* s, double t, double y, i64 k_now, double v_on) noexcept nogil:
     # from outside the band a step further away within fast_time, and not back where that began
     # for leave_time: the hold was left fast there (golden._jump)
-    cdef double ft, ref, d
+    cdef double ft, ref, d, w, dn
     cdef i64 lo
     if s.mv_jump >= 0.0 or s.h_level <= 0.0:
         return  # (a hold garbage left at level 0 has no rate to be fast by: golden)
@@ -17,9 +33,14 @@ cdef void jump(Core* s, double t, double y, i64 k_now, double v_on) noexcept nog
     if s.jp_onset < 0.0:
         ref = s.hy[hix(s, s.ij)]
         d = ref - s.h_level
-        if fabs(d) <= wide(s, s.h_level) or (y - ref) * d <= 0.0 or fabs(y - ref) < step_thr(s, s.h_level):
+        w = wide(s, s.h_level)
+        dn = y - s.h_level
+        # further away, or on through the band to outside its other side from a rest outside for
+        # leave_time (golden; failure mode 60)
+        if fabs(d) <= w or fabs(y - ref) < step_thr(s, s.h_level) or \
+                not ((y - ref) * d > 0.0 or (dn * d < 0.0 and fabs(dn) > w and outside_since(s, s.ij, d, w))):
             return
-        s.jp_dir = 1 if d > 0.0 else -1
+        s.jp_dir = 1 if y > ref else -1
         s.jp_ref = ref
         d = s.hy[hix(s, fast_start(s, k_now, s.jp_dir))]  # dated where the fast part began
         s.jp_onset = scan_departure(s, d, DEPART * d + DEPART_K * s.sig_f, k_now, s.jp_dir, hold_floor(s))
