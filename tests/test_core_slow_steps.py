@@ -409,6 +409,11 @@ def one_step_onto_a_moving_level(events: list[Any], holds: list[Any], ease: tupl
     assert len(of(events, "band_exit")) == len(of(events, "band_enter")), kinds(events)
 
 
+def breathing(t: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """The force under a patient who breathes: ±3 % every 2.5 s."""
+    return f * (1.0 + 0.03 * np.sin(2.0 * np.pi * t / 2.5))
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 @pytest.mark.parametrize("frac", [0.2, -0.2])
 @pytest.mark.parametrize("amp", [0.02, 0.025])
@@ -445,7 +450,7 @@ def test_a_new_barrier_that_the_patients_breathing_moves_is_a_slow_step(impl, tr
     is judged at any moment: its thirds, whole breaths long, agree (failure mode 57)."""
     tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(8.0).step(frac, 4.0, mark="ease").hold(14.0)
     t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=seed)
-    f = f * (1.0 + 0.03 * np.sin(2.0 * np.pi * t / 2.5))
+    f = breathing(t, f)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     one_step_onto_a_moving_level(events, holds, tr.marks["ease"], 30.0 * (1.0 + frac))
@@ -466,7 +471,7 @@ def test_a_breathing_barrier_held_5_s_then_left_is_a_slow_step(impl, trace, run_
     tr = trace(rate=rate).rest(1.0).ramp(30.0, 1.0).hold(10.0).step(frac, 4.0, mark="ease").hold(5.0)
     tr = tr.step(-frac / (1.0 + frac), 0.5, mark="back").hold(6.0).release(0.3).rest(1.0)
     t, f = tr.build(noise=0.03, tremor=0.005, seed=seed)
-    f = f * (1.0 + 0.03 * np.sin(2.0 * np.pi * t / 2.5))
+    f = breathing(t, f)
     events, holds, _ = run_trace(impl, t, f)
     invariants(events, holds, t)
     steps = of(events, "step")

@@ -47,6 +47,11 @@ class Allowances(History):
         ``dur`` averages ``dur`` / that many independent parts of it."""
         return self.sig_f * self._noise_frac(dur)
 
+    def _means_apart(self, dur: float) -> float:
+        """How far two means over ``dur`` seconds each may lie apart by noise alone: ``ARRIVAL_K``
+        times their difference's sd (√2 times one mean's)."""
+        return ARRIVAL_K * 1.4142135623730951 * self._mean_noise(dur)
+
     def _wide(self, level: float, frac: float = 1.0) -> float:
         """Half-width of "steady" around ``level``: the hold band, widened by noise (and a coarse
         sensor's quantum) up to twice. The quantum counts by its bound (a reading is within half a
@@ -93,8 +98,7 @@ class Allowances(History):
         """A level window whose halves lie ``diff`` apart about ``m`` is still settling: more than
         ``frac`` of it (LEVEL_SETTLED; LEVEL_BACK for an overshoot decaying), beyond the noise of two
         half-window means' difference and a quantum."""
-        return abs(diff) > frac * m + \
-            ARRIVAL_K * 1.4142135623730951 * self._mean_noise(0.5 * self.cfg.min_hold) + self._q()
+        return abs(diff) > frac * m + self._means_apart(0.5 * self.cfg.min_hold) + self._q()
 
     def _left_drift(self, y: float, m: float) -> bool:
         """The force (``y``, or ``m``, its mean over the last half min_hold) has left where it was

@@ -349,8 +349,7 @@ class Moving(Steps):
         # (Twice the middle third's bow off the line through the outer two: a breath's spread, which
         # a drift's does not show, less what the thirds' noise gives it.)
         bow = m1 - 0.5 * (m0 + m2)
-        noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(hold / 3.0)
-        spread = 2.0 * (bow if bow > 0.0 else -bow) - noise
+        spread = 2.0 * (bow if bow > 0.0 else -bow) - self._means_apart(hold / 3.0)
         self.wv_buf[self.wv_n % WAVER_N] = (spread if spread > 0.0 else 0.0) / mean
         self.wv_n += 1
         n = self.wv_n if self.wv_n < WAVER_N else WAVER_N
@@ -377,7 +376,7 @@ class Moving(Steps):
         """How far a ``dur``-s window's thirds may lie apart and still be flat: ``flat_frac`` of
         the level and the thirds' means' noise allowance, in quadrature (see ``_flat_thirds``)."""
         flat = flat_frac * level
-        noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(dur / 3.0)
+        noise = self._means_apart(dur / 3.0)
         return math.sqrt(flat * flat + noise * noise)
 
     def _line_back(self, t_end: float, dur: float, direction: int,

@@ -182,7 +182,7 @@ class Shape(Holds):
                 m_hi = m
             b = k
         flat = flat_frac * 0.5 * (m_hi + m_lo)
-        noise = ARRIVAL_K * 1.4142135623730951 * self._mean_noise(third)
+        noise = self._means_apart(third)
         tol = math.sqrt(flat * flat + noise * noise)
         if m_hi - m_lo > tol:
             return False

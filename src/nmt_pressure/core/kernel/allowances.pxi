@@ -24,6 +24,11 @@ cdef inline double mean_noise(Core* s, double dur) noexcept nogil:
     return s.sig_f * noise_frac(s, dur)
 
 
+cdef inline double means_apart(Core* s, double dur) noexcept nogil:
+    # golden._means_apart: two means over dur each apart by noise alone, ARRIVAL_K of their sd
+    return ARRIVAL_K * 1.4142135623730951 * mean_noise(s, dur)
+
+
 cdef inline double wide_by(Core* s, double level, double frac) noexcept nogil:
     # golden._wide: the noise allowance scaled by frac for a mean
     cdef double band = s.hold_band * level
@@ -69,8 +74,7 @@ cdef inline double hold_floor(Core* s) noexcept nogil:
 
 cdef inline bint unsettled(Core* s, double diff, double m, double frac) noexcept nogil:
     # halves over frac (LEVEL_SETTLED, LEVEL_BACK) apart, beyond their noise and a quantum (golden._unsettled)
-    return fabs(diff) > frac * m + \
-        ARRIVAL_K * 1.4142135623730951 * mean_noise(s, 0.5 * s.min_hold) + quantum(s)
+    return fabs(diff) > frac * m + means_apart(s, 0.5 * s.min_hold) + quantum(s)
 
 
 cdef inline int left_drift(Core* s, double y, double m) noexcept nogil:

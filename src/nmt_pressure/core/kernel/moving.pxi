@@ -35,8 +35,7 @@ cdef void learn_waver(Core* s, double t, i64 k_now, int spoilt) noexcept nogil:
     cdef double mean = (m0 + m1 + m2) / 3.0
     if mean <= 0.0:
         return
-    cdef double spread = 2.0 * fabs(m1 - 0.5 * (m0 + m2)) - \
-        ARRIVAL_K * 1.4142135623730951 * mean_noise(s, s.slow_hold / 3.0)
+    cdef double spread = 2.0 * fabs(m1 - 0.5 * (m0 + m2)) - means_apart(s, s.slow_hold / 3.0)
     s.wv_buf[s.wv_n % WAVER_N] = (spread if spread > 0.0 else 0.0) / mean
     s.wv_n += 1
     cdef int n = <int> s.wv_n if s.wv_n < WAVER_N else WAVER_N
@@ -58,7 +57,7 @@ cdef void learn_waver(Core* s, double t, i64 k_now, int spoilt) noexcept nogil:
 cdef inline double thirds_tol(Core* s, double level, double dur, double flat_frac) noexcept nogil:
     # FLAT of the level and the thirds' means' noise allowance in quadrature (golden._thirds_tol)
     cdef double flat = flat_frac * level
-    cdef double noise = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, dur / 3.0)
+    cdef double noise = means_apart(s, dur / 3.0)
     return sqrt(flat * flat + noise * noise)
 
 

@@ -186,7 +186,7 @@ cdef int flat_thirds(Core* s, double t, double dur, int direction, double flat_f
         b = k
     # FLAT of the level and the means' noise allowance add in quadrature (golden._flat_thirds)
     flat = flat_frac * 0.5 * (m_hi + m_lo)
-    noise = ARRIVAL_K * 1.4142135623730951 * mean_noise(s, third)
+    noise = means_apart(s, third)
     tol = sqrt(flat * flat + noise * noise)
     if m_hi - m_lo > tol:
         return 0

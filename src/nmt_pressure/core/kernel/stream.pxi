@@ -177,6 +177,12 @@ cdef void gap(Core* s, double t, double x) noexcept nogil:
     start_stream(s, t, x)
 
 
+cdef inline bint batch_stamp(double dt, double batch) noexcept nogil:
+    # golden._sample: the same stamp again, or one under batch (BATCH_FRAC of the sample interval)
+    # after it - a batch's, whose time the next stamp tells
+    return dt == 0.0 or 0.0 < dt < batch
+
+
 cdef inline void step(Core* s, double t, double x) noexcept nogil:
     """One sample in: O(1) amortised, no allocation, no Python (a run of repeated stamps is fed
     when the next stamp comes: O(run), at most REPEAT_CAP)."""
@@ -189,7 +195,7 @@ cdef inline void step(Core* s, double t, double x) noexcept nogil:
         start_stream(s, t, x)
         return
     dt = t - s.t_last
-    if dt == 0.0 or 0.0 < dt < s.batch:  # (golden._sample: a batch's stamp)
+    if batch_stamp(dt, s.batch):
         if s.rep_n < REPEAT_CAP:
             s.rep[s.rep_n] = x
             s.rep_n += 1
@@ -371,7 +377,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
     anything else writes the state back and goes through ``step``. Results are bit-identical
     either way, and the rings are drained as often (after every tick and every spread, at least).
     """
-    cdef double t, x, d
+    cdef double t, x
     cdef double* rep = s.rep
     cdef int m, cap = REPEAT_CAP
     cdef Hot h
@@ -385,8 +391,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
                 t = tv[i]
                 x = fv[i]
                 if not hot_feed(s, &h, t, x):
-                    d = t - h.t_last
-                    if (d == 0.0 or 0.0 < d < h.batch) and s.rep_n < cap and isfinite(x):
+                    if batch_stamp(t - h.t_last, h.batch) and s.rep_n < cap and isfinite(x):
                         # a run of repeated stamps, or a batch's (step's test): kept until the next
                         # stamp, which no time passes hot_feed's test until then
                         m = s.rep_n
@@ -399,8 +404,7 @@ cdef Py_ssize_t run_block(Core* s, const double* tv, const double* fv, double* y
                             if m == cap or i == n:
                                 break
                             x = fv[i]
-                            d = tv[i] - h.t_last
-                            if not ((d == 0.0 or 0.0 < d < h.batch) and isfinite(x)):
+                            if not (batch_stamp(tv[i] - h.t_last, h.batch) and isfinite(x)):
                                 break
                         s.rep_n = m
                         h.gap_bits = 0
