@@ -32,6 +32,8 @@ cdef double DRIFT_MAX = _spec.DRIFT_MAX
 cdef double BRISK_SPAN = _spec.BRISK_SPAN
 cdef double LEAD_SHARE = _spec.LEAD_SHARE
 cdef double WAVER_EVERY = _spec.WAVER_EVERY
+cdef double BRISK_WAVER = _spec.BRISK_WAVER
+cdef double BRISK_RATE = _spec.BRISK_RATE
 cdef int WAVER_N = _spec.WAVER_N
 if not 0 < WAVER_N <= 16:
     raise ImportError("golden WAVER_N must fit the core's 16-slot waver ring")
@@ -195,7 +197,7 @@ ctypedef struct Core:
     int h_lv_open, h_lv_tries, h_lv_cut, h_lv_dir
     int h_lv_wait  # an excursion that cut the level ended too soon to judge it (golden)
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
-    double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_try, cd_wave, cd_knee, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
+    double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_brisk, cd_try, cd_wave, cd_knee, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
     double batch  # a stamp nearer the last than this is a batch's: BATCH_FRAC of dt_avg (set_batch)
     u64 lo_bits, span_bits  # ... hot_feed's time test in bits: batch's (else 1), and up to max_gap's

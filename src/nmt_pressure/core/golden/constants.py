@@ -96,6 +96,20 @@ LONG_FLAT = FLAT * LONG_HOLD
 #: drifts then turned into slow steps at their peaks, hold F1 0.983 -> 0.35.)
 WAVER_EVERY = 0.5
 WAVER_N = 15
+#: A new level reached by a brisk change - faster than the step rate at its peak (``mv_fast``) and
+#: than BRISK_RATE of it on average over its middle 60 % (its 20-80 % span): no slow drift, which
+#: the contract puts under ~10 %/s - is judged as a wavering hand's is (failure mode 59's wavy path:
+#: its last min_hold, its slow_step_hold and all it has held), with a waver of at least
+#: BRISK_WAVER, of the level. The FLAT guard against a drift passing over its peak has no drift to
+#: guard against there, and a hand that has just eased briskly onto a new barrier - cross-fibre
+#: friction, a novice's hunting around it, a limb moving under a pin - wavers on it 1-2 % where the
+#: hold before was still and taught it nothing (failure mode 61). BRISK_WAVER 0.015-0.025 all gave
+#: the same counts on every generator but the fifth and on the matrix; 0.02 is the middle.
+#: BRISK_RATE is the rate under which a movement counts as quiet (half the step rate): a slow fade
+#: that a wobble lifted over the rate test on its way (a real dynamometer's) is no brisk change;
+#: at the whole step rate the third generator's gains were lost.
+BRISK_WAVER = 0.02
+BRISK_RATE = 0.5
 #: ... or, where the flatness fails, the slow_step_hold (and the one a third before it) lies on a line
 #: back against the ease (its middle third's mean within the thirds' flatness tolerance of the outer
 #: two's mean, no peak) at most KNEE times as steep as the ease's own mean rate (its size over its

@@ -81,6 +81,7 @@ class Excursion(Leaving):
             self.mv_base = self.dr_level if self.drifting else self.h_level
         self.sub = MOVING
         self.cd_span = -1.0  # a takeover changes what the candidate's change is measured from
+        self.cd_brisk = -1.0
         self.mv_fast = fast
         self.mv_dir = direction
         self.mv_ref = ref

@@ -7,6 +7,8 @@ import math
 from nmt_pressure.core.golden.constants import (
     ARRIVAL_K,
     B_IN,
+    BRISK_RATE,
+    BRISK_WAVER,
     FLAT,
     KNEE,
     LONG_FLAT,
@@ -162,6 +164,7 @@ class Moving(Steps):
                 self.cd_level = level
                 self.cd_out = -1.0
                 self.cd_span = -1.0
+                self.cd_brisk = -1.0
                 self.cd_try = 0.0
                 self.cd_wave = 0.0
                 self.cd_knee = 0.0
@@ -237,7 +240,10 @@ class Moving(Steps):
                 # breath moves a slow_step_hold's thirds by a few percent, as much as a drift of
                 # 1-2 %/s does, which only a longer window tells apart - over all the new level has
                 # held, a drift goes on and a breath averages out (failure mode 59).
-                wavy = waved and self.wv > 0.0 and self._flat(t, True)
+                # A level a brisk change reached is judged so too, with a waver of at least
+                # BRISK_WAVER (failure mode 61).
+                wv = self._level_waver(frm)
+                wavy = waved and wv > 0.0 and self._flat(t, wv)
                 waved = waved and held > LONG_HOLD * hold
                 if flat or waved or wavy:
                     sgn = 1 if slow_dy > 0.0 else -1
@@ -248,12 +254,12 @@ class Moving(Steps):
                     # (The longer windows, and a wavy level's, within their flatness widened by the
                     # waver steady holds showed: failure mode 59.)
                     long = LONG_HOLD * hold
-                    w_long = self._wavered(LONG_FLAT, long)
-                    w_held = self._wavered(FLAT * held / hold, held)
+                    w_long = self._wavered(LONG_FLAT, long, wv)
+                    w_held = self._wavered(FLAT * held / hold, held, wv)
                     if not self._steady_for(t, hold) or \
                             not ((flat and (self._flat_thirds(t, hold, sgn) or
                                             (held >= long and self._flat_thirds(t, long, sgn, w_long)))) or
-                                 (wavy and self._flat_thirds(t, hold, sgn, self._wavered(FLAT, hold)) and
+                                 (wavy and self._flat_thirds(t, hold, sgn, self._wavered(FLAT, hold, wv)) and
                                   self._flat_thirds(t, held, sgn, w_held)) or
                                  (held > long and self._flat_thirds(t, held, sgn, w_held))):
                         # An outlier or a trend in the window: not before it has moved on.
@@ -323,10 +329,28 @@ class Moving(Steps):
         if t < self.cd_wave or t - dur < after:
             return False
         if self._steady_for(t, dur) and \
-                self._flat_thirds(t, dur, self.mv_dir, self._wavered(LONG_FLAT, dur)):
+                self._flat_thirds(t, dur, self.mv_dir, self._wavered(LONG_FLAT, dur, self.wv)):
             return True
         self.cd_wave = t + SLOW_RETRY
         return False
+
+    def _level_waver(self, frm: float) -> float:
+        """The waver a slow step's new level is judged with: the one steady holds showed (``wv``,
+        failure mode 59), and after a brisk change from ``frm`` at least BRISK_WAVER. Brisk: faster
+        than the step rate at its peak (``mv_fast``) and, on average over its middle 60 % (its 20-80 %
+        span), than BRISK_RATE of it - no slow drift, whose turn FLAT guards against, nor a drift
+        that a wobble on its way lifted over the rate test once. A hand that has just moved briskly
+        onto a new barrier wavers on it (cross-fibre friction, a novice hunting around it) where the
+        hold it came from may have been still and taught nothing (failure mode 61)."""
+        if self.mv_fast and self.wv < BRISK_WAVER:
+            if self.cd_brisk < 0.0:  # (the candidate's change lies in the past: measured once)
+                # (At BRISK_RATE of the step rate, the change's middle 60 % takes at most this long.)
+                most = 0.6 * abs(self.cd_level - frm) / (BRISK_RATE * self.cfg.step_rate * frm) \
+                    if frm > 0.0 else -1.0
+                self.cd_brisk = 1.0 if self._span(frm, self.cd_level, self.cd_start) <= most else 0.0
+            if self.cd_brisk > 0.0:
+                return BRISK_WAVER
+        return self.wv
 
     def _learn_waver(self, t: float, k_now: int, spoilt: bool) -> None:
         """Learn the waver of steady holds (``wv``): every WAVER_EVERY s, twice the last

@@ -87,14 +87,14 @@ class Shape(Holds):
         mid = 0.5 * (ymax + ymin)
         return k, mid, 0.5 * (ymax - ymin) <= self._wide(mid)
 
-    def _flat(self, t: float, waver: bool = False) -> bool:
+    def _flat(self, t: float, waver: float = 0.0) -> bool:
         """The last ``min_hold`` is flat: its two halves agree, as they do for a hand resting on a
-        level and not for one still easing towards it or turning back from a peak (``waver``:
-        within FLAT widened by the waver steady holds showed, for a slow step's new level: failure
-        mode 59)."""
+        level and not for one still easing towards it or turning back from a peak (``waver``, if
+        given: within FLAT widened by that waver, for a slow step's new level: failure modes 59
+        and 61)."""
         half = 0.5 * self.cfg.min_hold
         mid = self._mean_ticks(self.ih1, self.n)
-        flat = self._wavered(FLAT, self.cfg.min_hold) if waver else FLAT
+        flat = self._wavered(FLAT, self.cfg.min_hold, waver) if waver > 0.0 else FLAT
         # ... and it is not moving now (a turn has just begun): the rate that would shift the
         # halves by that much, plus the hand's jitter and the noise of the rate.
         v_flat = flat * mid / half + self._v_floor()
@@ -107,11 +107,12 @@ class Shape(Holds):
         lo = m0 if m0 < m1 else m1
         return (m2 if m2 > hi else hi) - (m2 if m2 < lo else lo) <= tol
 
-    def _wavered(self, frac: float, dur: float) -> float:
+    def _wavered(self, frac: float, dur: float, waver: float) -> float:
         """A flatness tolerance ``frac`` (of the level) over a ``dur``-s window, widened in
-        quadrature by the waver learned on steady holds (``wv``, the spread of slow_step_hold's
-        thirds; a longer window's thirds average that much more of it out: failure mode 59)."""
-        w = self.wv
+        quadrature by a ``waver`` (of the level: the spread of slow_step_hold's thirds, as ``wv``
+        learns it on steady holds; a longer window's thirds average that much more of it out:
+        failure mode 59)."""
+        w = waver
         hold = self.cfg.slow_step_hold
         if dur > hold:
             w *= hold / dur

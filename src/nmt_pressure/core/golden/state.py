@@ -167,6 +167,7 @@ class State:
         self.cd_start = -1.0
         self.cd_out = -1.0  # since when the force lies outside the candidate's band
         self.cd_span = -1.0  # its change's 20-80 % span, once measured (-1: not yet)
+        self.cd_brisk = -1.0  # its change went briskly (1) or not (0), once asked (-1; mode 61)
         self.cd_try = 0.0  # its slow-step tests are not run again before this time
         self.cd_wave = 0.0  # ... nor that of all it has held, on a level that is not flat (mode 57)
         self.cd_knee = 0.0  # ... nor its test for a fade or creep after the ease (failure mode 45)

@@ -51,6 +51,7 @@ cdef void excursion(Core* s, double t, i64 k_now, int fast, int direction, doubl
         s.cd_start = -1.0
     s.sub = MOVING
     s.cd_span = -1.0
+    s.cd_brisk = -1.0
     s.mv_fast = fast
     if fresh:
         s.held_n = 0

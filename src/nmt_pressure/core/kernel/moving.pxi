@@ -116,12 +116,24 @@ cdef void knee_step(Core* s, double t, i64 k_now, double mid) noexcept nogil:
     s.cd_knee = t + SLOW_RETRY
 
 
+cdef double level_waver(Core* s, double frm) noexcept nogil:
+    # golden._level_waver: wv, and after a brisk change from frm at least BRISK_WAVER (mode 61)
+    cdef double most
+    if s.mv_fast and s.wv < BRISK_WAVER:
+        if s.cd_brisk < 0.0:  # measured once (span: inf past most, the same verdict)
+            most = 0.6 * fabs(s.cd_level - frm) / (BRISK_RATE * s.step_rate * frm) if frm > 0.0 else -1.0
+            s.cd_brisk = 1.0 if most >= 0.0 and span(s, frm, s.cd_level, s.cd_start, most) <= most else 0.0
+        if s.cd_brisk > 0.0:
+            return BRISK_WAVER
+    return s.wv
+
+
 cdef int waving(Core* s, double t, double after) noexcept nogil:
     # golden._waving: after a slow excursion, a level that breathing keeps moving (failure mode 57)
     cdef double dur = LONG_HOLD * s.slow_hold
     if t < s.cd_wave or t - dur < after:
         return 0
-    if steady_for(s, t, dur, s.n - 1) and flat_thirds(s, t, dur, s.mv_dir, wavered(s, LONG_FLAT, dur), s.n - 1):
+    if steady_for(s, t, dur, s.n - 1) and flat_thirds(s, t, dur, s.mv_dir, wavered(s, LONG_FLAT, dur, s.wv), s.n - 1):
         return 1
     s.cd_wave = t + SLOW_RETRY
     return 0
@@ -129,7 +141,7 @@ cdef int waving(Core* s, double t, double after) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after, w_held
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after, w_held, wv
     cdef bint past, away
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet, up, sgn, flat, waved, wavy
@@ -228,6 +240,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             s.cd_level = level
             s.cd_out = -1.0
             s.cd_span = -1.0
+            s.cd_brisk = -1.0
             s.cd_try = 0.0
             s.cd_wave = 0.0
             s.cd_knee = 0.0
@@ -265,21 +278,23 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             # golden: a level a breath keeps moving is judged by all it has held (failure mode 57)
             waved = not flat and not away and held >= s.slow_hold and t >= s.cd_wave
             # golden: or, from slow_hold on, flat within the waver steady holds showed (mode 59)
-            wavy = waved and s.wv > 0.0 and is_flat(s, t, 1)
+            # golden: a level reached faster than the step rate, with at least BRISK_WAVER (mode 61)
+            wv = level_waver(s, frm)
+            wavy = waved and wv > 0.0 and is_flat(s, t, wv)
             waved = waved and held > LONG_HOLD * s.slow_hold
             if flat or waved or wavy:
                 # flat over slow_hold, or over LONG_HOLD times it by LONG_FLAT, or over all held
                 # since the candidate began, at the same drift rate (golden; failure mode 53)
                 sgn = 1 if slow_dy > 0.0 else -1
                 # (the longer windows, and a wavy level's, widened by the waver: golden, mode 59)
-                w_held = wavered(s, FLAT * held / s.slow_hold, held)
+                w_held = wavered(s, FLAT * held / s.slow_hold, held, wv)
                 if not steady_for(s, t, s.slow_hold, s.n - 1) or \
                         not ((flat and (flat_thirds(s, t, s.slow_hold, sgn, FLAT, s.n - 1) or
                                         (held >= LONG_HOLD * s.slow_hold and
                                          flat_thirds(s, t, LONG_HOLD * s.slow_hold, sgn,
-                                                     wavered(s, LONG_FLAT, LONG_HOLD * s.slow_hold),
+                                                     wavered(s, LONG_FLAT, LONG_HOLD * s.slow_hold, wv),
                                                      s.n - 1)))) or
-                             (wavy and flat_thirds(s, t, s.slow_hold, sgn, wavered(s, FLAT, s.slow_hold),
+                             (wavy and flat_thirds(s, t, s.slow_hold, sgn, wavered(s, FLAT, s.slow_hold, wv),
                                                    s.n - 1) and
                               flat_thirds(s, t, held, sgn, w_held, s.n - 1)) or
                              (held > LONG_HOLD * s.slow_hold and flat_thirds(s, t, held, sgn, w_held, s.n - 1))):

@@ -116,18 +116,18 @@ cdef int steady_for(Core* s, double t, double dur, i64 k_end) noexcept nogil:
     return steady and fabs(mid - s.h_level) >= step_thr(s, s.h_level)
 
 
-cdef inline double wavered(Core* s, double frac, double dur) noexcept nogil:
-    # golden._wavered: frac widened in quadrature by the waver steady holds showed (mode 59)
-    cdef double w = s.wv
+cdef inline double wavered(Core* s, double frac, double dur, double waver) noexcept nogil:
+    # golden._wavered: frac widened in quadrature by a waver (of the level; failure mode 59)
+    cdef double w = waver
     if dur > s.slow_hold:
         w *= s.slow_hold / dur
     return sqrt(frac * frac + w * w)
 
 
-cdef int is_flat(Core* s, double t, int waver=0) noexcept nogil:
+cdef int is_flat(Core* s, double t, double waver=0.0) noexcept nogil:
     cdef double half = 0.5 * s.min_hold
     cdef double mid = mean_ticks(s, s.ih1, s.n)
-    cdef double flat = wavered(s, FLAT, s.min_hold) if waver else FLAT
+    cdef double flat = wavered(s, FLAT, s.min_hold, waver) if waver > 0.0 else FLAT
     cdef double v_flat = flat * mid / half + v_floor(s)
     cdef double tol = flat * mid + ARRIVAL_K * s.sig_f
     if not (fabs(mid - mean_ticks(s, s.ih2, s.ih1)) <= tol and fabs(s.v) <= v_flat):

@@ -106,6 +106,7 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.cd_start = -1.0
     s.cd_out = -1.0
     s.cd_span = -1.0
+    s.cd_brisk = -1.0
     s.cd_try = 0.0
     s.cd_wave = 0.0
     s.cd_knee = 0.0
