@@ -24,11 +24,16 @@ lean, an ESP32 ADC, a 4-5 kHz DAQ, a phone app's export in ms, an epoch-stamped 
 the contract alone: muscle-energy technique, pin-and-stretch, a tool switch, a novice's hunting,
 repositioning, cross-fibre friction, a slipping thumb; a thin-film sensor, a pressure mat, a 10-Hz
 gauge with PC-poll stamps, a 1200 Hz plate, an amplifier with supply ripple and cable artefacts, a
-module that auto-zeros and reaches the host in packets; one row, "blind5 1-4"). Seeds are generated
-into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed N``, ``blind_generator2.py
-DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``, ``blind_generator4.py
-DIR/g4seedN --seed N``, ``blind_generator5.py DIR/g5seedN --seed N``; with ``--sessions K`` the
-folders end in ``_nK``) and reused while their folder is there (delete it to generate it again).
+module that auto-zeros and reaches the host in packets; one row, "blind5 1-4"); ``--blind6 SEEDS``
+one of the sixth's (``blind_generator6.py``: a sixth helper's, from the contract alone: an actuator
+that rings, an elderly hand's 4-6 Hz tremor, attention pulses, constant-speed presses, pumping,
+vibration assistance, 60-120-s holds that creep; a sensor that reports only on change, a display gauge that
+averages, an LSL-like stream, a 16-bit ADC with EMI spikes, a load cell whose zero warms; one row,
+"blind6 1-4"). Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
+N``, ``blind_generator2.py DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``,
+``blind_generator4.py DIR/g4seedN --seed N``, ``blind_generator5.py DIR/g5seedN --seed N``,
+``blind_generator6.py DIR/g6seedN --seed N``; with ``--sessions K`` the folders end in ``_nK``) and
+reused while their folder is there (delete it to generate it again).
 
 Usage::
 
@@ -116,8 +121,9 @@ BLIND2 = Generator("--blind2", "blind_generator2.py", "g2seed", "blind2", "the s
 BLIND3 = Generator("--blind3", "blind_generator3.py", "g3seed", "blind3", "the third blind generator")
 BLIND4 = Generator("--blind4", "blind_generator4.py", "g4seed", "blind4", "the fourth blind generator")
 BLIND5 = Generator("--blind5", "blind_generator5.py", "g5seed", "blind5", "the fifth blind generator")
+BLIND6 = Generator("--blind6", "blind_generator6.py", "g6seed", "blind6", "the sixth blind generator")
 #: Every generator, in the order their options are listed and their rows scored.
-GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5)
+GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6)
 
 
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
@@ -283,7 +289,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     asked_for = tuple((gen, getattr(args, gen.option.removeprefix("--"))) for gen in GENERATORS)
     if not any(asked for _, asked in asked_for) and not args.set and not args.matrix:
         raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS, --blind4 "
-                        "SEEDS or --blind5 SEEDS (with --blind-dir), --set NAME=FOLDER or --matrix")
+                        "SEEDS, --blind5 SEEDS or --blind6 SEEDS (with --blind-dir), --set NAME=FOLDER or "
+                        "--matrix")
     for generator, asked in asked_for:
         if asked and args.blind_dir is None:
             raise EvalError(f"{generator.option} needs --blind-dir, the folder its seeds are generated into "
