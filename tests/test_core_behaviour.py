@@ -330,6 +330,64 @@ def test_dropout_inside_a_hold_is_bridged(impl, trace, run_trace, invariants, ra
     assert abs(of(events, "release")[0].t - tr.marks["drop"][0]) <= 0.3
 
 
+def on_change(t: np.ndarray, f: np.ndarray, delta: float, beat: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a sensor that reports only on change sends: a reading that moved ``delta`` from the
+    last one sent, else a heartbeat every ``beat`` seconds (a BLE or IoT force sensor)."""
+    keep = [0]
+    for i in range(1, t.size):
+        j = keep[-1]
+        if abs(f[i] - f[j]) >= delta or t[i] - t[j] >= beat:
+            keep.append(i)
+    return t[keep], f[keep]
+
+
+@pytest.mark.parametrize("frac", [-0.3, 0.25, 0.4])
+@pytest.mark.parametrize("delta", [0.1, 0.2, 0.3])
+def test_a_sensor_that_reports_only_on_change_dates_the_new_hold_and_tells_no_band_exit(
+        impl, trace, run_trace, invariants, frac, delta):
+    """A 25-N hold, then an actuator's fast step of -30 to +40 % in 0.12 s that rings ±12 % at 4 Hz
+    as it settles, read by a sensor that sends a row only when the force moved 0.1-0.3 N, else a
+    heartbeat each second: steady stretches are one row a second. Its first heartbeat after the
+    step holds the settled value over a second's silence; the cores before dated the new hold from
+    that row (0.8-1.1 s late, where the mean averaged over VEL_MEAN first showed it), and counted its
+    whole second in that mean, whose rate then lagged the step so that the ringing was told as a
+    band exit of the old hold. A tick that ends a silence longer than VEL_MEAN counts only for its
+    part inside the window, and the mean reached its value VEL_MEAN after the tick before
+    (failure mode 63): the hold starts within 0.5 s of the step's end, and no band event."""
+    tr = trace(rate=100.0).rest(1.0).ramp(25.0, 1.0).hold(10.0).step(frac, 0.12, mark="step").hold(10.0)
+    t, f = tr.release(0.3).rest(2.0).build()
+    end = tr.marks["step"][1]
+    u = np.clip(t - end, 0.0, None)
+    ring = 0.12 * 25.0 * (1.0 + frac) * np.exp(-u / 0.12) * np.sin(2.0 * np.pi * 4.0 * u + 0.5)
+    t, f = on_change(t, f - np.sign(frac) * np.where(t > end, ring, 0.0), delta)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "step", "hold_start", "release"], kinds(events)
+    assert abs(holds[1].start - end) <= 0.5, (holds[1].start, end)
+    assert holds[1].level == pytest.approx(25.0 * (1.0 + frac), rel=0.02), holds[1]
+
+
+@pytest.mark.parametrize("lean", [0.2, 0.25, -0.2, -0.25])
+@pytest.mark.parametrize("delta", [0.1, 0.3])
+def test_a_lean_read_by_a_sensor_that_reports_only_on_change_is_a_band_exit_not_a_departure(
+        impl, trace, run_trace, invariants, lean, delta):
+    """As above: a 25-N hold, a lean of ±20-25 % held 0.3 s and let go in 0.08 s, back 0.53 s after
+    it began; then a row a second. The filtered force came back into the band between the last row
+    of the return and the next heartbeat, 1 s later: the cores before saw it back only at that
+    heartbeat, away longer than leave_time, and ended the hold `left` there, a second one beginning
+    at once. Back is dated when the force showed it (failure mode 63): one hold, one band exit and
+    its band_enter."""
+    tr = trace(rate=100.0).rest(1.0).ramp(25.0, 1.0).hold(8.0).step(lean, 0.15, mark="lean").hold(0.3)
+    tr = tr.step(-lean / (1.0 + lean), 0.08).hold(10.0)
+    t, f = on_change(*tr.release(0.3).rest(2.0).build(), delta)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "band_exit", "band_enter", "release"], kinds(events)
+    assert of(events, "band_exit")[0].direction == ("high" if lean > 0 else "low")
+    assert abs(of(events, "band_exit")[0].t - tr.marks["lean"][0]) <= 0.3
+    assert [h.ended_by for h in holds] == ["release"], holds
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_nan_and_decreasing_timestamps_are_ignored(impl, trace, run_trace, same_events,
                                                         same_holds, rate):

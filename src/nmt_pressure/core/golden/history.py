@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nmt_pressure.core.golden.constants import VEL_MEAN
 from nmt_pressure.core.golden.state import State
 
 
@@ -85,6 +86,19 @@ class History(State):
         sw = (self.cw[self._h(b - 1)] if b > 0 else 0.0) - (self.cw[self._h(a - 1)] if a > 0 else 0.0)
         sy = (self.cy[self._h(b - 1)] if b > 0 else 0.0) - (self.cy[self._h(a - 1)] if a > 0 else 0.0)
         return sy / sw if sw > 0.0 else self.hy[self._h(self.n - 1)]
+
+    def _shown_by(self, k: int, lo: int) -> float:
+        """When the force showed tick ``k``'s value: at its stamp, or, where the tick ends a silence
+        longer than VEL_MEAN (a sensor that reports only on change, a dropout), VEL_MEAN after the
+        tick before (not before tick ``lo``). A tick's value holds over its span, as the
+        time-weighted means take it; the filtered force and its VEL_MEAN mean had reached it within
+        that long, not only at the stamp a second later (failure mode 63)."""
+        t = self.ht[self._h(k)]
+        if k > lo:
+            shown = self.ht[self._h(k - 1)] + VEL_MEAN
+            if shown < t:
+                return shown
+        return t
 
     def _mean_since(self, t0: float) -> float:
         k = self.n - 1

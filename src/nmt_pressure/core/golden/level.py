@@ -83,6 +83,11 @@ class Level(Allowances):
         a step, an overshoot settling back), the first tick within ``tol`` of the level; never
         before ``frm_t``. Looked for back from tick ``k_end`` (the latest, by default), on the
         filtered force or on the history ``h``."""
+        return self.ht[self._h(self._arrival_tick(level, tol, wide, frm_t, k_end, h))]
+
+    def _arrival_tick(self, level: float, tol: float, wide: float, frm_t: float, k_end: int = -1,
+                      h: list[float] | None = None) -> int:
+        """The tick ``_scan_arrival`` dates the arrival by."""
         if h is None:
             h = self.hy
         lo = max(self._oldest(), self.win_from)
@@ -93,7 +98,7 @@ class Level(Allowances):
             k -= 1
         while k < k_end and abs(h[self._h(k)] - level) > tol:
             k += 1
-        return self.ht[self._h(k)]
+        return k
 
     def _settle(self, mid: float, frm_t: float) -> tuple[float, float]:
         """Where a new hold began, and its settled level.
@@ -124,9 +129,13 @@ class Level(Allowances):
         ``VEL_MEAN`` the mean trails by), never before ``frm_t``, and with no noise allowance: the
         mean's noise is symmetric about the force, and an allowance only moves the crossing earlier.
         One filtered sample's (2 sigma: 4 % of a 4-N hold on an HX711) put a slow arrival's start
-        1-1.8 s before the force came within the band; two of the mean's, 0.5-1 s."""
-        t = self._scan_arrival(level, self.cfg.hold_band * level, self._wide(level), frm_t, k_end,
-                               self.hm) - 0.5 * VEL_MEAN
+        1-1.8 s before the force came within the band; two of the mean's, 0.5-1 s.
+
+        The first tick within the band is taken at the time the force showed it (``_shown_by``: a
+        tick ending a silence, up to seconds after the mean had reached it: failure mode 63)."""
+        k = self._arrival_tick(level, self.cfg.hold_band * level, self._wide(level), frm_t, k_end,
+                               self.hm)
+        t = self._shown_by(k, max(self._oldest(), self.win_from)) - 0.5 * VEL_MEAN
         return t if t > frm_t else frm_t
 
     def _overshoot_peak(self, level: float, frm_t: float, k_end: int = -1) -> float:

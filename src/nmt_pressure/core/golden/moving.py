@@ -83,7 +83,10 @@ class Moving(Steps):
             if self.mv_out < 0.0:
                 self.mv_out = t
         elif self.mv_back < 0.0:
-            self.mv_back = t
+            # (Back when the force showed it: a tick ending a silence holds its value over it, and
+            # a return seen only at a heartbeat a second later had come back within leave_time:
+            # failure mode 63.)
+            self.mv_back = self._shown_by(k_now, self._oldest())
         elif not self.mv_homed:
             # Back inside, it has come to rest at its level once it lay still there (moved under
             # half the hold band) for SETTLE_TIME: a swing passing through moves further.
@@ -306,8 +309,15 @@ class Moving(Steps):
             return
         # No new hold yet: give up waiting when neither kind of step can still complete.
         fast_open = t - self.mv_onset <= c.step_max_duration + c.min_hold + PENDING_SLACK
+        # (A fast movement that has come back from its peak by more than a hold band is no slow step
+        # on its way: a band of the hold's level, or of the peak's where that is higher - a step up
+        # to twice the level and more wavers on its new level by the new level's band, and an
+        # overshoot settling there is not a movement back: failure mode 62.)
+        peak = self.sl_ref + self.mv_peak if y > self.sl_ref else self.sl_ref - self.mv_peak
+        if peak < self.h_level:
+            peak = self.h_level
         slow_open = relative and t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK and \
-            not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(self.h_level))
+            not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(peak))
         if fast_open or slow_open:
             return
         if y < self._release_floor(self.h_level):

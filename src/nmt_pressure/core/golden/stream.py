@@ -290,6 +290,17 @@ class Detector(States):
         while self.iv2 + 1 < k_now and self.ht[self._h(self.iv2 + 1)] <= t - VEL_MEAN:
             self.iv2 += 1
         m = self._mean_ticks(self.iv2 + 1, self.n)
+        # A tick longer than VEL_MEAN (a silence: a sensor that reports only on change, a dropout)
+        # counts with only the part of its span inside the window: counted whole, the value it held
+        # over a second's silence outweighed the fall that followed it for up to that long, the rate
+        # lagged, and a fast step's band exit was told before the step was seen (failure mode 63).
+        a = self.iv2 + 1
+        ja = self._h(a)
+        if self.hw[ja] > VEL_MEAN and a > 0 and (self.n <= self.cap or a > self.n - self.cap):
+            xs = self.hw[ja] - (self.ht[ja] - (t - VEL_MEAN))
+            sw = self.cw[j] - self.cw[self._h(a - 1)] - xs
+            if xs > 0.0 and sw > 0.0:
+                m = (m * (sw + xs) - xs * self.hy[ja]) / sw
         self.hm[j] = m
         t0 = self.ht[self._h(self.iv)]
         self.v = (m - self.hm[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0

@@ -81,6 +81,17 @@ cdef inline double mean_ticks(Core* s, i64 a, i64 b) noexcept nogil:
     return sy / sw if sw > 0.0 else s.hy[hix(s, s.n - 1)]
 
 
+cdef inline double shown_by(Core* s, i64 k, i64 lo) noexcept nogil:
+    # golden._shown_by: tick k's stamp, or VEL_MEAN after the tick before where it ends a silence
+    cdef double t = s.ht[hix(s, k)]
+    cdef double shown
+    if k > lo:
+        shown = s.ht[hix(s, k - 1)] + VEL_MEAN
+        if shown < t:
+            return shown
+    return t
+
+
 cdef double mean_since(Core* s, double t0) noexcept nogil:
     cdef i64 k = s.n - 1
     cdef i64 lo = oldest(s)

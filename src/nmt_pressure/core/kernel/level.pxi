@@ -46,15 +46,21 @@ cdef inline double scan_departure(Core* s, double ref, double tol, i64 frm, int 
     return departure(s, ref, tol, frm, direction, floor, &passed, span)
 
 
-cdef double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
-                         i64 k_end, double* h) noexcept nogil:
+cdef i64 arrival_tick(Core* s, double level, double tol, double wide, double frm_t,
+                      i64 k_end, double* h) noexcept nogil:
+    # golden._arrival_tick: the tick golden._scan_arrival dates the arrival by
     cdef i64 lo = imax(oldest(s), s.win_from)
     cdef i64 k = k_end
     while k > lo and s.ht[hix(s, k - 1)] >= frm_t and fabs(h[hix(s, k - 1)] - level) <= wide:
         k -= 1
     while k < k_end and fabs(h[hix(s, k)] - level) > tol:
         k += 1
-    return s.ht[hix(s, k)]
+    return k
+
+
+cdef inline double scan_arrival(Core* s, double level, double tol, double wide, double frm_t,
+                                i64 k_end, double* h) noexcept nogil:
+    return s.ht[hix(s, arrival_tick(s, level, tol, wide, frm_t, k_end, h))]
 
 
 cdef void settle(Core* s, double mid, double frm_t, double* start, double* level) noexcept nogil:
@@ -75,8 +81,9 @@ cdef inline double band_start(Core* s, double level, double frm_t, i64 k_end) no
 
 cdef inline double mean_arrival(Core* s, double level, double frm_t, i64 k_end) noexcept nogil:
     # golden._mean_arrival: band_start on the VEL_MEAN average, noise aside (no allowance)
-    cdef double t = scan_arrival(s, level, s.hold_band * level, wide(s, level), frm_t, k_end,
-                                 s.hm) - 0.5 * VEL_MEAN
+    # ... at the time the force showed it (shown_by: a tick ending a silence, failure mode 63)
+    cdef i64 k = arrival_tick(s, level, s.hold_band * level, wide(s, level), frm_t, k_end, s.hm)
+    cdef double t = shown_by(s, k, imax(oldest(s), s.win_from)) - 0.5 * VEL_MEAN
     return t if t > frm_t else frm_t
 
 

@@ -141,7 +141,7 @@ cdef int waving(Core* s, double t, double after) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after, w_held, wv
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after, w_held, wv, pk
     cdef bint past, away
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet, up, sgn, flat, waved, wavy
@@ -185,7 +185,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
         if s.mv_out < 0.0:
             s.mv_out = t
     elif s.mv_back < 0.0:
-        s.mv_back = t
+        s.mv_back = shown_by(s, k_now, oldest(s))  # back when the force showed it (mode 63)
     elif not s.mv_homed:
         # golden: back inside and lying still at the level for SETTLE_TIME, not passing through
         k0 = last_at(s, k_now, mean_lo(s), t - SETTLE_TIME)
@@ -331,8 +331,12 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             resume(s, t, y, 1)
         return
     fast_open = t - s.mv_onset <= s.step_max + s.min_hold + PENDING_SLACK
+    # (back from its peak by a band of the hold's level, or of the peak's if higher: mode 62)
+    pk = s.sl_ref + s.mv_peak if y > s.sl_ref else s.sl_ref - s.mv_peak
+    if pk < s.h_level:
+        pk = s.h_level
     slow_open = relative and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK and \
-        not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, s.h_level))
+        not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, pk))
     if fast_open or slow_open:
         return
     if y < release_floor(s, s.h_level):
