@@ -309,15 +309,9 @@ class Moving(Steps):
             return
         # No new hold yet: give up waiting when neither kind of step can still complete.
         fast_open = t - self.mv_onset <= c.step_max_duration + c.min_hold + PENDING_SLACK
-        # (A fast movement that has come back from its peak by more than a hold band is no slow step
-        # on its way: a band of the hold's level, or of the peak's where that is higher - a step up
-        # to twice the level and more wavers on its new level by the new level's band, and an
-        # overshoot settling there is not a movement back: failure mode 62.)
-        peak = self.sl_ref + self.mv_peak if y > self.sl_ref else self.sl_ref - self.mv_peak
-        if peak < self.h_level:
-            peak = self.h_level
+        # (A fast movement that has come back from its peak is no slow step on its way.)
         slow_open = relative and t - self.sl_left <= slow_max + c.min_hold + PENDING_SLACK and \
-            not (self.mv_fast and self.mv_peak - abs(y - self.sl_ref) > self._wide(peak))
+            not (self.mv_fast and self._back_from_peak(y))
         if fast_open or slow_open:
             return
         if y < self._release_floor(self.h_level):
@@ -328,6 +322,16 @@ class Moving(Steps):
             self._leave(t)
         else:
             self._resume(t, y, out)  # drift that never settled (the band watches it), or back
+
+    def _back_from_peak(self, y: float) -> bool:
+        """The force ``y`` lies more than a hold band back from the movement's peak: a band of the
+        hold's level, or of the peak's where that is higher - a step up to twice the level and more
+        wavers on its new level by the new level's band, and an overshoot settling there is not a
+        movement back (failure mode 62)."""
+        peak = self.sl_ref + self.mv_peak if y > self.sl_ref else self.sl_ref - self.mv_peak
+        if peak < self.h_level:
+            peak = self.h_level
+        return self.mv_peak - abs(y - self.sl_ref) > self._wide(peak)
 
     def _waving(self, t: float, after: float) -> bool:
         """After a slow excursion (which needs the last min_hold flat for a new level to be

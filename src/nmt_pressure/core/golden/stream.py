@@ -298,9 +298,10 @@ class Detector(States):
         ja = self._h(a)
         if self.hw[ja] > VEL_MEAN and a > 0 and (self.n <= self.cap or a > self.n - self.cap):
             xs = self.hw[ja] - (self.ht[ja] - (t - VEL_MEAN))
-            sw = self.cw[j] - self.cw[self._h(a - 1)] - xs
+            jb = self._h(a - 1)
+            sw = self.cw[j] - self.cw[jb] - xs
             if xs > 0.0 and sw > 0.0:
-                m = (m * (sw + xs) - xs * self.hy[ja]) / sw
+                m = (self.cy[j] - self.cy[jb] - xs * self.hy[ja]) / sw
         self.hm[j] = m
         t0 = self.ht[self._h(self.iv)]
         self.v = (m - self.hm[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0

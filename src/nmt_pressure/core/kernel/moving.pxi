@@ -128,6 +128,15 @@ cdef double level_waver(Core* s, double frm) noexcept nogil:
     return s.wv
 
 
+cdef inline bint back_from_peak(Core* s, double y) noexcept nogil:
+    # golden._back_from_peak: more than a hold band back from the movement's peak, the band of the
+    # hold's level or of the peak's if higher (failure mode 62)
+    cdef double pk = s.sl_ref + s.mv_peak if y > s.sl_ref else s.sl_ref - s.mv_peak
+    if pk < s.h_level:
+        pk = s.h_level
+    return s.mv_peak - fabs(y - s.sl_ref) > wide(s, pk)
+
+
 cdef int waving(Core* s, double t, double after) noexcept nogil:
     # golden._waving: after a slow excursion, a level that breathing keeps moving (failure mode 57)
     cdef double dur = LONG_HOLD * s.slow_hold
@@ -141,7 +150,7 @@ cdef int waving(Core* s, double t, double after) noexcept nogil:
 
 cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) noexcept nogil:
     cdef int relative = not s.has_target
-    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after, w_held, wv, pk
+    cdef double d, mid, start, level, slow_dy, frm, v_now, floor, half, since, held, after, w_held, wv
     cdef bint past, away
     cdef double slow_max = s.slow_max
     cdef int fast_open, slow_open, quiet, up, sgn, flat, waved, wavy
@@ -331,12 +340,8 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             resume(s, t, y, 1)
         return
     fast_open = t - s.mv_onset <= s.step_max + s.min_hold + PENDING_SLACK
-    # (back from its peak by a band of the hold's level, or of the peak's if higher: mode 62)
-    pk = s.sl_ref + s.mv_peak if y > s.sl_ref else s.sl_ref - s.mv_peak
-    if pk < s.h_level:
-        pk = s.h_level
     slow_open = relative and t - s.sl_left <= slow_max + s.min_hold + PENDING_SLACK and \
-        not (s.mv_fast and s.mv_peak - fabs(y - s.sl_ref) > wide(s, pk))
+        not (s.mv_fast and back_from_peak(s, y))
     if fast_open or slow_open:
         return
     if y < release_floor(s, s.h_level):

@@ -59,12 +59,14 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
     # golden: a tick longer than VEL_MEAN (a silence) counts with its part inside the window (mode 63)
     cdef i64 a = s.iv2 + 1
     cdef i64 ja = hix(s, a)
+    cdef i64 jb
     cdef double xs, sw
     if s.hw[ja] > VEL_MEAN and a > 0 and (s.n <= s.cap or a > s.n - s.cap):
         xs = s.hw[ja] - (s.ht[ja] - (t - VEL_MEAN))
-        sw = s.cw[j] - s.cw[hix(s, a - 1)] - xs
+        jb = hix(s, a - 1)
+        sw = s.cw[j] - s.cw[jb] - xs
         if xs > 0.0 and sw > 0.0:
-            m = (m * (sw + xs) - xs * s.hy[ja]) / sw
+            m = (s.cy[j] - s.cy[jb] - xs * s.hy[ja]) / sw
     s.hm[j] = m
     cdef double t0 = s.ht[hix(s, s.iv)]
     s.v = (m - s.hm[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
