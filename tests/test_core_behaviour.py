@@ -388,6 +388,41 @@ def test_a_lean_read_by_a_sensor_that_reports_only_on_change_is_a_band_exit_not_
     assert [h.ended_by for h in holds] == ["release"], holds
 
 
+@pytest.mark.parametrize("creep", [0.07, 0.09])
+@pytest.mark.parametrize("let_go", [0.35, 0.5])
+@pytest.mark.parametrize("delta", [0.15, 0.3])
+def test_a_let_go_after_a_heartbeat_from_a_hold_crept_near_its_edge_is_a_release_and_no_band_exit(
+        impl, run_trace, invariants, creep, let_go, delta):
+    """A 16-N hold held a minute while the tissue relaxes under it (the force creeps 7-9 % down,
+    exponentially, time constant 20 s), let go at constant speed in 0.35-0.5 s, read by a sensor
+    that sends a row only when the force moved 0.15-0.3 N, else a heartbeat each second: the last
+    row before the let-go is a heartbeat up to a second earlier. The band's lower edge lies 1-3 %
+    below the crept force, so the let-go crosses it at once; the cores before measured the rate
+    from that heartbeat, a second back, which diluted it several times: the band exit's debounce
+    ran out before the rate saw a fast movement, and the let-go began with a band exit. Across a
+    silence the rate is measured from VEL_SPAN ago, at the level before it (failure mode 64): a
+    release and nothing else."""
+    rate = 100.0
+    t = np.arange(0.0, 67.0, 1.0 / rate)
+    t_on, t_hold, t_go = 2.0, 2.5, 62.5
+    level = 16.0
+    f = np.zeros_like(t)
+    up = (t >= t_on) & (t < t_hold)
+    f[up] = level * (t[up] - t_on) / (t_hold - t_on)
+    held = (t >= t_hold) & (t < t_go)
+    f[held] = level * (1.0 - creep * (1.0 - np.exp(-(t[held] - t_hold) / 20.0)))
+    last = level * (1.0 - creep * (1.0 - np.exp(-(t_go - t_hold) / 20.0)))
+    fall = (t >= t_go) & (t < t_go + let_go)
+    f[fall] = last * (1.0 - (t[fall] - t_go) / let_go)
+    f = f + 0.02 * np.random.default_rng(1).standard_normal(t.size)
+    t, f = on_change(t, f, delta)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    assert kinds(events) == ["contact", "hold_start", "release"], kinds(events)
+    assert abs(of(events, "release")[0].t - t_go) <= 0.3, of(events, "release")
+    assert [h.ended_by for h in holds] == ["release"], holds
+
+
 @pytest.mark.parametrize("rate", [10.0, 100.0, 1000.0])
 def test_nan_and_decreasing_timestamps_are_ignored(impl, trace, run_trace, same_events,
                                                         same_holds, rate):

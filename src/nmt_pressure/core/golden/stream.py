@@ -304,6 +304,14 @@ class Detector(States):
                 m = (self.cy[j] - self.cy[jb] - xs * self.hy[ja]) / sw
         self.hm[j] = m
         t0 = self.ht[self._h(self.iv)]
+        if self.iv + 1 < self.n and self.hw[self._h(self.iv + 1)] > VEL_MEAN:
+            # ... and from VEL_SPAN ago when a silence lies between (the tick after iv ends one): the
+            # force stood at iv's level until the silence ended, as far as the sensor told (one that
+            # reports only on change sends a row once the force has moved). Measured from iv's own
+            # stamp, seconds back, the rate of a fall just after a heartbeat was diluted several
+            # times, and a let-go from a hold that had crept near its band's edge was told as a band
+            # exit before the rate saw it (failure mode 64).
+            t0 = t - VEL_SPAN
         self.v = (m - self.hm[self._h(self.iv)]) / (t - t0) if t > t0 else 0.0
         # First tick of the steadiness window (kept, so asking where the window begins costs nothing).
         if self.iw < lo:

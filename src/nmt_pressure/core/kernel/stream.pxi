@@ -69,6 +69,10 @@ cdef void tick(Core* s, double t, double y, double w) noexcept nogil:
             m = (s.cy[j] - s.cy[jb] - xs * s.hy[ja]) / sw
     s.hm[j] = m
     cdef double t0 = s.ht[hix(s, s.iv)]
+    # across a silence: from VEL_SPAN ago, at iv's level (golden). (The gap back to iv is at least
+    # the silence: a cheap test first, which regular ticks under VEL_MEAN - VEL_SPAN never pass.)
+    if t - t0 > VEL_MEAN and s.iv + 1 < s.n and s.hw[hix(s, s.iv + 1)] > VEL_MEAN:
+        t0 = t - VEL_SPAN
     s.v = (m - s.hm[hix(s, s.iv)]) / (t - t0) if t > t0 else 0.0
     if s.iw < lo:
         s.iw = lo
