@@ -106,11 +106,12 @@ def test_blind2_rows_are_the_second_generators_seeds_scored_beside_the_first_one
 @pytest.mark.parametrize(("option", "folder", "prefix"), [("--blind3", "g3seed", "bg3"),
                                                       ("--blind4", "g4seed", "bg4"),
                                                       ("--blind5", "g5seed", "bg5"),
-                                                      ("--blind6", "g6seed", "bg6")])
+                                                      ("--blind6", "g6seed", "bg6"),
+                                                      ("--blind7", "g7seed", "bg7")])
 def test_later_generators_rows_are_their_seeds_scored_beside_the_first_ones(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, folder: str, prefix: str):
-    """``--blind3`` to ``--blind6 SEEDS``: the later generators' seeds (blind_generator3.py to 6),
-    generated once into g3seedN to g6seedN beside the first generator's seedN (the same seed number,
+    """``--blind3`` to ``--blind7 SEEDS``: the later generators' seeds (blind_generator3.py to 7),
+    generated once into g3seedN to g7seedN beside the first generator's seedN (the same seed number,
     other files), one row each, compared file by file."""
     blind = tmp_path / "blind"
     row = f"{option.removeprefix('--')} 3"
@@ -151,9 +152,11 @@ def test_later_generators_rows_are_their_seeds_scored_beside_the_first_ones(
     (["--blind5", "8-2", "--blind-dir", "."], "--blind5 '8-2' is no seed range"),
     (["--blind6", "1-3"], "--blind6 needs --blind-dir"),
     (["--blind6", "8-2", "--blind-dir", "."], "--blind6 '8-2' is no seed range"),
+    (["--blind7", "1-3"], "--blind7 needs --blind-dir"),
+    (["--blind7", "8-2", "--blind-dir", "."], "--blind7 '8-2' is no seed range"),
     (["--set", "nameonly"], "NAME=FOLDER"),
     ([], "nothing to score"),
-    ([], "--blind6 SEEDS"),
+    ([], "--blind7 SEEDS"),
     (["--set", "x=.", "--core", "/nonexistent"], "no nmt_pressure package"),
     (["--set", "x=.", "--json", "/nonexistent/folder/run.json"], "cannot be written"),
     (["--set", "x=.", "--json", "."], "cannot be written"),

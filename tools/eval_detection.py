@@ -29,10 +29,16 @@ one of the sixth's (``blind_generator6.py``: a sixth helper's, from the contract
 that rings, an elderly hand's 4-6 Hz tremor, attention pulses, constant-speed presses, pumping,
 vibration assistance, 60-120-s holds that creep; a sensor that reports only on change, a display gauge that
 averages, an LSL-like stream, a 16-bit ADC with EMI spikes, a load cell whose zero warms; one row,
-"blind6 1-4"). Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
+"blind6 1-4"); ``--blind7 SEEDS`` one of the seventh's (``blind_generator7.py``: a seventh helper's,
+from the contract alone: a patient's local twitch response and jump sign, a straight-arm body-weight
+lean, ischemic compression's deepening steps, a ratchet ease, re-check probes, drifts corrected back,
+a foam pad; a sensor that clips at full scale, an AC-coupled piezo, a 10-SPS sinc3 ADC, a cell with
+hysteresis, USB batches stamped once, a wall clock stepped forward, grams; one row, "blind7 1-4").
+Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
 N``, ``blind_generator2.py DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``,
 ``blind_generator4.py DIR/g4seedN --seed N``, ``blind_generator5.py DIR/g5seedN --seed N``,
-``blind_generator6.py DIR/g6seedN --seed N``; with ``--sessions K`` the folders end in ``_nK``) and
+``blind_generator6.py DIR/g6seedN --seed N``, ``blind_generator7.py DIR/g7seedN --seed N``; with
+``--sessions K`` the folders end in ``_nK``) and
 reused while their folder is there (delete it to generate it again).
 
 Usage::
@@ -122,8 +128,9 @@ BLIND3 = Generator("--blind3", "blind_generator3.py", "g3seed", "blind3", "the t
 BLIND4 = Generator("--blind4", "blind_generator4.py", "g4seed", "blind4", "the fourth blind generator")
 BLIND5 = Generator("--blind5", "blind_generator5.py", "g5seed", "blind5", "the fifth blind generator")
 BLIND6 = Generator("--blind6", "blind_generator6.py", "g6seed", "blind6", "the sixth blind generator")
+BLIND7 = Generator("--blind7", "blind_generator7.py", "g7seed", "blind7", "the seventh blind generator")
 #: Every generator, in the order their options are listed and their rows scored.
-GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6)
+GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7)
 
 
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
@@ -289,8 +296,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     asked_for = tuple((gen, getattr(args, gen.option.removeprefix("--"))) for gen in GENERATORS)
     if not any(asked for _, asked in asked_for) and not args.set and not args.matrix:
         raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS, --blind4 "
-                        "SEEDS, --blind5 SEEDS or --blind6 SEEDS (with --blind-dir), --set NAME=FOLDER or "
-                        "--matrix")
+                        "SEEDS, --blind5 SEEDS, --blind6 SEEDS or --blind7 SEEDS (with --blind-dir), --set "
+                        "NAME=FOLDER or --matrix")
     for generator, asked in asked_for:
         if asked and args.blind_dir is None:
             raise EvalError(f"{generator.option} needs --blind-dir, the folder its seeds are generated into "
