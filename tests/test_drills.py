@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -265,6 +266,57 @@ def test_a_future_or_foreign_file_is_refused(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(HistoryError, match="not a practice history database"):
         History(junk)
+
+
+def test_a_history_made_by_another_connection_meanwhile_opens(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard opens the history from its drill panel and from the session that stores the
+    card, at once on a first run: one read version 0, the other then made every table, and the
+    first's own step 1 failed ("table practitioners already exists"), which was told as "not a
+    practice history database" (a whole drill's card lost, seen once in CI under load). The
+    interleaving made exact: this opening's first read of the version is the one from before the
+    other connection's."""
+    path = tmp_path / "h.sqlite3"
+    real = History.version.fget
+    assert real is not None
+    reads: list[int] = []
+
+    def stale(self: History) -> int:
+        reads.append(1)
+        if len(reads) == 1:
+            History(path).close()  # the other connection makes the whole schema in between
+            return 0  # ... after this one had read the version of the empty file
+        return int(real(self))
+
+    monkeypatch.setattr(History, "version", property(stale))
+    with History(path) as h:
+        assert h.version == SCHEMA_VERSION
+        h.add_result(h.start_session("Ann"), score_run(play_offline(
+            find_drill("consistency"), np.arange(0, 60, 0.01), np.zeros(6000))))
+        assert [r.status for r in h.results("Ann")] == ["abandoned"]
+
+
+def test_many_connections_opening_a_new_history_at_once_all_open_it(tmp_path: Path) -> None:
+    """The same with real threads, each its own connection, released together on a new file."""
+
+    def open_it(path: Path, start: threading.Barrier, errors: list[str]) -> None:
+        start.wait()
+        try:
+            with History(path) as h:
+                assert h.version == SCHEMA_VERSION
+        except HistoryError as exc:
+            errors.append(str(exc))
+
+    for n in range(8):
+        start = threading.Barrier(6)
+        errors: list[str] = []
+        threads = [threading.Thread(target=open_it, args=(tmp_path / f"h{n}.sqlite3", start, errors))
+                   for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
 
 
 def test_the_readme_example_drill_is_valid(tmp_path: Path) -> None:

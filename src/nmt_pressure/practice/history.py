@@ -163,15 +163,27 @@ class History:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        current = self.version
-        if current > SCHEMA_VERSION:
-            self.db.close()
-            raise HistoryError(f"{self.path} was written by a newer nmt-pressure (schema {current}, this one "
-                               f"knows {SCHEMA_VERSION}); upgrade nmt-pressure to read it.")
-        for version in range(current, SCHEMA_VERSION):
-            # executescript commits first; BEGIN..COMMIT makes each step all-or-nothing.
-            self.db.executescript(
-                f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
+        while True:
+            current = self.version
+            if current > SCHEMA_VERSION:
+                self.db.close()
+                raise HistoryError(f"{self.path} was written by a newer nmt-pressure (schema {current}, this "
+                                   f"one knows {SCHEMA_VERSION}); upgrade nmt-pressure to read it.")
+            if current == SCHEMA_VERSION:
+                return
+            try:
+                # executescript commits first; BEGIN..COMMIT makes each step all-or-nothing.
+                self.db.executescript(
+                    f"BEGIN IMMEDIATE;\n{MIGRATIONS[current]}\nPRAGMA user_version = {current + 1};\nCOMMIT;")
+            except sqlite3.OperationalError:
+                # Another connection (the dashboard's drill panel and its session, two programs) may
+                # have taken this step between reading the version and the write lock: the step then
+                # fails ("table ... already exists") on a file that is fine. Read the version again
+                # and go on from there; a step that failed on a file nobody else moved on is an error.
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if self.version <= current:
+                    raise
 
     @contextlib.contextmanager
     def _using(self, doing: str) -> Iterator[None]:
