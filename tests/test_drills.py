@@ -268,6 +268,28 @@ def test_a_future_or_foreign_file_is_refused(tmp_path: Path) -> None:
         History(junk)
 
 
+def test_a_locked_history_is_told_as_locked_not_as_foreign(tmp_path: Path) -> None:
+    """A history another program holds locked (a second dashboard mid-write) is a good file: telling
+    the user it is "not a practice history database" and to move it away would lose every card in
+    it. Both a new file and one with the whole schema, locked while they open."""
+    made = tmp_path / "made.sqlite3"
+    History(made).close()
+    for path in (tmp_path / "new.sqlite3", made):
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(HistoryError) as caught:
+                History(path, timeout=0.05)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        message = str(caught.value)
+        assert "is locked by another program" in message and "not a practice history" not in message
+        assert message.count(".") >= 1 and "\n" not in message
+        with History(path) as h:  # unlocked, it opens as it is
+            assert h.version == SCHEMA_VERSION
+
+
 def test_a_history_made_by_another_connection_meanwhile_opens(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The dashboard opens the history from its drill panel and from the session that stores the

@@ -140,11 +140,12 @@ def now_iso() -> str:
 class History:
     """The practice history in one file; use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, timeout: float = 5.0) -> None:
+        """``timeout``: seconds to wait for another connection's write lock before giving up."""
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=5.0)
+            self.db = sqlite3.connect(self.path, timeout=timeout)
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"cannot open the practice history {self.path} ({exc}); check that its "
                                "folder is writable, or set NMT_PRESSURE_HOME to another folder.") from None
@@ -154,8 +155,25 @@ class History:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.db.close()
-            raise HistoryError(f"{self.path} is not a practice history database ({exc}); move it away "
-                               "and a new one is made.") from None
+            raise self._refusal(exc) from None
+
+    def _refusal(self, exc: sqlite3.DatabaseError) -> HistoryError:
+        """Why a history that opened could not be read, in one sentence naming the fix. Only a file
+        SQLite does not recognise (or one whose tables are not ours) is "not a practice history": a
+        file another program holds locked, or one that cannot be written, is a good history that
+        must not be moved away."""
+        code = getattr(exc, "sqlite_errorcode", -1) & 0xFF  # an extended code's primary code
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return HistoryError(f"the practice history {self.path} is locked by another program ({exc}); "
+                                "close the other nmt-pressure window using it and try again, or set "
+                                "NMT_PRESSURE_HOME to another folder.")
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM,
+                    sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL):
+            return HistoryError(f"cannot write the practice history {self.path} ({exc}); check that its "
+                                "folder is writable and has space, or set NMT_PRESSURE_HOME to another "
+                                "folder.")
+        return HistoryError(f"{self.path} is not a practice history database ({exc}); move it away "
+                            "and a new one is made.")
 
     # ---------------------------------------------------------------- schema
     @property
