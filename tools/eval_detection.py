@@ -33,11 +33,18 @@ averages, an LSL-like stream, a 16-bit ADC with EMI spikes, a load cell whose ze
 from the contract alone: a patient's local twitch response and jump sign, a straight-arm body-weight
 lean, ischemic compression's deepening steps, a ratchet ease, re-check probes, drifts corrected back,
 a foam pad; a sensor that clips at full scale, an AC-coupled piezo, a 10-SPS sinc3 ADC, a cell with
-hysteresis, USB batches stamped once, a wall clock stepped forward, grams; one row, "blind7 1-4").
+hysteresis, USB batches stamped once, a wall clock stepped forward, grams; one row, "blind7 1-4");
+``--blind8 SEEDS`` one of the eighth's (``blind_generator8.py``: an eighth helper's, from the contract
+alone: myofascial release, strain-counterstrain, deep stroking, a reinforced thumb, a pause to
+reposition the patient; a tiring therapist, an overdamped hand, a dip before the lift, a T-bar tip
+that rocks; a load cell that rings, an HX711 polled faster than it converts, a rate that changes, a
+serial gauge stamped in bursts, lost packets repeated, float32 time, grams and pounds with a tare
+offset; one row, "blind8 1-4").
 Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
 N``, ``blind_generator2.py DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``,
 ``blind_generator4.py DIR/g4seedN --seed N``, ``blind_generator5.py DIR/g5seedN --seed N``,
-``blind_generator6.py DIR/g6seedN --seed N``, ``blind_generator7.py DIR/g7seedN --seed N``; with
+``blind_generator6.py DIR/g6seedN --seed N``, ``blind_generator7.py DIR/g7seedN --seed N``,
+``blind_generator8.py DIR/g8seedN --seed N``; with
 ``--sessions K`` the folders end in ``_nK``) and
 reused while their folder is there (delete it to generate it again).
 
@@ -129,8 +136,9 @@ BLIND4 = Generator("--blind4", "blind_generator4.py", "g4seed", "blind4", "the f
 BLIND5 = Generator("--blind5", "blind_generator5.py", "g5seed", "blind5", "the fifth blind generator")
 BLIND6 = Generator("--blind6", "blind_generator6.py", "g6seed", "blind6", "the sixth blind generator")
 BLIND7 = Generator("--blind7", "blind_generator7.py", "g7seed", "blind7", "the seventh blind generator")
+BLIND8 = Generator("--blind8", "blind_generator8.py", "g8seed", "blind8", "the eighth blind generator")
 #: Every generator, in the order their options are listed and their rows scored.
-GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7)
+GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8)
 
 
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
@@ -296,8 +304,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     asked_for = tuple((gen, getattr(args, gen.option.removeprefix("--"))) for gen in GENERATORS)
     if not any(asked for _, asked in asked_for) and not args.set and not args.matrix:
         raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS, --blind4 "
-                        "SEEDS, --blind5 SEEDS, --blind6 SEEDS or --blind7 SEEDS (with --blind-dir), --set "
-                        "NAME=FOLDER or --matrix")
+                        "SEEDS, --blind5 SEEDS, --blind6 SEEDS, --blind7 SEEDS or --blind8 SEEDS (with "
+                        "--blind-dir), --set NAME=FOLDER or --matrix")
     for generator, asked in asked_for:
         if asked and args.blind_dir is None:
             raise EvalError(f"{generator.option} needs --blind-dir, the folder its seeds are generated into "
