@@ -303,8 +303,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """Score everything asked for: the report's text and what ``--json`` writes."""
     asked_for = tuple((gen, getattr(args, gen.option.removeprefix("--"))) for gen in GENERATORS)
     if not any(asked for _, asked in asked_for) and not args.set and not args.matrix:
-        raise EvalError("nothing to score: give --blind SEEDS, --blind2 SEEDS, --blind3 SEEDS, --blind4 "
-                        "SEEDS, --blind5 SEEDS, --blind6 SEEDS, --blind7 SEEDS or --blind8 SEEDS (with "
+        options = [f"{gen.option} SEEDS" for gen in GENERATORS]
+        raise EvalError(f"nothing to score: give {', '.join(options[:-1])} or {options[-1]} (with "
                         "--blind-dir), --set NAME=FOLDER or --matrix")
     for generator, asked in asked_for:
         if asked and args.blind_dir is None:
