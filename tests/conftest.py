@@ -195,7 +195,11 @@ def check_invariants(events: Sequence[Any], holds: Sequence[Any], t: np.ndarray,
         assert h.start <= h.end, h
         assert h.duration == pytest.approx(h.end - h.start, abs=1e-9), h
     starts = [e for e in events if e.kind == "hold_start"]
-    assert [h.start for h in holds] == [e.t for e in starts]
+    # A hold begins where its hold_start event dated it, unless its level settled outside the
+    # settled part (ARRIVAL, 4 %, plus noise) of the one that event told: then the record's start may
+    # be dated again, later, against the settled level (failure mode 65).
+    for h, e in zip(holds, starts, strict=True):
+        assert h.start == e.t or (h.start > e.t and abs(h.level - e.level) > 0.04 * h.level), (h, e)
     # A hold's level is the settled level: the hold_start event tells the estimate at confirmation,
     # which the record refines over the min_hold after a close arrival (golden._refine), within the
     # settled part (ARRIVAL, 4 %, plus noise) of it, or measured again once an arrival still settling

@@ -16,8 +16,10 @@ from nmt_pressure.cli import main as cli
 from nmt_pressure.io.recording import write_recording
 
 EVENT_KEYS = {"kind", "t", "t_detected", "direction", "level"}
+#: The contract's hold keys, and the one it let us add: ``confirmed``, the ``t_detected`` of the
+#: hold's ``hold_start`` (the record's start may be dated again later than that event's ``t``).
 HOLD_KEYS = {"start", "end", "level", "mean", "sd", "cv", "duration", "time_in_band", "drift_per_s",
-             "ended_by"}
+             "ended_by", "confirmed"}
 EVENT_KINDS = {"contact", "hold_start", "step", "release", "band_exit", "band_enter"}
 ENDED_BY = {"step", "release", "end_of_data"}
 

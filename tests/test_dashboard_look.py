@@ -59,7 +59,7 @@ def window(qtbot: Any, tmp_path: Path) -> Any:
 def a_hold(start: float, end: float, level: float, in_band: float, ended_by: str = "release") -> Hold:
     d = end - start
     return Hold(start=start, end=end, level=level, mean=level, sd=0.1, cv=0.1 / level, duration=d,
-                time_in_band=in_band * d, drift_per_s=0.0, ended_by=ended_by)
+                time_in_band=in_band * d, drift_per_s=0.0, ended_by=ended_by, confirmed=start + 1.5)
 
 
 def holding(feed: Feed, qtbot: Any, win: Any, level: float, onset: float) -> None:
@@ -377,7 +377,7 @@ def test_the_holds_table_speaks_the_readouts_decimals(unit: str) -> None:
 
     def row(level: float) -> list[str]:
         h = Hold(start=1.0, end=11.0, level=level, mean=level, sd=0.2, cv=0.2 / level, duration=10.0,
-                 time_in_band=10.0, drift_per_s=0.0, ended_by="release")
+                 time_in_band=10.0, drift_per_s=0.0, ended_by="release", confirmed=2.5)
         return hold_row(1, h, unit, band=(0.9 * level, 1.1 * level))
 
     a, b = row(24.5), row(25.5)

@@ -24,7 +24,7 @@ T = np.arange(0.0, 20.0, 0.01)
 
 def hold(start: float, end: float, ended_by: str = "release") -> Hold:
     return Hold(start=start, end=end, level=20.0, mean=20.0, sd=0.1, cv=0.005, duration=end - start,
-                time_in_band=end - start, drift_per_s=0.0, ended_by=ended_by)
+                time_in_band=end - start, drift_per_s=0.0, ended_by=ended_by, confirmed=start + 1.5)
 
 
 def ev(kind: str, t: float, told: float, direction: str | None = None) -> Event:

@@ -268,7 +268,7 @@ def test_every_event_kind_passes_and_a_hold_end_says_how_it_ended():
     assert "hold_end" in MARKER_KINDS
     for how in ENDED_BY:
         h = Hold(start=3.0, end=9.5, level=20.0, mean=20.1, sd=0.2, cv=0.01, duration=6.5, time_in_band=6.5,
-                 drift_per_s=float("nan"), ended_by=how)
+                 drift_per_s=float("nan"), ended_by=how, confirmed=4.5)
         m = hold_end_marker(h, 10.75)
         assert m.kind == "hold_end"
         assert parse_details(m.details) == {"kind": "hold_end", "t": 9.5, "t_detected": 10.75,
@@ -291,10 +291,11 @@ def test_publisher_marks_a_hold_that_left_its_level(lsl):
         pub.on_samples(block(t, np.full(4, 20.0)), 10.0, 2)
         t_all.append(t)
         if k == 10:
-            pub.on_event(Event("hold_start", 0.01, float(t[-1]), None, 20.0))
+            told = float(t[-1])
+            pub.on_event(Event("hold_start", 0.01, told, None, 20.0))
         time.sleep(0.02)
     left = Hold(start=0.01, end=0.5, level=20.0, mean=20.0, sd=0.1, cv=0.005, duration=0.49,
-                time_in_band=0.49, drift_per_s=0.0, ended_by="left")
+                time_in_band=0.49, drift_per_s=0.0, ended_by="left", confirmed=told)
     pub.on_hold(left)
     kinds, stamps = pull(marks_in, lambda d, s: len(d) >= 2)
     assert kinds == [["hold_start"], ["hold_end"]]

@@ -207,7 +207,7 @@ def test_hold_stats_definitions_on_a_known_trace() -> None:
               Event("band_exit", 5.0, 5.2, "high", 20.0), Event("band_exit", 9.0, 9.2, "low", 20.0),
               Event("band_exit", 13.5, 13.6, "low", 20.0)]
     h = Hold(start=3.0, end=13.0, level=20.0, mean=20.0, sd=0.7, cv=0.035, duration=10.0,
-             time_in_band=9.0, drift_per_s=0.0, ended_by="release")
+             time_in_band=9.0, drift_per_s=0.0, ended_by="release", confirmed=4.5)
     (s,) = hold_stats(t, y, events, [h], cfg)
     assert s.rmse_n == pytest.approx(1 / math.sqrt(2), rel=1e-3)
     assert s.max_deviation_n == pytest.approx(1.0, abs=1e-3)
@@ -227,7 +227,7 @@ def test_a_hold_under_way_when_the_recording_starts_has_no_ramp() -> None:
     t = np.arange(0.0, 5.0, 0.01)
     y = np.full_like(t, 30.0)
     h = Hold(start=0.0, end=5.0, level=30.0, mean=30.0, sd=0.0, cv=0.0, duration=5.0, time_in_band=5.0,
-             drift_per_s=0.0, ended_by="end_of_data")
+             drift_per_s=0.0, ended_by="end_of_data", confirmed=1.5)
     cfg = DetectorConfig(sample_rate=100.0)
     (s,) = hold_stats(t, y, [Event("hold_start", 0.0, 1.5, None, 30.0)], [h], cfg)
     assert math.isnan(s.ramp_start) and math.isnan(s.loading_rate_n_per_s) and s.rmse_n == 0.0

@@ -52,9 +52,12 @@ def block(t0: float, t1: float, force: float) -> Samples:
                    filtered=f)
 
 
-def hold(start: float, end: float, level: float, ended_by: str) -> Hold:
+def hold(start: float, end: float, level: float, ended_by: str, confirmed: float | None = None) -> Hold:
+    """A finished hold, told (its hold_start's ``t_detected``) at ``confirmed``: by default min_hold
+    after its start, as the fakes' hold_start events are."""
     return Hold(start=start, end=end, level=level, mean=level, sd=0.1, cv=0.1 / level, duration=end - start,
-                time_in_band=end - start, drift_per_s=0.0, ended_by=ended_by)
+                time_in_band=end - start, drift_per_s=0.0, ended_by=ended_by,
+                confirmed=start + 1.5 if confirmed is None else confirmed)
 
 
 def test_the_shared_state_names_cover_moving() -> None:
@@ -89,9 +92,10 @@ def test_terminal_view_moving_left_and_a_release_that_keeps_light_contact() -> N
     assert view.status_text().endswith("TOO MUCH")
 
     # The force left the level and did not come back: the hold ended at the departure's onset, with
-    # no event. The view drops the hold and says so in a line of its own.
+    # no event. The view drops the hold and says so in a line of its own. (Its start was dated again
+    # once its level had settled, failure mode 65: it is the hold on show by when it was told.)
     view.on_samples(block(4.5, 5.5, 8.0), 8.0, STATE_CONTACT)
-    view.on_hold(hold(1.0, 4.1, 20.0, "left"))
+    view.on_hold(hold(1.3, 4.1, 20.0, "left", confirmed=2.5))
     status = view.status_text()
     assert "contact" in status and "hold" not in status and "TOO MUCH" not in status
     line = out.getvalue().splitlines()[-1]
@@ -108,6 +112,21 @@ def test_terminal_view_moving_left_and_a_release_that_keeps_light_contact() -> N
     status = view.status_text()
     assert "contact" in status and "hold" not in status
     assert "hold_end" not in out.getvalue().splitlines()[-1]  # the release said it: no second line
+
+
+def test_terminal_view_ends_the_hold_on_show_by_when_it_was_told() -> None:
+    """A hold handed over while the state still says moving (its departure's block): the one on
+    show is over if it is that hold, named by ``confirmed`` (its hold_start's ``t_detected``), even
+    where its start was dated again later than the event's ``t`` (failure mode 65); another hold
+    (the one a step or a departure ended before it) leaves it on show."""
+    view = TerminalView(io.StringIO(), live=False)
+    view.on_samples(block(0.0, 3.0, 20.0), 20.0, STATE_HOLD)
+    view.on_event(Event("hold_start", 1.0, 2.5, None, 20.0))
+    view.on_samples(block(3.0, 4.5, 28.0), 28.0, STATE_MOVING)
+    view.on_hold(hold(0.2, 0.9, 15.0, "left", confirmed=0.8))  # an earlier hold: not this one
+    assert view.hold_start == 1.0 and "hold" in view.status_text()
+    view.on_hold(hold(1.3, 4.1, 20.0, "left", confirmed=2.5))
+    assert view.hold_start is None and "hold " not in view.status_text()
 
 
 def test_terminal_view_follows_the_new_level_after_a_slow_step() -> None:
@@ -184,7 +203,9 @@ def test_a_hold_that_left_ends_its_hold_phase_short_and_the_hand_coming_off_rele
          ("s", 6.0, 7.2, 9.0, STATE_MOVING))  # left the level at 6.0 s
     hold_rec = run.records[1]
     assert hold_rec.phase.kind == "hold" and hold_rec.status == "open"  # moving decides nothing yet
-    play(run, ("s", 7.2, 7.5, 9.0, STATE_CONTACT), ("h", hold(2.0, 6.0, 20.0, "left")))
+    # (its start dated again once its level had settled, failure mode 65: the hold of the phase by
+    # when it was told, its time held from the onset the drill timed)
+    play(run, ("s", 7.2, 7.5, 9.0, STATE_CONTACT), ("h", hold(2.3, 6.0, 20.0, "left", confirmed=3.5)))
     assert (hold_rec.status, hold_rec.end, hold_rec.note) == ("short", 6.0, "left the level after 4.0 s")
     rel = run.records[2]
     assert rel.phase.kind == "release" and rel.status == "open" and rel.start == 6.0
@@ -241,7 +262,7 @@ def test_holds_already_told_by_their_event_change_nothing() -> None:
     play(run, ("s", 12.0, 12.5, 26.0, STATE_HOLD))
     assert run.records[3].status == "open"
     play(run, ("s", 12.5, 13.3, 2.5, STATE_CONTACT), ("e", Event("release", 12.5, 13.2, None, 26.0)),
-         ("h", hold(9.0, 12.5, 26.0, "release")))
+         ("h", hold(9.0, 12.5, 26.0, "release", confirmed=12.0)))
     assert [(r.phase.kind, r.status) for r in run.records[3:]] == [("hold", "short"), ("release", "done")]
     assert run.records[3].note == "release after 3.5 s" and run.completed
 
@@ -276,7 +297,7 @@ def test_a_replay_hands_each_finished_hold_once_after_its_events(tmp_path: Path,
     for i, (kind, x) in enumerate(got.seen):
         if kind == "hold":  # after the event that began it, and after the one that ended it if any
             before = [e for k, e in got.seen[:i] if k == "event"]
-            assert any(e.kind == "hold_start" and e.t == x.start for e in before)
+            assert any(e.kind == "hold_start" and e.t_detected == x.confirmed for e in before)
             if x.ended_by in ("step", "release"):
                 assert any(e.kind == x.ended_by and e.t == x.end for e in before)
 

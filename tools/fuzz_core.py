@@ -11,9 +11,10 @@ compiled core:
 
 * events told in order, each dated within the data and no later than the sample that told it, nor
   earlier than the history it was dated from (``history_seconds`` before);
-* one ``hold_start`` per hold; holds in order and not overlapping; none shorter than ``min_hold``
-  unless the data ended, or a silence lay in its first ``min_hold`` (the only way one can be); its
-  time in band between 0 and its duration, sd and cv not negative;
+* one ``hold_start`` per hold, told at its ``confirmed`` and not before its start; holds in order and
+  not overlapping; none shorter than ``min_hold`` unless the data ended, or a silence lay in its
+  first ``min_hold`` (the only way one can be); its time in band between 0 and its duration, sd and
+  cv not negative;
 * a step wherever a hold ended by one, at its end; a release only to end a contact that held, once;
 * band events inside their hold, from when it was told to its end (a step's: to the next hold's
   telling, as a slow ease may carry the old band's exits past its onset); a ``band_enter`` dated no
@@ -141,6 +142,11 @@ def broken_rules(t: np.ndarray, events: Sequence[Any], holds: Sequence[Any],
     starts = [e for e in events if e.kind == "hold_start"]
     if len(starts) != len(holds):
         return [*out, f"{len(starts)} hold_start events for {len(holds)} holds"]
+    for e, h in zip(starts, holds, strict=True):
+        # Each hold is the one its hold_start told (its start may be dated again, never after that).
+        if h.confirmed != e.t_detected or h.start > e.t_detected:
+            out.append(f"a hold ({h.start:.3f}-{h.end:.3f} s, confirmed {h.confirmed:.3f} s) for the "
+                       f"hold_start dated {e.t:.3f} s, told at {e.t_detected:.3f} s")
     for a, b in itertools.pairwise(holds):
         if a.end > b.start + 1e-9:
             out.append(f"holds overlap: {a.start:.3f}-{a.end:.3f} s and {b.start:.3f}-{b.end:.3f} s")

@@ -157,7 +157,7 @@ ctypedef struct Hot:
     i64 fed       # samples fed since the last hot_store
 
 ctypedef struct HoldRec:
-    double start, end, level, mean, sd, cv, duration, tib, drift
+    double start, end, level, mean, sd, cv, duration, tib, drift, told
     int ended_by
 
 ctypedef struct Core:
@@ -196,6 +196,8 @@ ctypedef struct Core:
     i64 h_lv_k
     int h_lv_open, h_lv_tries, h_lv_cut, h_lv_dir
     int h_lv_wait  # an excursion that cut the level ended too soon to judge it (golden)
+    double h_floor, h_told  # the hold's earliest start, and when its hold_start was told
+    i64 h_conf_k  # ... the tick it was confirmed on (golden._begin_hold; _redate looks again up to it)
     double mv_onset, mv_ref, mv_tol, mv_quiet, mv_settle, b_since, b_exit_t, b_floor, b_last
     double bk_t, mv_vpk, v_run, mv_out, mv_back, mv_peak, mv_far, cd_span, cd_brisk, cd_try, cd_wave, cd_knee, cd_found, sl_onset, sl_ref, sl_left, cd_level, cd_start, cd_out
     double dr_level, mv_base
@@ -351,7 +353,7 @@ cdef class Detector:
         for i in range(s.hd_n):
             h = &s.hd[i]
             self.holds.append(Hold(h.start, h.end, h.level, h.mean, h.sd, h.cv, h.duration, h.tib,
-                                   h.drift, _ENDED[h.ended_by]))
+                                   h.drift, _ENDED[h.ended_by], h.told))
         s.hd_n = 0
         for i in range(s.ev_n):
             e = &s.ev[i]

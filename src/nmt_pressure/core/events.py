@@ -55,6 +55,11 @@ class Hold:
     time_in_band: float
     drift_per_s: float
     ended_by: str
+    #: When the core confirmed it: its ``hold_start`` event's ``t_detected``. That event tells the
+    #: start dated against the level known then; ``start`` here is dated against the settled
+    #: ``level`` and may differ (failure mode 65), so a listener matches a finished hold to the
+    #: ``hold_start`` that began it by this, not by its start.
+    confirmed: float
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

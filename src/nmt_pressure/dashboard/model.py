@@ -271,7 +271,7 @@ class DashListener(Listener):
     def on_hold(self, hold: Hold) -> None:
         # The only news of a hold that ended "left" or "end_of_data" (no event marks those ends).
         with self._lock:
-            if self._sums is not None and self._sums.start == hold.start:
+            if self._sums is not None and self._sums.confirmed == hold.confirmed:
                 self._sums = None
         self.flush_holds()
 
@@ -285,8 +285,9 @@ class DashListener(Listener):
         self._holds_sent = len(holds)
         with self._lock:
             # The open hold is over once the core lists it, whatever ended it (a step, a release,
-            # "left", the end of the data): matched by its onset, as the window matches its band.
-            if self._sums is not None and any(h.start == self._sums.start for h in new):
+            # "left", the end of the data): matched by when its hold_start was told (Hold.confirmed;
+            # its start is dated again once its level has settled), as the window matches its band.
+            if self._sums is not None and any(h.confirmed == self._sums.confirmed for h in new):
                 self._sums = None
         self.bridge.holds.emit(self.gen, holds)
 

@@ -323,7 +323,7 @@ class Navigator(QObject):
         a, b = self.x_range
         spans: list[tuple[float, float, float]] = [(h.start, h.end, h.level) for h in self.holds]
         oh = self.vm.open_hold
-        if oh is not None and not any(h.start == oh.start for h in self.holds):
+        if oh is not None and not any(h.confirmed == oh.confirmed for h in self.holds):
             spans.append((oh.start, oh.t_now, oh.level))
         for start, end, level in spans:
             if end - t0 < a or start - t0 > b:

@@ -59,8 +59,8 @@ class Presenter(QObject):
     def __init__(self, vm: ViewModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
-        self._exits: dict[float, str] = {}  # hold onset -> its latest exit's direction
-        self._scored: set[float] = set()  # onsets of the finished holds already scored
+        self._exits: dict[float, str] = {}  # hold told (confirmed) -> its latest exit's direction
+        self._scored: set[float] = set()  # the finished holds already scored (their ``confirmed``)
 
     # ---- a session begins, its link comes and goes
     def begin(self, cfg: DetectorConfig) -> None:
@@ -110,7 +110,7 @@ class Presenter(QObject):
         elif e.kind == "band_exit":
             self._set_alert(e.direction or "high")
             if vm.hold_event is not None:
-                self._exits[vm.hold_event.t] = e.direction or "high"
+                self._exits[vm.hold_event.t_detected] = e.direction or "high"
                 if e.level is not None:
                     # The hold_start's level is the core's first estimate; the band it alerts on is
                     # centred on the settled level, which the exit carries: draw the edge that alerted.
@@ -133,17 +133,18 @@ class Presenter(QObject):
         """The core's finished holds so far."""
         self.holds_changed.emit(holds)
         for h in holds:
-            if h.start not in self._scored:
-                self._scored.add(h.start)
+            if h.confirmed not in self._scored:
+                self._scored.add(h.confirmed)
                 self.hold_scored.emit(h.start, h.end, self.hold_verdict(h))
         if holds:
             self.vm.last_hold = holds[-1]
         # The hold on show is over once the core lists it. Steps and releases said so by their events
-        # already; a hold that ended "left" or "end_of_data" has no event, only this. Matched by its
-        # onset (Hold.start is its hold_start's t), never by position: the list may come before or
-        # after the events of the same block.
-        open_start = self.vm.hold_event.t if self.vm.hold_event is not None else None
-        ended = next((h for h in reversed(holds) if h.start == open_start), None)
+        # already; a hold that ended "left" or "end_of_data" has no event, only this. Matched by when
+        # it was told (Hold.confirmed is its hold_start's t_detected; its start is dated again once
+        # its level has settled), never by position: the list may come before or after the events
+        # of the same block.
+        told = self.vm.hold_event.t_detected if self.vm.hold_event is not None else None
+        ended = next((h for h in reversed(holds) if h.confirmed == told), None)
         if ended is not None:
             self._end_hold(ended.end)
             self._set_alert("")
@@ -157,7 +158,7 @@ class Presenter(QObject):
         share = h.time_in_band / h.duration if h.duration > 0 else 1.0
         if share >= IN_BAND_SHARE:
             return "in"
-        return self._exits.get(h.start, "")
+        return self._exits.get(h.confirmed, "")
 
     # ---- the snapshot the views read on each readout tick
     def refresh(self, listener: DashListener | None) -> None:

@@ -37,7 +37,9 @@ class Listener:
         A hold ended by a step or a release was already announced by that event; one that ended
         ``left`` (the force left its level and neither came back nor settled) or ``end_of_data``
         (a silence too long to bridge, the end of the stream) has no event: this is the only news of
-        it. Match it to the hold in progress by ``hold.start``, which equals its ``hold_start.t``.
+        it. Match it to the hold in progress by ``hold.confirmed``, which equals its
+        ``hold_start.t_detected`` (not by its start: ``hold.start`` is dated again against the settled
+        level, and may differ from ``hold_start.t``).
         """
 
     def on_marker(self, t: float) -> None:

@@ -91,6 +91,7 @@ class TerminalView(StatusLineView):
         self.state = STATE_IDLE
         self.t = 0.0
         self.hold_start: float | None = None
+        self.hold_told: float | None = None  # ... and when the core told it (Hold.confirmed)
         self.hold_level: float | None = None
         self.band = "in band"
         self.samples = 0
@@ -109,6 +110,7 @@ class TerminalView(StatusLineView):
     def on_event(self, e: Event) -> None:
         if e.kind == "hold_start":
             self.hold_start, self.hold_level, self.band = e.t, e.level, "in band"
+            self.hold_told = e.t_detected
             if self.target is None:
                 self.centre = e.level
         elif e.kind == "band_exit":
@@ -141,7 +143,9 @@ class TerminalView(StatusLineView):
         return centre - half, centre + half
 
     def on_hold(self, h: Hold) -> None:
-        if h.start == self.hold_start:  # the hold on show is over (a step or release event says so first)
+        # The hold on show is over (a step or release event says so first): matched by when it was
+        # told, as its start is dated again once its level has settled.
+        if h.confirmed == self.hold_told:
             self.hold_start = None
         if h.ended_by == "left":  # no event marks this end: without the line the log would not show it
             self._line(format_hold_end(h, self.t))

@@ -71,8 +71,10 @@ class PhaseRecord:
     end: float = math.nan
     status: str = "open"
     target: float | None = None
-    #: Hold phases: the hold's onset and the level the core confirmed it at.
+    #: Hold phases: the hold's onset and the level the core confirmed it at ...
     hold_onset: float = math.nan
+    #: ... and when it told it (its hold_start's t_detected: the finished Hold's ``confirmed``).
+    hold_told: float = math.nan
     level: float = math.nan
     #: Press/step phases: where the approach began (the contact or step onset).
     ramp_start: float = math.nan
@@ -100,7 +102,8 @@ class DrillRun(Listener):
         self._filtered: list[F64] = []
         self.events: list[Event] = []
         self._contact = False
-        self._hold_onset = math.nan  # onset of the hold the core is in now (NaN: none)
+        self._hold_onset = math.nan  # onset of the hold the core is in now (NaN: none) ...
+        self._hold_told = math.nan  # ... and when the core told it (its Hold's ``confirmed``)
         self._hold_level = math.nan
         self._contact_onset = math.nan
         self._step_onset = math.nan
@@ -136,7 +139,7 @@ class DrillRun(Listener):
 
     def on_hold(self, hold: Hold) -> None:
         with self._lock:
-            if self.finished or hold.start != self._hold_onset:
+            if self.finished or hold.confirmed != self._hold_told:
                 return  # not the hold the hand is in: its step or release event told its end already
             # It ended "left" or "end_of_data", which no event marks.
             self._hold_onset = math.nan
@@ -182,6 +185,7 @@ class DrillRun(Listener):
             self._contact, self._contact_onset, self._step_onset = True, e.t, math.nan
         elif e.kind == "hold_start":
             self._hold_onset, self._hold_level = e.t, float(e.level or math.nan)
+            self._hold_told = e.t_detected
         elif e.kind == "step":
             self._step_onset = e.t
             self._hold_onset = math.nan
@@ -213,6 +217,7 @@ class DrillRun(Listener):
         if phase.kind == "hold":
             onset = self._hold_onset
             rec.hold_onset, rec.level = onset, self._hold_level
+            rec.hold_told = self._hold_told
             if math.isnan(onset):  # the press before it was missed: nothing to hold
                 self._close(rec, t, "missed", "no hold to keep")
                 self._begin(index + 1, t)
@@ -321,7 +326,7 @@ class DrillRun(Listener):
         """The hold of the open hold phase ended without an event (``left``, ``end_of_data``): the
         phase ends there, as at a step (the hand may still be on the cell)."""
         rec = self.records[-1]
-        if rec.status != "open" or rec.phase.kind != "hold" or rec.hold_onset != h.start:
+        if rec.status != "open" or rec.phase.kind != "hold" or rec.hold_told != h.confirmed:
             return
         p = rec.phase
         held = h.end - rec.hold_onset

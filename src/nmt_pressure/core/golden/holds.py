@@ -27,13 +27,16 @@ class Holds(Level):
             # re-measured on it later than the window began, but no hold is shorter than min_hold
             # (nor may a release right after it be dated past the tick that tells it).
             start = t - self.cfg.min_hold
-        if self.held and start < self.last_end:
-            # Nor does it begin before the hold it follows in this contact ended (where a silence
-            # lay inside that window: then it may be the shorter).
-            start = self.last_end
+        # Nor does it begin before the hold it follows in this contact ended (where a silence lay
+        # inside that window: then it may be the shorter).
+        self.h_floor = self.last_end if self.held else -math.inf
+        if start < self.h_floor:
+            start = self.h_floor
         self.st = HOLD
         self.sub = STEADY
         self.h_start = start
+        self.h_conf_k = self.n - 1
+        self.h_told = self.t_now
         self.h_settled = settled if settled > start else start
         self.h_level = level
         self.h_shift = level
@@ -66,7 +69,7 @@ class Holds(Level):
         self.h_lv_tries = 0
         self.h_lv_cut = False
         self.h_lv_wait = False
-        self._refine(t)
+        final = self._refine(t)
         self.b_state = B_IN
         self.b_cand = B_IN
         self.b_told = B_IN
@@ -75,6 +78,43 @@ class Holds(Level):
         self.b_held.clear()
         self.b_last = -math.inf
         self._emit("hold_start", start, None, level)
+        if final:
+            self._redate(t)
+
+    def _redate(self, t: float) -> None:
+        """The hold's level is final (``_refine``'s window closed, or ``_level_behind`` took it). Its
+        start was dated against the level given at confirmation (``h_shift``; the hold_start event
+        tells both). Where that level still held an overshoot settling back (it lies outside the
+        settled part, ``_arrival_tol``, of the level that settled), the first dating lies on the
+        rise, and only the settled level shows the overshoot: the arrival passed through its band,
+        overshot it and came back within ``leave_time`` (``_overshoot_peak``). People date such a
+        hold anywhere from the first moment within the band to the end of the settling; the record's
+        start is dated again midway between the first dating and the peak (failure mode 65), and
+        the event keeps the first. (At the peak itself, as where an overshoot had settled by
+        confirmation, a real squeeze whose rise took a second to peak began 1.2 s after its label.)
+        No other start is dated again: people date a creep onto a level from where the force first
+        came near it, as the first dating does, not from where it came within the band of the level
+        it crept to (real squeezes and pulls: 1.2-1.7 s later, five holds missed)."""
+        if abs(self.h_level - self.h_shift) <= self._arrival_tol(self.h_level):
+            return
+        peak = self._overshoot_peak(self.h_level, self.h_floor, self.h_conf_k)
+        if peak <= self.h_start:
+            return  # (none, or no later than the first dating)
+        start = 0.5 * (self.h_start + peak)
+        if start > t - self.cfg.min_hold:
+            # (No hold is shorter than min_hold: _begin_hold. The level is final min_hold after its
+            # window began, inside the hold, so this never reaches back past the first dating.)
+            start = t - self.cfg.min_hold
+        lo = self._oldest()
+        if self._back_to(self.n - 1, lo, self.h_start) <= lo:
+            return  # (the history no longer reaches back before the hold: its sums stand)
+        # The statistics folded so far are taken back and folded again from the new start: the
+        # drift's time origin and the time in band are the start's.
+        self._unfold_from_time(self.h_start)
+        self.h_start = start
+        if self.h_settled < start:
+            self.h_settled = start
+        self.h_cursor = self._back_to(self.n - 1, lo, start)
 
     def _fold(self, upto: int) -> None:
         """Fold history ticks [h_cursor, upto) into the hold's running sums."""
@@ -165,7 +205,7 @@ class Holds(Level):
         self.holds.append(Hold(
             start=self.h_start, end=end, level=self.h_level, mean=mean, sd=sd,
             cv=sd / mean if mean > 0.0 else 0.0, duration=end - self.h_start,
-            time_in_band=self.s_in, drift_per_s=slope, ended_by=ended_by))
+            time_in_band=self.s_in, drift_per_s=slope, ended_by=ended_by, confirmed=self.h_told))
         self.st = CONTACT
         self.sub = STEADY
         self.c_try = 0.0

@@ -235,17 +235,18 @@ class Level(Allowances):
         d = -self.h_lv_dir
         return 0.0 < d * (c - b) < d * (b - a)
 
-    def _refine(self, t: float) -> None:
+    def _refine(self, t: float) -> bool:
         """The hold's level (and the relative band's centre) follows the mean since the close arrival
         until that window is ``min_hold`` long, then stays. It stops early when an excursion begins
         (the caller). A window the force left the settled part (ARRIVAL) of, or that had not settled
         (LEVEL_SETTLED, or LEVEL_BACK where an overshoot is decaying), is measured again from there
         (an overshoot settling back slowly): the level stays the first window's until a later one
         has settled, and stays it if none has (a drift that begins at once is not averaged into the
-        level it drifts from)."""
+        level it drifts from). True once the level is final: the caller dates the start against it
+        again (``_redate``)."""
         c = self.cfg
         if t - self.h_lv_from < 0.5 * c.min_hold:
-            return  # too short to be better than the first estimate
+            return False  # too short to be better than the first estimate
         m = self._mean_ticks(self.h_lv_k, self.n)
         tol = self._arrival_tol(m)
         # (nor is the first window's level ever outside the first estimate's settled part)
@@ -270,20 +271,21 @@ class Level(Allowances):
                 # at (hold_start's): a force that settled further off moved on from the hold. The
                 # first window's level stands.
                 self.h_lv_open = False
-                return
+                return True
         if left:
             if self.h_lv_tries < LEVEL_TRIES:
                 self.h_lv_tries += 1
                 self.h_lv_rate = abs(diff) / (t - self.h_lv_from)
                 self.h_lv_k = self.n - 1
                 self.h_lv_from = t
-            else:
-                self.h_lv_open = False
-            return
+                return False
+            self.h_lv_open = False
+            return True
         if done or self.h_lv_tries == 0:
             self.h_level = m
         if done:
             self.h_lv_open = False
+        return done
 
     def _level_behind(self, t: float) -> bool:
         """An excursion cut the level's window short and has ended in the same hold (back, come to

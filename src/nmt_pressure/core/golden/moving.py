@@ -295,6 +295,7 @@ class Moving(Steps):
             elif self.h_lv_cut and self._level_behind(t):
                 # ... not while the arrival it cut short has settled on a level within a step: that
                 # is this hold's level (a staircase arrival's last stair), and the hold goes on.
+                self._redate(t)
                 self._resume(t, y, False)
             elif relative and (not self.mv_fast or
                                (self.sl_onset < self.mv_onset and

@@ -128,6 +128,9 @@ class State:
         self.ref = 0.0
         # hold
         self.h_start = 0.0
+        self.h_floor = 0.0  # ... never before this (the end of the hold before it in this contact)
+        self.h_conf_k = 0  # ... confirmed on this tick ...
+        self.h_told = 0.0  # ... and told on the sample at this time (its hold_start's t_detected)
         self.h_settled = 0.0  # statistics are taken from here (the settled part of the hold)
         self.h_level = 0.0
         self.h_shift = 0.0  # the statistics' sums are taken about this (the level at confirmation)

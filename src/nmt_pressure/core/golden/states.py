@@ -201,11 +201,12 @@ class States(Moving):
                 self._excursion(t, k_now, False, 1 if m > self.dr_level else -1, self.dr_level)
             else:
                 if self.h_lv_open:
-                    self._refine(t)
-                elif self.h_lv_wait:
+                    if self._refine(t):
+                        self._redate(t)
+                elif self.h_lv_wait and self._level_behind(t):
                     # An excursion that cut the level short ended too soon to judge it: judged once
                     # its last min_hold lies in the hold (failure mode 52).
-                    self._level_behind(t)
+                    self._redate(t)
                 self._learn(t, y, v_on)
                 self._learn_waver(t, k_now, out or self.drifting)
                 self._band(t, y, True)

@@ -4,11 +4,14 @@
 cdef void begin_hold(Core* s, double t, double start, double level, double settled) noexcept nogil:
     if start > t - s.min_hold:
         start = t - s.min_hold  # golden._begin_hold: no hold is shorter than its steady window
-    if s.held and start < s.last_end:
-        start = s.last_end  # ... nor overlaps the one before in this contact
+    s.h_floor = s.last_end if s.held else -INFINITY
+    if start < s.h_floor:
+        start = s.h_floor  # ... nor overlaps the one before in this contact
     s.st = HOLD
     s.sub = STEADY
     s.h_start = start
+    s.h_conf_k = s.n - 1
+    s.h_told = s.t_now
     s.h_settled = settled if settled > start else start
     s.h_level = level
     s.h_shift = level
@@ -44,7 +47,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.h_lv_tries = 0
     s.h_lv_cut = 0
     s.h_lv_wait = 0
-    refine(s, t)
+    cdef bint final = refine(s, t)
     s.b_state = B_IN
     s.b_cand = B_IN
     s.b_told = B_IN
@@ -53,6 +56,30 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.held_n = 0
     s.b_last = -INFINITY
     emit(s, EV_HOLD_START, start, 0, level)
+    if final:
+        redate(s, t)
+
+
+cdef void redate(Core* s, double t) noexcept nogil:
+    # golden._redate: the level final and settled outside the one the start was dated against, an
+    # overshoot of the settled level: the record's start midway between the first dating and its
+    # peak (the hold_start event told the first)
+    if fabs(s.h_level - s.h_shift) <= arrival_tol(s, s.h_level):
+        return
+    cdef double peak = overshoot_peak(s, s.h_level, s.h_floor, s.h_conf_k)
+    if peak <= s.h_start:
+        return  # none, or no later than the first dating
+    cdef double start = 0.5 * (s.h_start + peak)
+    if start > t - s.min_hold:
+        start = t - s.min_hold  # no hold is shorter than min_hold (golden._begin_hold)
+    cdef i64 lo = oldest(s)
+    if back_to(s, s.n - 1, lo, s.h_start) <= lo:
+        return  # the history no longer reaches back before the hold: its sums stand
+    unfold_from_time(s, s.h_start)  # folded again from the new start
+    s.h_start = start
+    if s.h_settled < start:
+        s.h_settled = start
+    s.h_cursor = back_to(s, s.n - 1, lo, start)
 
 
 cdef void fold_tick(Core* s, i64 j, double end, double sign) noexcept nogil:
@@ -147,6 +174,7 @@ cdef double end_hold(Core* s, double t_end, int ended_by) noexcept nogil:
     h.tib = s.s_in
     h.drift = slope
     h.ended_by = ended_by
+    h.told = s.h_told
     s.hd_n += 1
     s.st = CONTACT
     s.sub = STEADY

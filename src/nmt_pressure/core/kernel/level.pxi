@@ -174,11 +174,12 @@ cdef bint settling_back(Core* s, i64 k0, double t0, double t) noexcept nogil:
     return 0.0 < d * (c - b) < d * (b - a)
 
 
-cdef void refine(Core* s, double t) noexcept nogil:
+cdef bint refine(Core* s, double t) noexcept nogil:
     # the hold's level: the mean over the first min_hold window from the close arrival that has
-    # settled, measured again (up to LEVEL_TRIES times) while it has not (golden._refine)
+    # settled, measured again (up to LEVEL_TRIES times) while it has not (golden._refine); true once
+    # it is final
     if t - s.h_lv_from < 0.5 * s.min_hold:
-        return
+        return 0
     cdef double m = mean_ticks(s, s.h_lv_k, s.n)
     cdef double tol = arrival_tol(s, m)
     cdef bint left = fabs(s.hm[hix(s, s.n - 1)] - m) > tol or \
@@ -194,20 +195,21 @@ cdef void refine(Core* s, double t) noexcept nogil:
             (s.h_lv_tries > 0 and fabs(diff) / (t - s.h_lv_from) > LEVEL_DECAY * s.h_lv_rate)
         if not left and s.h_lv_tries > 0 and fabs(m - s.h_shift) > s.hold_band * s.h_shift:
             s.h_lv_open = 0
-            return
+            return 1
     if left:
         if s.h_lv_tries < LEVEL_TRIES:
             s.h_lv_tries += 1
             s.h_lv_rate = fabs(diff) / (t - s.h_lv_from)
             s.h_lv_k = s.n - 1
             s.h_lv_from = t
-        else:
-            s.h_lv_open = 0
-        return
+            return 0
+        s.h_lv_open = 0
+        return 1
     if done or s.h_lv_tries == 0:
         s.h_level = m
     if done:
         s.h_lv_open = 0
+    return done
 
 
 cdef bint level_behind(Core* s, double t) noexcept nogil:

@@ -61,6 +61,9 @@ cdef void reset_detection(Core* s) noexcept nogil:
     s.p_mar = -1.0
     s.ref = 0.0
     s.h_start = 0.0
+    s.h_floor = 0.0
+    s.h_conf_k = 0
+    s.h_told = 0.0
     s.h_settled = 0.0
     s.h_level = 0.0
     s.h_shift = 0.0

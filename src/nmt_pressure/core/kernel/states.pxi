@@ -167,9 +167,10 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             excursion(s, t, k_now, 0, 1 if m > s.dr_level else -1, s.dr_level)
         else:
             if s.h_lv_open:
-                refine(s, t)
-            elif s.h_lv_wait:
-                level_behind(s, t)  # an excursion that cut the level ended too soon to judge (golden)
+                if refine(s, t):
+                    redate(s, t)
+            elif s.h_lv_wait and level_behind(s, t):
+                redate(s, t)  # an excursion that cut the level ended too soon to judge (golden)
             learn(s, t, y, v_on)
             learn_waver(s, t, k_now, out or s.drifting)
             band(s, t, y, 1)
