@@ -290,6 +290,42 @@ def test_a_locked_history_is_told_as_locked_not_as_foreign(tmp_path: Path) -> No
             assert h.version == SCHEMA_VERSION
 
 
+def test_a_history_in_use_tells_a_lock_a_read_only_file_and_damage_apart(tmp_path: Path) -> None:
+    """Once open, a history another program holds locked (a second dashboard writing a card), one
+    that cannot be written, and one SQLite finds damaged each get their own sentence: the old one
+    told all three "check that its folder is writable and no other program holds the file", and
+    only a damaged file is one to move away."""
+    path = tmp_path / "h.sqlite3"
+    with History(path, timeout=0.05) as h:
+        h.practitioner_id("Ann")
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(HistoryError) as locked:
+                h.practitioner_id("Bo")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        h.db.execute("PRAGMA query_only = ON")  # SQLite's own read-only refusal, on the real file
+        with pytest.raises(HistoryError) as readonly:
+            h.practitioner_id("Cy")
+        h.db.execute("PRAGMA query_only = OFF")
+        assert [r[0] for r in h.db.execute("SELECT name FROM practitioners")] == ["Ann"]
+    told = {"locked": str(locked.value), "read-only": str(readonly.value)}
+    assert "is locked by another program" in told["locked"] and "writable" not in told["locked"]
+    assert "cannot write to" in told["read-only"] and "writable and has space" in told["read-only"]
+    assert all("move it away" not in m and "\n" not in m for m in told.values()), told
+    # Damage found in use: the pages of its tables overwritten after it opened.
+    with History(path) as h:
+        size = path.stat().st_size
+        with path.open("r+b") as f:
+            f.seek(1024)  # past the header page's first kilobyte: the schema and table pages
+            f.write(b"\xff" * (size - 1024))
+        with pytest.raises(HistoryError) as damaged:
+            h.practitioner_id("Di")
+    assert "it is damaged" in str(damaged.value) and "move it away" in str(damaged.value)
+
+
 def test_a_history_made_by_another_connection_meanwhile_opens(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The dashboard opens the history from its drill panel and from the session that stores the

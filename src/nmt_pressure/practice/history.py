@@ -157,11 +157,12 @@ class History:
             self.db.close()
             raise self._refusal(exc) from None
 
-    def _refusal(self, exc: sqlite3.DatabaseError) -> HistoryError:
-        """Why a history that opened could not be read, in one sentence naming the fix. Only a file
-        SQLite does not recognise (or one whose tables are not ours) is "not a practice history": a
-        file another program holds locked, or one that cannot be written, is a good history that
-        must not be moved away."""
+    def _refusal(self, exc: sqlite3.Error, doing: str = "") -> HistoryError:
+        """Why the history could not be opened (``doing`` empty) or used (``doing``: "read", "write
+        to"), in one sentence naming the fix, by SQLite's primary error code. A file another program
+        holds locked, or one that cannot be written, is a good history that must not be moved away.
+        Opening, what remains is "not a practice history" (a file SQLite does not recognise, tables
+        that are not ours); in use, only a file SQLite finds damaged is told to be moved away."""
         code = getattr(exc, "sqlite_errorcode", -1) & 0xFF  # an extended code's primary code
         if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             return HistoryError(f"the practice history {self.path} is locked by another program ({exc}); "
@@ -169,9 +170,17 @@ class History:
                                 "NMT_PRESSURE_HOME to another folder.")
         if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM,
                     sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL):
-            return HistoryError(f"cannot write the practice history {self.path} ({exc}); check that its "
-                                "folder is writable and has space, or set NMT_PRESSURE_HOME to another "
-                                "folder.")
+            return HistoryError(f"cannot {doing or 'write'} the practice history {self.path} ({exc}); "
+                                "check that its folder is writable and has space, or set "
+                                "NMT_PRESSURE_HOME to another folder.")
+        if doing and code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return HistoryError(f"cannot {doing} the practice history {self.path} ({exc}): it is damaged; "
+                                "keep a copy, then move it away and a new one is made, or set "
+                                "NMT_PRESSURE_HOME to another folder.")
+        if doing:
+            return HistoryError(f"cannot {doing} the practice history {self.path} ({exc}); check that its "
+                                "folder is writable and no other program holds the file, or set "
+                                "NMT_PRESSURE_HOME to another folder.")
         return HistoryError(f"{self.path} is not a practice history database ({exc}); move it away "
                             "and a new one is made.")
 
@@ -205,14 +214,13 @@ class History:
 
     @contextlib.contextmanager
     def _using(self, doing: str) -> Iterator[None]:
-        """SQLite's errors after the file opened (locked by another program, read-only, disk full) as a
-        HistoryError: the callers say it in one sentence instead of showing a traceback."""
+        """SQLite's errors after the file opened (locked by another program, read-only, disk full,
+        damaged) as a HistoryError told as ``_refusal`` tells them: the callers say it in one
+        sentence instead of showing a traceback."""
         try:
             yield
         except sqlite3.Error as exc:
-            raise HistoryError(f"cannot {doing} the practice history {self.path} ({exc}); check that its "
-                               "folder is writable and no other program holds the file, or set "
-                               "NMT_PRESSURE_HOME to another folder.") from None
+            raise self._refusal(exc, doing) from None
 
     # ---------------------------------------------------------------- writing
     def practitioner_id(self, name: str) -> int:
