@@ -69,7 +69,10 @@ class Holds(Level):
         self.h_lv_tries = 0
         self.h_lv_cut = False
         self.h_lv_wait = False
-        final = self._refine(t)
+        # (A level final already - a hold told back-dated at a let-go, a step or the data's end - is
+        # not dated again: such a hold may end at once, and a later start could leave it shorter
+        # than min_hold. _redate runs while the hold goes on.)
+        self._refine(t)
         self.b_state = B_IN
         self.b_cand = B_IN
         self.b_told = B_IN
@@ -78,8 +81,6 @@ class Holds(Level):
         self.b_held.clear()
         self.b_last = -math.inf
         self._emit("hold_start", start, None, level)
-        if final:
-            self._redate(t)
 
     def _redate(self, t: float) -> None:
         """The hold's level is final (``_refine``'s window closed, or ``_level_behind`` took it). Its

@@ -47,7 +47,7 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.h_lv_tries = 0
     s.h_lv_cut = 0
     s.h_lv_wait = 0
-    cdef bint final = refine(s, t)
+    refine(s, t)  # (not dated again here: golden._begin_hold)
     s.b_state = B_IN
     s.b_cand = B_IN
     s.b_told = B_IN
@@ -56,8 +56,6 @@ cdef void begin_hold(Core* s, double t, double start, double level, double settl
     s.held_n = 0
     s.b_last = -INFINITY
     emit(s, EV_HOLD_START, start, 0, level)
-    if final:
-        redate(s, t)
 
 
 cdef void redate(Core* s, double t) noexcept nogil:
