@@ -117,6 +117,14 @@ class Holds(Level):
             self.h_settled = start
         self.h_cursor = self._back_to(self.n - 1, lo, start)
 
+    def _take_level_behind(self, t: float) -> bool:
+        """``_level_behind``, and where it took the level, the start dated again against it
+        (``_redate``): every caller that lets an excursion's end settle the level goes through here."""
+        if not self._level_behind(t):
+            return False
+        self._redate(t)
+        return True
+
     def _fold(self, upto: int) -> None:
         """Fold history ticks [h_cursor, upto) into the hold's running sums."""
         while self.h_cursor < upto:

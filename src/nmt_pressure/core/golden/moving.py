@@ -292,10 +292,9 @@ class Moving(Steps):
             if relative and abs(self.cd_level - self.h_level) >= self._step_thr(self.h_level) and \
                     self._left_fast():
                 self._leave(t)  # it left fast and settled where no step leads: a new hold begins
-            elif self.h_lv_cut and self._level_behind(t):
+            elif self.h_lv_cut and self._take_level_behind(t):
                 # ... not while the arrival it cut short has settled on a level within a step: that
                 # is this hold's level (a staircase arrival's last stair), and the hold goes on.
-                self._redate(t)
                 self._resume(t, y, False)
             elif relative and (not self.mv_fast or
                                (self.sl_onset < self.mv_onset and

@@ -203,10 +203,10 @@ class States(Moving):
                 if self.h_lv_open:
                     if self._refine(t):
                         self._redate(t)
-                elif self.h_lv_wait and self._level_behind(t):
+                elif self.h_lv_wait:
                     # An excursion that cut the level short ended too soon to judge it: judged once
                     # its last min_hold lies in the hold (failure mode 52).
-                    self._redate(t)
+                    self._take_level_behind(t)
                 self._learn(t, y, v_on)
                 self._learn_waver(t, k_now, out or self.drifting)
                 self._band(t, y, True)

@@ -182,8 +182,8 @@ class Steps(Band):
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY
-        if self.h_lv_cut and self._level_behind(t):
-            self._redate(t)
+        if self.h_lv_cut:
+            self._take_level_behind(t)
         self.ref = y
         self.drifting = drifting
         if drifting:

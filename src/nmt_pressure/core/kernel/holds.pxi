@@ -80,6 +80,14 @@ cdef void redate(Core* s, double t) noexcept nogil:
     s.h_cursor = back_to(s, s.n - 1, lo, start)
 
 
+cdef bint take_level_behind(Core* s, double t) noexcept nogil:
+    # golden._take_level_behind: level_behind, and where it took the level, the start dated again
+    if not level_behind(s, t):
+        return 0
+    redate(s, t)
+    return 1
+
+
 cdef void fold_tick(Core* s, i64 j, double end, double sign) noexcept nogil:
     cdef double t1 = s.ht[j] if s.ht[j] < end else end
     cdef double t0 = s.ht[j] - s.hw[j]

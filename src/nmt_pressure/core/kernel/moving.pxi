@@ -330,8 +330,7 @@ cdef void moving(Core* s, double t, double y, i64 k_now, double v_on, int out) n
             return
         if relative and fabs(s.cd_level - s.h_level) >= step_thr(s, s.h_level) and left_fast(s):
             leave(s, t, s.n - 1, left_at(s), s.cd_out < 0.0)
-        elif s.h_lv_cut and level_behind(s, t):
-            redate(s, t)
+        elif s.h_lv_cut and take_level_behind(s, t):
             resume(s, t, y, 0)  # the arrival settled in this hold: its level measured, it goes on
         elif relative and (not s.mv_fast or (s.sl_onset < s.mv_onset and
                                              s.mv_dir * (s.mv_ref - s.mv_base) > 0.0)) and \

@@ -169,8 +169,8 @@ cdef void in_hold(Core* s, double t, double y, i64 k_now) noexcept nogil:
             if s.h_lv_open:
                 if refine(s, t):
                     redate(s, t)
-            elif s.h_lv_wait and level_behind(s, t):
-                redate(s, t)  # an excursion that cut the level ended too soon to judge (golden)
+            elif s.h_lv_wait:
+                take_level_behind(s, t)  # an excursion that cut the level ended too soon to judge (golden)
             learn(s, t, y, v_on)
             learn_waver(s, t, k_now, out or s.drifting)
             band(s, t, y, 1)

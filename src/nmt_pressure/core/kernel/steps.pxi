@@ -138,8 +138,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept 
 
 cdef void resume(Core* s, double t, double y, int drifting) noexcept nogil:
     s.sub = STEADY
-    if s.h_lv_cut and level_behind(s, t):
-        redate(s, t)
+    if s.h_lv_cut:
+        take_level_behind(s, t)
     s.ref = y
     s.drifting = drifting
     if drifting:
