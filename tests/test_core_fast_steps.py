@@ -397,3 +397,30 @@ def test_a_change_that_goes_on_past_the_level_first_found_and_stays_is_a_step(im
     assert abs(step.t - tr.marks["brisk"][0]) <= 0.6, (step.t, tr.marks["brisk"])
     assert [h.ended_by for h in holds] == ["step", "release"]
     assert holds[1].level == pytest.approx(level, rel=0.01)
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0, 1000.0])
+@pytest.mark.parametrize(("via", "to"), [(0.45, 1.25), (0.3, 1.2), (1.5, 0.78), (1.45, 0.8)])
+def test_a_step_that_first_moves_the_other_way_is_dated_where_the_hand_left_the_old_hold(
+        impl, trace, run_trace, invariants, rate, via, to):
+    """A hand moving between points half-unloads and reloads onto a higher level (to 30-45 % of a
+    30-N hold in 0.35 s, then on to 20-25 % above it in 0.55 s), or surges by 45-50 % and comes
+    down onto one 20-22 % lower. The change began where the hand left the old hold; its first
+    movement went the other way. The scan for the step's onset, looking back from the new level,
+    met the force passing back through the old one and dated the step there, 0.71-0.75 s after the
+    hand left, and the band of the old hold, watched to that onset, told the dip or the surge as
+    a band exit (an independent generator's shiatsu point walk: a third of its steps missed and
+    as many false exits). Now the step is dated where the excursion began, when it first went a
+    step away the other way fast and the whole change reached the new hold within
+    step_max_duration, and the old hold raises no band event (DETECTION failure mode 66)."""
+    tr = trace(rate=rate).rest(1.0).ramp(30.0, 0.8).hold(8.0)
+    tr = tr.ramp(30.0 * via, 0.35, mark="dip").ramp(30.0 * to, 0.55, mark="reload").hold(8.0)
+    t, f = tr.release(0.3).rest(1.0).build(noise=0.03, tremor=0.005, seed=3)
+    events, holds, _ = run_trace(impl, t, f)
+    invariants(events, holds, t)
+    step = one_step(events, "up" if to > 1.0 else "down")
+    left = tr.marks["dip"][0]
+    assert abs(step.t - left) <= 0.2, (step.t, left, tr.marks["reload"])
+    assert [h.ended_by for h in holds] == ["step", "release"]
+    assert holds[0].end == step.t and holds[1].level == pytest.approx(30.0 * to, rel=0.03)
+    assert not of(events, "band_exit"), kinds(events)

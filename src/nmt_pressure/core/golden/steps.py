@@ -161,6 +161,8 @@ class Steps(Band):
         if not math.isnan(knee):
             level = knee  # (a level that gives back has no settled mean: the barrier reached)
         start = self._hold_start(level, onset, k_now)
+        if not slow and self._wound_up(direction, onset, start):
+            onset = self.mv_onset
         if slow:
             # The crossings' dating held near the fitted ramp (noise moves them; the fit uses all).
             onset = self._ease_fitted(onset, start, t, direction, latest, t)
@@ -179,6 +181,20 @@ class Steps(Band):
             # and the give leaves it as the drift it is.
             self.h_level = knee
             self.h_lv_open = False
+
+    def _wound_up(self, direction: int, onset: float, start: float) -> bool:
+        """A fast step to the new hold at ``start`` (``direction``: its sign), found by the scan to
+        begin at ``onset``, had first gone a step away the other way in the same departure - a hand
+        that half-unloads and reloads onto a new level (moving between points), or surges and comes
+        down onto a lower one - fast (``_went_fast_by``: a tissue giving, slower, is the old hold's
+        drift, failure mode 49), and the whole change, from where it left the old hold, reached the
+        new one within ``step_max_duration`` (a change completed within it is a step): the change
+        began where the excursion did, not where the scan met the force passing back through the
+        old level, and what the band saw on the way belongs to the step, which raises no band
+        events (failure mode 66). Not before the old hold's first ``min_hold``."""
+        return self._went_fast_by(onset) and self.mv_far_up != (direction > 0) and self.mv_ep_on < 0.0 and \
+            self._hold_floor() <= self.mv_onset < onset and \
+            start - self.mv_onset <= self.cfg.step_max_duration
 
     def _resume(self, t: float, y: float, drifting: bool) -> None:
         self.sub = STEADY

@@ -96,6 +96,14 @@ cdef int shelf(Core* s, double t, i64 k_now, int direction) noexcept nogil:
     return 1
 
 
+cdef inline bint wound_up(Core* s, int direction, double onset, double start) noexcept nogil:
+    # golden._wound_up: the change first went a step away the other way, fast, in one departure
+    # (unload and reload, surge and come down) and was complete within step_max_duration of where
+    # it left the old hold: it began there (failure mode 66)
+    return went_fast_by(s, onset) and s.mv_far_up != (direction > 0) and s.mv_ep_on < 0.0 and \
+        hold_floor(s) <= s.mv_onset < onset and start - s.mv_onset <= s.step_max
+
+
 cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept nogil:
     # knee: the level a slow step's ease reached before its new level began to give back (golden)
     cdef double start = s.cd_start
@@ -122,6 +130,8 @@ cdef void do_step(Core* s, double t, i64 k_now, int slow, double knee) noexcept 
     if not isnan(knee):
         level = knee  # a level that gives back has no settled mean: the barrier reached
     start = hold_start(s, level, onset, k_now)
+    if not slow and wound_up(s, direction, onset, start):
+        onset = s.mv_onset
     if slow:  # golden._step: the crossings' dating held near the fitted ramp
         onset = ease_fitted(s, onset, start, t, direction, latest, t)
     # a slow step tells the ease's held exits, unless its level was reached as briskly as a fast step's
