@@ -108,11 +108,12 @@ def test_blind2_rows_are_the_second_generators_seeds_scored_beside_the_first_one
                                                       ("--blind5", "g5seed", "bg5"),
                                                       ("--blind6", "g6seed", "bg6"),
                                                       ("--blind7", "g7seed", "bg7"),
-                                                      ("--blind8", "g8seed", "bg8")])
+                                                      ("--blind8", "g8seed", "bg8"),
+                                                      ("--blind9", "g9seed", "bg9")])
 def test_later_generators_rows_are_their_seeds_scored_beside_the_first_ones(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, folder: str, prefix: str):
-    """``--blind3`` to ``--blind8 SEEDS``: the later generators' seeds (blind_generator3.py to 8),
-    generated once into g3seedN to g8seedN beside the first generator's seedN (the same seed number,
+    """``--blind3`` to ``--blind9 SEEDS``: the later generators' seeds (blind_generator3.py to 9),
+    generated once into g3seedN to g9seedN beside the first generator's seedN (the same seed number,
     other files), one row each, compared file by file."""
     blind = tmp_path / "blind"
     row = f"{option.removeprefix('--')} 3"
@@ -157,9 +158,11 @@ def test_later_generators_rows_are_their_seeds_scored_beside_the_first_ones(
     (["--blind7", "8-2", "--blind-dir", "."], "--blind7 '8-2' is no seed range"),
     (["--blind8", "1-3"], "--blind8 needs --blind-dir"),
     (["--blind8", "8-2", "--blind-dir", "."], "--blind8 '8-2' is no seed range"),
+    (["--blind9", "1-3"], "--blind9 needs --blind-dir"),
+    (["--blind9", "8-2", "--blind-dir", "."], "--blind9 '8-2' is no seed range"),
     (["--set", "nameonly"], "NAME=FOLDER"),
     ([], "nothing to score"),
-    ([], "--blind8 SEEDS"),
+    ([], "--blind9 SEEDS"),
     (["--set", "x=.", "--core", "/nonexistent"], "no nmt_pressure package"),
     (["--set", "x=.", "--json", "/nonexistent/folder/run.json"], "cannot be written"),
     (["--set", "x=.", "--json", "."], "cannot be written"),

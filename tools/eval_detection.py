@@ -39,12 +39,17 @@ alone: myofascial release, strain-counterstrain, deep stroking, a reinforced thu
 reposition the patient; a tiring therapist, an overdamped hand, a dip before the lift, a T-bar tip
 that rocks; a load cell that rings, an HX711 polled faster than it converts, a rate that changes, a
 serial gauge stamped in bursts, lost packets repeated, float32 time, grams and pounds with a tare
-offset; one row, "blind8 1-4").
+offset; one row, "blind8 1-4"); ``--blind9 SEEDS`` one of the ninth's (``blind_generator9.py``: a
+ninth helper's, from the contract alone: a force servo limited in its rate of force development, a
+hand correcting on a delayed percept, a thumb controlling depth into relaxing tissue; pain-feedback
+titration, exhale-paced sinking, a shiatsu point walk that half-unloads between points, cross-fibre
+friction, reflexology thumb-walking; a piezo force link, a sigma-delta ADC on a real-time clock, an
+SD-card logger with stalls, a hand-held gauge on an RC clock; one row, "blind9 1-4").
 Seeds are generated into ``--blind-dir`` once (``blind_generator.py DIR/seedN --seed
 N``, ``blind_generator2.py DIR/g2seedN --seed N``, ``blind_generator3.py DIR/g3seedN --seed N``,
 ``blind_generator4.py DIR/g4seedN --seed N``, ``blind_generator5.py DIR/g5seedN --seed N``,
 ``blind_generator6.py DIR/g6seedN --seed N``, ``blind_generator7.py DIR/g7seedN --seed N``,
-``blind_generator8.py DIR/g8seedN --seed N``; with
+``blind_generator8.py DIR/g8seedN --seed N``, ``blind_generator9.py DIR/g9seedN --seed N``; with
 ``--sessions K`` the folders end in ``_nK``) and
 reused while their folder is there (delete it to generate it again).
 
@@ -137,8 +142,9 @@ BLIND5 = Generator("--blind5", "blind_generator5.py", "g5seed", "blind5", "the f
 BLIND6 = Generator("--blind6", "blind_generator6.py", "g6seed", "blind6", "the sixth blind generator")
 BLIND7 = Generator("--blind7", "blind_generator7.py", "g7seed", "blind7", "the seventh blind generator")
 BLIND8 = Generator("--blind8", "blind_generator8.py", "g8seed", "blind8", "the eighth blind generator")
+BLIND9 = Generator("--blind9", "blind_generator9.py", "g9seed", "blind9", "the ninth blind generator")
 #: Every generator, in the order their options are listed and their rows scored.
-GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8)
+GENERATORS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8, BLIND9)
 
 
 def ensure_seed(blind_dir: Path, seed: int, sessions: int | None, generator: Generator = BLIND) -> Path:
