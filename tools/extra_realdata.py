@@ -52,7 +52,7 @@ from nmt_pressure.io.csvtable import is_number
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
 import tindeq_realdata
-from realdata_out import Converted, SourceError, main_for_clones, pinned_source, work_tree_files
+from realdata_out import Converted, SourceError, convert_pinned, main_for_clones
 
 LABCHART = "GiacomoValliPhD/Muscle_Function_from_Force"
 TINDEQ = "Simon10937/Tindeq-Leaderboard"
@@ -322,13 +322,7 @@ FILES: dict[str, tuple[str, str, tuple[str, ...], Callable[[bytes, str], list[tu
 def convert_all(clones: Mapping[str, Path]) -> dict[str, Converted]:
     """Every labelled file, from the clone of its repository in ``clones`` (repository -> clone),
     checked to be the bytes that were labelled, converted."""
-    converted: dict[str, Converted] = {}
-    work_trees = {repository: work_tree_files(repo) for repository, repo in clones.items()}
-    for name, (repository, path, shas, convert, labels) in FILES.items():
-        repo, commit = clones[repository], COMMITS[repository]
-        data = pinned_source(repo, path, repository, commit, work_trees[repository], shas)
-        converted[name] = (convert(data, path), f"{repository}@{commit}:{path}", labels)
-    return converted
+    return convert_pinned(clones, COMMITS, FILES)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,7 +51,7 @@ from nmt_pressure.io.csvtable import is_number
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, main_for_clones, pinned_source, work_tree_files
+from realdata_out import Converted, SourceError, convert_pinned, main_for_clones
 
 HANDGRIP = "MadHuslista/madhus.project.handgrip"
 LINESCALE = "linescaleGUI/linescaleGUI"
@@ -367,13 +367,9 @@ CONVERTERS: dict[str, Callable[[bytes, str], list[tuple[float, float]]]] = {
 def convert_all(clones: Mapping[str, Path]) -> dict[str, Converted]:
     """Every labelled file, from the clone of its repository in ``clones`` (repository -> clone),
     checked to be the bytes that were labelled, converted."""
-    converted: dict[str, Converted] = {}
-    work_trees = {repository: work_tree_files(repo) for repository, repo in clones.items()}
-    for name, (repository, path, sha, labels) in FILES.items():
-        repo, commit = clones[repository], COMMITS[repository]
-        data = pinned_source(repo, path, repository, commit, work_trees[repository], sha)
-        converted[name] = (CONVERTERS[repository](data, path), f"{repository}@{commit}:{path}", labels)
-    return converted
+    files = {name: (repository, path, sha, CONVERTERS[repository], labels)
+             for name, (repository, path, sha, labels) in FILES.items()}
+    return convert_pinned(clones, COMMITS, files)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,6 +99,25 @@ def pinned_source(repo: Path, pattern: str, repository: str, commit: str, work_t
     return data
 
 
+#: A labelled file: (repository, path pattern, blob SHA-1(s), converter of its bytes and path, labels).
+Pinned = tuple[str, str, "str | tuple[str, ...]", Callable[[bytes, str], list[tuple[float, float]]],
+               Mapping[str, Any]]
+
+
+def convert_pinned(clones: Mapping[str, Path], commits: Mapping[str, str],
+                   files: Mapping[str, Pinned]) -> dict[str, Converted]:
+    """Every file of ``files`` (name -> :data:`Pinned`), from the clone of its repository in ``clones``
+    (repository -> clone) at its commit in ``commits``, checked to be the bytes that were labelled
+    (:func:`pinned_source`), converted; the work trees are listed once per repository."""
+    converted: dict[str, Converted] = {}
+    work_trees = {repository: work_tree_files(repo) for repository, repo in clones.items()}
+    for name, (repository, path, sha, convert, labels) in files.items():
+        repo, commit = clones[repository], commits[repository]
+        data = pinned_source(repo, path, repository, commit, work_trees[repository], sha)
+        converted[name] = (convert(data, path), f"{repository}@{commit}:{path}", labels)
+    return converted
+
+
 def read_rows(data: bytes, what: str, fix: str = "", **options: Any
               ) -> tuple[list[tuple[float, float]], Recording]:
     """The (seconds, newtons) rows of a source file's bytes, and the recording, as the package's own

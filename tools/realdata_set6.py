@@ -61,7 +61,7 @@ from xml.etree import ElementTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # a sibling tool, importable when run as a script
-from realdata_out import Converted, SourceError, main_for_clones, pinned_source, work_tree_files
+from realdata_out import Converted, SourceError, convert_pinned, main_for_clones
 
 BIOSTRENGTH = "lzoffoli-tg/labanalysis"
 GIMBAL = "ftessari23/GimbalForceAnalysis"
@@ -363,14 +363,9 @@ FILES: dict[str, tuple[str, str, str, Callable[[bytes, str], list[tuple[float, f
 def convert_all(clones: Mapping[str, Path]) -> dict[str, Converted]:
     """Every labelled file, from the clone of its repository in ``clones`` (repository -> clone),
     checked to be the bytes that were labelled, converted."""
-    converted: dict[str, Converted] = {}
-    work_trees = {repository: work_tree_files(repo) for repository, repo in clones.items()}
-    for name, (repository, path, sha, convert, labels) in FILES.items():
-        repo, commit = clones[repository], COMMITS[repository]
-        data = pinned_source(repo, path, repository, commit, work_trees[repository], sha)
-        converted[name] = (convert(data, path), f"{repository}@{commit}:{path}",
-                           {"time_column": "t_s", **labels})
-    return converted
+    files = {name: (repository, path, sha, convert, {"time_column": "t_s", **labels})
+             for name, (repository, path, sha, convert, labels) in FILES.items()}
+    return convert_pinned(clones, COMMITS, files)
 
 
 def main(argv: list[str] | None = None) -> int:
